@@ -1,6 +1,7 @@
 //! gregor's storage engine. Plain Rust; the `napi` module is the only part that knows about Node.
 
 pub mod crc;
+pub mod error;
 
 #[cfg(feature = "node")]
 mod napi;
