@@ -2,6 +2,8 @@
 
 pub mod crc;
 pub mod error;
+pub mod log;
+pub mod record;
 
 #[cfg(feature = "node")]
 mod napi;

@@ -6,6 +6,9 @@ use napi_derive::napi;
 
 use crate::error::EngineError;
 
+mod log;
+mod record;
+
 pub(crate) fn to_napi_error(error: EngineError) -> napi::Error {
     napi::Error::new(
         napi::Status::GenericFailure,

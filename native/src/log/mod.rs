@@ -1,0 +1,1 @@
+//! The partition log: segments (mmap), offset and time indexes, recovery, cleaner, flush.

@@ -1,0 +1,1 @@
+//! N-API exports for record batches and compression.
