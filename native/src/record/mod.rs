@@ -1,1 +1,16 @@
-//! RecordBatch v2: layout, validation, CRC32C, builder, iterator, compression.
+//! RecordBatch v2, the unit Kafka clients produce and the log stores: header layout and in-place
+//! rewrites (`batch`), validation of producer input (`validate`), record iteration (`iter`), building
+//! (`builder`) and the compression codecs (`compression`).
+
+pub mod batch;
+pub mod builder;
+pub mod compression;
+pub mod iter;
+pub mod validate;
+mod varint;
+
+pub use batch::{BatchHeader, TimestampType};
+pub use builder::BatchBuilder;
+pub use compression::Compression;
+pub use iter::{BatchRecords, Record};
+pub use validate::{validate_batches, ValidatedBatch, ValidationOptions};
