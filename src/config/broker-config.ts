@@ -1,0 +1,191 @@
+/**
+ * Broker configuration: the keys gregor understands, with Kafka's names, types and defaults, and the values
+ * in effect with the source of each (DescribeConfigs reports both). Loading from flags, environment and
+ * server.properties lives in src/config/sources/; this module only defines and validates.
+ */
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { type ConfigDef, ConfigSource, ConfigType, type ConfigValue, parseConfigValue } from './config-def.js';
+
+const LONG_MAX = '9223372036854775807';
+const INT_MAX = '2147483647';
+
+function def(name: string, type: ConfigType, dflt: string | null, doc: string, extra: Partial<ConfigDef> = {}): ConfigDef {
+  return { name, type, default: dflt, doc, ...extra };
+}
+
+const { BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST } = ConfigType;
+const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'];
+
+/** Every broker key gregor knows, in Kafka's spelling. */
+export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
+  def('node.id', INT, '-1', 'The node id; -1 takes the one persisted in meta.properties, or 1 for a new data dir.', { min: -1 }),
+  def('listeners', LIST, 'PLAINTEXT://:9092', 'Where the broker listens, as listener-name://host:port.'),
+  def('advertised.listeners', LIST, null, 'Addresses given to clients in Metadata; defaults to listeners.'),
+  def('log.dirs', LIST, null, 'Directories holding partition logs; defaults to log.dir.'),
+  def('log.dir', STRING, 'data', 'The log directory used when log.dirs is not set.'),
+  def('metadata.log.dir', STRING, null, 'Where the cluster metadata is kept; defaults to the first log dir.'),
+  def('num.partitions', INT, '1', 'Partitions of an auto-created topic.', { min: 1 }),
+  def('default.replication.factor', SHORT, '1', 'Replication factor of an auto-created topic.', { min: 1 }),
+  def('auto.create.topics.enable', BOOLEAN, 'true', 'Create a topic on Metadata or Produce for an unknown name.'),
+  def('delete.topic.enable', BOOLEAN, 'true', 'Allow DeleteTopics.'),
+  def('message.max.bytes', INT, '1048588', 'Largest record batch the broker accepts.', { min: 0 }),
+  def('socket.request.max.bytes', INT, '104857600', 'Largest request frame; a larger one closes its connection.', { min: 1 }),
+  def('queued.max.requests', INT, '500', 'Requests one connection may have in flight before the broker stops reading it.', { min: 1 }),
+  def('connections.max.idle.ms', LONG, '600000', 'Idle connections are closed after this long.'),
+  def('max.connections.per.ip', INT, INT_MAX, 'Connections one client address may hold.', { min: 0 }),
+  def('max.connections', INT, INT_MAX, 'Connections the broker accepts in total.', { min: 0 }),
+  def('log.retention.hours', INT, '168', 'Retention in hours when neither log.retention.minutes nor .ms is set.'),
+  def('log.retention.minutes', INT, null, 'Retention in minutes when log.retention.ms is not set.'),
+  def('log.retention.ms', LONG, null, 'Retention in milliseconds; -1 keeps everything.'),
+  def('log.retention.bytes', LONG, '-1', 'Largest size of a partition log before old segments are deleted.'),
+  def('log.segment.bytes', INT, '1073741824', 'Segment file size.', { min: 14 }),
+  def('log.roll.hours', INT, '168', 'Segment age before a roll, when log.roll.ms is not set.', { min: 1 }),
+  def('log.roll.ms', LONG, null, 'Segment age before a roll.'),
+  def('log.cleanup.policy', LIST, 'delete', 'delete, compact or both.', { oneOf: ['delete', 'compact'] }),
+  def('log.index.interval.bytes', INT, '4096', 'Bytes between offset index entries.', { min: 0 }),
+  def('log.index.size.max.bytes', INT, '10485760', 'Largest offset index file.', { min: 4 }),
+  def('log.flush.interval.messages', LONG, LONG_MAX, 'Messages accumulated before a flush.', { min: 1 }),
+  def('log.flush.interval.ms', LONG, null, 'Time data may stay unflushed.'),
+  def('log.preallocate', BOOLEAN, 'false', 'Preallocate segment files.'),
+  def('log.segment.delete.delay.ms', LONG, '60000', 'Delay before a deleted segment file is removed.'),
+  def('log.cleaner.enable', BOOLEAN, 'true', 'Run the log cleaner for compacted topics.'),
+  def('log.cleaner.delete.retention.ms', LONG, '86400000', 'How long tombstones are kept on compacted topics.'),
+  def('log.cleaner.min.compaction.lag.ms', LONG, '0', 'Minimum age of a record before compaction.'),
+  def('log.cleaner.max.compaction.lag.ms', LONG, LONG_MAX, 'Maximum age of a record before it is eligible for compaction.'),
+  def('log.cleaner.min.cleanable.ratio', DOUBLE, '0.5', 'Dirty ratio that triggers compaction.', { min: 0, max: 1 }),
+  def('log.retention.check.interval.ms', LONG, '300000', 'How often retention is enforced.', { min: 1 }),
+  def('compression.type', STRING, 'producer', 'Compression of stored batches; producer keeps what the producer sent.', { oneOf: COMPRESSION_TYPES }),
+  def('log.message.timestamp.type', STRING, 'CreateTime', 'CreateTime or LogAppendTime.', { oneOf: ['CreateTime', 'LogAppendTime'] }),
+  def('log.message.timestamp.before.max.ms', LONG, LONG_MAX, 'How far in the past a CreateTime timestamp may be.', { min: 0 }),
+  def('log.message.timestamp.after.max.ms', LONG, LONG_MAX, 'How far in the future a CreateTime timestamp may be.', { min: 0 }),
+  def('min.insync.replicas', INT, '1', 'Replicas that must have a write for acks=all.', { min: 1 }),
+  def('unclean.leader.election.enable', BOOLEAN, 'false', 'Allow an out-of-sync replica to become leader.'),
+  def('producer.id.expiration.ms', INT, '86400000', 'Idle time after which a producer id’s state is dropped.', { min: 1 }),
+  def('group.initial.rebalance.delay.ms', INT, '3000', 'Delay of the first rebalance of an empty group.', { min: 0 }),
+  def('group.min.session.timeout.ms', INT, '6000', 'Smallest session timeout a member may ask for.'),
+  def('group.max.session.timeout.ms', INT, '1800000', 'Largest session timeout a member may ask for.'),
+  def('group.max.size', INT, INT_MAX, 'Largest number of members in a group.', { min: 1 }),
+  def('offsets.topic.num.partitions', INT, '50', 'Partitions of __consumer_offsets.', { min: 1 }),
+  def('offsets.topic.replication.factor', SHORT, '1', 'Replication factor of __consumer_offsets.', { min: 1 }),
+  def('offsets.topic.segment.bytes', INT, '104857600', 'Segment size of __consumer_offsets.', { min: 1 }),
+  def('offsets.retention.minutes', INT, '10080', 'How long committed offsets of an empty group are kept.', { min: 1 }),
+  def('offsets.retention.check.interval.ms', LONG, '600000', 'How often expired offsets are removed.', { min: 1 }),
+  def('offset.metadata.max.bytes', INT, '4096', 'Largest metadata string of a committed offset.'),
+  def(
+    'gregor.flush.before.acks.all.enable',
+    BOOLEAN,
+    'true',
+    'On a single node, answer acks=all only once the batch is flushed to disk (group commit across requests); false answers once appended, as Kafka does.',
+  ),
+  def('gregor.request.read.timeout.ms', LONG, '30000', 'Deadline for a started request to arrive completely; a slower sender is disconnected.', { min: 1 }),
+];
+
+const BROKER_DEFS_BY_NAME = new Map(BROKER_CONFIG_DEFS.map((d) => [d.name, d]));
+
+export function brokerConfigDef(name: string): ConfigDef | undefined {
+  return BROKER_DEFS_BY_NAME.get(name);
+}
+
+export interface ConfigEntry {
+  readonly def: ConfigDef;
+  readonly value: ConfigValue;
+  /** The textual value, or null when unset. */
+  readonly text: string | null;
+  readonly source: ConfigSource;
+}
+
+/** A broker setting as given by a loader: the text and where it came from. */
+export interface ConfigSetting {
+  readonly value: string | number | boolean;
+  readonly source?: ConfigSource;
+}
+
+export type BrokerSettings = Readonly<Record<string, string | number | boolean | ConfigSetting | undefined>>;
+
+/** The broker's configuration in effect: every known key with its value and source. */
+export class BrokerConfig {
+  readonly #entries = new Map<string, ConfigEntry>();
+  /** Keys given that gregor does not know (loaders warn about them; they are never dropped silently). */
+  readonly unknownKeys: readonly string[];
+
+  private constructor(entries: Map<string, ConfigEntry>, unknownKeys: string[]) {
+    this.#entries = entries;
+    this.unknownKeys = unknownKeys;
+  }
+
+  /** Validates the settings (Kafka names → text, number or boolean); throws KafkaError(INVALID_CONFIG) on a bad value. */
+  static create(settings: BrokerSettings = {}): BrokerConfig {
+    const entries = new Map<string, ConfigEntry>();
+    for (const d of BROKER_CONFIG_DEFS) {
+      entries.set(d.name, { def: d, value: parseConfigValue(d, d.default), text: d.default, source: ConfigSource.DEFAULT_CONFIG });
+    }
+    const unknownKeys: string[] = [];
+    for (const [name, given] of Object.entries(settings)) {
+      if (given === undefined) continue;
+      const d = BROKER_DEFS_BY_NAME.get(name);
+      if (!d) {
+        unknownKeys.push(name);
+        continue;
+      }
+      const setting = typeof given === 'object' ? given : { value: given };
+      const text = String(setting.value);
+      entries.set(name, { def: d, value: parseConfigValue(d, text), text, source: setting.source ?? ConfigSource.STATIC_BROKER_CONFIG });
+    }
+    return new BrokerConfig(entries, unknownKeys);
+  }
+
+  entry(name: string): ConfigEntry {
+    const entry = this.#entries.get(name);
+    if (!entry) throw new KafkaError(ErrorCode.INVALID_CONFIG, `unknown broker config ${name}`);
+    return entry;
+  }
+
+  entries(): IterableIterator<ConfigEntry> {
+    return this.#entries.values();
+  }
+
+  has(name: string): boolean {
+    return this.#entries.get(name)?.value != null;
+  }
+
+  int(name: string): number {
+    return this.#typed(name, 'number') as number;
+  }
+
+  bool(name: string): boolean {
+    return this.#typed(name, 'boolean') as boolean;
+  }
+
+  string(name: string): string {
+    return this.#typed(name, 'string') as string;
+  }
+
+  list(name: string): readonly string[] {
+    const value = this.entry(name).value;
+    return value === null ? [] : (value as readonly string[]);
+  }
+
+  /** log.retention.ms, else .minutes, else .hours, as Kafka resolves them. */
+  get logRetentionMs(): number {
+    if (this.has('log.retention.ms')) return this.int('log.retention.ms');
+    if (this.has('log.retention.minutes')) return this.int('log.retention.minutes') * 60_000;
+    return this.int('log.retention.hours') * 3_600_000;
+  }
+
+  /** log.roll.ms, else log.roll.hours. */
+  get logRollMs(): number {
+    return this.has('log.roll.ms') ? this.int('log.roll.ms') : this.int('log.roll.hours') * 3_600_000;
+  }
+
+  /** log.dirs, else log.dir. */
+  get logDirs(): readonly string[] {
+    const dirs = this.list('log.dirs');
+    return dirs.length > 0 ? dirs : [this.string('log.dir')];
+  }
+
+  #typed(name: string, type: 'number' | 'boolean' | 'string'): ConfigValue {
+    const value = this.entry(name).value;
+    if (typeof value !== type) throw new KafkaError(ErrorCode.INVALID_CONFIG, `${name} is not set`);
+    return value;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Keeps each partition's idempotent-producer state across restarts, in Kafka's files: on clean shutdown
+ * `<log end offset>.snapshot` (20-digit, zero-padded) in the partition directory; on start the newest
+ * snapshot not past the log end is loaded and the batch headers after it are replayed. Without a usable
+ * snapshot (first start, unclean stop, damaged file) the state is rebuilt from the whole log, batch headers
+ * only.
+ */
+import { readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { native } from '../storage/native.js';
+import { writeFileAtomic } from '../cluster/atomic-file.js';
+import { hasProducerId, readBatchHeader } from './batch-header.js';
+import type { PartitionLog, PartitionLogManager } from './partition-log.js';
+import { ProducerStateManager } from './producer-state.js';
+
+const SNAPSHOT_SUFFIX = '.snapshot';
+/** Bytes read per step while replaying (whole batches; a bigger batch is still returned whole). */
+const REPLAY_READ_BYTES = 8 * 1024 * 1024;
+
+interface PartitionIds {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+function crc32c(bytes: Buffer): number {
+  return native.crc32C(bytes);
+}
+
+export class ProducerStateStore {
+  /** Loads the partition's producer state: snapshot plus replay, or a full replay. */
+  async load(ids: PartitionIds, log: PartitionLog, logManager: PartitionLogManager): Promise<ProducerStateManager> {
+    const dir = partitionDir(ids, logManager);
+    let state = new ProducerStateManager();
+    let from = log.logStartOffset;
+    const snapshots = dir ? await listSnapshots(dir) : [];
+    const usable = snapshots.filter((offset) => offset <= log.logEndOffset && offset >= log.logStartOffset).at(-1);
+    if (dir && usable !== undefined) {
+      try {
+        state = ProducerStateManager.fromSnapshot(await readFile(join(dir, snapshotName(usable))), crc32c);
+        from = usable;
+      } catch {
+        state = new ProducerStateManager();
+      }
+    }
+    replay(state, log, from);
+    return state;
+  }
+
+  /** Writes `<log end>.snapshot` and removes older snapshots (clean shutdown). */
+  async save(partition: { topic: string; partition: number; log: PartitionLog; producerState: ProducerStateManager }, logManager: PartitionLogManager): Promise<void> {
+    const dir = partitionDir(partition, logManager);
+    if (!dir) return;
+    const offset = partition.log.logEndOffset;
+    await writeFileAtomic(join(dir, snapshotName(offset)), partition.producerState.snapshot(crc32c));
+    for (const older of await listSnapshots(dir)) {
+      if (older !== offset) await unlink(join(dir, snapshotName(older))).catch(() => undefined);
+    }
+  }
+}
+
+/** Replays the producer batches in [from, log end) into the state (headers only). */
+function replay(state: ProducerStateManager, log: PartitionLog, from: bigint): void {
+  const now = Date.now();
+  let offset = from;
+  const end = log.logEndOffset;
+  while (offset < end) {
+    const read = log.read(offset, REPLAY_READ_BYTES, end);
+    try {
+      if (read.views.length === 0) return;
+      for (const view of read.views) {
+        for (let position = 0; position < view.length; ) {
+          const header = readBatchHeader(view, position);
+          const lastOffset = header.baseOffset + BigInt(header.lastOffsetDelta);
+          if (hasProducerId(header) && lastOffset >= offset) state.update(header, header.baseOffset, lastOffset, header.maxTimestamp, now);
+          position += header.sizeInBytes;
+          offset = lastOffset + 1n;
+        }
+      }
+    } finally {
+      read.release();
+    }
+  }
+}
+
+function partitionDir(ids: PartitionIds, logManager: PartitionLogManager): string | undefined {
+  const root = logManager.logDirOf(ids.topic, ids.partition);
+  return root === undefined ? undefined : join(root, `${ids.topic}-${ids.partition}`);
+}
+
+function snapshotName(offset: bigint): string {
+  return `${offset.toString().padStart(20, '0')}${SNAPSHOT_SUFFIX}`;
+}
+
+async function listSnapshots(dir: string): Promise<bigint[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names
+    .filter((name) => /^\d{20}\.snapshot$/.test(name))
+    .map((name) => BigInt(name.slice(0, 20)))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,430 @@
+/**
+ * The partitions this node holds and the operations on them (Kafka's ReplicaManager): produce appends with
+ * acks 0/1/all, fetch reads with the long-poll purgatory, offsets by time, record deletion. It follows the
+ * cluster metadata: partition logs are created, reconfigured and deleted as topics change. On one node
+ * acks=all waits for the batch to be flushed to disk (group-committed across concurrent requests) unless
+ * `gregor.flush.before.acks.all.enable` is false, which answers once appended, as Kafka does.
+ */
+import type { ClusterMetadata, TopicInfo } from '../cluster/cluster-metadata.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { TopicConfig } from '../config/topic-config.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { DelayedFetch } from './delayed-fetch.js';
+import { Partition } from './partition.js';
+import type { PartitionLogManager, TimestampAndOffset, TopicLogConfig } from './partition-log.js';
+import type { ProducerStateStore } from './producer-state-store.js';
+
+/** ListOffsets special timestamps. */
+export const LATEST_TIMESTAMP = -1n;
+export const EARLIEST_TIMESTAMP = -2n;
+export const MAX_TIMESTAMP = -3n;
+export const EARLIEST_LOCAL_TIMESTAMP = -4n;
+export const EARLIEST_TIERED_TIMESTAMP = -5n;
+
+export enum IsolationLevel {
+  READ_UNCOMMITTED = 0,
+  READ_COMMITTED = 1,
+}
+
+export interface ProduceEntry {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: Buffer;
+}
+
+export interface ProduceOptions {
+  /** 0, 1 or -1 (all). */
+  readonly acks: number;
+  readonly timeoutMs: number;
+  /** Internal topics accept appends only from the broker itself (the group coordinator). */
+  readonly allowInternal?: boolean;
+}
+
+export interface ProduceResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly errorCode: ErrorCode;
+  readonly errorMessage: string | null;
+  readonly baseOffset: bigint;
+  readonly logAppendTimeMs: bigint;
+  readonly logStartOffset: bigint;
+}
+
+export interface FetchPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly fetchOffset: bigint;
+  readonly partitionMaxBytes: number;
+  /** -1 when the client does not send one. */
+  readonly currentLeaderEpoch: number;
+}
+
+export interface FetchParams {
+  /** -1 for consumers; a follower's node id reads up to the log end instead of the high watermark. */
+  readonly replicaId: number;
+  readonly maxWaitMs: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  readonly isolationLevel: IsolationLevel;
+  readonly partitions: readonly FetchPartition[];
+}
+
+export interface FetchPartitionResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly errorCode: ErrorCode;
+  readonly highWatermark: bigint;
+  readonly lastStableOffset: bigint;
+  readonly logStartOffset: bigint;
+  /** Whole record batches, views into the mapped segments. */
+  readonly records: readonly Buffer[];
+  readonly bytes: number;
+}
+
+export interface FetchResult {
+  readonly partitions: readonly FetchPartitionResult[];
+  /** Must be called once the records have been written out (the socket write callback). */
+  release(): void;
+}
+
+export interface ListOffsetResult {
+  readonly errorCode: ErrorCode;
+  readonly timestamp: bigint;
+  readonly offset: bigint;
+  readonly leaderEpoch: number;
+}
+
+export class ReplicaManager {
+  readonly #config: BrokerConfig;
+  readonly #metadata: ClusterMetadata;
+  readonly #logManager: PartitionLogManager;
+  readonly #producerStates: ProducerStateStore;
+  readonly #partitions = new Map<string, Partition[]>();
+  /** Partitions whose log could not be opened (their dir failed): `topic-partition`. */
+  readonly #failedToOpen = new Set<string>();
+  readonly #delayedFetches = new Set<DelayedFetch>();
+  #expirationTimer: NodeJS.Timeout | undefined;
+
+  constructor(config: BrokerConfig, metadata: ClusterMetadata, logManager: PartitionLogManager, producerStates: ProducerStateStore) {
+    this.#config = config;
+    this.#metadata = metadata;
+    this.#logManager = logManager;
+    this.#producerStates = producerStates;
+  }
+
+  /** Opens every partition in the metadata and follows later topic changes. */
+  async start(): Promise<void> {
+    for (const topic of this.#metadata.topics()) await this.#openPartitions(topic, 0);
+    this.#metadata.subscribe({
+      topicCreated: (topic) => this.#openPartitions(topic, 0),
+      partitionsCreated: (topic, first) => this.#openPartitions(topic, first),
+      topicDeleted: (topic) => this.#deletePartitions(topic),
+      topicConfigChanged: (topic) => this.#reconfigure(topic),
+    });
+    const expirationMs = this.#config.int('producer.id.expiration.ms');
+    // Kafka checks for expired producer ids every 10 minutes (producer.id.expiration.check.interval.ms).
+    this.#expirationTimer = setInterval(() => this.#expireProducers(expirationMs), Math.min(expirationMs, 600_000));
+    this.#expirationTimer.unref();
+  }
+
+  /** Answers parked fetches, writes producer snapshots and closes the logs. */
+  async close(): Promise<void> {
+    clearInterval(this.#expirationTimer);
+    for (const fetch of this.#delayedFetches) fetch.forceComplete();
+    for (const partitions of this.#partitions.values()) {
+      for (const partition of partitions) {
+        if (partition.offline === undefined) await this.#producerStates.save(partition, this.#logManager);
+      }
+    }
+    this.#partitions.clear();
+    await this.#logManager.close();
+  }
+
+  partition(topic: string, partition: number): Partition | undefined {
+    return this.#partitions.get(topic)?.[partition];
+  }
+
+  /** The partition, or KafkaError(UNKNOWN_TOPIC_OR_PARTITION | its offline error). */
+  onlinePartition(topic: string, partition: number): Partition {
+    const found = this.partition(topic, partition);
+    if (!found) throw this.#missing(topic, partition);
+    found.checkOnline();
+    return found;
+  }
+
+  /** Appends one batch per partition; resolves when acks are satisfied. Never rejects: errors are per partition. */
+  async appendRecords(entries: readonly ProduceEntry[], options: ProduceOptions): Promise<ProduceResult[]> {
+    const nowMs = Date.now();
+    const waits: Promise<void>[] = [];
+    const results: ProduceResult[] = entries.map((entry) => {
+      try {
+        if (options.acks !== 0 && options.acks !== 1 && options.acks !== -1) {
+          throw new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, not ${options.acks}`);
+        }
+        const topic = this.#metadata.topic(entry.topic);
+        if (topic?.internal && !options.allowInternal) {
+          throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `cannot append to internal topic ${entry.topic}`);
+        }
+        const partition = this.onlinePartition(entry.topic, entry.partition);
+        if (options.acks === -1) this.#checkEnoughReplicas(partition);
+        const outcome = this.#withStorageErrors(partition, () => partition.appendAsLeader(entry.records, nowMs));
+        if (options.acks === -1 && !outcome.duplicate && this.#config.bool('gregor.flush.before.acks.all.enable')) {
+          waits.push(partition.log.flush(outcome.lastOffset + 1n));
+        }
+        return { ...success(entry), baseOffset: outcome.baseOffset, logAppendTimeMs: outcome.logAppendTimeMs, logStartOffset: outcome.logStartOffset };
+      } catch (error) {
+        return failure(entry, error);
+      }
+    });
+    if (waits.length > 0) {
+      const flushed = await awaitWithTimeout(Promise.all(waits), options.timeoutMs);
+      if (!flushed.ok) {
+        const code = flushed.timedOut ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.KAFKA_STORAGE_ERROR;
+        return results.map((r) => (r.errorCode === ErrorCode.NONE ? { ...r, errorCode: code, errorMessage: errorMessage(flushed.error) } : r));
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Reads each partition, up to `max_bytes` over the whole response (at least one batch of the first
+   * partition with data, as KIP-74), parking the fetch until `min_bytes` are there or `max_wait_ms` passes.
+   */
+  fetch(params: FetchParams): Promise<FetchResult> {
+    const first = this.#read(params);
+    const hasError = first.partitions.some((p) => p.errorCode !== ErrorCode.NONE);
+    const bytes = first.partitions.reduce((sum, p) => sum + p.bytes, 0);
+    if (params.maxWaitMs <= 0 || bytes >= params.minBytes || hasError || params.partitions.length === 0) return Promise.resolve(first);
+    first.release();
+    const watched = params.partitions.map((p) => this.partition(p.topic, p.partition)).filter((p): p is Partition => p !== undefined);
+    return new Promise((resolve) => {
+      const delayed = new DelayedFetch(watched, params.minBytes - bytes, params.maxWaitMs, () => {
+        this.#delayedFetches.delete(delayed);
+        resolve(this.#read(params));
+      });
+      if (!delayed.done) this.#delayedFetches.add(delayed);
+    });
+  }
+
+  /**
+   * ListOffsets for one partition. Without transactions the last stable offset is the high watermark, so
+   * both isolation levels get the same answer.
+   */
+  listOffset(topic: string, partitionIndex: number, timestamp: bigint, _isolationLevel: IsolationLevel, currentLeaderEpoch: number): ListOffsetResult {
+    try {
+      const partition = this.onlinePartition(topic, partitionIndex);
+      partition.checkLeaderEpoch(currentLeaderEpoch);
+      const found = this.#offsetFor(partition, timestamp);
+      return { errorCode: ErrorCode.NONE, timestamp: found?.timestamp ?? -1n, offset: found?.offset ?? -1n, leaderEpoch: found ? partition.leaderEpoch : -1 };
+    } catch (error) {
+      return { errorCode: codeOf(error), timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+    }
+  }
+
+  /** DeleteRecords for one partition: the new low watermark. */
+  deleteRecords(topic: string, partitionIndex: number, offset: bigint): bigint {
+    const partition = this.onlinePartition(topic, partitionIndex);
+    return this.#withStorageErrors(partition, () => partition.deleteRecordsBefore(offset));
+  }
+
+  /** Partitions grouped by log dir, for DescribeLogDirs. */
+  partitionsByLogDir(): Map<string, Partition[]> {
+    const byDir = new Map<string, Partition[]>();
+    for (const partitions of this.#partitions.values()) {
+      for (const partition of partitions) {
+        const dir = this.#logManager.logDirOf(partition.topic, partition.partition);
+        if (dir === undefined) continue;
+        byDir.set(dir, [...(byDir.get(dir) ?? []), partition]);
+      }
+    }
+    return byDir;
+  }
+
+  get logManager(): PartitionLogManager {
+    return this.#logManager;
+  }
+
+  #offsetFor(partition: Partition, timestamp: bigint): TimestampAndOffset | undefined {
+    switch (timestamp) {
+      case LATEST_TIMESTAMP:
+        return { timestamp: -1n, offset: partition.highWatermark };
+      case EARLIEST_TIMESTAMP:
+      case EARLIEST_LOCAL_TIMESTAMP:
+        return { timestamp: -1n, offset: partition.logStartOffset };
+      case EARLIEST_TIERED_TIMESTAMP:
+        return undefined;
+      case MAX_TIMESTAMP:
+        return partition.log.maxTimestamp();
+      default: {
+        if (timestamp < 0n) throw new KafkaError(ErrorCode.INVALID_REQUEST, `unknown special timestamp ${timestamp}`);
+        const found = partition.log.offsetForTimestamp(timestamp);
+        return found && found.offset < partition.highWatermark ? found : undefined;
+      }
+    }
+  }
+
+  #read(params: FetchParams): FetchResult {
+    const untilLogEnd = params.replicaId >= 0;
+    let remaining = params.maxBytes;
+    const releases: (() => void)[] = [];
+    const partitions = params.partitions.map((request): FetchPartitionResult => {
+      const partition = this.partition(request.topic, request.partition);
+      try {
+        if (!partition) throw this.#missing(request.topic, request.partition);
+        partition.checkLeaderEpoch(request.currentLeaderEpoch);
+        const budget = Math.min(request.partitionMaxBytes, remaining);
+        if (budget <= 0) {
+          partition.checkOnline();
+          return { ...emptyFetch(request, ErrorCode.NONE), highWatermark: partition.highWatermark, lastStableOffset: partition.highWatermark, logStartOffset: partition.logStartOffset };
+        }
+        const read = this.#withStorageErrors(partition, () => partition.read(request.fetchOffset, budget, untilLogEnd));
+        releases.push(() => read.release());
+        remaining -= read.bytes;
+        return {
+          topic: request.topic,
+          partition: request.partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: read.highWatermark,
+          lastStableOffset: read.highWatermark,
+          logStartOffset: read.logStartOffset,
+          records: read.views,
+          bytes: read.bytes,
+        };
+      } catch (error) {
+        const failed = emptyFetch(request, codeOf(error));
+        if (partition && failed.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          return { ...failed, highWatermark: partition.highWatermark, lastStableOffset: partition.highWatermark, logStartOffset: partition.logStartOffset };
+        }
+        return failed;
+      }
+    });
+    let released = false;
+    return {
+      partitions,
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const release of releases) release();
+      },
+    };
+  }
+
+  #missing(topic: string, partition: number): KafkaError {
+    return this.#failedToOpen.has(`${topic}-${partition}`)
+      ? new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${topic}-${partition} is in a failed log dir`)
+      : new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition}`);
+  }
+
+  #checkEnoughReplicas(partition: Partition): void {
+    const minInsync = partition.config.number('min.insync.replicas');
+    const isr = this.#metadata.topic(partition.topic)?.partitions[partition.partition]?.isr.length ?? 0;
+    if (isr < minInsync) {
+      throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${isr} in-sync replica(s), min.insync.replicas is ${minInsync}`);
+    }
+  }
+
+  /** A storage error takes the partition's whole log dir offline (its other partitions fail the same way). */
+  #withStorageErrors<T>(partition: Partition, action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      if (error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR) this.#takeDirOffline(partition);
+      throw error;
+    }
+  }
+
+  #takeDirOffline(failed: Partition): void {
+    const dir = this.#logManager.logDirOf(failed.topic, failed.partition);
+    for (const partitions of this.#partitions.values()) {
+      for (const partition of partitions) {
+        if (partition === failed || (dir !== undefined && this.#logManager.logDirOf(partition.topic, partition.partition) === dir)) {
+          partition.markOffline(ErrorCode.KAFKA_STORAGE_ERROR);
+        }
+      }
+    }
+  }
+
+  async #openPartitions(topic: TopicInfo, first: number): Promise<void> {
+    const config = this.#metadata.topicConfig(topic.name);
+    const partitions = this.#partitions.get(topic.name) ?? [];
+    for (const info of topic.partitions.slice(first)) {
+      const ids = { topic: topic.name, partition: info.partition, topicId: topic.topicId, leaderEpoch: info.leaderEpoch };
+      try {
+        const log = this.#logManager.getOrCreateLog(topic.name, info.partition, topic.topicId, logConfig(config));
+        const producerState = await this.#producerStates.load(ids, log, this.#logManager);
+        partitions[info.partition] = new Partition(ids, log, config, producerState);
+      } catch (error) {
+        if (!(error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR)) throw error;
+        this.#failedToOpen.add(`${topic.name}-${info.partition}`);
+      }
+    }
+    this.#partitions.set(topic.name, partitions);
+  }
+
+  async #deletePartitions(topic: TopicInfo): Promise<void> {
+    const partitions = this.#partitions.get(topic.name) ?? [];
+    this.#partitions.delete(topic.name);
+    for (const info of topic.partitions) this.#failedToOpen.delete(`${topic.name}-${info.partition}`);
+    for (const partition of partitions) {
+      partition.markOffline(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      await this.#logManager.deleteLog(topic.name, partition.partition);
+    }
+  }
+
+  #reconfigure(topic: TopicInfo): void {
+    const config = this.#metadata.topicConfig(topic.name);
+    for (const partition of this.#partitions.get(topic.name) ?? []) {
+      partition.config = config;
+      if (partition.offline === undefined) this.#logManager.updateConfig(topic.name, partition.partition, logConfig(config));
+    }
+  }
+
+  #expireProducers(expirationMs: number): void {
+    const now = Date.now();
+    for (const partitions of this.#partitions.values()) {
+      for (const partition of partitions) partition.producerState.expire(now, expirationMs);
+    }
+  }
+}
+
+/** The topic settings the storage engine applies, by Kafka name. */
+function logConfig(config: TopicConfig): TopicLogConfig {
+  const values: Record<string, string | number | boolean | readonly string[] | null> = {};
+  for (const entry of config.entries()) values[entry.def.name] = entry.value;
+  return values;
+}
+
+function success(entry: ProduceEntry): ProduceResult {
+  return { topic: entry.topic, partition: entry.partition, errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+}
+
+function failure(entry: ProduceEntry, error: unknown): ProduceResult {
+  return { ...success(entry), errorCode: codeOf(error), errorMessage: errorMessage(error) };
+}
+
+function emptyFetch(request: FetchPartition, errorCode: ErrorCode): FetchPartitionResult {
+  return { topic: request.topic, partition: request.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: [], bytes: 0 };
+}
+
+/** The Kafka error code of an exception; anything that is not a KafkaError is UNKNOWN_SERVER_ERROR. */
+export function codeOf(error: unknown): ErrorCode {
+  return error instanceof KafkaError ? error.code : ErrorCode.UNKNOWN_SERVER_ERROR;
+}
+
+function errorMessage(error: unknown): string | null {
+  return error instanceof Error ? error.message : null;
+}
+
+type Outcome = { ok: true } | { ok: false; timedOut: boolean; error?: unknown };
+
+async function awaitWithTimeout(promise: Promise<unknown>, timeoutMs: number): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, timedOut: true }), Math.max(timeoutMs, 0));
+  });
+  try {
+    return await Promise.race([promise.then((): Outcome => ({ ok: true }), (error: unknown): Outcome => ({ ok: false, timedOut: false, error })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
