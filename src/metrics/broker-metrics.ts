@@ -1,0 +1,267 @@
+/**
+ * The broker's Prometheus metrics (prom-client) and the small API the broker calls to feed them.
+ *
+ * Hot-path cost is kept to a field increment: per-topic byte and record counts live in plain `TopicCounters`
+ * objects the caller keeps, and per-API latency goes to a pre-bound histogram child; the Prometheus counters
+ * read those objects only when scraped. State (partitions, log sizes, group lag, mapped memory, worker queue)
+ * is read from the broker at scrape time too. Names are gregor's own (`gregor_*`, low cardinality: labels are
+ * topic, API, error name, group); with `kafkaNames` the per-topic counters are also exported under the names
+ * Kafka's JMX exporter gives BrokerTopicMetrics, so existing Kafka dashboards work.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ErrorCode, errorInfo } from '../protocol/error-codes.js';
+import type { BrokerStateSource } from './broker-state.js';
+import { readMappedSegmentBytes } from './mapped-memory.js';
+
+/** What one topic has taken in and given out since the broker started; callers increment the fields. */
+export class TopicCounters {
+  bytesIn = 0;
+  recordsIn = 0;
+  bytesOut = 0;
+  recordsOut = 0;
+}
+
+/** Request latency and errors of one API, bound once so recording is a histogram observe. */
+export class ApiMetrics {
+  readonly errors = new Map<ErrorCode, number>();
+  readonly #latency: Histogram.Internal<'api'>;
+
+  constructor(
+    readonly name: string,
+    latency: Histogram.Internal<'api'>,
+  ) {
+    this.#latency = latency;
+  }
+
+  /** A request of this API took `seconds` from its frame arriving to its response being queued. */
+  observe(seconds: number): void {
+    this.#latency.observe(seconds);
+  }
+
+  /** A partition (or the request) of this API was answered with `code`. */
+  error(code: ErrorCode): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+}
+
+export interface BrokerMetricsOptions {
+  /** Also export Kafka JMX exporter names (`kafka_server_brokertopicmetrics_*`). */
+  readonly kafkaNames?: boolean;
+}
+
+/** Request latency buckets in seconds: 100 µs to 10 s, so both cached fetches and long polls fall inside. */
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+type TopicField = keyof TopicCounters;
+
+export class BrokerMetrics {
+  readonly registry = new Registry();
+  readonly #topics = new Map<string, TopicCounters>();
+  readonly #apis = new Map<number, ApiMetrics>();
+  readonly #latency: Histogram<'api'>;
+  #connections = 0;
+  #connectionsAccepted = 0;
+  #state: BrokerStateSource = {};
+
+  constructor(options: BrokerMetricsOptions = {}) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.#latency = new Histogram({
+      name: 'gregor_request_duration_seconds',
+      help: 'Time from a request frame arriving to its response being queued, by API; _count is the request count.',
+      labelNames: ['api'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#topicCounter('gregor_topic_bytes_in_total', 'Record batch bytes appended, by topic.', 'bytesIn');
+    this.#topicCounter('gregor_topic_records_in_total', 'Records appended, by topic.', 'recordsIn');
+    this.#topicCounter('gregor_topic_bytes_out_total', 'Record batch bytes sent to consumers, by topic.', 'bytesOut');
+    this.#topicCounter('gregor_topic_records_out_total', 'Records sent to consumers, by topic.', 'recordsOut');
+    const apis = this.#apis;
+    new Counter({
+      name: 'gregor_request_errors_total',
+      help: 'Requests or partitions answered with an error, by API and Kafka error name.',
+      labelNames: ['api', 'error'],
+      registers,
+      collect() {
+        this.reset();
+        for (const api of apis.values()) {
+          for (const [code, count] of api.errors) this.inc({ api: api.name, error: errorInfo(code).name }, count);
+        }
+      },
+    });
+    const read = (): { open: number; accepted: number } => ({ open: this.#connections, accepted: this.#connectionsAccepted });
+    new Gauge({
+      name: 'gregor_connections',
+      help: 'Client connections open.',
+      registers,
+      collect() {
+        this.set(read().open);
+      },
+    });
+    new Counter({
+      name: 'gregor_connections_accepted_total',
+      help: 'Client connections accepted since start.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().accepted);
+      },
+    });
+    this.#stateGauges();
+    if (options.kafkaNames) this.#kafkaAliases();
+  }
+
+  /** The counters of one topic; keep the object and increment its fields. */
+  topic(name: string): TopicCounters {
+    let counters = this.#topics.get(name);
+    if (counters === undefined) {
+      counters = new TopicCounters();
+      this.#topics.set(name, counters);
+    }
+    return counters;
+  }
+
+  /** Drops a deleted topic's series. */
+  forgetTopic(name: string): void {
+    this.#topics.delete(name);
+  }
+
+  /** The metrics of one API key, created on first use; `name` is Kafka's (`Produce`, `Fetch`). */
+  api(apiKey: number, name: string): ApiMetrics {
+    let api = this.#apis.get(apiKey);
+    if (api === undefined) {
+      api = new ApiMetrics(name, this.#latency.labels(name));
+      this.#apis.set(apiKey, api);
+    }
+    return api;
+  }
+
+  connectionOpened(): void {
+    this.#connections++;
+    this.#connectionsAccepted++;
+  }
+
+  connectionClosed(): void {
+    this.#connections--;
+  }
+
+  /** Where scrape-time state comes from; the broker sets it once its parts are up. */
+  setStateSource(source: BrokerStateSource): void {
+    this.#state = source;
+  }
+
+  /** The exposition text and its content type. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  #topicCounter(name: string, help: string, field: TopicField, aggregate = false): void {
+    const topics = this.#topics;
+    new Counter({
+      name,
+      help,
+      labelNames: ['topic'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        let total = 0;
+        for (const [topic, counters] of topics) {
+          this.inc({ topic }, counters[field]);
+          total += counters[field];
+        }
+        // Kafka's BrokerTopicMetrics also has an all-topics bean, exported without the topic label.
+        if (aggregate) this.inc(total);
+      },
+    });
+  }
+
+  #stateGauges(): void {
+    const registers = [this.registry];
+    const state = (): BrokerStateSource => this.#state;
+    new Gauge({
+      name: 'gregor_topic_partitions',
+      help: 'Partitions hosted, by topic.',
+      labelNames: ['topic'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of state().partitions?.() ?? []) this.inc({ topic: p.topic });
+      },
+    });
+    new Gauge({
+      name: 'gregor_topic_log_size_bytes',
+      help: 'Bytes of the partition logs, by topic.',
+      labelNames: ['topic'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of state().partitions?.() ?? []) this.inc({ topic: p.topic }, p.sizeBytes);
+      },
+    });
+    new Gauge({
+      name: 'gregor_topic_log_records',
+      help: 'Offsets between log start and log end, summed over partitions, by topic.',
+      labelNames: ['topic'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of state().partitions?.() ?? []) this.inc({ topic: p.topic }, Number(p.logEndOffset - p.logStartOffset));
+      },
+    });
+    new Gauge({
+      name: 'gregor_consumer_group_lag',
+      help: 'Log end offset minus committed offset, summed over partitions, by group and topic.',
+      labelNames: ['group', 'topic'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const l of (await state().consumerGroupLag?.()) ?? []) this.inc({ group: l.group, topic: l.topic }, Number(l.lag));
+      },
+    });
+    new Gauge({
+      name: 'gregor_worker_queue_depth',
+      help: 'Tasks queued or running in the partition worker pools.',
+      registers,
+      collect() {
+        this.set(state().workerQueueDepth?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'gregor_mapped_bytes',
+      help: 'Address space mapped from segment files, by file kind (log, index, timeindex).',
+      labelNames: ['file'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [file, bytes] of await readMappedSegmentBytes()) this.set({ file }, bytes);
+      },
+    });
+  }
+
+  /** BrokerTopicMetrics under the names of the JMX exporter's Kafka example rules (`<bean>PerSec` Count → `_total`). */
+  #kafkaAliases(): void {
+    this.#topicCounter('kafka_server_brokertopicmetrics_bytesin_total', 'Kafka BytesInPerSec (count).', 'bytesIn', true);
+    this.#topicCounter('kafka_server_brokertopicmetrics_bytesout_total', 'Kafka BytesOutPerSec (count).', 'bytesOut', true);
+    this.#topicCounter('kafka_server_brokertopicmetrics_messagesin_total', 'Kafka MessagesInPerSec (count).', 'recordsIn', true);
+    const apis = this.#apis;
+    const failed = (name: string, apiName: string): void => {
+      new Counter({
+        name,
+        help: `Kafka Failed${apiName}RequestsPerSec (count).`,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          let total = 0;
+          for (const api of apis.values()) {
+            if (api.name !== apiName) continue;
+            for (const count of api.errors.values()) total += count;
+          }
+          this.inc(total);
+        },
+      });
+    };
+    failed('kafka_server_brokertopicmetrics_failedproducerequests_total', 'Produce');
+    failed('kafka_server_brokertopicmetrics_failedfetchrequests_total', 'Fetch');
+  }
+}
