@@ -1,0 +1,252 @@
+/**
+ * One client connection: cuts the byte stream into size-prefixed frames, hands each to the dispatcher as
+ * soon as it is whole (requests are pipelined), and writes the responses strictly in request order, corked
+ * so several small responses leave in one writev.
+ *
+ * Limits: a size prefix below zero or above `socket.request.max.bytes` closes the connection before
+ * anything is allocated; a started frame must arrive within `gregor.request.read.timeout.ms` (a trickling
+ * sender is cut off: the idle timer alone would reset on every byte); no traffic for
+ * `connections.max.idle.ms` closes the connection; at most `queued.max.requests` requests of this
+ * connection are in flight before it stops reading; a full socket send buffer also pauses reading.
+ * Anything a request does wrong closes only its own connection.
+ */
+import type { Socket } from 'node:net';
+
+/** What the dispatcher answers for one frame. */
+export type FrameResponse =
+  /** Encoded response chunks (a writev); `release` runs once they are written (Fetch's segment views). */
+  | { readonly chunks: readonly Buffer[]; readonly release?: () => void }
+  /** acks=0 Produce: nothing is sent. */
+  | 'none'
+  /** The request was malformed or must end the connection (Kafka closes it). */
+  | 'close';
+
+export type FrameHandler = (frame: Buffer, connection: Connection) => Promise<FrameResponse>;
+
+export interface ConnectionLimits {
+  readonly maxRequestBytes: number;
+  readonly maxQueuedRequests: number;
+  readonly idleTimeoutMs: number;
+  readonly requestReadTimeoutMs: number;
+}
+
+interface Slot {
+  response: FrameResponse | undefined;
+}
+
+const SIZE_PREFIX = 4;
+
+export class Connection {
+  readonly id: number;
+  readonly socket: Socket;
+  readonly remoteAddress: string;
+  readonly #limits: ConnectionLimits;
+  readonly #handleFrame: FrameHandler;
+  readonly #onError: (error: unknown, connection: Connection) => void;
+  /** Responses not yet written, in request order. */
+  #pending: Slot[] = [];
+  /** Bytes received that do not yet make a whole frame (kept as received chunks until the size is known). */
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  /** Set once the size prefix of the current frame is known. */
+  #frame: Buffer | undefined;
+  #frameFilled = 0;
+  #readDeadline: NodeJS.Timeout | undefined;
+  #paused = false;
+  #closed = false;
+  #drained: Promise<void> | undefined;
+  readonly #closeListeners: (() => void)[] = [];
+
+  constructor(id: number, socket: Socket, limits: ConnectionLimits, handleFrame: FrameHandler, onError: (error: unknown, connection: Connection) => void) {
+    this.id = id;
+    this.socket = socket;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.#limits = limits;
+    this.#handleFrame = handleFrame;
+    this.#onError = onError;
+    socket.setNoDelay(true);
+    socket.setTimeout(limits.idleTimeoutMs, () => this.close());
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.#onClosed());
+    socket.on('drain', () => this.#updateReading());
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Requests received and not yet answered. */
+  get inFlight(): number {
+    return this.#pending.length;
+  }
+
+  onClose(listener: () => void): void {
+    this.#closeListeners.push(listener);
+  }
+
+  /** Resolves once every request received so far has been answered (graceful shutdown). */
+  drain(): Promise<void> {
+    if (this.#pending.length === 0) return Promise.resolve();
+    this.#drained ??= new Promise((resolve) => this.onClose(resolve));
+    return this.#drained;
+  }
+
+  /** Stops reading new requests; in-flight ones still get their responses. */
+  stopReading(): void {
+    this.#paused = true;
+    this.#updateReading();
+  }
+
+  /** Closes now, or (`graceful`) once the responses already written have been sent. */
+  close(graceful = false): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#readDeadline);
+    if (graceful) this.socket.end();
+    else this.socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length && !this.#closed) {
+      if (this.#frame) {
+        const take = Math.min(this.#frame.length - this.#frameFilled, chunk.length - offset);
+        chunk.copy(this.#frame, this.#frameFilled, offset, offset + take);
+        this.#frameFilled += take;
+        offset += take;
+        if (this.#frameFilled === this.#frame.length) this.#completeFrame(this.#frame);
+        continue;
+      }
+      // Reading a size prefix, possibly split across chunks.
+      if (this.#buffered === 0 && chunk.length - offset >= SIZE_PREFIX) {
+        const size = chunk.readInt32BE(offset);
+        if (!this.#acceptSize(size)) return;
+        offset += SIZE_PREFIX;
+        if (chunk.length - offset >= size) {
+          // The whole frame is in this chunk: a view, no copy.
+          this.#completeFrame(chunk.subarray(offset, offset + size));
+          offset += size;
+        } else {
+          this.#startFrame(size);
+        }
+        continue;
+      }
+      const take = Math.min(SIZE_PREFIX - this.#buffered, chunk.length - offset);
+      this.#chunks.push(chunk.subarray(offset, offset + take));
+      this.#buffered += take;
+      offset += take;
+      this.#armReadDeadline();
+      if (this.#buffered === SIZE_PREFIX) {
+        const size = Buffer.concat(this.#chunks, SIZE_PREFIX).readInt32BE(0);
+        this.#chunks = [];
+        this.#buffered = 0;
+        if (!this.#acceptSize(size)) return;
+        this.#startFrame(size);
+      }
+    }
+  }
+
+  #acceptSize(size: number): boolean {
+    if (size < 0 || size > this.#limits.maxRequestBytes) {
+      this.#onError(new Error(`frame size ${size} outside [0, ${this.#limits.maxRequestBytes}]`), this);
+      this.close();
+      return false;
+    }
+    return true;
+  }
+
+  #startFrame(size: number): void {
+    this.#frame = Buffer.allocUnsafe(size);
+    this.#frameFilled = 0;
+    this.#armReadDeadline();
+    if (size === 0) this.#completeFrame(this.#frame);
+  }
+
+  #armReadDeadline(): void {
+    this.#readDeadline ??= setTimeout(() => {
+      this.#onError(new Error(`request not received within ${this.#limits.requestReadTimeoutMs} ms`), this);
+      this.close();
+    }, this.#limits.requestReadTimeoutMs);
+  }
+
+  #completeFrame(frame: Buffer): void {
+    this.#frame = undefined;
+    this.#frameFilled = 0;
+    clearTimeout(this.#readDeadline);
+    this.#readDeadline = undefined;
+    const slot: Slot = { response: undefined };
+    this.#pending.push(slot);
+    this.#updateReading();
+    this.#handleFrame(frame, this).then(
+      (response) => {
+        slot.response = response;
+        this.#flush();
+      },
+      (error: unknown) => {
+        this.#onError(error, this);
+        slot.response = 'close';
+        this.#flush();
+      },
+    );
+  }
+
+  /** Writes every answered response at the head of the queue, in order. */
+  #flush(): void {
+    if (this.#closed) {
+      this.#releaseAnswered();
+      return;
+    }
+    let corked = false;
+    while (this.#pending.length > 0 && this.#pending[0]!.response !== undefined) {
+      const response = this.#pending.shift()!.response!;
+      if (response === 'close') {
+        if (corked) this.socket.uncork();
+        this.close();
+        this.#releaseAnswered();
+        return;
+      }
+      if (response === 'none') continue;
+      if (!corked) {
+        this.socket.cork();
+        corked = true;
+      }
+      const last = response.chunks.length - 1;
+      response.chunks.forEach((chunk, i) => {
+        if (i === last && response.release) this.socket.write(chunk, response.release);
+        else this.socket.write(chunk);
+      });
+    }
+    if (corked) this.socket.uncork();
+    this.#updateReading();
+    if (this.#pending.length === 0 && this.#drained) this.close(true);
+  }
+
+  /** After close: lets go of the responses that will never be written; unanswered ones do so when answered. */
+  #releaseAnswered(): void {
+    this.#pending = this.#pending.filter((slot) => {
+      if (slot.response === undefined) return true;
+      releaseOf(slot.response)?.();
+      return false;
+    });
+  }
+
+  /** Reads while the connection has room for more requests and the socket is not backed up. */
+  #updateReading(): void {
+    if (this.#closed) return;
+    const full = this.#pending.length >= this.#limits.maxQueuedRequests || this.socket.writableNeedDrain;
+    if (full || this.#paused) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  #onClosed(): void {
+    this.#closed = true;
+    clearTimeout(this.#readDeadline);
+    this.#releaseAnswered();
+    for (const listener of this.#closeListeners) listener();
+  }
+}
+
+function releaseOf(response: FrameResponse | undefined): (() => void) | undefined {
+  return typeof response === 'object' ? response.release : undefined;
+}

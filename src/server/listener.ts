@@ -1,0 +1,92 @@
+/**
+ * The TCP listener: accepts connections (refusing those over `max.connections` or `max.connections.per.ip`),
+ * wires each to the dispatcher, and on shutdown stops accepting, lets in-flight requests finish and closes
+ * every connection.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { Connection, type ConnectionLimits, type FrameHandler } from './connection.js';
+
+export interface ListenerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly limits: ConnectionLimits;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  readonly handleFrame: FrameHandler;
+  /** A connection failed (malformed request, limit, timeout): it is closed; the broker carries on. */
+  readonly onConnectionError: (error: unknown, connection: Connection) => void;
+}
+
+export class Listener {
+  readonly #options: ListenerOptions;
+  readonly #server: Server;
+  readonly #connections = new Set<Connection>();
+  readonly #perIp = new Map<string, number>();
+  #nextId = 1;
+
+  private constructor(options: ListenerOptions) {
+    this.#options = options;
+    this.#server = createServer({ noDelay: true }, (socket) => this.#accept(socket));
+  }
+
+  static async start(options: ListenerOptions): Promise<Listener> {
+    const listener = new Listener(options);
+    await new Promise<void>((resolve, reject) => {
+      listener.#server.once('error', reject);
+      listener.#server.listen({ host: options.host || undefined, port: options.port }, () => {
+        listener.#server.off('error', reject);
+        resolve();
+      });
+    });
+    return listener;
+  }
+
+  /** The bound address (the actual port when 0 was asked for). */
+  get address(): { host: string; port: number } {
+    const address = this.#server.address();
+    if (address === null || typeof address === 'string') throw new Error('listener is not bound');
+    return { host: address.address, port: address.port };
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /**
+   * Stops accepting, stops reading requests, waits up to `graceMs` for in-flight requests to be answered,
+   * then closes every connection.
+   */
+  async close(graceMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const connections = [...this.#connections];
+    for (const connection of connections) connection.stopReading();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(connections.map((c) => c.drain())),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const connection of this.#connections) connection.close();
+    await closed;
+  }
+
+  #accept(socket: Socket): void {
+    const ip = socket.remoteAddress ?? 'unknown';
+    const fromIp = this.#perIp.get(ip) ?? 0;
+    if (this.#connections.size >= this.#options.maxConnections || fromIp >= this.#options.maxConnectionsPerIp) {
+      socket.destroy();
+      return;
+    }
+    this.#perIp.set(ip, fromIp + 1);
+    const connection = new Connection(this.#nextId++, socket, this.#options.limits, this.#options.handleFrame, this.#options.onConnectionError);
+    this.#connections.add(connection);
+    connection.onClose(() => {
+      this.#connections.delete(connection);
+      const left = (this.#perIp.get(ip) ?? 1) - 1;
+      if (left === 0) this.#perIp.delete(ip);
+      else this.#perIp.set(ip, left);
+    });
+  }
+}
