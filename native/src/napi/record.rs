@@ -1,1 +1,281 @@
-//! N-API exports for record batches and compression.
+//! N-API exports for record batches and compression: argument conversion around `crate::record`.
+//!
+//! Hot paths of the embedded producer and consumer, so every call handles a whole batch: the builder
+//! takes columns (an array of values, optional arrays of keys and headers, one BigInt64Array of
+//! timestamps) rather than one JS object per record, and inputs are read in place (`BufferSlice`, no
+//! reference or copy). Small outputs are copied into V8-allocated Buffers, which is cheaper than handing
+//! over a Rust allocation as an external Buffer (see `to_buffer`).
+
+use napi::bindgen_prelude::{i64n, BigInt, BigInt64ArraySlice, BufferSlice, Either, Env, Null};
+use napi_derive::napi;
+
+use super::to_napi_error;
+use crate::error::EngineError;
+use crate::record::builder::BatchBuilder;
+use crate::record::compression::{self, Compression};
+use crate::record::iter::BatchRecords;
+use crate::record::batch::{verify_crc, BatchHeader};
+use crate::record::validate::{self, ValidationOptions};
+
+/// Records for `buildRecordBatch`, one entry per record in each column.
+#[napi(object)]
+pub struct RecordColumns<'a> {
+    pub values: Vec<Option<BufferSlice<'a>>>,
+    pub keys: Option<Vec<Option<BufferSlice<'a>>>>,
+    /// Milliseconds since the epoch per record; absent, every record gets the base timestamp.
+    pub timestamps: Option<BigInt64ArraySlice<'a>>,
+    pub headers: Option<Vec<Option<Vec<RecordHeader<'a>>>>>,
+}
+
+#[napi(object)]
+pub struct RecordHeader<'a> {
+    pub key: String,
+    pub value: Option<BufferSlice<'a>>,
+}
+
+#[napi(object)]
+pub struct BuildRecordBatchOptions {
+    /// Kafka's codec id: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd.
+    pub compression: Option<u32>,
+    pub base_offset: Option<BigInt>,
+    pub producer_id: Option<BigInt>,
+    pub producer_epoch: Option<i32>,
+    pub base_sequence: Option<i32>,
+    /// Defaults to the first record's timestamp, or now when there are no timestamps.
+    pub base_timestamp: Option<BigInt>,
+    pub transactional: Option<bool>,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct DecodedRecord<'a> {
+    pub offset: i64n,
+    pub timestamp: i64n,
+    pub key: Either<BufferSlice<'a>, Null>,
+    pub value: Either<BufferSlice<'a>, Null>,
+    pub headers: Vec<DecodedHeader<'a>>,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct DecodedHeader<'a> {
+    pub key: String,
+    pub value: Either<BufferSlice<'a>, Null>,
+}
+
+/// A Buffer or an explicit null (never an absent property, so every decoded record has one shape);
+/// spelt out in the structs above so that the generated TypeScript names it.
+type NullableBuffer<'a> = Either<BufferSlice<'a>, Null>;
+
+#[napi(object)]
+pub struct ValidateBatchesOptions {
+    /// The topic's `max.message.bytes`.
+    pub max_batch_bytes: Option<u32>,
+    pub max_decompressed_bytes: Option<u32>,
+    pub validate_records: Option<bool>,
+}
+
+/// One batch that passed validation: where it is in the input and what its header says.
+#[napi(object, object_from_js = false)]
+pub struct ValidatedBatchInfo {
+    pub position: u32,
+    pub size: u32,
+    pub compression: u32,
+    pub records_count: i32,
+    pub last_offset_delta: i32,
+    pub base_timestamp: i64n,
+    pub max_timestamp: i64n,
+    pub producer_id: i64n,
+    pub producer_epoch: i32,
+    pub base_sequence: i32,
+    pub is_transactional: bool,
+}
+
+fn to_i64(value: &BigInt, name: &str) -> napi::Result<i64> {
+    let (value, lossless) = value.get_i64();
+    if !lossless {
+        return Err(napi::Error::new(napi::Status::InvalidArg, format!("{name} does not fit in an int64")));
+    }
+    Ok(value)
+}
+
+fn codec(id: u32) -> napi::Result<Compression> {
+    Compression::from_id(id as i32).map_err(to_napi_error)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+/// The bytes as a Buffer owned by V8: one allocation and memcpy, about 10× cheaper than an external
+/// Buffer (~2 µs) for the batch sizes producers build.
+fn to_buffer<'env>(env: &'env Env, bytes: &[u8]) -> napi::Result<BufferSlice<'env>> {
+    BufferSlice::copy_from(env, bytes)
+}
+
+fn column_len<T>(column: &Option<Vec<T>>, records: usize, name: &str) -> napi::Result<()> {
+    match column {
+        Some(column) if column.len() != records => Err(napi::Error::new(
+            napi::Status::InvalidArg,
+            format!("{name} has {} entries for {records} records", column.len()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Builds one RecordBatch v2 from columns of records, compressing it when asked.
+#[napi]
+pub fn build_record_batch<'env>(
+    env: &'env Env,
+    records: RecordColumns<'_>,
+    options: Option<BuildRecordBatchOptions>,
+) -> napi::Result<BufferSlice<'env>> {
+    let options = options.unwrap_or(BuildRecordBatchOptions {
+        compression: None,
+        base_offset: None,
+        producer_id: None,
+        producer_epoch: None,
+        base_sequence: None,
+        base_timestamp: None,
+        transactional: None,
+    });
+    let count = records.values.len();
+    column_len(&records.keys, count, "keys")?;
+    column_len(&records.headers, count, "headers")?;
+    let timestamps: &[i64] = records.timestamps.as_deref().unwrap_or(&[]);
+    if records.timestamps.is_some() && timestamps.len() != count {
+        return Err(napi::Error::new(
+            napi::Status::InvalidArg,
+            format!("timestamps has {} entries for {count} records", timestamps.len()),
+        ));
+    }
+    let base_timestamp = match &options.base_timestamp {
+        Some(timestamp) => to_i64(timestamp, "baseTimestamp")?,
+        None => timestamps.first().copied().unwrap_or_else(now_ms),
+    };
+    let producer_epoch = i16::try_from(options.producer_epoch.unwrap_or(-1))
+        .map_err(|_| napi::Error::new(napi::Status::InvalidArg, "producerEpoch does not fit in an int16"))?;
+    let base_offset = options.base_offset.as_ref().map(|o| to_i64(o, "baseOffset")).transpose()?.unwrap_or(0);
+    let producer_id = options.producer_id.as_ref().map(|p| to_i64(p, "producerId")).transpose()?.unwrap_or(-1);
+
+    let value_bytes: usize = records.values.iter().flatten().map(|value| value.len()).sum();
+    let mut builder = BatchBuilder::new(base_offset)
+        .with_capacity(value_bytes + count * 16)
+        .compression(codec(options.compression.unwrap_or(0))?)
+        .producer(producer_id, producer_epoch, options.base_sequence.unwrap_or(-1))
+        .base_timestamp(base_timestamp)
+        .transactional(options.transactional.unwrap_or(false));
+    let mut record_headers: Vec<(&[u8], Option<&[u8]>)> = Vec::new();
+    for (index, value) in records.values.iter().enumerate() {
+        let key = records.keys.as_ref().and_then(|keys| keys[index].as_deref());
+        record_headers.clear();
+        if let Some(Some(headers)) = records.headers.as_ref().map(|headers| &headers[index]) {
+            record_headers.extend(headers.iter().map(|header| (header.key.as_bytes(), header.value.as_deref())));
+        }
+        let timestamp = timestamps.get(index).copied().unwrap_or(base_timestamp);
+        builder.append(timestamp, key, value.as_deref(), &record_headers).map_err(to_napi_error)?;
+    }
+    let batch = builder.build().map_err(to_napi_error)?;
+    to_buffer(env, &batch)
+}
+
+/// The records of one batch (CRC checked, decompressed when needed), keys and values copied out.
+#[napi]
+pub fn decode_record_batch<'env>(
+    env: &'env Env,
+    batch: BufferSlice<'_>,
+    max_decompressed_bytes: Option<u32>,
+) -> napi::Result<Vec<DecodedRecord<'env>>> {
+    let limit = max_decompressed_bytes.map_or(ValidationOptions::default().max_decompressed_bytes, |l| l as usize);
+    let header = BatchHeader::parse(&batch).map_err(to_napi_error)?;
+    let size = header.size().min(batch.len());
+    verify_crc(&batch[..size]).map_err(to_napi_error)?;
+    let records = BatchRecords::new(&batch, limit).map_err(to_napi_error)?;
+    let mut decoded = Vec::with_capacity(usize::try_from(header.records_count).unwrap_or(0).min(batch.len()));
+    for record in records.iter() {
+        let record = record.map_err(to_napi_error)?;
+        let copy = |bytes: Option<&[u8]>| -> napi::Result<NullableBuffer<'env>> {
+            Ok(match bytes {
+                Some(bytes) => Either::A(to_buffer(env, bytes)?),
+                None => Either::B(Null),
+            })
+        };
+        let headers = record
+            .headers
+            .iter()
+            .map(|(key, value)| {
+                let key = String::from_utf8(key.to_vec()).map_err(|_| {
+                    to_napi_error(EngineError::InvalidRecord("record header key is not UTF-8".into()))
+                })?;
+                Ok(DecodedHeader { key, value: copy(value)? })
+            })
+            .collect::<napi::Result<Vec<_>>>()?;
+        decoded.push(DecodedRecord {
+            offset: i64n(record.offset),
+            timestamp: i64n(record.timestamp),
+            key: copy(record.key)?,
+            value: copy(record.value)?,
+            headers,
+        });
+    }
+    Ok(decoded)
+}
+
+/// Validates every batch of a produce partition's records (all or nothing), as the log does on append.
+#[napi]
+pub fn validate_batches(
+    input: BufferSlice<'_>,
+    options: Option<ValidateBatchesOptions>,
+) -> napi::Result<Vec<ValidatedBatchInfo>> {
+    let defaults = ValidationOptions::default();
+    let options = match options {
+        None => defaults,
+        Some(options) => ValidationOptions {
+            max_batch_bytes: options.max_batch_bytes.map_or(defaults.max_batch_bytes, |v| v as usize),
+            max_decompressed_bytes: options
+                .max_decompressed_bytes
+                .map_or(defaults.max_decompressed_bytes, |v| v as usize),
+            validate_records: options.validate_records.unwrap_or(defaults.validate_records),
+        },
+    };
+    let batches = validate::validate_batches(&input, &options).map_err(to_napi_error)?;
+    Ok(batches
+        .into_iter()
+        .map(|batch| {
+            let header = batch.header;
+            ValidatedBatchInfo {
+                position: batch.position as u32,
+                size: batch.size as u32,
+                compression: header.compression().map_or(0, |codec| codec.id() as u32),
+                records_count: header.records_count,
+                last_offset_delta: header.last_offset_delta,
+                base_timestamp: i64n(header.base_timestamp),
+                max_timestamp: i64n(header.max_timestamp),
+                producer_id: i64n(header.producer_id),
+                producer_epoch: i32::from(header.producer_epoch),
+                base_sequence: header.base_sequence,
+                is_transactional: header.is_transactional(),
+            }
+        })
+        .collect())
+}
+
+/// Compresses bytes with a Kafka codec (0–4), as a Kafka client of that codec would.
+#[napi]
+pub fn compress<'env>(env: &'env Env, codec_id: u32, input: BufferSlice<'_>) -> napi::Result<BufferSlice<'env>> {
+    let output = compression::compress(codec(codec_id)?, &input).map_err(to_napi_error)?;
+    to_buffer(env, &output)
+}
+
+/// Decompresses bytes of a Kafka codec (0–4), failing past `maxOutputBytes` (default 64 MiB).
+#[napi]
+pub fn decompress<'env>(
+    env: &'env Env,
+    codec_id: u32,
+    input: BufferSlice<'_>,
+    max_output_bytes: Option<u32>,
+) -> napi::Result<BufferSlice<'env>> {
+    let limit = max_output_bytes.map_or(ValidationOptions::default().max_decompressed_bytes, |l| l as usize);
+    let output = compression::decompress(codec(codec_id)?, &input, limit).map_err(to_napi_error)?;
+    to_buffer(env, &output)
+}

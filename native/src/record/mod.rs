@@ -9,6 +9,9 @@ pub mod iter;
 pub mod validate;
 mod varint;
 
+#[cfg(test)]
+mod properties;
+
 pub use batch::{BatchHeader, TimestampType};
 pub use builder::BatchBuilder;
 pub use compression::Compression;
