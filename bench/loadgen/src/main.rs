@@ -76,6 +76,7 @@ fn run(argv: &[String]) -> Result<(), String> {
             timeout_ms: a.num("timeout-ms", 30_000.0)? as i32,
             compression: Compression::parse(&a.string("compression", "none"))?,
             rate: a.num("rate", 0.0)?,
+            max_records: a.num("max-records", 0.0)? as u64,
             stamp,
         })
     };
@@ -125,5 +126,5 @@ fn run(argv: &[String]) -> Result<(), String> {
 const USAGE: &str = "usage: gregor-loadgen <produce|fetch|e2e|sink> [--bootstrap host:port] [--topic T] \
 [--partitions N] [--connections N] [--inflight N] [--record-size B] [--request-bytes B] \
 [--partitions-per-request N] [--acks 0|1|-1] [--compression none|lz4] [--rate records/s] \
-[--warmup-s S] [--duration-s S] [--report-interval-s S] [--max-wait-ms MS] [--fetch-max-bytes B] \
+[--max-records N] [--warmup-s S] [--duration-s S] [--report-interval-s S] [--max-wait-ms MS] [--fetch-max-bytes B] \
 [--partition-max-bytes B] [--fetch-connections N] [--listen host:port]";

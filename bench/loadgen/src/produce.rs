@@ -11,7 +11,7 @@ use crate::messages::{produce_request, produce_response_errors, PartitionBatch};
 use crate::stats::{self, Live};
 use crate::wire::set_correlation_id;
 use hdrhistogram::Histogram;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::mpsc::sync_channel;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -32,6 +32,8 @@ pub struct ProduceConfig {
     pub compression: Compression,
     /// Records per second over all connections; 0 sends as fast as the broker answers.
     pub rate: f64,
+    /// Stop after this many records in all (to fill a topic for a consume run); 0 runs for the duration.
+    pub max_records: u64,
     pub stamp: bool,
 }
 
@@ -118,6 +120,8 @@ fn stamp(p: &mut Prebuilt) {
 /// Starts one writer and one reader per connection; the returned handles yield each reader's histogram.
 pub fn start(cfg: &ProduceConfig, live: &Arc<Live>) -> std::io::Result<Vec<JoinHandle<Histogram<u64>>>> {
     let mut handles = Vec::new();
+    let running = Arc::new(AtomicUsize::new(cfg.connections));
+    let quota = if cfg.max_records > 0 { cfg.max_records.div_ceil(cfg.connections as u64) } else { u64::MAX };
     for c in 0..cfg.connections {
         let (mut writer, mut reader) = conn::connect(&cfg.bootstrap)?;
         let mut requests = prebuild(cfg, &partitions_of(c, cfg.connections, cfg.partitions));
@@ -129,15 +133,17 @@ pub fn start(cfg: &ProduceConfig, live: &Arc<Live>) -> std::io::Result<Vec<JoinH
         } else {
             None
         };
-        let (stamping, acks, live_w) = (cfg.stamp, cfg.acks, live.clone());
+        let (stamping, acks, live_w, running_w) = (cfg.stamp, cfg.acks, live.clone(), running.clone());
         handles.push(std::thread::spawn(move || {
             let mut next = Instant::now();
             let mut correlation = 0i32;
+            let mut sent = 0u64;
             'send: while !live_w.stop.load(Relaxed) {
                 for req in requests.iter_mut() {
-                    if live_w.stop.load(Relaxed) {
+                    if live_w.stop.load(Relaxed) || sent >= quota {
                         break 'send;
                     }
+                    sent += req.records;
                     if interval.is_some() {
                         let now = Instant::now();
                         if next > now {
@@ -167,12 +173,15 @@ pub fn start(cfg: &ProduceConfig, live: &Arc<Live>) -> std::io::Result<Vec<JoinH
                     }
                 }
             }
+            if acks == 0 {
+                finished(&running_w, &live_w);
+            }
             stats::histogram()
         }));
         if cfg.acks == 0 {
             continue;
         }
-        let live_r = live.clone();
+        let (live_r, running_r) = (live.clone(), running.clone());
         handles.push(std::thread::spawn(move || {
             let mut h = stats::histogram();
             let mut body = Vec::new();
@@ -198,10 +207,18 @@ pub fn start(cfg: &ProduceConfig, live: &Arc<Live>) -> std::io::Result<Vec<JoinH
                     Err(_) => live_r.error(1, -1),
                 }
             }
+            finished(&running_r, &live_r);
             h
         }));
     }
     Ok(handles)
+}
+
+/// The last connection to finish ends the run (only before the duration when `max_records` is set).
+fn finished(running: &AtomicUsize, live: &Live) {
+    if running.fetch_sub(1, Relaxed) == 1 {
+        live.stop.store(true, Relaxed);
+    }
 }
 
 #[cfg(test)]
@@ -231,6 +248,7 @@ mod tests {
             timeout_ms: 1000,
             compression: Compression::None,
             rate: 0.0,
+            max_records: 0,
             stamp: true,
         };
         let mut reqs = prebuild(&cfg, &[0, 1, 2, 3]);

@@ -1,0 +1,41 @@
+/**
+ * Topic administration for the harness through @platformatic/kafka's Admin client (the same calls
+ * for every target): create a topic and wait until every partition has a leader, delete it after.
+ */
+import { Admin } from '@platformatic/kafka';
+import { waitFor } from '../lib/process.js';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  configs?: Record<string, string>;
+}
+
+export async function withAdmin<T>(bootstrap: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Admin({ clientId: 'gregor-bench-admin', bootstrapBrokers: [bootstrap] });
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+export async function createTopic(bootstrap: string, spec: TopicSpec): Promise<void> {
+  await withAdmin(bootstrap, async (admin) => {
+    await admin.createTopics({
+      topics: [spec.name],
+      partitions: spec.partitions,
+      replicas: 1,
+      configs: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+    });
+    await waitFor(`leaders for the ${spec.partitions} partitions of ${spec.name}`, 60_000, async () => {
+      const md = await admin.metadata({ topics: [spec.name] }).catch(() => undefined);
+      const topic = md?.topics.get(spec.name);
+      return topic !== undefined && topic.partitions.length === spec.partitions && topic.partitions.every((p) => p.leader >= 0);
+    });
+  });
+}
+
+export async function deleteTopic(bootstrap: string, name: string): Promise<void> {
+  await withAdmin(bootstrap, (admin) => admin.deleteTopics({ topics: [name] }));
+}

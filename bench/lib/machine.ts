@@ -1,0 +1,41 @@
+/** What the results were measured on: CPU, cores, memory, kernel, runtimes. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+export interface MachineDescription {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+  java: string | null;
+  hostnameHash: string;
+}
+
+/** `java -version` prints to stderr; null when there is no Java. */
+function javaVersion(): string | null {
+  const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  return r.status === 0 ? (r.stderr.split('\n')[0] ?? '').trim() : null;
+}
+
+export function describeMachine(): MachineDescription {
+  const cpus = os.cpus();
+  let hostHash = 0;
+  for (const ch of os.hostname()) hostHash = (hostHash * 31 + ch.charCodeAt(0)) >>> 0;
+  let kernel = os.release();
+  try {
+    kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  } catch {
+    // not Linux: os.release() is what there is
+  }
+  return {
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    kernel,
+    node: process.version,
+    java: javaVersion(),
+    hostnameHash: hostHash.toString(16),
+  };
+}

@@ -1,0 +1,47 @@
+/** One measured point: a load generator run against one target for one scenario. */
+import type { ProcessUsage } from './process.js';
+
+export type LoadGeneratorName = 'loadgen' | 'java' | 'node';
+
+/** Milliseconds. */
+export interface LatencySummary {
+  avg: number;
+  p50: number;
+  p95: number | null;
+  p99: number;
+  p999: number;
+  /** Null where the tool does not report it (EndToEndLatency has no max). */
+  max: number | null;
+  /** What one sample is: a produce request's round trip, a record's send-to-ack, a fetch, or end to end. */
+  kind: 'produce-request' | 'produce-record' | 'fetch-request' | 'end-to-end';
+  /** [quantile, ms] pairs for the percentile chart. */
+  quantiles?: [number, number][];
+}
+
+export interface SeriesPoint {
+  t: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+}
+
+export interface Measurement {
+  scenario: string;
+  target: string;
+  loadGenerator: LoadGeneratorName;
+  /** A tool can run more than one measurement per scenario (Java: throughput and round-trip latency). */
+  metric: string;
+  repeat: number;
+  ok: boolean;
+  error?: string;
+  recordsPerSec: number;
+  mbPerSec: number;
+  latency: LatencySummary | null;
+  series: SeriesPoint[];
+  broker: ProcessUsage | null;
+  /** The exact command, so any point can be re-run by hand. */
+  command: string;
+}
+
+export function failed(base: Pick<Measurement, 'scenario' | 'target' | 'loadGenerator' | 'metric' | 'repeat' | 'command'>, error: string): Measurement {
+  return { ...base, ok: false, error, recordsPerSec: 0, mbPerSec: 0, latency: null, series: [], broker: null };
+}

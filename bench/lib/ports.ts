@@ -1,0 +1,29 @@
+/** A free loopback port pair (Kafka's controller listener takes port + 1). */
+import { createServer } from 'node:net';
+
+function tryPort(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+function ephemeral(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await ephemeral();
+    if (port < 65535 && (await tryPort(port + 1))) return port;
+  }
+  throw new Error('no free loopback port pair');
+}

@@ -1,0 +1,131 @@
+/**
+ * Child processes for the harness: spawned pinned to a CPU set with `taskset` (broker and load
+ * generator never share a core), their output captured, stopped by pid with a deadline; and the
+ * broker's CPU time and resident memory sampled from /proc while a measurement runs.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface Pinned {
+  /** CPUs for `taskset -c`, e.g. "0"; undefined runs unpinned (a machine with one core). */
+  cpus?: string;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function pinnedCommand(cmd: string, args: readonly string[], pin: Pinned): [string, string[]] {
+  return pin.cpus === undefined ? [cmd, [...args]] : ['taskset', ['-c', pin.cpus, cmd, ...args]];
+}
+
+/** Starts a long-lived process (a broker); `taskset` execs the command, so the pid is the command's. */
+export function startProcess(cmd: string, args: readonly string[], pin: Pinned, env?: NodeJS.ProcessEnv): ChildProcess {
+  const [c, a] = pinnedCommand(cmd, args, pin);
+  return spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+}
+
+/**
+ * Runs a command to completion, passing each stderr/stdout line to `onLine` as it comes (progress
+ * lines), and kills it if it outlives `timeoutMs`.
+ */
+export async function runToEnd(
+  cmd: string,
+  args: readonly string[],
+  pin: Pinned,
+  timeoutMs: number,
+  onLine?: (line: string) => void,
+): Promise<RunResult> {
+  const child = startProcess(cmd, args, pin);
+  const out: string[] = [];
+  const err: string[] = [];
+  const forward = (sink: string[]) => {
+    let partial = '';
+    return (chunk: Buffer) => {
+      const text = chunk.toString();
+      sink.push(text);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      if (onLine) for (const line of lines) if (line.trim() && !line.startsWith('{')) onLine(line);
+    };
+  };
+  child.stdout!.on('data', forward(out));
+  child.stderr!.on('data', forward(err));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c));
+  }).finally(() => clearTimeout(timer));
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** Sends SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Polls `check` until it returns true or the deadline passes (then throws with `what`). */
+export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 50; Date.now() < deadline; wait = Math.min(wait * 2, 500)) {
+    if (await check()) return;
+    await delay(wait);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime, stime
+}
+
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+export interface ProcessUsage {
+  /** Average CPU over the window, in percent of one core. */
+  cpuPercent: number;
+  /** Largest resident set seen, MiB. */
+  maxRssMiB: number;
+}
+
+/** Samples a process's CPU time and RSS once a second until `stop()`. */
+export function sampleUsage(pid: number): { stop(): ProcessUsage } {
+  const t0 = process.hrtime.bigint();
+  const ticks0 = cpuTicks(pid);
+  let maxRss = rssBytes(pid);
+  const timer = setInterval(() => {
+    try {
+      maxRss = Math.max(maxRss, rssBytes(pid));
+    } catch {
+      clearInterval(timer);
+    }
+  }, 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      let ticks = ticks0;
+      try {
+        ticks = cpuTicks(pid);
+        maxRss = Math.max(maxRss, rssBytes(pid));
+      } catch {
+        // the process has gone: report what was seen
+      }
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      return { cpuPercent: ((ticks - ticks0) / CLOCK_TICKS / seconds) * 100, maxRssMiB: maxRss / 1048576 };
+    },
+  };
+}

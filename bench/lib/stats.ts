@@ -1,0 +1,24 @@
+/** Summaries of repeated measurements: the median is reported, with min and max as the spread. */
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  /** (max - min) / median, in percent. */
+  spreadPercent: number;
+  n: number;
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const m = median(values);
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  return { median: m, min, max, spreadPercent: m ? ((max - min) / m) * 100 : 0, n: values.length };
+}

@@ -1,0 +1,67 @@
+/**
+ * The markdown summary: for each scenario and load generator, every target's median throughput and
+ * latency (with spread), and the gregor/Kafka ratios — throughput ratio above 1 and latency ratio below
+ * 1 favour gregor.
+ */
+import type { SuiteRun } from '../runner.js';
+import type { ResultPoint } from './aggregate.js';
+
+const fmt = (n: number | null | undefined, digits = 1): string =>
+  n === null || n === undefined || !Number.isFinite(n) ? '–' : n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits);
+
+const ratio = (a: number | null | undefined, b: number | null | undefined): string =>
+  a && b ? `${(a / b).toFixed(2)}×` : '–';
+
+function cell(p: ResultPoint | undefined): string {
+  if (!p) return '–';
+  if (!p.ok) return `failed: ${(p.errors[0] ?? '').replace(/\|/g, '/').replace(/\s+/g, ' ').slice(0, 80)}`;
+  const t = p.throughput;
+  const rate = t ? `${fmt(t.mbPerSec.median)} MB/s ±${fmt(t.mbPerSec.spreadPercent / 2, 0)}%` : '';
+  const lat = p.aggregatedLatency99pct !== null ? `p50 ${fmt(p.aggregatedLatency50pct, 2)} / p99 ${fmt(p.aggregatedLatency99pct, 2)} ms` : '';
+  return [rate, lat].filter(Boolean).join('<br>');
+}
+
+export function markdownReport(run: SuiteRun, points: ResultPoint[], command: string): string {
+  const targets = run.targets.filter((t) => !t.skipped).map((t) => t.name);
+  const lines: string[] = [];
+  lines.push(`# gregor vs Apache Kafka — ${run.suite} suite`, '');
+  lines.push(`Command: \`${command}\``, '');
+  const m = run.machine;
+  lines.push(`Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, ${m.java ?? 'no Java'}. Run ${run.startedAt} → ${run.finishedAt}.`, '');
+  const p = run.parameters as { warmupSeconds: number; durationSeconds: number; repeats: number; brokerCpus: string | null; clientCpus: string | null; clientSettings: Record<string, number> };
+  lines.push(
+    `Each point: ${p.warmupSeconds} s warm-up (excluded), ${p.durationSeconds} s measured, ${p.repeats} repeats (median, ± half the min–max spread), targets alternating order each repeat; brokers on CPU ${p.brokerCpus ?? 'any'}, load generators on CPU ${p.clientCpus ?? 'any'}. Java/Node client settings on every target: ${Object.entries(p.clientSettings).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
+    '',
+  );
+  lines.push('Targets:', '');
+  for (const t of run.targets) lines.push(`- **${t.name}**: ${t.skipped ? `skipped — ${t.skipped}` : Object.values(t.settings).join('; ')}`);
+  lines.push('');
+  const hasPair = targets.includes('gregor') && targets.includes('kafka');
+  lines.push(`| scenario | load generator | ${targets.join(' | ')}${hasPair ? ' | gregor/Kafka throughput | gregor/Kafka p99' : ''} |`);
+  lines.push(`|---|---|${targets.map(() => '---').join('|')}${hasPair ? '|---|---' : ''}|`);
+  const rows = new Map<string, ResultPoint[]>();
+  for (const pt of points) {
+    const key = `${pt.workload}\u0000${pt.loadGenerator}/${pt.metric}`;
+    rows.set(key, [...(rows.get(key) ?? []), pt]);
+  }
+  for (const [key, pts] of rows) {
+    const [workload, tool] = key.split('\u0000');
+    const by = (t: string) => pts.find((x) => x.driver === t);
+    const g = by('gregor');
+    const k = by('kafka');
+    const ratios = hasPair
+      ? ` | ${ratio(g?.ok ? g.throughput?.mbPerSec.median : null, k?.ok ? k.throughput?.mbPerSec.median : null)} | ${ratio(g?.ok ? g.aggregatedLatency99pct : null, k?.ok ? k.aggregatedLatency99pct : null)}`
+      : '';
+    lines.push(`| ${workload} | ${tool} | ${targets.map((t) => cell(by(t))).join(' | ')}${ratios} |`);
+  }
+  lines.push('');
+  lines.push('Latency kinds: loadgen/produce = one Produce request (≈1 MiB) round trip; java/produce = a record from send() to acknowledgement (includes linger.ms and client queueing); loadgen/fetch = one Fetch round trip; loadgen/e2e = a record from the intended send time to its arrival at a consumer; java/round-trip = EndToEndLatency, one record at a time.', '');
+  const usage = points.filter((x) => x.ok && x.brokerCpuPercent !== null && x.loadGenerator === 'loadgen');
+  if (usage.length) {
+    lines.push('Broker CPU (% of one core) and peak RSS during the native load generator runs:', '');
+    lines.push('| scenario | target | CPU % | RSS MiB |', '|---|---|---|---|');
+    for (const x of usage) lines.push(`| ${x.workload} | ${x.driver} | ${fmt(x.brokerCpuPercent, 0)} | ${fmt(x.brokerMaxRssMiB, 0)} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: runs a benchmark suite against gregor and Apache Kafka on this machine and writes
+ * results.json, summary.md and SVG charts. The harness pins itself (and so the Node client) and the
+ * load generators to the client CPUs and the brokers to the broker CPUs.
+ *
+ *   npm run bench -- [--suite standard|quick|full|soak] [--targets kafka,gregor] [--tools loadgen,java,node]
+ *                    [--repeats N] [--duration S] [--warmup S] [--out DIR] [--data-dir DIR]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import type { LoadGeneratorName } from './lib/measurement.js';
+import { RESULTS_DIR } from './lib/paths.js';
+import { writeResults } from './report/write.js';
+import { runSuite } from './runner.js';
+import { SUITES } from './scenarios.js';
+import { makeTarget, TARGET_NAMES, type TargetName } from './targets/index.js';
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Broker on CPU 0, clients on the rest; unpinned on a single-core machine. */
+function cpuSets(): { brokerCpus?: string; clientCpus?: string } {
+  const cores = os.cpus().length;
+  if (cores < 2 || spawnSync('taskset', ['-V']).status !== 0) return {};
+  return { brokerCpus: '0', clientCpus: cores === 2 ? '1' : `1-${cores - 1}` };
+}
+
+async function main(): Promise<void> {
+  const program = new Command('bench')
+    .option('--suite <name>', `one of ${Object.keys(SUITES).join(', ')}`, 'standard')
+    .option('--targets <list>', `comma-separated, of ${TARGET_NAMES.join(', ')}`, 'kafka,gregor,embedded')
+    .option('--tools <list>', 'load generators: loadgen, java, node', 'loadgen,java,node')
+    .option('--repeats <n>', 'repeats per point (default: the suite’s)')
+    .option('--duration <s>', 'measured seconds per point (default: the suite’s)')
+    .option('--warmup <s>', 'warm-up seconds per point (default: the suite’s)')
+    .option('--out <dir>', 'output directory (default bench/results/<suite>)')
+    .option('--data-dir <dir>', 'parent directory for broker data (default: a temporary directory)')
+    .parse();
+  const o = program.opts<{ suite: string; targets: string; tools: string; repeats?: string; duration?: string; warmup?: string; out?: string; dataDir?: string }>();
+  const base = SUITES[o.suite];
+  if (!base) throw new Error(`unknown suite ${o.suite}`);
+  const timing = {
+    ...base.timing,
+    ...(o.repeats ? { repeats: Number(o.repeats) } : {}),
+    ...(o.duration ? { durationSeconds: Number(o.duration) } : {}),
+    ...(o.warmup ? { warmupSeconds: Number(o.warmup) } : {}),
+  };
+  const names = list(o.targets) as TargetName[];
+  for (const n of names) if (!TARGET_NAMES.includes(n)) throw new Error(`unknown target ${n}`);
+  const cpus = cpuSets();
+  if (cpus.clientCpus) spawnSync('taskset', ['-a', '-p', '-c', cpus.clientCpus, String(process.pid)]);
+  const dataRoot = o.dataDir ?? mkdtempSync(join(os.tmpdir(), 'gregor-bench-'));
+  const started = Date.now();
+  const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+  try {
+    const run = await runSuite({
+      suite: { ...base, timing },
+      targets: names.filter((n) => n !== 'gregor-flush-on-ack').map(makeTarget),
+      flushOnAckTarget: names.includes('gregor') ? makeTarget('gregor-flush-on-ack') : undefined,
+      loadGenerators: list(o.tools) as LoadGeneratorName[],
+      ...cpus,
+      dataRoot,
+      log,
+    });
+    const out = o.out ?? join(RESULTS_DIR, o.suite);
+    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+    for (const f of writeResults(run, out, command)) log(`wrote ${f}`);
+  } finally {
+    if (!o.dataDir) rmSync(dataRoot, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: Error) => {
+  console.error(`bench: ${e.stack ?? e.message}`);
+  process.exitCode = 1;
+});

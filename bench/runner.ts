@@ -1,0 +1,252 @@
+/**
+ * Runs a suite: starts every available target (broker cores), then for each scenario and repeat runs
+ * each load generator (load generator cores) against each target, alternating the target order from
+ * one repeat to the next, with the broker's CPU and RSS sampled around every measurement. Targets that
+ * cannot run here are skipped with the reason recorded in the results.
+ */
+import { createTopic, deleteTopic } from './drivers/admin.js';
+import { consumerPerformance, endToEndLatency, producerPerformance } from './drivers/java-perf.js';
+import { runLoadgen } from './drivers/loadgen.js';
+import { nodeProduce } from './drivers/node-client.js';
+import { describeMachine, type MachineDescription } from './lib/machine.js';
+import type { LoadGeneratorName, Measurement } from './lib/measurement.js';
+import { failed } from './lib/measurement.js';
+import { freePort } from './lib/ports.js';
+import { type ProcessUsage, sampleUsage } from './lib/process.js';
+import { median } from './lib/stats.js';
+import type { Scenario, Suite } from './scenarios.js';
+import type { RunningBroker, Target } from './targets/target.js';
+
+export interface RunOptions {
+  suite: Suite;
+  targets: Target[];
+  /** Started only for scenarios with `flushOnAckLine`. */
+  flushOnAckTarget?: Target;
+  loadGenerators: LoadGeneratorName[];
+  brokerCpus?: string;
+  clientCpus?: string;
+  dataRoot: string;
+  log: (line: string) => void;
+}
+
+export interface TargetInfo {
+  name: string;
+  settings: Record<string, string>;
+  skipped?: string;
+}
+
+export interface SuiteRun {
+  suite: string;
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineDescription;
+  parameters: Record<string, unknown>;
+  targets: TargetInfo[];
+  measurements: Measurement[];
+}
+
+/** The producer settings every client uses on every target (Kafka 4 producer defaults, stated). */
+export const CLIENT_SETTINGS = { 'linger.ms': 5, 'batch.size': 16384, 'max.in.flight.requests.per.connection': 5 };
+const INFLIGHT = 4;
+const REQUEST_BYTES = 1 << 20;
+/** End-to-end runs send smaller requests so that each second holds many timed batches. */
+const E2E_REQUEST_BYTES = 64 << 10;
+
+const acksNumber = (acks: Scenario['acks']): number => (acks === 'all' ? -1 : Number(acks));
+
+class SuiteRunner {
+  readonly measurements: Measurement[] = [];
+  /** Last measured Java producer rate per scenario/target, to size the next run's record count. */
+  readonly #javaRates = new Map<string, number>();
+
+  constructor(private readonly o: RunOptions) {}
+
+  private async measure(broker: RunningBroker, run: () => Promise<Measurement>): Promise<Measurement> {
+    const usage = sampleUsage(broker.pid);
+    let brokerUsage: ProcessUsage = { cpuPercent: 0, maxRssMiB: 0 };
+    const m = await run().finally(() => {
+      brokerUsage = usage.stop();
+    });
+    m.broker = brokerUsage;
+    this.measurements.push(m);
+    const lat = m.latency ? `, p50 ${m.latency.p50.toFixed(2)} ms, p99 ${m.latency.p99.toFixed(2)} ms` : '';
+    this.o.log(
+      m.ok
+        ? `= ${m.target} ${m.scenario} ${m.loadGenerator}/${m.metric} #${m.repeat}: ${m.recordsPerSec.toFixed(0)} records/s, ${m.mbPerSec.toFixed(1)} MB/s${lat}; broker ${brokerUsage.cpuPercent.toFixed(0)}% CPU, ${brokerUsage.maxRssMiB.toFixed(0)} MiB RSS${m.error ? ` (${m.error})` : ''}`
+        : `! ${m.target} ${m.scenario} ${m.loadGenerator}/${m.metric} #${m.repeat} failed: ${m.error}`,
+    );
+    return m;
+  }
+
+  private progress(broker: RunningBroker, s: Scenario, tool: string) {
+    return (line: string) => this.o.log(`  [${broker.target} ${s.id} ${tool}] ${line}`);
+  }
+
+  /** The e2e rate: a fraction of the lowest of the main targets' median native maxima in `rateOf`. */
+  private e2eRate(s: Scenario): number | null {
+    if (s.fixedRate) return s.fixedRate;
+    const byTarget = new Map<string, number[]>();
+    for (const m of this.measurements) {
+      if (m.scenario !== s.rateOf || m.loadGenerator !== 'loadgen' || !m.ok) continue;
+      byTarget.set(m.target, [...(byTarget.get(m.target) ?? []), m.recordsPerSec]);
+    }
+    const maxima = [...byTarget.values()].map(median);
+    return maxima.length ? Math.min(...maxima) * (s.rateFraction ?? 0.5) : null;
+  }
+
+  async scenario(s: Scenario, brokers: RunningBroker[], repeat: number, topicOf: (b: RunningBroker, suffix: string) => Promise<string>, filled: Map<string, number>): Promise<void> {
+    const t = this.o.suite.timing;
+    const cpus = this.o.clientCpus;
+    for (const broker of brokers) {
+      for (const tool of this.o.loadGenerators) {
+        if (tool === 'node' && (!s.nodeClient || s.kind !== 'produce')) continue;
+        const common = { scenario: s.id, target: broker.target, repeat };
+        const onLine = this.progress(broker, s, tool);
+        const loadgenBase = { bootstrap: broker.bootstrap, partitions: s.partitions, 'record-size': s.recordSize, 'warmup-s': t.warmupSeconds, 'duration-s': t.durationSeconds };
+        if (s.kind === 'produce') {
+          const topic = await topicOf(broker, '');
+          if (tool === 'loadgen') {
+            const args = { ...loadgenBase, topic, connections: s.connections, inflight: INFLIGHT, acks: acksNumber(s.acks), compression: s.compression, 'request-bytes': REQUEST_BYTES };
+            await this.measure(broker, () => runLoadgen({ ...common, mode: 'produce', args, cpus, onLine }));
+          } else if (tool === 'java') {
+            const key = `${s.id}/${broker.target}`;
+            const rate = this.#javaRates.get(key) ?? (s.recordSize <= 128 ? 150_000 : 40_000);
+            const records = Math.ceil(rate * (t.warmupSeconds + t.durationSeconds));
+            const m = await this.measure(broker, () =>
+              producerPerformance(
+                { ...common, bootstrap: broker.bootstrap, topic, cpus, onLine },
+                {
+                  records,
+                  warmupRecords: Math.ceil(rate * t.warmupSeconds),
+                  recordSize: s.recordSize,
+                  throughput: -1,
+                  properties: { acks: s.acks, 'compression.type': s.compression, ...CLIENT_SETTINGS },
+                },
+                (t.warmupSeconds + t.durationSeconds) * 10_000 + 60_000,
+              ),
+            );
+            if (m.ok) this.#javaRates.set(key, m.recordsPerSec);
+          } else {
+            await this.measure(broker, () =>
+              nodeProduce({
+                ...common,
+                bootstrap: broker.bootstrap,
+                topic,
+                partitions: s.partitions,
+                recordSize: s.recordSize,
+                acks: acksNumber(s.acks),
+                recordsPerSend: Math.max(1, Math.floor(CLIENT_SETTINGS['batch.size'] / s.recordSize)),
+                inFlight: CLIENT_SETTINGS['max.in.flight.requests.per.connection'],
+                warmupSeconds: t.warmupSeconds,
+                durationSeconds: t.durationSeconds,
+                onLine,
+              }),
+            );
+          }
+        } else if (s.kind === 'consume') {
+          const topic = await topicOf(broker, '');
+          const records = filled.get(`${broker.target}/${topic}`) ?? 0;
+          if (tool === 'loadgen') {
+            const args = { ...loadgenBase, topic, connections: 1 };
+            await this.measure(broker, () => runLoadgen({ ...common, mode: 'fetch', args, cpus, onLine }));
+          } else if (tool === 'java') {
+            await this.measure(broker, () => consumerPerformance({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, 180_000));
+          }
+        } else {
+          const topic = await topicOf(broker, `-${tool}-${repeat}`);
+          if (tool === 'loadgen') {
+            const rate = this.e2eRate(s);
+            const command = `loadgen e2e (rate from ${s.rateOf})`;
+            if (rate === null) {
+              this.measurements.push(failed({ ...common, loadGenerator: 'loadgen', metric: 'e2e', command }, `no maximum measured in ${s.rateOf} to take ${s.rateFraction} of`));
+              continue;
+            }
+            const args = { ...loadgenBase, topic, connections: 1, rate: Math.round(rate), 'request-bytes': E2E_REQUEST_BYTES, 'max-wait-ms': 500 };
+            await this.measure(broker, () => runLoadgen({ ...common, mode: 'e2e', args, cpus, onLine }));
+          } else if (tool === 'java') {
+            const records = Math.max(100, Math.round(t.durationSeconds * 200));
+            await this.measure(broker, () => endToEndLatency({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, s.recordSize, '1', 120_000));
+          }
+        }
+      }
+    }
+  }
+}
+
+async function startTarget(target: Target, o: RunOptions): Promise<RunningBroker> {
+  o.log(`starting ${target.name} on CPUs ${o.brokerCpus ?? 'any'}`);
+  return target.start({ dataRoot: o.dataRoot, cpus: o.brokerCpus, port: await freePort() });
+}
+
+export async function runSuite(o: RunOptions): Promise<SuiteRun> {
+  const startedAt = new Date().toISOString();
+  const infos: TargetInfo[] = [];
+  const available: Target[] = [];
+  for (const t of [...o.targets, ...(o.flushOnAckTarget ? [o.flushOnAckTarget] : [])]) {
+    const why = await t.unavailable();
+    infos.push({ name: t.name, settings: t.describe(), ...(why ? { skipped: why } : {}) });
+    if (why) o.log(`skipping target ${t.name}: ${why}`);
+    else available.push(t);
+  }
+  const flushTarget = available.find((t) => t === o.flushOnAckTarget);
+  const main = available.filter((t) => t !== o.flushOnAckTarget);
+  const runner = new SuiteRunner(o);
+  const brokers: RunningBroker[] = [];
+  try {
+    for (const t of main) {
+      try {
+        brokers.push(await startTarget(t, o));
+      } catch (e) {
+        const info = infos.find((i) => i.name === t.name)!;
+        info.skipped = `could not start: ${(e as Error).message.slice(0, 500)}`;
+        o.log(`skipping target ${t.name}: ${info.skipped}`);
+      }
+    }
+    for (const s of o.suite.scenarios) {
+      o.log(`# ${s.title}`);
+      const extra = s.flushOnAckLine && flushTarget && brokers.some((b) => b.target === 'gregor') ? await startTarget(flushTarget, o) : undefined;
+      const active = extra ? [...brokers, extra] : brokers;
+      const created: [RunningBroker, string][] = [];
+      const filled = new Map<string, number>();
+      const topicOf = async (b: RunningBroker, suffix: string) => {
+        const name = `bench-${s.id}${suffix}`;
+        if (created.some(([cb, n]) => cb === b && n === name)) return name;
+        await createTopic(b.bootstrap, { name, partitions: s.kind === 'e2e' ? 1 : s.partitions, configs: s.compression === 'none' ? {} : { 'compression.type': 'producer' } });
+        created.push([b, name]);
+        if (s.kind === 'consume') {
+          const records = Math.ceil(o.suite.timing.consumeBytes / s.recordSize);
+          const fill = await runLoadgen({
+            scenario: s.id, target: b.target, repeat: 0, mode: 'produce', cpus: o.clientCpus,
+            args: { bootstrap: b.bootstrap, topic: name, partitions: s.partitions, connections: s.connections, 'record-size': s.recordSize, 'max-records': records, 'warmup-s': 0, 'duration-s': 600 },
+          });
+          if (!fill.ok) throw new Error(`filling ${name} on ${b.target} failed: ${fill.error}`);
+          filled.set(`${b.target}/${name}`, records);
+        }
+        return name;
+      };
+      try {
+        for (let r = 1; r <= o.suite.timing.repeats; r++) {
+          const order = r % 2 === 1 ? active : [...active].reverse();
+          await runner.scenario(s, order, r, topicOf, filled).catch((e: Error) => {
+            o.log(`! ${s.id} repeat ${r}: ${e.message}`);
+            for (const b of order) runner.measurements.push(failed({ scenario: s.id, target: b.target, loadGenerator: 'loadgen', metric: s.kind, repeat: r, command: '' }, e.message));
+          });
+        }
+      } finally {
+        for (const [b, name] of created) await deleteTopic(b.bootstrap, name).catch(() => {});
+        if (extra) await extra.stop();
+      }
+    }
+  } finally {
+    for (const b of brokers) await b.stop();
+  }
+  return {
+    suite: o.suite.name,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: describeMachine(),
+    parameters: { ...o.suite.timing, clientSettings: CLIENT_SETTINGS, loadgenInflight: INFLIGHT, loadgenRequestBytes: REQUEST_BYTES, loadgenE2eRequestBytes: E2E_REQUEST_BYTES, brokerCpus: o.brokerCpus ?? null, clientCpus: o.clientCpus ?? null, loadGenerators: o.loadGenerators, scenarios: o.suite.scenarios },
+    targets: infos,
+    measurements: runner.measurements,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * gregor over TCP as a benchmark target, started the way `npm start` starts it (`gregor serve`, its
+ * own Node process), configured through GREGOR_* environment variables with Kafka's key names so the
+ * harness does not depend on command-line flags. Two durability variants: flush-on-ack off (Kafka's
+ * behaviour, the like-for-like comparison) and gregor's default, flush before answering acks=all.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { answersApiVersions } from '../lib/probe.js';
+import { REPO_ROOT } from '../lib/paths.js';
+import { startProcess, stopProcess, waitFor } from '../lib/process.js';
+import type { RunningBroker, StartOptions, Target } from './target.js';
+
+const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+
+export class GregorTarget implements Target {
+  readonly name: string;
+
+  constructor(private readonly flushOnAck: boolean) {
+    this.name = flushOnAck ? 'gregor-flush-on-ack' : 'gregor';
+  }
+
+  describe(): Record<string, string> {
+    return {
+      broker: `gregor (node ${process.version}), \`gregor serve\`, single node`,
+      durability: this.flushOnAck
+        ? "gregor's default: acks=all answered once the batch is fsynced (group commit)"
+        : 'gregor.flush.before.acks.all.enable=false: acks=all answered once appended, as Kafka does; no fsync per write',
+    };
+  }
+
+  async unavailable(): Promise<string | null> {
+    return existsSync(CLI) ? null : `gregor's CLI is not built (${CLI}); run npm run build`;
+  }
+
+  async start(options: StartOptions): Promise<RunningBroker> {
+    mkdirSync(options.dataRoot, { recursive: true });
+    const dir = mkdtempSync(join(options.dataRoot, `${this.name}-`));
+    const env = {
+      ...process.env,
+      GREGOR_LISTENERS: `PLAINTEXT://127.0.0.1:${options.port}`,
+      GREGOR_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${options.port}`,
+      GREGOR_LOG_DIRS: join(dir, 'logs'),
+      GREGOR_FLUSH_BEFORE_ACKS_ALL_ENABLE: String(this.flushOnAck),
+    };
+    const child = startProcess(process.execPath, [CLI, 'serve'], { cpus: options.cpus }, env);
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+    child.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+    const stop = async () => {
+      await stopProcess(child, 15_000);
+      rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+      await waitFor('gregor to answer ApiVersions', 60_000, async () => {
+        if (child.exitCode !== null) throw new Error(`gregor exited with ${child.exitCode}: ${output}`);
+        return answersApiVersions('127.0.0.1', options.port);
+      });
+    } catch (e) {
+      await stop();
+      throw e;
+    }
+    return { target: this.name, bootstrap: `127.0.0.1:${options.port}`, pid: child.pid!, stop };
+  }
+}

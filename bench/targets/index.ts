@@ -1,0 +1,39 @@
+/**
+ * The targets the harness knows, by name. `embedded` (gregor in-process through Gregor.start) is listed
+ * so a run names it and says why it is skipped until the embedded API exists.
+ */
+import { GregorTarget } from './gregor.js';
+import { KafkaTarget } from './kafka.js';
+import type { Target } from './target.js';
+
+export const TARGET_NAMES = ['kafka', 'gregor', 'gregor-flush-on-ack', 'embedded'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+class NotYetAvailable implements Target {
+  constructor(
+    readonly name: string,
+    private readonly reason: string,
+  ) {}
+  describe(): Record<string, string> {
+    return { broker: this.reason };
+  }
+  async unavailable(): Promise<string | null> {
+    return this.reason;
+  }
+  start(): never {
+    throw new Error(this.reason);
+  }
+}
+
+export function makeTarget(name: TargetName): Target {
+  switch (name) {
+    case 'kafka':
+      return new KafkaTarget();
+    case 'gregor':
+      return new GregorTarget(false);
+    case 'gregor-flush-on-ack':
+      return new GregorTarget(true);
+    case 'embedded':
+      return new NotYetAvailable(name, 'the embedded API (Gregor.start, issue 6) is not built yet');
+  }
+}
