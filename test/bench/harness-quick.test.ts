@@ -1,0 +1,99 @@
+/**
+ * Keeps the benchmark harness working: runs the quick suite (tiny sizes) against Apache Kafka and
+ * gregor and checks the output is complete and well-formed — not how fast anything is. Kafka is
+ * skipped, with the reason, where there is no Java or the Maven artifacts cannot be fetched; gregor is
+ * skipped only while its CLI is not built, and a gregor that is built but fails to start fails.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSuite, type SuiteRun } from '../../bench/runner.js';
+import { writeResults } from '../../bench/report/write.js';
+import { QUICK } from '../../bench/scenarios.js';
+import { makeTarget } from '../../bench/targets/index.js';
+
+const work = mkdtempSync(join(os.tmpdir(), 'gregor-bench-test-'));
+const out = join(work, 'results');
+const log: string[] = [];
+let run: SuiteRun;
+let files: string[];
+
+beforeAll(async () => {
+  run = await runSuite({
+    suite: QUICK,
+    targets: [makeTarget('kafka'), makeTarget('gregor')],
+    loadGenerators: ['loadgen', 'java', 'node'],
+    ...(os.cpus().length >= 2 ? { brokerCpus: '0', clientCpus: '1' } : {}),
+    dataRoot: join(work, 'data'),
+    log: (l) => log.push(l),
+  });
+  files = writeResults(run, out, 'quick test');
+}, 280_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const ran = (target: string) => run.targets.find((t) => t.name === target && !t.skipped) !== undefined;
+
+describe('benchmark harness, quick suite', () => {
+  it('states every target, with a reason for each skipped one', () => {
+    expect(run.targets.map((t) => t.name)).toEqual(['kafka', 'gregor']);
+    for (const t of run.targets) {
+      if (t.skipped) console.warn(`bench target ${t.name} skipped: ${t.skipped}`);
+      expect(t.skipped === undefined || t.skipped.length > 0).toBe(true);
+      expect(Object.keys(t.settings).length).toBeGreaterThan(0);
+    }
+    const gregor = run.targets.find((t) => t.name === 'gregor')!;
+    expect(gregor.skipped ?? '', 'gregor is built but could not start').not.toMatch(/could not start/);
+  });
+
+  for (const target of ['kafka', 'gregor']) {
+    it(`measures every scenario with every load generator against ${target}`, (ctx) => {
+      const info = run.targets.find((t) => t.name === target)!;
+      if (info.skipped) ctx.skip(`${target}: ${info.skipped}`);
+      for (const s of QUICK.scenarios) {
+        const ms = run.measurements.filter((m) => m.target === target && m.scenario === s.id);
+        const tools = new Set(ms.map((m) => m.loadGenerator));
+        expect([...tools].sort(), s.id).toEqual(s.nodeClient ? ['java', 'loadgen', 'node'] : ['java', 'loadgen']);
+        for (const m of ms) {
+          expect(m.ok, `${s.id} ${m.loadGenerator}: ${m.error}`).toBe(true);
+          expect(m.broker!.maxRssMiB).toBeGreaterThan(0);
+          expect(m.command.length).toBeGreaterThan(0);
+          if (m.metric !== 'round-trip') expect(m.recordsPerSec).toBeGreaterThan(0);
+          if (m.latency) {
+            const l = m.latency;
+            expect(l.p50).toBeLessThanOrEqual(l.p99);
+            expect(l.p99).toBeLessThanOrEqual(l.p999);
+            if (l.max !== null) expect(l.p999).toBeLessThanOrEqual(l.max);
+          }
+        }
+        const native = ms.find((m) => m.loadGenerator === 'loadgen')!;
+        expect(native.latency, `${s.id} native latency`).not.toBeNull();
+        expect(native.series.length).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it('writes results.json in the OpenMessaging Benchmark shape, the markdown table and SVG charts', () => {
+    const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      machine: { cores: number; cpuModel: string };
+      parameters: { repeats: number };
+      results: { workload: string; driver: string; aggregatedLatency99pct: number | null; throughput: unknown }[];
+    };
+    expect(doc.machine.cores).toBeGreaterThan(0);
+    expect(doc.parameters.repeats).toBe(QUICK.timing.repeats);
+    const md = readFileSync(join(out, 'summary.md'), 'utf8');
+    for (const target of run.targets.filter((t) => !t.skipped).map((t) => t.name)) {
+      expect(doc.results.filter((r) => r.driver === target).length).toBeGreaterThan(0);
+      expect(md).toContain(`| ${target} |`);
+    }
+    for (const s of QUICK.scenarios) if (run.targets.some((t) => !t.skipped)) expect(md).toContain(`| ${s.id} |`);
+    for (const f of files.filter((f) => f.endsWith('.svg'))) {
+      const svg = readFileSync(f, 'utf8');
+      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+      expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+      expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+    }
+    if (ran('kafka') || ran('gregor')) expect(files.filter((f) => f.endsWith('-latency.svg')).length).toBe(QUICK.scenarios.length);
+  });
+});
