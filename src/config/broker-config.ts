@@ -78,6 +78,9 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     'On a single node, answer acks=all only once the batch is flushed to disk (group commit across requests); false answers once appended, as Kafka does.',
   ),
   def('gregor.request.read.timeout.ms', LONG, '30000', 'Deadline for a started request to arrive completely; a slower sender is disconnected.', { min: 1 }),
+  def('gregor.admin.listener', STRING, null, 'host:port of the admin HTTP endpoint (/metrics, /health/live, /health/ready); unset turns it off.'),
+  def('gregor.metrics.kafka.names.enable', BOOLEAN, 'false', 'Also export per-topic metrics under the names Kafka’s JMX exporter uses (kafka_server_brokertopicmetrics_*).'),
+  def('gregor.log.level', STRING, 'info', 'Level of the broker’s log.', { oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
 ];
 
 const BROKER_DEFS_BY_NAME = new Map(BROKER_CONFIG_DEFS.map((d) => [d.name, d]));

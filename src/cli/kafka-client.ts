@@ -1,0 +1,33 @@
+/**
+ * The Kafka clients the commands use (@platformatic/kafka), created with the CLI's settings: a short
+ * connect timeout and one quick retry, so a command against a broker that is down fails in seconds with a
+ * clear message instead of retrying for long. Each helper closes its client however the work ends.
+ */
+import { Admin, Consumer, Producer, type ProducerOptions } from '@platformatic/kafka';
+
+export const CLIENT_ID = 'gregor-cli';
+
+function baseOptions(brokers: readonly string[]) {
+  return { clientId: CLIENT_ID, bootstrapBrokers: [...brokers], connectTimeout: 3_000, timeout: 30_000, retries: 1, retryDelay: 250 };
+}
+
+export async function withAdmin<T>(brokers: readonly string[], work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Admin(baseOptions(brokers));
+  try {
+    return await work(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+export function createProducer(
+  brokers: readonly string[],
+  options: Omit<ProducerOptions<Buffer, Buffer, Buffer, Buffer>, 'clientId' | 'bootstrapBrokers'> = {},
+): Producer<Buffer, Buffer, Buffer, Buffer> {
+  return new Producer({ ...baseOptions(brokers), ...options });
+}
+
+export function createConsumer(brokers: readonly string[], groupId: string): Consumer<Buffer, Buffer, Buffer, Buffer> {
+  // read_uncommitted like kcat and kafka-console-consumer: show what the log holds.
+  return new Consumer({ ...baseOptions(brokers), groupId, isolationLevel: 0, maxWaitTime: 500 });
+}
