@@ -59,7 +59,12 @@ export interface MetadataListener {
 interface PersistedMetadata {
   readonly version: 1;
   readonly topics: TopicInfo[];
+  /** Producer ids below this have been handed out (or reserved by a block). */
+  readonly producerIdBlockEnd: string;
 }
+
+/** Producer ids are reserved in blocks, as Kafka's controller hands them to brokers, so a restart never reuses one. */
+const PRODUCER_ID_BLOCK_SIZE = 1000n;
 
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 const MAX_TOPIC_NAME_LENGTH = 249;
@@ -81,15 +86,19 @@ export class ClusterMetadata {
   readonly #topicConfigs = new Map<string, TopicConfig>();
   readonly #listeners: MetadataListener[] = [];
   #endpoint: BrokerEndpoint;
+  #nextProducerId: bigint;
+  #producerIdBlockEnd: bigint;
   #changes: Promise<unknown> = Promise.resolve();
 
-  private constructor(config: BrokerConfig, meta: MetaProperties, file: string, topics: TopicInfo[]) {
+  private constructor(config: BrokerConfig, meta: MetaProperties, file: string, persisted: PersistedMetadata) {
     this.#config = config;
     this.clusterId = meta.clusterId;
     this.nodeId = meta.nodeId;
     this.#file = file;
     this.#endpoint = { nodeId: meta.nodeId, host: '127.0.0.1', port: 9092, rack: null };
-    for (const topic of topics) this.#index(topic);
+    for (const topic of persisted.topics) this.#index(topic);
+    this.#producerIdBlockEnd = BigInt(persisted.producerIdBlockEnd);
+    this.#nextProducerId = this.#producerIdBlockEnd;
   }
 
   /**
@@ -122,7 +131,7 @@ export class ClusterMetadata {
     await mkdir(metadataDir, { recursive: true });
     const file = join(metadataDir, METADATA_FILE);
     const persisted = await readPersisted(file);
-    return new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, file, persisted.topics);
+    return new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, file, persisted);
   }
 
   /** The node's controller is itself on a single node. */
@@ -273,6 +282,17 @@ export class ClusterMetadata {
     });
   }
 
+  /** A producer id never handed out before (InitProducerId). */
+  allocateProducerId(): Promise<bigint> {
+    return this.#change(async () => {
+      if (this.#nextProducerId >= this.#producerIdBlockEnd) {
+        this.#producerIdBlockEnd = this.#nextProducerId + PRODUCER_ID_BLOCK_SIZE;
+        await this.#persist();
+      }
+      return this.#nextProducerId++;
+    });
+  }
+
   #newPartition(partition: number, replicas: readonly number[]): PartitionInfo {
     return { partition, leader: this.nodeId, leaderEpoch: 0, replicas, isr: replicas };
   }
@@ -284,7 +304,7 @@ export class ClusterMetadata {
   }
 
   async #persist(): Promise<void> {
-    const persisted: PersistedMetadata = { version: 1, topics: [...this.#topics.values()] };
+    const persisted: PersistedMetadata = { version: 1, topics: [...this.#topics.values()], producerIdBlockEnd: this.#producerIdBlockEnd.toString() };
     await writeFileAtomic(this.#file, `${JSON.stringify(persisted, null, 1)}\n`);
   }
 
@@ -300,7 +320,7 @@ async function readPersisted(file: string): Promise<PersistedMetadata> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as PersistedMetadata;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, topics: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, topics: [], producerIdBlockEnd: '0' };
     throw error;
   }
 }

@@ -20,14 +20,17 @@ import type { ReplicaManager } from '../replication/replica-manager.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface GroupServices {}
 
-/** What the broker offers handlers (and in-process users, through `Broker`). */
-export interface BrokerServices extends GroupServices {
+/** The broker's own services, which the group layer is built on. */
+export interface CoreServices {
   readonly config: BrokerConfig;
-  /** Topics, partitions, leaders, node and cluster ids. */
+  /** Topics (create, delete, configs, internal topics via `ensureTopic`), partitions, leaders, node and cluster ids. */
   readonly metadata: ClusterMetadata;
-  /** Partitions of this node: appends, fetches, offsets, internal topics. */
+  /** Partitions of this node: appends, fetches, offsets. */
   readonly replicaManager: ReplicaManager;
 }
+
+/** What the broker offers handlers (and in-process users, through `Broker`). */
+export interface BrokerServices extends CoreServices, GroupServices {}
 
 /** The request header fields a handler may need. */
 export interface RequestHeaderInfo {
@@ -37,6 +40,12 @@ export interface RequestHeaderInfo {
   readonly clientId: string | null;
 }
 
+/** What `handle` returns for a request that gets no response at all (Produce with acks=0). */
+export const NO_RESPONSE: unique symbol = Symbol('no response');
+
+/** Thrown by a handler when Kafka would close the connection instead of answering (acks=0 Produce that failed). */
+export class CloseConnection extends Error {}
+
 export interface RequestContext extends BrokerServices {
   readonly header: RequestHeaderInfo;
   readonly apiVersion: number;
@@ -45,6 +54,11 @@ export interface RequestContext extends BrokerServices {
   readonly clientHost: string;
   /** Distinguishes connections in logs. */
   readonly connectionId: number;
+  /**
+   * Runs `release` once the response has been written to the socket (or the connection dropped): how a
+   * Fetch lets go of the segment views its response carries.
+   */
+  releaseAfterWrite(release: () => void): void;
 }
 
 /**
@@ -61,7 +75,7 @@ export interface Handler<Req = any, Res = any> {
   /** Lowest and highest version advertised in ApiVersions. */
   readonly minVersion: number;
   readonly maxVersion: number;
-  handle(request: Req, context: RequestContext): Res | Promise<Res>;
+  handle(request: Req, context: RequestContext): Res | typeof NO_RESPONSE | Promise<Res | typeof NO_RESPONSE>;
   /** The response that reports `code` for every element of the request (Kafka's `getErrorResponse`). */
   errorResponse(request: Req, code: ErrorCode, context: RequestContext): Res;
 }

@@ -1,0 +1,98 @@
+/**
+ * Produce (0): one record batch per partition, appended through the ReplicaManager. Advertised from v0
+ * because old librdkafka keys features (message format v2, compression) on Produce v0 being listed, but
+ * v0–2 (legacy message sets) are refused with UNSUPPORTED_VERSION, as Kafka 4 does. acks=0 gets no
+ * response, unless a partition failed: then the connection is closed, Kafka's way of telling such a client.
+ */
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import type { ProduceResult } from '../../replication/replica-manager.js';
+import { CloseConnection, type Handler, NO_RESPONSE } from '../handler.js';
+
+interface ProduceRequest {
+  transactionalId: string | null;
+  acks: number;
+  timeoutMs: number;
+  topicData: { name: string; partitionData: { index: number; records: Buffer | null }[] }[];
+}
+
+interface PartitionProduceResponse {
+  index: number;
+  errorCode: number;
+  baseOffset: bigint;
+  logAppendTimeMs: bigint;
+  logStartOffset: bigint;
+  recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+  errorMessage: string | null;
+}
+
+interface ProduceResponse {
+  responses: { name: string; partitionResponses: PartitionProduceResponse[] }[];
+  throttleTimeMs: number;
+}
+
+/** Produce v7 is the first that may carry zstd (Kafka's rule, from the client's negotiated version). */
+const ZSTD_MIN_VERSION = 7;
+const ZSTD = 4;
+
+export const produceHandler: Handler<ProduceRequest, ProduceResponse> = {
+  apiKey: 0,
+  minVersion: 0,
+  maxVersion: 11,
+  async handle(request, context) {
+    if (context.apiVersion < 3) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 (message format v0/v1) is not supported');
+    const entries: { topic: string; partition: number; records: Buffer }[] = [];
+    const refused = new Map<string, ErrorCode>();
+    for (const topic of request.topicData) {
+      for (const p of topic.partitionData) {
+        const code = checkRecords(p.records, context.apiVersion);
+        if (code !== ErrorCode.NONE) refused.set(`${topic.name}\0${p.index}`, code);
+        else entries.push({ topic: topic.name, partition: p.index, records: p.records! });
+      }
+    }
+    const appended = await context.replicaManager.appendRecords(entries, { acks: request.acks, timeoutMs: request.timeoutMs });
+    const results = new Map(appended.map((r) => [`${r.topic}\0${r.partition}`, r]));
+    const response: ProduceResponse = {
+      responses: request.topicData.map((topic) => ({
+        name: topic.name,
+        partitionResponses: topic.partitionData.map((p) => {
+          const key = `${topic.name}\0${p.index}`;
+          const code = refused.get(key);
+          return code !== undefined ? partitionError(p.index, code) : partitionResponse(p.index, results.get(key)!);
+        }),
+      })),
+      throttleTimeMs: 0,
+    };
+    if (request.acks !== 0) return response;
+    const failed = response.responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
+    if (failed) throw new CloseConnection('acks=0 produce failed');
+    return NO_RESPONSE;
+  },
+  errorResponse: (request, code) => ({
+    responses: request.topicData.map((topic) => ({ name: topic.name, partitionResponses: topic.partitionData.map((p) => partitionError(p.index, code)) })),
+    throttleTimeMs: 0,
+  }),
+};
+
+/** Request-level record checks that need the negotiated version: null records, zstd below v7. */
+function checkRecords(records: Buffer | null, version: number): ErrorCode {
+  if (records === null || records.length === 0) return ErrorCode.INVALID_RECORD;
+  // attributes (int16 at 21): compression codec in bits 0-2.
+  if (records.length > 22 && (records.readInt16BE(21) & 0x07) === ZSTD && version < ZSTD_MIN_VERSION) return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  return ErrorCode.NONE;
+}
+
+function partitionResponse(index: number, result: ProduceResult): PartitionProduceResponse {
+  return {
+    index,
+    errorCode: result.errorCode,
+    baseOffset: result.baseOffset,
+    logAppendTimeMs: result.logAppendTimeMs,
+    logStartOffset: result.logStartOffset,
+    recordErrors: [],
+    errorMessage: result.errorMessage,
+  };
+}
+
+function partitionError(index: number, code: ErrorCode): PartitionProduceResponse {
+  return { index, errorCode: code, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage: null };
+}

@@ -1,0 +1,101 @@
+/**
+ * Fetch (1), v4–12 (topics by name; v13+ identify topics by id). Fetch sessions are not kept: every answer
+ * has session id 0, so clients send full requests (KIP-227 allows it). Without transactions the last stable
+ * offset is the high watermark and there are no aborted transactions, for both isolation levels. The record
+ * views go out as their own response chunks and are released once written.
+ */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { FetchPartitionResult } from '../../replication/replica-manager.js';
+import type { Handler } from '../handler.js';
+
+interface FetchRequest {
+  replicaId: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  isolationLevel: number;
+  sessionId: number;
+  sessionEpoch: number;
+  topics: { topic: string; partitions: { partition: number; currentLeaderEpoch: number; fetchOffset: bigint; partitionMaxBytes: number }[] }[];
+}
+
+interface PartitionData {
+  partitionIndex: number;
+  errorCode: number;
+  highWatermark: bigint;
+  lastStableOffset: bigint;
+  logStartOffset: bigint;
+  abortedTransactions: { producerId: bigint; firstOffset: bigint }[] | null;
+  preferredReadReplica: number;
+  records: Buffer[] | null;
+}
+
+interface FetchResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  sessionId: number;
+  responses: { topic: string; partitions: PartitionData[] }[];
+}
+
+export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
+  apiKey: 1,
+  minVersion: 4,
+  maxVersion: 12,
+  async handle(request, context) {
+    const result = await context.replicaManager.fetch({
+      replicaId: request.replicaId,
+      maxWaitMs: request.maxWaitMs,
+      minBytes: request.minBytes,
+      maxBytes: request.maxBytes,
+      isolationLevel: request.isolationLevel,
+      partitions: request.topics.flatMap((t) =>
+        t.partitions.map((p) => ({
+          topic: t.topic,
+          partition: p.partition,
+          fetchOffset: p.fetchOffset,
+          partitionMaxBytes: p.partitionMaxBytes,
+          currentLeaderEpoch: p.currentLeaderEpoch,
+        })),
+      ),
+    });
+    context.releaseAfterWrite(result.release);
+    let next = 0;
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      sessionId: 0,
+      responses: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map(() => partitionData(result.partitions[next++]!)) })),
+    };
+  },
+  errorResponse: (request, code) => ({
+    throttleTimeMs: 0,
+    errorCode: code,
+    sessionId: 0,
+    responses: request.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partition,
+        errorCode: code,
+        highWatermark: -1n,
+        lastStableOffset: -1n,
+        logStartOffset: -1n,
+        abortedTransactions: null,
+        preferredReadReplica: -1,
+        records: null,
+      })),
+    })),
+  }),
+};
+
+function partitionData(result: FetchPartitionResult): PartitionData {
+  return {
+    partitionIndex: result.partition,
+    errorCode: result.errorCode,
+    highWatermark: result.highWatermark,
+    lastStableOffset: result.lastStableOffset,
+    logStartOffset: result.logStartOffset,
+    abortedTransactions: result.errorCode === ErrorCode.NONE ? [] : null,
+    preferredReadReplica: -1,
+    records: [...result.records],
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * ListOffsets (2), v1–9: -2 earliest, -1 latest (the high watermark, which is also the last stable offset),
+ * -3 max timestamp, -4 earliest local (v8+), -5 earliest tiered (v9+: -1 without tiered storage), or the first
+ * offset at or after a timestamp.
+ */
+import type { Handler } from '../handler.js';
+
+interface ListOffsetsRequest {
+  replicaId: number;
+  isolationLevel: number;
+  topics: { name: string; partitions: { partitionIndex: number; currentLeaderEpoch: number; timestamp: bigint }[] }[];
+}
+
+interface ListOffsetsPartitionResponse {
+  partitionIndex: number;
+  errorCode: number;
+  timestamp: bigint;
+  offset: bigint;
+  leaderEpoch: number;
+}
+
+interface ListOffsetsResponse {
+  throttleTimeMs: number;
+  topics: { name: string; partitions: ListOffsetsPartitionResponse[] }[];
+}
+
+export const listOffsetsHandler: Handler<ListOffsetsRequest, ListOffsetsResponse> = {
+  apiKey: 2,
+  minVersion: 1,
+  maxVersion: 9,
+  handle: (request, context) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        ...context.replicaManager.listOffset(t.name, p.partitionIndex, p.timestamp, request.isolationLevel, p.currentLeaderEpoch),
+      })),
+    })),
+  }),
+  errorResponse: (request, code) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code, timestamp: -1n, offset: -1n, leaderEpoch: -1 })),
+    })),
+  }),
+};

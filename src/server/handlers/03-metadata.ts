@@ -1,0 +1,123 @@
+/**
+ * Metadata (3), v0–12: brokers (this node at its advertised address), cluster id, controller, and topics with
+ * partitions, leader, leader epoch, replicas, ISR and topic ids (v10+). Unknown topics are created when
+ * `auto.create.topics.enable` and the request (v4+: `allowAutoTopicCreation`; before v4 always) allow it.
+ */
+import type { TopicInfo } from '../../cluster/cluster-metadata.js';
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { codeOf } from '../../replication/replica-manager.js';
+import type { Handler, RequestContext } from '../handler.js';
+
+interface MetadataRequest {
+  topics: { topicId: string; name: string | null }[] | null;
+  allowAutoTopicCreation: boolean;
+}
+
+interface MetadataResponsePartition {
+  errorCode: number;
+  partitionIndex: number;
+  leaderId: number;
+  leaderEpoch: number;
+  replicaNodes: number[];
+  isrNodes: number[];
+  offlineReplicas: number[];
+}
+
+interface MetadataResponseTopic {
+  errorCode: number;
+  name: string | null;
+  topicId: string;
+  isInternal: boolean;
+  partitions: MetadataResponsePartition[];
+  topicAuthorizedOperations: number;
+}
+
+interface MetadataResponse {
+  throttleTimeMs: number;
+  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
+  clusterId: string | null;
+  controllerId: number;
+  topics: MetadataResponseTopic[];
+  clusterAuthorizedOperations: number;
+}
+
+export const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+/** Kafka's "authorized operations not requested" value. */
+const OPERATIONS_OMITTED = -2147483648;
+
+export const metadataHandler: Handler<MetadataRequest, MetadataResponse> = {
+  apiKey: 3,
+  minVersion: 0,
+  maxVersion: 12,
+  async handle(request, context) {
+    // v0 asks for every topic with an empty list; v1+ with null.
+    const all = request.topics === null || (context.apiVersion === 0 && request.topics.length === 0);
+    const topics = all
+      ? [...context.metadata.topics()].map((t) => describeTopic(t, context))
+      : await Promise.all(request.topics!.map((t) => lookup(t, context.apiVersion < 4 || request.allowAutoTopicCreation, context)));
+    return { ...cluster(context), topics };
+  },
+  errorResponse: (request, code, context) => ({
+    ...cluster(context),
+    topics: (request.topics ?? []).map((t) => topicError(t.name, t.topicId, code)),
+  }),
+};
+
+function cluster(context: RequestContext): Omit<MetadataResponse, 'topics'> {
+  return {
+    throttleTimeMs: 0,
+    brokers: context.metadata.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+    clusterId: context.metadata.clusterId,
+    controllerId: context.metadata.controllerId,
+    clusterAuthorizedOperations: OPERATIONS_OMITTED,
+  };
+}
+
+async function lookup(requested: { topicId: string; name: string | null }, allowCreate: boolean, context: RequestContext): Promise<MetadataResponseTopic> {
+  if (requested.name === null) {
+    const byId = context.metadata.topicById(requested.topicId);
+    return byId ? describeTopic(byId, context) : topicError(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+  }
+  const existing = context.metadata.topic(requested.name);
+  if (existing) return describeTopic(existing, context);
+  if (!allowCreate || !context.config.bool('auto.create.topics.enable')) {
+    return topicError(requested.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  }
+  try {
+    return describeTopic(await context.metadata.ensureTopic(requested.name), context);
+  } catch (error) {
+    if (!(error instanceof KafkaError)) throw error;
+    return topicError(requested.name, ZERO_UUID, codeOf(error));
+  }
+}
+
+function describeTopic(topic: TopicInfo, context: RequestContext): MetadataResponseTopic {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: topic.internal,
+    topicAuthorizedOperations: OPERATIONS_OMITTED,
+    partitions: topic.partitions.map((p) => {
+      let offline: ErrorCode | undefined;
+      try {
+        context.replicaManager.onlinePartition(topic.name, p.partition);
+      } catch (error) {
+        offline = codeOf(error);
+      }
+      return {
+        errorCode: offline ?? ErrorCode.NONE,
+        partitionIndex: p.partition,
+        leaderId: offline === undefined ? p.leader : -1,
+        leaderEpoch: p.leaderEpoch,
+        replicaNodes: [...p.replicas],
+        isrNodes: offline === undefined ? [...p.isr] : [],
+        offlineReplicas: offline === undefined ? [] : [...p.replicas],
+      };
+    }),
+  };
+}
+
+function topicError(name: string | null, topicId: string, code: ErrorCode): MetadataResponseTopic {
+  return { errorCode: code, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_OMITTED };
+}

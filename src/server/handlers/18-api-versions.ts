@@ -1,0 +1,32 @@
+/** ApiVersions (18): the version range of every API in the handler registry, and nothing else. */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Handler } from '../handler.js';
+
+interface ApiVersionsResponse {
+  errorCode: number;
+  apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[];
+  throttleTimeMs: number;
+}
+
+export const API_VERSIONS_KEY = 18;
+
+/** Built over the registry (a function, since the registry includes this handler). */
+export function createApiVersionsHandler(registry: () => readonly Handler[]): Handler<unknown, ApiVersionsResponse> {
+  const ranges = (): ApiVersionsResponse['apiKeys'] =>
+    registry()
+      .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
+      .sort((a, b) => a.apiKey - b.apiKey);
+  return {
+    apiKey: API_VERSIONS_KEY,
+    minVersion: 0,
+    maxVersion: 4,
+    handle: () => ({ errorCode: ErrorCode.NONE, apiKeys: ranges(), throttleTimeMs: 0 }),
+    // A version above 4 is answered as v0 with UNSUPPORTED_VERSION and the ApiVersions range, so the client
+    // retries with one this broker speaks (KIP-511).
+    errorResponse: (_request, code) => ({
+      errorCode: code,
+      apiKeys: ranges().filter((r) => code !== ErrorCode.UNSUPPORTED_VERSION || r.apiKey === API_VERSIONS_KEY),
+      throttleTimeMs: 0,
+    }),
+  };
+}

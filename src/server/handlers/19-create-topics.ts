@@ -1,0 +1,111 @@
+/**
+ * CreateTopics (19), v0–7: validates (name, partitions, replication factor, configs) and creates each topic
+ * with a new topic id; `validateOnly` stops after validation. Manual replica assignments are accepted only
+ * when they name this node once per partition.
+ */
+import type { TopicInfo } from '../../cluster/cluster-metadata.js';
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { codeOf } from '../../replication/replica-manager.js';
+import type { Handler, RequestContext } from '../handler.js';
+import { ZERO_UUID } from './03-metadata.js';
+
+interface CreatableTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  assignments: { partitionIndex: number; brokerIds: number[] }[];
+  configs: { name: string; value: string | null }[];
+}
+
+interface CreateTopicsRequest {
+  topics: CreatableTopic[];
+  timeoutMs: number;
+  validateOnly: boolean;
+}
+
+interface CreatableTopicResult {
+  name: string;
+  topicId: string;
+  errorCode: number;
+  errorMessage: string | null;
+  numPartitions: number;
+  replicationFactor: number;
+  configs: { name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean }[] | null;
+}
+
+interface CreateTopicsResponse {
+  throttleTimeMs: number;
+  topics: CreatableTopicResult[];
+}
+
+export const createTopicsHandler: Handler<CreateTopicsRequest, CreateTopicsResponse> = {
+  apiKey: 19,
+  minVersion: 0,
+  maxVersion: 7,
+  async handle(request, context) {
+    const seen = new Map<string, number>();
+    for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+    const topics: CreatableTopicResult[] = [];
+    for (const topic of request.topics) {
+      if ((seen.get(topic.name) ?? 0) > 1) {
+        topics.push(failed(topic.name, ErrorCode.INVALID_REQUEST, 'topic named more than once in the request'));
+        continue;
+      }
+      topics.push(await create(topic, request.validateOnly, context));
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+  errorResponse: (request, code) => ({ throttleTimeMs: 0, topics: request.topics.map((t) => failed(t.name, code, null)) }),
+};
+
+async function create(topic: CreatableTopic, validateOnly: boolean, context: RequestContext): Promise<CreatableTopicResult> {
+  try {
+    const configs: Record<string, string> = {};
+    for (const c of topic.configs) {
+      if (c.value === null) throw new KafkaError(ErrorCode.INVALID_CONFIG, `null value for ${c.name}`);
+      configs[c.name] = c.value;
+    }
+    const spec = { ...fromAssignments(topic, context.metadata.nodeId), configs };
+    const checked = context.metadata.validateNewTopic(topic.name, spec);
+    if (validateOnly) return succeeded(topic.name, ZERO_UUID, checked.numPartitions, checked.replicationFactor, context);
+    const created: TopicInfo = await context.metadata.createTopic(topic.name, spec);
+    return succeeded(created.name, created.topicId, created.partitions.length, created.partitions[0]?.replicas.length ?? 0, context);
+  } catch (error) {
+    return failed(topic.name, codeOf(error), error instanceof Error ? error.message : null);
+  }
+}
+
+/** Partition count and replication factor from a manual assignment, which must place each partition on this node only. */
+function fromAssignments(topic: CreatableTopic, nodeId: number): { numPartitions: number; replicationFactor: number } {
+  if (topic.assignments.length === 0) return { numPartitions: topic.numPartitions, replicationFactor: topic.replicationFactor };
+  if (topic.numPartitions !== -1 || topic.replicationFactor !== -1) {
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, 'give either assignments or numPartitions/replicationFactor, not both');
+  }
+  const indexes = topic.assignments.map((a) => a.partitionIndex).sort((a, b) => a - b);
+  if (indexes.some((index, i) => index !== i)) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions must be numbered 0..n-1');
+  for (const a of topic.assignments) {
+    if (a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `partition ${a.partitionIndex}: replicas must be [${nodeId}] on this single-node cluster`);
+    }
+  }
+  return { numPartitions: topic.assignments.length, replicationFactor: 1 };
+}
+
+function succeeded(name: string, topicId: string, numPartitions: number, replicationFactor: number, context: RequestContext): CreatableTopicResult {
+  const config = context.metadata.topic(name) ? context.metadata.topicConfig(name) : undefined;
+  return {
+    name,
+    topicId,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    numPartitions,
+    replicationFactor,
+    configs: config
+      ? [...config.entries()].map((e) => ({ name: e.def.name, value: e.text, readOnly: false, configSource: e.source, isSensitive: false }))
+      : [],
+  };
+}
+
+function failed(name: string, code: ErrorCode, message: string | null): CreatableTopicResult {
+  return { name, topicId: ZERO_UUID, errorCode: code, errorMessage: message, numPartitions: -1, replicationFactor: -1, configs: null };
+}

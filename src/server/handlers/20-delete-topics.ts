@@ -1,0 +1,56 @@
+/** DeleteTopics (20), v0–6: by name (v0–5 `topicNames`; v6 `topics` by name or topic id). */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { codeOf } from '../../replication/replica-manager.js';
+import type { Handler, RequestContext } from '../handler.js';
+import { ZERO_UUID } from './03-metadata.js';
+
+interface DeleteTopicsRequest {
+  topics: { name: string | null; topicId: string }[];
+  topicNames: string[];
+  timeoutMs: number;
+}
+
+interface DeletableTopicResult {
+  name: string | null;
+  topicId: string;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+interface DeleteTopicsResponse {
+  throttleTimeMs: number;
+  responses: DeletableTopicResult[];
+}
+
+export const deleteTopicsHandler: Handler<DeleteTopicsRequest, DeleteTopicsResponse> = {
+  apiKey: 20,
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(request, context) {
+    const responses: DeletableTopicResult[] = [];
+    for (const target of targets(request, context.apiVersion)) responses.push(await remove(target, context));
+    return { throttleTimeMs: 0, responses };
+  },
+  errorResponse: (request, code, context) => ({
+    throttleTimeMs: 0,
+    responses: targets(request, context.apiVersion).map((t) => ({ name: t.name, topicId: t.topicId, errorCode: code, errorMessage: null })),
+  }),
+};
+
+function targets(request: DeleteTopicsRequest, version: number): { name: string | null; topicId: string }[] {
+  return version >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+}
+
+async function remove(target: { name: string | null; topicId: string }, context: RequestContext): Promise<DeletableTopicResult> {
+  const topic = target.name !== null ? context.metadata.topic(target.name) : context.metadata.topicById(target.topicId);
+  if (!topic) {
+    const code = target.name !== null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.UNKNOWN_TOPIC_ID;
+    return { name: target.name, topicId: target.topicId, errorCode: code, errorMessage: null };
+  }
+  try {
+    await context.metadata.deleteTopic(topic.name);
+    return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
+  } catch (error) {
+    return { name: topic.name, topicId: topic.topicId, errorCode: codeOf(error), errorMessage: error instanceof Error ? error.message : null };
+  }
+}

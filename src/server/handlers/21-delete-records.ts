@@ -1,0 +1,37 @@
+/** DeleteRecords (21), v0–2: moves each partition's log start offset (-1 = up to the high watermark). */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { codeOf } from '../../replication/replica-manager.js';
+import type { Handler } from '../handler.js';
+
+interface DeleteRecordsRequest {
+  topics: { name: string; partitions: { partitionIndex: number; offset: bigint }[] }[];
+  timeoutMs: number;
+}
+
+interface DeleteRecordsResponse {
+  throttleTimeMs: number;
+  topics: { name: string; partitions: { partitionIndex: number; lowWatermark: bigint; errorCode: number }[] }[];
+}
+
+export const deleteRecordsHandler: Handler<DeleteRecordsRequest, DeleteRecordsResponse> = {
+  apiKey: 21,
+  minVersion: 0,
+  maxVersion: 2,
+  handle: (request, context) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        try {
+          return { partitionIndex: p.partitionIndex, lowWatermark: context.replicaManager.deleteRecords(t.name, p.partitionIndex, p.offset), errorCode: ErrorCode.NONE };
+        } catch (error) {
+          return { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: codeOf(error) };
+        }
+      }),
+    })),
+  }),
+  errorResponse: (request, code) => ({
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: code })) })),
+  }),
+};

@@ -1,0 +1,20 @@
+/** DescribeAcls (29), v0–3: answered SECURITY_DISABLED (no authorizer), so admin tools show "no ACLs" instead of failing. */
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import type { Handler } from '../handler.js';
+
+interface DescribeAclsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  resources: never[];
+}
+
+export const describeAclsHandler: Handler<unknown, DescribeAclsResponse> = {
+  apiKey: 29,
+  minVersion: 0,
+  maxVersion: 3,
+  handle() {
+    throw new KafkaError(ErrorCode.SECURITY_DISABLED, 'no authorizer is configured');
+  },
+  errorResponse: (_request, code) => ({ throttleTimeMs: 0, errorCode: code, errorMessage: 'No Authorizer is configured.', resources: [] }),
+};

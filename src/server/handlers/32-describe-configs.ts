@@ -1,0 +1,94 @@
+/** DescribeConfigs (32), v0–4: topic and broker configuration with sources, synonyms (v1+), types and docs (v3+). */
+import { describeBrokerConfig, describeTopicConfig, type ConfigDescription } from '../../config/config-description.js';
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { codeOf } from '../../replication/replica-manager.js';
+import type { Handler, RequestContext } from '../handler.js';
+import { ConfigResourceType } from './config-resource.js';
+
+interface DescribeConfigsRequest {
+  resources: { resourceType: number; resourceName: string; configurationKeys: string[] | null }[];
+  includeSynonyms: boolean;
+  includeDocumentation: boolean;
+}
+
+interface DescribeConfigsResourceResult {
+  name: string;
+  value: string | null;
+  readOnly: boolean;
+  isDefault: boolean;
+  configSource: number;
+  isSensitive: boolean;
+  synonyms: { name: string; value: string | null; source: number }[];
+  configType: number;
+  documentation: string | null;
+}
+
+interface DescribeConfigsResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+  configs: DescribeConfigsResourceResult[];
+}
+
+interface DescribeConfigsResponse {
+  throttleTimeMs: number;
+  results: DescribeConfigsResult[];
+}
+
+export const describeConfigsHandler: Handler<DescribeConfigsRequest, DescribeConfigsResponse> = {
+  apiKey: 32,
+  minVersion: 0,
+  maxVersion: 4,
+  handle: (request, context) => ({ throttleTimeMs: 0, results: request.resources.map((r) => describeResource(r, request, context)) }),
+  errorResponse: (request, code) => ({
+    throttleTimeMs: 0,
+    results: request.resources.map((r) => ({ errorCode: code, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })),
+  }),
+};
+
+function describeResource(
+  resource: DescribeConfigsRequest['resources'][number],
+  request: DescribeConfigsRequest,
+  context: RequestContext,
+): DescribeConfigsResult {
+  const result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName };
+  try {
+    const wanted = resource.configurationKeys === null ? undefined : new Set(resource.configurationKeys);
+    const configs = descriptions(resource, context)
+      .filter((d) => !wanted || wanted.has(d.name))
+      .map((d) => toWire(d, request, context.apiVersion));
+    return { ...result, configs };
+  } catch (error) {
+    return { ...result, errorCode: codeOf(error), errorMessage: error instanceof Error ? error.message : null, configs: [] };
+  }
+}
+
+function descriptions(resource: { resourceType: number; resourceName: string }, context: RequestContext): ConfigDescription[] {
+  switch (resource.resourceType) {
+    case ConfigResourceType.TOPIC:
+      if (!context.metadata.topic(resource.resourceName)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, resource.resourceName);
+      return describeTopicConfig(context.metadata.topicConfig(resource.resourceName));
+    case ConfigResourceType.BROKER:
+      if (resource.resourceName !== '' && resource.resourceName !== String(context.metadata.nodeId)) {
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `unexpected broker id ${resource.resourceName}, this is ${context.metadata.nodeId}`);
+      }
+      return describeBrokerConfig(context.config);
+    default:
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `unsupported resource type ${resource.resourceType}`);
+  }
+}
+
+function toWire(d: ConfigDescription, request: DescribeConfigsRequest, version: number): DescribeConfigsResourceResult {
+  return {
+    name: d.name,
+    value: d.value,
+    readOnly: d.readOnly,
+    isDefault: d.isDefault,
+    configSource: d.source,
+    isSensitive: d.sensitive,
+    synonyms: version >= 1 && request.includeSynonyms ? d.synonyms.map((s) => ({ name: s.name, value: s.value, source: s.source })) : [],
+    configType: d.type,
+    documentation: request.includeDocumentation ? d.documentation : null,
+  };
+}

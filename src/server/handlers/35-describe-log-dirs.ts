@@ -1,0 +1,52 @@
+/** DescribeLogDirs (35), v0–4: each log dir with its partitions' sizes, its state, and (v4) its capacity. */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Handler } from '../handler.js';
+
+interface DescribeLogDirsRequest {
+  topics: { topic: string; partitions: number[] }[] | null;
+}
+
+interface DescribeLogDirsResult {
+  errorCode: number;
+  logDir: string;
+  topics: { name: string; partitions: { partitionIndex: number; partitionSize: bigint; offsetLag: bigint; isFutureKey: boolean }[] }[];
+  totalBytes: bigint;
+  usableBytes: bigint;
+}
+
+interface DescribeLogDirsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  results: DescribeLogDirsResult[];
+}
+
+export const describeLogDirsHandler: Handler<DescribeLogDirsRequest, DescribeLogDirsResponse> = {
+  apiKey: 35,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(request, context) {
+    const wanted = request.topics === null ? undefined : new Map(request.topics.map((t) => [t.topic, new Set(t.partitions)]));
+    const byDir = context.replicaManager.partitionsByLogDir();
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      results: context.replicaManager.logManager.logDirs().map((dir) => {
+        const topics = new Map<string, DescribeLogDirsResult['topics'][number]>();
+        for (const partition of dir.online ? (byDir.get(dir.path) ?? []) : []) {
+          if (wanted && !wanted.get(partition.topic)?.has(partition.partition)) continue;
+          const topic = topics.get(partition.topic) ?? { name: partition.topic, partitions: [] };
+          topic.partitions.push({ partitionIndex: partition.partition, partitionSize: BigInt(partition.log.size), offsetLag: 0n, isFutureKey: false });
+          topics.set(partition.topic, topic);
+        }
+        return {
+          errorCode: dir.online ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR,
+          logDir: dir.path,
+          topics: [...topics.values()],
+          totalBytes: dir.totalBytes,
+          usableBytes: dir.usableBytes,
+        };
+      }),
+    };
+  },
+  errorResponse: (_request, code) => ({ throttleTimeMs: 0, errorCode: code, results: [] }),
+};

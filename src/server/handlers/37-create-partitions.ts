@@ -1,0 +1,45 @@
+/** CreatePartitions (37), v0–3: grows a topic's partition count (manual assignments must name this node only). */
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { codeOf } from '../../replication/replica-manager.js';
+import type { Handler, RequestContext } from '../handler.js';
+
+interface CreatePartitionsTopic {
+  name: string;
+  count: number;
+  assignments: { brokerIds: number[] }[] | null;
+}
+
+interface CreatePartitionsRequest {
+  topics: CreatePartitionsTopic[];
+  timeoutMs: number;
+  validateOnly: boolean;
+}
+
+interface CreatePartitionsResponse {
+  throttleTimeMs: number;
+  results: { name: string; errorCode: number; errorMessage: string | null }[];
+}
+
+export const createPartitionsHandler: Handler<CreatePartitionsRequest, CreatePartitionsResponse> = {
+  apiKey: 37,
+  minVersion: 0,
+  maxVersion: 3,
+  async handle(request, context) {
+    const results: CreatePartitionsResponse['results'] = [];
+    for (const topic of request.topics) results.push(await grow(topic, request.validateOnly, context));
+    return { throttleTimeMs: 0, results };
+  },
+  errorResponse: (request, code) => ({ throttleTimeMs: 0, results: request.topics.map((t) => ({ name: t.name, errorCode: code, errorMessage: null })) }),
+};
+
+async function grow(topic: CreatePartitionsTopic, validateOnly: boolean, context: RequestContext): Promise<CreatePartitionsResponse['results'][number]> {
+  try {
+    if (topic.assignments?.some((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== context.metadata.nodeId)) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `replicas must be [${context.metadata.nodeId}] on this single-node cluster`);
+    }
+    await context.metadata.createPartitions(topic.name, topic.count, validateOnly);
+    return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
+  } catch (error) {
+    return { name: topic.name, errorCode: codeOf(error), errorMessage: error instanceof Error ? error.message : null };
+  }
+}

@@ -1,0 +1,51 @@
+/** DescribeCluster (60), v0–1: cluster id, controller and brokers (the admin clients' view of the cluster). */
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import type { Handler, RequestContext } from '../handler.js';
+
+interface DescribeClusterRequest {
+  includeClusterAuthorizedOperations: boolean;
+  endpointType: number;
+}
+
+interface DescribeClusterResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  endpointType: number;
+  clusterId: string;
+  controllerId: number;
+  brokers: { brokerId: number; host: string; port: number; rack: string | null }[];
+  clusterAuthorizedOperations: number;
+}
+
+const BROKERS_ENDPOINT = 1;
+const OPERATIONS_OMITTED = -2147483648;
+
+export const describeClusterHandler: Handler<DescribeClusterRequest, DescribeClusterResponse> = {
+  apiKey: 60,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(request, context) {
+    // v1 may ask for controller endpoints (KIP-919); this node only has broker endpoints.
+    if (context.apiVersion >= 1 && request.endpointType !== BROKERS_ENDPOINT) {
+      throw new KafkaError(ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, 'only broker endpoints are available');
+    }
+    return {
+      ...base(context, ErrorCode.NONE),
+      brokers: context.metadata.brokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+    };
+  },
+  errorResponse: (_request, code, context) => ({ ...base(context, code), brokers: [] }),
+};
+
+function base(context: RequestContext, errorCode: ErrorCode): Omit<DescribeClusterResponse, 'brokers'> {
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    errorMessage: null,
+    endpointType: BROKERS_ENDPOINT,
+    clusterId: context.metadata.clusterId,
+    controllerId: context.metadata.controllerId,
+    clusterAuthorizedOperations: OPERATIONS_OMITTED,
+  };
+}
