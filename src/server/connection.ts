@@ -35,6 +35,7 @@ interface Slot {
 }
 
 const SIZE_PREFIX = 4;
+const GRACEFUL_CLOSE_MS = 1_000;
 
 export class Connection {
   readonly id: number;
@@ -103,8 +104,13 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#readDeadline);
-    if (graceful) this.socket.end();
-    else this.socket.destroy();
+    if (graceful) {
+      this.socket.end();
+      // A peer that never closes its side does not keep the socket.
+      setTimeout(() => this.socket.destroy(), GRACEFUL_CLOSE_MS).unref();
+    } else {
+      this.socket.destroy();
+    }
   }
 
   #onData(chunk: Buffer): void {
@@ -202,7 +208,7 @@ export class Connection {
       const response = this.#pending.shift()!.response!;
       if (response === 'close') {
         if (corked) this.socket.uncork();
-        this.close();
+        this.close(true);
         this.#releaseAnswered();
         return;
       }
