@@ -137,6 +137,19 @@ export class BrokerMetrics {
     return api;
   }
 
+  /**
+   * The dispatcher's per-request callback: latency by API and the request-level error. Kafka's API names come
+   * from `apiName` (defaults to `api_<key>` until the protocol layer names them); lookups are cached per key.
+   */
+  requestObserver(apiName: (apiKey: number) => string = (key) => `api_${key}`): (apiKey: number, seconds: number, errorCode: ErrorCode) => void {
+    const bound: ApiMetrics[] = [];
+    return (apiKey, seconds, errorCode) => {
+      const api = (bound[apiKey] ??= this.api(apiKey, apiName(apiKey)));
+      api.observe(seconds);
+      if (errorCode !== ErrorCode.NONE) api.error(errorCode);
+    };
+  }
+
   connectionOpened(): void {
     this.#connections++;
     this.#connectionsAccepted++;

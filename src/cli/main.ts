@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/** The `gregor` executable: runs the command tree and turns any failure into a message and an exit code. */
+import { CommanderError, type Command } from 'commander';
+import { resolveBrokers } from './brokers.js';
+import { EXIT_USAGE, explainError, type ErrorContext } from './errors.js';
+import { buildProgram } from './program.js';
+
+let context: ErrorContext = {};
+const program = buildProgram()
+  .exitOverride()
+  .hook('preAction', (_root, action: Command) => {
+    const noun = action.parent?.name();
+    const first = action.args[0];
+    context = {
+      topic: noun === 'topic' || action.name() === 'produce' || action.name() === 'consume' ? first : undefined,
+      group: noun === 'group' ? first : action.opts<{ group?: string }>().group,
+      brokers: action.name() === 'serve' ? undefined : safeBrokers(action),
+    };
+  });
+
+function safeBrokers(action: Command): string[] | undefined {
+  try {
+    return resolveBrokers(action.optsWithGlobals<{ brokers?: string }>().brokers);
+  } catch {
+    return undefined;
+  }
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander has printed the message (or the help) already.
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else {
+    const explained = explainError(error, context);
+    process.stderr.write(`gregor: error: ${explained.message}\n`);
+    if (explained.hint) process.stderr.write(`gregor: hint: ${explained.hint}\n`);
+    process.exitCode = explained.exitCode;
+  }
+}

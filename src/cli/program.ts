@@ -1,0 +1,164 @@
+/**
+ * The `gregor` command tree (noun-verb, as rpk's): options and help live here; each action loads its
+ * implementation on demand so `gregor serve` does not pay for the client library and vice versa.
+ */
+import { Command, Option } from 'commander';
+import { resolveBrokers } from './brokers.js';
+import { OUTPUT_FORMATS } from './output/render.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function integer(name: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer of at least ${min}, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('text');
+}
+
+/** The brokers to contact, from the root's --brokers or the environment. */
+function brokersOf(command: Command): string[] {
+  return resolveBrokers(command.optsWithGlobals<{ brokers?: string }>().brokers);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('gregor')
+    .description('An event-streaming broker that speaks the Apache Kafka protocol, and its command line.')
+    .option('--brokers <host:port,...>', 'brokers to contact (default: $GREGOR_BROKERS, else 127.0.0.1:9092)')
+    .showHelpAfterError()
+    .enablePositionalOptions();
+
+  program
+    .command('serve')
+    .description('run the broker (stops gracefully on SIGTERM or SIGINT)')
+    .option('-c, --config <file>', 'a Kafka server.properties file')
+    .option('-o, --override <key=value>', 'set a broker property, over the environment and the file (repeatable)', collect)
+    .option('--listen <host:port>', 'shorthand for listeners=PLAINTEXT://host:port')
+    .option('--data-dir <dir>', 'shorthand for log.dirs')
+    .option('--admin <host:port>', 'shorthand for gregor.admin.listener (/metrics and /health/*)')
+    .option('--log-level <level>', 'shorthand for gregor.log.level')
+    .addHelpText(
+      'after',
+      '\nPrecedence: flags, then GREGOR_* environment variables (GREGOR_LOG_DIRS sets log.dirs), then the file, then defaults.',
+    )
+    .action(async (options) => (await import('./commands/serve.js')).serve(options));
+
+  const topic = program.command('topic').description('create, list, describe, alter and delete topics');
+  topic
+    .command('create')
+    .description('create topics')
+    .argument('<topics...>')
+    .option('-p, --partitions <n>', "partitions (default: the broker's num.partitions)", integer('--partitions', 1))
+    .option('-r, --replicas <n>', "replication factor (default: the broker's default.replication.factor)", integer('--replicas', 1))
+    .option('-c, --config <key=value>', 'a topic config (repeatable)', collect)
+    .addOption(formatOption())
+    .action(async (topics: string[], options, command: Command) => (await import('./commands/topic.js')).create(brokersOf(command), topics, options));
+  topic
+    .command('list')
+    .alias('ls')
+    .description('list topics')
+    .option('-i, --internal', 'include internal topics (__consumer_offsets)')
+    .addOption(formatOption())
+    .action(async (options, command: Command) => (await import('./commands/topic.js')).list(brokersOf(command), options));
+  topic
+    .command('describe')
+    .description("show a topic's summary, configs and partitions")
+    .argument('<topic>')
+    .option('--configs', 'print only the configs table')
+    .option('--partitions', 'print only the partitions table')
+    .addOption(formatOption())
+    .action(async (name: string, options, command: Command) => (await import('./commands/topic.js')).describe(brokersOf(command), name, options));
+  topic
+    .command('delete')
+    .description('delete topics')
+    .argument('<topics...>')
+    .action(async (topics: string[], _options, command: Command) => (await import('./commands/topic.js')).remove(brokersOf(command), topics));
+  topic
+    .command('alter-config')
+    .description("change a topic's configs (IncrementalAlterConfigs)")
+    .argument('<topic>')
+    .option('-s, --set <key=value>', 'set a config (repeatable)', collect)
+    .option('-d, --delete <key>', 'return a config to its default (repeatable)', collect)
+    .action(async (name: string, options, command: Command) => (await import('./commands/topic.js')).alterConfig(brokersOf(command), name, options));
+  topic
+    .command('add-partitions')
+    .description('add partitions to a topic')
+    .argument('<topic>')
+    .requiredOption('-n, --num <n>', 'partitions to add', integer('--num', 1))
+    .action(async (name: string, options, command: Command) => (await import('./commands/topic.js')).addPartitions(brokersOf(command), name, options));
+
+  program
+    .command('produce')
+    .description('produce one record per line of stdin (or of a file)')
+    .argument('<topic>')
+    .option('-f, --file <path>', 'read lines from this file instead of stdin')
+    .option('-k, --key-separator <sep>', 'split each line at the first <sep> into key and value')
+    .option('-H, --header <key=value>', 'a header on every record (repeatable)', collect)
+    .option('-p, --partition <n>', 'produce to this partition (default: by key, else round robin)', integer('--partition', 0))
+    .addOption(new Option('-z, --compression <codec>', 'compression').choices(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'))
+    .addOption(new Option('--acks <acks>', 'acknowledgements to wait for').choices(['all', '-1', '0', '1']).default('all'))
+    .action(async (name: string, options, command: Command) => (await import('./commands/produce.js')).produce(brokersOf(command), name, options));
+
+  program
+    .command('consume')
+    .description('consume records and print them')
+    .argument('<topics...>')
+    .option('-g, --group <group>', 'consume as a member of this group and commit offsets (default: a throwaway group, no commits)')
+    .option('-o, --offset <where>', 'start, end, an offset, -N (the last N of each partition) or @<timestamp-ms>')
+    .option('-n, --num <count>', 'exit after this many records', integer('--num', 1))
+    .option(
+      '-f, --format <format>',
+      'json (one object per line), text (the value), or a format string: %t topic, %p partition, %o offset, %k key, %s value, %h headers, %T timestamp, %K/%S key/value size',
+      'text',
+    )
+    .action(async (topics: string[], options, command: Command) => (await import('./commands/consume.js')).consume(brokersOf(command), topics, options));
+
+  const group = program.command('group').description('list, describe, seek and delete consumer groups');
+  group
+    .command('list')
+    .alias('ls')
+    .description('list consumer groups')
+    .addOption(formatOption())
+    .action(async (options, command: Command) => (await import('./commands/group.js')).list(brokersOf(command), options));
+  group
+    .command('describe')
+    .description("show groups' state, members, assignments and lag per partition")
+    .argument('<groups...>')
+    .addOption(formatOption())
+    .action(async (groups: string[], options, command: Command) => (await import('./commands/group.js')).describe(brokersOf(command), groups, options));
+  group
+    .command('delete')
+    .description('delete empty groups and their committed offsets')
+    .argument('<groups...>')
+    .action(async (groups: string[], _options, command: Command) => (await import('./commands/group.js')).remove(brokersOf(command), groups));
+  group
+    .command('seek')
+    .description("move an empty group's committed offsets")
+    .argument('<group>')
+    .requiredOption('-t, --topic <topic>', 'the topic whose offsets to move (repeatable)', collect)
+    .requiredOption('--to <where>', 'start, end, an offset, or @<timestamp-ms>')
+    .action(async (name: string, options, command: Command) => (await import('./commands/group.js')).seek(brokersOf(command), name, options));
+
+  program
+    .command('cluster')
+    .description('cluster-wide views')
+    .command('info')
+    .description('cluster id, controller and brokers')
+    .addOption(formatOption())
+    .action(async (options, command: Command) => (await import('./commands/cluster.js')).info(brokersOf(command), options));
+
+  program
+    .command('bench')
+    .description('run the benchmark harness (bench/); arguments after `bench` go to it')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .passThroughOptions()
+    .argument('[args...]')
+    .action(async (args: string[]) => (await import('./commands/bench.js')).bench(args));
+
+  return program;
+}
