@@ -1,0 +1,69 @@
+/** Test doubles for the group coordinator: a fake clock that fires timers on demand and an in-memory __consumer_offsets. */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Cancel, Scheduler } from '../../src/group/scheduler.js';
+import type { CoordinatorLog, CoordinatorLogRecord } from '../../src/group/offset-store.js';
+
+interface Timer {
+  readonly due: number;
+  readonly seq: number;
+  readonly fn: () => void;
+  cancelled: boolean;
+}
+
+export class FakeScheduler implements Scheduler {
+  #now = 1_700_000_000_000;
+  #seq = 0;
+  #timers: Timer[] = [];
+
+  now(): number {
+    return this.#now;
+  }
+
+  schedule(delayMs: number, fn: () => void): Cancel {
+    const timer: Timer = { due: this.#now + delayMs, seq: this.#seq++, fn, cancelled: false };
+    this.#timers.push(timer);
+    return () => {
+      timer.cancelled = true;
+    };
+  }
+
+  /** Moves time forward by `ms`, firing due timers in order and letting promises settle after each. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    await settle();
+    for (;;) {
+      this.#timers = this.#timers.filter((t) => !t.cancelled);
+      const next = this.#timers.filter((t) => t.due <= target).sort((a, b) => a.due - b.due || a.seq - b.seq)[0];
+      if (!next) break;
+      this.#timers.splice(this.#timers.indexOf(next), 1);
+      this.#now = next.due;
+      next.fn();
+      await settle();
+    }
+    this.#now = target;
+  }
+
+  get pendingTimers(): number {
+    return this.#timers.filter((t) => !t.cancelled).length;
+  }
+}
+
+/** Lets every promise chain that is ready run to completion. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await nextTurn();
+}
+
+/** __consumer_offsets in memory: appends are kept in order and can be made to fail. */
+export class MemoryCoordinatorLog implements CoordinatorLog {
+  readonly records: CoordinatorLogRecord[] = [];
+  failWith: Error | null = null;
+
+  async append(records: readonly CoordinatorLogRecord[]): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.records.push(...records);
+  }
+
+  async replay(visit: (key: Buffer, value: Buffer | null) => void): Promise<void> {
+    for (const r of this.records) visit(r.key, r.value);
+  }
+}
