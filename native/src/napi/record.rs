@@ -6,7 +6,7 @@
 //! reference or copy). Small outputs are copied into V8-allocated Buffers, which is cheaper than handing
 //! over a Rust allocation as an external Buffer (see `to_buffer`).
 
-use napi::bindgen_prelude::{i64n, BigInt, BigInt64ArraySlice, BufferSlice, Either, Env, Null};
+use napi::bindgen_prelude::{i64n, BigInt, BigInt64ArraySlice, BufferSlice, Either, Env, FnArgs, Function, JsObjectValue, Null};
 use napi_derive::napi;
 
 use super::to_napi_error;
@@ -14,7 +14,7 @@ use crate::error::EngineError;
 use crate::record::builder::BatchBuilder;
 use crate::record::compression::{self, Compression};
 use crate::record::iter::BatchRecords;
-use crate::record::batch::{verify_crc, BatchHeader};
+use crate::record::batch::{verify_crc, BatchHeader, HEADER_LEN};
 use crate::record::validate::{self, ValidationOptions};
 
 /// Records for `buildRecordBatch`, one entry per record in each column.
@@ -60,10 +60,6 @@ pub struct DecodedHeader<'a> {
     pub key: String,
     pub value: Either<BufferSlice<'a>, Null>,
 }
-
-/// A Buffer or an explicit null (never an absent property, so every decoded record has one shape);
-/// spelt out in the structs above so that the generated TypeScript names it.
-type NullableBuffer<'a> = Either<BufferSlice<'a>, Null>;
 
 #[napi(object)]
 pub struct ValidateBatchesOptions {
@@ -179,42 +175,53 @@ pub fn build_record_batch<'env>(
     to_buffer(env, &batch)
 }
 
-/// The records of one batch (CRC checked, decompressed when needed), keys and values copied out.
+/// The records of one batch (CRC checked, decompressed when needed). Keys, values and header values
+/// are `subarray` views, not copies: of `batch` itself when it is uncompressed (so they keep it alive,
+/// which for a view of a mapped segment means keeping that segment mapped), otherwise of one Buffer
+/// holding the decompressed records. A view costs one call back into JS (~0.1 µs) where a Buffer
+/// created natively costs ~1 µs.
 #[napi]
 pub fn decode_record_batch<'env>(
     env: &'env Env,
-    batch: BufferSlice<'_>,
+    batch: BufferSlice<'env>,
     max_decompressed_bytes: Option<u32>,
 ) -> napi::Result<Vec<DecodedRecord<'env>>> {
     let limit = max_decompressed_bytes.map_or(ValidationOptions::default().max_decompressed_bytes, |l| l as usize);
     let header = BatchHeader::parse(&batch).map_err(to_napi_error)?;
-    let size = header.size().min(batch.len());
-    verify_crc(&batch[..size]).map_err(to_napi_error)?;
+    verify_crc(&batch[..header.size().clamp(HEADER_LEN, batch.len())]).map_err(to_napi_error)?;
     let records = BatchRecords::new(&batch, limit).map_err(to_napi_error)?;
+    let decompressed;
+    let (holder, source): (&BufferSlice<'env>, &[u8]) = if records.is_compressed() {
+        decompressed = BufferSlice::from_data(env, records.bytes().to_vec())?;
+        (&decompressed, records.bytes())
+    } else {
+        (&batch, &batch[..])
+    };
+    let subarray: Function<'env, FnArgs<(u32, u32)>, BufferSlice<'env>> = holder.get_named_property("subarray")?;
+    let view = |bytes: Option<&[u8]>| -> napi::Result<Either<BufferSlice<'env>, Null>> {
+        let Some(bytes) = bytes else { return Ok(Either::B(Null)) };
+        // `bytes` lies inside `source`, whose copy (or self) `holder` is.
+        let start = (bytes.as_ptr() as usize - source.as_ptr() as usize) as u32;
+        Ok(Either::A(subarray.apply(holder, FnArgs::from((start, start + bytes.len() as u32)))?))
+    };
     let mut decoded = Vec::with_capacity(usize::try_from(header.records_count).unwrap_or(0).min(batch.len()));
     for record in records.iter() {
         let record = record.map_err(to_napi_error)?;
-        let copy = |bytes: Option<&[u8]>| -> napi::Result<NullableBuffer<'env>> {
-            Ok(match bytes {
-                Some(bytes) => Either::A(to_buffer(env, bytes)?),
-                None => Either::B(Null),
-            })
-        };
         let headers = record
             .headers
             .iter()
             .map(|(key, value)| {
-                let key = String::from_utf8(key.to_vec()).map_err(|_| {
+                let key = std::str::from_utf8(key).map_err(|_| {
                     to_napi_error(EngineError::InvalidRecord("record header key is not UTF-8".into()))
                 })?;
-                Ok(DecodedHeader { key, value: copy(value)? })
+                Ok(DecodedHeader { key: key.to_owned(), value: view(value)? })
             })
             .collect::<napi::Result<Vec<_>>>()?;
         decoded.push(DecodedRecord {
             offset: i64n(record.offset),
             timestamp: i64n(record.timestamp),
-            key: copy(record.key)?,
-            value: copy(record.value)?,
+            key: view(record.key)?,
+            value: view(record.value)?,
             headers,
         });
     }

@@ -81,6 +81,11 @@ impl<'a> BatchRecords<'a> {
         &self.header
     }
 
+    /// Whether the records were decompressed into a buffer of their own (else they borrow the batch).
+    pub fn is_compressed(&self) -> bool {
+        matches!(self.records, Cow::Owned(_))
+    }
+
     /// The record bytes (decompressed), as the builder would write them uncompressed.
     pub fn bytes(&self) -> &[u8] {
         &self.records

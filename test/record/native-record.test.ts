@@ -1,0 +1,175 @@
+// The record-batch N-API surface: builder → decoder round trips (fast-check), validation errors carrying
+// Kafka's error names, and hostile input that must come back as a thrown error, never a crash.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { native } from '../../src/storage/native.js';
+
+const CODECS = [0, 1, 2, 3, 4];
+
+/** The Kafka error name a native error carries (the N-API shell's `GREGOR_<NAME>|detail` message). */
+function kafkaErrorName(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    const match = /^GREGOR_([A-Z_]+)\|/.exec((error as Error).message);
+    if (!match) throw error;
+    return match[1]!;
+  }
+  throw new Error('expected a native error');
+}
+
+const nullableBuffer = fc.option(fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)), { nil: null });
+const record = fc.record({
+  key: nullableBuffer,
+  value: nullableBuffer,
+  timestamp: fc.bigInt({ min: -(2n ** 62n), max: 2n ** 62n }),
+  headers: fc.array(fc.record({ key: fc.string({ maxLength: 12 }), value: nullableBuffer }), { maxLength: 3 }),
+});
+
+function build(records: fc.infer<typeof record>[], compression: number, baseOffset = 0n): Buffer {
+  return native.buildRecordBatch(
+    {
+      values: records.map((r) => r.value),
+      keys: records.map((r) => r.key),
+      timestamps: BigInt64Array.from(records.map((r) => r.timestamp)),
+      headers: records.map((r) => r.headers.map((h) => ({ key: h.key, value: h.value ?? undefined }))),
+    },
+    { compression, baseOffset, producerId: 7n, producerEpoch: 1, baseSequence: 0 },
+  );
+}
+
+describe('buildRecordBatch → decodeRecordBatch', () => {
+  it('round-trips arbitrary records through every codec', () => {
+    fc.assert(
+      fc.property(
+        fc.array(record, { minLength: 1, maxLength: 30 }),
+        fc.constantFrom(...CODECS),
+        fc.bigInt({ min: 0n, max: 2n ** 53n }),
+        (records, codec, baseOffset) => {
+          const batch = build(records, codec, baseOffset);
+          const [validated] = native.validateBatches(batch);
+          expect(validated!.recordsCount).toBe(records.length);
+          expect(validated!.compression).toBe(codec);
+          const decoded = native.decodeRecordBatch(batch);
+          expect(decoded).toEqual(
+            records.map((r, i) => ({
+              offset: baseOffset + BigInt(i),
+              timestamp: r.timestamp,
+              key: r.key,
+              value: r.value,
+              headers: r.headers,
+            })),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives every record the base timestamp when no timestamps are passed', () => {
+    const batch = native.buildRecordBatch({ values: [Buffer.from('a'), Buffer.from('b')] }, { baseTimestamp: 42n });
+    expect(native.decodeRecordBatch(batch).map((r) => r.timestamp)).toEqual([42n, 42n]);
+  });
+
+  it('returns views of an uncompressed batch rather than copies', () => {
+    const batch = native.buildRecordBatch({ values: [Buffer.from('value')] });
+    const [decoded] = native.decodeRecordBatch(batch);
+    expect(decoded!.value!.buffer).toBe(batch.buffer);
+  });
+
+  it('refuses columns of different lengths', () => {
+    expect(() => native.buildRecordBatch({ values: [null, null], keys: [null] })).toThrow(/keys has 1 entries for 2 records/);
+    expect(() => native.buildRecordBatch({ values: [null], timestamps: new BigInt64Array(2) })).toThrow(/timestamps/);
+    expect(kafkaErrorName(() => native.buildRecordBatch({ values: [null] }, { compression: 6 }))).toBe(
+      'UNSUPPORTED_COMPRESSION_TYPE',
+    );
+  });
+});
+
+describe('validateBatches', () => {
+  const batch = native.buildRecordBatch(
+    { values: [Buffer.from('one'), Buffer.from('two')] },
+    { producerId: 3n, producerEpoch: 0, baseSequence: 0 },
+  );
+
+  it('accepts several batches back to back', () => {
+    const input = Buffer.concat([batch, batch, batch]);
+    expect(native.validateBatches(input).map((b) => [b.position, b.size])).toEqual([
+      [0, batch.length],
+      [batch.length, batch.length],
+      [2 * batch.length, batch.length],
+    ]);
+  });
+
+  it('maps each failure to its Kafka error', () => {
+    const badCrc = Buffer.from(batch);
+    badCrc[batch.length - 1] ^= 1;
+    expect(kafkaErrorName(() => native.validateBatches(badCrc))).toBe('CORRUPT_MESSAGE');
+    expect(kafkaErrorName(() => native.validateBatches(batch.subarray(0, batch.length - 1)))).toBe('CORRUPT_MESSAGE');
+
+    const legacy = Buffer.from(batch);
+    legacy[16] = 1;
+    expect(kafkaErrorName(() => native.validateBatches(legacy))).toBe('INVALID_RECORD');
+    expect(kafkaErrorName(() => native.validateBatches(Buffer.alloc(0)))).toBe('INVALID_RECORD');
+
+    expect(kafkaErrorName(() => native.validateBatches(batch, { maxBatchBytes: batch.length - 1 }))).toBe(
+      'MESSAGE_TOO_LARGE',
+    );
+  });
+
+  it('refuses compression bombs', () => {
+    const bomb = native.buildRecordBatch({ values: [Buffer.alloc(4 << 20)] }, { compression: 4 });
+    expect(bomb.length).toBeLessThan(4096);
+    expect(kafkaErrorName(() => native.validateBatches(bomb, { maxDecompressedBytes: 1 << 20 }))).toBe('INVALID_RECORD');
+    expect(kafkaErrorName(() => native.decodeRecordBatch(bomb, 1 << 20))).toBe('INVALID_RECORD');
+    expect(kafkaErrorName(() => native.decompress(4, bomb.subarray(61), 1 << 20))).toBe('INVALID_RECORD');
+  });
+});
+
+describe('hostile input', () => {
+  const valid = native.buildRecordBatch(
+    { values: [Buffer.from('a'), null], keys: [Buffer.from('k'), null], headers: [[{ key: 'h', value: Buffer.from('v') }], null] },
+    { compression: 0 },
+  );
+
+  /** Calls every decoder; each must return or throw a native error with a Kafka error name. */
+  function decodeEverything(bytes: Buffer): void {
+    const attempts: (() => unknown)[] = [
+      () => native.validateBatches(bytes),
+      () => native.decodeRecordBatch(bytes),
+      ...CODECS.map((codec) => () => native.decompress(codec, bytes, 1 << 20)),
+    ];
+    for (const attempt of attempts) {
+      try {
+        attempt();
+      } catch (error) {
+        expect((error as Error).message).toMatch(/^GREGOR_[A-Z_]+\|/);
+      }
+    }
+  }
+
+  it('arbitrary bytes only ever throw Kafka errors', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => decodeEverything(Buffer.from(bytes))),
+      { numRuns: 500 },
+    );
+  });
+
+  it('mutated valid batches only ever throw Kafka errors', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CODECS),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (codec, mutations) => {
+          const batch = codec === 0 ? Buffer.from(valid) : native.buildRecordBatch({ values: [Buffer.from('x'.repeat(50))] }, { compression: codec });
+          for (const [at, byte] of mutations) batch[at % batch.length] = byte;
+          // Also with a recomputed CRC, so the record parser and the decompressors see the damage.
+          decodeEverything(batch);
+          batch.writeUInt32BE(native.crc32C(batch.subarray(21)), 17);
+          decodeEverything(batch);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
