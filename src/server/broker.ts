@@ -1,0 +1,162 @@
+/**
+ * The composition root: `Broker.start(options)` opens the configuration, cluster metadata, logs and
+ * partitions, then listens for Kafka clients; `close()` undoes it in reverse within the shutdown budget
+ * (stop accepting, answer in-flight requests, write producer snapshots, flush and close the logs with their
+ * clean-shutdown checkpoint). The services are exposed for in-process users (the embedded API, the CLI),
+ * which produce and consume through them without a socket.
+ */
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { ClusterMetadata } from '../cluster/cluster-metadata.js';
+import { BrokerConfig, type BrokerSettings } from '../config/broker-config.js';
+import { createLogger } from '../logging/logger.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { ProducerStateStore } from '../replication/producer-state-store.js';
+import { ReplicaManager } from '../replication/replica-manager.js';
+import type { PartitionLogManager } from '../replication/partition-log.js';
+import { Dispatcher, type RequestObserver } from './dispatcher.js';
+import type { BrokerServices, CoreServices, GroupServices } from './handler.js';
+import { handlersByKey } from './handlers/index.js';
+import { Listener } from './listener.js';
+
+/** Everything a graceful shutdown may take; Kafka clients and operators expect well under this. */
+const SHUTDOWN_BUDGET_MS = 10_000;
+/** Part of the budget given to in-flight requests (long-poll fetches are answered at once on close). */
+const DRAIN_MS = 5_000;
+
+export interface BrokerOptions {
+  /** Broker settings by Kafka name (or an already loaded BrokerConfig). */
+  readonly config?: BrokerConfig | BrokerSettings;
+  /** false: no TCP listener (in-process use only). Otherwise overrides `listeners`. */
+  readonly listen?: { readonly host?: string; readonly port?: number } | false;
+  readonly logger?: Logger;
+  /** Partition logs to use instead of the storage engine's (tests of the upper layers use in-memory ones). */
+  readonly logManager?: PartitionLogManager;
+  /** Per-request latency and error, for metrics. */
+  readonly observeRequest?: RequestObserver;
+  /** Starts the consumer-group layer over the broker's services; its `close` runs before the logs close. */
+  readonly groups?: (services: CoreServices) => Promise<GroupServices & { close(): Promise<void> }>;
+}
+
+interface ListenerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export class Broker {
+  readonly config: BrokerConfig;
+  readonly metadata: ClusterMetadata;
+  readonly replicaManager: ReplicaManager;
+  readonly logManager: PartitionLogManager;
+  readonly services: BrokerServices;
+  readonly log: Logger;
+  readonly #listener: Listener | undefined;
+  readonly #closeGroups: (() => Promise<void>) | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(
+    parts: Pick<Broker, 'config' | 'metadata' | 'replicaManager' | 'logManager' | 'services' | 'log'>,
+    listener: Listener | undefined,
+    closeGroups: (() => Promise<void>) | undefined,
+  ) {
+    this.config = parts.config;
+    this.metadata = parts.metadata;
+    this.replicaManager = parts.replicaManager;
+    this.logManager = parts.logManager;
+    this.services = parts.services;
+    this.log = parts.log;
+    this.#listener = listener;
+    this.#closeGroups = closeGroups;
+  }
+
+  static async start(options: BrokerOptions = {}): Promise<Broker> {
+    const config = options.config instanceof BrokerConfig ? options.config : BrokerConfig.create(options.config ?? {});
+    const log = options.logger ?? createLogger();
+    const metadata = await ClusterMetadata.open(config, config.logDirs);
+    const logManager = options.logManager ?? (await (await import('../replication/storage-log-manager.js')).openLogManager(config, log.child({ component: 'storage' })));
+    const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore());
+    await replicaManager.start();
+    const core: CoreServices = { config, metadata, replicaManager };
+    const groups = options.groups ? await options.groups(core) : undefined;
+    // GroupServices is what `groups` provides; without it the group APIs have no coordinator to call.
+    const services = { ...core, ...groups } as BrokerServices;
+    let listener: Listener | undefined;
+    if (options.listen !== false) {
+      const address = listenerAddress(config, options.listen);
+      const dispatcher = new Dispatcher(services, handlersByKey, log.child({ component: 'dispatcher' }), options.observeRequest);
+      listener = await Listener.start({
+        host: address.host,
+        port: address.port,
+        limits: {
+          maxRequestBytes: config.int('socket.request.max.bytes'),
+          maxQueuedRequests: config.int('queued.max.requests'),
+          idleTimeoutMs: config.int('connections.max.idle.ms'),
+          requestReadTimeoutMs: config.int('gregor.request.read.timeout.ms'),
+        },
+        maxConnections: config.int('max.connections'),
+        maxConnectionsPerIp: config.int('max.connections.per.ip'),
+        handleFrame: dispatcher.handleFrame,
+        onConnectionError: (error, connection) =>
+          log.debug({ connection: connection.id, client: connection.remoteAddress, err: error }, 'closing connection'),
+      });
+      const advertised = advertisedAddress(config, address, listener.address.port);
+      metadata.setEndpoint(advertised.host, advertised.port);
+    }
+    const broker = new Broker({ config, metadata, replicaManager, logManager, services, log }, listener, groups?.close.bind(groups));
+    log.info({ nodeId: metadata.nodeId, clusterId: metadata.clusterId, listening: broker.bootstrapServers }, 'broker started');
+    return broker;
+  }
+
+  /** The bound port (the real one when port 0 was asked for); undefined without a listener. */
+  get port(): number | undefined {
+    return this.#listener?.address.port;
+  }
+
+  /** `host:port` clients should bootstrap from (the advertised address); undefined without a listener. */
+  get bootstrapServers(): string | undefined {
+    if (!this.#listener) return undefined;
+    const endpoint = this.metadata.endpoint;
+    return `${endpoint.host}:${endpoint.port}`;
+  }
+
+  /** Graceful shutdown; idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #close(): Promise<void> {
+    const started = Date.now();
+    await this.#listener?.close(DRAIN_MS);
+    await this.#closeGroups?.();
+    await this.replicaManager.close();
+    this.log.info({ ms: Date.now() - started, budgetMs: SHUTDOWN_BUDGET_MS }, 'broker stopped');
+  }
+}
+
+/** The first entry of `listeners` (`NAME://host:port`), overridden by `listen`. */
+function listenerAddress(config: BrokerConfig, listen: { host?: string; port?: number } | undefined): ListenerAddress {
+  const first = parseListener(config.list('listeners')[0] ?? 'PLAINTEXT://:9092');
+  return { host: listen?.host ?? first.host, port: listen?.port ?? first.port };
+}
+
+/** `advertised.listeners`, else the bound address; a wildcard host is advertised as the machine's name, as Kafka does. */
+function advertisedAddress(config: BrokerConfig, bound: ListenerAddress, boundPort: number): ListenerAddress {
+  const advertised = config.list('advertised.listeners')[0];
+  if (advertised) {
+    const parsed = parseListener(advertised);
+    return { host: parsed.host || hostname(), port: parsed.port === 0 ? boundPort : parsed.port };
+  }
+  const wildcard = bound.host === '' || bound.host === '0.0.0.0' || bound.host === '::';
+  return { host: wildcard ? hostname() : bound.host, port: boundPort };
+}
+
+function parseListener(listener: string): ListenerAddress {
+  const match = /^(?:[A-Za-z_][A-Za-z0-9_]*:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/.exec(listener.trim());
+  if (!match) throw new KafkaError(ErrorCode.INVALID_CONFIG, `listener ${JSON.stringify(listener)} is not NAME://host:port`);
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+}

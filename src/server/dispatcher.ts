@@ -1,0 +1,93 @@
+/**
+ * Turns one request frame into its response: decodes the header, finds the handler, checks the version,
+ * decodes the body, runs the handler with the request's context, and encodes the answer. Kafka's answers
+ * to bad requests: an ApiVersions version above the supported one gets a v0 UNSUPPORTED_VERSION body; an
+ * unknown API key, an unsupported version of another API or a body that does not decode closes the
+ * connection; a handler's KafkaError becomes that error in every element of the response; any other
+ * exception is logged and answered with UNKNOWN_SERVER_ERROR.
+ */
+import type { Logger } from 'pino';
+import { decodeRequest, decodeRequestHeader, encodeResponse } from '../protocol/codec.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import type { Connection, FrameResponse } from './connection.js';
+import { type BrokerServices, CloseConnection, type Handler, NO_RESPONSE, type RequestContext, type RequestHeaderInfo } from './handler.js';
+import { API_VERSIONS_KEY } from './handlers/18-api-versions.js';
+
+/** Called once per request with its latency and the request-level error, if any (metrics). */
+export type RequestObserver = (apiKey: number, seconds: number, errorCode: ErrorCode) => void;
+
+export class Dispatcher {
+  readonly #services: BrokerServices;
+  readonly #handlers: ReadonlyMap<number, Handler>;
+  readonly #log: Logger;
+  readonly #observe: RequestObserver | undefined;
+
+  constructor(services: BrokerServices, handlers: ReadonlyMap<number, Handler>, log: Logger, observe?: RequestObserver) {
+    this.#services = services;
+    this.#handlers = handlers;
+    this.#log = log;
+    this.#observe = observe;
+  }
+
+  /** The connection's frame handler. */
+  readonly handleFrame = async (frame: Buffer, connection: Connection): Promise<FrameResponse> => {
+    const started = process.hrtime.bigint();
+    const decoded = decodeRequestHeader(frame);
+    const header: RequestHeaderInfo = decoded.header;
+    const handler = this.#handlers.get(header.apiKey);
+    if (!handler) {
+      this.#log.debug({ connection: connection.id, apiKey: header.apiKey }, 'unknown API key; closing the connection');
+      return 'close';
+    }
+    const releases: (() => void)[] = [];
+    const context = this.#context(header, connection, releases);
+    if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
+      if (header.apiKey !== API_VERSIONS_KEY) {
+        this.#log.debug({ connection: connection.id, apiKey: header.apiKey, apiVersion: header.apiVersion }, 'unsupported version; closing the connection');
+        return 'close';
+      }
+      const body = handler.errorResponse(undefined, ErrorCode.UNSUPPORTED_VERSION, context);
+      return { chunks: encodeResponse(header.apiKey, 0, header.correlationId, body) };
+    }
+    const request = decodeRequest(header.apiKey, header.apiVersion, frame, decoded.bodyOffset);
+    let errorCode = ErrorCode.NONE;
+    let body: unknown;
+    try {
+      body = await handler.handle(request, context);
+    } catch (error) {
+      if (error instanceof CloseConnection) {
+        for (const release of releases) release();
+        return 'close';
+      }
+      errorCode = error instanceof KafkaError ? error.code : ErrorCode.UNKNOWN_SERVER_ERROR;
+      if (!(error instanceof KafkaError)) this.#log.error({ err: error, apiKey: header.apiKey, apiVersion: header.apiVersion }, 'request failed');
+      for (const release of releases.splice(0)) release();
+      body = handler.errorResponse(request, errorCode, context);
+    }
+    this.#observe?.(header.apiKey, Number(process.hrtime.bigint() - started) / 1e9, errorCode);
+    if (body === NO_RESPONSE) {
+      for (const release of releases) release();
+      return 'none';
+    }
+    let chunks: Buffer[];
+    try {
+      chunks = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, body);
+    } catch (error) {
+      for (const release of releases) release();
+      throw error;
+    }
+    return { chunks, release: releases.length === 0 ? undefined : () => releases.forEach((release) => release()) };
+  };
+
+  #context(header: RequestHeaderInfo, connection: Connection, releases: (() => void)[]): RequestContext {
+    return {
+      ...this.#services,
+      header,
+      apiVersion: header.apiVersion,
+      clientId: header.clientId,
+      clientHost: connection.remoteAddress,
+      connectionId: connection.id,
+      releaseAfterWrite: (release) => releases.push(release),
+    };
+  }
+}
