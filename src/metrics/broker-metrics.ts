@@ -2,8 +2,8 @@
  * The broker's Prometheus metrics (prom-client) and the small API the broker calls to feed them.
  *
  * Hot-path cost is kept to a field increment: per-topic byte and record counts live in plain `TopicCounters`
- * objects the caller keeps, and per-API latency goes to a pre-bound histogram child; the Prometheus counters
- * read those objects only when scraped. State (partitions, log sizes, group lag, mapped memory, worker queue)
+ * objects (records counted from batch headers, never per record), and per-API latency goes to a pre-bound
+ * histogram child; the Prometheus counters read those objects only when scraped. State (partitions, log sizes, group lag, mapped memory, worker queue)
  * is read from the broker at scrape time too. Names are gregor's own (`gregor_*`, low cardinality: labels are
  * topic, API, error name, group); with `kafkaNames` the per-topic counters are also exported under the names
  * Kafka's JMX exporter gives BrokerTopicMetrics, so existing Kafka dashboards work.
@@ -11,6 +11,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ErrorCode, errorInfo } from '../protocol/error-codes.js';
 import type { BrokerStateSource } from './broker-state.js';
+import type { TrafficObserver } from './traffic.js';
 import { readMappedSegmentBytes } from './mapped-memory.js';
 
 /** What one topic has taken in and given out since the broker started; callers increment the fields. */
@@ -47,6 +48,24 @@ export class ApiMetrics {
 export interface BrokerMetricsOptions {
   /** Also export Kafka JMX exporter names (`kafka_server_brokertopicmetrics_*`). */
   readonly kafkaNames?: boolean;
+  /** Kafka's name of an API key (`Produce`, `Fetch`), the `api` label; `api_<key>` when not given. */
+  readonly apiName?: (apiKey: number) => string;
+}
+
+const PRODUCE_KEY = 0;
+const FETCH_KEY = 1;
+/** RecordBatch v2: batchLength (int32) at 8 counts the bytes after offset 12; recordsCount (int32) is at 57. */
+const BATCH_LENGTH_OFFSET = 8;
+const BATCH_OVERHEAD = 12;
+const RECORDS_COUNT_OFFSET = 57;
+
+/** Records in whole v2 batches: a header read per batch, nothing per record. */
+export function countRecords(batches: Buffer): number {
+  let count = 0;
+  for (let pos = 0; pos + RECORDS_COUNT_OFFSET + 4 <= batches.length; pos += BATCH_OVERHEAD + batches.readInt32BE(pos + BATCH_LENGTH_OFFSET)) {
+    count += batches.readInt32BE(pos + RECORDS_COUNT_OFFSET);
+  }
+  return count;
 }
 
 /** Request latency buckets in seconds: 100 µs to 10 s, so both cached fetches and long polls fall inside. */
@@ -54,16 +73,16 @@ const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 
 type TopicField = keyof TopicCounters;
 
-export class BrokerMetrics {
+export class BrokerMetrics implements TrafficObserver {
   readonly registry = new Registry();
+  readonly #apiName: (apiKey: number) => string;
   readonly #topics = new Map<string, TopicCounters>();
   readonly #apis = new Map<number, ApiMetrics>();
   readonly #latency: Histogram<'api'>;
-  #connections = 0;
-  #connectionsAccepted = 0;
   #state: BrokerStateSource = {};
 
   constructor(options: BrokerMetricsOptions = {}) {
+    this.#apiName = options.apiName ?? ((key) => `api_${key}`);
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.#latency = new Histogram({
@@ -90,24 +109,6 @@ export class BrokerMetrics {
         }
       },
     });
-    const read = (): { open: number; accepted: number } => ({ open: this.#connections, accepted: this.#connectionsAccepted });
-    new Gauge({
-      name: 'gregor_connections',
-      help: 'Client connections open.',
-      registers,
-      collect() {
-        this.set(read().open);
-      },
-    });
-    new Counter({
-      name: 'gregor_connections_accepted_total',
-      help: 'Client connections accepted since start.',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(read().accepted);
-      },
-    });
     this.#stateGauges();
     if (options.kafkaNames) this.#kafkaAliases();
   }
@@ -127,36 +128,50 @@ export class BrokerMetrics {
     this.#topics.delete(name);
   }
 
-  /** The metrics of one API key, created on first use; `name` is Kafka's (`Produce`, `Fetch`). */
-  api(apiKey: number, name: string): ApiMetrics {
+  /** The metrics of one API key, created on first use. */
+  api(apiKey: number): ApiMetrics {
     let api = this.#apis.get(apiKey);
     if (api === undefined) {
+      const name = this.#apiName(apiKey);
       api = new ApiMetrics(name, this.#latency.labels(name));
       this.#apis.set(apiKey, api);
     }
     return api;
   }
 
-  /**
-   * The dispatcher's per-request callback: latency by API and the request-level error. Kafka's API names come
-   * from `apiName` (defaults to `api_<key>` until the protocol layer names them); lookups are cached per key.
-   */
-  requestObserver(apiName: (apiKey: number) => string = (key) => `api_${key}`): (apiKey: number, seconds: number, errorCode: ErrorCode) => void {
+  /** A partition's produce was answered: its batch counts as taken in, or its error is counted. */
+  produced(topic: string, batch: Buffer, errorCode: ErrorCode): void {
+    if (errorCode !== ErrorCode.NONE) {
+      this.api(PRODUCE_KEY).error(errorCode);
+      return;
+    }
+    const counters = this.topic(topic);
+    counters.bytesIn += batch.length;
+    counters.recordsIn += countRecords(batch);
+  }
+
+  /** A partition's fetch was answered with these batches (views), or with an error. */
+  fetched(topic: string, views: readonly Buffer[], errorCode: ErrorCode): void {
+    if (errorCode !== ErrorCode.NONE) {
+      this.api(FETCH_KEY).error(errorCode);
+      return;
+    }
+    if (views.length === 0) return;
+    const counters = this.topic(topic);
+    for (const view of views) {
+      counters.bytesOut += view.length;
+      counters.recordsOut += countRecords(view);
+    }
+  }
+
+  /** The dispatcher's per-request callback: latency by API and the request-level error; bound once per key. */
+  requestObserver(): (apiKey: number, seconds: number, errorCode: ErrorCode) => void {
     const bound: ApiMetrics[] = [];
     return (apiKey, seconds, errorCode) => {
-      const api = (bound[apiKey] ??= this.api(apiKey, apiName(apiKey)));
+      const api = (bound[apiKey] ??= this.api(apiKey));
       api.observe(seconds);
       if (errorCode !== ErrorCode.NONE) api.error(errorCode);
     };
-  }
-
-  connectionOpened(): void {
-    this.#connections++;
-    this.#connectionsAccepted++;
-  }
-
-  connectionClosed(): void {
-    this.#connections--;
   }
 
   /** Where scrape-time state comes from; the broker sets it once its parts are up. */
@@ -233,6 +248,14 @@ export class BrokerMetrics {
       },
     });
     new Gauge({
+      name: 'gregor_connections',
+      help: 'Client connections open.',
+      registers,
+      collect() {
+        this.set(state().connectionCount?.() ?? 0);
+      },
+    });
+    new Gauge({
       name: 'gregor_worker_queue_depth',
       help: 'Tasks queued or running in the partition worker pools.',
       registers,
@@ -258,23 +281,20 @@ export class BrokerMetrics {
     this.#topicCounter('kafka_server_brokertopicmetrics_bytesout_total', 'Kafka BytesOutPerSec (count).', 'bytesOut', true);
     this.#topicCounter('kafka_server_brokertopicmetrics_messagesin_total', 'Kafka MessagesInPerSec (count).', 'recordsIn', true);
     const apis = this.#apis;
-    const failed = (name: string, apiName: string): void => {
+    const failed = (name: string, bean: string, apiKey: number): void => {
       new Counter({
         name,
-        help: `Kafka Failed${apiName}RequestsPerSec (count).`,
+        help: `Kafka ${bean} (count).`,
         registers: [this.registry],
         collect() {
           this.reset();
           let total = 0;
-          for (const api of apis.values()) {
-            if (api.name !== apiName) continue;
-            for (const count of api.errors.values()) total += count;
-          }
+          for (const count of apis.get(apiKey)?.errors.values() ?? []) total += count;
           this.inc(total);
         },
       });
     };
-    failed('kafka_server_brokertopicmetrics_failedproducerequests_total', 'Produce');
-    failed('kafka_server_brokertopicmetrics_failedfetchrequests_total', 'Fetch');
+    failed('kafka_server_brokertopicmetrics_failedproducerequests_total', 'FailedProduceRequestsPerSec', PRODUCE_KEY);
+    failed('kafka_server_brokertopicmetrics_failedfetchrequests_total', 'FailedFetchRequestsPerSec', FETCH_KEY);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * What the metrics read from the broker when Prometheus scrapes, instead of counting on the hot path:
- * partitions and log sizes, consumer-group lag, the worker-pool queue. The broker and group coordinator
+ * partitions and log sizes, connections, consumer-group lag, the worker-pool queue. The broker and group coordinator
  * supply it; every part is optional so the metrics work before each layer exists.
  */
 
@@ -24,6 +24,8 @@ export interface GroupLag {
 export interface BrokerStateSource {
   partitions?(): Iterable<PartitionState>;
   consumerGroupLag?(): Iterable<GroupLag> | Promise<Iterable<GroupLag>>;
+  /** Client connections open. */
+  connectionCount?(): number;
   /** Tasks queued or running in the partition worker pools. */
   workerQueueDepth?(): number;
 }
