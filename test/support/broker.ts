@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Broker, type BrokerOptions } from '../../src/server/broker.js';
 import type { BrokerSettings } from '../../src/config/broker-config.js';
+import { MemoryLogManager } from './memory-log.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,10 +26,15 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
+/**
+ * A broker in this process. Until the storage engine's TypeScript face lands, its partitions live in memory
+ * (MemoryLogManager); pass `logManager` to choose.
+ */
 export async function startBroker(settings: BrokerSettings = {}, options: Partial<BrokerOptions> = {}, dataDir = tempDataDir()): Promise<TestBroker> {
   const broker = await Broker.start({
     config: { 'log.dir': dataDir, listeners: 'PLAINTEXT://127.0.0.1:0', ...settings },
     logger: pino({ level: process.env.GREGOR_TEST_LOG_LEVEL ?? 'silent' }),
+    logManager: new MemoryLogManager(),
     ...options,
   });
   return {
