@@ -13,6 +13,7 @@ import { createLogger } from '../logging/logger.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { ProducerStateStore } from '../replication/producer-state-store.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import type { TrafficObserver } from '../metrics/traffic.js';
 import type { PartitionLogManager } from '../replication/partition-log.js';
 import { Dispatcher, type RequestObserver } from './dispatcher.js';
 import type { BrokerServices, CoreServices, GroupServices } from './handler.js';
@@ -34,6 +35,8 @@ export interface BrokerOptions {
   readonly logManager?: PartitionLogManager;
   /** Per-request latency and error, for metrics. */
   readonly observeRequest?: RequestObserver;
+  /** Per-partition produce and fetch outcomes, for metrics. */
+  readonly traffic?: TrafficObserver;
   /** Starts the consumer-group layer over the broker's services; its `close` runs before the logs close. */
   readonly groups?: (services: CoreServices) => Promise<GroupServices & { close(): Promise<void> }>;
 }
@@ -76,7 +79,7 @@ export class Broker {
     const logManager = options.logManager ?? (await (await import('../replication/storage-log-manager.js')).openLogManager(config, log.child({ component: 'storage' })));
     const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore());
     await replicaManager.start();
-    const core: CoreServices = { config, metadata, replicaManager };
+    const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic };
     const groups = options.groups ? await options.groups(core) : undefined;
     // GroupServices is what `groups` provides; without it the group APIs have no coordinator to call.
     const services = { ...core, ...groups } as BrokerServices;
@@ -105,6 +108,11 @@ export class Broker {
     const broker = new Broker({ config, metadata, replicaManager, logManager, services, log }, listener, groups?.close.bind(groups));
     log.info({ nodeId: metadata.nodeId, clusterId: metadata.clusterId, listening: broker.bootstrapServers }, 'broker started');
     return broker;
+  }
+
+  /** Client connections open now. */
+  get connectionCount(): number {
+    return this.#listener?.connectionCount ?? 0;
   }
 
   /** The bound port (the real one when port 0 was asked for); undefined without a listener. */

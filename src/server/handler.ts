@@ -6,6 +6,7 @@
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
+import type { TrafficObserver } from '../metrics/traffic.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 
 /**
@@ -27,6 +28,8 @@ export interface CoreServices {
   readonly metadata: ClusterMetadata;
   /** Partitions of this node: appends, fetches, offsets. */
   readonly replicaManager: ReplicaManager;
+  /** Told of every produced and fetched partition (metrics); absent when nobody watches. */
+  readonly traffic?: TrafficObserver;
 }
 
 /** What the broker offers handlers (and in-process users, through `Broker`). */

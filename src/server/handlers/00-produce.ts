@@ -5,6 +5,7 @@
  * response, unless a partition failed: then the connection is closed, Kafka's way of telling such a client.
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import type { TrafficObserver } from '../../metrics/traffic.js';
 import type { ProduceResult } from '../../replication/replica-manager.js';
 import { CloseConnection, type Handler, NO_RESPONSE } from '../handler.js';
 
@@ -51,6 +52,7 @@ export const produceHandler: Handler<ProduceRequest, ProduceResponse> = {
     }
     const appended = await context.replicaManager.appendRecords(entries, { acks: request.acks, timeoutMs: request.timeoutMs });
     const results = new Map(appended.map((r) => [`${r.topic}\0${r.partition}`, r]));
+    if (context.traffic) reportTraffic(context.traffic, entries, appended, refused);
     const response: ProduceResponse = {
       responses: request.topicData.map((topic) => ({
         name: topic.name,
@@ -72,6 +74,13 @@ export const produceHandler: Handler<ProduceRequest, ProduceResponse> = {
     throttleTimeMs: 0,
   }),
 };
+
+function reportTraffic(traffic: TrafficObserver, entries: readonly { topic: string; records: Buffer }[], appended: readonly ProduceResult[], refused: ReadonlyMap<string, ErrorCode>): void {
+  for (let i = 0; i < entries.length; i++) traffic.produced(entries[i]!.topic, entries[i]!.records, appended[i]!.errorCode);
+  for (const [key, code] of refused) traffic.produced(key.slice(0, key.indexOf('\0')), EMPTY, code);
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /** Request-level record checks that need the negotiated version: null records, zstd below v7. */
 function checkRecords(records: Buffer | null, version: number): ErrorCode {

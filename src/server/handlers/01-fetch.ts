@@ -59,6 +59,7 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
       ),
     });
     context.releaseAfterWrite(result.release);
+    for (const p of result.partitions) context.traffic?.fetched(p.topic, p.records, p.errorCode);
     let next = 0;
     return {
       throttleTimeMs: 0,
