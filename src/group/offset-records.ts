@@ -39,8 +39,8 @@ export type CoordinatorKey =
 
 /** A decoded record of the topic; `value` null is a tombstone. */
 export type CoordinatorRecord =
-  | { readonly key: CoordinatorKey & { type: 'offset' }; readonly value: OffsetAndMetadata | null }
-  | { readonly key: CoordinatorKey & { type: 'group' }; readonly value: GroupSnapshot | null };
+  | { readonly type: 'offset'; readonly key: CoordinatorKey & { type: 'offset' }; readonly value: OffsetAndMetadata | null }
+  | { readonly type: 'group'; readonly key: CoordinatorKey & { type: 'group' }; readonly value: GroupSnapshot | null };
 
 class Writer {
   #buf: Buffer;
@@ -224,6 +224,6 @@ export function decodeGroupMetadataValue(value: Buffer): GroupSnapshot {
 /** Decodes one record of the topic (key and optional value) into its typed form. */
 export function decodeRecord(key: Buffer, value: Buffer | null): CoordinatorRecord {
   const k = decodeKey(key);
-  if (k.type === 'offset') return { key: k, value: value === null ? null : decodeOffsetCommitValue(value) };
-  return { key: k, value: value === null ? null : decodeGroupMetadataValue(value) };
+  if (k.type === 'offset') return { type: 'offset', key: k, value: value === null ? null : decodeOffsetCommitValue(value) };
+  return { type: 'group', key: k, value: value === null ? null : decodeGroupMetadataValue(value) };
 }

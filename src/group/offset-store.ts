@@ -58,14 +58,14 @@ export class OffsetStore {
     const groupMetadata = new Map<string, GroupSnapshot>();
     await this.#log.replay((key, value) => {
       const record = decodeRecord(key, value);
-      if (record.key.type === 'offset') {
+      if (record.type === 'offset') {
         const { group, topic, partition } = record.key;
         if (record.value === null) this.#remove(group, topic, partition);
         else this.#put(group, topic, partition, record.value);
       } else if (record.value === null) {
         groupMetadata.delete(record.key.group);
       } else {
-        groupMetadata.set(record.key.group, record.value as GroupSnapshot);
+        groupMetadata.set(record.key.group, record.value);
       }
     });
     return { groupMetadata, groupsWithOffsets: [...this.#offsets.keys()] };

@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ClusterMetadata } from '../cluster/cluster-metadata.js';
+import { startGroups } from '../group/group-services.js';
 import { BrokerConfig, type BrokerSettings } from '../config/broker-config.js';
 import { createLogger } from '../logging/logger.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
@@ -37,7 +38,7 @@ export interface BrokerOptions {
   readonly observeRequest?: RequestObserver;
   /** Per-partition produce and fetch outcomes, for metrics. */
   readonly traffic?: TrafficObserver;
-  /** Starts the consumer-group layer over the broker's services; its `close` runs before the logs close. */
+  /** Starts the consumer-group layer over the broker's services (default: src/group's); its `close` runs before the logs close. */
   readonly groups?: (services: CoreServices) => Promise<GroupServices & { close(): Promise<void> }>;
 }
 
@@ -80,8 +81,7 @@ export class Broker {
     const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore());
     await replicaManager.start();
     const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic };
-    const groups = options.groups ? await options.groups(core) : undefined;
-    // GroupServices is what `groups` provides; without it the group APIs have no coordinator to call.
+    const groups = await (options.groups ?? startGroups)(core);
     const services = { ...core, ...groups } as BrokerServices;
     let listener: Listener | undefined;
     if (options.listen !== false) {

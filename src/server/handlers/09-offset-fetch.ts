@@ -1,0 +1,66 @@
+/**
+ * OffsetFetch (9), v1–9: committed offsets of the listed partitions (or, from v2, a null list: all of the
+ * group's), -1 with empty metadata where nothing is committed, as Kafka answers. From v8 a request names
+ * several groups. Before v2 a group-level error is reported on every partition, which is all v1 has.
+ */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages.js';
+import type { FetchedOffset, GroupCoordinator } from '../../group/group-coordinator.js';
+import type { Handler } from '../handler.js';
+
+type TopicRequest = { name: string; partitionIndexes: number[] };
+
+interface GroupAnswer {
+  errorCode: ErrorCode;
+  topics: { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[] }[];
+}
+
+export const offsetFetchHandler: Handler<OffsetFetchRequest, OffsetFetchResponse> = {
+  apiKey: 9,
+  minVersion: 1,
+  maxVersion: 9,
+  handle(request, context) {
+    if (context.apiVersion >= 8) {
+      return {
+        throttleTimeMs: 0,
+        topics: [],
+        errorCode: ErrorCode.NONE,
+        groups: request.groups.map((g) => ({ groupId: g.groupId, ...fetchGroup(context.groupCoordinator, g.groupId, g.topics) })),
+      };
+    }
+    const answer = fetchGroup(context.groupCoordinator, request.groupId, request.topics);
+    return single(answer, context.apiVersion, request.topics);
+  },
+  errorResponse: (request, code, context) => {
+    if (context.apiVersion >= 8) {
+      return { throttleTimeMs: 0, topics: [], errorCode: code, groups: request.groups.map((g) => ({ groupId: g.groupId, topics: [], errorCode: code })) };
+    }
+    return single({ errorCode: code, topics: [] }, context.apiVersion, request.topics);
+  },
+};
+
+function fetchGroup(coordinator: GroupCoordinator, groupId: string, topics: TopicRequest[] | null): GroupAnswer {
+  const { errorCode, offsets } = coordinator.fetchOffsets(groupId, topics?.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })) ?? null);
+  return { errorCode, topics: byTopic(offsets) };
+}
+
+function byTopic(offsets: readonly FetchedOffset[]): GroupAnswer['topics'] {
+  const topics = new Map<string, GroupAnswer['topics'][number]>();
+  for (const o of offsets) {
+    let topic = topics.get(o.topic);
+    if (!topic) topics.set(o.topic, (topic = { name: o.topic, partitions: [] }));
+    topic.partitions.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: o.errorCode });
+  }
+  return [...topics.values()];
+}
+
+function single(answer: GroupAnswer, version: number, requested: TopicRequest[] | null): OffsetFetchResponse {
+  if (version < 2 && answer.errorCode !== ErrorCode.NONE) {
+    const topics = (requested ?? []).map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: answer.errorCode })),
+    }));
+    return { throttleTimeMs: 0, topics, errorCode: answer.errorCode, groups: [] };
+  }
+  return { throttleTimeMs: 0, topics: answer.topics, errorCode: answer.errorCode, groups: [] };
+}

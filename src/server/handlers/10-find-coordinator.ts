@@ -1,0 +1,58 @@
+/**
+ * FindCoordinator (10), v0–4: on a single node this broker coordinates every group (key type 0). v4 takes a
+ * batch of keys. Transaction keys (type 1) are refused with INVALID_REQUEST, not a retriable error, so a
+ * transactional producer fails fast instead of retrying until its timeout: transactions do not exist yet.
+ */
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages.js';
+import type { Handler, RequestContext } from '../handler.js';
+
+const GROUP_KEY_TYPE = 0;
+
+interface Answer {
+  errorCode: ErrorCode;
+  errorMessage: string | null;
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+export const findCoordinatorHandler: Handler<FindCoordinatorRequest, FindCoordinatorResponse> = {
+  apiKey: 10,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(request, context) {
+    if (context.apiVersion >= 4) {
+      return response(context.apiVersion, request.coordinatorKeys.map((key) => ({ key, ...answer(request.keyType, context) })));
+    }
+    return response(context.apiVersion, [{ key: request.key, ...answer(request.keyType, context) }]);
+  },
+  errorResponse: (request, code, context) => {
+    const failed = { errorCode: code, errorMessage: null, nodeId: -1, host: '', port: -1 };
+    const keys = context.apiVersion >= 4 ? request.coordinatorKeys : [request.key];
+    return response(context.apiVersion, keys.map((key) => ({ key, ...failed })));
+  },
+};
+
+function answer(keyType: number, context: RequestContext): Answer {
+  if (keyType !== GROUP_KEY_TYPE) {
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `coordinator key type ${keyType} is not supported: this broker has group coordinators only`, nodeId: -1, host: '', port: -1 };
+  }
+  const errorCode = context.groupCoordinator.coordinatorError();
+  if (errorCode !== ErrorCode.NONE) return { errorCode, errorMessage: null, nodeId: -1, host: '', port: -1 };
+  const { host, port } = context.metadata.endpoint;
+  return { errorCode, errorMessage: null, nodeId: context.metadata.nodeId, host, port };
+}
+
+function response(version: number, coordinators: (Answer & { key: string })[]): FindCoordinatorResponse {
+  const first = coordinators[0] ?? { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: -1, host: '', port: -1 };
+  return {
+    throttleTimeMs: 0,
+    errorCode: first.errorCode,
+    errorMessage: first.errorMessage,
+    nodeId: first.nodeId,
+    host: first.host,
+    port: first.port,
+    coordinators: version >= 4 ? coordinators : [],
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * DescribeGroups (15), v0–5: state, protocol and members (with metadata and assignment once Stable); an
+ * unknown group is described as Dead with no members, as Kafka does. Without an authorizer every group
+ * operation is allowed, so v3+ reports READ, DESCRIBE and DELETE when asked.
+ */
+import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages.js';
+import type { Handler } from '../handler.js';
+
+/** Kafka's AclOperation codes READ (3), DELETE (6), DESCRIBE (8) as a bit field. */
+const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
+const OPERATIONS_NOT_REQUESTED = -2147483648;
+
+export const describeGroupsHandler: Handler<DescribeGroupsRequest, DescribeGroupsResponse> = {
+  apiKey: 15,
+  minVersion: 0,
+  maxVersion: 5,
+  handle: (request, context) => ({
+    throttleTimeMs: 0,
+    groups: request.groups.map((groupId) => {
+      const { errorCode, description: d } = context.groupCoordinator.describeGroup(groupId);
+      return {
+        errorCode,
+        groupId,
+        groupState: d.state,
+        protocolType: d.protocolType,
+        protocolData: d.protocolName,
+        members: d.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: m.metadata,
+          memberAssignment: m.assignment,
+        })),
+        authorizedOperations: request.includeAuthorizedOperations ? GROUP_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+      };
+    }),
+  }),
+  errorResponse: (request, code) => ({
+    throttleTimeMs: 0,
+    groups: request.groups.map((groupId) => ({
+      errorCode: code,
+      groupId,
+      groupState: '',
+      protocolType: '',
+      protocolData: '',
+      members: [],
+      authorizedOperations: OPERATIONS_NOT_REQUESTED,
+    })),
+  }),
+};
