@@ -1,0 +1,17 @@
+/** The protocol layer's public face: the codec, its types, API keys and error codes. */
+export { ApiKey } from './api-keys.js';
+export {
+  apiDefinition,
+  decodeRequest,
+  decodeRequestHeader,
+  decodeResponse,
+  encodeRequest,
+  encodeResponse,
+  isFlexible,
+  type RequestHeader,
+  validVersions,
+} from './codec.js';
+export { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
+export * from './error-codes.js';
+export type * from './messages.js';
+export { ProtocolError } from './protocol-error.js';
