@@ -1,1 +1,25 @@
-//! The partition log: segments (mmap), offset and time indexes, recovery, cleaner, flush.
+//! The partition log: segments (mmap), offset and time indexes, recovery, checkpoints, flush.
+//!
+//! Seams for the rest of the engine: `SharedLog` (a `Log` behind a lock, usable from any thread),
+//! `Log::segment_infos` (segments listable by base offset) and `segment::Segment` (open, scan,
+//! delete) for the cleaner.
+
+pub mod checkpoint;
+pub mod config;
+pub mod flush;
+mod index_file;
+pub mod leader_epoch;
+#[allow(clippy::module_inception)]
+pub mod log;
+pub mod mmap;
+pub mod offset_index;
+mod prefault;
+pub mod segment;
+pub mod time_index;
+
+pub use config::{LogConfig, WriteMode};
+pub use flush::SharedLog;
+pub use log::{AppendInfo, AppendOptions, Log, OpenOptions, RecoveryReport, TimestampAndOffset};
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,493 @@
-//! N-API exports for logs and the log manager.
+//! N-API exports for partition logs: `NativeLog` (one per partition directory) and the offset
+//! checkpoint files of a log dir. Arguments are converted, the engine called, errors mapped; offsets
+//! cross as BigInt, byte counts as numbers.
+//!
+//! Reads return an external ArrayBuffer over the segment mapping plus the range of the batches;
+//! the TypeScript `Log` makes the `Buffer` view and calls `release(mappingId)` when the view is no
+//! longer used (see `log/mapped_buffers.rs` for why nothing waits for GC). Appends validate the
+//! input before taking the log's lock, then stamp it in place and copy it into the active segment.
+//! `flush` runs on the libuv thread pool (group commit in `log::flush`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use napi::bindgen_prelude::{i64n, ArrayBuffer, AsyncTask, BigInt, BufferSlice, Env};
+use napi::{Task, Status};
+use napi_derive::napi;
+
+use super::to_napi_error;
+use crate::error::EngineError;
+use crate::log::checkpoint;
+use crate::log::config::{LogConfig, WriteMode};
+use crate::log::flush::SharedLog;
+use crate::log::log::{AppendOptions, Log, OpenOptions, RecoveryReport, TimestampAndOffset};
+use crate::record::batch::{BatchHeader, TimestampType};
+use crate::record::validate::{validate_batches, ValidationOptions};
+
+mod mapped_buffers;
+
+use mapped_buffers::MappedBuffers;
+
+/// Topic-level settings of one log, Kafka's names in camelCase; absent fields keep Kafka's defaults.
+#[napi(object)]
+pub struct NativeLogConfig {
+    pub segment_bytes: Option<f64>,
+    pub segment_ms: Option<f64>,
+    pub segment_index_bytes: Option<f64>,
+    pub index_interval_bytes: Option<f64>,
+    pub retention_bytes: Option<f64>,
+    pub retention_ms: Option<f64>,
+    /// `"mmap"` or `"pwrite"`: how appends reach the segment (default: the faster on the benchmark).
+    pub write_mode: Option<String>,
+}
+
+#[napi(object)]
+pub struct NativeOpenOptions {
+    pub recovery_point: Option<BigInt>,
+    pub log_start_offset: Option<BigInt>,
+    pub clean_shutdown: bool,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct NativeRecoveryReport {
+    pub segments_checked: u32,
+    pub truncations: Vec<NativeTruncation>,
+    pub deleted_segments: Vec<i64n>,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct NativeTruncation {
+    pub base_offset: i64n,
+    pub bytes: f64,
+    pub reason: String,
+}
+
+#[napi(object)]
+pub struct NativeAppendOptions {
+    pub leader_epoch: i32,
+    pub log_append_time: bool,
+    /// The topic's `max.message.bytes`.
+    pub max_message_bytes: u32,
+    /// Parse every record (Kafka does for producer input); false for trusted input (replication).
+    pub validate_records: bool,
+}
+
+/// The header fields of an appended or scanned batch that the broker keeps producer state from.
+#[napi(object, object_from_js = false)]
+pub struct NativeBatchInfo {
+    pub base_offset: i64n,
+    pub last_offset_delta: i32,
+    pub producer_id: i64n,
+    pub producer_epoch: i32,
+    pub base_sequence: i32,
+    pub records_count: i32,
+    pub max_timestamp: i64n,
+    pub is_transactional: bool,
+    pub is_control: bool,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct NativeAppendResult {
+    pub base_offset: i64n,
+    pub last_offset: i64n,
+    /// The LogAppendTime stamped, or -1 for CreateTime topics.
+    pub log_append_time: i64n,
+    pub batches: Vec<NativeBatchInfo>,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct NativeReadResult<'env> {
+    /// The whole mapped segment; the batches are `[position, position + length)`.
+    pub buffer: ArrayBuffer<'env>,
+    pub mapping_id: f64,
+    pub position: f64,
+    pub length: f64,
+    pub first_offset: i64n,
+    pub next_offset: i64n,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct NativeTimestampAndOffset {
+    pub timestamp: i64n,
+    pub offset: i64n,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct NativeSegmentInfo {
+    pub base_offset: i64n,
+    pub size: f64,
+    pub max_timestamp: i64n,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct NativeEpochEntry {
+    pub epoch: i32,
+    pub start_offset: i64n,
+}
+
+#[napi(object)]
+pub struct OffsetCheckpointEntry {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: BigInt,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct OffsetCheckpointRead {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64n,
+}
+
+/// One partition's log. Several objects (threads) opening the same directory share one engine log.
+#[napi]
+pub struct NativeLog {
+    log: Arc<SharedLog>,
+    buffers: MappedBuffers,
+    report: Option<RecoveryReport>,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+fn offset(value: &BigInt, what: &str) -> napi::Result<i64> {
+    match value.get_i64() {
+        (offset, true) => Ok(offset),
+        _ => Err(napi::Error::new(Status::InvalidArg, format!("{what} does not fit in int64"))),
+    }
+}
+
+fn batch_info(header: &BatchHeader) -> NativeBatchInfo {
+    NativeBatchInfo {
+        base_offset: i64n(header.base_offset),
+        last_offset_delta: header.last_offset_delta,
+        producer_id: i64n(header.producer_id),
+        producer_epoch: i32::from(header.producer_epoch),
+        base_sequence: header.base_sequence,
+        records_count: header.records_count,
+        max_timestamp: i64n(header.max_timestamp),
+        is_transactional: header.is_transactional(),
+        is_control: header.is_control(),
+    }
+}
+
+fn timestamp_and_offset(found: Option<TimestampAndOffset>) -> Option<NativeTimestampAndOffset> {
+    found.map(|f| NativeTimestampAndOffset { timestamp: i64n(f.timestamp), offset: i64n(f.offset) })
+}
+
+fn to_config(input: &NativeLogConfig) -> napi::Result<LogConfig> {
+    let defaults = LogConfig::default();
+    let size = |value: Option<f64>, default: usize| value.map_or(default, |v| v as usize);
+    let write_mode = match input.write_mode.as_deref() {
+        None => defaults.write_mode,
+        Some("mmap") => WriteMode::Mmap,
+        Some("pwrite") => WriteMode::Pwrite,
+        Some(other) => return Err(napi::Error::new(Status::InvalidArg, format!("unknown write mode {other}"))),
+    };
+    Ok(LogConfig {
+        segment_bytes: size(input.segment_bytes, defaults.segment_bytes).min(i32::MAX as usize),
+        segment_ms: input.segment_ms.map_or(defaults.segment_ms, |v| v as i64),
+        segment_index_bytes: size(input.segment_index_bytes, defaults.segment_index_bytes),
+        index_interval_bytes: size(input.index_interval_bytes, defaults.index_interval_bytes),
+        retention_bytes: input.retention_bytes.map_or(defaults.retention_bytes, |v| v as i64),
+        retention_ms: input.retention_ms.map_or(defaults.retention_ms, |v| v as i64),
+        write_mode,
+    })
+}
+
+/// Logs open in this process by directory, so worker threads share the main thread's engine log.
+fn open_logs() -> &'static Mutex<HashMap<PathBuf, Weak<SharedLog>>> {
+    static OPEN: OnceLock<Mutex<HashMap<PathBuf, Weak<SharedLog>>>> = OnceLock::new();
+    OPEN.get_or_init(Default::default)
+}
+
+fn open_shared(dir: &Path, config: LogConfig, options: OpenOptions) -> crate::error::Result<(Arc<SharedLog>, Option<RecoveryReport>)> {
+    std::fs::create_dir_all(dir).map_err(|e| EngineError::Storage(format!("create {}: {e}", dir.display())))?;
+    let key = dir.canonicalize().map_err(|e| EngineError::Storage(format!("resolve {}: {e}", dir.display())))?;
+    let mut open = open_logs().lock().map_err(|_| EngineError::Storage("open-log table poisoned".into()))?;
+    open.retain(|_, log| log.strong_count() > 0);
+    if let Some(shared) = open.get(&key).and_then(Weak::upgrade) {
+        if !shared.lock()?.is_closed() {
+            return Ok((shared, None));
+        }
+    }
+    let (log, report) = Log::open(&key, config, options)?;
+    let shared = Arc::new(SharedLog::new(log));
+    open.insert(key, Arc::downgrade(&shared));
+    Ok((shared, Some(report)))
+}
+
+#[napi]
+impl NativeLog {
+    /// Opens (creating when missing) the partition directory `dir`, recovering it after an unclean
+    /// stop. When another thread has it open already, this shares that log (config and options are
+    /// then ignored).
+    #[napi(factory)]
+    pub fn open(dir: String, config: NativeLogConfig, options: NativeOpenOptions) -> napi::Result<NativeLog> {
+        let open_options = OpenOptions {
+            recovery_point: options.recovery_point.as_ref().map(|v| offset(v, "recoveryPoint")).transpose()?.unwrap_or(0),
+            log_start_offset: options.log_start_offset.as_ref().map(|v| offset(v, "logStartOffset")).transpose()?.unwrap_or(0),
+            clean_shutdown: options.clean_shutdown,
+            now_ms: now_ms(),
+        };
+        let (log, report) = open_shared(Path::new(&dir), to_config(&config)?, open_options).map_err(to_napi_error)?;
+        Ok(NativeLog { log, buffers: MappedBuffers::default(), report })
+    }
+
+    /// What opening recovered (null when the log was already open in this process).
+    #[napi]
+    pub fn recovery_report(&self) -> Option<NativeRecoveryReport> {
+        self.report.as_ref().map(|report| NativeRecoveryReport {
+            segments_checked: report.segments_checked as u32,
+            truncations: report
+                .truncations
+                .iter()
+                .map(|(base, bytes, reason)| NativeTruncation { base_offset: i64n(*base), bytes: *bytes as f64, reason: reason.clone() })
+                .collect(),
+            deleted_segments: report.deleted_segments.iter().map(|b| i64n(*b)).collect(),
+        })
+    }
+
+    /// Validates `batches` (whole RecordBatch v2 batches), assigns offsets from the log end, stamps
+    /// them in place (baseOffset, partitionLeaderEpoch, LogAppendTime) and appends them. All or
+    /// nothing: a rejected input leaves the log unchanged.
+    #[napi]
+    pub fn append(&mut self, mut batches: BufferSlice, options: NativeAppendOptions) -> napi::Result<NativeAppendResult> {
+        let validation = ValidationOptions {
+            max_batch_bytes: options.max_message_bytes as usize,
+            validate_records: options.validate_records,
+            ..ValidationOptions::default()
+        };
+        let validated = validate_batches(&batches, &validation).map_err(to_napi_error)?;
+        let append = AppendOptions {
+            leader_epoch: options.leader_epoch,
+            timestamp_type: if options.log_append_time { TimestampType::LogAppendTime } else { TimestampType::CreateTime },
+            now_ms: now_ms(),
+        };
+        let info = self.log.lock().and_then(|mut log| log.append_validated(&mut batches, &validated, &append)).map_err(to_napi_error)?;
+        Ok(NativeAppendResult {
+            base_offset: i64n(info.base_offset),
+            last_offset: i64n(info.last_offset),
+            log_append_time: i64n(info.log_append_time),
+            batches: info.batches.iter().map(batch_info).collect(),
+        })
+    }
+
+    /// Whole batches from the one holding `offset`, at most `maxBytes` (at least one batch), none
+    /// reaching `maxOffset`; null when nothing is readable there yet. OFFSET_OUT_OF_RANGE outside
+    /// [logStartOffset, logEndOffset]. Every non-null result must be released with `release`.
+    #[napi]
+    pub fn read<'env>(
+        &mut self,
+        env: &'env Env,
+        offset: BigInt,
+        max_bytes: u32,
+        max_offset: BigInt,
+    ) -> napi::Result<Option<NativeReadResult<'env>>> {
+        let (offset, max_offset) = (self::offset(&offset, "offset")?, self::offset(&max_offset, "maxOffset")?);
+        let slice = self.log.lock().and_then(|mut log| log.read(offset, max_bytes as usize, max_offset)).map_err(to_napi_error)?;
+        self.buffers.sweep(env)?;
+        let Some(slice) = slice else { return Ok(None) };
+        let buffer = self.buffers.acquire(env, &slice.mapping)?;
+        Ok(Some(NativeReadResult {
+            buffer,
+            mapping_id: slice.mapping.id() as f64,
+            position: slice.position as f64,
+            length: slice.len as f64,
+            first_offset: i64n(slice.first_offset),
+            next_offset: i64n(slice.next_offset),
+        }))
+    }
+
+    /// The view of one read is no longer used: its segment may be unmapped once nothing else uses it.
+    #[napi]
+    pub fn release(&mut self, env: &Env, mapping_id: f64) -> napi::Result<()> {
+        self.buffers.release(env, mapping_id as u64)
+    }
+
+    /// Views handed out by `read` and not released yet.
+    #[napi(getter)]
+    pub fn outstanding_views(&self) -> u32 {
+        self.buffers.outstanding_views()
+    }
+
+    #[napi(getter)]
+    pub fn log_start_offset(&self) -> napi::Result<i64n> {
+        Ok(i64n(self.log.lock().map_err(to_napi_error)?.log_start_offset()))
+    }
+
+    #[napi(getter)]
+    pub fn log_end_offset(&self) -> napi::Result<i64n> {
+        Ok(i64n(self.log.lock().map_err(to_napi_error)?.log_end_offset()))
+    }
+
+    /// Offsets below this are on disk (fsynced).
+    #[napi(getter)]
+    pub fn recovery_point(&self) -> napi::Result<i64n> {
+        Ok(i64n(self.log.lock().map_err(to_napi_error)?.recovery_point()))
+    }
+
+    /// Logical bytes of all segments.
+    #[napi(getter)]
+    pub fn size(&self) -> napi::Result<f64> {
+        Ok(self.log.lock().map_err(to_napi_error)?.size() as f64)
+    }
+
+    #[napi]
+    pub fn segments(&self) -> napi::Result<Vec<NativeSegmentInfo>> {
+        let log = self.log.lock().map_err(to_napi_error)?;
+        Ok(log
+            .segment_infos()
+            .into_iter()
+            .map(|(base, size, max)| NativeSegmentInfo { base_offset: i64n(base), size: size as f64, max_timestamp: i64n(max) })
+            .collect())
+    }
+
+    #[napi]
+    pub fn set_config(&self, config: NativeLogConfig) -> napi::Result<()> {
+        let config = to_config(&config)?;
+        self.log.lock().map_err(to_napi_error)?.set_config(config);
+        Ok(())
+    }
+
+    /// Headers of up to `maxBatches` batches from the one holding `offset` (producer-state rebuild).
+    #[napi]
+    pub fn batch_headers(&self, offset: BigInt, max_batches: u32) -> napi::Result<Vec<NativeBatchInfo>> {
+        let offset = self::offset(&offset, "offset")?;
+        let headers = self.log.lock().and_then(|mut log| log.batch_headers(offset, max_batches as usize)).map_err(to_napi_error)?;
+        Ok(headers.iter().map(batch_info).collect())
+    }
+
+    /// The first record with a timestamp ≥ `timestamp` below `maxOffset` (records inside compressed
+    /// batches included), or null.
+    #[napi]
+    pub fn offset_for_timestamp(&self, timestamp: BigInt, max_offset: BigInt) -> napi::Result<Option<NativeTimestampAndOffset>> {
+        let (timestamp, max_offset) = (offset(&timestamp, "timestamp")?, offset(&max_offset, "maxOffset")?);
+        let found = self.log.lock().and_then(|mut log| log.offset_for_timestamp(timestamp, max_offset)).map_err(to_napi_error)?;
+        Ok(timestamp_and_offset(found))
+    }
+
+    /// The record with the largest timestamp, or null for an empty log.
+    #[napi]
+    pub fn max_timestamp(&self) -> napi::Result<Option<NativeTimestampAndOffset>> {
+        let found = self.log.lock().and_then(|mut log| log.max_timestamp()).map_err(to_napi_error)?;
+        Ok(timestamp_and_offset(found))
+    }
+
+    /// Removes the batches from the one holding `offset` on; returns the new log end.
+    #[napi]
+    pub fn truncate_to(&self, offset: BigInt) -> napi::Result<i64n> {
+        let offset = self::offset(&offset, "offset")?;
+        let end = self.log.lock().and_then(|mut log| log.truncate_to(offset)).map_err(to_napi_error)?;
+        Ok(i64n(end))
+    }
+
+    /// Deletes every segment and starts empty at `offset`.
+    #[napi]
+    pub fn truncate_fully_and_start_at(&self, offset: BigInt) -> napi::Result<i64n> {
+        let offset = self::offset(&offset, "offset")?;
+        let start = self.log.lock().and_then(|mut log| log.truncate_fully_and_start_at(offset)).map_err(to_napi_error)?;
+        Ok(i64n(start))
+    }
+
+    /// Moves the log start offset to `offset` (DeleteRecords); returns the new log start.
+    #[napi]
+    pub fn delete_records_before(&self, offset: BigInt) -> napi::Result<i64n> {
+        let offset = self::offset(&offset, "offset")?;
+        let start = self.log.lock().and_then(|mut log| log.delete_records_before(offset, now_ms())).map_err(to_napi_error)?;
+        Ok(i64n(start))
+    }
+
+    /// Applies retention.ms / retention.bytes as of `nowMs`; returns how many segments were deleted.
+    #[napi]
+    pub fn enforce_retention(&self, now_ms: f64) -> napi::Result<u32> {
+        let deleted = self.log.lock().and_then(|mut log| log.enforce_retention(now_ms as i64)).map_err(to_napi_error)?;
+        Ok(deleted as u32)
+    }
+
+    /// Starts a new segment at the log end now.
+    #[napi]
+    pub fn roll(&self) -> napi::Result<()> {
+        self.log.lock().and_then(|mut log| log.roll(now_ms(), 0)).map_err(to_napi_error)
+    }
+
+    #[napi]
+    pub fn leader_epochs(&self) -> napi::Result<Vec<NativeEpochEntry>> {
+        let log = self.log.lock().map_err(to_napi_error)?;
+        Ok(log.leader_epochs().entries().iter().map(|e| NativeEpochEntry { epoch: e.epoch, start_offset: i64n(e.start_offset) }).collect())
+    }
+
+    /// OffsetForLeaderEpoch: the largest epoch ≤ `epoch` and where it ends, or null.
+    #[napi]
+    pub fn end_offset_for_epoch(&self, epoch: i32) -> napi::Result<Option<NativeEpochEntry>> {
+        let log = self.log.lock().map_err(to_napi_error)?;
+        Ok(log
+            .leader_epochs()
+            .end_offset_for(epoch, log.log_end_offset())
+            .map(|(epoch, end)| NativeEpochEntry { epoch, start_offset: i64n(end) }))
+    }
+
+    /// Makes everything appended up to `upTo` (default: now) durable, off the event loop; concurrent
+    /// calls share fdatasyncs. Resolves to the recovery point reached.
+    #[napi(ts_return_type = "Promise<bigint>")]
+    pub fn flush(&self, up_to: Option<BigInt>) -> napi::Result<AsyncTask<FlushTask>> {
+        let up_to = up_to.as_ref().map(|v| offset(v, "upTo")).transpose()?;
+        Ok(AsyncTask::new(FlushTask { log: Arc::clone(&self.log), up_to }))
+    }
+
+    /// Closes the log (callers flush first). Segments still viewed stay mapped until released.
+    #[napi]
+    pub fn close(&mut self, env: &Env) -> napi::Result<()> {
+        self.log.lock().and_then(|mut log| log.close()).map_err(to_napi_error)?;
+        self.buffers.sweep(env)
+    }
+}
+
+pub struct FlushTask {
+    log: Arc<SharedLog>,
+    up_to: Option<i64>,
+}
+
+impl Task for FlushTask {
+    type Output = i64;
+    type JsValue = BigInt;
+
+    fn compute(&mut self) -> napi::Result<i64> {
+        self.log.flush(self.up_to).map_err(to_napi_error)
+    }
+
+    fn resolve(&mut self, _env: Env, output: i64) -> napi::Result<BigInt> {
+        Ok(BigInt::from(output))
+    }
+}
+
+/// Reads a `recovery-point-offset-checkpoint` / `log-start-offset-checkpoint`; null when missing.
+#[napi]
+pub fn read_offset_checkpoint(path: String) -> napi::Result<Option<Vec<OffsetCheckpointRead>>> {
+    let Some(entries) = checkpoint::read(Path::new(&path), 3).map_err(to_napi_error)? else { return Ok(None) };
+    let malformed = || to_napi_error(EngineError::Storage(format!("malformed checkpoint {path}")));
+    entries
+        .into_iter()
+        .map(|fields| {
+            Ok(OffsetCheckpointRead {
+                topic: fields[0].clone(),
+                partition: fields[1].parse().map_err(|_| malformed())?,
+                offset: i64n(fields[2].parse().map_err(|_| malformed())?),
+            })
+        })
+        .collect::<napi::Result<Vec<_>>>()
+        .map(Some)
+}
+
+/// Writes an offset checkpoint atomically (temporary file, fsync, rename).
+#[napi]
+pub fn write_offset_checkpoint(path: String, entries: Vec<OffsetCheckpointEntry>) -> napi::Result<()> {
+    let lines = entries
+        .iter()
+        .map(|entry| Ok(format!("{} {} {}", entry.topic, entry.partition, offset(&entry.offset, "offset")?)))
+        .collect::<napi::Result<Vec<_>>>()?;
+    checkpoint::write(Path::new(&path), &lines).map_err(to_napi_error)
+}

@@ -1,0 +1,371 @@
+//! Memory mappings of segment and index files, and the only engine module with `unsafe`.
+//!
+//! Invariants that make every access safe (no SIGBUS, no use-after-unmap):
+//! - A mapping never extends past the end of its file: a writable mapping is created only after the
+//!   file was extended (sparse) to the mapping's capacity, a read-only one covers the logical size.
+//! - A file is never shrunk while any mapping of it exists: trims are recorded on the shared
+//!   [`MappedFile`] and applied when the last mapping is dropped ([`MappedFile::trim_when_unmapped`]).
+//! - Writes through a mapping land only below the reserved end, whose blocks fallocate has
+//!   allocated, so a full disk surfaces as a clean error at reservation time instead of a SIGBUS on
+//!   a page fault inside a hole.
+//! - Slices handed out borrow the `Mapping`, which is reference-counted (`Arc`); the N-API layer keeps
+//!   an `Arc` for as long as JavaScript may read through an external buffer of it.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use memmap2::{Advice, MmapOptions, MmapRaw};
+use rustix::fs::FallocateFlags;
+
+use crate::error::{EngineError, Result};
+
+/// A file that mappings are made of, shared by them so that shrinking waits for the last one.
+pub struct MappedFile {
+    path: PathBuf,
+    file: File,
+    state: Mutex<FileState>,
+}
+
+struct FileState {
+    live_mappings: usize,
+    /// Logical size to trim the file to once no mapping remains.
+    trim_to: Option<u64>,
+    deleted: bool,
+}
+
+impl MappedFile {
+    /// Opens (creating when `create`) a file for reading and writing.
+    pub fn open(path: &Path, create: bool) -> Result<Arc<MappedFile>> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(create)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| storage_error(path, "open", e))?;
+        Ok(Arc::new(MappedFile {
+            path: path.to_path_buf(),
+            file,
+            state: Mutex::new(FileState { live_mappings: 0, trim_to: None, deleted: false }),
+        }))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    pub fn len(&self) -> Result<u64> {
+        Ok(self.file.metadata().map_err(|e| storage_error(&self.path, "stat", e))?.len())
+    }
+
+    /// Allocates disk blocks for `[from, to)` so writes there cannot fail for lack of space.
+    pub fn reserve(&self, from: u64, to: u64) -> Result<()> {
+        if to <= from {
+            return Ok(());
+        }
+        match rustix::fs::fallocate(&self.file, FallocateFlags::empty(), from, to - from) {
+            Ok(()) => Ok(()),
+            Err(rustix::io::Errno::OPNOTSUPP) => self.reserve_by_writing(from, to),
+            Err(errno) => Err(storage_error(&self.path, "fallocate", io::Error::from(errno))),
+        }
+    }
+
+    /// Filesystems without fallocate: allocate by writing zeros (slow, but only ahead of the writer).
+    fn reserve_by_writing(&self, from: u64, to: u64) -> Result<()> {
+        let zeros = [0u8; 64 * 1024];
+        let mut at = from;
+        while at < to {
+            let n = (to - at).min(zeros.len() as u64) as usize;
+            self.file.write_all_at(&zeros[..n], at).map_err(|e| storage_error(&self.path, "reserve", e))?;
+            at += n as u64;
+        }
+        Ok(())
+    }
+
+    /// Makes the file at least `len` bytes long (growing is always safe under mappings).
+    pub fn grow_to(&self, len: u64) -> Result<()> {
+        let state = self.state.lock().expect("mapped file state");
+        if self.len()? < len {
+            self.file.set_len(len).map_err(|e| storage_error(&self.path, "extend", e))?;
+        }
+        drop(state);
+        Ok(())
+    }
+
+    /// Shrinks the file to `len` now if nothing maps it, otherwise when the last mapping goes.
+    pub fn trim_when_unmapped(&self, len: u64) -> Result<()> {
+        let mut state = self.state.lock().expect("mapped file state");
+        if state.live_mappings == 0 {
+            state.trim_to = None;
+            self.trim(len)
+        } else {
+            state.trim_to = Some(len);
+            Ok(())
+        }
+    }
+
+    /// A writer is about to map the file again: a pending trim would cut under it.
+    fn cancel_trim(&self) {
+        self.state.lock().expect("mapped file state").trim_to = None;
+    }
+
+    /// The file's name is gone (retention, truncation): pending trims are moot.
+    pub fn mark_deleted(&self) {
+        self.state.lock().expect("mapped file state").deleted = true;
+    }
+
+    fn trim(&self, len: u64) -> Result<()> {
+        if self.len()? > len {
+            self.file.set_len(len).map_err(|e| storage_error(&self.path, "trim", e))?;
+        }
+        Ok(())
+    }
+
+    pub fn sync_data(&self) -> Result<()> {
+        self.file.sync_data().map_err(|e| storage_error(&self.path, "fdatasync", e))
+    }
+
+    pub fn write_at(&self, bytes: &[u8], position: u64) -> Result<()> {
+        self.file.write_all_at(bytes, position).map_err(|e| storage_error(&self.path, "pwrite", e))
+    }
+
+    pub fn read_at(&self, bytes: &mut [u8], position: u64) -> Result<()> {
+        self.file.read_exact_at(bytes, position).map_err(|e| storage_error(&self.path, "pread", e))
+    }
+
+    fn mapping_added(&self) {
+        self.state.lock().expect("mapped file state").live_mappings += 1;
+    }
+
+    fn mapping_dropped(&self) {
+        let mut state = self.state.lock().expect("mapped file state");
+        state.live_mappings -= 1;
+        if state.live_mappings == 0 && !state.deleted {
+            if let Some(len) = state.trim_to.take() {
+                if let Err(error) = self.trim(len) {
+                    eprintln!("gregor: deferred trim failed: {error}");
+                }
+            }
+        }
+    }
+}
+
+static NEXT_MAPPING_ID: AtomicU64 = AtomicU64::new(1);
+
+/// One shared memory mapping of a [`MappedFile`], readable up to `len` and writable below `reserved`.
+pub struct Mapping {
+    id: u64,
+    raw: MmapRaw,
+    len: usize,
+    writable: bool,
+    /// Bytes from the start whose blocks are allocated: writes end at or below this.
+    reserved: AtomicUsize,
+    /// Set when the engine stops using the mapping; holders of JS views drop it when they are done.
+    retired: AtomicBool,
+    /// Declared after `raw`: fields drop in order, so the pages are unmapped before the file hears
+    /// that this mapping is gone (and applies a pending trim).
+    file: MappingGuard,
+}
+
+/// Counts a mapping on its file for as long as the mapping lives.
+struct MappingGuard(Arc<MappedFile>);
+
+impl Drop for MappingGuard {
+    fn drop(&mut self) {
+        self.0.mapping_dropped();
+    }
+}
+
+impl Mapping {
+    /// Maps `capacity` bytes for writing, growing the file (sparse) to that size first. `reserved`
+    /// is how much of it is already allocated (the caller's knowledge of earlier reservations).
+    pub fn writable(file: &Arc<MappedFile>, capacity: usize, reserved: usize) -> Result<Arc<Mapping>> {
+        file.cancel_trim();
+        file.grow_to(capacity as u64)?;
+        let raw = MmapOptions::new()
+            .len(capacity)
+            .map_raw(file.file())
+            .map_err(|e| storage_error(file.path(), "mmap", e))?;
+        Ok(Self::wrap(file, raw, capacity, true, reserved.min(capacity)))
+    }
+
+    /// Maps the first `len` bytes for reading; the file must be at least that long.
+    pub fn read_only(file: &Arc<MappedFile>, len: usize) -> Result<Arc<Mapping>> {
+        if (file.len()? as usize) < len {
+            return Err(EngineError::Storage(format!(
+                "{} is shorter than the {len} bytes to map",
+                file.path().display()
+            )));
+        }
+        // memmap2 refuses empty mappings; a one-byte request maps one page of a non-empty file.
+        let raw = MmapOptions::new()
+            .len(len.max(1))
+            .map_raw_read_only(file.file())
+            .map_err(|e| storage_error(file.path(), "mmap", e))?;
+        Ok(Self::wrap(file, raw, len, false, len))
+    }
+
+    fn wrap(file: &Arc<MappedFile>, raw: MmapRaw, len: usize, writable: bool, reserved: usize) -> Arc<Mapping> {
+        file.mapping_added();
+        Arc::new(Mapping {
+            id: NEXT_MAPPING_ID.fetch_add(1, Ordering::Relaxed),
+            raw,
+            len,
+            writable,
+            reserved: AtomicUsize::new(reserved),
+            retired: AtomicBool::new(false),
+            file: MappingGuard(Arc::clone(file)),
+        })
+    }
+
+    /// Unique for the life of the process: the N-API layer keys its external buffers by it.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn file(&self) -> &Arc<MappedFile> {
+        &self.file.0
+    }
+
+    pub fn reserved(&self) -> usize {
+        self.reserved.load(Ordering::Acquire)
+    }
+
+    /// Allocates blocks up to `to` (capped at the mapping's length) so writes below it cannot SIGBUS.
+    pub fn reserve_to(&self, to: usize) -> Result<()> {
+        let to = to.min(self.len);
+        let reserved = self.reserved();
+        if to > reserved {
+            self.file.0.reserve(reserved as u64, to as u64)?;
+            self.reserved.fetch_max(to, Ordering::AcqRel);
+        }
+        Ok(())
+    }
+
+    pub fn retire(&self) {
+        self.retired.store(true, Ordering::Release);
+    }
+
+    pub fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::Acquire)
+    }
+
+    /// The mapped bytes `[position, position + len)`.
+    pub fn bytes(&self, position: usize, len: usize) -> Result<&[u8]> {
+        self.check_range(position, len, self.len)?;
+        // SAFETY: the range lies inside the mapping (checked above), which never extends past the end
+        // of its file and stays mapped while `self` is borrowed. Bytes below the writer's position are
+        // only rewritten by truncation + append under the log's lock, which readers also hold while
+        // they use this slice.
+        Ok(unsafe { std::slice::from_raw_parts(self.raw.as_ptr().add(position), len) })
+    }
+
+    /// Copies `bytes` into the mapping at `position`, which must lie below the reserved end.
+    pub fn write(&self, position: usize, bytes: &[u8]) -> Result<()> {
+        if !self.writable {
+            return Err(EngineError::Storage(format!("{} is mapped read-only", self.file.0.path().display())));
+        }
+        self.check_range(position, bytes.len(), self.reserved())?;
+        // SAFETY: the destination lies inside the mapping and below the reserved end (checked above),
+        // so its blocks exist and the page fault cannot SIGBUS; `bytes` is caller memory, never part
+        // of this mapping. Only the log's single writer (under its lock) writes here.
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.raw.as_mut_ptr().add(position), bytes.len())
+        };
+        Ok(())
+    }
+
+    /// The mapped bytes `[position, position + len)` for in-place rewrites by the single writer.
+    pub fn bytes_mut(&self, position: usize, len: usize) -> Result<&mut [u8]> {
+        if !self.writable {
+            return Err(EngineError::Storage(format!("{} is mapped read-only", self.file.0.path().display())));
+        }
+        self.check_range(position, len, self.reserved())?;
+        // SAFETY: inside the mapping and below the reserved end (checked above); the log's lock makes
+        // its writer the only one touching bytes at and above the write position, where this is used.
+        Ok(unsafe { std::slice::from_raw_parts_mut(self.raw.as_mut_ptr().add(position), len) })
+    }
+
+    /// Faults in writable pages of `[position, position + len)` (within the reserved part), so the
+    /// writer that comes later finds them mapped. Errors only mean no prefaulting.
+    pub fn populate_write(&self, position: usize, len: usize) -> io::Result<()> {
+        let end = (position + len).min(self.reserved());
+        if !self.writable || end <= position {
+            return Ok(());
+        }
+        self.raw.advise_range(Advice::PopulateWrite, position, end - position)
+    }
+
+    /// Address of the first mapped byte, for the N-API layer's external buffers.
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.raw.as_mut_ptr()
+    }
+
+    fn check_range(&self, position: usize, len: usize, limit: usize) -> Result<()> {
+        match position.checked_add(len) {
+            Some(end) if end <= limit => Ok(()),
+            _ => Err(EngineError::Storage(format!(
+                "range {position}+{len} outside the {limit} usable bytes of {}",
+                self.file.0.path().display()
+            ))),
+        }
+    }
+}
+
+pub(crate) fn storage_error(path: &Path, what: &str, error: io::Error) -> EngineError {
+    EngineError::Storage(format!("{what} {}: {error}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_need_a_reservation_and_trims_wait_for_the_last_mapping() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = MappedFile::open(&dir.path().join("x.log"), true).unwrap();
+        let mapping = Mapping::writable(&file, 1 << 20, 0).unwrap();
+        assert!(mapping.write(0, b"abc").is_err());
+        mapping.reserve_to(4096).unwrap();
+        mapping.write(0, b"abc").unwrap();
+        assert_eq!(mapping.bytes(0, 3).unwrap(), b"abc");
+        assert!(mapping.write(4095, b"ab").is_err());
+
+        file.trim_when_unmapped(3).unwrap();
+        assert_eq!(file.len().unwrap(), 1 << 20);
+        let reader = Mapping::read_only(&file, 3).unwrap();
+        drop(mapping);
+        assert_eq!(file.len().unwrap(), 1 << 20);
+        assert_eq!(reader.bytes(0, 3).unwrap(), b"abc");
+        drop(reader);
+        assert_eq!(file.len().unwrap(), 3);
+    }
+
+    #[test]
+    fn a_new_writable_mapping_cancels_a_pending_trim() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = MappedFile::open(&dir.path().join("x.log"), true).unwrap();
+        let first = Mapping::writable(&file, 1 << 16, 0).unwrap();
+        file.trim_when_unmapped(10).unwrap();
+        let second = Mapping::writable(&file, 1 << 16, 0).unwrap();
+        drop(first);
+        assert_eq!(file.len().unwrap(), 1 << 16);
+        assert_ne!(second.id(), 0);
+    }
+}

@@ -1,0 +1,611 @@
+//! `Segment`: one `<20-digit base offset>.log` with its `.index` and `.timeindex`.
+//!
+//! The `.log` holds RecordBatch v2 batches back to back, exactly as appended (stamped with their
+//! offsets). While a segment is active its three files are mapped writable at full capacity (sparse
+//! files) and disk blocks are reserved in growing chunks ahead of the write position; appends copy
+//! through the mapping (prefaulted by a background thread) or use pwrite(), per `WriteMode`. A closed
+//! segment is trimmed to its logical size and mapped read-only only while it is being read (the
+//! owning `Log` unmaps idle ones), so many partitions cost little address space and few descriptors.
+//!
+//! Opening scans the `.log`: from the last index entry reading headers only (a cleanly closed
+//! segment), or from the start verifying every CRC (recovery), stopping at the first batch that does
+//! not check out. Either way the indexes are completed from what was scanned, and the file is cut to
+//! the valid bytes before anything maps it, so stale bytes past the end can never be read back.
+//!
+//! Not thread-safe on its own: the owning `Log`'s lock serialises access.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{EngineError, Result};
+use crate::log::config::{LogConfig, WriteMode};
+use crate::log::mmap::{MappedFile, Mapping};
+use crate::log::offset_index::OffsetIndex;
+use crate::log::prefault;
+use crate::log::time_index::TimeIndex;
+use crate::record::batch::{verify_crc, BatchHeader, HEADER_LEN, MAGIC, NO_TIMESTAMP};
+
+/// Smallest and largest step of disk reservation ahead of the writer: a new segment reserves 1 MiB,
+/// a busy one grows its reservation with its size up to 16 MiB ahead.
+const MIN_RESERVE_AHEAD: usize = 1 << 20;
+const MAX_RESERVE_AHEAD: usize = 16 << 20;
+
+pub fn file_name(base_offset: i64, suffix: &str) -> String {
+    format!("{base_offset:020}.{suffix}")
+}
+
+/// How much of the `.log` an open checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scan {
+    /// Headers from the last offset-index entry on (a segment written before a clean stop or flushed
+    /// before the recovery point).
+    Headers,
+    /// Every batch from the start, CRC included; the indexes are rebuilt (recovery).
+    Full,
+}
+
+/// What a `Full` scan found wrong, if anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanOutcome {
+    /// Bytes dropped after the last valid batch (torn, zeroed or corrupt), 0 when the file was whole.
+    pub truncated_bytes: u64,
+    /// Why the scan stopped before the end of the file.
+    pub reason: Option<String>,
+}
+
+/// A byte range of a segment's mapping: what a read returns.
+pub struct MappedSlice {
+    pub mapping: Arc<Mapping>,
+    pub position: usize,
+    pub len: usize,
+    pub first_offset: i64,
+    pub next_offset: i64,
+}
+
+struct Files {
+    log: Arc<Mapping>,
+    offset_index: OffsetIndex,
+    time_index: TimeIndex,
+}
+
+/// Append-side state of the active segment.
+struct Writer {
+    mode: WriteMode,
+    bytes_since_index_entry: usize,
+    index_interval_bytes: usize,
+}
+
+pub struct Segment {
+    base_offset: i64,
+    dir: PathBuf,
+    /// Logical size: bytes of whole batches. Everything past it is unused.
+    size: usize,
+    next_offset: i64,
+    max_timestamp: i64,
+    /// When the segment holds batches: timestamp of the first (segment.ms counts from it).
+    first_batch_timestamp: Option<i64>,
+    /// Wall-clock time the segment was created or opened, for segment.ms when batches carry no time.
+    created_ms: i64,
+    files: Option<Files>,
+    writer: Option<Writer>,
+}
+
+impl Segment {
+    /// Creates an empty active segment (its files must not hold batches).
+    pub fn create(dir: &Path, base_offset: i64, config: &LogConfig, now_ms: i64) -> Result<Segment> {
+        let mut segment = Segment {
+            base_offset,
+            dir: dir.to_path_buf(),
+            size: 0,
+            next_offset: base_offset,
+            max_timestamp: NO_TIMESTAMP,
+            first_batch_timestamp: None,
+            created_ms: now_ms,
+            files: None,
+            writer: None,
+        };
+        let log = MappedFile::open(&segment.path("log"), true)?;
+        log.trim_when_unmapped(0)?;
+        segment.activate(config)?;
+        Ok(segment)
+    }
+
+    /// Opens an existing segment, checking its `.log` as `scan` says, and makes it the active one
+    /// when `active`. A missing `.index` or `.timeindex` is rebuilt.
+    pub fn open(
+        dir: &Path,
+        base_offset: i64,
+        config: &LogConfig,
+        scan: Scan,
+        active: bool,
+        now_ms: i64,
+    ) -> Result<(Segment, ScanOutcome)> {
+        let mut segment = Segment {
+            base_offset,
+            dir: dir.to_path_buf(),
+            size: 0,
+            next_offset: base_offset,
+            max_timestamp: NO_TIMESTAMP,
+            first_batch_timestamp: None,
+            created_ms: now_ms,
+            files: None,
+            writer: None,
+        };
+        let log_file = MappedFile::open(&segment.path("log"), false)?;
+        let file_len = log_file.len()? as usize;
+        let mut offset_index = OffsetIndex::open_writable(&segment.path("index"), config.segment_index_bytes)?;
+        let mut time_index = TimeIndex::open_writable(&segment.path("timeindex"), config.segment_index_bytes)?;
+        let outcome = if file_len == 0 {
+            offset_index.truncate_to_position(0)?;
+            time_index.truncate_to_offset(0)?;
+            ScanOutcome { truncated_bytes: 0, reason: None }
+        } else {
+            let mapping = Mapping::read_only(&log_file, file_len)?;
+            segment.scan(&mapping, file_len, scan, &mut offset_index, &mut time_index, config)?
+        };
+        log_file.trim_when_unmapped(segment.size as u64)?;
+        drop(log_file);
+        if active {
+            segment.files = None;
+            drop(offset_index);
+            drop(time_index);
+            segment.activate(config)?;
+        } else {
+            segment.seal_indexes(offset_index, time_index)?;
+        }
+        Ok((segment, outcome))
+    }
+
+    /// Walks the batches from where the indexes end (`Headers`) or from the start (`Full`), setting
+    /// size, next offset and timestamps and completing the indexes from what it passes. Indexes that
+    /// disagree with the log are rebuilt from the start.
+    fn scan(
+        &mut self,
+        mapping: &Mapping,
+        file_len: usize,
+        scan: Scan,
+        offset_index: &mut OffsetIndex,
+        time_index: &mut TimeIndex,
+        config: &LogConfig,
+    ) -> Result<ScanOutcome> {
+        if scan == Scan::Headers {
+            if let Some(outcome) = self.scan_from_indexes(mapping, file_len, offset_index, time_index, config)? {
+                return Ok(outcome);
+            }
+        }
+        offset_index.truncate_to_position(0)?;
+        time_index.truncate_to_offset(0)?;
+        self.next_offset = self.base_offset;
+        self.max_timestamp = NO_TIMESTAMP;
+        self.first_batch_timestamp = None;
+        self.walk(mapping, 0, file_len, scan, offset_index, time_index, config)
+    }
+
+    /// The `Headers` scan when the indexes look right: walk from the last offset-index entry, then
+    /// check that the time index ends at or before it, or exactly at the end (its closing entry).
+    fn scan_from_indexes(
+        &mut self,
+        mapping: &Mapping,
+        file_len: usize,
+        offset_index: &mut OffsetIndex,
+        time_index: &mut TimeIndex,
+        config: &LogConfig,
+    ) -> Result<Option<ScanOutcome>> {
+        let Some(last) = offset_index.last() else { return Ok(None) };
+        let start = last.position as usize;
+        let matches = header_at(mapping, start, file_len)
+            .is_some_and(|h| h.base_offset == self.base_offset + i64::from(last.relative_offset));
+        if !matches {
+            return Ok(None);
+        }
+        let timestamps = time_index.last();
+        self.next_offset = self.base_offset + i64::from(last.relative_offset);
+        self.max_timestamp = timestamps.map_or(NO_TIMESTAMP, |t| t.timestamp);
+        self.first_batch_timestamp = header_at(mapping, 0, file_len).map(|h| h.max_timestamp);
+        let outcome = self.walk(mapping, start, file_len, Scan::Headers, offset_index, time_index, config)?;
+        let end_relative = (self.next_offset - self.base_offset) as u32;
+        let consistent = timestamps.is_none_or(|t| {
+            t.relative_offset <= last.relative_offset || t.relative_offset == end_relative
+        });
+        Ok(consistent.then_some(outcome))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
+        &mut self,
+        mapping: &Mapping,
+        mut position: usize,
+        file_len: usize,
+        scan: Scan,
+        offset_index: &mut OffsetIndex,
+        time_index: &mut TimeIndex,
+        config: &LogConfig,
+    ) -> Result<ScanOutcome> {
+        let mut bytes_since_index_entry = 0usize;
+        let mut reason = None;
+        while position < file_len {
+            let Some(header) = header_at(mapping, position, file_len) else {
+                if !is_zero_from(mapping, position, file_len)? {
+                    reason = Some(format!("no whole record batch at byte {position}"));
+                }
+                break;
+            };
+            if header.base_offset < self.next_offset || header.last_offset_delta < 0 {
+                reason = Some(format!(
+                    "batch at byte {position} has offsets {}..{} after {}",
+                    header.base_offset,
+                    header.last_offset(),
+                    self.next_offset
+                ));
+                break;
+            }
+            if header.last_offset() - self.base_offset > i64::from(u32::MAX) {
+                reason = Some(format!("batch at byte {position} is beyond the segment's offset range"));
+                break;
+            }
+            if scan == Scan::Full {
+                if let Err(error) = verify_crc(mapping.bytes(position, header.size())?) {
+                    reason = Some(format!("batch at byte {position}: {error}"));
+                    break;
+                }
+            }
+            if bytes_since_index_entry > config.index_interval_bytes {
+                let relative = (header.base_offset - self.base_offset) as u32;
+                offset_index.append(relative, position as u32)?;
+                time_index.maybe_append(self.max_timestamp, relative)?;
+                bytes_since_index_entry = 0;
+            }
+            self.note_batch(&header);
+            bytes_since_index_entry += header.size();
+            position += header.size();
+        }
+        self.size = position;
+        Ok(ScanOutcome { truncated_bytes: (file_len - position) as u64, reason })
+    }
+
+    fn note_batch(&mut self, header: &BatchHeader) {
+        if self.first_batch_timestamp.is_none() {
+            self.first_batch_timestamp = Some(header.max_timestamp);
+        }
+        self.max_timestamp = self.max_timestamp.max(header.max_timestamp);
+        self.next_offset = header.next_offset();
+    }
+
+    /// Maps the three files writable and makes this the segment appends go to.
+    fn activate(&mut self, config: &LogConfig) -> Result<()> {
+        let log_file = MappedFile::open(&self.path("log"), true)?;
+        let capacity = config.segment_bytes.max(self.size).max(HEADER_LEN);
+        let log = Mapping::writable(&log_file, capacity, 0)?;
+        log.reserve_to(self.size)?;
+        let offset_index = OffsetIndex::open_writable(&self.path("index"), config.segment_index_bytes)?;
+        let time_index = TimeIndex::open_writable(&self.path("timeindex"), config.segment_index_bytes)?;
+        let bytes_since_index_entry = self.size - offset_index.last().map_or(0, |e| e.position as usize);
+        self.files = Some(Files { log, offset_index, time_index });
+        self.writer = Some(Writer {
+            mode: config.write_mode,
+            bytes_since_index_entry,
+            index_interval_bytes: config.index_interval_bytes,
+        });
+        Ok(())
+    }
+
+    /// Makes a closed segment the active one again (after the segments past it were removed).
+    pub fn make_active(&mut self, config: &LogConfig) -> Result<()> {
+        if self.writer.is_none() {
+            self.unmap();
+            self.activate(config)?;
+        }
+        Ok(())
+    }
+
+    pub fn base_offset(&self) -> i64 {
+        self.base_offset
+    }
+
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    pub fn next_offset(&self) -> i64 {
+        self.next_offset
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    pub fn is_mapped(&self) -> bool {
+        self.files.is_some()
+    }
+
+    /// Largest batch max timestamp in the segment (NO_TIMESTAMP when empty).
+    pub fn max_timestamp(&self) -> i64 {
+        self.max_timestamp
+    }
+
+    pub fn path(&self, suffix: &str) -> PathBuf {
+        self.dir.join(file_name(self.base_offset, suffix))
+    }
+
+    /// Whether `len` more bytes ending at `last_offset` fit without rolling.
+    pub fn can_append(&self, len: usize, last_offset: i64) -> bool {
+        let Some(files) = &self.files else { return false };
+        self.size + len <= files.log.len()
+            && !files.offset_index.is_full()
+            && !files.time_index.is_full()
+            && last_offset - self.base_offset <= i64::from(u32::MAX)
+    }
+
+    /// Time-based roll (segment.ms): due once the segment holds batches and its first one is old.
+    pub fn is_due_for_roll(&self, now_ms: i64, segment_ms: i64) -> bool {
+        let since = self.first_batch_timestamp.filter(|t| *t >= 0).unwrap_or(self.created_ms);
+        self.size > 0 && now_ms.saturating_sub(since) > segment_ms
+    }
+
+    /// Appends `data`, whole stamped batches whose headers are `batches` (position in `data`, header).
+    pub fn append(&mut self, data: &[u8], batches: &[(usize, BatchHeader)]) -> Result<()> {
+        let (Some(files), Some(writer)) = (&mut self.files, &mut self.writer) else {
+            return Err(EngineError::Storage(format!("segment {} is not active", self.base_offset)));
+        };
+        let start = self.size;
+        let end = start + data.len();
+        reserve_ahead(&files.log, start, end, writer.mode)?;
+        match writer.mode {
+            WriteMode::Mmap => files.log.write(start, data)?,
+            WriteMode::Pwrite => files.log.file().write_at(data, start as u64)?,
+        }
+        for (position, header) in batches {
+            let at = start + position;
+            if writer.bytes_since_index_entry > writer.index_interval_bytes {
+                let relative = (header.base_offset - self.base_offset) as u32;
+                files.offset_index.append(relative, at as u32)?;
+                files.time_index.maybe_append(self.max_timestamp, relative)?;
+                writer.bytes_since_index_entry = 0;
+            }
+            writer.bytes_since_index_entry += header.size();
+            if self.first_batch_timestamp.is_none() {
+                self.first_batch_timestamp = Some(header.max_timestamp);
+            }
+            self.max_timestamp = self.max_timestamp.max(header.max_timestamp);
+            self.next_offset = header.next_offset();
+        }
+        self.size = end;
+        Ok(())
+    }
+
+    /// Maps a closed segment for reading (the `Log` unmaps idle ones with `unmap`).
+    fn files(&mut self) -> Result<&Files> {
+        if self.files.is_none() {
+            let log_file = MappedFile::open(&self.path("log"), false)?;
+            let log = Mapping::read_only(&log_file, self.size)?;
+            let offset_index = OffsetIndex::open_read_only(&self.path("index"))?;
+            let time_index = TimeIndex::open_read_only(&self.path("timeindex"))?;
+            self.files = Some(Files { log, offset_index, time_index });
+        }
+        Ok(self.files.as_ref().expect("files just opened"))
+    }
+
+    /// Releases a closed segment's mappings; JS views that still use them keep them alive.
+    pub fn unmap(&mut self) {
+        if self.writer.is_none() {
+            if let Some(files) = self.files.take() {
+                files.log.retire();
+            }
+        }
+    }
+
+    /// Position and header of the batch holding `offset` (the first batch ending at or after it).
+    pub fn find(&mut self, offset: i64) -> Result<Option<(usize, BatchHeader)>> {
+        if offset >= self.next_offset || self.size == 0 {
+            return Ok(None);
+        }
+        let size = self.size;
+        let relative = offset.saturating_sub(self.base_offset).clamp(0, i64::from(u32::MAX)) as u32;
+        let files = self.files()?;
+        let mut position = files.offset_index.lookup(relative) as usize;
+        while let Some(header) = header_at(&files.log, position, size) {
+            if header.last_offset() >= offset {
+                return Ok(Some((position, header)));
+            }
+            position += header.size();
+        }
+        Ok(None)
+    }
+
+    /// Whole batches from the one holding `offset`, up to `max_bytes` (at least one batch) and only
+    /// batches that end before `max_offset`.
+    pub fn read(&mut self, offset: i64, max_bytes: usize, max_offset: i64) -> Result<Option<MappedSlice>> {
+        let Some((start, first)) = self.find(offset)? else { return Ok(None) };
+        let size = self.size;
+        let files = self.files()?;
+        let mut end = start;
+        let mut next_offset = first.base_offset;
+        while let Some(header) = header_at(&files.log, end, size) {
+            let fits = end == start || end - start + header.size() <= max_bytes;
+            if header.last_offset() >= max_offset || !fits {
+                break;
+            }
+            end += header.size();
+            next_offset = header.next_offset();
+        }
+        if end == start {
+            return Ok(None);
+        }
+        Ok(Some(MappedSlice {
+            mapping: Arc::clone(&files.log),
+            position: start,
+            len: end - start,
+            first_offset: first.base_offset,
+            next_offset,
+        }))
+    }
+
+    /// Headers of the batches from `offset` on, in order (for the producer-state rebuild, lookups
+    /// by timestamp and the cleaner). Stops after `max_batches`.
+    pub fn headers_from(&mut self, offset: i64, max_batches: usize) -> Result<Vec<(usize, BatchHeader)>> {
+        let Some((mut position, _)) = self.find(offset)? else { return Ok(Vec::new()) };
+        let size = self.size;
+        let files = self.files()?;
+        let mut headers = Vec::new();
+        while headers.len() < max_batches {
+            let Some(header) = header_at(&files.log, position, size) else { break };
+            headers.push((position, header));
+            position += header.size();
+        }
+        Ok(headers)
+    }
+
+    /// The bytes of one batch found by `find` or `headers_from`.
+    pub fn batch_bytes(&mut self, position: usize, len: usize) -> Result<&[u8]> {
+        let files = self.files()?;
+        files.log.bytes(position, len)
+    }
+
+    /// The offset to search from for the first record with a timestamp ≥ `timestamp`.
+    pub fn offset_for_time_lookup(&mut self, timestamp: i64) -> Result<i64> {
+        let base = self.base_offset;
+        Ok(base + i64::from(self.files()?.time_index.lookup(timestamp)))
+    }
+
+    /// Drops the batches from the one holding `offset` on; returns the new next offset. The dropped
+    /// bytes are zeroed (they lie above the high watermark, so no reader holds a view of them).
+    pub fn truncate_to(&mut self, offset: i64, config: &LogConfig) -> Result<i64> {
+        let Some((position, header)) = self.find(offset)? else { return Ok(self.next_offset) };
+        self.make_active(config)?;
+        let files = self.files.as_mut().expect("active segment is mapped");
+        files.log.bytes_mut(position, self.size - position)?.fill(0);
+        files.offset_index.truncate_to_position(position as u32)?;
+        files.time_index.truncate_to_offset((header.base_offset - self.base_offset) as u32)?;
+        self.size = position;
+        self.next_offset = header.base_offset;
+        self.rescan_after_truncation()?;
+        Ok(self.next_offset)
+    }
+
+    /// Recomputes timestamps and the writer's index spacing after a truncation.
+    fn rescan_after_truncation(&mut self) -> Result<()> {
+        let files = self.files.as_ref().expect("active segment is mapped");
+        let from = files.offset_index.last().map_or(0, |e| e.position as usize);
+        let mut max_timestamp = files.time_index.last().map_or(NO_TIMESTAMP, |t| t.timestamp);
+        let mut position = from;
+        while let Some(header) = header_at(&files.log, position, self.size) {
+            max_timestamp = max_timestamp.max(header.max_timestamp);
+            position += header.size();
+        }
+        self.max_timestamp = max_timestamp;
+        if self.size == 0 {
+            self.first_batch_timestamp = None;
+        }
+        if let Some(writer) = &mut self.writer {
+            writer.bytes_since_index_entry = self.size - from;
+        }
+        Ok(())
+    }
+
+    /// Stops appending to this segment: writes the final time-index entry and trims the files to
+    /// their logical sizes once nothing maps them.
+    pub fn close_for_append(&mut self) -> Result<()> {
+        if self.writer.take().is_none() {
+            return Ok(());
+        }
+        let files = self.files.take().expect("active segment is mapped");
+        files.log.retire();
+        files.log.file().trim_when_unmapped(self.size as u64)?;
+        self.seal_indexes(files.offset_index, files.time_index)
+    }
+
+    fn seal_indexes(&self, offset_index: OffsetIndex, mut time_index: TimeIndex) -> Result<()> {
+        if self.size > 0 {
+            time_index.maybe_append(self.max_timestamp, (self.next_offset - self.base_offset) as u32)?;
+        }
+        offset_index.seal()?;
+        time_index.seal()
+    }
+
+    /// The active segment's `.log`, for an fdatasync outside the log's lock.
+    pub fn active_log_file(&self) -> Option<Arc<MappedFile>> {
+        self.writer.as_ref()?;
+        self.files.as_ref().map(|files| Arc::clone(files.log.file()))
+    }
+
+    /// Syncs the indexes (at roll and close; they are rebuilt after a crash anyway).
+    pub fn sync_indexes(&self) -> Result<()> {
+        if let Some(files) = &self.files {
+            files.offset_index.sync()?;
+            files.time_index.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the three files. Mappings still used by JS views stay valid (the pages outlive the name).
+    pub fn delete(mut self) -> Result<()> {
+        if let Some(files) = self.files.take() {
+            files.log.retire();
+            files.log.file().mark_deleted();
+        }
+        delete_files(&self.dir, self.base_offset)
+    }
+}
+
+impl Drop for Segment {
+    fn drop(&mut self) {
+        if let Some(files) = &self.files {
+            files.log.retire();
+        }
+    }
+}
+
+/// Deletes the `.log`, `.index` and `.timeindex` of the segment at `base_offset` in `dir`.
+pub fn delete_files(dir: &Path, base_offset: i64) -> Result<()> {
+    for suffix in ["log", "index", "timeindex"] {
+        let path = dir.join(file_name(base_offset, suffix));
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(crate::log::mmap::storage_error(&path, "delete", error)),
+        }
+    }
+    Ok(())
+}
+
+/// Reserves disk ahead of an append of `[start, end)` and, for mmap writes, prefaults what was
+/// reserved. Only the bytes the append needs must be reservable: a full disk fails the append
+/// cleanly, while a failed reservation further ahead is retried on the next append.
+fn reserve_ahead(log: &Arc<Mapping>, start: usize, end: usize, mode: WriteMode) -> Result<()> {
+    let reserved = log.reserved();
+    let ahead = start.clamp(MIN_RESERVE_AHEAD, MAX_RESERVE_AHEAD);
+    if end + ahead / 2 <= reserved {
+        return Ok(());
+    }
+    let target = (end + ahead).div_ceil(MIN_RESERVE_AHEAD) * MIN_RESERVE_AHEAD;
+    if log.reserve_to(target).is_err() {
+        log.reserve_to(end)?;
+    }
+    if mode == WriteMode::Mmap {
+        prefault::request(log, reserved, log.reserved() - reserved);
+    }
+    Ok(())
+}
+
+/// The header of the batch at `position` when a whole plausible batch lies below `size`.
+fn header_at(mapping: &Mapping, position: usize, size: usize) -> Option<BatchHeader> {
+    if position + HEADER_LEN > size {
+        return None;
+    }
+    let header = BatchHeader::parse(mapping.bytes(position, HEADER_LEN).ok()?).ok()?;
+    let batch_size = header.size();
+    if header.magic != MAGIC || batch_size < HEADER_LEN || position + batch_size > size {
+        return None;
+    }
+    Some(header)
+}
+
+/// Whether the rest of the file is zeros (preallocated space): a clean end, not a corruption.
+fn is_zero_from(mapping: &Mapping, position: usize, size: usize) -> Result<bool> {
+    let probe = (size - position).min(4096);
+    Ok(mapping.bytes(position, probe)?.iter().all(|b| *b == 0))
+}

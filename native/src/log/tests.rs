@@ -1,0 +1,350 @@
+//! Tests of the whole `Log`: append and read across segment boundaries, roll, retention,
+//! truncation, checkpoints of offsets, and recovery from torn, zeroed and corrupt files.
+
+use std::fs::{self, OpenOptions as FileOptions};
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+use crate::error::EngineError;
+use crate::log::config::{LogConfig, WriteMode};
+use crate::log::log::{AppendOptions, Log, OpenOptions};
+use crate::log::segment::file_name;
+use crate::record::batch::{BatchHeader, TimestampType};
+use crate::record::builder::BatchBuilder;
+use crate::record::compression::Compression;
+use crate::record::validate::ValidationOptions;
+
+fn config(segment_bytes: usize, mode: WriteMode) -> LogConfig {
+    LogConfig { segment_bytes, index_interval_bytes: 256, write_mode: mode, ..LogConfig::default() }
+}
+
+fn open(dir: &Path, config: &LogConfig, clean: bool, recovery_point: i64) -> Log {
+    let options = OpenOptions { recovery_point, log_start_offset: 0, clean_shutdown: clean, now_ms: 1_000 };
+    Log::open(dir, config.clone(), options).unwrap().0
+}
+
+/// A batch of `records` records of `value_len` bytes with timestamps from `timestamp`.
+fn batch(records: usize, value_len: usize, timestamp: i64, codec: Compression) -> Vec<u8> {
+    let mut builder = BatchBuilder::new(0).compression(codec);
+    for i in 0..records {
+        let value = vec![(i % 251) as u8; value_len];
+        builder.append(timestamp + i as i64, Some(format!("k{i}").as_bytes()), Some(&value), &[]).unwrap();
+    }
+    builder.build().unwrap()
+}
+
+fn append(log: &mut Log, bytes: &[u8]) -> i64 {
+    let mut input = bytes.to_vec();
+    let options = AppendOptions { leader_epoch: 0, timestamp_type: TimestampType::CreateTime, now_ms: 1_000 };
+    log.append(&mut input, &ValidationOptions::default(), &options).unwrap().base_offset
+}
+
+/// Reads everything from `offset` to the log end in reads of `max_bytes`, returning batch headers.
+fn read_all(log: &mut Log, mut offset: i64, max_bytes: usize) -> Vec<BatchHeader> {
+    let mut headers = Vec::new();
+    let end = log.log_end_offset();
+    while let Some(slice) = log.read(offset, max_bytes, end).unwrap() {
+        let bytes = slice.mapping.bytes(slice.position, slice.len).unwrap();
+        let mut at = 0;
+        while at < bytes.len() {
+            let header = BatchHeader::parse(&bytes[at..]).unwrap();
+            crate::record::batch::verify_crc(&bytes[at..at + header.size()]).unwrap();
+            at += header.size();
+            headers.push(header);
+        }
+        offset = slice.next_offset;
+    }
+    headers
+}
+
+#[test]
+fn appends_assign_contiguous_offsets_and_reads_return_the_covering_batches_across_rolls() {
+    for mode in [WriteMode::Mmap, WriteMode::Pwrite] {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(8 * 1024, mode);
+        let mut log = open(dir.path(), &cfg, false, 0);
+        let mut expected = Vec::new();
+        for i in 0..60 {
+            let records = 1 + i % 5;
+            let base = append(&mut log, &batch(records, 100, 10_000 + i as i64, Compression::None));
+            expected.push((base, base + records as i64 - 1));
+        }
+        assert_eq!(log.log_end_offset(), expected.last().unwrap().1 + 1);
+        assert!(log.segment_infos().len() >= 3, "small segments roll");
+
+        // Every offset, including the base offsets of segments, finds the batch holding it.
+        for &(base, last) in &expected {
+            for offset in [base, last] {
+                let slice = log.read(offset, 1, log.log_end_offset()).unwrap().unwrap();
+                assert_eq!(slice.first_offset, base, "offset {offset}");
+            }
+        }
+        let all = read_all(&mut log, 0, 3000);
+        assert_eq!(all.iter().map(|h| (h.base_offset, h.last_offset())).collect::<Vec<_>>(), expected);
+        // Never past max_offset; at least one batch even when larger than max_bytes.
+        let (second_base, _) = expected[1];
+        assert!(log.read(0, 1, second_base - 1).unwrap().is_none());
+        assert_eq!(log.read(0, 1, second_base).unwrap().unwrap().next_offset, second_base);
+        assert!(log.read(log.log_end_offset(), 100, i64::MAX).unwrap().is_none());
+        assert!(matches!(log.read(log.log_end_offset() + 1, 100, i64::MAX), Err(EngineError::OffsetOutOfRange(_))));
+    }
+}
+
+#[test]
+fn reopen_after_clean_close_keeps_everything_and_appends_continue() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(16 * 1024, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    for i in 0..40 {
+        append(&mut log, &batch(3, 200, i, Compression::None));
+    }
+    let before = read_all(&mut log, 0, 1 << 20);
+    let end = log.log_end_offset();
+    log.close().unwrap();
+    drop(log);
+    let active = dir.path().join(file_name(*log_bases(dir.path()).last().unwrap(), "log"));
+    assert!(fs::metadata(&active).unwrap().len() < 16 * 1024, "trimmed on close");
+
+    let mut log = open(dir.path(), &cfg, true, end);
+    assert_eq!(log.log_end_offset(), end);
+    assert_eq!(read_all(&mut log, 0, 1 << 20), before);
+    assert_eq!(append(&mut log, &batch(1, 10, 99, Compression::None)), end);
+}
+
+fn log_bases(dir: &Path) -> Vec<i64> {
+    let mut bases: Vec<i64> = fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".log").map(|stem| stem.parse().unwrap())
+        })
+        .collect();
+    bases.sort();
+    bases
+}
+
+/// Appends 30 batches, "crashes" (drops the log without closing), damages the active segment with
+/// `damage(path, batch_positions)` and reopens unclean; returns (valid batches before, after reopen).
+fn crash_and_reopen(damage: impl Fn(&Path, &[u64])) -> (Vec<(i64, i64)>, Log, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(1 << 20, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    let mut batches = Vec::new();
+    let mut positions = Vec::new();
+    let mut position = 0u64;
+    for i in 0..30 {
+        let bytes = batch(2, 300, i, Compression::None);
+        let base = append(&mut log, &bytes);
+        batches.push((base, base + 1));
+        positions.push(position);
+        position += bytes.len() as u64;
+    }
+    drop(log);
+    damage(&dir.path().join(file_name(0, "log")), &positions);
+    let log = open(dir.path(), &cfg, false, 0);
+    (batches, log, dir)
+}
+
+#[test]
+fn recovery_truncates_a_torn_tail() {
+    let (batches, mut log, _dir) = crash_and_reopen(|path, positions| {
+        let file = FileOptions::new().write(true).open(path).unwrap();
+        file.set_len(positions[29] + 100).unwrap();
+    });
+    assert_eq!(log.log_end_offset(), batches[28].1 + 1);
+    assert_eq!(read_all(&mut log, 0, 1 << 20).len(), 29);
+    assert_eq!(append(&mut log, &batch(1, 10, 5, Compression::None)), batches[28].1 + 1);
+}
+
+#[test]
+fn recovery_stops_at_a_zero_filled_tail_and_at_flipped_bits() {
+    let (batches, mut log, _dir) = crash_and_reopen(|path, positions| {
+        let file = FileOptions::new().write(true).open(path).unwrap();
+        file.write_all_at(&vec![0u8; 5000], positions[25]).unwrap();
+    });
+    assert_eq!(log.log_end_offset(), batches[24].1 + 1);
+    assert_eq!(read_all(&mut log, 0, 1 << 20).len(), 25);
+
+    let (batches, mut log, _dir) = crash_and_reopen(|path, positions| {
+        let file = FileOptions::new().read(true).write(true).open(path).unwrap();
+        let mut byte = [0u8; 1];
+        file.read_exact_at(&mut byte, positions[20] + 200).unwrap();
+        file.write_all_at(&[byte[0] ^ 0x01], positions[20] + 200).unwrap();
+    });
+    assert_eq!(log.log_end_offset(), batches[19].1 + 1);
+    assert_eq!(read_all(&mut log, 0, 1 << 20).len(), 20);
+}
+
+#[test]
+fn corruption_in_a_middle_segment_truncates_there_and_deletes_later_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(4 * 1024, WriteMode::Pwrite);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    for i in 0..40 {
+        append(&mut log, &batch(2, 300, i, Compression::None));
+    }
+    drop(log);
+    let bases = log_bases(dir.path());
+    assert!(bases.len() >= 4);
+    let victim = dir.path().join(file_name(bases[1], "log"));
+    let file = FileOptions::new().write(true).open(&victim).unwrap();
+    file.write_all_at(b"garbage!", 100).unwrap();
+    let (mut log, report) = Log::open(
+        dir.path(),
+        cfg.clone(),
+        OpenOptions { recovery_point: 0, log_start_offset: 0, clean_shutdown: false, now_ms: 0 },
+    )
+    .unwrap();
+    assert_eq!(report.truncations.len(), 1);
+    assert_eq!(report.deleted_segments, bases[2..].to_vec());
+    assert_eq!(log.log_end_offset(), bases[1]);
+    assert_eq!(log_bases(dir.path()), bases[..2].to_vec());
+    assert_eq!(append(&mut log, &batch(1, 10, 5, Compression::None)), bases[1]);
+}
+
+#[test]
+fn garbled_or_deleted_indexes_are_rebuilt_with_identical_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(16 * 1024, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    for i in 0..200 {
+        append(&mut log, &batch(1 + i % 3, 150, i as i64, Compression::None));
+    }
+    let end = log.log_end_offset();
+    let expected: Vec<_> = (0..end).map(|o| log.read(o, 1, end).unwrap().unwrap().first_offset).collect();
+    log.close().unwrap();
+    drop(log);
+    let bases = log_bases(dir.path());
+    fs::remove_file(dir.path().join(file_name(bases[0], "index"))).unwrap();
+    fs::write(dir.path().join(file_name(bases[1], "index")), [0xffu8; 64]).unwrap();
+    let mut garbled = fs::OpenOptions::new().append(true).open(dir.path().join(file_name(bases[2], "timeindex"))).unwrap();
+    garbled.write_all(&[7u8; 24]).unwrap();
+    for clean in [true, false] {
+        let mut log = open(dir.path(), &cfg, clean, if clean { end } else { 0 });
+        let actual: Vec<_> = (0..end).map(|o| log.read(o, 1, end).unwrap().unwrap().first_offset).collect();
+        assert_eq!(actual, expected);
+        log.close().unwrap();
+    }
+    assert!(fs::metadata(dir.path().join(file_name(bases[0], "index"))).unwrap().len() > 0);
+}
+
+#[test]
+fn truncate_to_drops_the_tail_even_across_segments_and_appends_reuse_the_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(4 * 1024, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    for i in 0..40 {
+        append(&mut log, &batch(2, 300, i, Compression::None));
+    }
+    let bases = log_bases(dir.path());
+    let target = bases[1] + 3;
+    let end = log.truncate_to(target).unwrap();
+    assert!(end <= target && end > bases[1]);
+    assert_eq!(log.log_end_offset(), end);
+    assert_eq!(log_bases(dir.path()), bases[..2].to_vec());
+    assert_eq!(append(&mut log, &batch(1, 10, 5, Compression::None)), end);
+    assert_eq!(read_all(&mut log, 0, 1 << 20).last().unwrap().base_offset, end);
+    drop(log);
+    let mut reopened = open(dir.path(), &cfg, false, 0);
+    assert_eq!(reopened.log_end_offset(), end + 1);
+    assert_eq!(read_all(&mut reopened, 0, 1 << 20).len(), read_all(&mut reopened, 0, 1 << 20).len());
+}
+
+#[test]
+fn retention_deletes_whole_closed_segments_by_size_and_by_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(4 * 1024, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    for i in 0..40 {
+        append(&mut log, &batch(2, 300, 1_000 + i * 100, Compression::None));
+    }
+    let segments = log.segment_infos().len();
+    cfg.retention_ms = -1;
+    cfg.retention_bytes = 8 * 1024;
+    log.set_config(cfg.clone());
+    let deleted = log.enforce_retention(10_000).unwrap();
+    assert!(deleted > 0 && log.size() <= 8 * 1024 + 4 * 1024);
+    assert_eq!(log.segment_infos().len(), segments - deleted);
+    assert_eq!(log.log_start_offset(), log.segment_infos()[0].0);
+    assert!(matches!(log.read(0, 100, i64::MAX), Err(EngineError::OffsetOutOfRange(_))));
+
+    cfg.retention_bytes = -1;
+    cfg.retention_ms = 1_000;
+    log.set_config(cfg);
+    log.enforce_retention(1_000 + 40 * 100 + 1_001).unwrap();
+    assert_eq!(log.segment_infos().len(), 1, "the expired active segment rolled, then went");
+    assert_eq!(log.log_start_offset(), log.log_end_offset());
+}
+
+#[test]
+fn delete_records_before_moves_the_log_start_and_drops_segments_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(4 * 1024, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    for i in 0..40 {
+        append(&mut log, &batch(2, 300, i, Compression::None));
+    }
+    let bases = log_bases(dir.path());
+    assert_eq!(log.delete_records_before(bases[2] + 1, 0).unwrap(), bases[2] + 1);
+    assert_eq!(log_bases(dir.path())[0], bases[2]);
+    assert!(matches!(log.read(bases[2], 1, i64::MAX), Err(EngineError::OffsetOutOfRange(_))));
+    assert!(log.read(bases[2] + 1, 1, i64::MAX).unwrap().is_some());
+    assert!(log.delete_records_before(log.log_end_offset() + 1, 0).is_err());
+}
+
+#[test]
+fn offset_for_timestamp_looks_inside_compressed_batches_and_max_timestamp_finds_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(4 * 1024, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    for i in 0..30i64 {
+        // Records i*10 .. i*10+9, timestamps 1000 + i*100 + record.
+        append(&mut log, &batch(10, 50, 1_000 + i * 100, Compression::Gzip));
+    }
+    let end = log.log_end_offset();
+    let found = log.offset_for_timestamp(1_000 + 17 * 100 + 4, end).unwrap().unwrap();
+    assert_eq!((found.offset, found.timestamp), (174, 2_704));
+    let found = log.offset_for_timestamp(0, end).unwrap().unwrap();
+    assert_eq!(found.offset, 0);
+    assert!(log.offset_for_timestamp(100_000, end).unwrap().is_none());
+    assert!(log.offset_for_timestamp(1_000 + 29 * 100, 290).unwrap().is_none(), "not past max_offset");
+    let max = log.max_timestamp().unwrap().unwrap();
+    assert_eq!((max.offset, max.timestamp), (299, 1_000 + 29 * 100 + 9));
+}
+
+#[test]
+fn log_append_time_restamps_and_new_epochs_are_checkpointed() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(1 << 20, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    let mut input = batch(3, 10, 5, Compression::None);
+    let options = AppendOptions { leader_epoch: 4, timestamp_type: TimestampType::LogAppendTime, now_ms: 77_000 };
+    let info = log.append(&mut input, &ValidationOptions::default(), &options).unwrap();
+    assert_eq!(info.log_append_time, 77_000);
+    assert_eq!(info.batches[0].max_timestamp, 77_000);
+    assert_eq!(info.batches[0].partition_leader_epoch, 4);
+    let stored = log.read(0, 1 << 20, 3).unwrap().unwrap();
+    crate::record::batch::verify_crc(stored.mapping.bytes(stored.position, stored.len).unwrap()).unwrap();
+    assert_eq!(log.leader_epochs().end_offset_for(4, 3), Some((4, 3)));
+    let text = fs::read_to_string(dir.path().join("leader-epoch-checkpoint")).unwrap();
+    assert_eq!(text, "0\n1\n4 0\n");
+}
+
+#[test]
+fn a_rejected_append_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(1 << 20, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    let mut input = batch(2, 10, 5, Compression::None);
+    input.extend(batch(2, 10, 5, Compression::None));
+    let last = input.len() - 1;
+    input[last] ^= 0xff;
+    let options = AppendOptions { leader_epoch: 0, timestamp_type: TimestampType::CreateTime, now_ms: 0 };
+    assert!(matches!(
+        log.append(&mut input, &ValidationOptions::default(), &options),
+        Err(EngineError::CorruptMessage(_))
+    ));
+    assert_eq!(log.log_end_offset(), 0);
+    assert_eq!(log.size(), 0);
+}
