@@ -11,6 +11,7 @@ import { nodeProduce } from './drivers/node-client.js';
 import { describeMachine, type MachineDescription } from './lib/machine.js';
 import type { LoadGeneratorName, Measurement } from './lib/measurement.js';
 import { failed } from './lib/measurement.js';
+import { REPO_ROOT } from './lib/paths.js';
 import { freePort } from './lib/ports.js';
 import { type ProcessUsage, sampleUsage } from './lib/process.js';
 import { median } from './lib/stats.js';
@@ -188,7 +189,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
     if (why) o.log(`skipping target ${t.name}: ${why}`);
     else available.push(t);
   }
-  const flushTarget = available.find((t) => t === o.flushOnAckTarget);
+  let flushTarget = available.find((t) => t === o.flushOnAckTarget);
   const main = available.filter((t) => t !== o.flushOnAckTarget);
   const runner = new SuiteRunner(o);
   const brokers: RunningBroker[] = [];
@@ -198,13 +199,17 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         brokers.push(await startTarget(t, o));
       } catch (e) {
         const info = infos.find((i) => i.name === t.name)!;
-        info.skipped = `could not start: ${(e as Error).message.slice(0, 500)}`;
+        info.skipped = `could not start: ${(e as Error).message.split(REPO_ROOT).join('.').slice(0, 500)}`;
         o.log(`skipping target ${t.name}: ${info.skipped}`);
       }
     }
+    if (flushTarget && !brokers.some((b) => b.target === 'gregor')) {
+      infos.find((i) => i.name === flushTarget!.name)!.skipped = 'gregor could not start';
+      flushTarget = undefined;
+    }
     for (const s of o.suite.scenarios) {
       o.log(`# ${s.title}`);
-      const extra = s.flushOnAckLine && flushTarget && brokers.some((b) => b.target === 'gregor') ? await startTarget(flushTarget, o) : undefined;
+      const extra = s.flushOnAckLine && flushTarget ? await startTarget(flushTarget, o) : undefined;
       const active = extra ? [...brokers, extra] : brokers;
       const created: [RunningBroker, string][] = [];
       const filled = new Map<string, number>();
