@@ -2,6 +2,7 @@
  * The `gregor` command tree (noun-verb, as rpk's): options and help live here; each action loads its
  * implementation on demand so `gregor serve` does not pay for the client library and vice versa.
  */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { resolveBrokers } from './brokers.js';
 import { OUTPUT_FORMATS } from './output/render.js';
@@ -25,9 +26,15 @@ function brokersOf(command: Command): string[] {
   return resolveBrokers(command.optsWithGlobals<{ brokers?: string }>().brokers);
 }
 
+/** The version in package.json (dist/src/cli/program.js → package.json). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('gregor')
     .description('An event-streaming broker that speaks the Apache Kafka protocol, and its command line.')
+    .version(packageVersion(), '-V, --version')
     .option('--brokers <host:port,...>', 'brokers to contact (default: $GREGOR_BROKERS, else 127.0.0.1:9092)')
     .showHelpAfterError()
     .enablePositionalOptions();

@@ -133,6 +133,14 @@ describe('loadBrokerConfig', () => {
     await expect(loadBrokerConfig({ file: join(dir, 'missing.properties'), env: {} })).rejects.toThrow(ConfigFileError);
   });
 
+  it("loads the repository's config/server.properties (what npm start uses) with no unknown key", async () => {
+    const { config, unknown } = await loadBrokerConfig({ file: join(import.meta.dirname, '../../config/server.properties'), env: {} });
+    expect(unknown).toEqual([]);
+    expect(config.list('listeners')).toEqual(['PLAINTEXT://127.0.0.1:9092']);
+    expect(config.logDirs).toEqual(['./data']);
+    expect(config.string('gregor.admin.listener')).toBe('127.0.0.1:9644');
+  });
+
   it('rejects an override without a key', () => {
     expect(() => parseOverride('=1')).toThrow(/key=value/);
   });

@@ -12,6 +12,7 @@ import type { SourcedSetting } from '../../config/sources/setting.js';
 import { createLogger, type Logger } from '../../logging/logger.js';
 import { AdminServer, parseHostPort } from '../../metrics/admin-server.js';
 import { BrokerMetrics } from '../../metrics/broker-metrics.js';
+import type { PartitionState } from '../../metrics/broker-state.js';
 import { Broker } from '../../server/broker.js';
 
 export interface ServeOptions {
@@ -32,7 +33,8 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   const metrics = new BrokerMetrics({ kafkaNames: config.bool('gregor.metrics.kafka.names.enable') });
   const admin = config.has('gregor.admin.listener') ? await AdminServer.start(parseHostPort(config.string('gregor.admin.listener')), metrics) : undefined;
-  const broker = await Broker.start({ config, logger: log, observeRequest: metrics.requestObserver() });
+  const broker = await Broker.start({ config, logger: log, observeRequest: metrics.requestObserver(), traffic: metrics });
+  metrics.setStateSource({ partitions: () => partitionStates(broker), connectionCount: () => broker.connectionCount });
   admin?.setReady(true);
   process.stdout.write(banner(broker, config, admin));
 
@@ -50,6 +52,14 @@ export async function serve(options: ServeOptions): Promise<void> {
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);
   });
+}
+
+function* partitionStates(broker: Broker): Iterable<PartitionState> {
+  for (const partitions of broker.replicaManager.partitionsByLogDir().values()) {
+    for (const p of partitions) {
+      yield { topic: p.topic, partition: p.partition, sizeBytes: p.log.size, logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset };
+    }
+  }
 }
 
 async function closeAll(broker: Broker, admin: AdminServer | undefined, log: Logger): Promise<void> {
