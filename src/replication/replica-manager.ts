@@ -240,6 +240,11 @@ export class ReplicaManager {
     return byDir;
   }
 
+  /** Fetches parked in the purgatory (Kafka's fetch purgatory size). */
+  get delayedFetchCount(): number {
+    return this.#delayedFetches.size;
+  }
+
   get logManager(): PartitionLogManager {
     return this.#logManager;
   }
