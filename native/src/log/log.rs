@@ -98,6 +98,7 @@ impl Log {
     /// Opens (creating when missing) the partition directory `dir`, recovering after an unclean stop.
     pub fn open(dir: &Path, config: LogConfig, options: OpenOptions) -> Result<(Log, RecoveryReport)> {
         fs::create_dir_all(dir).map_err(|e| storage_error(dir, "create", e))?;
+        crate::log::cleaner::swap::complete_interrupted(dir)?;
         let bases = segment_base_offsets(dir)?;
         let mut report = RecoveryReport::default();
         let mut segments = BTreeMap::new();
@@ -425,6 +426,31 @@ impl Log {
         let segment = self.segments.remove(&base).expect("segment to remove");
         self.mapped_closed.retain(|b| *b != base);
         segment.delete()
+    }
+
+    /// All of closed segment `base`, mapped: the cleaner reads whole segments, below the log start
+    /// too. A segment that was not mapped is unmapped again (the slice keeps its mapping alive).
+    pub fn segment_slice(&mut self, base: i64) -> Result<Option<MappedSlice>> {
+        self.check_open()?;
+        let Some(segment) = self.segments.get_mut(&base).filter(|s| !s.is_active()) else { return Ok(None) };
+        let was_mapped = segment.is_mapped();
+        let slice = segment.read(base, usize::MAX, i64::MAX)?;
+        if !was_mapped {
+            segment.unmap();
+        }
+        Ok(slice)
+    }
+
+    /// The cleaner's swap (see `cleaner::swap`): deletes the closed segments `old` (their mappings
+    /// live on for JS views), then puts in the segment `install` opens from the swap files.
+    pub fn replace_segments(&mut self, old: &[i64], install: impl FnOnce(&Path, &LogConfig) -> Result<Segment>) -> Result<()> {
+        self.check_open()?;
+        for base in old {
+            self.remove_segment(*base)?;
+        }
+        let segment = install(&self.dir, &self.config)?;
+        self.segments.insert(segment.base_offset(), segment);
+        Ok(())
     }
 
     /// Moves the log start to `offset` (DeleteRecords) and deletes segments entirely below it.

@@ -5,6 +5,7 @@
 //! delete) for the cleaner.
 
 pub mod checkpoint;
+pub mod cleaner;
 pub mod config;
 pub mod flush;
 mod index_file;
