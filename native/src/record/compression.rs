@@ -18,6 +18,7 @@
 //! - zstd: the `zstd` crate (bindings to the reference libzstd, the fastest and the one every client uses).
 //!   Frames may omit their content size (franz-go streams), so decoding streams through a bounded reader.
 
+use std::cell::RefCell;
 use std::io::{Read, Write};
 
 use crate::error::{EngineError, Result};
@@ -39,6 +40,13 @@ const XERIAL_HEADER_LEN: usize = 16;
 const XERIAL_BLOCK_SIZE: usize = 32 * 1024;
 /// Kafka's default zstd level (`ZstdCompression`, libzstd's default).
 const ZSTD_LEVEL: i32 = 3;
+
+thread_local! {
+    // libzstd contexts are large (a compression context at level 3 is over 1 MiB) and cost more to
+    // create and clear than to use on a 16 KiB batch, so each thread keeps one of each.
+    static ZSTD_COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
+    static ZSTD_DECOMPRESSOR: RefCell<Option<zstd::zstd_safe::DCtx<'static>>> = const { RefCell::new(None) };
+}
 
 impl Compression {
     /// The codec named by attributes bits 0–2; 5–7 are not codecs.
@@ -100,7 +108,14 @@ pub fn compress(codec: Compression, input: &[u8]) -> Result<Vec<u8>> {
                 .finish()
                 .map_err(|error| EngineError::Storage(format!("lz4 compression failed: {error}")))
         }
-        Compression::Zstd => zstd::bulk::compress(input, ZSTD_LEVEL).map_err(EngineError::from),
+        Compression::Zstd => ZSTD_COMPRESSOR.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let compressor = match slot.as_mut() {
+                Some(compressor) => compressor,
+                None => slot.insert(zstd::bulk::Compressor::new(ZSTD_LEVEL)?),
+            };
+            Ok(compressor.compress(input)?)
+        }),
     }
 }
 
@@ -116,10 +131,11 @@ pub fn decompress(codec: Compression, input: &[u8], max_output: usize) -> Result
         Compression::Gzip => read_bounded(codec, flate2::read::MultiGzDecoder::new(input), input.len(), max_output),
         Compression::Snappy => decompress_snappy(input, max_output),
         Compression::Lz4 => read_bounded(codec, lz4_flex::frame::FrameDecoder::new(input), input.len(), max_output),
-        Compression::Zstd => {
-            let decoder = zstd::stream::read::Decoder::with_buffer(input).map_err(|error| corrupt(codec, error))?;
-            read_bounded(codec, decoder, input.len(), max_output)
-        }
+        Compression::Zstd => ZSTD_DECOMPRESSOR.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let context = slot.get_or_insert_with(zstd::zstd_safe::DCtx::create);
+            read_bounded(codec, zstd::stream::read::Decoder::with_context(input, context), input.len(), max_output)
+        }),
     }
 }
 

@@ -11,6 +11,8 @@ mod varint;
 
 #[cfg(test)]
 mod properties;
+#[cfg(test)]
+mod throughput;
 
 pub use batch::{BatchHeader, TimestampType};
 pub use builder::BatchBuilder;

@@ -46,6 +46,13 @@ impl<'a> Reader<'a> {
     }
 
     fn read_unsigned(&mut self, max_bytes: usize) -> Result<u64> {
+        // Most varints in a record (attributes aside: deltas, short lengths, header counts) are one byte.
+        if let Some(&byte) = self.bytes.get(self.position) {
+            if byte < 0x80 {
+                self.position += 1;
+                return Ok(u64::from(byte));
+            }
+        }
         let mut value = 0u64;
         for index in 0..max_bytes {
             let byte = self.read_u8()?;
