@@ -126,7 +126,7 @@ describe('bad input', () => {
   it('answers a bad CRC with CORRUPT_MESSAGE and keeps the connection', async () => {
     const client = await RawClient.connect(broker.bootstrap);
     const records = native.buildRecordBatch({ values: [Buffer.from('bad')] });
-    records.writeUInt32BE(records.readUInt32BE(17) ^ 1, 17);
+    records.writeUInt32BE((records.readUInt32BE(17) ^ 1) >>> 0, 17);
     const produce = (r: Buffer) =>
       client.request(ApiKey.Produce, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'healthy', partitionData: [{ index: 0, records: r }] }] });
     expect((await produce(records)).responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);

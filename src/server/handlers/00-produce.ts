@@ -8,28 +8,9 @@ import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { TrafficObserver } from '../../metrics/traffic.js';
 import type { ProduceResult } from '../../replication/replica-manager.js';
 import { CloseConnection, type Handler, NO_RESPONSE } from '../handler.js';
+import type { ProduceRequest, ProduceResponse } from '../../protocol/messages.js';
 
-interface ProduceRequest {
-  transactionalId: string | null;
-  acks: number;
-  timeoutMs: number;
-  topicData: { name: string; partitionData: { index: number; records: Buffer | null }[] }[];
-}
-
-interface PartitionProduceResponse {
-  index: number;
-  errorCode: number;
-  baseOffset: bigint;
-  logAppendTimeMs: bigint;
-  logStartOffset: bigint;
-  recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
-  errorMessage: string | null;
-}
-
-interface ProduceResponse {
-  responses: { name: string; partitionResponses: PartitionProduceResponse[] }[];
-  throttleTimeMs: number;
-}
+type PartitionProduceResponse = ProduceResponse.PartitionProduceResponse;
 
 /** Produce v7 is the first that may carry zstd (Kafka's rule, from the client's negotiated version). */
 const ZSTD_MIN_VERSION = 7;

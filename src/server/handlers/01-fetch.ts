@@ -7,35 +7,9 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchPartitionResult } from '../../replication/replica-manager.js';
 import type { Handler } from '../handler.js';
+import type { FetchRequest, FetchResponse } from '../../protocol/messages.js';
 
-interface FetchRequest {
-  replicaId: number;
-  maxWaitMs: number;
-  minBytes: number;
-  maxBytes: number;
-  isolationLevel: number;
-  sessionId: number;
-  sessionEpoch: number;
-  topics: { topic: string; partitions: { partition: number; currentLeaderEpoch: number; fetchOffset: bigint; partitionMaxBytes: number }[] }[];
-}
-
-interface PartitionData {
-  partitionIndex: number;
-  errorCode: number;
-  highWatermark: bigint;
-  lastStableOffset: bigint;
-  logStartOffset: bigint;
-  abortedTransactions: { producerId: bigint; firstOffset: bigint }[] | null;
-  preferredReadReplica: number;
-  records: Buffer[] | null;
-}
-
-interface FetchResponse {
-  throttleTimeMs: number;
-  errorCode: number;
-  sessionId: number;
-  responses: { topic: string; partitions: PartitionData[] }[];
-}
+type PartitionData = FetchResponse.PartitionData;
 
 export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
   apiKey: 1,
@@ -65,7 +39,7 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       sessionId: 0,
-      responses: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map(() => partitionData(result.partitions[next++]!)) })),
+      responses: request.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions.map(() => partitionData(result.partitions[next++]!)) })),
     };
   },
   errorResponse: (request, code) => ({
@@ -74,6 +48,7 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
     sessionId: 0,
     responses: request.topics.map((t) => ({
       topic: t.topic,
+      topicId: t.topicId,
       partitions: t.partitions.map((p) => ({
         partitionIndex: p.partition,
         errorCode: code,

@@ -4,25 +4,8 @@
  * offset at or after a timestamp.
  */
 import type { Handler } from '../handler.js';
+import type { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages.js';
 
-interface ListOffsetsRequest {
-  replicaId: number;
-  isolationLevel: number;
-  topics: { name: string; partitions: { partitionIndex: number; currentLeaderEpoch: number; timestamp: bigint }[] }[];
-}
-
-interface ListOffsetsPartitionResponse {
-  partitionIndex: number;
-  errorCode: number;
-  timestamp: bigint;
-  offset: bigint;
-  leaderEpoch: number;
-}
-
-interface ListOffsetsResponse {
-  throttleTimeMs: number;
-  topics: { name: string; partitions: ListOffsetsPartitionResponse[] }[];
-}
 
 export const listOffsetsHandler: Handler<ListOffsetsRequest, ListOffsetsResponse> = {
   apiKey: 2,
@@ -34,6 +17,7 @@ export const listOffsetsHandler: Handler<ListOffsetsRequest, ListOffsetsResponse
       name: t.name,
       partitions: t.partitions.map((p) => ({
         partitionIndex: p.partitionIndex,
+        oldStyleOffsets: [],
         ...context.replicaManager.listOffset(t.name, p.partitionIndex, p.timestamp, request.isolationLevel, p.currentLeaderEpoch),
       })),
     })),
@@ -42,7 +26,7 @@ export const listOffsetsHandler: Handler<ListOffsetsRequest, ListOffsetsResponse
     throttleTimeMs: 0,
     topics: request.topics.map((t) => ({
       name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code, timestamp: -1n, offset: -1n, leaderEpoch: -1 })),
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, oldStyleOffsets: [], errorCode: code, timestamp: -1n, offset: -1n, leaderEpoch: -1 })),
     })),
   }),
 };

@@ -7,39 +7,9 @@ import type { TopicInfo } from '../../cluster/cluster-metadata.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { codeOf } from '../../replication/replica-manager.js';
 import type { Handler, RequestContext } from '../handler.js';
+import type { MetadataRequest, MetadataResponse } from '../../protocol/messages.js';
 
-interface MetadataRequest {
-  topics: { topicId: string; name: string | null }[] | null;
-  allowAutoTopicCreation: boolean;
-}
-
-interface MetadataResponsePartition {
-  errorCode: number;
-  partitionIndex: number;
-  leaderId: number;
-  leaderEpoch: number;
-  replicaNodes: number[];
-  isrNodes: number[];
-  offlineReplicas: number[];
-}
-
-interface MetadataResponseTopic {
-  errorCode: number;
-  name: string | null;
-  topicId: string;
-  isInternal: boolean;
-  partitions: MetadataResponsePartition[];
-  topicAuthorizedOperations: number;
-}
-
-interface MetadataResponse {
-  throttleTimeMs: number;
-  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
-  clusterId: string | null;
-  controllerId: number;
-  topics: MetadataResponseTopic[];
-  clusterAuthorizedOperations: number;
-}
+type MetadataResponseTopic = MetadataResponse.MetadataResponseTopic;
 
 export const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 /** Kafka's "authorized operations not requested" value. */

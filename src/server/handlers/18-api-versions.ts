@@ -1,17 +1,12 @@
 /** ApiVersions (18): the version range of every API in the handler registry, and nothing else. */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Handler } from '../handler.js';
-
-interface ApiVersionsResponse {
-  errorCode: number;
-  apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[];
-  throttleTimeMs: number;
-}
+import type { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/messages.js';
 
 export const API_VERSIONS_KEY = 18;
 
 /** Built over the registry (a function, since the registry includes this handler). */
-export function createApiVersionsHandler(registry: () => readonly Handler[]): Handler<unknown, ApiVersionsResponse> {
+export function createApiVersionsHandler(registry: () => readonly Handler[]): Handler<ApiVersionsRequest, ApiVersionsResponse> {
   const ranges = (): ApiVersionsResponse['apiKeys'] =>
     registry()
       .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))

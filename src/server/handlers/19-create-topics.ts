@@ -8,35 +8,10 @@ import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { codeOf } from '../../replication/replica-manager.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ZERO_UUID } from './03-metadata.js';
+import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages.js';
 
-interface CreatableTopic {
-  name: string;
-  numPartitions: number;
-  replicationFactor: number;
-  assignments: { partitionIndex: number; brokerIds: number[] }[];
-  configs: { name: string; value: string | null }[];
-}
-
-interface CreateTopicsRequest {
-  topics: CreatableTopic[];
-  timeoutMs: number;
-  validateOnly: boolean;
-}
-
-interface CreatableTopicResult {
-  name: string;
-  topicId: string;
-  errorCode: number;
-  errorMessage: string | null;
-  numPartitions: number;
-  replicationFactor: number;
-  configs: { name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean }[] | null;
-}
-
-interface CreateTopicsResponse {
-  throttleTimeMs: number;
-  topics: CreatableTopicResult[];
-}
+type CreatableTopic = CreateTopicsRequest.CreatableTopic;
+type CreatableTopicResult = CreateTopicsResponse.CreatableTopicResult;
 
 export const createTopicsHandler: Handler<CreateTopicsRequest, CreateTopicsResponse> = {
   apiKey: 19,

@@ -3,24 +3,9 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { codeOf } from '../../replication/replica-manager.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ZERO_UUID } from './03-metadata.js';
+import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/messages.js';
 
-interface DeleteTopicsRequest {
-  topics: { name: string | null; topicId: string }[];
-  topicNames: string[];
-  timeoutMs: number;
-}
-
-interface DeletableTopicResult {
-  name: string | null;
-  topicId: string;
-  errorCode: number;
-  errorMessage: string | null;
-}
-
-interface DeleteTopicsResponse {
-  throttleTimeMs: number;
-  responses: DeletableTopicResult[];
-}
+type DeletableTopicResult = DeleteTopicsResponse.DeletableTopicResult;
 
 export const deleteTopicsHandler: Handler<DeleteTopicsRequest, DeleteTopicsResponse> = {
   apiKey: 20,

@@ -2,16 +2,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { codeOf } from '../../replication/replica-manager.js';
 import type { Handler } from '../handler.js';
-
-interface DeleteRecordsRequest {
-  topics: { name: string; partitions: { partitionIndex: number; offset: bigint }[] }[];
-  timeoutMs: number;
-}
-
-interface DeleteRecordsResponse {
-  throttleTimeMs: number;
-  topics: { name: string; partitions: { partitionIndex: number; lowWatermark: bigint; errorCode: number }[] }[];
-}
+import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/messages.js';
 
 export const deleteRecordsHandler: Handler<DeleteRecordsRequest, DeleteRecordsResponse> = {
   apiKey: 21,

@@ -6,20 +6,7 @@
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Handler } from '../handler.js';
-
-interface InitProducerIdRequest {
-  transactionalId: string | null;
-  transactionTimeoutMs: number;
-  producerId: bigint;
-  producerEpoch: number;
-}
-
-interface InitProducerIdResponse {
-  throttleTimeMs: number;
-  errorCode: number;
-  producerId: bigint;
-  producerEpoch: number;
-}
+import type { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/messages.js';
 
 export const initProducerIdHandler: Handler<InitProducerIdRequest, InitProducerIdResponse> = {
   apiKey: 22,

@@ -7,23 +7,9 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { codeOf } from '../../replication/replica-manager.js';
 import type { Handler, RequestContext } from '../handler.js';
+import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../../protocol/messages.js';
 
-interface OffsetForLeaderEpochRequest {
-  replicaId: number;
-  topics: { topic: string; partitions: { partition: number; currentLeaderEpoch: number; leaderEpoch: number }[] }[];
-}
-
-interface EpochEndOffset {
-  errorCode: number;
-  partition: number;
-  leaderEpoch: number;
-  endOffset: bigint;
-}
-
-interface OffsetForLeaderEpochResponse {
-  throttleTimeMs: number;
-  topics: { topic: string; partitions: EpochEndOffset[] }[];
-}
+type EpochEndOffset = OffsetForLeaderEpochResponse.EpochEndOffset;
 
 export const offsetForLeaderEpochHandler: Handler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse> = {
   apiKey: 23,

@@ -1,15 +1,9 @@
 /** DescribeAcls (29), v0–3: answered SECURITY_DISABLED (no authorizer), so admin tools show "no ACLs" instead of failing. */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Handler } from '../handler.js';
+import type { DescribeAclsRequest, DescribeAclsResponse } from '../../protocol/messages.js';
 
-interface DescribeAclsResponse {
-  throttleTimeMs: number;
-  errorCode: number;
-  errorMessage: string | null;
-  resources: never[];
-}
-
-export const describeAclsHandler: Handler<unknown, DescribeAclsResponse> = {
+export const describeAclsHandler: Handler<DescribeAclsRequest, DescribeAclsResponse> = {
   apiKey: 29,
   minVersion: 0,
   maxVersion: 3,

@@ -4,37 +4,10 @@ import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { codeOf } from '../../replication/replica-manager.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ConfigResourceType } from './config-resource.js';
+import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/messages.js';
 
-interface DescribeConfigsRequest {
-  resources: { resourceType: number; resourceName: string; configurationKeys: string[] | null }[];
-  includeSynonyms: boolean;
-  includeDocumentation: boolean;
-}
-
-interface DescribeConfigsResourceResult {
-  name: string;
-  value: string | null;
-  readOnly: boolean;
-  isDefault: boolean;
-  configSource: number;
-  isSensitive: boolean;
-  synonyms: { name: string; value: string | null; source: number }[];
-  configType: number;
-  documentation: string | null;
-}
-
-interface DescribeConfigsResult {
-  errorCode: number;
-  errorMessage: string | null;
-  resourceType: number;
-  resourceName: string;
-  configs: DescribeConfigsResourceResult[];
-}
-
-interface DescribeConfigsResponse {
-  throttleTimeMs: number;
-  results: DescribeConfigsResult[];
-}
+type DescribeConfigsResourceResult = DescribeConfigsResponse.DescribeConfigsResourceResult;
+type DescribeConfigsResult = DescribeConfigsResponse.DescribeConfigsResult;
 
 export const describeConfigsHandler: Handler<DescribeConfigsRequest, DescribeConfigsResponse> = {
   apiKey: 32,

@@ -2,16 +2,7 @@
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Handler } from '../handler.js';
 import { type AlterConfigsResourceResponse, alterResource } from './config-resource.js';
-
-interface AlterConfigsRequest {
-  resources: { resourceType: number; resourceName: string; configs: { name: string; value: string | null }[] }[];
-  validateOnly: boolean;
-}
-
-interface AlterConfigsResponse {
-  throttleTimeMs: number;
-  responses: AlterConfigsResourceResponse[];
-}
+import type { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/messages.js';
 
 export const alterConfigsHandler: Handler<AlterConfigsRequest, AlterConfigsResponse> = {
   apiKey: 33,

@@ -1,24 +1,9 @@
 /** DescribeLogDirs (35), v0–4: each log dir with its partitions' sizes, its state, and (v4) its capacity. */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Handler } from '../handler.js';
+import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages.js';
 
-interface DescribeLogDirsRequest {
-  topics: { topic: string; partitions: number[] }[] | null;
-}
-
-interface DescribeLogDirsResult {
-  errorCode: number;
-  logDir: string;
-  topics: { name: string; partitions: { partitionIndex: number; partitionSize: bigint; offsetLag: bigint; isFutureKey: boolean }[] }[];
-  totalBytes: bigint;
-  usableBytes: bigint;
-}
-
-interface DescribeLogDirsResponse {
-  throttleTimeMs: number;
-  errorCode: number;
-  results: DescribeLogDirsResult[];
-}
+type DescribeLogDirsResult = DescribeLogDirsResponse.DescribeLogDirsResult;
 
 export const describeLogDirsHandler: Handler<DescribeLogDirsRequest, DescribeLogDirsResponse> = {
   apiKey: 35,

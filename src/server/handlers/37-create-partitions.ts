@@ -2,23 +2,9 @@
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { codeOf } from '../../replication/replica-manager.js';
 import type { Handler, RequestContext } from '../handler.js';
+import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages.js';
 
-interface CreatePartitionsTopic {
-  name: string;
-  count: number;
-  assignments: { brokerIds: number[] }[] | null;
-}
-
-interface CreatePartitionsRequest {
-  topics: CreatePartitionsTopic[];
-  timeoutMs: number;
-  validateOnly: boolean;
-}
-
-interface CreatePartitionsResponse {
-  throttleTimeMs: number;
-  results: { name: string; errorCode: number; errorMessage: string | null }[];
-}
+type CreatePartitionsTopic = CreatePartitionsRequest.CreatePartitionsTopic;
 
 export const createPartitionsHandler: Handler<CreatePartitionsRequest, CreatePartitionsResponse> = {
   apiKey: 37,

@@ -2,28 +2,15 @@
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Handler } from '../handler.js';
 import { type AlterConfigsResourceResponse, alterResource } from './config-resource.js';
+import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../../protocol/messages.js';
+
+type AlterableConfig = IncrementalAlterConfigsRequest.AlterableConfig;
 
 enum OpType {
   SET = 0,
   DELETE = 1,
   APPEND = 2,
   SUBTRACT = 3,
-}
-
-interface AlterableConfig {
-  name: string;
-  configOperation: number;
-  value: string | null;
-}
-
-interface IncrementalAlterConfigsRequest {
-  resources: { resourceType: number; resourceName: string; configs: AlterableConfig[] }[];
-  validateOnly: boolean;
-}
-
-interface IncrementalAlterConfigsResponse {
-  throttleTimeMs: number;
-  responses: AlterConfigsResourceResponse[];
 }
 
 export const incrementalAlterConfigsHandler: Handler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse> = {

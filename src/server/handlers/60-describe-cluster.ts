@@ -1,22 +1,7 @@
 /** DescribeCluster (60), v0–1: cluster id, controller and brokers (the admin clients' view of the cluster). */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
-
-interface DescribeClusterRequest {
-  includeClusterAuthorizedOperations: boolean;
-  endpointType: number;
-}
-
-interface DescribeClusterResponse {
-  throttleTimeMs: number;
-  errorCode: number;
-  errorMessage: string | null;
-  endpointType: number;
-  clusterId: string;
-  controllerId: number;
-  brokers: { brokerId: number; host: string; port: number; rack: string | null }[];
-  clusterAuthorizedOperations: number;
-}
+import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages.js';
 
 const BROKERS_ENDPOINT = 1;
 const OPERATIONS_OMITTED = -2147483648;
