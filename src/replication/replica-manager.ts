@@ -127,10 +127,15 @@ export class ReplicaManager {
     this.#expirationTimer.unref();
   }
 
+  /** Answers every parked fetch now with what is there (shutdown: nobody waits out max_wait_ms). */
+  completeDelayedFetches(): void {
+    for (const fetch of this.#delayedFetches) fetch.forceComplete();
+  }
+
   /** Answers parked fetches, writes producer snapshots and closes the logs. */
   async close(): Promise<void> {
     clearInterval(this.#expirationTimer);
-    for (const fetch of this.#delayedFetches) fetch.forceComplete();
+    this.completeDelayedFetches();
     for (const partitions of this.#partitions.values()) {
       for (const partition of partitions) {
         if (partition.offline === undefined) await this.#producerStates.save(partition, this.#logManager);

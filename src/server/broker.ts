@@ -139,7 +139,7 @@ export class Broker {
 
   async #close(): Promise<void> {
     const started = Date.now();
-    await this.#listener?.close(DRAIN_MS);
+    await this.#listener?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
     await this.#closeGroups?.();
     await this.replicaManager.close();
     this.log.info({ ms: Date.now() - started, budgetMs: SHUTDOWN_BUDGET_MS }, 'broker stopped');

@@ -53,13 +53,15 @@ export class Listener {
   }
 
   /**
-   * Stops accepting, stops reading requests, waits up to `graceMs` for in-flight requests to be answered,
-   * then closes every connection.
+   * Stops accepting, stops reading requests, runs `whileDraining` (which should hurry in-flight requests,
+   * e.g. answer parked fetches), waits up to `graceMs` for in-flight requests to be answered, then closes
+   * every connection.
    */
-  async close(graceMs: number): Promise<void> {
+  async close(graceMs: number, whileDraining?: () => void): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     const connections = [...this.#connections];
     for (const connection of connections) connection.stopReading();
+    whileDraining?.();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(connections.map((c) => c.drain())),
