@@ -285,9 +285,14 @@ export class ReplicaManager {
         const budget = Math.min(request.partitionMaxBytes, remaining);
         if (budget <= 0) {
           partition.checkOnline();
-          return { ...emptyFetch(request, ErrorCode.NONE), highWatermark: partition.highWatermark, lastStableOffset: partition.highWatermark, logStartOffset: partition.logStartOffset };
+          return noRecords(request, ErrorCode.NONE, partition);
         }
         const read = this.#withStorageErrors(partition, () => partition.read(request.fetchOffset, budget, untilLogEnd));
+        if (read.bytes > budget && remaining < params.maxBytes) {
+          // Only the first partition with data may exceed the limits with its first batch (KIP-74).
+          read.release();
+          return noRecords(request, ErrorCode.NONE, read);
+        }
         releases.push(() => read.release());
         remaining -= read.bytes;
         return {
@@ -301,11 +306,8 @@ export class ReplicaManager {
           bytes: read.bytes,
         };
       } catch (error) {
-        const failed = emptyFetch(request, codeOf(error));
-        if (partition && failed.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-          return { ...failed, highWatermark: partition.highWatermark, lastStableOffset: partition.highWatermark, logStartOffset: partition.logStartOffset };
-        }
-        return failed;
+        const code = codeOf(error);
+        return noRecords(request, code, partition && code === ErrorCode.OFFSET_OUT_OF_RANGE ? partition : undefined);
       }
     });
     let released = false;
@@ -412,8 +414,10 @@ function failure(entry: ProduceEntry, error: unknown): ProduceResult {
   return { ...success(entry), errorCode: codeOf(error), errorMessage: errorMessage(error) };
 }
 
-function emptyFetch(request: FetchPartition, errorCode: ErrorCode): FetchPartitionResult {
-  return { topic: request.topic, partition: request.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: [], bytes: 0 };
+/** A fetch answer without records; with the partition's offsets when they may be told (no error, or out of range). */
+function noRecords(request: FetchPartition, errorCode: ErrorCode, offsets?: { highWatermark: bigint; logStartOffset: bigint }): FetchPartitionResult {
+  const highWatermark = offsets?.highWatermark ?? -1n;
+  return { topic: request.topic, partition: request.partition, errorCode, highWatermark, lastStableOffset: highWatermark, logStartOffset: offsets?.logStartOffset ?? -1n, records: [], bytes: 0 };
 }
 
 /** The Kafka error code of an exception; anything that is not a KafkaError is UNKNOWN_SERVER_ERROR. */
