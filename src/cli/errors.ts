@@ -61,8 +61,10 @@ export function explainError(error: unknown, context: ErrorContext = {}): Explai
   const first = found[0];
   if (first) {
     const advice = ADVICE[first.name as keyof typeof ErrorCode];
+    // gregor's own messages already start with the name (KafkaError's format); do not say it twice.
+    const detail = first.detail?.startsWith(`${first.name}: `) ? first.detail.slice(first.name.length + 2) : first.detail;
     return {
-      message: first.detail ? `${first.name}: ${first.detail}` : first.name,
+      message: detail ? `${first.name}: ${detail}` : first.name,
       hint: advice && fill(advice, context),
       exitCode: EXIT_FAILURE,
       kafkaErrors: found.map((e) => e.name),

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-/** The `gregor` executable: runs the command tree and turns any failure into a message and an exit code. */
+/**
+ * The `gregor` executable: runs the command tree and turns any failure into a message and an exit code
+ * (GREGOR_CLI_DEBUG=1 also prints the underlying error with its stack and causes).
+ */
 import { CommanderError, type Command } from 'commander';
 import { resolveBrokers } from './brokers.js';
 import { EXIT_USAGE, explainError, type ErrorContext } from './errors.js';
@@ -34,6 +37,7 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
   } else {
     const explained = explainError(error, context);
+    if (process.env.GREGOR_CLI_DEBUG) console.error(error);
     process.stderr.write(`gregor: error: ${explained.message}\n`);
     if (explained.hint) process.stderr.write(`gregor: hint: ${explained.hint}\n`);
     process.exitCode = explained.exitCode;

@@ -60,10 +60,3 @@ export async function resolvePosition(admin: Admin, topic: string, partitions: r
 function clamp(value: bigint, min: bigint, max: bigint): bigint {
   return value < min ? min : value > max ? max : value;
 }
-
-/** Partition numbers of a topic, from metadata. */
-export async function partitionsOf(admin: Admin, topic: string): Promise<number[]> {
-  const metadata = await admin.metadata({ topics: [topic] });
-  const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
-  return Array.from({ length: count }, (_, i) => i);
-}

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { MessagesStreamFallbackModes, MessagesStreamModes, type ConsumeOptions, type Message } from '@platformatic/kafka';
 import { createConsumer, withAdmin } from '../kafka-client.js';
-import { partitionsOf, parsePosition, resolvePosition, type Position } from '../offsets.js';
+import { parsePosition, resolvePosition, type Position } from '../offsets.js';
+import { missingTopicOr, partitionsOf } from '../topics.js';
 import { compileFormat, jsonLine, type ConsumedRecord, type RecordFormatter } from '../output/record-format.js';
 import { startProgress } from '../progress.js';
 
@@ -74,6 +75,8 @@ export async function consume(brokers: string[], topics: string[], options: Cons
       process.off('SIGTERM', stop);
     }
     await commit();
+  } catch (error) {
+    throw await missingTopicOr(brokers, topics, error);
   } finally {
     progress.stop('consumed');
     await consumer.close(true);

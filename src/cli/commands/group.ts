@@ -1,7 +1,8 @@
 /** `gregor group …`: list, describe (members, assignments, lag per partition), delete and seek consumer groups. */
 import type { Admin, Group } from '@platformatic/kafka';
 import { withAdmin } from '../kafka-client.js';
-import { parsePosition, partitionsOf, resolvePosition } from '../offsets.js';
+import { parsePosition, resolvePosition } from '../offsets.js';
+import { partitionsOf } from '../topics.js';
 import { formatPairs, formatTable } from '../output/table.js';
 import { render, type OutputFormat } from '../output/render.js';
 

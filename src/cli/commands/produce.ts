@@ -10,6 +10,7 @@ import type { MessageToProduce } from '@platformatic/kafka';
 import { createProducer } from '../kafka-client.js';
 import { parseKeyValue } from '../key-value.js';
 import { startProgress } from '../progress.js';
+import { missingTopicOr } from '../topics.js';
 
 type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -33,7 +34,8 @@ export async function produce(brokers: string[], topic: string, options: Produce
     }),
   );
   const acks = options.acks === 'all' ? -1 : Number(options.acks);
-  const producer = createProducer(brokers, { acks, compression: options.compression });
+  // As Kafka's clients do, ask for the topic to be created on use; the broker decides (auto.create.topics.enable).
+  const producer = createProducer(brokers, { acks, compression: options.compression, autocreateTopics: true });
   const input = options.file === undefined ? process.stdin : createReadStream(options.file);
   const progress = startProgress({ totalBytes: options.file === undefined ? undefined : (await stat(options.file)).size });
   let batch: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] = [];
@@ -56,6 +58,8 @@ export async function produce(brokers: string[], topic: string, options: Produce
       if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_RECORDS) await flush();
     }
     await flush();
+  } catch (error) {
+    throw await missingTopicOr(brokers, [topic], error);
   } finally {
     progress.stop('produced');
     await producer.close();

@@ -3,6 +3,7 @@ import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationType
 import { CliError, EXIT_USAGE } from '../errors.js';
 import { withAdmin } from '../kafka-client.js';
 import { parseKeyValue } from '../key-value.js';
+import { topicMetadata } from '../topics.js';
 import { formatPairs, formatTable } from '../output/table.js';
 import { render, type OutputFormat } from '../output/render.js';
 
@@ -79,9 +80,7 @@ export async function describe(
   options: { configs?: boolean; partitions?: boolean; format: OutputFormat },
 ): Promise<void> {
   const description = await withAdmin(brokers, async (admin): Promise<TopicDescription> => {
-    const metadata = await admin.metadata({ topics: [name] });
-    const topic = metadata.topics.get(name);
-    if (!topic) throw new CliError(`topic ${name} not found in metadata`);
+    const topic = await topicMetadata(admin, name);
     const indexes = topic.partitions.map((_, i) => i);
     const offsets = async (timestamp: bigint) => {
       const [result] = await admin.listOffsets({ topics: [{ name, partitions: indexes.map((partitionIndex) => ({ partitionIndex, timestamp })) }] });
@@ -172,8 +171,7 @@ export async function alterConfig(brokers: string[], name: string, options: { se
 
 export async function addPartitions(brokers: string[], name: string, options: { num: number }): Promise<void> {
   await withAdmin(brokers, async (admin) => {
-    const metadata = await admin.metadata({ topics: [name] });
-    const current = metadata.topics.get(name)?.partitionsCount ?? 0;
+    const current = (await topicMetadata(admin, name)).partitionsCount;
     await admin.createPartitions({ topics: [{ name, count: current + options.num }] });
   });
 }

@@ -9,7 +9,7 @@ import type { SourcedSetting } from './setting.js';
 const PREFIX = 'GREGOR_';
 
 /** GREGOR_* variables that configure the command line client rather than the broker. */
-export const CLIENT_ENVIRONMENT: ReadonlySet<string> = new Set(['GREGOR_BROKERS']);
+export const CLIENT_ENVIRONMENT: ReadonlySet<string> = new Set(['GREGOR_BROKERS', 'GREGOR_CLI_DEBUG']);
 
 export function environmentSettings(env: NodeJS.ProcessEnv = process.env): SourcedSetting[] {
   const settings: SourcedSetting[] = [];
