@@ -38,6 +38,25 @@ function build(records: fc.infer<typeof record>[], compression: number, baseOffs
   );
 }
 
+/** What a consumer does with `decodeRecordBatchColumns`: record objects whose buffers are views of `bytes`. */
+function recordsFromColumns(columns: ReturnType<typeof native.decodeRecordBatchColumns>) {
+  const { bytes, offsetsAndTimestamps, recordSpans, headerSpans } = columns;
+  const view = (start: number, length: number) => (length < 0 ? null : bytes.subarray(start, start + length));
+  return Array.from({ length: offsetsAndTimestamps.length / 2 }, (_, i) => {
+    const [keyStart, keyLength, valueStart, valueLength, firstHeader, headerCount] = recordSpans.subarray(6 * i, 6 * i + 6);
+    return {
+      offset: offsetsAndTimestamps[2 * i],
+      timestamp: offsetsAndTimestamps[2 * i + 1],
+      key: view(keyStart!, keyLength!),
+      value: view(valueStart!, valueLength!),
+      headers: Array.from({ length: headerCount! }, (_, h) => {
+        const [hKeyStart, hKeyLength, hValueStart, hValueLength] = headerSpans.subarray(4 * (firstHeader! + h), 4 * (firstHeader! + h) + 4);
+        return { key: bytes.toString('utf8', hKeyStart, hKeyStart! + hKeyLength!), value: view(hValueStart!, hValueLength!) };
+      }),
+    };
+  });
+}
+
 describe('buildRecordBatch → decodeRecordBatch', () => {
   it('round-trips arbitrary records through every codec', () => {
     fc.assert(
@@ -63,6 +82,16 @@ describe('buildRecordBatch → decodeRecordBatch', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('decodes to columns that describe the same records', () => {
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 20 }), fc.constantFrom(...CODECS), (records, codec) => {
+        const batch = build(records, codec, 10n);
+        expect(recordsFromColumns(native.decodeRecordBatchColumns(batch))).toEqual(native.decodeRecordBatch(batch));
+      }),
+      { numRuns: 200 },
     );
   });
 
@@ -137,6 +166,7 @@ describe('hostile input', () => {
     const attempts: (() => unknown)[] = [
       () => native.validateBatches(bytes),
       () => native.decodeRecordBatch(bytes),
+      () => native.decodeRecordBatchColumns(bytes),
       ...CODECS.map((codec) => () => native.decompress(codec, bytes, 1 << 20)),
     ];
     for (const attempt of attempts) {

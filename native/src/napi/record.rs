@@ -1,12 +1,20 @@
 //! N-API exports for record batches and compression: argument conversion around `crate::record`.
 //!
-//! Hot paths of the embedded producer and consumer, so every call handles a whole batch: the builder
-//! takes columns (an array of values, optional arrays of keys and headers, one BigInt64Array of
-//! timestamps) rather than one JS object per record, and inputs are read in place (`BufferSlice`, no
-//! reference or copy). Small outputs are copied into V8-allocated Buffers, which is cheaper than handing
-//! over a Rust allocation as an external Buffer (see `to_buffer`).
+//! Hot paths of the embedded producer and consumer, so every call handles a whole batch and JS objects
+//! are avoided where N-API makes them dear (measured on the project's 2-core box, 100 records of 100 B):
+//! - the builder takes columns (an array of values, optional arrays of keys and headers, one
+//!   BigInt64Array of timestamps): 13–23 µs per batch, where an array of one object per record took
+//!   90–150 µs (N-API reads each property separately);
+//! - `decodeRecordBatchColumns` returns spans into one Buffer plus typed arrays (~9 µs native, ~19 µs with
+//!   the consumer's JS loop building records from `subarray` views), where `decodeRecordBatch`, which
+//!   builds the record objects natively, takes ~130 µs (about 1 µs per object);
+//! - inputs are read in place (`BufferSlice`: no reference, no copy); small outputs are copied into
+//!   V8-allocated Buffers, cheaper than handing over a Rust allocation as an external Buffer.
 
-use napi::bindgen_prelude::{i64n, BigInt, BigInt64ArraySlice, BufferSlice, Either, Env, FnArgs, Function, JsObjectValue, Null};
+use napi::bindgen_prelude::{
+    i64n, BigInt, BigInt64Array, BigInt64ArraySlice, BufferSlice, Either, Env, FnArgs, Function, Int32Array, JsObjectValue,
+    Null,
+};
 use napi_derive::napi;
 
 use super::to_napi_error;
@@ -226,6 +234,65 @@ pub fn decode_record_batch<'env>(
         });
     }
     Ok(decoded)
+}
+
+/// The records of one batch as columns, for consumers that build their own record objects: one native
+/// call and three typed arrays per batch instead of one JS object per record. Spans are positions in
+/// `bytes`; a length of −1 is null.
+#[napi(object, object_from_js = false)]
+pub struct RecordBatchColumns<'a> {
+    /// What the spans point into: the batch itself when uncompressed (no copy), else its decompressed records.
+    pub bytes: BufferSlice<'a>,
+    /// Per record: offset, timestamp.
+    pub offsets_and_timestamps: BigInt64Array,
+    /// Per record: keyStart, keyLength, valueStart, valueLength, firstHeader, headerCount.
+    pub record_spans: Int32Array,
+    /// Per header, in record order: keyStart, keyLength, valueStart, valueLength.
+    pub header_spans: Int32Array,
+}
+
+/// `decodeRecordBatch` as columns (see `RecordBatchColumns`); about ten times cheaper per record.
+#[napi]
+pub fn decode_record_batch_columns<'env>(
+    env: &'env Env,
+    batch: BufferSlice<'env>,
+    max_decompressed_bytes: Option<u32>,
+) -> napi::Result<RecordBatchColumns<'env>> {
+    let limit = max_decompressed_bytes.map_or(ValidationOptions::default().max_decompressed_bytes, |l| l as usize);
+    let header = BatchHeader::parse(&batch).map_err(to_napi_error)?;
+    verify_crc(&batch[..header.size().clamp(HEADER_LEN, batch.len())]).map_err(to_napi_error)?;
+    let records = BatchRecords::new(&batch, limit).map_err(to_napi_error)?;
+    let source: &[u8] = if records.is_compressed() { records.bytes() } else { &batch };
+    if source.len() > i32::MAX as usize {
+        return Err(to_napi_error(EngineError::MessageTooLarge(format!("{} bytes of records", source.len()))));
+    }
+    let span = |bytes: Option<&[u8]>| match bytes {
+        // Inside `source`, which is under 2 GiB.
+        Some(bytes) => [(bytes.as_ptr() as usize - source.as_ptr() as usize) as i32, bytes.len() as i32],
+        None => [0, -1],
+    };
+    let expected = usize::try_from(header.records_count).unwrap_or(0).min(source.len());
+    let mut offsets_and_timestamps = Vec::with_capacity(expected * 2);
+    let mut record_spans = Vec::with_capacity(expected * 6);
+    let mut header_spans = Vec::new();
+    for record in records.iter() {
+        let record = record.map_err(to_napi_error)?;
+        offsets_and_timestamps.extend_from_slice(&[record.offset, record.timestamp]);
+        record_spans.extend_from_slice(&span(record.key));
+        record_spans.extend_from_slice(&span(record.value));
+        record_spans.extend_from_slice(&[(header_spans.len() / 4) as i32, record.headers.len() as i32]);
+        for (key, value) in record.headers.iter() {
+            header_spans.extend_from_slice(&span(Some(key)));
+            header_spans.extend_from_slice(&span(value));
+        }
+    }
+    let bytes = if records.is_compressed() { BufferSlice::from_data(env, records.bytes().to_vec())? } else { batch };
+    Ok(RecordBatchColumns {
+        bytes,
+        offsets_and_timestamps: BigInt64Array::new(offsets_and_timestamps),
+        record_spans: Int32Array::new(record_spans),
+        header_spans: Int32Array::new(header_spans),
+    })
 }
 
 /// Validates every batch of a produce partition's records (all or nothing), as the log does on append.
