@@ -52,7 +52,7 @@ export interface PartitionLogManager {
   logDirs(): readonly { readonly path: string; readonly online: boolean; readonly totalBytes: bigint; readonly usableBytes: bigint }[];
   /** Opens or creates the partition's log (in the least loaded online dir when new). */
   getOrCreateLog(topic: string, partition: number, topicId: string, config: TopicLogConfig): PartitionLog;
-  /** The dir holding the partition's log. */
+  /** The partition's own directory (`<log dir>/<topic>-<partition>`), if it has a log. */
   logDirOf(topic: string, partition: number): string | undefined;
   /** Removes the log (the directory is renamed and deleted asynchronously, as Kafka does). */
   deleteLog(topic: string, partition: number): Promise<void>;

@@ -83,8 +83,7 @@ function replay(state: ProducerStateManager, log: PartitionLog, from: bigint): v
 }
 
 function partitionDir(ids: PartitionIds, logManager: PartitionLogManager): string | undefined {
-  const root = logManager.logDirOf(ids.topic, ids.partition);
-  return root === undefined ? undefined : join(root, `${ids.topic}-${ids.partition}`);
+  return logManager.logDirOf(ids.topic, ids.partition);
 }
 
 function snapshotName(offset: bigint): string {

@@ -5,6 +5,7 @@
  * acks=all waits for the batch to be flushed to disk (group-committed across concurrent requests) unless
  * `gregor.flush.before.acks.all.enable` is false, which answers once appended, as Kafka does.
  */
+import { dirname } from 'node:path';
 import type { ClusterMetadata, TopicInfo } from '../cluster/cluster-metadata.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfig } from '../config/topic-config.js';
@@ -237,7 +238,7 @@ export class ReplicaManager {
     const byDir = new Map<string, Partition[]>();
     for (const partitions of this.#partitions.values()) {
       for (const partition of partitions) {
-        const dir = this.#logManager.logDirOf(partition.topic, partition.partition);
+        const dir = this.#logDirOf(partition);
         if (dir === undefined) continue;
         byDir.set(dir, [...(byDir.get(dir) ?? []), partition]);
       }
@@ -321,6 +322,12 @@ export class ReplicaManager {
     };
   }
 
+  /** The log dir (not the partition's own directory) holding the partition. */
+  #logDirOf(partition: Partition): string | undefined {
+    const own = this.#logManager.logDirOf(partition.topic, partition.partition);
+    return own === undefined ? undefined : dirname(own);
+  }
+
   #missing(topic: string, partition: number): KafkaError {
     return this.#failedToOpen.has(`${topic}-${partition}`)
       ? new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${topic}-${partition} is in a failed log dir`)
@@ -346,10 +353,10 @@ export class ReplicaManager {
   }
 
   #takeDirOffline(failed: Partition): void {
-    const dir = this.#logManager.logDirOf(failed.topic, failed.partition);
+    const dir = this.#logDirOf(failed);
     for (const partitions of this.#partitions.values()) {
       for (const partition of partitions) {
-        if (partition === failed || (dir !== undefined && this.#logManager.logDirOf(partition.topic, partition.partition) === dir)) {
+        if (partition === failed || (dir !== undefined && this.#logDirOf(partition) === dir)) {
           partition.markOffline(ErrorCode.KAFKA_STORAGE_ERROR);
         }
       }
