@@ -16,7 +16,7 @@ let broker: TestBroker;
 let kafka: Kafka;
 
 beforeAll(async () => {
-  broker = await startBroker({ 'message.max.bytes': 256 * 1024 });
+  broker = await startBroker({ 'message.max.bytes': 256 * 1024, 'group.initial.rebalance.delay.ms': 0 });
   kafka = new Kafka({ clientId: 'gregor-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
 });
 
@@ -74,6 +74,41 @@ describe('kafkajs', () => {
     for (const key of keys) {
       const rounds = records.filter((r) => r.key === key).map((r) => Number(r.payload!.split(':')[1]));
       expect(rounds).toEqual([0, 1, 2, 3, 4]);
+    }
+  });
+
+  it('consumes from the beginning with a kafkajs consumer: per-partition order, keys and headers', async () => {
+    const producer = kafka.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'consumed', numPartitions: 6 }] });
+    await admin.disconnect();
+    const sent = Array.from({ length: 60 }, (_, i) => ({ key: `k${i % 12}`, value: `v${i}`, headers: { n: String(i) } }));
+    await producer.send({ topic: 'consumed', messages: sent });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: 'kafkajs-consumed', maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'consumed', fromBeginning: true });
+    const received: { partition: number; offset: string; key: string; value: string; n: string }[] = [];
+    const done = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          received.push({ partition, offset: message.offset, key: message.key!.toString(), value: message.value!.toString(), n: message.headers!.n!.toString() });
+          if (received.length === sent.length) resolve();
+        },
+      });
+    });
+    await done;
+    await consumer.disconnect();
+    for (const message of sent) {
+      const got = received.find((r) => r.value === message.value)!;
+      expect(got).toMatchObject({ key: message.key, n: message.headers.n });
+    }
+    for (const key of new Set(sent.map((m) => m.key))) {
+      const forKey = received.filter((r) => r.key === key);
+      expect(new Set(forKey.map((r) => r.partition)).size).toBe(1);
+      expect(forKey.map((r) => r.value)).toEqual(sent.filter((m) => m.key === key).map((m) => m.value));
     }
   });
 
