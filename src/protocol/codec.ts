@@ -10,7 +10,7 @@
  */
 import { ApiKey } from './api-keys.js';
 import { compileDecoder, compileEncoder, type Decoder, type Encoder } from './compiler.js';
-import { type ApiDefinition, inVersions, type MessageDefinition, parseVersions } from './definition.js';
+import { type ApiDefinition, inVersions, type MessageDefinition, parseVersions, type VersionRange } from './definition.js';
 import { apiDefinitions } from './definitions/index.js';
 import type { RequestByKey, ResponseByKey } from './messages.js';
 import { Reader } from './primitives/reader.js';
@@ -25,6 +25,11 @@ export interface RequestHeader {
 }
 
 const apis = new Map<number, ApiDefinition>(apiDefinitions.map((api) => [api.apiKey, api]));
+
+/** Each API's valid and flexible version ranges, parsed once: they are checked on every request. */
+const ranges = new Map(apiDefinitions.map((api) => [api.apiKey, { valid: parseVersions(api.request.validVersions), flexible: parseVersions(api.request.flexibleVersions) }]));
+
+const within = (range: VersionRange, version: number): boolean => version >= range.min && version <= range.max;
 
 /** Compiled decoders and encoders, one per message and version, built on first use. */
 const decoders = new Map<MessageDefinition, Decoder[]>();
@@ -48,9 +53,8 @@ export function apiDefinition(apiKey: number): ApiDefinition | undefined {
 }
 
 /** The versions of an API the codec can decode and encode (its schema's validVersions). */
-export function validVersions(apiKey: number): { min: number; max: number } | undefined {
-  const api = apis.get(apiKey);
-  return api && parseVersions(api.request.validVersions);
+export function validVersions(apiKey: number): VersionRange | undefined {
+  return ranges.get(apiKey)?.valid;
 }
 
 /**
@@ -59,8 +63,8 @@ export function validVersions(apiKey: number): { min: number; max: number } | un
  * client still has a v2 header).
  */
 export function isFlexible(apiKey: number, version: number): boolean {
-  const api = apis.get(apiKey);
-  return api !== undefined && inVersions(api.request.flexibleVersions, version);
+  const range = ranges.get(apiKey)?.flexible;
+  return range !== undefined && within(range, version);
 }
 
 function skipTaggedFields(r: Reader): void {
@@ -87,7 +91,7 @@ export function decodeRequestHeader(frame: Buffer): { header: RequestHeader; bod
 function checkedApi(apiKey: number, version: number, what: string): ApiDefinition {
   const api = apis.get(apiKey);
   if (api === undefined) throw new ProtocolError(what, `unknown API key ${apiKey}`);
-  if (!inVersions(api.request.validVersions, version)) throw new ProtocolError(what, `${api.name} v${version} does not exist`);
+  if (!within(ranges.get(apiKey)!.valid, version)) throw new ProtocolError(what, `${api.name} v${version} does not exist`);
   return api;
 }
 
@@ -100,8 +104,9 @@ export function decodeRequest(apiKey: number, apiVersion: number, frame: Buffer,
 }
 
 function sizePrefixed(w: Writer): Buffer[] {
+  const size = w.byteLength - 4;
   const chunks = w.finish();
-  chunks[0]!.writeInt32BE(w.byteLength - 4, 0);
+  chunks[0]!.writeInt32BE(size, 0);
   return chunks;
 }
 
@@ -111,10 +116,9 @@ export function encodeResponse(apiKey: number, apiVersion: number, correlationId
 export function encodeResponse(apiKey: number, apiVersion: number, correlationId: number, body: unknown): Buffer[] {
   const message = checkedApi(apiKey, apiVersion, 'response').response;
   const w = new Writer();
-  w.pos = 4;
+  w.skip(4);
   w.i32(correlationId);
-  const flexible = inVersions(message.flexibleVersions, apiVersion);
-  if (flexible && apiKey !== ApiKey.ApiVersions) w.uvarint(0);
+  if (isFlexible(apiKey, apiVersion) && apiKey !== ApiKey.ApiVersions) w.uvarint(0);
   encoderFor(message, apiVersion)(w, body as object);
   return sizePrefixed(w);
 }
@@ -125,13 +129,12 @@ export function encodeRequest(header: RequestHeader, body: unknown): Buffer[];
 export function encodeRequest(header: RequestHeader, body: unknown): Buffer[] {
   const message = checkedApi(header.apiKey, header.apiVersion, 'request').request;
   const w = new Writer();
-  w.pos = 4;
+  w.skip(4);
   w.i16(header.apiKey);
   w.i16(header.apiVersion);
   w.i32(header.correlationId);
   w.string(header.clientId, false);
-  const flexible = inVersions(message.flexibleVersions, header.apiVersion);
-  if (flexible) w.uvarint(0);
+  if (isFlexible(header.apiKey, header.apiVersion)) w.uvarint(0);
   encoderFor(message, header.apiVersion)(w, body as object);
   return sizePrefixed(w);
 }
@@ -146,7 +149,7 @@ export function decodeResponse(apiKey: number, apiVersion: number, frame: Buffer
   const message = checkedApi(apiKey, apiVersion, 'response').response;
   const r = new Reader(frame, 0, frame.length, `${message.name} v${apiVersion}`);
   r.i32();
-  if (inVersions(message.flexibleVersions, apiVersion) && apiKey !== ApiKey.ApiVersions) skipTaggedFields(r);
+  if (isFlexible(apiKey, apiVersion) && apiKey !== ApiKey.ApiVersions) skipTaggedFields(r);
   return decoderFor(message, apiVersion)(r);
 }
 

@@ -233,13 +233,12 @@ function structEncoder(fields: readonly FieldDefinition[], mode: Mode, scope: Sc
   if (mode.flexible && tagged.length === 0) lines.push('  w.uvarint(0);');
   if (mode.flexible && tagged.length > 0) {
     tagged.sort((a, b) => a.field.tag! - b.field.tag!);
-    const present = tagged.map(({ field, variable }) => `!isDefault(${variable}, ${scope.field(field)})`);
-    lines.push(`  const present = [${present.join(', ')}];`);
-    lines.push(`  w.uvarint(present.filter(Boolean).length);`);
+    tagged.forEach(({ field, variable }, i) => lines.push(`  const p${i} = !isDefault(${variable}, ${scope.field(field)});`));
+    lines.push(`  w.uvarint(${tagged.map((_, i) => `(p${i} ? 1 : 0)`).join(' + ')});`);
     tagged.forEach(({ field, variable }, i) => {
-      lines.push(`  if (present[${i}]) {
+      lines.push(`  if (p${i}) {
     w.uvarint(${field.tag});
-    const start = w.pos;
+    const start = w.mark();
     ${writeStatement(field, field.type, variable, mode, scope)}
     w.prefixSizeFrom(start);
   }`);

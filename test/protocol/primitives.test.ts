@@ -136,7 +136,7 @@ describe('tagged fields', () => {
         const w = new Writer();
         w.uvarint(1);
         w.uvarint(tag);
-        const start = w.pos;
+        const start = w.mark();
         for (const b of raw) w.i8(b);
         w.prefixSizeFrom(start);
         const bytes = Buffer.concat(w.finish());

@@ -52,14 +52,21 @@ export class Reader {
     return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
   }
 
+  /** Through a DataView (made on first use): several times faster than Buffer's BigInt readers. */
   i64(): bigint {
     const at = this.take(8);
-    return this.buf.readBigInt64BE(at);
+    return this.#dataView().getBigInt64(at);
   }
 
   f64(): number {
     const at = this.take(8);
-    return this.buf.readDoubleBE(at);
+    return this.#dataView().getFloat64(at);
+  }
+
+  #view: DataView | undefined;
+
+  #dataView(): DataView {
+    return (this.#view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length));
   }
 
   bool(): boolean {
@@ -72,12 +79,23 @@ export class Reader {
 
   /** Unsigned LEB128 of at most 5 bytes (a uint32), as Kafka's `readUnsignedVarint`. */
   uvarint(): number {
-    const b = this.buf;
+    const at = this.pos;
+    // Nearly every varint on the wire (lengths, counts, tag sections) is one byte.
+    if (at < this.end && this.buf[at]! < 0x80) {
+      this.pos = at + 1;
+      return this.buf[at]!;
+    }
+    return this.#longUvarint();
+  }
+
+  #longUvarint(): number {
     let value = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      const byte = b[this.take(1)]!;
-      value += (byte & 0x7f) * 2 ** shift;
+    let scale = 1;
+    for (let i = 0; i < 5; i++) {
+      const byte = this.buf[this.take(1)]!;
+      value += (byte & 0x7f) * scale;
       if (byte < 0x80) return value;
+      scale *= 128;
     }
     return this.fail('unsigned varint longer than 5 bytes');
   }
