@@ -100,10 +100,13 @@ describe('buildRecordBatch → decodeRecordBatch', () => {
     expect(native.decodeRecordBatch(batch).map((r) => r.timestamp)).toEqual([42n, 42n]);
   });
 
-  it('returns views of an uncompressed batch rather than copies', () => {
+  it('copies records out of the batch, so they outlive it, while columns of an uncompressed batch alias it', () => {
     const batch = native.buildRecordBatch({ values: [Buffer.from('value')] });
     const [decoded] = native.decodeRecordBatch(batch);
-    expect(decoded!.value!.buffer).toBe(batch.buffer);
+    const columns = native.decodeRecordBatchColumns(batch);
+    expect(columns.bytes.buffer).toBe(batch.buffer);
+    batch.fill(0);
+    expect(decoded!.value).toEqual(Buffer.from('value'));
   });
 
   it('refuses columns of different lengths', () => {
