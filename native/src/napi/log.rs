@@ -220,6 +220,20 @@ fn open_shared(dir: &Path, config: LogConfig, options: OpenOptions) -> crate::er
     Ok((shared, Some(report)))
 }
 
+/// The log of `dir` if some thread of this process has it open, else null. Unlike `NativeLog.open`
+/// it never creates or recovers a log, so a partition worker cannot bring back a log its owner
+/// closed or deleted.
+#[napi]
+pub fn attach_open_log(dir: String) -> napi::Result<Option<NativeLog>> {
+    let Ok(key) = Path::new(&dir).canonicalize() else { return Ok(None) };
+    let open = open_logs().lock().map_err(|_| to_napi_error(EngineError::Storage("open-log table poisoned".into())))?;
+    let Some(log) = open.get(&key).and_then(Weak::upgrade) else { return Ok(None) };
+    if log.lock().map_err(to_napi_error)?.is_closed() {
+        return Ok(None);
+    }
+    Ok(Some(NativeLog { log, buffers: MappedBuffers::default(), report: None }))
+}
+
 #[napi]
 impl NativeLog {
     /// Opens (creating when missing) the partition directory `dir`, recovering it after an unclean
@@ -235,6 +249,11 @@ impl NativeLog {
         };
         let (log, report) = open_shared(Path::new(&dir), to_config(&config)?, open_options).map_err(to_napi_error)?;
         Ok(NativeLog { log, buffers: MappedBuffers::default(), report })
+    }
+
+    /// The engine log, for the other N-API modules (the cleaner).
+    pub(crate) fn shared(&self) -> &SharedLog {
+        &self.log
     }
 
     /// What opening recovered (null when the log was already open in this process).

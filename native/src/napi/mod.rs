@@ -6,6 +6,7 @@ use napi_derive::napi;
 
 use crate::error::EngineError;
 
+mod cleaner;
 mod log;
 mod record;
 

@@ -1,0 +1,104 @@
+/**
+ * The partition workers' task module: each task is one batch of background work on partitions of one
+ * lane, done through the native engine in this worker's own thread.
+ *
+ * Tasks name partitions by directory and carry configs and offsets, never bytes. Cleaning and retention
+ * attach to the log the event loop has open (the engine shares one log per directory across threads) and
+ * skip a log that is no longer open, so a worker never recreates a partition its owner closed or deleted.
+ * Recovery opens logs here, so scanning, CRC checks and index rebuilds of many partitions run off the event
+ * loop; the opened logs are held until the owner has attached to them and sends `release`.
+ */
+import type {
+  NativeCleanerConfig,
+  NativeCleanerResult,
+  NativeLog,
+  NativeLogConfig,
+  NativeOpenOptions,
+  NativeRecoveryReport,
+} from '../../native/index.js';
+import { native } from '../storage/native.js';
+
+export interface CleanRequest {
+  readonly dir: string;
+  readonly config: NativeCleanerConfig;
+  /** Nothing at or past it is cleaned (the high watermark); absent, only the active segment is spared. */
+  readonly maxCleanableOffset?: bigint;
+}
+
+export interface RecoverRequest {
+  readonly dir: string;
+  readonly config: NativeLogConfig;
+  readonly options: NativeOpenOptions;
+}
+
+export type PartitionTask =
+  | { readonly kind: 'clean'; readonly nowMs: number; readonly logs: readonly CleanRequest[] }
+  | { readonly kind: 'retention'; readonly nowMs: number; readonly dirs: readonly string[] }
+  | { readonly kind: 'recover'; readonly logs: readonly RecoverRequest[] }
+  | { readonly kind: 'release'; readonly dirs: readonly string[] };
+
+/** One partition's outcome: its value, `closed` when its log is not open any more, or the error. */
+export type PartitionOutcome<T> =
+  | { readonly dir: string; readonly status: 'done'; readonly value: T }
+  | { readonly dir: string; readonly status: 'closed' }
+  | { readonly dir: string; readonly status: 'failed'; readonly message: string };
+
+export type TaskResult =
+  | { readonly kind: 'clean'; readonly outcomes: PartitionOutcome<NativeCleanerResult>[] }
+  | { readonly kind: 'retention'; readonly outcomes: PartitionOutcome<number>[] }
+  | { readonly kind: 'recover'; readonly outcomes: PartitionOutcome<NativeRecoveryReport | null>[] }
+  | { readonly kind: 'release'; readonly released: number };
+
+/** Logs recovered here and not yet released: holding them keeps them open for the owner to attach. */
+const recovered = new Map<string, NativeLog>();
+
+function attempt<T>(dir: string, work: (log: NativeLog) => T, open: () => NativeLog | null): PartitionOutcome<T> {
+  try {
+    const log = open();
+    return log === null ? { dir, status: 'closed' } : { dir, status: 'done', value: work(log) };
+  } catch (error) {
+    return { dir, status: 'failed', message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export default function runPartitionTask(task: PartitionTask): TaskResult {
+  switch (task.kind) {
+    case 'clean':
+      return {
+        kind: 'clean',
+        outcomes: task.logs.map((request) =>
+          attempt(
+            request.dir,
+            (log) => native.cleanLog(log, request.config, task.nowMs, request.maxCleanableOffset),
+            () => native.attachOpenLog(request.dir),
+          ),
+        ),
+      };
+    case 'retention':
+      return {
+        kind: 'retention',
+        outcomes: task.dirs.map((dir) =>
+          attempt(dir, (log) => log.enforceRetention(task.nowMs), () => native.attachOpenLog(dir)),
+        ),
+      };
+    case 'recover':
+      return {
+        kind: 'recover',
+        outcomes: task.logs.map((request) =>
+          attempt(
+            request.dir,
+            (log) => {
+              recovered.set(request.dir, log);
+              return log.recoveryReport();
+            },
+            () => native.NativeLog.open(request.dir, request.config, request.options),
+          ),
+        ),
+      };
+    case 'release': {
+      let released = 0;
+      for (const dir of task.dirs) released += recovered.delete(dir) ? 1 : 0;
+      return { kind: 'release', released };
+    }
+  }
+}
