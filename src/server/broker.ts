@@ -19,8 +19,11 @@ import type { PartitionLogManager } from '../replication/partition-log.js';
 import { Dispatcher, type RequestObserver } from './dispatcher.js';
 import type { BrokerServices, CoreServices, GroupServices } from './handler.js';
 import { handlersByKey } from './handlers/index.js';
+import { FramePool } from './frame-pool.js';
 import { Listener } from './listener.js';
 
+/** Idle frame buffers kept for reuse across all connections. */
+const FRAME_POOL_BYTES = 64 * 1024 * 1024;
 /** Everything a graceful shutdown may take; Kafka clients and operators expect well under this. */
 const SHUTDOWN_BUDGET_MS = 10_000;
 /** Part of the budget given to in-flight requests (long-poll fetches are answered at once on close). */
@@ -92,6 +95,7 @@ export class Broker {
         port: address.port,
         limits: {
           maxRequestBytes: config.int('socket.request.max.bytes'),
+          framePool: new FramePool(FRAME_POOL_BYTES),
           maxQueuedRequests: config.int('queued.max.requests'),
           idleTimeoutMs: config.int('connections.max.idle.ms'),
           requestReadTimeoutMs: config.int('gregor.request.read.timeout.ms'),

@@ -11,6 +11,7 @@
  * Anything a request does wrong closes only its own connection.
  */
 import type { Socket } from 'node:net';
+import { type FramePool, POOLED_FRAME_MIN_BYTES } from './frame-pool.js';
 
 /** What the dispatcher answers for one frame. */
 export type FrameResponse =
@@ -25,6 +26,8 @@ export type FrameHandler = (frame: Buffer, connection: Connection) => Promise<Fr
 
 export interface ConnectionLimits {
   readonly maxRequestBytes: number;
+  /** Where large frames are assembled (shared by the broker's connections). */
+  readonly framePool: FramePool;
   readonly maxQueuedRequests: number;
   readonly idleTimeoutMs: number;
   readonly requestReadTimeoutMs: number;
@@ -51,6 +54,7 @@ export class Connection {
   #buffered = 0;
   /** Set once the size prefix of the current frame is known. */
   #frame: Buffer | undefined;
+  #framePooled = false;
   #frameFilled = 0;
   #readDeadline: NodeJS.Timeout | undefined;
   #paused = false;
@@ -121,7 +125,7 @@ export class Connection {
         chunk.copy(this.#frame, this.#frameFilled, offset, offset + take);
         this.#frameFilled += take;
         offset += take;
-        if (this.#frameFilled === this.#frame.length) this.#completeFrame(this.#frame);
+        if (this.#frameFilled === this.#frame.length) this.#completeFrame(this.#frame, this.#framePooled);
         continue;
       }
       // Reading a size prefix, possibly split across chunks.
@@ -131,7 +135,7 @@ export class Connection {
         offset += SIZE_PREFIX;
         if (chunk.length - offset >= size) {
           // The whole frame is in this chunk: a view, no copy.
-          this.#completeFrame(chunk.subarray(offset, offset + size));
+          this.#completeFrame(chunk.subarray(offset, offset + size), false);
           offset += size;
         } else {
           this.#startFrame(size);
@@ -163,10 +167,11 @@ export class Connection {
   }
 
   #startFrame(size: number): void {
-    this.#frame = Buffer.allocUnsafe(size);
+    this.#framePooled = size >= POOLED_FRAME_MIN_BYTES;
+    this.#frame = this.#framePooled ? this.#limits.framePool.acquire(size) : Buffer.allocUnsafe(size);
     this.#frameFilled = 0;
     this.#armReadDeadline();
-    if (size === 0) this.#completeFrame(this.#frame);
+    if (size === 0) this.#completeFrame(this.#frame, false);
   }
 
   #armReadDeadline(): void {
@@ -176,7 +181,8 @@ export class Connection {
     }, this.#limits.requestReadTimeoutMs);
   }
 
-  #completeFrame(frame: Buffer): void {
+  /** `pooled`: the frame goes back to the frame pool once its request has been handled. */
+  #completeFrame(frame: Buffer, pooled: boolean): void {
     this.#frame = undefined;
     this.#frameFilled = 0;
     clearTimeout(this.#readDeadline);
@@ -186,10 +192,12 @@ export class Connection {
     this.#updateReading();
     this.#handleFrame(frame, this).then(
       (response) => {
+        if (pooled) this.#limits.framePool.release(frame);
         slot.response = response;
         this.#flush();
       },
       (error: unknown) => {
+        if (pooled) this.#limits.framePool.release(frame);
         this.#onError(error, this);
         slot.response = 'close';
         this.#flush();

@@ -2,9 +2,10 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FrameHandler } from '../../src/server/connection.js';
+import { FramePool } from '../../src/server/frame-pool.js';
 import { Listener } from '../../src/server/listener.js';
 
-const limits = { maxRequestBytes: 1024, maxQueuedRequests: 100, idleTimeoutMs: 60_000, requestReadTimeoutMs: 300 };
+const limits = { maxRequestBytes: 1024, maxQueuedRequests: 100, idleTimeoutMs: 60_000, requestReadTimeoutMs: 300, framePool: new FramePool(1 << 20) };
 let listener: Listener | undefined;
 
 afterEach(async () => {
