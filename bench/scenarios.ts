@@ -32,6 +32,8 @@ export interface Timing {
   repeats: number;
   /** Bytes written before a consume scenario reads them back. */
   consumeBytes: number;
+  /** Seconds of the scenario's load on a new topic before its first repeat, not measured. */
+  settleSeconds: number;
 }
 
 export interface Suite {
@@ -56,7 +58,7 @@ const produce = (id: string, title: string, recordSize: number, partitions: numb
 
 export const STANDARD: Suite = {
   name: 'standard',
-  timing: { warmupSeconds: 2, durationSeconds: 6, repeats: 3, consumeBytes: 1 << 30 },
+  timing: { warmupSeconds: 2, durationSeconds: 6, repeats: 3, consumeBytes: 1 << 30, settleSeconds: 10 },
   scenarios: [
     produce('produce-1k-1p', 'produce 1 KiB × 1 partition, acks=1', KiB, 1, { nodeClient: true }),
     produce('produce-1k-16p', 'produce 1 KiB × 16 partitions, acks=1', KiB, 16),
@@ -71,7 +73,7 @@ export const STANDARD: Suite = {
 
 export const QUICK: Suite = {
   name: 'quick',
-  timing: { warmupSeconds: 0.5, durationSeconds: 1.5, repeats: 1, consumeBytes: 8 << 20 },
+  timing: { warmupSeconds: 0.5, durationSeconds: 1.5, repeats: 1, consumeBytes: 8 << 20, settleSeconds: 0.5 },
   scenarios: [
     produce('produce-1k-4p', 'produce 1 KiB × 4 partitions, acks=1', KiB, 4, { nodeClient: true }),
     { ...produce('consume-1k-4p', 'consume 1 KiB from the page cache (4 partitions)', KiB, 4), kind: 'consume' },
@@ -96,12 +98,12 @@ function fullMatrix(): Scenario[] {
   return out;
 }
 
-export const FULL: Suite = { name: 'full', timing: { warmupSeconds: 5, durationSeconds: 20, repeats: 3, consumeBytes: 4 << 30 }, scenarios: fullMatrix() };
+export const FULL: Suite = { name: 'full', timing: { warmupSeconds: 5, durationSeconds: 20, repeats: 3, consumeBytes: 4 << 30, settleSeconds: 20 }, scenarios: fullMatrix() };
 
 /** A bounded soak: sustained produce and end-to-end latency for a fixed time, one repeat. */
 export const SOAK: Suite = {
   name: 'soak',
-  timing: { warmupSeconds: 10, durationSeconds: 600, repeats: 1, consumeBytes: 0 },
+  timing: { warmupSeconds: 10, durationSeconds: 600, repeats: 1, consumeBytes: 0, settleSeconds: 10 },
   scenarios: [
     produce('soak-produce-1k-16p', 'soak: produce 1 KiB × 16 partitions, acks=1, 10 minutes', KiB, 16),
     { ...produce('soak-e2e-1k-1p', 'soak: end-to-end latency at 50% of max, 10 minutes', KiB, 1), kind: 'e2e', rateFraction: 0.5, rateOf: 'soak-produce-1k-16p' },

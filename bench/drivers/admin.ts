@@ -1,6 +1,8 @@
 /**
  * Topic administration for the harness through @platformatic/kafka's Admin client (the same calls
- * for every target): create a topic and wait until every partition has a leader, delete it after.
+ * for every target): create a topic and wait until every partition has a leader that serves it (Kafka
+ * lists a leader in Metadata before the leader answers Produce: 1,000 new partitions take seconds),
+ * delete it after.
  */
 import { Admin } from '@platformatic/kafka';
 import { waitFor } from '../lib/process.js';
@@ -33,6 +35,13 @@ export async function createTopic(bootstrap: string, spec: TopicSpec): Promise<v
       const topic = md?.topics.get(spec.name);
       return topic !== undefined && topic.partitions.length === spec.partitions && topic.partitions.every((p) => p.leader >= 0);
     });
+    const partitions = Array.from({ length: spec.partitions }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1n }));
+    await waitFor(`ListOffsets answered by the leaders of ${spec.name}`, 120_000, () =>
+      admin.listOffsets({ topics: [{ name: spec.name, partitions }] }).then(
+        () => true,
+        () => false,
+      ),
+    );
   });
 }
 

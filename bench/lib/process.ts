@@ -129,3 +129,19 @@ export function sampleUsage(pid: number): { stop(): ProcessUsage } {
     },
   };
 }
+
+/**
+ * Waits until a process uses less than `maxPercent` of a core over one second (a broker settling after
+ * creating partitions), or `timeoutMs` passes; returns the last second's usage.
+ */
+export async function waitForIdle(pid: number, maxPercent: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let usage = Number.POSITIVE_INFINITY;
+  while (Date.now() < deadline) {
+    const t0 = cpuTicks(pid);
+    await delay(1000);
+    usage = ((cpuTicks(pid) - t0) / CLOCK_TICKS) * 100;
+    if (usage < maxPercent) break;
+  }
+  return usage;
+}

@@ -42,6 +42,8 @@ export class GregorTarget implements Target {
       GREGOR_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${options.port}`,
       GREGOR_LOG_DIRS: join(dir, 'logs'),
       GREGOR_FLUSH_BEFORE_ACKS_ALL_ENABLE: String(this.flushOnAck),
+      // Kafka runs with WARN logging in the harness too.
+      GREGOR_LOG_LEVEL: 'warn',
     };
     const child = startProcess(process.execPath, [CLI, 'serve'], { cpus: options.cpus }, env);
     let output = '';
