@@ -6,7 +6,7 @@ use proptest::prelude::*;
 
 use crate::record::batch::{update_crc, verify_crc, BatchHeader, HEADER_LEN};
 use crate::record::builder::BatchBuilder;
-use crate::record::compression::{decompress, Compression};
+use crate::record::compression::{compress, decompress, Compression};
 use crate::record::iter::BatchRecords;
 use crate::record::validate::{validate_batches, ValidationOptions};
 
@@ -148,6 +148,15 @@ proptest! {
             count += 1;
         }
         prop_assert_eq!(count, records.len());
+    }
+
+    #[test]
+    fn every_codec_round_trips_arbitrary_bytes(codec in codec(), input in bytes(100_000)) {
+        let compressed = compress(codec, &input).unwrap();
+        prop_assert_eq!(decompress(codec, &compressed, input.len()).unwrap(), input.clone());
+        if !input.is_empty() {
+            prop_assert!(decompress(codec, &compressed, input.len() - 1).is_err());
+        }
     }
 
     #[test]
