@@ -1,5 +1,6 @@
 /**
- * Fetch (1), v4–12 (topics by name; v13+ identify topics by id). Fetch sessions are not kept: every answer
+ * Fetch (1), v4–17 (topics by name up to v12; from v13 by id, resolved through the cluster metadata, and an
+ * unknown id is UNKNOWN_TOPIC_ID as in Kafka; @platformatic/kafka fetches with ids). Fetch sessions are not kept: every answer
  * has session id 0, so clients send full requests (KIP-227 allows it). Without transactions the last stable
  * offset is the high watermark and there are no aborted transactions, for both isolation levels. The record
  * views go out as their own response chunks and are released once written.
@@ -11,20 +12,23 @@ import type { FetchRequest, FetchResponse } from '../../protocol/messages.js';
 
 type PartitionData = FetchResponse.PartitionData;
 
+const TOPIC_ID_VERSION = 13;
+
 export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
   apiKey: 1,
   minVersion: 4,
-  maxVersion: 12,
+  maxVersion: 17,
   async handle(request, context) {
+    const names = request.topics.map((t) => (context.apiVersion >= TOPIC_ID_VERSION ? context.metadata.topicById(t.topicId)?.name : t.topic));
     const result = await context.replicaManager.fetch({
-      replicaId: request.replicaId,
+      replicaId: request.replicaState?.replicaId ?? request.replicaId,
       maxWaitMs: request.maxWaitMs,
       minBytes: request.minBytes,
       maxBytes: request.maxBytes,
       isolationLevel: request.isolationLevel,
-      partitions: request.topics.flatMap((t) =>
+      partitions: request.topics.flatMap((t, i) =>
         t.partitions.map((p) => ({
-          topic: t.topic,
+          topic: names[i] ?? '',
           partition: p.partition,
           fetchOffset: p.fetchOffset,
           partitionMaxBytes: p.partitionMaxBytes,
@@ -39,7 +43,11 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       sessionId: 0,
-      responses: request.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions.map(() => partitionData(result.partitions[next++]!)) })),
+      responses: request.topics.map((t, i) => ({
+        topic: t.topic,
+        topicId: t.topicId,
+        partitions: t.partitions.map(() => partitionData(result.partitions[next++]!, names[i] === undefined)),
+      })),
     };
   },
   errorResponse: (request, code) => ({
@@ -63,10 +71,10 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
   }),
 };
 
-function partitionData(result: FetchPartitionResult): PartitionData {
+function partitionData(result: FetchPartitionResult, unknownTopicId: boolean): PartitionData {
   return {
     partitionIndex: result.partition,
-    errorCode: result.errorCode,
+    errorCode: unknownTopicId ? ErrorCode.UNKNOWN_TOPIC_ID : result.errorCode,
     highWatermark: result.highWatermark,
     lastStableOffset: result.lastStableOffset,
     logStartOffset: result.logStartOffset,
