@@ -43,3 +43,6 @@ try {
     process.exitCode = explained.exitCode;
   }
 }
+// The work is done: do not wait for a client library's lingering timers or sockets. Writes to stdout and
+// stderr are synchronous for files, pipes and terminals on Linux, so nothing printed is lost.
+process.exit();

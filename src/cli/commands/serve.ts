@@ -12,7 +12,10 @@ import type { SourcedSetting } from '../../config/sources/setting.js';
 import { createLogger, type Logger } from '../../logging/logger.js';
 import { AdminServer, parseHostPort } from '../../metrics/admin-server.js';
 import { BrokerMetrics } from '../../metrics/broker-metrics.js';
-import type { PartitionState } from '../../metrics/broker-state.js';
+import type { GroupLag, PartitionState } from '../../metrics/broker-state.js';
+import { ApiKey } from '../../protocol/api-keys.js';
+import type { GroupCoordinator } from '../../group/group-coordinator.js';
+import { startGroups } from '../../group/group-services.js';
 import { Broker } from '../../server/broker.js';
 
 export interface ServeOptions {
@@ -25,32 +28,50 @@ export interface ServeOptions {
 }
 
 const SHUTDOWN_BUDGET_MS = 10_000;
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 export async function serve(options: ServeOptions): Promise<void> {
+  // Listen for signals before anything starts, so a stop during start-up is graceful too.
+  const stop = signalled();
   const { config, unknown } = await loadBrokerConfig({ file: options.config, flags: flagSettings(options) });
   const log = createLogger({ level: config.string('gregor.log.level') });
   for (const setting of unknown) log.warn({ key: setting.key, origin: setting.origin }, `unknown broker config ${setting.key} ignored`);
 
-  const metrics = new BrokerMetrics({ kafkaNames: config.bool('gregor.metrics.kafka.names.enable') });
+  const metrics = new BrokerMetrics({
+    kafkaNames: config.bool('gregor.metrics.kafka.names.enable'),
+    apiName: (apiKey) => ApiKey[apiKey] ?? `api_${apiKey}`,
+  });
   const admin = config.has('gregor.admin.listener') ? await AdminServer.start(parseHostPort(config.string('gregor.admin.listener')), metrics) : undefined;
-  const broker = await Broker.start({ config, logger: log, observeRequest: metrics.requestObserver(), traffic: metrics });
-  metrics.setStateSource({ partitions: () => partitionStates(broker), connectionCount: () => broker.connectionCount });
+  const broker = await Broker.start({ config, logger: log, groups: startGroups, observeRequest: metrics.requestObserver(), traffic: metrics });
+  metrics.setStateSource({
+    partitions: () => partitionStates(broker),
+    consumerGroupLag: () => groupLag(broker.services.groupCoordinator),
+    connectionCount: () => broker.connectionCount,
+  });
   admin?.setReady(true);
   process.stdout.write(banner(broker, config, admin));
 
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: NodeJS.Signals): void => {
-      process.once(signal, () => process.exit(130));
-      log.info({ signal }, 'shutting down');
-      admin?.setReady(false);
-      setTimeout(() => {
-        log.error({ budgetMs: SHUTDOWN_BUDGET_MS }, 'shutdown overran its budget; exiting');
-        process.exit(1);
-      }, SHUTDOWN_BUDGET_MS).unref();
-      void closeAll(broker, admin, log).then(resolve);
+  const signal = await stop;
+  log.info({ signal }, 'shutting down');
+  admin?.setReady(false);
+  setTimeout(() => {
+    log.error({ budgetMs: SHUTDOWN_BUDGET_MS }, 'shutdown overran its budget; exiting');
+    process.exit(1);
+  }, SHUTDOWN_BUDGET_MS).unref();
+  await closeAll(broker, admin, log);
+}
+
+/** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
+function signalled(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const first = (signal: NodeJS.Signals): void => {
+      for (const s of STOP_SIGNALS) {
+        process.off(s, first);
+        process.once(s, () => process.exit(130));
+      }
+      resolve(signal);
     };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+    for (const s of STOP_SIGNALS) process.once(s, first);
   });
 }
 
@@ -58,6 +79,14 @@ function* partitionStates(broker: Broker): Iterable<PartitionState> {
   for (const partitions of broker.replicaManager.partitionsByLogDir().values()) {
     for (const p of partitions) {
       yield { topic: p.topic, partition: p.partition, sizeBytes: p.log.size, logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset };
+    }
+  }
+}
+
+function* groupLag(coordinator: GroupCoordinator): Iterable<GroupLag> {
+  for (const { groupId } of coordinator.listGroups()) {
+    for (const p of coordinator.lag(groupId)) {
+      if (p.lag !== undefined) yield { group: groupId, topic: p.topic, partition: p.partition, lag: p.lag };
     }
   }
 }
