@@ -167,13 +167,20 @@ export function encodeData(message: MessageDefinition, version: number, body: ob
 
 /**
  * Decodes a payload written by `encodeData`. A version newer than the definitions is read as the newest
- * known one (its extra trailing fields ignored), as Kafka's consumer protocol does.
+ * known one (its extra trailing fields ignored), as Kafka's consumer protocol does. A payload that ends
+ * before the fields its version adds is read as the newest older version it holds: @platformatic/kafka
+ * 1.35 labels its subscriptions v1 but leaves out v1's owned partitions.
  */
 export function decodeData(message: MessageDefinition, data: Buffer): { version: number; body: Record<string, unknown> } {
   const r = new Reader(data, 0, data.length, message.name);
   const written = r.i16();
   const { min, max } = parseVersions(message.validVersions);
   if (written < min) r.fail(`version ${written} below ${min}`);
-  const version = Math.min(written, max);
-  return { version, body: decoderFor(message, version)(r) };
+  for (let version = Math.min(written, max); ; version--) {
+    try {
+      return { version, body: decoderFor(message, version)(new Reader(data, 2, data.length, `${message.name} v${version}`)) };
+    } catch (error) {
+      if (version === min || !(error instanceof ProtocolError)) throw error;
+    }
+  }
 }
