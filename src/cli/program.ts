@@ -160,7 +160,8 @@ export function buildProgram(): Command {
 
   program
     .command('bench')
-    .description('run the benchmark harness (bench/); arguments after `bench` go to it')
+    .description('run the benchmark harness (bench/); arguments after `bench` go to it (gregor bench --help for its options)')
+    .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
     .passThroughOptions()
