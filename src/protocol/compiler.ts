@@ -38,7 +38,7 @@ const WRITE: Record<string, string> = {
   uuid: 'w.uuid',
 };
 
-/** The value a field takes in a version that lacks it (Kafka's default rules). */
+/** The value a field takes in a version that lacks it (Kafka's default rules); a fresh one on every call. */
 export function defaultValue(field: FieldDefinition): unknown {
   if (field.default !== undefined) return field.default;
   if (field.type.startsWith('[]')) return [];
@@ -76,17 +76,17 @@ export function isDefault(value: unknown, field: FieldDefinition): boolean {
 function defaultSource(field: FieldDefinition, scope: Scope): string {
   if (field.default === null) return 'null';
   if (field.type.startsWith('[]')) return '[]';
-  if (field.fields) return `${scope.constant(defaultValue(field))}()`;
+  if (field.fields) return `defaultValue(${scope.field(field)})`;
   const value = defaultValue(field);
   if (typeof value === 'bigint') return `${value}n`;
   if (Buffer.isBuffer(value)) return 'Buffer.alloc(0)';
   return JSON.stringify(value);
 }
 
-/** Generated functions and the values they close over, for one compiled message version. */
+/** Generated functions and the field definitions they refer to, for one compiled message version. */
 class Scope {
   readonly functions: string[] = [];
-  readonly values: unknown[] = [];
+  readonly fields: FieldDefinition[] = [];
 
   add(source: (name: string) => string): string {
     const name = `f${this.functions.length}`;
@@ -94,25 +94,11 @@ class Scope {
     return name;
   }
 
-  /** A function returning a deep copy of `value` (struct defaults must not be shared between messages). */
-  constant(value: unknown): string {
-    this.values.push(value);
-    return `(() => structuredCopy(v[${this.values.length - 1}]))`;
-  }
-
+  /** An expression naming a field definition from generated code. */
   field(field: FieldDefinition): string {
-    this.values.push(field);
-    return `v[${this.values.length - 1}]`;
+    this.fields.push(field);
+    return `fields[${this.fields.length - 1}]`;
   }
-}
-
-function structuredCopy(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(structuredCopy);
-  if (Buffer.isBuffer(value)) return Buffer.from(value);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, structuredCopy(v)]));
-  }
-  return value;
 }
 
 interface Mode {
@@ -249,7 +235,7 @@ function structEncoder(fields: readonly FieldDefinition[], mode: Mode, scope: Sc
 
 function build<T>(scope: Scope, entry: string): T {
   const source = `${scope.functions.join('\n')}\nreturn ${entry};`;
-  return new Function('v', 'isDefault', 'structuredCopy', 'Buffer', source)(scope.values, isDefault, structuredCopy, Buffer) as T;
+  return new Function('fields', 'isDefault', 'defaultValue', 'Buffer', source)(scope.fields, isDefault, defaultValue, Buffer) as T;
 }
 
 export function compileDecoder(message: MessageDefinition, version: number, flexible: boolean): Decoder {

@@ -8,6 +8,7 @@ import { uuidFromBytes } from './uuid.js';
 
 export class Reader {
   pos: number;
+  #view: DataView | undefined;
 
   constructor(
     readonly buf: Buffer,
@@ -62,8 +63,6 @@ export class Reader {
     const at = this.take(8);
     return this.#dataView().getFloat64(at);
   }
-
-  #view: DataView | undefined;
 
   #dataView(): DataView {
     return (this.#view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length));
