@@ -80,7 +80,23 @@ export function explainError(error: unknown, context: ErrorContext = {}): Explai
       kafkaErrors: [],
     };
   }
-  return { message: error instanceof Error ? error.message : String(error), exitCode: EXIT_FAILURE, kafkaErrors: [] };
+  return { message: messageChain(error), exitCode: EXIT_FAILURE, kafkaErrors: [] };
+}
+
+/** The error's message followed by the distinct messages of the errors it wraps ("X failed: because Y"). */
+function messageChain(error: unknown): string {
+  const own = error instanceof Error ? error.message : String(error);
+  const inner = new Set<string>();
+  const collect = (e: unknown, depth: number): void => {
+    if (typeof e !== 'object' || e === null || depth > 5) return;
+    const record = e as { errors?: unknown; cause?: unknown };
+    for (const child of [...(Array.isArray(record.errors) ? record.errors : []), record.cause]) {
+      if (child instanceof Error && child.message !== own) inner.add(child.message);
+      collect(child, depth + 1);
+    }
+  };
+  collect(error, 0);
+  return inner.size === 0 ? own : `${own.replace(/\.$/, '')}: ${[...inner].join('; ')}`;
 }
 
 function fill(advice: string, context: ErrorContext): string {

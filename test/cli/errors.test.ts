@@ -28,6 +28,12 @@ describe('explainError', () => {
     expect(explained.hint).toMatch(/--brokers/);
   });
 
+  it('spells out what a generic client error wraps', () => {
+    const wrapped = new MultipleErrors('Producing messages failed.', [new Error('zstd is not supported in the current Node.js version')]);
+    expect(explainError(wrapped).message).toBe('Producing messages failed: zstd is not supported in the current Node.js version');
+    expect(explainError(new Error('plain')).message).toBe('plain');
+  });
+
   it('keeps the exit code of a usage error', () => {
     expect(explainError(new CliError('bad', 'fix it', EXIT_USAGE))).toEqual({ message: 'bad', hint: 'fix it', exitCode: EXIT_USAGE, kafkaErrors: [] });
   });

@@ -6,7 +6,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { MessageToProduce } from '@platformatic/kafka';
+import { compressionsAlgorithms, type MessageToProduce } from '@platformatic/kafka';
+import { CliError, EXIT_USAGE } from '../errors.js';
 import { createProducer } from '../kafka-client.js';
 import { parseKeyValue } from '../key-value.js';
 import { startProgress } from '../progress.js';
@@ -33,6 +34,9 @@ export async function produce(brokers: string[], topic: string, options: Produce
       return [Buffer.from(key), Buffer.from(value)] as const;
     }),
   );
+  if (!compressionsAlgorithms[options.compression].available) {
+    throw new CliError(`${options.compression} compression is not available on Node.js ${process.versions.node}`, 'zstd needs Node.js 22.15 or later; gzip, snappy and lz4 work everywhere', EXIT_USAGE);
+  }
   const acks = options.acks === 'all' ? -1 : Number(options.acks);
   // As Kafka's clients do, ask for the topic to be created on use; the broker decides (auto.create.topics.enable).
   const producer = createProducer(brokers, { acks, compression: options.compression, autocreateTopics: true });
