@@ -174,9 +174,27 @@ export class BrokerMetrics implements TrafficObserver {
     };
   }
 
-  /** Where scrape-time state comes from; the broker sets it once its parts are up. */
+  /**
+   * Where scrape-time state comes from; the broker sets it once its parts are up. A gauge whose value the
+   * source does not report is left out rather than exported as a misleading 0.
+   */
   setStateSource(source: BrokerStateSource): void {
     this.#state = source;
+    this.#optionalGauge('gregor_connections', 'Client connections open.', source.connectionCount?.bind(source));
+    this.#optionalGauge('gregor_worker_queue_depth', 'Tasks queued or running in the partition worker pools.', source.workerQueueDepth?.bind(source));
+  }
+
+  #optionalGauge(name: string, help: string, read: (() => number) | undefined): void {
+    this.registry.removeSingleMetric(name);
+    if (!read) return;
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
   }
 
   /** The exposition text and its content type. */
@@ -245,22 +263,6 @@ export class BrokerMetrics implements TrafficObserver {
       async collect() {
         this.reset();
         for (const l of (await state().consumerGroupLag?.()) ?? []) this.inc({ group: l.group, topic: l.topic }, Number(l.lag));
-      },
-    });
-    new Gauge({
-      name: 'gregor_connections',
-      help: 'Client connections open.',
-      registers,
-      collect() {
-        this.set(state().connectionCount?.() ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'gregor_worker_queue_depth',
-      help: 'Tasks queued or running in the partition worker pools.',
-      registers,
-      collect() {
-        this.set(state().workerQueueDepth?.() ?? 0);
       },
     });
     new Gauge({

@@ -200,6 +200,7 @@ describe('configuration', () => {
         `log.dirs=${join(dir, 'logs')}`,
         'num.partitions=4',
         'auto.create.topics.enable=false',
+        'gregor.metrics.kafka.names.enable=true',
       ].join('\n'),
     );
     const fromFile = await serveBroker(['--config', file], { flags: false, env: { GREGOR_ADMIN_LISTENER: '127.0.0.1:0' } });
@@ -216,6 +217,10 @@ describe('configuration', () => {
       expect(produced.code).toBe(1);
       expect(produced.stderr).toContain('UNKNOWN_TOPIC_OR_PARTITION');
       expect(readdirSync(join(dir, 'logs'))).toContain('defaults-0');
+      expect((await run(['produce', 'defaults'], 'a\nb\n')).code).toBe(0);
+      const samples = parsePrometheusText(await (await fetch(`${fromFile.adminUrl}/metrics`)).text());
+      expect(sampleValue(samples, 'kafka_server_brokertopicmetrics_messagesin_total', { topic: 'defaults' })).toBe(2);
+      expect(sampleValue(samples, 'gregor_connections')).toBeTypeOf('number');
     } finally {
       expect((await fromFile.stop()).code).toBe(0);
     }

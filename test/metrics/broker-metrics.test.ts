@@ -32,6 +32,8 @@ describe('BrokerMetrics', () => {
     expect(sampleValue(samples, 'gregor_connections')).toBe(1);
     expect(sampleValue(samples, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(samples.some((s) => s.name.startsWith('kafka_'))).toBe(false);
+    // Not reported by this broker: no sample rather than a misleading 0.
+    expect(sampleValue(samples, 'gregor_worker_queue_depth')).toBeUndefined();
 
     orders.bytesIn += 24;
     expect(sampleValue(await scrape(metrics), 'gregor_topic_bytes_in_total', { topic: 'orders' })).toBe(1024);
