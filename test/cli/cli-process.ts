@@ -73,7 +73,10 @@ export async function serveBroker(
   { env = {}, flags = true, timeoutMs = 15_000 }: { env?: NodeJS.ProcessEnv; flags?: boolean; timeoutMs?: number } = {},
 ): Promise<ServedBroker> {
   const dataDir = tempDir('gregor-cli-data-');
-  const defaults = flags ? ['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--admin', '127.0.0.1:0'] : [];
+  // No initial rebalance delay: each consume joins a new or empty group, and Kafka's 3 s would dominate.
+  const defaults = flags
+    ? ['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--admin', '127.0.0.1:0', '--override', 'group.initial.rebalance.delay.ms=0']
+    : [];
   const started = performance.now();
   const child = spawn(process.execPath, [MAIN, 'serve', ...defaults, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
