@@ -41,6 +41,7 @@ export async function consume(brokers: string[], topics: string[], options: Cons
   };
   const progress = startProgress();
   let stopping = false;
+  let outputError: NodeJS.ErrnoException | undefined;
   let printed = 0;
   let bytes = 0;
   try {
@@ -49,15 +50,20 @@ export async function consume(brokers: string[], topics: string[], options: Cons
       stopping = true;
       void stream.close();
     };
+    const onOutputError = (error: NodeJS.ErrnoException): void => {
+      outputError ??= error;
+      stop();
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    process.stdout.once('error', stop);
+    process.stdout.on('error', onOutputError);
     // A failed periodic commit is retried by the next one; the final commit reports its error.
     const committer = setInterval(() => void commit().catch(() => {}), COMMIT_INTERVAL_MS);
     try {
       for await (const message of stream) {
-        const text = format(toRecord(message));
-        if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+        if (stopping) break;
+        // A failed write rejects the wait too; onOutputError has recorded it and stopped the stream.
+        if (!process.stdout.write(format(toRecord(message)))) await once(process.stdout, 'drain').catch(() => undefined);
         pending.set(`${message.topic}:${message.partition}`, {
           topic: message.topic,
           partition: message.partition,
@@ -67,13 +73,16 @@ export async function consume(brokers: string[], topics: string[], options: Cons
         printed++;
         bytes += message.value?.length ?? 0;
         progress.update(printed, bytes);
-        if (stopping || (options.num !== undefined && printed >= options.num)) break;
+        if (options.num !== undefined && printed >= options.num) break;
       }
     } finally {
       clearInterval(committer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      process.stdout.off('error', onOutputError);
     }
+    // EPIPE: the reader went away (`| head`), an ordinary way to stop reading.
+    if (outputError && outputError.code !== 'EPIPE') throw outputError;
     await commit();
   } catch (error) {
     throw await missingTopicOr(brokers, topics, error);
