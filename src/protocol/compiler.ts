@@ -181,24 +181,30 @@ ${cases}
 
 // ---- encoding ----
 
-function writeStatement(field: FieldDefinition, type: string, value: string, mode: Mode, scope: Scope): string {
+function writeStatement(field: FieldDefinition, type: string, value: string, nullable: boolean, mode: Mode, scope: Scope): string {
+  // A null where the version allows none is the caller's bug: refuse it rather than send a length of -1.
+  const guard = nullable || !(type.startsWith('[]') || type === 'string' || type === 'bytes' || type === 'records') ? '' : `if (${value} === null) notNullable(${scope.field(field)}, ${mode.version}); `;
   const element = elementType(type);
   if (element !== undefined) {
-    const writeElement = writeStatement(field, element, 'a[i]', mode, scope);
+    const writeElement = writeStatement(field, element, 'a[i]', false, mode, scope);
     const fn = scope.add(
       (name) => `function ${name}(w, a) {
   if (a === null) return w.length(-1, ${mode.flexible}, 4);
   w.length(a.length, ${mode.flexible}, 4);
-  for (let i = 0; i < a.length; i++) ${writeElement}
+  for (let i = 0; i < a.length; i++) { ${writeElement} }
 }`,
     );
-    return `${fn}(w, ${value});`;
+    return `${guard}${fn}(w, ${value});`;
   }
   if (field.fields) return `${structEncoder(field.fields, mode, scope)}(w, ${value});`;
-  if (type === 'string' || type === 'bytes' || type === 'records') return `w.${type}(${value}, ${mode.flexible});`;
+  if (type === 'string' || type === 'bytes' || type === 'records') return `${guard}w.${type}(${value}, ${mode.flexible});`;
   const write = WRITE[type];
   if (write === undefined) throw new Error(`unknown type '${type}' of field ${field.name}`);
   return `${write}(${value});`;
+}
+
+function notNullable(field: FieldDefinition, version: number): never {
+  throw new TypeError(`${field.name} is not nullable in version ${version}`);
 }
 
 function structEncoder(fields: readonly FieldDefinition[], mode: Mode, scope: Scope): string {
@@ -214,7 +220,7 @@ function structEncoder(fields: readonly FieldDefinition[], mode: Mode, scope: Sc
     }
     // A field left undefined by the caller is written as its default.
     lines.push(`  let ${variable} = o.${field.name};`, `  if (${variable} === undefined) ${variable} = ${defaultSource(field, scope)};`);
-    lines.push(`  ${writeStatement(field, field.type, variable, mode, scope)}`);
+    lines.push(`  ${writeStatement(field, field.type, variable, isNullable(field, mode), mode, scope)}`);
   });
   if (mode.flexible && tagged.length === 0) lines.push('  w.uvarint(0);');
   if (mode.flexible && tagged.length > 0) {
@@ -225,7 +231,7 @@ function structEncoder(fields: readonly FieldDefinition[], mode: Mode, scope: Sc
       lines.push(`  if (p${i}) {
     w.uvarint(${field.tag});
     const start = w.mark();
-    ${writeStatement(field, field.type, variable, mode, scope)}
+    ${writeStatement(field, field.type, variable, isNullable(field, mode), mode, scope)}
     w.prefixSizeFrom(start);
   }`);
     });
@@ -235,7 +241,7 @@ function structEncoder(fields: readonly FieldDefinition[], mode: Mode, scope: Sc
 
 function build<T>(scope: Scope, entry: string): T {
   const source = `${scope.functions.join('\n')}\nreturn ${entry};`;
-  return new Function('fields', 'isDefault', 'defaultValue', 'Buffer', source)(scope.fields, isDefault, defaultValue, Buffer) as T;
+  return new Function('fields', 'isDefault', 'defaultValue', 'notNullable', 'Buffer', source)(scope.fields, isDefault, defaultValue, notNullable, Buffer) as T;
 }
 
 export function compileDecoder(message: MessageDefinition, version: number, flexible: boolean): Decoder {

@@ -103,6 +103,14 @@ describe('bodies', () => {
     expect(decoded).toEqual(body);
   });
 
+  it('refuses to encode null where the version allows none', () => {
+    expect(() => encodeResponse(ApiKey.Produce, 7, 1, { responses: [{ name: null as never, partitionResponses: [] }], throttleTimeMs: 0 })).toThrow(/name is not nullable in version 7/);
+    expect(() => encodeResponse(ApiKey.Produce, 7, 1, { responses: null as never, throttleTimeMs: 0 })).toThrow(TypeError);
+    // Nullable from v8: written as null.
+    const withNull = { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 0n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null }] }], throttleTimeMs: 0 };
+    expect(decodeResponse(ApiKey.Produce, 8, Buffer.concat(encodeResponse(ApiKey.Produce, 8, 1, withNull)).subarray(4))).toMatchObject(withNull);
+  });
+
   it('refuses unknown API keys and versions the definitions lack', () => {
     expect(() => decodeRequest(9999, 0, Buffer.alloc(8), 0)).toThrow(ProtocolError);
     expect(() => decodeRequest(ApiKey.Produce, validVersions(ApiKey.Produce)!.max + 1, Buffer.alloc(8), 0)).toThrow(ProtocolError);
