@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { MessagesStreamFallbackModes, MessagesStreamModes, type ConsumeOptions, type Message } from '@platformatic/kafka';
+import { type CommitOptionsPartition, type ConsumeOptions, type Consumer, type Message, MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
 import { createConsumer, withAdmin } from '../kafka-client.js';
 import { parsePosition, resolvePosition, type Position } from '../offsets.js';
 import { missingTopicOr, partitionsOf } from '../topics.js';
@@ -26,19 +26,7 @@ export async function consume(brokers: string[], topics: string[], options: Cons
   const position = options.offset === undefined ? undefined : parsePosition(options.offset);
   const startAt = await startOptions(brokers, topics, position, options.group !== undefined);
   const consumer = createConsumer(brokers, options.group ?? `gregor-consume-${randomUUID().slice(0, 8)}`);
-  const pending = new Map<string, { topic: string; partition: number; offset: bigint; leaderEpoch: number }>();
-  const commit = async (): Promise<void> => {
-    if (options.group === undefined || pending.size === 0) return;
-    const offsets = [...pending.values()];
-    pending.clear();
-    try {
-      await consumer.commit({ offsets });
-    } catch (error) {
-      // Keep what failed for the next attempt unless a later record of that partition superseded it.
-      for (const o of offsets) if (!pending.has(`${o.topic}:${o.partition}`)) pending.set(`${o.topic}:${o.partition}`, o);
-      throw error;
-    }
-  };
+  const commits = options.group === undefined ? undefined : new PendingCommits(consumer);
   const progress = startProgress();
   let stopping = false;
   let outputError: NodeJS.ErrnoException | undefined;
@@ -58,18 +46,13 @@ export async function consume(brokers: string[], topics: string[], options: Cons
     process.once('SIGTERM', stop);
     process.stdout.on('error', onOutputError);
     // A failed periodic commit is retried by the next one; the final commit reports its error.
-    const committer = setInterval(() => void commit().catch(() => {}), COMMIT_INTERVAL_MS);
+    const committer = setInterval(() => void commits?.commit().catch(() => {}), COMMIT_INTERVAL_MS);
     try {
       for await (const message of stream) {
         if (stopping) break;
         // A failed write rejects the wait too; onOutputError has recorded it and stopped the stream.
         if (!process.stdout.write(format(toRecord(message)))) await once(process.stdout, 'drain').catch(() => undefined);
-        pending.set(`${message.topic}:${message.partition}`, {
-          topic: message.topic,
-          partition: message.partition,
-          offset: message.offset + 1n,
-          leaderEpoch: -1,
-        });
+        commits?.printed(message);
         printed++;
         bytes += message.value?.length ?? 0;
         progress.update(printed, bytes);
@@ -83,12 +66,39 @@ export async function consume(brokers: string[], topics: string[], options: Cons
     }
     // EPIPE: the reader went away (`| head`), an ordinary way to stop reading.
     if (outputError && outputError.code !== 'EPIPE') throw outputError;
-    await commit();
+    await commits?.commit();
   } catch (error) {
     throw await missingTopicOr(brokers, topics, error);
   } finally {
     progress.stop('consumed');
     await consumer.close(true);
+  }
+}
+
+/** The group's progress not yet committed: for each partition, the offset after the last record printed. */
+class PendingCommits {
+  readonly #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  readonly #pending = new Map<string, CommitOptionsPartition>();
+
+  constructor(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>) {
+    this.#consumer = consumer;
+  }
+
+  printed(message: Message<Buffer, Buffer, Buffer, Buffer>): void {
+    this.#pending.set(`${message.topic}:${message.partition}`, { topic: message.topic, partition: message.partition, offset: message.offset + 1n, leaderEpoch: -1 });
+  }
+
+  async commit(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const offsets = [...this.#pending.values()];
+    this.#pending.clear();
+    try {
+      await this.#consumer.commit({ offsets });
+    } catch (error) {
+      // Keep what failed for the next attempt unless a later record of that partition superseded it.
+      for (const o of offsets) if (!this.#pending.has(`${o.topic}:${o.partition}`)) this.#pending.set(`${o.topic}:${o.partition}`, o);
+      throw error;
+    }
   }
 }
 
