@@ -22,6 +22,11 @@ export interface PartitionInfo {
   readonly leaderEpoch: number;
   readonly replicas: readonly number[];
   readonly isr: readonly number[];
+  /**
+   * The log dir holding this node's replica, once placed (Kafka records directory assignments the same
+   * way, KIP-858): if that dir fails, the partition stays offline instead of starting empty elsewhere.
+   */
+  readonly logDir?: string;
 }
 
 export interface TopicInfo {
@@ -102,14 +107,23 @@ export class ClusterMetadata {
   }
 
   /**
-   * Opens (or initialises) the metadata: every log dir gets a meta.properties with the same node and
-   * cluster id, and a directory belonging to another cluster or node is refused.
+   * Opens (or initialises) the metadata: every usable log dir gets a meta.properties with the same node and
+   * cluster id, and a directory belonging to another cluster or node is refused. A dir that cannot be used
+   * at all is skipped here (the storage engine reports it offline); the metadata dir must work.
    */
   static async open(config: BrokerConfig, logDirs: readonly string[]): Promise<ClusterMetadata> {
     const existing: MetaProperties[] = [];
+    const usable: string[] = [];
     for (const dir of logDirs) {
-      await mkdir(dir, { recursive: true });
-      const meta = await readMetaProperties(dir);
+      let meta: MetaProperties | undefined;
+      try {
+        await mkdir(dir, { recursive: true });
+        meta = await readMetaProperties(dir);
+      } catch (error) {
+        if (error instanceof KafkaError) throw error;
+        continue;
+      }
+      usable.push(dir);
       if (meta) existing.push(meta);
     }
     const configured = config.int('node.id');
@@ -124,7 +138,7 @@ export class ClusterMetadata {
         );
       }
     }
-    for (const dir of logDirs) {
+    for (const dir of usable) {
       if (!(await readMetaProperties(dir))) await writeMetaProperties(dir, { clusterId, nodeId, directoryId: randomKafkaId() });
     }
     const metadataDir = config.has('metadata.log.dir') ? config.string('metadata.log.dir') : logDirs[0]!;
@@ -279,6 +293,23 @@ export class ClusterMetadata {
       await this.#persist();
       for (const listener of this.#listeners) await listener.topicConfigChanged?.(changed);
       return changed;
+    });
+  }
+
+  /** Resolves once every change requested so far has been applied and persisted. */
+  async settled(): Promise<void> {
+    await this.#changes;
+  }
+
+  /** Records which log dir holds a partition (the first time it is placed). */
+  assignLogDir(name: string, partition: number, logDir: string): Promise<void> {
+    return this.#change(async () => {
+      const topic = this.#topics.get(name);
+      const info = topic?.partitions[partition];
+      if (!topic || !info || info.logDir === logDir) return;
+      const partitions = topic.partitions.map((p) => (p.partition === partition ? { ...p, logDir } : p));
+      this.#index({ ...topic, partitions });
+      await this.#persist();
     });
   }
 

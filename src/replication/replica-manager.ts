@@ -5,7 +5,7 @@
  * acks=all waits for the batch to be flushed to disk (group-committed across concurrent requests) unless
  * `gregor.flush.before.acks.all.enable` is false, which answers once appended, as Kafka does.
  */
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { ClusterMetadata, TopicInfo } from '../cluster/cluster-metadata.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfig } from '../config/topic-config.js';
@@ -100,7 +100,7 @@ export class ReplicaManager {
   readonly #metadata: ClusterMetadata;
   readonly #logManager: PartitionLogManager;
   readonly #producerStates: ProducerStateStore;
-  readonly #partitions = new Map<string, Partition[]>();
+  readonly #partitions = new Map<string, (Partition | undefined)[]>();
   /** Partitions whose log could not be opened (their dir failed): `topic-partition`. */
   readonly #failedToOpen = new Set<string>();
   readonly #delayedFetches = new Set<DelayedFetch>();
@@ -138,7 +138,7 @@ export class ReplicaManager {
     clearInterval(this.#expirationTimer);
     this.completeDelayedFetches();
     for (const partitions of this.#partitions.values()) {
-      for (const partition of partitions) {
+      for (const partition of opened(partitions)) {
         if (partition.offline === undefined) await this.#producerStates.save(partition, this.#logManager);
       }
     }
@@ -237,7 +237,7 @@ export class ReplicaManager {
   partitionsByLogDir(): Map<string, Partition[]> {
     const byDir = new Map<string, Partition[]>();
     for (const partitions of this.#partitions.values()) {
-      for (const partition of partitions) {
+      for (const partition of opened(partitions)) {
         const dir = this.#logDirOf(partition);
         if (dir === undefined) continue;
         byDir.set(dir, [...(byDir.get(dir) ?? []), partition]);
@@ -325,7 +325,7 @@ export class ReplicaManager {
   /** The log dir (not the partition's own directory) holding the partition. */
   #logDirOf(partition: Partition): string | undefined {
     const own = this.#logManager.logDirOf(partition.topic, partition.partition);
-    return own === undefined ? undefined : dirname(own);
+    return own === undefined ? undefined : resolve(dirname(own));
   }
 
   #missing(topic: string, partition: number): KafkaError {
@@ -355,7 +355,7 @@ export class ReplicaManager {
   #takeDirOffline(failed: Partition): void {
     const dir = this.#logDirOf(failed);
     for (const partitions of this.#partitions.values()) {
-      for (const partition of partitions) {
+      for (const partition of opened(partitions)) {
         if (partition === failed || (dir !== undefined && this.#logDirOf(partition) === dir)) {
           partition.markOffline(ErrorCode.KAFKA_STORAGE_ERROR);
         }
@@ -366,25 +366,36 @@ export class ReplicaManager {
   async #openPartitions(topic: TopicInfo, first: number): Promise<void> {
     const config = this.#metadata.topicConfig(topic.name);
     const partitions = this.#partitions.get(topic.name) ?? [];
+    const offlineDirs = new Set(this.#logManager.logDirs().filter((d) => !d.online).map((d) => resolve(d.path)));
+    const placed: [number, string][] = [];
     for (const info of topic.partitions.slice(first)) {
       const ids = { topic: topic.name, partition: info.partition, topicId: topic.topicId, leaderEpoch: info.leaderEpoch };
       try {
+        if (info.logDir !== undefined && offlineDirs.has(info.logDir)) {
+          throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${info.logDir} of ${topic.name}-${info.partition} is offline`);
+        }
         const log = this.#logManager.getOrCreateLog(topic.name, info.partition, topic.topicId, logConfig(config));
         const producerState = await this.#producerStates.load(ids, log, this.#logManager);
-        partitions[info.partition] = new Partition(ids, log, config, producerState);
+        const partition = new Partition(ids, log, config, producerState);
+        partitions[info.partition] = partition;
+        const logDir = this.#logDirOf(partition);
+        if (logDir !== undefined && logDir !== info.logDir) placed.push([info.partition, logDir]);
       } catch (error) {
         if (!(error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR)) throw error;
         this.#failedToOpen.add(`${topic.name}-${info.partition}`);
       }
     }
     this.#partitions.set(topic.name, partitions);
+    // Recorded after the metadata change that created the partitions (this runs inside it). Losing a record
+    // to a failed write only means it is recorded again at the next start.
+    for (const [partition, logDir] of placed) void this.#metadata.assignLogDir(topic.name, partition, logDir).catch(() => undefined);
   }
 
   async #deletePartitions(topic: TopicInfo): Promise<void> {
     const partitions = this.#partitions.get(topic.name) ?? [];
     this.#partitions.delete(topic.name);
     for (const info of topic.partitions) this.#failedToOpen.delete(`${topic.name}-${info.partition}`);
-    for (const partition of partitions) {
+    for (const partition of opened(partitions)) {
       partition.markOffline(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       await this.#logManager.deleteLog(topic.name, partition.partition);
     }
@@ -392,7 +403,7 @@ export class ReplicaManager {
 
   #reconfigure(topic: TopicInfo): void {
     const config = this.#metadata.topicConfig(topic.name);
-    for (const partition of this.#partitions.get(topic.name) ?? []) {
+    for (const partition of opened(this.#partitions.get(topic.name) ?? [])) {
       partition.config = config;
       if (partition.offline === undefined) this.#logManager.updateConfig(topic.name, partition.partition, logConfig(config));
     }
@@ -401,9 +412,14 @@ export class ReplicaManager {
   #expireProducers(expirationMs: number): void {
     const now = Date.now();
     for (const partitions of this.#partitions.values()) {
-      for (const partition of partitions) partition.producerState.expire(now, expirationMs);
+      for (const partition of opened(partitions)) partition.producerState.expire(now, expirationMs);
     }
   }
+}
+
+/** The partitions of a topic that are open (those whose log dir failed are holes). */
+function opened(partitions: readonly (Partition | undefined)[]): Partition[] {
+  return partitions.filter((p): p is Partition => p !== undefined);
 }
 
 /** The topic settings the storage engine applies, by Kafka name. */

@@ -1,4 +1,5 @@
 /** DescribeLogDirs (35), v0–4: each log dir with its partitions' sizes, its state, and (v4) its capacity. */
+import { resolve } from 'node:path';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Handler } from '../handler.js';
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages.js';
@@ -17,7 +18,7 @@ export const describeLogDirsHandler: Handler<DescribeLogDirsRequest, DescribeLog
       errorCode: ErrorCode.NONE,
       results: context.replicaManager.logManager.logDirs().map((dir) => {
         const topics = new Map<string, DescribeLogDirsResult['topics'][number]>();
-        for (const partition of dir.online ? (byDir.get(dir.path) ?? []) : []) {
+        for (const partition of dir.online ? (byDir.get(resolve(dir.path)) ?? []) : []) {
           if (wanted && !wanted.get(partition.topic)?.has(partition.partition)) continue;
           const topic = topics.get(partition.topic) ?? { name: partition.topic, partitions: [] };
           topic.partitions.push({ partitionIndex: partition.partition, partitionSize: BigInt(partition.log.size), offsetLag: 0n, isFutureKey: false });
