@@ -90,6 +90,12 @@ describe('produce', () => {
     expect((await produce('p', batch(['r']))).baseOffset).toBe(before + 1n);
   });
 
+  it('closes the connection when an acks=0 produce fails, as Kafka does', async () => {
+    const quiet = await RawClient.connect(broker.bootstrap);
+    quiet.send(ApiKey.Produce, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'p', partitionData: [{ index: 7, records: batch(['lost']) }] }] });
+    await quiet.closed;
+  });
+
   it('refuses transactions cleanly', async () => {
     const init = await client.request(ApiKey.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
     expect(init.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);

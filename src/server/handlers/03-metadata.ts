@@ -46,7 +46,8 @@ function cluster(context: RequestContext): Omit<MetadataResponse, 'topics'> {
 async function lookup(requested: { topicId: string; name: string | null }, allowCreate: boolean, context: RequestContext): Promise<MetadataResponseTopic> {
   if (requested.name === null) {
     const byId = context.metadata.topicById(requested.topicId);
-    return byId ? describeTopic(byId, context) : topicError(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+    // Response topic names are nullable only from v12; v10–11 answer an unknown id with an empty name.
+    return byId ? describeTopic(byId, context) : topicError(context.apiVersion >= 12 ? null : '', requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
   }
   const existing = context.metadata.topic(requested.name);
   if (existing) return describeTopic(existing, context);
