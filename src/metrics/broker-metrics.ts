@@ -3,10 +3,11 @@
  *
  * Hot-path cost is kept to a field increment: per-topic byte and record counts live in plain `TopicCounters`
  * objects (records counted from batch headers, never per record), and per-API latency goes to a pre-bound
- * histogram child; the Prometheus counters read those objects only when scraped. State (partitions, log sizes, group lag, mapped memory, worker queue)
- * is read from the broker at scrape time too. Names are gregor's own (`gregor_*`, low cardinality: labels are
- * topic, API, error name, group); with `kafkaNames` the per-topic counters are also exported under the names
- * Kafka's JMX exporter gives BrokerTopicMetrics, so existing Kafka dashboards work.
+ * histogram child; the Prometheus counters read those objects only when scraped. State (partitions, log
+ * sizes, group lag, connections, mapped memory, worker queue) is read at scrape time too. Names are gregor's
+ * own (`gregor_*`, low cardinality: labels are topic, API, error name, group); with `kafkaNames` the per-topic
+ * counters are also exported under the names Kafka's JMX exporter gives BrokerTopicMetrics, so existing Kafka
+ * dashboards work.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ErrorCode, errorInfo } from '../protocol/error-codes.js';

@@ -48,6 +48,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     consumerGroupLag: () => groupLag(broker.services.groupCoordinator),
     connectionCount: () => broker.connectionCount,
   });
+  broker.metadata.subscribe({ topicDeleted: (topic) => metrics.forgetTopic(topic.name) });
   admin?.setReady(true);
   process.stdout.write(banner(broker, config, admin));
 
