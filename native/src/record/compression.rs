@@ -13,8 +13,9 @@
 //!   each; librdkafka, franz-go and kafkajs-snappy write one raw block. Decoding recognises the xerial
 //!   magic and otherwise reads one raw block; encoding writes xerial, so Java consumers can read it.
 //!   Raw blocks state their decompressed length up front, so the limit is checked before allocating.
-//! - lz4: `lz4_flex`'s frame module (pure Rust, fast). Kafka uses the LZ4 frame format; Java writes 64 KiB
-//!   independent blocks without block checksums and cannot read dependent blocks, so we write exactly that.
+//! - lz4: the LZ4 frame format (what Kafka uses) in `lz4_frame`, around `lz4_flex`'s block codec (pure
+//!   Rust, fast); see that module for why not `lz4_flex`'s own frame module. Java writes 64 KiB
+//!   independent blocks without checksums and cannot read dependent blocks, so we write exactly that.
 //! - zstd: the `zstd` crate (bindings to the reference libzstd, the fastest and the one every client uses).
 //!   Frames may omit their content size (franz-go streams), so decoding streams through a bounded reader.
 
@@ -22,6 +23,7 @@ use std::cell::RefCell;
 use std::io::{Read, Write};
 
 use crate::error::{EngineError, Result};
+use crate::record::lz4_frame;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Compression {
@@ -95,19 +97,7 @@ pub fn compress(codec: Compression, input: &[u8]) -> Result<Vec<u8>> {
             Ok(encoder.finish()?)
         }
         Compression::Snappy => compress_xerial(input),
-        Compression::Lz4 => {
-            let info = lz4_flex::frame::FrameInfo::new()
-                .block_size(lz4_flex::frame::BlockSize::Max64KB)
-                .block_mode(lz4_flex::frame::BlockMode::Independent);
-            let mut encoder = lz4_flex::frame::FrameEncoder::with_frame_info(
-                info,
-                Vec::with_capacity(input.len() / 2 + 64),
-            );
-            encoder.write_all(input)?;
-            encoder
-                .finish()
-                .map_err(|error| EngineError::Storage(format!("lz4 compression failed: {error}")))
-        }
+        Compression::Lz4 => lz4_frame::compress(input),
         Compression::Zstd => ZSTD_COMPRESSOR.with(|cell| {
             let mut slot = cell.borrow_mut();
             let compressor = match slot.as_mut() {
@@ -130,7 +120,9 @@ pub fn decompress(codec: Compression, input: &[u8], max_output: usize) -> Result
         }
         Compression::Gzip => read_bounded(codec, flate2::read::MultiGzDecoder::new(input), input.len(), max_output),
         Compression::Snappy => decompress_snappy(input, max_output),
-        Compression::Lz4 => read_bounded(codec, lz4_flex::frame::FrameDecoder::new(input), input.len(), max_output),
+        Compression::Lz4 => {
+            lz4_frame::decompress(input, max_output, || too_large(codec, max_output), |reason| corrupt(codec, reason))
+        }
         Compression::Zstd => ZSTD_DECOMPRESSOR.with(|cell| {
             let mut slot = cell.borrow_mut();
             let context = slot.get_or_insert_with(zstd::zstd_safe::DCtx::create);

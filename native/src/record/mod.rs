@@ -6,6 +6,7 @@ pub mod batch;
 pub mod builder;
 pub mod compression;
 pub mod iter;
+mod lz4_frame;
 pub mod validate;
 mod varint;
 

@@ -101,3 +101,16 @@ fn builder_throughput() {
         println!("build 100 records of 100 B, {:<6}: {:>6.2} µs", codec.name(), per_batch.as_secs_f64() * 1e6);
     }
 }
+
+#[test]
+#[ignore = "prints throughput figures; run explicitly"]
+fn decompression_cost() {
+    let values: Vec<u8> = (0..110).flat_map(value).collect();
+    for codec in [Compression::Gzip, Compression::Snappy, Compression::Lz4, Compression::Zstd] {
+        let compressed = crate::record::compression::compress(codec, &values).unwrap();
+        let per = time(Duration::from_millis(300), || {
+            crate::record::compression::decompress(codec, &compressed, 1 << 20).unwrap();
+        });
+        println!("decompress {} B of {:<6} to {} B: {:>6.2} µs", compressed.len(), codec.name(), values.len(), per.as_secs_f64() * 1e6);
+    }
+}
