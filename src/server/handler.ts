@@ -18,7 +18,6 @@ import type { ReplicaManager } from '../replication/replica-manager.js';
  *
  * so the server layer compiles before and without it, and the composition root (broker.ts) fills it.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface GroupServices {}
 
 /** The broker's own services, which the group layer is built on. */
