@@ -2,17 +2,18 @@
  * The broker's Prometheus metrics (prom-client) and the small API the broker calls to feed them.
  *
  * Hot-path cost is kept to a field increment: per-topic byte and record counts live in plain `TopicCounters`
- * objects (records counted from batch headers, never per record), and per-API latency goes to a pre-bound
- * histogram child; the Prometheus counters read those objects only when scraped. State (partitions, log
+ * objects (records counted from batch headers, never per record), and per-API latency goes to a plain-array
+ * histogram series bound once per API; the Prometheus counters read those objects only when scraped. State (partitions, log
  * sizes, group lag, connections, mapped memory, worker queue) is read at scrape time too. Names are gregor's
  * own (`gregor_*`, low cardinality: labels are topic, API, error name, group); with `kafkaNames` the per-topic
  * counters are also exported under the names Kafka's JMX exporter gives BrokerTopicMetrics, so existing Kafka
  * dashboards work.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { ErrorCode, errorInfo } from '../protocol/error-codes.js';
 import type { BrokerStateSource } from './broker-state.js';
 import type { TrafficObserver } from './traffic.js';
+import { LatencyHistogram, type LatencySeries } from './latency-histogram.js';
 import { readMappedSegmentBytes } from './mapped-memory.js';
 
 /** What one topic has taken in and given out since the broker started; callers increment the fields. */
@@ -26,11 +27,11 @@ export class TopicCounters {
 /** Request latency and errors of one API, bound once so recording is a histogram observe. */
 export class ApiMetrics {
   readonly errors = new Map<ErrorCode, number>();
-  readonly #latency: Histogram.Internal<'api'>;
+  readonly #latency: LatencySeries;
 
   constructor(
     readonly name: string,
-    latency: Histogram.Internal<'api'>,
+    latency: LatencySeries,
   ) {
     this.#latency = latency;
   }
@@ -79,20 +80,20 @@ export class BrokerMetrics implements TrafficObserver {
   readonly #apiName: (apiKey: number) => string;
   readonly #topics = new Map<string, TopicCounters>();
   readonly #apis = new Map<number, ApiMetrics>();
-  readonly #latency: Histogram<'api'>;
+  readonly #latency: LatencyHistogram;
   #state: BrokerStateSource = {};
 
   constructor(options: BrokerMetricsOptions = {}) {
     this.#apiName = options.apiName ?? ((key) => `api_${key}`);
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.#latency = new Histogram({
-      name: 'gregor_request_duration_seconds',
-      help: 'Time from a request frame arriving to its response being queued, by API; _count is the request count.',
-      labelNames: ['api'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.#latency = new LatencyHistogram(
+      'gregor_request_duration_seconds',
+      'Time from a request frame arriving to its response being queued, by API; _count is the request count.',
+      'api',
+      LATENCY_BUCKETS,
+      this.registry,
+    );
     this.#topicCounter('gregor_topic_bytes_in_total', 'Record batch bytes appended, by topic.', 'bytesIn');
     this.#topicCounter('gregor_topic_records_in_total', 'Records appended, by topic.', 'recordsIn');
     this.#topicCounter('gregor_topic_bytes_out_total', 'Record batch bytes sent to consumers, by topic.', 'bytesOut');
@@ -134,7 +135,7 @@ export class BrokerMetrics implements TrafficObserver {
     let api = this.#apis.get(apiKey);
     if (api === undefined) {
       const name = this.#apiName(apiKey);
-      api = new ApiMetrics(name, this.#latency.labels(name));
+      api = new ApiMetrics(name, this.#latency.series(name));
       this.#apis.set(apiKey, api);
     }
     return api;

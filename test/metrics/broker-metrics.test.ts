@@ -27,7 +27,11 @@ describe('BrokerMetrics', () => {
     expect(sampleValue(samples, 'gregor_topic_records_in_total', { topic: 'orders' })).toBe(10);
     expect(sampleValue(samples, 'gregor_topic_bytes_out_total', { topic: 'orders' })).toBe(500);
     expect(sampleValue(samples, 'gregor_request_duration_seconds_count', { api: 'Produce' })).toBe(2);
+    expect(sampleValue(samples, 'gregor_request_duration_seconds_bucket', { api: 'Produce', le: '0.001' })).toBe(0);
     expect(sampleValue(samples, 'gregor_request_duration_seconds_bucket', { api: 'Produce', le: '0.0025' })).toBe(1);
+    expect(sampleValue(samples, 'gregor_request_duration_seconds_bucket', { api: 'Produce', le: '0.005' })).toBe(2);
+    expect(sampleValue(samples, 'gregor_request_duration_seconds_bucket', { api: 'Produce', le: '+Inf' })).toBe(2);
+    expect(sampleValue(samples, 'gregor_request_duration_seconds_sum', { api: 'Produce' })).toBeCloseTo(0.005, 9);
     expect(sampleValue(samples, 'gregor_request_errors_total', { api: 'Produce', error: 'MESSAGE_TOO_LARGE' })).toBe(2);
     expect(sampleValue(samples, 'gregor_connections')).toBe(1);
     expect(sampleValue(samples, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
