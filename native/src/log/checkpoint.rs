@@ -36,8 +36,18 @@ pub fn read(path: &Path, fields: usize) -> Result<Option<Vec<Vec<String>>>> {
     Ok(Some(entries))
 }
 
-/// Replaces the checkpoint at `path` with `entries` (each already formatted as one line).
+/// Replaces the checkpoint at `path` with `entries` (each already formatted as one line), durably.
 pub fn write(path: &Path, entries: &[String]) -> Result<()> {
+    replace(path, entries, true)
+}
+
+/// Like `write` without the fsync: atomic against crashes of the process, not of the machine
+/// (callers make it durable later with `write`).
+pub fn write_without_sync(path: &Path, entries: &[String]) -> Result<()> {
+    replace(path, entries, false)
+}
+
+fn replace(path: &Path, entries: &[String], durable: bool) -> Result<()> {
     let mut text = format!("{VERSION}\n{}\n", entries.len());
     for entry in entries {
         text.push_str(entry);
@@ -46,7 +56,9 @@ pub fn write(path: &Path, entries: &[String]) -> Result<()> {
     let temporary = path.with_extension("tmp");
     let mut file = fs::File::create(&temporary).map_err(|e| storage_error(&temporary, "create", e))?;
     file.write_all(text.as_bytes()).map_err(|e| storage_error(&temporary, "write", e))?;
-    file.sync_all().map_err(|e| storage_error(&temporary, "fsync", e))?;
+    if durable {
+        file.sync_all().map_err(|e| storage_error(&temporary, "fsync", e))?;
+    }
     fs::rename(&temporary, path).map_err(|e| storage_error(path, "rename", e))
 }
 

@@ -46,7 +46,7 @@ impl SharedLog {
             }
         }
         let mut log = self.lock()?;
-        log.flush_done(plan.up_to);
+        log.flush_done(plan.up_to)?;
         Ok(log.recovery_point())
     }
 }

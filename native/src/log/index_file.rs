@@ -34,7 +34,9 @@ impl IndexFile {
         let existing = file.len()? as usize;
         let capacity = (capacity_bytes.max(existing) / entry_size) * entry_size;
         let mapping = Mapping::writable(&file, capacity, 0)?;
-        let entries = valid_prefix(&mapping, capacity / entry_size, entry_size, &follows)?;
+        mapping.advise_random();
+        // Only bytes that existed can hold entries; touching the sparse rest would fault in zeros.
+        let entries = valid_prefix(&mapping, existing.min(capacity) / entry_size, entry_size, &follows)?;
         mapping.reserve_to(entries * entry_size)?;
         Ok(IndexFile { mapping, entry_size, entries, capacity: capacity / entry_size })
     }
@@ -46,8 +48,9 @@ impl IndexFile {
         follows: impl Fn(Option<&[u8]>, &[u8]) -> bool,
     ) -> Result<IndexFile> {
         let file = MappedFile::open(path, true)?;
-        let slots = file.len()? as usize / entry_size;
-        let mapping = Mapping::read_only(&file, slots * entry_size)?;
+        let mapping = Mapping::read_only_whole(&file)?;
+        mapping.advise_random();
+        let slots = mapping.len() / entry_size;
         let entries = valid_prefix(&mapping, slots, entry_size, &follows)?;
         Ok(IndexFile { mapping, entry_size, entries, capacity: entries })
     }

@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Followers use it to find where their log diverges (OffsetForLeaderEpoch). The file is rewritten
-//! (temporary file, fsync, rename) whenever an entry is added or entries are truncated away.
+//! (temporary file, rename) whenever an entry is added or entries are truncated away, and fsynced by
+//! the next flush of the log rather than on the append path (as Kafka does since KAFKA-15046).
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,8 @@ pub struct EpochEntry {
 pub struct LeaderEpochCache {
     path: PathBuf,
     entries: Vec<EpochEntry>,
+    /// Written since the last fsync.
+    unsynced: bool,
 }
 
 impl LeaderEpochCache {
@@ -45,7 +48,7 @@ impl LeaderEpochCache {
             })
             .filter(|entries| is_increasing(entries))
             .unwrap_or_default();
-        LeaderEpochCache { path, entries }
+        LeaderEpochCache { path, entries, unsynced: false }
     }
 
     pub fn entries(&self) -> &[EpochEntry] {
@@ -100,9 +103,22 @@ impl LeaderEpochCache {
         Ok(())
     }
 
-    fn write(&self) -> Result<()> {
-        let lines: Vec<String> = self.entries.iter().map(|e| format!("{} {}", e.epoch, e.start_offset)).collect();
-        checkpoint::write(&self.path, &lines)
+    fn write(&mut self) -> Result<()> {
+        self.unsynced = true;
+        checkpoint::write_without_sync(&self.path, &self.lines())
+    }
+
+    /// Makes the latest checkpoint durable (called when the log flushes).
+    pub fn sync(&mut self) -> Result<()> {
+        if self.unsynced {
+            checkpoint::write(&self.path, &self.lines())?;
+            self.unsynced = false;
+        }
+        Ok(())
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.entries.iter().map(|e| format!("{} {}", e.epoch, e.start_offset)).collect()
     }
 }
 

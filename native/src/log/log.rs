@@ -237,8 +237,9 @@ impl Log {
             batches.push(header);
         }
         let last_offset = next - 1;
+        let incoming_max_timestamp = batches.iter().map(|h| h.max_timestamp).max().unwrap_or(NO_TIMESTAMP);
         if !self.active().can_append(input.len(), last_offset)
-            || self.active().is_due_for_roll(options.now_ms, self.config.segment_ms)
+            || self.active().is_due_for_roll(incoming_max_timestamp, options.now_ms, self.config.segment_ms)
         {
             self.roll(options.now_ms, input.len())?;
         }
@@ -534,9 +535,10 @@ impl Log {
         FlushPlan { files, up_to: self.log_end_offset() }
     }
 
-    /// Records a completed flush: everything below `up_to` is durable.
-    pub fn flush_done(&mut self, up_to: i64) {
+    /// Records a completed flush: everything below `up_to` is durable (and so is the epoch checkpoint).
+    pub fn flush_done(&mut self, up_to: i64) -> Result<()> {
         self.recovery_point = self.recovery_point.max(up_to.min(self.log_end_offset()));
+        self.leader_epochs.sync()
     }
 
     /// A flush failed: its rolled files must be synced again next time.

@@ -5,6 +5,8 @@
 //!   file was extended (sparse) to the mapping's capacity, a read-only one covers the logical size.
 //! - A file is never shrunk while any mapping of it exists: trims are recorded on the shared
 //!   [`MappedFile`] and applied when the last mapping is dropped ([`MappedFile::trim_when_unmapped`]).
+//!   There is one `MappedFile` per path in the process (a registry), so a log reopened while views of
+//!   its previous incarnation are alive coordinates with their mappings.
 //! - Writes through a mapping land only below the reserved end, whose blocks fallocate has
 //!   allocated, so a full disk surfaces as a clean error at reservation time instead of a SIGBUS on
 //!   a page fault inside a hole.
@@ -16,7 +18,8 @@ use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use memmap2::{Advice, MmapOptions, MmapRaw};
 use rustix::fs::FallocateFlags;
@@ -37,9 +40,23 @@ struct FileState {
     deleted: bool,
 }
 
+/// The live `MappedFile` of each path (deleted files leave it, so a new file of the same name is new).
+fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<MappedFile>>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<MappedFile>>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
 impl MappedFile {
-    /// Opens (creating when `create`) a file for reading and writing.
+    /// Opens (creating when `create`) a file for reading and writing, or returns the `MappedFile` of
+    /// the path that is already open in this process.
     pub fn open(path: &Path, create: bool) -> Result<Arc<MappedFile>> {
+        let mut registry = registry().lock().expect("mapped file registry");
+        if let Some(open) = registry.get(path).and_then(Weak::upgrade) {
+            if open.is_at(path) {
+                return Ok(open);
+            }
+        }
+        registry.retain(|_, file| file.strong_count() > 0);
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -47,15 +64,26 @@ impl MappedFile {
             .truncate(false)
             .open(path)
             .map_err(|e| storage_error(path, "open", e))?;
-        Ok(Arc::new(MappedFile {
+        let opened = Arc::new(MappedFile {
             path: path.to_path_buf(),
             file,
             state: Mutex::new(FileState { live_mappings: 0, trim_to: None, deleted: false }),
-        }))
+        });
+        registry.insert(path.to_path_buf(), Arc::downgrade(&opened));
+        Ok(opened)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether `path` still names this file (it may have been renamed or deleted and recreated).
+    fn is_at(&self, path: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(path), self.file.metadata()) {
+            (Ok(named), Ok(open)) => named.dev() == open.dev() && named.ino() == open.ino(),
+            _ => false,
+        }
     }
 
     pub fn file(&self) -> &File {
@@ -117,7 +145,7 @@ impl MappedFile {
         self.state.lock().expect("mapped file state").trim_to = None;
     }
 
-    /// The file's name is gone (retention, truncation): pending trims are moot.
+    /// The file's name is about to go (retention, truncation): pending trims are moot.
     pub fn mark_deleted(&self) {
         self.state.lock().expect("mapped file state").deleted = true;
     }
@@ -178,6 +206,13 @@ pub struct Mapping {
 /// Counts a mapping on its file for as long as the mapping lives.
 struct MappingGuard(Arc<MappedFile>);
 
+impl MappingGuard {
+    fn new(file: &Arc<MappedFile>) -> MappingGuard {
+        file.mapping_added();
+        MappingGuard(Arc::clone(file))
+    }
+}
+
 impl Drop for MappingGuard {
     fn drop(&mut self) {
         self.0.mapping_dropped();
@@ -188,17 +223,32 @@ impl Mapping {
     /// Maps `capacity` bytes for writing, growing the file (sparse) to that size first. `reserved`
     /// is how much of it is already allocated (the caller's knowledge of earlier reservations).
     pub fn writable(file: &Arc<MappedFile>, capacity: usize, reserved: usize) -> Result<Arc<Mapping>> {
+        // Counted before anything else, so no trim can shrink the file between the checks and mmap.
+        let guard = MappingGuard::new(file);
         file.cancel_trim();
         file.grow_to(capacity as u64)?;
         let raw = MmapOptions::new()
             .len(capacity)
             .map_raw(file.file())
             .map_err(|e| storage_error(file.path(), "mmap", e))?;
-        Ok(Self::wrap(file, raw, capacity, true, reserved.min(capacity)))
+        Ok(Self::wrap(guard, raw, capacity, true, reserved.min(capacity)))
+    }
+
+    /// Maps the whole file for reading, as long as it is when mapped.
+    pub fn read_only_whole(file: &Arc<MappedFile>) -> Result<Arc<Mapping>> {
+        let guard = MappingGuard::new(file);
+        let len = file.len()? as usize;
+        Self::map_read_only(guard, len)
     }
 
     /// Maps the first `len` bytes for reading; the file must be at least that long.
     pub fn read_only(file: &Arc<MappedFile>, len: usize) -> Result<Arc<Mapping>> {
+        let guard = MappingGuard::new(file);
+        Self::map_read_only(guard, len)
+    }
+
+    fn map_read_only(guard: MappingGuard, len: usize) -> Result<Arc<Mapping>> {
+        let file = &guard.0;
         if (file.len()? as usize) < len {
             return Err(EngineError::Storage(format!(
                 "{} is shorter than the {len} bytes to map",
@@ -210,11 +260,10 @@ impl Mapping {
             .len(len.max(1))
             .map_raw_read_only(file.file())
             .map_err(|e| storage_error(file.path(), "mmap", e))?;
-        Ok(Self::wrap(file, raw, len, false, len))
+        Ok(Self::wrap(guard, raw, len, false, len))
     }
 
-    fn wrap(file: &Arc<MappedFile>, raw: MmapRaw, len: usize, writable: bool, reserved: usize) -> Arc<Mapping> {
-        file.mapping_added();
+    fn wrap(guard: MappingGuard, raw: MmapRaw, len: usize, writable: bool, reserved: usize) -> Arc<Mapping> {
         Arc::new(Mapping {
             id: NEXT_MAPPING_ID.fetch_add(1, Ordering::Relaxed),
             raw,
@@ -222,7 +271,7 @@ impl Mapping {
             writable,
             reserved: AtomicUsize::new(reserved),
             retired: AtomicBool::new(false),
-            file: MappingGuard(Arc::clone(file)),
+            file: guard,
         })
     }
 
@@ -312,6 +361,13 @@ impl Mapping {
         self.raw.advise_range(Advice::PopulateWrite, position, end - position)
     }
 
+    /// Lookups jump around (binary search): no readahead, which on sparse files means zero-filling
+    /// pages nobody reads.
+    pub fn advise_random(&self) {
+        // Advice only tunes readahead; a kernel that refuses it changes nothing else.
+        let _ = self.raw.advise(Advice::Random);
+    }
+
     /// Address of the first mapped byte, for the N-API layer's external buffers.
     pub fn as_ptr(&self) -> *mut u8 {
         self.raw.as_mut_ptr()
@@ -355,6 +411,17 @@ mod tests {
         assert_eq!(reader.bytes(0, 3).unwrap(), b"abc");
         drop(reader);
         assert_eq!(file.len().unwrap(), 3);
+    }
+
+    #[test]
+    fn one_mapped_file_per_path_until_the_name_points_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.log");
+        let first = MappedFile::open(&path, true).unwrap();
+        assert!(Arc::ptr_eq(&first, &MappedFile::open(&path, false).unwrap()));
+        std::fs::remove_file(&path).unwrap();
+        let second = MappedFile::open(&path, true).unwrap();
+        assert!(!Arc::ptr_eq(&first, &second));
     }
 
     #[test]

@@ -348,3 +348,15 @@ fn a_rejected_append_writes_nothing() {
     assert_eq!(log.log_end_offset(), 0);
     assert_eq!(log.size(), 0);
 }
+
+#[test]
+fn segment_ms_rolls_by_the_batches_own_timestamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = LogConfig { segment_ms: 1_000, ..config(1 << 20, WriteMode::Mmap) };
+    let mut log = open(dir.path(), &cfg, false, 0);
+    append(&mut log, &batch(1, 10, 5_000, Compression::None));
+    append(&mut log, &batch(1, 10, 5_900, Compression::None));
+    assert_eq!(log.segment_infos().len(), 1, "old timestamps alone do not roll");
+    append(&mut log, &batch(1, 10, 6_001, Compression::None));
+    assert_eq!(log.segment_infos().len(), 2);
+}

@@ -67,11 +67,12 @@ pub struct NativeTruncation {
 #[napi(object)]
 pub struct NativeAppendOptions {
     pub leader_epoch: i32,
-    pub log_append_time: bool,
+    /// Set for LogAppendTime topics: the time stamped into every batch.
+    pub log_append_time: Option<BigInt>,
     /// The topic's `max.message.bytes`.
     pub max_message_bytes: u32,
-    /// Parse every record (Kafka does for producer input); false for trusted input (replication).
-    pub validate_records: bool,
+    /// Parse every record (default; Kafka does for producer input); false for trusted input.
+    pub validate_records: Option<bool>,
 }
 
 /// The header fields of an appended or scanned batch that the broker keeps producer state from.
@@ -99,9 +100,10 @@ pub struct NativeAppendResult {
 
 #[napi(object, object_from_js = false)]
 pub struct NativeReadResult<'env> {
-    /// The whole mapped segment; the batches are `[position, position + length)`.
+    /// The mapped segment (shared by reads); the batches are `[position, position + length)`.
     pub buffer: ArrayBuffer<'env>,
-    pub mapping_id: f64,
+    /// What `release` takes once the view is no longer used.
+    pub buffer_id: f64,
     pub position: f64,
     pub length: f64,
     pub first_offset: i64n,
@@ -125,6 +127,12 @@ pub struct NativeSegmentInfo {
 pub struct NativeEpochEntry {
     pub epoch: i32,
     pub start_offset: i64n,
+}
+
+#[napi(object, object_from_js = false)]
+pub struct NativeEpochEndOffset {
+    pub epoch: i32,
+    pub end_offset: i64n,
 }
 
 #[napi(object)]
@@ -153,7 +161,7 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
-fn offset(value: &BigInt, what: &str) -> napi::Result<i64> {
+fn int64(value: &BigInt, what: &str) -> napi::Result<i64> {
     match value.get_i64() {
         (offset, true) => Ok(offset),
         _ => Err(napi::Error::new(Status::InvalidArg, format!("{what} does not fit in int64"))),
@@ -242,8 +250,8 @@ impl NativeLog {
     #[napi(factory)]
     pub fn open(dir: String, config: NativeLogConfig, options: NativeOpenOptions) -> napi::Result<NativeLog> {
         let open_options = OpenOptions {
-            recovery_point: options.recovery_point.as_ref().map(|v| offset(v, "recoveryPoint")).transpose()?.unwrap_or(0),
-            log_start_offset: options.log_start_offset.as_ref().map(|v| offset(v, "logStartOffset")).transpose()?.unwrap_or(0),
+            recovery_point: options.recovery_point.as_ref().map(|v| int64(v, "recoveryPoint")).transpose()?.unwrap_or(0),
+            log_start_offset: options.log_start_offset.as_ref().map(|v| int64(v, "logStartOffset")).transpose()?.unwrap_or(0),
             clean_shutdown: options.clean_shutdown,
             now_ms: now_ms(),
         };
@@ -277,14 +285,15 @@ impl NativeLog {
     pub fn append(&mut self, mut batches: BufferSlice, options: NativeAppendOptions) -> napi::Result<NativeAppendResult> {
         let validation = ValidationOptions {
             max_batch_bytes: options.max_message_bytes as usize,
-            validate_records: options.validate_records,
+            validate_records: options.validate_records.unwrap_or(true),
             ..ValidationOptions::default()
         };
+        let log_append_time = options.log_append_time.as_ref().map(|t| int64(t, "logAppendTime")).transpose()?;
         let validated = validate_batches(&batches, &validation).map_err(to_napi_error)?;
         let append = AppendOptions {
             leader_epoch: options.leader_epoch,
-            timestamp_type: if options.log_append_time { TimestampType::LogAppendTime } else { TimestampType::CreateTime },
-            now_ms: now_ms(),
+            timestamp_type: if log_append_time.is_some() { TimestampType::LogAppendTime } else { TimestampType::CreateTime },
+            now_ms: log_append_time.unwrap_or_else(now_ms),
         };
         let info = self.log.lock().and_then(|mut log| log.append_validated(&mut batches, &validated, &append)).map_err(to_napi_error)?;
         Ok(NativeAppendResult {
@@ -306,14 +315,14 @@ impl NativeLog {
         max_bytes: u32,
         max_offset: BigInt,
     ) -> napi::Result<Option<NativeReadResult<'env>>> {
-        let (offset, max_offset) = (self::offset(&offset, "offset")?, self::offset(&max_offset, "maxOffset")?);
+        let (offset, max_offset) = (int64(&offset, "offset")?, int64(&max_offset, "maxOffset")?);
         let slice = self.log.lock().and_then(|mut log| log.read(offset, max_bytes as usize, max_offset)).map_err(to_napi_error)?;
         self.buffers.sweep(env)?;
         let Some(slice) = slice else { return Ok(None) };
-        let buffer = self.buffers.acquire(env, &slice.mapping)?;
+        let (buffer, buffer_id) = self.buffers.acquire(env, &slice.mapping, slice.position + slice.len)?;
         Ok(Some(NativeReadResult {
             buffer,
-            mapping_id: slice.mapping.id() as f64,
+            buffer_id: buffer_id as f64,
             position: slice.position as f64,
             length: slice.len as f64,
             first_offset: i64n(slice.first_offset),
@@ -323,8 +332,8 @@ impl NativeLog {
 
     /// The view of one read is no longer used: its segment may be unmapped once nothing else uses it.
     #[napi]
-    pub fn release(&mut self, env: &Env, mapping_id: f64) -> napi::Result<()> {
-        self.buffers.release(env, mapping_id as u64)
+    pub fn release(&mut self, env: &Env, buffer_id: f64) -> napi::Result<()> {
+        self.buffers.release(env, buffer_id as u64)
     }
 
     /// Views handed out by `read` and not released yet.
@@ -375,16 +384,17 @@ impl NativeLog {
     /// Headers of up to `maxBatches` batches from the one holding `offset` (producer-state rebuild).
     #[napi]
     pub fn batch_headers(&self, offset: BigInt, max_batches: u32) -> napi::Result<Vec<NativeBatchInfo>> {
-        let offset = self::offset(&offset, "offset")?;
+        let offset = int64(&offset, "offset")?;
         let headers = self.log.lock().and_then(|mut log| log.batch_headers(offset, max_batches as usize)).map_err(to_napi_error)?;
         Ok(headers.iter().map(batch_info).collect())
     }
 
-    /// The first record with a timestamp ≥ `timestamp` below `maxOffset` (records inside compressed
-    /// batches included), or null.
+    /// The first record with a timestamp ≥ `timestamp` below `maxOffset` (default: the log end;
+    /// records inside compressed batches included), or null.
     #[napi]
-    pub fn offset_for_timestamp(&self, timestamp: BigInt, max_offset: BigInt) -> napi::Result<Option<NativeTimestampAndOffset>> {
-        let (timestamp, max_offset) = (offset(&timestamp, "timestamp")?, offset(&max_offset, "maxOffset")?);
+    pub fn offset_for_timestamp(&self, timestamp: BigInt, max_offset: Option<BigInt>) -> napi::Result<Option<NativeTimestampAndOffset>> {
+        let timestamp = int64(&timestamp, "timestamp")?;
+        let max_offset = max_offset.as_ref().map(|m| int64(m, "maxOffset")).transpose()?.unwrap_or(i64::MAX);
         let found = self.log.lock().and_then(|mut log| log.offset_for_timestamp(timestamp, max_offset)).map_err(to_napi_error)?;
         Ok(timestamp_and_offset(found))
     }
@@ -399,7 +409,7 @@ impl NativeLog {
     /// Removes the batches from the one holding `offset` on; returns the new log end.
     #[napi]
     pub fn truncate_to(&self, offset: BigInt) -> napi::Result<i64n> {
-        let offset = self::offset(&offset, "offset")?;
+        let offset = int64(&offset, "offset")?;
         let end = self.log.lock().and_then(|mut log| log.truncate_to(offset)).map_err(to_napi_error)?;
         Ok(i64n(end))
     }
@@ -407,7 +417,7 @@ impl NativeLog {
     /// Deletes every segment and starts empty at `offset`.
     #[napi]
     pub fn truncate_fully_and_start_at(&self, offset: BigInt) -> napi::Result<i64n> {
-        let offset = self::offset(&offset, "offset")?;
+        let offset = int64(&offset, "offset")?;
         let start = self.log.lock().and_then(|mut log| log.truncate_fully_and_start_at(offset)).map_err(to_napi_error)?;
         Ok(i64n(start))
     }
@@ -415,7 +425,7 @@ impl NativeLog {
     /// Moves the log start offset to `offset` (DeleteRecords); returns the new log start.
     #[napi]
     pub fn delete_records_before(&self, offset: BigInt) -> napi::Result<i64n> {
-        let offset = self::offset(&offset, "offset")?;
+        let offset = int64(&offset, "offset")?;
         let start = self.log.lock().and_then(|mut log| log.delete_records_before(offset, now_ms())).map_err(to_napi_error)?;
         Ok(i64n(start))
     }
@@ -441,19 +451,19 @@ impl NativeLog {
 
     /// OffsetForLeaderEpoch: the largest epoch ≤ `epoch` and where it ends, or null.
     #[napi]
-    pub fn end_offset_for_epoch(&self, epoch: i32) -> napi::Result<Option<NativeEpochEntry>> {
+    pub fn end_offset_for_epoch(&self, epoch: i32) -> napi::Result<Option<NativeEpochEndOffset>> {
         let log = self.log.lock().map_err(to_napi_error)?;
         Ok(log
             .leader_epochs()
             .end_offset_for(epoch, log.log_end_offset())
-            .map(|(epoch, end)| NativeEpochEntry { epoch, start_offset: i64n(end) }))
+            .map(|(epoch, end)| NativeEpochEndOffset { epoch, end_offset: i64n(end) }))
     }
 
     /// Makes everything appended up to `upTo` (default: now) durable, off the event loop; concurrent
     /// calls share fdatasyncs. Resolves to the recovery point reached.
     #[napi(ts_return_type = "Promise<bigint>")]
     pub fn flush(&self, up_to: Option<BigInt>) -> napi::Result<AsyncTask<FlushTask>> {
-        let up_to = up_to.as_ref().map(|v| offset(v, "upTo")).transpose()?;
+        let up_to = up_to.as_ref().map(|v| int64(v, "upTo")).transpose()?;
         Ok(AsyncTask::new(FlushTask { log: Arc::clone(&self.log), up_to }))
     }
 
@@ -506,7 +516,7 @@ pub fn read_offset_checkpoint(path: String) -> napi::Result<Option<Vec<OffsetChe
 pub fn write_offset_checkpoint(path: String, entries: Vec<OffsetCheckpointEntry>) -> napi::Result<()> {
     let lines = entries
         .iter()
-        .map(|entry| Ok(format!("{} {} {}", entry.topic, entry.partition, offset(&entry.offset, "offset")?)))
+        .map(|entry| Ok(format!("{} {} {}", entry.topic, entry.partition, int64(&entry.offset, "offset")?)))
         .collect::<napi::Result<Vec<_>>>()?;
     checkpoint::write(Path::new(&path), &lines).map_err(to_napi_error)
 }

@@ -1,0 +1,372 @@
+/**
+ * `LogManager`: the log dirs and the partition logs in them, in Kafka's on-disk layout.
+ *
+ * Per log dir: one `<topic>-<partition>` directory per log (segments, `leader-epoch-checkpoint`,
+ * `partition.metadata`), plus `recovery-point-offset-checkpoint`, `log-start-offset-checkpoint` and the
+ * clean-shutdown marker `.kafka_cleanshutdown`. (`meta.properties` belongs to src/cluster, which knows
+ * the node and cluster ids.) Opening reads the checkpoints and the marker and deletes the marker, so a
+ * crash from then on is recovered by scanning past the recovery points; `close()` flushes every log,
+ * writes the checkpoints and, when everything succeeded, the marker again.
+ *
+ * A log dir that cannot be opened is offline: its partitions answer KAFKA_STORAGE_ERROR while the
+ * others keep serving. New logs go to the online dir holding the fewest.
+ *
+ * Flush policies: `never` (Kafka's default: the page cache; rolled segments are flushed by the periodic
+ * checkpoint so the recovery scan covers only active segments), `interval` (everything every
+ * `flushIntervalMs`) and `on-ack` (the broker flushes before answering acks=all; group-committed).
+ * Retention runs every `retentionCheckIntervalMs`. Timers are unref'd.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { Log, type LogConfig } from './log.js';
+import { native } from './native.js';
+import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata.js';
+import { toKafkaError } from './errors.js';
+
+export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
+
+export type FlushPolicy = 'never' | 'interval' | 'on-ack';
+
+/** Topic settings by Kafka's property names (`segment.bytes`, `retention.ms`, ...); others are ignored here. */
+export type TopicLogConfig = Readonly<Record<string, string | number | boolean | readonly string[] | null>>;
+
+/** The small logging surface the manager needs (pino loggers fit). */
+export interface StorageLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface LogManagerOptions {
+  readonly logDirs: readonly string[];
+  readonly flushPolicy?: FlushPolicy;
+  /** For `interval`: how long data may stay unflushed (Kafka's log.flush.interval.ms). */
+  readonly flushIntervalMs?: number;
+  /** How often checkpoints are written (Kafka's log.flush.offset.checkpoint.interval.ms, 60 s). */
+  readonly checkpointIntervalMs?: number;
+  /** How often retention runs (Kafka's log.retention.check.interval.ms, 5 min). */
+  readonly retentionCheckIntervalMs?: number;
+  /** Applied under every topic's own settings (broker-level log.* defaults, Kafka topic names). */
+  readonly defaultConfig?: TopicLogConfig;
+  /** How appends reach segments: 'mmap' or 'pwrite' (default: the engine's). */
+  readonly writeMode?: 'mmap' | 'pwrite';
+  readonly logger?: StorageLogger;
+}
+
+export interface LogDirInfo {
+  readonly path: string;
+  readonly online: boolean;
+  readonly totalBytes: bigint;
+  readonly usableBytes: bigint;
+}
+
+interface LogDir {
+  readonly path: string;
+  online: boolean;
+  readonly recoveryPoints: Map<string, bigint>;
+  readonly logStartOffsets: Map<string, bigint>;
+  readonly cleanShutdown: boolean;
+}
+
+interface Entry {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: LogDir;
+  readonly log: Log;
+}
+
+const SILENT: StorageLogger = { info() {}, warn() {}, error() {} };
+const PARTITION_DIR = /^(.+)-(\d+)$/;
+
+/** Kafka topic config → engine settings. */
+export function toLogConfig(config: TopicLogConfig, writeMode?: 'mmap' | 'pwrite'): LogConfig {
+  const number = (name: string): number | undefined => {
+    const value = config[name];
+    return value === undefined || value === null ? undefined : Number(value);
+  };
+  return {
+    segmentBytes: number('segment.bytes'),
+    segmentMs: number('segment.ms'),
+    segmentIndexBytes: number('segment.index.bytes'),
+    indexIntervalBytes: number('index.interval.bytes'),
+    retentionBytes: number('retention.bytes'),
+    retentionMs: number('retention.ms'),
+    writeMode,
+  };
+}
+
+export class LogManager {
+  readonly #dirs: LogDir[];
+  readonly #logs = new Map<string, Entry>();
+  readonly #options: LogManagerOptions;
+  readonly #logger: StorageLogger;
+  readonly #timers: NodeJS.Timeout[] = [];
+  #closed = false;
+
+  private constructor(dirs: LogDir[], options: LogManagerOptions) {
+    this.#dirs = dirs;
+    this.#options = options;
+    this.#logger = options.logger ?? SILENT;
+  }
+
+  /** Opens every log dir and every partition log in them (recovering after an unclean stop). */
+  static async open(options: LogManagerOptions): Promise<LogManager> {
+    if (options.logDirs.length === 0) throw new KafkaError(ErrorCode.LOG_DIR_NOT_FOUND, 'no log dirs configured');
+    const manager = new LogManager(options.logDirs.map((path) => loadDir(path, options.logger ?? SILENT)), options);
+    for (const dir of manager.#dirs) if (dir.online) manager.#openLogs(dir);
+    manager.#startTimers();
+    return manager;
+  }
+
+  #openLogs(dir: LogDir): void {
+    for (const name of readdirSync(dir.path)) {
+      if (name.endsWith('-delete')) {
+        void rm(join(dir.path, name), { recursive: true, force: true });
+        continue;
+      }
+      const match = PARTITION_DIR.exec(name);
+      if (!match) continue;
+      try {
+        this.#openLog(dir, match[1]!, Number(match[2]));
+      } catch (error) {
+        dir.online = false;
+        this.#logger.error({ err: error, dir: dir.path, partition: name }, 'log dir offline: a log failed to open');
+        return;
+      }
+    }
+  }
+
+  #openLog(dir: LogDir, topic: string, partition: number, config: TopicLogConfig = {}): Entry {
+    const name = `${topic}-${partition}`;
+    const log = Log.open(join(dir.path, name), this.#config(config), {
+      recoveryPoint: dir.recoveryPoints.get(name),
+      logStartOffset: dir.logStartOffsets.get(name),
+      cleanShutdown: dir.cleanShutdown,
+    });
+    const report = log.recoveryReport;
+    if (report && (report.truncations.length > 0 || report.deletedSegments.length > 0)) {
+      for (const truncation of report.truncations) {
+        this.#logger.warn({ partition: name, ...truncation }, 'recovery truncated a torn or corrupt segment tail');
+      }
+      if (report.deletedSegments.length > 0) {
+        this.#logger.error({ partition: name, deletedSegments: report.deletedSegments }, 'corruption in the middle of the log: later segments deleted');
+      }
+    }
+    const entry = { topic, partition, dir, log };
+    this.#logs.set(name, entry);
+    return entry;
+  }
+
+  #config(config: TopicLogConfig): LogConfig {
+    return toLogConfig({ ...this.#options.defaultConfig, ...config }, this.#options.writeMode);
+  }
+
+  get flushPolicy(): FlushPolicy {
+    return this.#options.flushPolicy ?? 'never';
+  }
+
+  logDirs(): readonly LogDirInfo[] {
+    return this.#dirs.map((dir) => {
+      if (!dir.online) return { path: dir.path, online: false, totalBytes: 0n, usableBytes: 0n };
+      const stats = statfsSync(dir.path, { bigint: true });
+      return { path: dir.path, online: true, totalBytes: stats.blocks * stats.bsize, usableBytes: stats.bavail * stats.bsize };
+    });
+  }
+
+  /** The partition's log; KAFKA_STORAGE_ERROR when its dir is offline, undefined when there is none. */
+  getLog(topic: string, partition: number): Log | undefined {
+    const entry = this.#logs.get(`${topic}-${partition}`);
+    if (entry && !entry.dir.online) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${entry.dir.path} is offline`);
+    return entry?.log;
+  }
+
+  /** Opens or creates the partition's log (new logs go to the online dir with the fewest logs). A log
+   * recorded under another topic id (a deleted topic's leftovers) is INCONSISTENT_TOPIC_ID. */
+  getOrCreateLog(topic: string, partition: number, topicId: string | undefined, config: TopicLogConfig = {}): Log {
+    const existing = this.getLog(topic, partition);
+    if (existing) {
+      const recorded = readPartitionMetadata(existing.dir);
+      if (topicId !== undefined && recorded !== undefined && recorded !== topicId) {
+        throw new KafkaError(ErrorCode.INCONSISTENT_TOPIC_ID, `${topic}-${partition} belongs to topic id ${recorded}`);
+      }
+      if (topicId !== undefined && recorded === undefined) writePartitionMetadata(existing.dir, topicId);
+      existing.setConfig(this.#config(config));
+      return existing;
+    }
+    const dir = this.#leastLoadedDir();
+    mkdirSync(join(dir.path, `${topic}-${partition}`), { recursive: true });
+    if (topicId !== undefined) writePartitionMetadata(join(dir.path, `${topic}-${partition}`), topicId);
+    return this.#openLog(dir, topic, partition, config).log;
+  }
+
+  #leastLoadedDir(): LogDir {
+    const counts = new Map<LogDir, number>(this.#dirs.filter((d) => d.online).map((d) => [d, 0]));
+    if (counts.size === 0) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'every log dir is offline');
+    for (const entry of this.#logs.values()) if (counts.has(entry.dir)) counts.set(entry.dir, counts.get(entry.dir)! + 1);
+    return [...counts.entries()].reduce((best, next) => (next[1] < best[1] ? next : best))[0];
+  }
+
+  /** The partition directory of the log, if it exists. */
+  logDirOf(topic: string, partition: number): string | undefined {
+    return this.#logs.get(`${topic}-${partition}`)?.log.dir;
+  }
+
+  /** Every open log with its topic and partition. */
+  *logs(): IterableIterator<{ readonly topic: string; readonly partition: number; readonly log: Log }> {
+    for (const { topic, partition, log, dir } of this.#logs.values()) if (dir.online) yield { topic, partition, log };
+  }
+
+  updateConfig(topic: string, partition: number, config: TopicLogConfig): void {
+    this.getLog(topic, partition)?.setConfig(this.#config(config));
+  }
+
+  /** Closes and removes the log: its directory is renamed `<name>.<id>-delete` and removed in the
+   * background (views still in use keep their segments mapped). */
+  async deleteLog(topic: string, partition: number): Promise<void> {
+    const name = `${topic}-${partition}`;
+    const entry = this.#logs.get(name);
+    if (!entry) return;
+    this.#logs.delete(name);
+    entry.dir.recoveryPoints.delete(name);
+    entry.dir.logStartOffsets.delete(name);
+    entry.log.close();
+    const doomed = join(entry.dir.path, `${name}.${randomUUID().replace(/-/g, '')}-delete`);
+    renameSync(entry.log.dir, doomed);
+    await rm(doomed, { recursive: true, force: true });
+  }
+
+  /** Applies retention to every log; returns how many segments were deleted. */
+  enforceRetention(nowMs: number = Date.now()): number {
+    let deleted = 0;
+    for (const { log, topic, partition } of this.logs()) {
+      try {
+        deleted += log.enforceRetention(nowMs);
+      } catch (error) {
+        this.#logger.error({ err: error, topic, partition }, 'retention failed');
+      }
+    }
+    return deleted;
+  }
+
+  /** Flushes every log: everything (`all`) or only rolled segments (what `never` keeps durable). */
+  async flushAll(all = true): Promise<void> {
+    await Promise.all(
+      [...this.logs()].map(async ({ log }) => {
+        const upTo = all ? log.logEndOffset : log.segments().at(-1)!.baseOffset;
+        if (log.recoveryPoint < upTo) await log.flush(upTo);
+      }),
+    );
+  }
+
+  /** Writes each online dir's recovery-point and log-start-offset checkpoints. */
+  checkpoint(): void {
+    for (const dir of this.#dirs) {
+      if (!dir.online) continue;
+      const recovery: { topic: string; partition: number; offset: bigint }[] = [];
+      const starts: { topic: string; partition: number; offset: bigint }[] = [];
+      for (const { topic, partition, log, dir: logDir } of this.#logs.values()) {
+        if (logDir !== dir) continue;
+        recovery.push({ topic, partition, offset: log.recoveryPoint });
+        starts.push({ topic, partition, offset: log.logStartOffset });
+      }
+      try {
+        native.writeOffsetCheckpoint(join(dir.path, RECOVERY_POINT_CHECKPOINT), recovery);
+        native.writeOffsetCheckpoint(join(dir.path, LOG_START_OFFSET_CHECKPOINT), starts);
+      } catch (error) {
+        this.#offline(dir, error);
+      }
+    }
+  }
+
+  #offline(dir: LogDir, error: unknown): void {
+    dir.online = false;
+    this.#logger.error({ err: error, dir: dir.path }, 'log dir offline');
+  }
+
+  #startTimers(): void {
+    const every = (ms: number, task: () => Promise<void> | void): void => {
+      const timer = setInterval(() => {
+        Promise.resolve()
+          .then(task)
+          .catch((error: unknown) => this.#logger.error({ err: error }, 'background storage task failed'));
+      }, ms);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    const checkpointMs = this.#options.checkpointIntervalMs ?? 60_000;
+    every(checkpointMs, async () => {
+      await this.flushAll(false);
+      this.checkpoint();
+    });
+    if (this.flushPolicy === 'interval') every(this.#options.flushIntervalMs ?? 1_000, () => this.flushAll(true));
+    every(this.#options.retentionCheckIntervalMs ?? 300_000, () => {
+      this.enforceRetention();
+    });
+  }
+
+  /** Flushes and closes every log, writes the checkpoints and, if all of that succeeded, the
+   * clean-shutdown marker of each dir. Views still in use keep their segments mapped until released. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    let clean = true;
+    try {
+      await this.flushAll(true);
+    } catch (error) {
+      clean = false;
+      this.#logger.error({ err: toKafkaError(error) }, 'flush at shutdown failed');
+    }
+    for (const { log } of this.#logs.values()) {
+      try {
+        log.close();
+      } catch (error) {
+        clean = false;
+        this.#logger.error({ err: error, dir: log.dir }, 'closing a log failed');
+      }
+    }
+    this.checkpoint();
+    for (const dir of this.#dirs) {
+      if (clean && dir.online) writeFileSync(join(dir.path, CLEAN_SHUTDOWN_MARKER), '');
+    }
+    this.#logs.clear();
+  }
+}
+
+/** Reads a log dir's checkpoints and clean-shutdown marker (then removes the marker: from now on a
+ * crash must be recovered). A dir that cannot be read is offline. */
+function loadDir(path: string, logger: StorageLogger): LogDir {
+  try {
+    mkdirSync(path, { recursive: true });
+    const marker = join(path, CLEAN_SHUTDOWN_MARKER);
+    const cleanShutdown = existsSync(marker);
+    const dir: LogDir = {
+      path,
+      online: true,
+      cleanShutdown,
+      recoveryPoints: readCheckpoint(join(path, RECOVERY_POINT_CHECKPOINT), logger),
+      logStartOffsets: readCheckpoint(join(path, LOG_START_OFFSET_CHECKPOINT), logger),
+    };
+    if (cleanShutdown) unlinkSync(marker);
+    return dir;
+  } catch (error) {
+    logger.error({ err: error, dir: path }, 'log dir offline');
+    return { path, online: false, cleanShutdown: false, recoveryPoints: new Map(), logStartOffsets: new Map() };
+  }
+}
+
+/** A checkpoint by partition name; a missing or malformed one is empty (recovery scans instead). */
+function readCheckpoint(path: string, logger: StorageLogger): Map<string, bigint> {
+  try {
+    const entries = native.readOffsetCheckpoint(path) ?? [];
+    return new Map(entries.map((entry) => [`${entry.topic}-${entry.partition}`, entry.offset]));
+  } catch (error) {
+    logger.warn({ err: toKafkaError(error), path }, 'ignoring an unreadable checkpoint');
+    return new Map();
+  }
+}

@@ -1,0 +1,134 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
+import { CLEAN_SHUTDOWN_MARKER, LogManager, RECOVERY_POINT_CHECKPOINT } from '../../src/storage/log-manager.js';
+import { native } from '../../src/storage/native.js';
+import { readPartitionMetadata } from '../../src/storage/partition-metadata.js';
+import { pollUntil } from '../support/poll.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-logs-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function batch(records: number, valueBytes = 100): Buffer {
+  return native.buildRecordBatch({ values: Array.from({ length: records }, () => Buffer.alloc(valueBytes, 7)) });
+}
+
+const APPEND = { leaderEpoch: 0, maxMessageBytes: 1 << 20 };
+const TOPIC_ID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+
+describe('LogManager', () => {
+  it('lays logs out as Kafka does and reopens them from checkpoints after a clean shutdown', async () => {
+    const root = tempDir();
+    const logDirs = [join(root, 'a'), join(root, 'b')];
+    let manager = await LogManager.open({ logDirs });
+    for (let partition = 0; partition < 4; partition++) {
+      const log = manager.getOrCreateLog('orders', partition, TOPIC_ID, { 'segment.bytes': 4096 });
+      for (let i = 0; i < 10; i++) log.append(batch(1 + partition), APPEND);
+    }
+    expect(readdirSync(logDirs[0]!).filter((n) => n.startsWith('orders-'))).toHaveLength(2);
+    const orders1 = manager.logDirOf('orders', 1)!;
+    expect(readPartitionMetadata(orders1)).toBe(TOPIC_ID);
+    expect(readFileSync(join(orders1, 'partition.metadata'), 'utf8')).toMatch(/^version: 0\ntopic_id: [A-Za-z0-9_-]{22}\n$/);
+    expect(readdirSync(orders1)).toContain('00000000000000000000.log');
+    await manager.close();
+
+    for (const dir of logDirs) expect(existsSync(join(dir, CLEAN_SHUTDOWN_MARKER))).toBe(true);
+    // Partitions alternate between the dirs (fewest logs first); every log was flushed to its end.
+    expect(readFileSync(join(logDirs[0]!, RECOVERY_POINT_CHECKPOINT), 'utf8')).toBe('0\n2\norders 0 10\norders 2 30\n');
+    expect(readFileSync(join(logDirs[1]!, RECOVERY_POINT_CHECKPOINT), 'utf8')).toBe('0\n2\norders 1 20\norders 3 40\n');
+    manager = await LogManager.open({ logDirs });
+    expect(existsSync(join(logDirs[0]!, CLEAN_SHUTDOWN_MARKER))).toBe(false);
+    const log = manager.getLog('orders', 3)!;
+    expect(log.logEndOffset).toBe(40n);
+    expect(log.recoveryReport?.segmentsChecked).toBe(0);
+    await manager.close();
+  });
+
+  it('recovers after an unclean stop, rescanning past the recovery point', async () => {
+    const root = tempDir();
+    let manager = await LogManager.open({ logDirs: [root] });
+    const log = manager.getOrCreateLog('events', 0, TOPIC_ID);
+    for (let i = 0; i < 5; i++) log.append(batch(2), APPEND);
+    await log.flush();
+    manager.checkpoint();
+    log.append(batch(3), APPEND);
+    log.close();
+    manager = await LogManager.open({ logDirs: [root] });
+    const reopened = manager.getLog('events', 0)!;
+    expect(reopened.logEndOffset).toBe(13n);
+    expect(reopened.recoveryReport?.segmentsChecked).toBe(1);
+    await manager.close();
+  });
+
+  it('ignores a garbled recovery-point checkpoint and recovers by scanning', async () => {
+    const root = tempDir();
+    let manager = await LogManager.open({ logDirs: [root] });
+    manager.getOrCreateLog('events', 0, TOPIC_ID).append(batch(4), APPEND);
+    await manager.close();
+    writeFileSync(join(root, RECOVERY_POINT_CHECKPOINT), '0\n7\nbroken');
+    rmSync(join(root, CLEAN_SHUTDOWN_MARKER));
+    manager = await LogManager.open({ logDirs: [root] });
+    expect(manager.getLog('events', 0)!.logEndOffset).toBe(4n);
+    await manager.close();
+  });
+
+  it('deletes a log by renaming its directory and a re-created topic starts empty under its new id', async () => {
+    const root = tempDir();
+    const manager = await LogManager.open({ logDirs: [root] });
+    const old = manager.getOrCreateLog('t', 0, TOPIC_ID);
+    old.append(batch(3), APPEND);
+    const held = old.read(0n, 1 << 20, 3n);
+    await manager.deleteLog('t', 0);
+    await pollUntil(() => !readdirSync(root).some((n) => n.endsWith('-delete')), 'the deleted directory to go');
+    expect(held.views[0]!.length).toBeGreaterThan(0);
+    held.release();
+    const fresh = manager.getOrCreateLog('t', 0, 'ffffffff-0000-1111-2222-333333333333');
+    expect(fresh.logEndOffset).toBe(0n);
+    let thrown: unknown;
+    try {
+      manager.getOrCreateLog('t', 0, TOPIC_ID);
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as KafkaError).code).toBe(ErrorCode.INCONSISTENT_TOPIC_ID);
+    await manager.close();
+  });
+
+  it('keeps 1,000 open partitions within bounded descriptors, memory and disk', async () => {
+    const root = tempDir();
+    const manager = await LogManager.open({ logDirs: [root] });
+    const fds = () => readdirSync('/proc/self/fd').length;
+    // Anonymous memory (heap); mapped file pages are page cache and show in RssFile instead.
+    const rssAnon = () => Number(/RssAnon:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
+    const before = { fds: fds(), rss: rssAnon() };
+    for (let partition = 0; partition < 1000; partition++) {
+      const log = manager.getOrCreateLog('many', partition, TOPIC_ID);
+      log.append(batch(10, 100), APPEND);
+      const read = log.read(0n, 1 << 20, log.logEndOffset);
+      read.release();
+    }
+    const during = { fds: fds() - before.fds, rss: rssAnon() - before.rss };
+    // One .log, .index and .timeindex descriptor per partition, nothing per read.
+    expect(during.fds).toBeLessThanOrEqual(3 * 1000 + 20);
+    expect(during.rss).toBeLessThan(128 << 20);
+    let allocated = 0;
+    for (const name of readdirSync(root)) {
+      if (!name.startsWith('many-')) continue;
+      for (const file of readdirSync(join(root, name))) allocated += statSync(join(root, name, file)).blocks * 512;
+    }
+    // Reservations are small chunks ahead of the writer, never a whole segment (1 GiB) per partition.
+    expect(allocated).toBeLessThan(1000 * (1 << 20));
+    await manager.close();
+    expect(fds()).toBeLessThanOrEqual(before.fds + 5);
+  }, 180_000);
+});
