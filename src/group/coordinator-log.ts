@@ -1,7 +1,12 @@
 /**
- * `__consumer_offsets` as the coordinator's log: records go in as one RecordBatch v2 per call (built by the
+ * `__consumer_offsets` as the coordinator's log: records go in as RecordBatch v2 batches (built by the
  * native engine) through the ReplicaManager with acks=all, so a commit is acknowledged only once it is as
  * durable as any acks=all produce; replay reads the partition batch by batch from its log start.
+ *
+ * One append is in flight at a time: what arrives meanwhile waits and goes in as one batch when it
+ * completes (group commit at the coordinator: under many committing consumers, one batch and one flush
+ * per round instead of one per request). Each caller still learns its own outcome; a batch is capped at
+ * APPEND_BATCH_BYTES so merging never makes one exceed `max.message.bytes`.
  *
  * One partition on a single node: every group hashes to it, so there is nothing to spread. Kafka's 50
  * (`offsets.topic.num.partitions`) exist to spread coordinators over brokers, which needs a cluster first;
@@ -18,15 +23,51 @@ export const OFFSETS_PARTITION = 0;
 /** How long an offset commit may wait for its append to be flushed before it fails with REQUEST_TIMED_OUT. */
 const APPEND_TIMEOUT_MS = 5000;
 const REPLAY_READ_BYTES = 1 << 20;
+/** Well under Kafka's default max.message.bytes (1 MiB) for the records merged into one batch. */
+const APPEND_BATCH_BYTES = 512 * 1024;
+
+interface PendingAppend {
+  readonly records: readonly CoordinatorLogRecord[];
+  readonly bytes: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
 
 export class ReplicaCoordinatorLog implements CoordinatorLog {
   readonly #replicaManager: ReplicaManager;
+  readonly #queue: PendingAppend[] = [];
+  #draining = false;
 
   constructor(replicaManager: ReplicaManager) {
     this.#replicaManager = replicaManager;
   }
 
-  async append(records: readonly CoordinatorLogRecord[]): Promise<void> {
+  append(records: readonly CoordinatorLogRecord[]): Promise<void> {
+    const bytes = records.reduce((sum, r) => sum + r.key.length + (r.value?.length ?? 0), 0);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ records, bytes, resolve, reject });
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    while (this.#queue.length > 0) {
+      let take = 1;
+      let bytes = this.#queue[0]!.bytes;
+      while (take < this.#queue.length && bytes + this.#queue[take]!.bytes <= APPEND_BATCH_BYTES) bytes += this.#queue[take++]!.bytes;
+      const round = this.#queue.splice(0, take);
+      try {
+        await this.#appendBatch(round.flatMap((p) => p.records));
+        for (const p of round) p.resolve();
+      } catch (error) {
+        for (const p of round) p.reject(error);
+      }
+    }
+    this.#draining = false;
+  }
+
+  async #appendBatch(records: readonly CoordinatorLogRecord[]): Promise<void> {
     const batch = native.buildRecordBatch({ keys: records.map((r) => r.key), values: records.map((r) => r.value) });
     const [result] = await this.#replicaManager.appendRecords([{ topic: OFFSETS_TOPIC, partition: OFFSETS_PARTITION, records: batch }], {
       acks: -1,
