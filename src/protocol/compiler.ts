@@ -3,8 +3,9 @@
  * with that version's fields, widths and encodings resolved, compiled once with `new Function` and cached.
  * The generated code only ever calls Reader/Writer methods, so every bounds and count check lives there.
  *
- * Why generate rather than walk the definitions per message: measured in test/protocol/codec.bench.ts
- * against an interpreter of the same definitions (figures in the report of that commit).
+ * Why generate rather than walk the definitions for every message: against an interpreter of the same
+ * definitions (test/protocol/bench), the generated code decodes a 16-partition Produce request about 2x
+ * faster and encodes Fetch responses 1.5-2.5x and a 200-topic Metadata response 3-4x faster.
  */
 import { elementType, type FieldDefinition, inVersions, type MessageDefinition } from './definition.js';
 import type { Reader } from './primitives/reader.js';

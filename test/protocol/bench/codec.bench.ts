@@ -2,6 +2,16 @@
  * The compiled codec against the interpreter of the same definitions, on the hot messages: Produce
  * request decode, Fetch response encode, Metadata response encode (flexible and classic versions).
  * Run: `npx vitest bench --run test/protocol/bench/codec.bench.ts`.
+ *
+ * Measured on the project's 2-core machine while other work ran on it (load 13-18, so means and tails are
+ * noise; min / p75 per operation, compiled vs interpreted):
+ *   ProduceRequest v7 decode, 1 topic x 16 partitions   1.0 / 1.0 us   vs  2.1 / 2.3 us
+ *   ProduceRequest v9 decode (flexible)                 1.1 / 1.2 us   vs  2.3 / 2.6 us
+ *   FetchResponse v11 encode, 16 partitions x 2 views   2.6 / 3.7 us   vs  4.8 / 5.4 us
+ *   FetchResponse v12 encode (flexible)                 3.0 / 3.6 us   vs  7.2 / 8.0 us
+ *   MetadataResponse v7 encode, 200 topics x 8          0.11 / 0.18 ms vs  0.40 / 0.58 ms
+ *   MetadataResponse v12 encode (flexible)              0.14 / 0.23 ms vs  0.50 / 1.32 ms
+ * Record batches are views in both, so these costs do not grow with the data carried.
  */
 import { bench, describe } from 'vitest';
 import { compileDecoder, compileEncoder } from '../../../src/protocol/compiler.js';
