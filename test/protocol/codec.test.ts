@@ -50,7 +50,7 @@ describe('headers', () => {
 
 describe('bodies', () => {
   it('record views of a Fetch response are chunks of their own, not copies', () => {
-    const views = [Buffer.from('batch-one'), Buffer.from('batch-two')];
+    const views: Buffer[] = [Buffer.from('batch-one'), Buffer.from('batch-two')];
     const body: FetchResponse = {
       throttleTimeMs: 0,
       errorCode: 0,
