@@ -162,7 +162,8 @@ export function encodeData(message: MessageDefinition, version: number, body: ob
   const w = new Writer();
   w.i16(version);
   encoderFor(message, version)(w, body);
-  return w.finish()[0]!;
+  // A copy: these payloads live as long as a group member, and a view would pin the whole slab.
+  return Buffer.from(w.finish()[0]!);
 }
 
 /**
