@@ -4,27 +4,25 @@
  * (GREGOR_CLI_DEBUG=1 also prints the underlying error with its stack and causes).
  */
 import { CommanderError, type Command } from 'commander';
-import { resolveBrokers } from './brokers.js';
 import { EXIT_USAGE, explainError, type ErrorContext } from './errors.js';
-import { buildProgram } from './program.js';
+import { brokersOf, buildProgram } from './program.js';
 
 let context: ErrorContext = {};
-const program = buildProgram()
-  .exitOverride()
-  .hook('preAction', (_root, action: Command) => {
-    const noun = action.parent?.name();
-    const first = action.args[0];
-    context = {
-      topic: noun === 'topic' || action.name() === 'produce' || action.name() === 'consume' ? first : undefined,
-      group: noun === 'group' ? first : action.opts<{ group?: string }>().group,
-      brokers: action.name() === 'serve' ? undefined : safeBrokers(action),
-    };
-  });
+const program = buildProgram().hook('preAction', (_root, action: Command) => {
+  const noun = action.parent?.name();
+  const first = action.args[0];
+  context = {
+    topic: noun === 'topic' || action.name() === 'produce' || action.name() === 'consume' ? first : undefined,
+    group: noun === 'group' ? first : action.opts<{ group?: string }>().group,
+    brokers: action.name() === 'serve' ? undefined : safeBrokers(action),
+  };
+});
 
 function safeBrokers(action: Command): string[] | undefined {
   try {
-    return resolveBrokers(action.optsWithGlobals<{ brokers?: string }>().brokers);
+    return brokersOf(action);
   } catch {
+    // A malformed list: the action reports it itself when it resolves the brokers.
     return undefined;
   }
 }

@@ -21,9 +21,14 @@ function formatOption(): Option {
   return new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('text');
 }
 
-/** The brokers to contact, from the root's --brokers or the environment. */
-function brokersOf(command: Command): string[] {
-  return resolveBrokers(command.optsWithGlobals<{ brokers?: string }>().brokers);
+/** `--brokers`, taken before the command (`gregor --brokers … topic list`) or after it, as rpk takes flags. */
+function brokersOption(): Option {
+  return new Option('--brokers <host:port,...>', 'brokers to contact (default: $GREGOR_BROKERS, else 127.0.0.1:9092)');
+}
+
+/** The brokers to contact: the command's --brokers, else the root's, else the environment. */
+export function brokersOf(command: Command): string[] {
+  return resolveBrokers(command.opts<{ brokers?: string }>().brokers ?? command.optsWithGlobals<{ brokers?: string }>().brokers);
 }
 
 /** The version in package.json (dist/src/cli/program.js → package.json). */
@@ -35,8 +40,10 @@ export function buildProgram(): Command {
   const program = new Command('gregor')
     .description('An event-streaming broker that speaks the Apache Kafka protocol, and its command line.')
     .version(packageVersion(), '-V, --version')
-    .option('--brokers <host:port,...>', 'brokers to contact (default: $GREGOR_BROKERS, else 127.0.0.1:9092)')
+    .addOption(brokersOption())
     .showHelpAfterError()
+    // Subcommands inherit it: failures reach main.ts instead of exiting from inside commander.
+    .exitOverride()
     .enablePositionalOptions();
 
   program
@@ -63,6 +70,7 @@ export function buildProgram(): Command {
     .option('-r, --replicas <n>', "replication factor (default: the broker's default.replication.factor)", integer('--replicas', 1))
     .option('-c, --config <key=value>', 'a topic config (repeatable)', collect)
     .addOption(formatOption())
+    .addOption(brokersOption())
     .action(async (topics: string[], options, command: Command) => (await import('./commands/topic.js')).create(brokersOf(command), topics, options));
   topic
     .command('list')
@@ -70,6 +78,7 @@ export function buildProgram(): Command {
     .description('list topics')
     .option('-i, --internal', 'include internal topics (__consumer_offsets)')
     .addOption(formatOption())
+    .addOption(brokersOption())
     .action(async (options, command: Command) => (await import('./commands/topic.js')).list(brokersOf(command), options));
   topic
     .command('describe')
@@ -78,11 +87,13 @@ export function buildProgram(): Command {
     .option('--configs', 'print only the configs table')
     .option('--partitions', 'print only the partitions table')
     .addOption(formatOption())
+    .addOption(brokersOption())
     .action(async (name: string, options, command: Command) => (await import('./commands/topic.js')).describe(brokersOf(command), name, options));
   topic
     .command('delete')
     .description('delete topics')
     .argument('<topics...>')
+    .addOption(brokersOption())
     .action(async (topics: string[], _options, command: Command) => (await import('./commands/topic.js')).remove(brokersOf(command), topics));
   topic
     .command('alter-config')
@@ -90,12 +101,14 @@ export function buildProgram(): Command {
     .argument('<topic>')
     .option('-s, --set <key=value>', 'set a config (repeatable)', collect)
     .option('-d, --delete <key>', 'return a config to its default (repeatable)', collect)
+    .addOption(brokersOption())
     .action(async (name: string, options, command: Command) => (await import('./commands/topic.js')).alterConfig(brokersOf(command), name, options));
   topic
     .command('add-partitions')
     .description('add partitions to a topic')
     .argument('<topic>')
     .requiredOption('-n, --num <n>', 'partitions to add', integer('--num', 1))
+    .addOption(brokersOption())
     .action(async (name: string, options, command: Command) => (await import('./commands/topic.js')).addPartitions(brokersOf(command), name, options));
 
   program
@@ -108,6 +121,7 @@ export function buildProgram(): Command {
     .option('-p, --partition <n>', 'produce to this partition (default: by key, else round robin)', integer('--partition', 0))
     .addOption(new Option('-z, --compression <codec>', 'compression').choices(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'))
     .addOption(new Option('--acks <acks>', 'acknowledgements to wait for').choices(['all', '-1', '0', '1']).default('all'))
+    .addOption(brokersOption())
     .action(async (name: string, options, command: Command) => (await import('./commands/produce.js')).produce(brokersOf(command), name, options));
 
   program
@@ -122,6 +136,7 @@ export function buildProgram(): Command {
       'json (one object per line), text (the value), or a format string: %t topic, %p partition, %o offset, %k key, %s value, %h headers, %T timestamp, %K/%S key/value size',
       'text',
     )
+    .addOption(brokersOption())
     .action(async (topics: string[], options, command: Command) => (await import('./commands/consume.js')).consume(brokersOf(command), topics, options));
 
   const group = program.command('group').description('list, describe, seek and delete consumer groups');
@@ -130,17 +145,20 @@ export function buildProgram(): Command {
     .alias('ls')
     .description('list consumer groups')
     .addOption(formatOption())
+    .addOption(brokersOption())
     .action(async (options, command: Command) => (await import('./commands/group.js')).list(brokersOf(command), options));
   group
     .command('describe')
     .description("show groups' state, members, assignments and lag per partition")
     .argument('<groups...>')
     .addOption(formatOption())
+    .addOption(brokersOption())
     .action(async (groups: string[], options, command: Command) => (await import('./commands/group.js')).describe(brokersOf(command), groups, options));
   group
     .command('delete')
     .description('delete empty groups and their committed offsets')
     .argument('<groups...>')
+    .addOption(brokersOption())
     .action(async (groups: string[], _options, command: Command) => (await import('./commands/group.js')).remove(brokersOf(command), groups));
   group
     .command('seek')
@@ -148,6 +166,7 @@ export function buildProgram(): Command {
     .argument('<group>')
     .requiredOption('-t, --topic <topic>', 'the topic whose offsets to move (repeatable)', collect)
     .requiredOption('--to <where>', 'start, end, an offset, or @<timestamp-ms>')
+    .addOption(brokersOption())
     .action(async (name: string, options, command: Command) => (await import('./commands/group.js')).seek(brokersOf(command), name, options));
 
   program
@@ -156,6 +175,7 @@ export function buildProgram(): Command {
     .command('info')
     .description('cluster id, controller and brokers')
     .addOption(formatOption())
+    .addOption(brokersOption())
     .action(async (options, command: Command) => (await import('./commands/cluster.js')).info(brokersOf(command), options));
 
   program

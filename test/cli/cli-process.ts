@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureBuilt } from '../support/broker.js';
 
-export const MAIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+const ROOT = resolve(import.meta.dirname, '../..');
+export const MAIN = resolve(ROOT, 'dist/src/cli/main.js');
 
 /** Builds dist/ when sources are newer (the shared test helper), then checks the executable is there. */
 export function requireBuild(): void {
@@ -23,11 +24,16 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export async function runCli(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+/** Runs `gregor args…`, or with `shell` a command line as an operator would paste it (from the repository root). */
+export async function runCli(
+  args: readonly string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; shell?: string } = {},
+): Promise<CliResult> {
+  const env = { ...process.env, NO_COLOR: '1', ...options.env };
+  const child =
+    options.shell === undefined
+      ? spawn(process.execPath, [MAIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn('/bin/sh', ['-c', options.shell], { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -38,7 +44,7 @@ export async function runCli(args: readonly string[], options: { input?: string;
   const code = await new Promise<number | null>((done) => child.once('close', (c) => done(c)));
   clearTimeout(timer);
   const result = { code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() };
-  if (code === null) throw new Error(`gregor ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${result.stderr}`);
+  if (code === null) throw new Error(`gregor ${options.shell ?? args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${result.stderr}`);
   return result;
 }
 
@@ -78,7 +84,7 @@ export async function serveBroker(
     ? ['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--admin', '127.0.0.1:0', '--override', 'group.initial.rebalance.delay.ms=0']
     : [];
   const started = performance.now();
-  const child = spawn(process.execPath, [MAIN, 'serve', ...defaults, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', ...defaults, ...args], { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   let err = '';

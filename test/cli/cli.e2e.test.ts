@@ -33,6 +33,18 @@ describe('gregor serve', () => {
     expect(broker.startupMs).toBeLessThan(3000);
   });
 
+  it('prints produce and consume commands that work when pasted into a shell', async () => {
+    const commands = broker.stdout().split('try:\n')[1]!.trim().split('\n').map((line) => line.trim());
+    expect(commands).toHaveLength(2);
+    const sh = (command: string) => runCli([], { shell: command });
+    const produced = await sh(commands[0]!);
+    expect(produced.stderr).toBe('');
+    expect(produced.code).toBe(0);
+    const consumed = await sh(commands[1]!);
+    expect(consumed.code).toBe(0);
+    expect(consumed.stdout).toBe('hello gregor\n');
+  });
+
   it('answers the health endpoints', async () => {
     expect((await fetch(`${broker.adminUrl}/health/live`)).status).toBe(200);
     const ready = await fetch(`${broker.adminUrl}/health/ready`);
@@ -183,6 +195,9 @@ describe('cluster and errors', () => {
     const result = await cli(['consume', 'lines', '-o', 'soon']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('cannot read position');
+    const unknown = await cli(['topic', 'list', '--no-such-flag']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--no-such-flag'");
   });
 });
 
