@@ -191,6 +191,12 @@ describe('cluster and errors', () => {
     expect(result.stderr).toContain('cannot reach 127.0.0.1:1');
   });
 
+  it('hands `gregor bench` and its arguments to the harness', async () => {
+    const result = await runCli(['bench', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--suite');
+  });
+
   it('exits 2 on a usage error', async () => {
     const result = await cli(['consume', 'lines', '-o', 'soon']);
     expect(result.code).toBe(2);
