@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { NativeCleanerResult, NativeLog } from '../../native/index.js';
+import type { NativeCleanerResult } from '../../native/index.js';
+import { Log } from '../../src/storage/log.js';
 import { native } from '../../src/storage/native.js';
 import { LogMaintenance } from '../../src/workers/log-maintenance.js';
 import { PartitionWorkers } from '../../src/workers/partition-workers.js';
@@ -36,7 +37,7 @@ class KeyedAppender {
   #sequence = 0;
 
   constructor(
-    private readonly log: NativeLog,
+    private readonly log: Log,
     private readonly keys: number,
     private readonly valueBytes: number,
     private readonly compression: number,
@@ -60,31 +61,32 @@ class KeyedAppender {
 }
 
 /** Checks the log against what was appended; returns the records read. */
-function check(log: NativeLog, latest: ReadonlyMap<string, Latest>, cleanedUpTo: bigint): number {
+function check(log: Log, latest: ReadonlyMap<string, Latest>, cleanedUpTo: bigint): number {
   const seenBelow = new Set<string>();
   let records = 0;
   let offset = log.logStartOffset;
-  for (let read = log.read(offset, 8 << 20, log.logEndOffset); read !== null; read = log.read(offset, 8 << 20, log.logEndOffset)) {
-    const bytes = Buffer.from(read.buffer, read.position, read.length);
-    for (let at = 0; at < bytes.length; at += bytes.readInt32BE(at + 8) + 12) {
-      for (const record of native.decodeRecordBatch(bytes.subarray(at, at + bytes.readInt32BE(at + 8) + 12))) {
-        records++;
-        const key = record.key!.toString();
-        const expected = latest.get(key);
-        if (expected === undefined) throw new Error(`record of an unknown key ${key} at ${record.offset}`);
-        if (record.offset === expected.offset && digest(record.value!) !== expected.sha256) {
-          throw new Error(`the latest record of ${key} (offset ${record.offset}) changed`);
-        }
-        // Below the cleaned offset only the latest record of each key as of the pass remains (appends
-        // since may have superseded it): never two of one key.
-        if (record.offset < cleanedUpTo) {
-          if (seenBelow.has(key)) throw new Error(`two records of ${key} below the cleaned offset ${cleanedUpTo}`);
-          seenBelow.add(key);
+  for (let read = log.read(offset, 8 << 20, log.logEndOffset); read.bytes > 0; read = log.read(offset, 8 << 20, log.logEndOffset)) {
+    for (const bytes of read.views) {
+      for (let at = 0; at < bytes.length; at += bytes.readInt32BE(at + 8) + 12) {
+        for (const record of native.decodeRecordBatch(bytes.subarray(at, at + bytes.readInt32BE(at + 8) + 12))) {
+          records++;
+          const key = record.key!.toString();
+          const expected = latest.get(key);
+          if (expected === undefined) throw new Error(`record of an unknown key ${key} at ${record.offset}`);
+          if (record.offset === expected.offset && digest(record.value!) !== expected.sha256) {
+            throw new Error(`the latest record of ${key} (offset ${record.offset}) changed`);
+          }
+          // Below the cleaned offset only the latest record of each key as of the pass remains (appends
+          // since may have superseded it): never two of one key.
+          if (record.offset < cleanedUpTo) {
+            if (seenBelow.has(key)) throw new Error(`two records of ${key} below the cleaned offset ${cleanedUpTo}`);
+            seenBelow.add(key);
+          }
         }
       }
     }
     offset = read.nextOffset;
-    log.release(read.mappingId);
+    read.release();
   }
   for (const [key, expected] of latest) {
     if (expected.offset < log.logStartOffset) throw new Error(`the latest record of ${key} is below the log start`);
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
   });
   const root = args.dir ?? mkdtempSync(join(tmpdir(), 'gregor-soak-compaction-'));
   const dir = join(root, 'compacted-0');
-  const log = native.NativeLog.open(dir, { segmentBytes: 16 << 20 }, { cleanShutdown: false });
+  const log = Log.open(dir, { segmentBytes: 16 << 20 }, { cleanShutdown: false });
   const workers = new PartitionWorkers({ pools: 1 });
   const maintenance = new LogMaintenance({
     workers,

@@ -8,8 +8,8 @@
  * over logs with nothing to do costs one cheap native call each. Rounds of one kind never overlap: the
  * next is scheduled when the previous one has finished.
  */
-import type { NativeCleanerConfig, NativeCleanerResult, NativeLog, NativeRecoveryReport } from '../../native/index.js';
-import { native } from '../storage/native.js';
+import type { NativeCleanerConfig, NativeCleanerResult, NativeRecoveryReport } from '../../native/index.js';
+import { Log } from '../storage/log.js';
 import type { CleanRequest, PartitionOutcome, PartitionTask, RecoverRequest, TaskResult } from './partition-task.js';
 import type { PartitionWorkers, TopicPartition } from './partition-workers.js';
 
@@ -48,7 +48,7 @@ export interface RecoverLogRequest extends RecoverRequest {
 }
 
 export type RecoveredLog =
-  | { readonly dir: string; readonly log: NativeLog; readonly report: NativeRecoveryReport | null }
+  | { readonly dir: string; readonly log: Log; readonly report: NativeRecoveryReport | null }
   | { readonly dir: string; readonly error: string };
 
 type Round = 'clean' | 'retention';
@@ -99,8 +99,9 @@ export class LogMaintenance {
   }
 
   /**
-   * Opens (recovering) many logs in their workers at once, then attaches this thread to each: the result
-   * holds this thread's handle of every log that opened, or why it did not.
+   * Opens (recovering) many logs in their workers at once, then opens each here too, which shares the
+   * worker's already recovered log: the result holds this thread's `Log` of every log that opened (with
+   * what the worker's recovery found), or why it did not.
    */
   async recover(requests: readonly RecoverLogRequest[]): Promise<RecoveredLog[]> {
     const { workers } = this.#options;
@@ -110,11 +111,13 @@ export class LogMaintenance {
         const logsToOpen = logs.map(({ dir, config, options }) => ({ dir, config, options }));
         const result = await workers.runOnLane<PartitionTask, TaskResult>(lane, { kind: 'recover', logs: logsToOpen });
         if (result.kind !== 'recover') throw new Error(`partition worker answered ${result.kind} to recover`);
-        const recovered = result.outcomes.map((outcome): RecoveredLog => {
-          if (outcome.status === 'failed') return { dir: outcome.dir, error: outcome.message };
-          const log = native.attachOpenLog(outcome.dir);
-          if (outcome.status === 'closed' || log === null) return { dir: outcome.dir, error: 'log closed during recovery' };
-          return { dir: outcome.dir, log, report: outcome.value };
+        const recovered = result.outcomes.map((outcome, index): RecoveredLog => {
+          if (outcome.status !== 'done') return { dir: outcome.dir, error: outcome.status === 'failed' ? outcome.message : 'closed' };
+          try {
+            return { dir: outcome.dir, log: Log.open(outcome.dir, logsToOpen[index]!.config, logsToOpen[index]!.options), report: outcome.value };
+          } catch (error) {
+            return { dir: outcome.dir, error: error instanceof Error ? error.message : String(error) };
+          }
         });
         await workers.runOnLane<PartitionTask, TaskResult>(lane, { kind: 'release', dirs: logs.map((log) => log.dir) });
         return recovered;

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { NativeLog } from '../../native/index.js';
+import { Log } from '../../src/storage/log.js';
 import { native } from '../../src/storage/native.js';
 import { LogMaintenance, type MaintainedLog } from '../../src/workers/log-maintenance.js';
 import { PartitionWorkers } from '../../src/workers/partition-workers.js';
@@ -13,13 +13,13 @@ const APPEND = { leaderEpoch: 0, maxMessageBytes: 1 << 20 };
 
 let workers: PartitionWorkers;
 let root: string;
-const logs: NativeLog[] = [];
+const logs: Log[] = [];
 let maintenance: LogMaintenance | undefined;
 
 beforeAll(() => {
   workers = new PartitionWorkers({ pools: 2, taskModule: builtModule('src/workers/partition-task.ts') });
   workers.start();
-});
+}, 120_000);
 
 afterAll(async () => {
   await workers.close();
@@ -36,7 +36,7 @@ function setUp(): void {
   root = mkdtempSync(join(tmpdir(), 'gregor-maintenance-'));
 }
 
-function appendRounds(log: NativeLog, rounds: number, keys: number, timestamp: bigint): void {
+function appendRounds(log: Log, rounds: number, keys: number, timestamp: bigint): void {
   for (let round = 0; round < rounds; round++) {
     const names = Array.from({ length: keys }, (_, key) => Buffer.from(`key-${key}`));
     const values = names.map(() => Buffer.from(`round ${round} `.repeat(20)));
@@ -50,22 +50,23 @@ function appendRounds(log: NativeLog, rounds: number, keys: number, timestamp: b
 function partitions(topic: string, count: number, cleanupPolicy: string[], timestamp = BigInt(Date.now())): MaintainedLog[] {
   return Array.from({ length: count }, (_, partition) => {
     const dir = join(root, `${topic}-${partition}`);
-    const log = native.NativeLog.open(dir, { writeMode: 'pwrite', retentionMs: 60_000 }, { cleanShutdown: false });
+    const log = Log.open(dir, { writeMode: 'pwrite', retentionMs: 60_000 }, { cleanShutdown: false });
     logs.push(log);
     appendRounds(log, 4, 10, timestamp);
     return { topicPartition: { topic, partition }, dir, cleanupPolicy, cleaner: { minCleanableDirtyRatio: 0.5 } };
   });
 }
 
-function keysOf(log: NativeLog): string[] {
+function keysOf(log: Log): string[] {
   const keys: string[] = [];
   let offset = log.logStartOffset;
-  for (let read = log.read(offset, 1 << 20, log.logEndOffset); read !== null; read = log.read(offset, 1 << 20, log.logEndOffset)) {
-    const bytes = Buffer.from(read.buffer, read.position, read.length);
-    for (let at = 0; at < bytes.length; at += bytes.readInt32BE(at + 8) + 12) {
-      for (const record of native.decodeRecordBatch(bytes.subarray(at, at + bytes.readInt32BE(at + 8) + 12))) keys.push(record.key!.toString());
+  for (let read = log.read(offset, 1 << 20, log.logEndOffset); read.bytes > 0; read = log.read(offset, 1 << 20, log.logEndOffset)) {
+    for (const bytes of read.views) {
+      for (let at = 0; at < bytes.length; at += bytes.readInt32BE(at + 8) + 12) {
+        for (const record of native.decodeRecordBatch(bytes.subarray(at, at + bytes.readInt32BE(at + 8) + 12))) keys.push(record.key!.toString());
+      }
     }
-    log.release(read.mappingId);
+    read.release();
     offset = read.nextOffset;
   }
   return keys;

@@ -185,11 +185,11 @@ pub fn clean(log: &SharedLog, config: &CleanerConfig, now_ms: i64, max_cleanable
                 // The rest of the pass is abandoned too: a tombstone in a later group must not start its
                 // delete horizon while older values of its key may survive in this one.
                 stats.groups_abandoned += 1;
-                swap::discard_staging(&plan.dir)?;
                 break;
             }
         }
     }
+    swap::discard_staging(&plan.dir)?;
     if stats.groups_abandoned == 0 {
         checkpoint::set_first_dirty_offset(&plan.dir, cleaned_up_to)?;
         with_state(&dir, |state| state.next_delete_horizon = next_delete_horizon)?;
@@ -372,8 +372,6 @@ fn clean_group(log: &SharedLog, group: &[SegmentRef], context: &GroupContext<'_>
         }
     }
     if !changed {
-        drop(out);
-        swap::discard_staging(dir)?;
         return Ok(GroupOutcome::Done { delete_horizon: delete_horizon_kept });
     }
     out.flush().map_err(|e| storage_error(&path, "write", e))?;

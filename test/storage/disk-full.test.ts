@@ -1,0 +1,122 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
+import { Log } from '../../src/storage/log.js';
+import { native } from '../../src/storage/native.js';
+
+/** R7: the data dir on a 64 MiB tmpfs. Mounting needs root; elsewhere the test is skipped, saying why. */
+const mountPoint = mkdtempSync(join(tmpdir(), 'gregor-disk-full-'));
+let mountRefused: string | undefined;
+try {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+} catch (error) {
+  mountRefused = (error as { stderr?: Buffer }).stderr?.toString().trim() || String(error);
+  console.warn(`skipping the disk-full tests: cannot mount a 64 MiB tmpfs (${mountRefused})`);
+}
+
+afterAll(() => {
+  if (mountRefused === undefined) execFileSync('umount', [mountPoint]);
+  rmSync(mountPoint, { recursive: true, force: true });
+});
+
+const APPEND = { leaderEpoch: 0, maxMessageBytes: 1 << 20 };
+
+interface Stored {
+  readonly baseOffset: bigint;
+  readonly sha256: string;
+}
+
+function batch(seed: number): Buffer {
+  const values = Array.from({ length: 8 }, (_, index) => Buffer.alloc(8 << 10, (seed * 8 + index) % 251));
+  return native.buildRecordBatch({ values });
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Every batch of the log as (base offset, hash), checking that offsets are contiguous. */
+function stored(log: Log): Stored[] {
+  const batches: Stored[] = [];
+  let offset = log.logStartOffset;
+  let expected = offset;
+  for (let read = log.read(offset, 1 << 20, log.logEndOffset); read.bytes > 0; read = log.read(offset, 1 << 20, log.logEndOffset)) {
+    for (const view of read.views) {
+      for (let at = 0; at < view.length; at += view.readInt32BE(at + 8) + 12) {
+        const baseOffset = view.readBigInt64BE(at);
+        expect(baseOffset).toBe(expected);
+        expected = baseOffset + BigInt(view.readInt32BE(at + 23)) + 1n;
+        batches.push({ baseOffset, sha256: sha256(view.subarray(at, at + view.readInt32BE(at + 8) + 12)) });
+      }
+    }
+    offset = read.nextOffset;
+    read.release();
+  }
+  expect(expected).toBe(log.logEndOffset);
+  return batches;
+}
+
+function expectStorageError(action: () => unknown): void {
+  let thrown: unknown;
+  try {
+    action();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(KafkaError);
+  expect((thrown as KafkaError).code).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+}
+
+describe.skipIf(mountRefused !== undefined).each(['mmap', 'pwrite'] as const)('a full disk under %s appends (R7)', (writeMode) => {
+  it('fails appends with KAFKA_STORAGE_ERROR, appends nothing partial, keeps serving reads and resumes once space is freed', () => {
+    const dir = join(mountPoint, `full-${writeMode}-0`);
+    const filler = join(mountPoint, `filler-${writeMode}`);
+    let log = Log.open(dir, { segmentBytes: 16 << 20, writeMode }, { cleanShutdown: false });
+    const { bavail, bsize } = statfsSync(mountPoint);
+    writeFileSync(filler, Buffer.alloc(Number(bavail * bsize) - (12 << 20)));
+
+    const acked: Stored[] = [];
+    let seed = 0;
+    let failure: unknown;
+    while (failure === undefined && seed < 10_000) {
+      const bytes = batch(seed++);
+      try {
+        const { baseOffset } = log.append(bytes, APPEND);
+        acked.push({ baseOffset, sha256: sha256(bytes) });
+      } catch (error) {
+        failure = error;
+      }
+    }
+    expect(acked.length).toBeGreaterThan(10);
+    expect(failure).toBeInstanceOf(KafkaError);
+    expect((failure as KafkaError).code).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+
+    const endAtFailure = log.logEndOffset;
+    const last = acked.at(-1)!;
+    expect(endAtFailure).toBe(last.baseOffset + 8n);
+    expectStorageError(() => log.append(batch(seed), APPEND));
+    expect(log.logEndOffset).toBe(endAtFailure);
+    expect(stored(log)).toEqual(acked);
+
+    rmSync(filler);
+    const resumed = batch(seed);
+    const { baseOffset } = log.append(resumed, APPEND);
+    expect(baseOffset).toBe(endAtFailure);
+    acked.push({ baseOffset, sha256: sha256(resumed) });
+    for (let more = 0; more < 20; more++) {
+      const bytes = batch(++seed);
+      acked.push({ baseOffset: log.append(bytes, APPEND).baseOffset, sha256: sha256(bytes) });
+    }
+    expect(stored(log)).toEqual(acked);
+
+    log.close();
+    log = Log.open(dir, { segmentBytes: 16 << 20, writeMode }, { cleanShutdown: false });
+    expect(stored(log)).toEqual(acked);
+    log.close();
+    rmSync(dir, { recursive: true });
+  });
+});
