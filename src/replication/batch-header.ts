@@ -70,7 +70,7 @@ export function hasProducerId(header: BatchHeader): boolean {
 }
 
 /** Sequence of the batch's last record (sequences wrap at int32). */
-export function lastSequence(header: BatchHeader): number {
+export function lastSequence(header: Pick<BatchHeader, 'baseSequence' | 'lastOffsetDelta'>): number {
   return header.baseSequence + header.lastOffsetDelta > 0x7fffffff
     ? header.baseSequence + header.lastOffsetDelta - 0x80000000
     : header.baseSequence + header.lastOffsetDelta;

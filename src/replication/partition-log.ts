@@ -30,6 +30,16 @@ export interface TimestampAndOffset {
   readonly offset: bigint;
 }
 
+/** A batch header as the engine lists it (producer-state rebuild). */
+export interface LogBatchHeader {
+  readonly baseOffset: bigint;
+  readonly lastOffsetDelta: number;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
+  readonly maxTimestamp: bigint;
+}
+
 export interface PartitionLog {
   readonly logStartOffset: bigint;
   readonly logEndOffset: bigint;
@@ -43,6 +53,8 @@ export interface PartitionLog {
   /** The largest timestamp and the offset of the record holding it (ListOffsets -3), or undefined if empty. */
   maxTimestamp(): TimestampAndOffset | undefined;
   deleteRecordsBefore(offset: bigint): void;
+  /** Headers of up to `maxBatches` batches from the one holding `fromOffset` (no record bytes are read). */
+  batchHeaders(fromOffset: bigint, maxBatches: number): readonly LogBatchHeader[];
   /** Resolves once everything below `upTo` is on disk; concurrent callers share one fsync. */
   flush(upTo: bigint): Promise<void>;
 }

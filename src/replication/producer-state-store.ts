@@ -9,13 +9,12 @@ import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { native } from '../storage/native.js';
 import { writeFileAtomic } from '../cluster/atomic-file.js';
-import { hasProducerId, readBatchHeader } from './batch-header.js';
 import type { PartitionLog, PartitionLogManager } from './partition-log.js';
 import { ProducerStateManager } from './producer-state.js';
 
 const SNAPSHOT_SUFFIX = '.snapshot';
-/** Bytes read per step while replaying (whole batches; a bigger batch is still returned whole). */
-const REPLAY_READ_BYTES = 8 * 1024 * 1024;
+/** Batch headers listed per native call while replaying. */
+const REPLAY_BATCHES = 4096;
 
 interface PartitionIds {
   readonly topic: string;
@@ -58,26 +57,17 @@ export class ProducerStateStore {
   }
 }
 
-/** Replays the producer batches in [from, log end) into the state (headers only). */
+/** Replays the producer batches in [from, log end) into the state, from the engine's batch headers. */
 function replay(state: ProducerStateManager, log: PartitionLog, from: bigint): void {
   const now = Date.now();
-  let offset = from;
   const end = log.logEndOffset;
-  while (offset < end) {
-    const read = log.read(offset, REPLAY_READ_BYTES, end);
-    try {
-      if (read.views.length === 0) return;
-      for (const view of read.views) {
-        for (let position = 0; position < view.length; ) {
-          const header = readBatchHeader(view, position);
-          const lastOffset = header.baseOffset + BigInt(header.lastOffsetDelta);
-          if (hasProducerId(header) && lastOffset >= offset) state.update(header, header.baseOffset, lastOffset, header.maxTimestamp, now);
-          position += header.sizeInBytes;
-          offset = lastOffset + 1n;
-        }
-      }
-    } finally {
-      read.release();
+  for (let offset = from; offset < end; ) {
+    const headers = log.batchHeaders(offset, REPLAY_BATCHES);
+    if (headers.length === 0) return;
+    for (const header of headers) {
+      const lastOffset = header.baseOffset + BigInt(header.lastOffsetDelta);
+      if (header.producerId >= 0n && lastOffset >= offset) state.update(header, header.baseOffset, lastOffset, header.maxTimestamp, now);
+      offset = lastOffset + 1n;
     }
   }
 }

@@ -19,6 +19,9 @@
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type BatchHeader, lastSequence } from './batch-header.js';
 
+/** The header fields producer state is kept from. */
+export type ProducerBatch = Pick<BatchHeader, 'producerId' | 'producerEpoch' | 'baseSequence' | 'lastOffsetDelta'>;
+
 /** Batches remembered per producer for duplicate detection; clients keep at most 5 requests in flight. */
 export const NUM_BATCHES_TO_RETAIN = 5;
 
@@ -57,7 +60,7 @@ export class ProducerStateManager {
    * duplicate of one of the producer's last five batches (nothing must be appended then); throws
    * KafkaError(INVALID_PRODUCER_EPOCH | OUT_OF_ORDER_SEQUENCE_NUMBER) if it must be refused.
    */
-  check(header: BatchHeader): BatchMetadata | undefined {
+  check(header: ProducerBatch): BatchMetadata | undefined {
     const entry = this.#producers.get(header.producerId);
     if (!entry) return undefined;
     if (header.producerEpoch < entry.producerEpoch) {
@@ -89,7 +92,7 @@ export class ProducerStateManager {
   }
 
   /** Records an appended idempotent batch (also used to replay the log after a restart). */
-  update(header: BatchHeader, firstOffset: bigint, lastOffset: bigint, timestamp: bigint, nowMs: number): void {
+  update(header: ProducerBatch, firstOffset: bigint, lastOffset: bigint, timestamp: bigint, nowMs: number): void {
     let entry = this.#producers.get(header.producerId);
     if (!entry || header.producerEpoch > entry.producerEpoch) {
       entry = { producerEpoch: header.producerEpoch, batches: [], lastUpdateMs: nowMs };

@@ -16,6 +16,7 @@ import { ProducerStateStore } from '../replication/producer-state-store.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
 import type { TrafficObserver } from '../metrics/traffic.js';
 import type { PartitionLogManager } from '../replication/partition-log.js';
+import { LogManager } from '../storage/log-manager.js';
 import { Dispatcher, type RequestObserver } from './dispatcher.js';
 import type { BrokerServices, CoreServices, GroupServices } from './handler.js';
 import { handlersByKey } from './handlers/index.js';
@@ -80,7 +81,7 @@ export class Broker {
     const config = options.config instanceof BrokerConfig ? options.config : BrokerConfig.create(options.config ?? {});
     const log = options.logger ?? createLogger();
     const metadata = await ClusterMetadata.open(config, config.logDirs);
-    const logManager = options.logManager ?? (await (await import('../replication/storage-log-manager.js')).openLogManager(config, log.child({ component: 'storage' })));
+    const logManager = options.logManager ?? (await openLogManager(config, log.child({ component: 'storage' })));
     const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore());
     await replicaManager.start();
     const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic };
@@ -145,9 +146,25 @@ export class Broker {
     const started = Date.now();
     await this.#listener?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
     await this.#closeGroups?.();
+    await this.metadata.settled();
     await this.replicaManager.close();
     this.log.info({ ms: Date.now() - started, budgetMs: SHUTDOWN_BUDGET_MS }, 'broker stopped');
   }
+}
+
+/**
+ * The storage engine over `log.dirs`. Flush policy: `log.flush.interval.ms` set → flush on that interval;
+ * otherwise the page cache, with acks=all flushed before answering when gregor.flush.before.acks.all.enable.
+ */
+function openLogManager(config: BrokerConfig, log: Logger): Promise<LogManager> {
+  const interval = config.has('log.flush.interval.ms');
+  return LogManager.open({
+    logDirs: config.logDirs,
+    flushPolicy: interval ? 'interval' : config.bool('gregor.flush.before.acks.all.enable') ? 'on-ack' : 'never',
+    flushIntervalMs: interval ? config.int('log.flush.interval.ms') : undefined,
+    retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'),
+    logger: log,
+  });
 }
 
 /** The first entry of `listeners` (`NAME://host:port`), overridden by `listen`. */

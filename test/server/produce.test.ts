@@ -82,6 +82,10 @@ describe('produce', () => {
     expect((await produce('isr', batch(['i']), { acks: -1 })).errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect((await produce('isr', batch(['i']), { acks: 1 })).errorCode).toBe(ErrorCode.NONE);
     expect((await produce('isr', batch(['i']), { acks: 2 })).errorCode).toBe(ErrorCode.INVALID_REQUIRED_ACKS);
+    await metadata.createTopic('compacted', { configs: { 'cleanup.policy': 'compact' } });
+    expect((await produce('compacted', batch(['no key']))).errorCode).toBe(ErrorCode.INVALID_RECORD);
+    const keyed = native.buildRecordBatch({ keys: [Buffer.from('k')], values: [Buffer.from('v')] });
+    expect((await produce('compacted', keyed)).errorCode).toBe(ErrorCode.NONE);
   });
 
   it('sends nothing back for acks=0 and keeps answering later requests in order', async () => {

@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Broker, type BrokerOptions } from '../../src/server/broker.js';
 import type { BrokerSettings } from '../../src/config/broker-config.js';
-import { MemoryLogManager } from './memory-log.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -26,15 +25,11 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-/**
- * A broker in this process. Until the storage engine's TypeScript face lands, its partitions live in memory
- * (MemoryLogManager); pass `logManager` to choose.
- */
+/** A broker in this process, over the storage engine in a temp dir (or the `logManager` given). */
 export async function startBroker(settings: BrokerSettings = {}, options: Partial<BrokerOptions> = {}, dataDir = tempDataDir()): Promise<TestBroker> {
   const broker = await Broker.start({
     config: { 'log.dir': dataDir, listeners: 'PLAINTEXT://127.0.0.1:0', ...settings },
     logger: pino({ level: process.env.GREGOR_TEST_LOG_LEVEL ?? 'silent' }),
-    logManager: new MemoryLogManager(),
     ...options,
   });
   return {
@@ -56,17 +51,27 @@ export interface BrokerProcess {
   stop(signal: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Builds dist/ when a source file is newer than it, so the child runs the code under test. */
+let built = false;
+
+/**
+ * Builds dist/ when a source file is newer than it, so the child runs the code under test (CI builds it
+ * before testing; locally this may take a while: call it from a beforeAll with a generous timeout).
+ */
 export function ensureBuilt(): void {
+  if (built) return;
   const entry = join(ROOT, 'dist', 'src', 'server', 'broker.js');
-  const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
-  if (built > 0 && newestSource(join(ROOT, 'src')) <= built) return;
+  const builtAt = existsSync(entry) ? statSync(entry).mtimeMs : 0;
+  if (builtAt > 0 && newestSource(join(ROOT, 'src')) <= builtAt) {
+    built = true;
+    return;
+  }
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
   } catch {
     // tsc emits despite type errors elsewhere in the tree; the entry's presence is what matters.
   }
   if (!existsSync(entry)) throw new Error('dist/src/server/broker.js was not built');
+  built = true;
 }
 
 function newestSource(dir: string): number {
