@@ -275,7 +275,8 @@ mod tests {
 
     #[test]
     fn flags_land_in_the_attributes() {
-        let batch = BatchBuilder::new(0).transactional(true).control(true).compression(Compression::Zstd).build().unwrap();
+        let batch =
+            BatchBuilder::new(0).transactional(true).control(true).compression(Compression::Zstd).build().unwrap();
         let header = BatchHeader::parse(&batch).unwrap();
         assert!(header.is_transactional() && header.is_control());
         assert_eq!(header.compression().unwrap(), Compression::Zstd);

@@ -89,10 +89,8 @@ pub fn compress(codec: Compression, input: &[u8]) -> Result<Vec<u8>> {
     match codec {
         Compression::None => Ok(input.to_vec()),
         Compression::Gzip => {
-            let mut encoder = flate2::write::GzEncoder::new(
-                Vec::with_capacity(input.len() / 2 + 64),
-                flate2::Compression::default(),
-            );
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::with_capacity(input.len() / 2 + 64), flate2::Compression::default());
             encoder.write_all(input)?;
             Ok(encoder.finish()?)
         }
@@ -132,10 +130,7 @@ pub fn decompress(codec: Compression, input: &[u8], max_output: usize) -> Result
 }
 
 fn too_large(codec: Compression, max_output: usize) -> EngineError {
-    EngineError::InvalidRecord(format!(
-        "{} records decompress to more than the {max_output}-byte limit",
-        codec.name()
-    ))
+    EngineError::InvalidRecord(format!("{} records decompress to more than the {max_output}-byte limit", codec.name()))
 }
 
 fn corrupt(codec: Compression, error: impl std::fmt::Display) -> EngineError {
@@ -147,10 +142,7 @@ fn corrupt(codec: Compression, error: impl std::fmt::Display) -> EngineError {
 fn read_bounded(codec: Compression, decoder: impl Read, input_len: usize, max_output: usize) -> Result<Vec<u8>> {
     let limit = u64::try_from(max_output).unwrap_or(u64::MAX).saturating_add(1);
     let mut output = Vec::with_capacity(input_len.saturating_mul(4).min(max_output).max(64));
-    decoder
-        .take(limit)
-        .read_to_end(&mut output)
-        .map_err(|error| corrupt(codec, error))?;
+    decoder.take(limit).read_to_end(&mut output).map_err(|error| corrupt(codec, error))?;
     if output.len() > max_output {
         return Err(too_large(codec, max_output));
     }
@@ -225,13 +217,8 @@ fn decompress_raw_snappy(block: &[u8], output: &mut Vec<u8>, max_output: usize) 
 mod tests {
     use super::*;
 
-    const CODECS: [Compression; 5] = [
-        Compression::None,
-        Compression::Gzip,
-        Compression::Snappy,
-        Compression::Lz4,
-        Compression::Zstd,
-    ];
+    const CODECS: [Compression; 5] =
+        [Compression::None, Compression::Gzip, Compression::Snappy, Compression::Lz4, Compression::Zstd];
 
     fn sample(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i * 31 % 251) as u8 ^ (i / 1000) as u8).collect()

@@ -213,7 +213,9 @@ mod tests {
 
     const LIMIT: usize = 1 << 20;
 
-    fn collect(batch: &[u8]) -> Result<Vec<(i64, i64, Option<Vec<u8>>, Option<Vec<u8>>, Vec<(Vec<u8>, Option<Vec<u8>>)>)>> {
+    fn collect(
+        batch: &[u8],
+    ) -> Result<Vec<(i64, i64, Option<Vec<u8>>, Option<Vec<u8>>, Vec<(Vec<u8>, Option<Vec<u8>>)>)>> {
         let records = BatchRecords::new(batch, LIMIT)?;
         records
             .iter()
@@ -241,8 +243,16 @@ mod tests {
             let batch = builder.build().unwrap();
             let records = collect(&batch).unwrap();
             assert_eq!(records.len(), 3, "{codec:?}");
-            assert_eq!(records[0], (100, 5_000, Some(b"a".to_vec()), Some(b"1".to_vec()),
-                vec![(b"h1".to_vec(), Some(b"x".to_vec())), (b"h2".to_vec(), None)]));
+            assert_eq!(
+                records[0],
+                (
+                    100,
+                    5_000,
+                    Some(b"a".to_vec()),
+                    Some(b"1".to_vec()),
+                    vec![(b"h1".to_vec(), Some(b"x".to_vec())), (b"h2".to_vec(), None)]
+                )
+            );
             assert_eq!(records[1], (101, 4_990, None, None, vec![]));
             assert_eq!(records[2], (102, 5_020, Some(vec![]), Some(vec![7; 300]), vec![]));
             let header = BatchHeader::parse(&batch).unwrap();
@@ -294,10 +304,10 @@ mod tests {
         // The record: [length 8][attributes][timestampDelta][offsetDelta][keyLength 1]k[valueLength 1]v[headers 0]
         let record_start = RECORDS_OFFSET;
         let cases: [(usize, u8); 4] = [
-            (record_start, 0x7f),      // record length −64
-            (record_start + 4, 0x7e),  // key length 63, past the end
-            (record_start + 8, 0x02),  // header count 1, no header bytes
-            (record_start, 0x14),      // record length 10, past the batch end
+            (record_start, 0x7f),     // record length −64
+            (record_start + 4, 0x7e), // key length 63, past the end
+            (record_start + 8, 0x02), // header count 1, no header bytes
+            (record_start, 0x14),     // record length 10, past the batch end
         ];
         for (at, byte) in cases {
             let mut altered = batch.clone();

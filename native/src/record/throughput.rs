@@ -111,6 +111,12 @@ fn decompression_cost() {
         let per = time(Duration::from_millis(300), || {
             crate::record::compression::decompress(codec, &compressed, 1 << 20).unwrap();
         });
-        println!("decompress {} B of {:<6} to {} B: {:>6.2} µs", compressed.len(), codec.name(), values.len(), per.as_secs_f64() * 1e6);
+        println!(
+            "decompress {} B of {:<6} to {} B: {:>6.2} µs",
+            compressed.len(),
+            codec.name(),
+            values.len(),
+            per.as_secs_f64() * 1e6
+        );
     }
 }

@@ -59,8 +59,7 @@ pub fn validate_batches(input: &[u8], options: &ValidationOptions) -> Result<Vec
     while position < input.len() {
         let size = frame(&input[position..], options)?;
         let batch = &input[position..position + size];
-        let header = validate_batch(batch, options)
-            .map_err(|error| at_position(error, position))?;
+        let header = validate_batch(batch, options).map_err(|error| at_position(error, position))?;
         batches.push(ValidatedBatch { position, size, header });
         position += size;
     }
@@ -153,7 +152,9 @@ fn at_position(error: EngineError, position: usize) -> EngineError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::batch::{update_crc, BASE_SEQUENCE_OFFSET, CRC_OFFSET, LAST_OFFSET_DELTA_OFFSET, RECORDS_COUNT_OFFSET, RECORDS_OFFSET};
+    use crate::record::batch::{
+        update_crc, BASE_SEQUENCE_OFFSET, CRC_OFFSET, LAST_OFFSET_DELTA_OFFSET, RECORDS_COUNT_OFFSET, RECORDS_OFFSET,
+    };
     use crate::record::builder::BatchBuilder;
     use crate::record::compression::Compression;
 
@@ -245,7 +246,11 @@ mod tests {
         let cases = [
             altered(base.clone(), LAST_OFFSET_DELTA_OFFSET, &1i32.to_be_bytes()),
             altered(base.clone(), RECORDS_COUNT_OFFSET, &2i32.to_be_bytes()),
-            altered(altered(base.clone(), RECORDS_COUNT_OFFSET, &0i32.to_be_bytes()), LAST_OFFSET_DELTA_OFFSET, &(-1i32).to_be_bytes()),
+            altered(
+                altered(base.clone(), RECORDS_COUNT_OFFSET, &0i32.to_be_bytes()),
+                LAST_OFFSET_DELTA_OFFSET,
+                &(-1i32).to_be_bytes(),
+            ),
             altered(base.clone(), BASE_SEQUENCE_OFFSET, &(-1i32).to_be_bytes()),
         ];
         for (index, input) in cases.iter().enumerate() {

@@ -37,10 +37,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn read_u8(&mut self) -> Result<u8> {
-        let byte = *self
-            .bytes
-            .get(self.position)
-            .ok_or_else(|| invalid("record ends inside a field"))?;
+        let byte = *self.bytes.get(self.position).ok_or_else(|| invalid("record ends inside a field"))?;
         self.position += 1;
         Ok(byte)
     }
