@@ -10,7 +10,7 @@
  */
 import { ApiKey } from './api-keys.js';
 import { compileDecoder, compileEncoder, type Decoder, type Encoder } from './compiler.js';
-import { type ApiDefinition, inVersions, type MessageDefinition, parseVersions, type VersionRange } from './definition.js';
+import { type ApiDefinition, inRange, inVersions, type MessageDefinition, parseVersions, type VersionRange } from './definition.js';
 import { apiDefinitions } from './definitions/index.js';
 import type { RequestByKey, ResponseByKey } from './messages.js';
 import { Reader } from './primitives/reader.js';
@@ -29,8 +29,6 @@ const apis = new Map<number, ApiDefinition>(apiDefinitions.map((api) => [api.api
 /** Each API's valid and flexible version ranges, parsed once: they are checked on every request. */
 const ranges = new Map(apiDefinitions.map((api) => [api.apiKey, { valid: parseVersions(api.request.validVersions), flexible: parseVersions(api.request.flexibleVersions) }]));
 
-const within = (range: VersionRange, version: number): boolean => version >= range.min && version <= range.max;
-
 /** Compiled decoders and encoders, one per message and version, built on first use. */
 const decoders = new Map<MessageDefinition, Decoder[]>();
 const encoders = new Map<MessageDefinition, Encoder[]>();
@@ -47,11 +45,6 @@ function encoderFor(message: MessageDefinition, version: number): Encoder {
   return (byVersion[version] ??= compileEncoder(message, version, inVersions(message.flexibleVersions, version)));
 }
 
-/** The definition of an API, or undefined for a key this codec does not know. */
-export function apiDefinition(apiKey: number): ApiDefinition | undefined {
-  return apis.get(apiKey);
-}
-
 /** The versions of an API the codec can decode and encode (its schema's validVersions). */
 export function validVersions(apiKey: number): VersionRange | undefined {
   return ranges.get(apiKey)?.valid;
@@ -64,7 +57,7 @@ export function validVersions(apiKey: number): VersionRange | undefined {
  */
 export function isFlexible(apiKey: number, version: number): boolean {
   const range = ranges.get(apiKey)?.flexible;
-  return range !== undefined && within(range, version);
+  return range !== undefined && inRange(range, version);
 }
 
 function skipTaggedFields(r: Reader): void {
@@ -91,7 +84,7 @@ export function decodeRequestHeader(frame: Buffer): { header: RequestHeader; bod
 function checkedApi(apiKey: number, version: number, what: string): ApiDefinition {
   const api = apis.get(apiKey);
   if (api === undefined) throw new ProtocolError(what, `unknown API key ${apiKey}`);
-  if (!within(ranges.get(apiKey)!.valid, version)) throw new ProtocolError(what, `${api.name} v${version} does not exist`);
+  if (!inRange(ranges.get(apiKey)!.valid, version)) throw new ProtocolError(what, `${api.name} v${version} does not exist`);
   return api;
 }
 

@@ -54,10 +54,12 @@ export function parseVersions(versions: Versions): VersionRange {
   return { min: Number(closed[1]), max: Number(closed[2] ?? closed[1]) };
 }
 
-export function inVersions(versions: Versions | undefined, version: number): boolean {
-  if (versions === undefined) return false;
-  const range = parseVersions(versions);
+export function inRange(range: VersionRange, version: number): boolean {
   return version >= range.min && version <= range.max;
+}
+
+export function inVersions(versions: Versions | undefined, version: number): boolean {
+  return versions !== undefined && inRange(parseVersions(versions), version);
 }
 
 /** `[]Foo` → `Foo`, or undefined for a non-array type. */

@@ -1,7 +1,6 @@
 /** The protocol layer's public face: the codec, its types, API keys and error codes. */
 export { ApiKey } from './api-keys.js';
 export {
-  apiDefinition,
   decodeRequest,
   decodeRequestHeader,
   decodeResponse,
