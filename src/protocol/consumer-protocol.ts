@@ -6,9 +6,6 @@ import { decodeData, encodeData } from './codec.js';
 import { consumerProtocolAssignment, consumerProtocolSubscription } from './definitions/consumer-protocol.js';
 import type { ConsumerProtocolAssignment, ConsumerProtocolSubscription } from './messages.js';
 
-/** The name every Kafka consumer registers its subscription under in JoinGroup (`protocolType`). */
-export const CONSUMER_PROTOCOL_TYPE = 'consumer';
-
 export function encodeSubscription(version: number, subscription: ConsumerProtocolSubscription): Buffer {
   return encodeData(consumerProtocolSubscription, version, subscription);
 }

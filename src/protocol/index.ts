@@ -10,7 +10,7 @@ export {
   type RequestHeader,
   validVersions,
 } from './codec.js';
-export { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
+export { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
 export * from './error-codes.js';
 export type * from './messages.js';
 export { ProtocolError } from './protocol-error.js';
