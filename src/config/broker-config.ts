@@ -170,20 +170,35 @@ export class BrokerConfig {
 
   /** log.retention.ms, else .minutes, else .hours, as Kafka resolves them. */
   get logRetentionMs(): number {
-    if (this.has('log.retention.ms')) return this.int('log.retention.ms');
-    if (this.has('log.retention.minutes')) return this.int('log.retention.minutes') * 60_000;
-    return this.int('log.retention.hours') * 3_600_000;
+    const entry = this.logRetentionEntry;
+    const unit = entry.def.name === 'log.retention.ms' ? 1 : entry.def.name === 'log.retention.minutes' ? 60_000 : 3_600_000;
+    return (entry.value as number) * unit;
+  }
+
+  /** The retention key that decides (the first set of .ms, .minutes, .hours). */
+  get logRetentionEntry(): ConfigEntry {
+    return this.#firstSet('log.retention.ms', 'log.retention.minutes', 'log.retention.hours');
   }
 
   /** log.roll.ms, else log.roll.hours. */
   get logRollMs(): number {
-    return this.has('log.roll.ms') ? this.int('log.roll.ms') : this.int('log.roll.hours') * 3_600_000;
+    const entry = this.logRollEntry;
+    return (entry.value as number) * (entry.def.name === 'log.roll.ms' ? 1 : 3_600_000);
+  }
+
+  get logRollEntry(): ConfigEntry {
+    return this.#firstSet('log.roll.ms', 'log.roll.hours');
   }
 
   /** log.dirs, else log.dir. */
   get logDirs(): readonly string[] {
     const dirs = this.list('log.dirs');
     return dirs.length > 0 ? dirs : [this.string('log.dir')];
+  }
+
+  #firstSet(...names: string[]): ConfigEntry {
+    const entries = names.map((name) => this.entry(name));
+    return entries.find((entry) => entry.value !== null) ?? entries.at(-1)!;
   }
 
   #typed(name: string, type: 'number' | 'boolean' | 'string'): ConfigValue {

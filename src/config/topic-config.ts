@@ -65,12 +65,12 @@ export class TopicConfig {
   constructor(broker: BrokerConfig, overrides: Readonly<Record<string, string>> = {}) {
     this.overrides = { ...overrides };
     for (const d of TOPIC_CONFIG_DEFS) {
-      const brokerEntry = broker.entry(d.brokerSynonym);
+      const brokerEntry = fallbackEntry(broker, d);
       const text = overrides[d.name];
       if (text !== undefined) {
         this.#entries.set(d.name, { def: d, value: parseConfigValue(d, text), text, source: ConfigSource.DYNAMIC_TOPIC_CONFIG, brokerEntry });
       } else {
-        const inherited = this.#inherited(broker, d, brokerEntry);
+        const inherited = inheritedText(broker, d, brokerEntry);
         this.#entries.set(d.name, { def: d, value: parseConfigValue(d, inherited), text: inherited, source: brokerEntry.source, brokerEntry });
       }
     }
@@ -120,10 +120,18 @@ export class TopicConfig {
     return entry.value;
   }
 
-  /** Retention and roll derive from their hours/minutes broker keys when the .ms key is unset. */
-  #inherited(broker: BrokerConfig, d: TopicConfigDef, brokerEntry: ConfigEntry): string | null {
-    if (d.name === 'retention.ms') return String(broker.logRetentionMs);
-    if (d.name === 'segment.ms') return String(broker.logRollMs);
-    return brokerEntry.text;
-  }
+}
+
+/** The broker entry a topic key falls back to: for retention and roll, whichever of their ms/minutes/hours keys decides. */
+function fallbackEntry(broker: BrokerConfig, d: TopicConfigDef): ConfigEntry {
+  if (d.name === 'retention.ms') return broker.logRetentionEntry;
+  if (d.name === 'segment.ms') return broker.logRollEntry;
+  return broker.entry(d.brokerSynonym);
+}
+
+/** The inherited value as text, in the topic key's unit (retention and roll in ms). */
+function inheritedText(broker: BrokerConfig, d: TopicConfigDef, brokerEntry: ConfigEntry): string | null {
+  if (d.name === 'retention.ms') return String(broker.logRetentionMs);
+  if (d.name === 'segment.ms') return String(broker.logRollMs);
+  return brokerEntry.text;
 }
