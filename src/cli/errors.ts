@@ -38,6 +38,7 @@ const ADVICE: Partial<Record<keyof typeof ErrorCode, string>> = {
   UNSUPPORTED_VERSION: 'the broker does not support this request version',
   SECURITY_DISABLED: 'the broker has no authorizer configured',
   COORDINATOR_NOT_AVAILABLE: 'the group coordinator is not ready yet; retry in a moment',
+  UNKNOWN_MEMBER_ID: 'a group’s offsets can be moved only while it is Empty: stop its consumers first (gregor group describe {group})',
   REBALANCE_IN_PROGRESS: 'the group is rebalancing; retry once it is Stable (gregor group describe {group})',
 };
 
