@@ -77,7 +77,10 @@ export function isDefault(value: unknown, field: FieldDefinition): boolean {
 function defaultSource(field: FieldDefinition, scope: Scope): string {
   if (field.default === null) return 'null';
   if (field.type.startsWith('[]')) return '[]';
-  if (field.fields) return `defaultValue(${scope.field(field)})`;
+  if (field.fields) {
+    const object = field.fields.map((f) => `${f.name}: ${defaultSource(f, scope)}`).join(', ');
+    return `${scope.add((name) => `function ${name}() {\n  return { ${object} };\n}`)}()`;
+  }
   const value = defaultValue(field);
   if (typeof value === 'bigint') return `${value}n`;
   if (Buffer.isBuffer(value)) return 'Buffer.alloc(0)';
@@ -242,7 +245,7 @@ function structEncoder(fields: readonly FieldDefinition[], mode: Mode, scope: Sc
 
 function build<T>(scope: Scope, entry: string): T {
   const source = `${scope.functions.join('\n')}\nreturn ${entry};`;
-  return new Function('fields', 'isDefault', 'defaultValue', 'notNullable', 'Buffer', source)(scope.fields, isDefault, defaultValue, notNullable, Buffer) as T;
+  return new Function('fields', 'isDefault', 'notNullable', 'Buffer', source)(scope.fields, isDefault, notNullable, Buffer) as T;
 }
 
 export function compileDecoder(message: MessageDefinition, version: number, flexible: boolean): Decoder {

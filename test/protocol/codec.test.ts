@@ -103,6 +103,18 @@ describe('bodies', () => {
     expect(decoded).toEqual(body);
   });
 
+  it('fields a version lacks decode to their defaults, a fresh object each time', () => {
+    const body = { replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 1024, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [], forgottenTopicsData: [], rackId: '' };
+    const frame = Buffer.concat(encodeRequest({ apiKey: ApiKey.Fetch, apiVersion: 11, correlationId: 1, clientId: null }, body)).subarray(4);
+    const { bodyOffset } = decodeRequestHeader(frame);
+    const first = decodeRequest(ApiKey.Fetch, 11, frame, bodyOffset);
+    const second = decodeRequest(ApiKey.Fetch, 11, frame, bodyOffset);
+    expect(first.replicaState).toEqual({ replicaId: -1, replicaEpoch: -1n });
+    expect(first.clusterId).toBeNull();
+    expect(first.replicaState).not.toBe(second.replicaState);
+    expect(first.forgottenTopicsData).not.toBe(second.forgottenTopicsData);
+  });
+
   it('refuses to encode null where the version allows none', () => {
     expect(() => encodeResponse(ApiKey.Produce, 7, 1, { responses: [{ name: null as never, partitionResponses: [] }], throttleTimeMs: 0 })).toThrow(/name is not nullable in version 7/);
     expect(() => encodeResponse(ApiKey.Produce, 7, 1, { responses: null as never, throttleTimeMs: 0 })).toThrow(TypeError);
