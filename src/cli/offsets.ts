@@ -12,28 +12,31 @@ export type Position =
   | { readonly kind: 'last'; readonly count: bigint }
   | { readonly kind: 'timestamp'; readonly timestamp: bigint };
 
-const EARLIEST = -2n;
-const LATEST = -1n;
+export const EARLIEST = -2n;
+export const LATEST = -1n;
 
-export function parsePosition(text: string, allowLast = true): Position {
+/** ListOffsets for some partitions of a topic: the offset each answers for `timestamp` (or EARLIEST/LATEST). */
+export async function listOffsets(admin: Admin, topic: string, partitions: readonly number[], timestamp: bigint): Promise<Map<number, bigint>> {
+  const [result] = await admin.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }] });
+  return new Map((result?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
+}
+
+export function parsePosition(text: string): Position {
   if (text === 'start' || text === 'beginning') return { kind: 'start' };
   if (text === 'end') return { kind: 'end' };
   if (/^\d+$/.test(text)) return { kind: 'offset', offset: BigInt(text) };
-  if (allowLast && /^-\d+$/.test(text)) return { kind: 'last', count: -BigInt(text) };
+  if (/^-\d+$/.test(text)) return { kind: 'last', count: -BigInt(text) };
   if (/^@\d+$/.test(text)) return { kind: 'timestamp', timestamp: BigInt(text.slice(1)) };
   throw new CliError(
     `cannot read position ${JSON.stringify(text)}`,
-    `use start, end, an offset, ${allowLast ? '-N (the last N records), ' : ''}or @<timestamp in ms>`,
+    'use start, end, an offset, -N (the last N records) or @<timestamp in ms>',
     EXIT_USAGE,
   );
 }
 
 /** The offset each listed partition of `topic` starts at for `position` (clamped into the log). */
 export async function resolvePosition(admin: Admin, topic: string, partitions: readonly number[], position: Position): Promise<Map<number, bigint>> {
-  const list = async (timestamp: bigint): Promise<Map<number, bigint>> => {
-    const [result] = await admin.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }] });
-    return new Map((result?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
-  };
+  const list = (timestamp: bigint): Promise<Map<number, bigint>> => listOffsets(admin, topic, partitions, timestamp);
   switch (position.kind) {
     case 'start':
       return list(EARLIEST);

@@ -1,7 +1,7 @@
 /** `gregor group …`: list, describe (members, assignments, lag per partition), delete and seek consumer groups. */
 import type { Admin, Group } from '@platformatic/kafka';
 import { withAdmin } from '../kafka-client.js';
-import { parsePosition, resolvePosition } from '../offsets.js';
+import { LATEST, listOffsets, parsePosition, resolvePosition } from '../offsets.js';
 import { partitionsOf } from '../topics.js';
 import { formatPairs, formatTable } from '../output/table.js';
 import { render, type OutputFormat } from '../output/render.js';
@@ -75,7 +75,7 @@ async function describeOne(admin: Admin, id: string, group: Group | undefined): 
   for (const [topic, commits] of [...byTopic].sort(([a], [b]) => a.localeCompare(b))) {
     const numbers = await partitionsOf(admin, topic);
     const assigned = numbers.filter((p) => commits.has(p) || owner.has(`${topic}:${p}`));
-    const ends = await resolvePosition(admin, topic, assigned, { kind: 'end' });
+    const ends = await listOffsets(admin, topic, assigned, LATEST);
     for (const partition of assigned) {
       const raw = commits.get(partition);
       const committedOffset = raw === undefined || raw < 0n ? null : raw;

@@ -3,6 +3,7 @@ import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationType
 import { CliError, EXIT_USAGE } from '../errors.js';
 import { withAdmin } from '../kafka-client.js';
 import { parseKeyValue } from '../key-value.js';
+import { EARLIEST, LATEST, listOffsets } from '../offsets.js';
 import { topicMetadata } from '../topics.js';
 import { formatPairs, formatTable } from '../output/table.js';
 import { render, type OutputFormat } from '../output/render.js';
@@ -82,14 +83,10 @@ export async function describe(
   const description = await withAdmin(brokers, async (admin): Promise<TopicDescription> => {
     const topic = await topicMetadata(admin, name);
     const indexes = topic.partitions.map((_, i) => i);
-    const offsets = async (timestamp: bigint) => {
-      const [result] = await admin.listOffsets({ topics: [{ name, partitions: indexes.map((partitionIndex) => ({ partitionIndex, timestamp })) }] });
-      return new Map((result?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
-    };
     const [[configs], starts, ends] = await Promise.all([
       admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: name }] }),
-      offsets(-2n),
-      offsets(-1n),
+      listOffsets(admin, name, indexes, EARLIEST),
+      listOffsets(admin, name, indexes, LATEST),
     ]);
     return {
       topic: name,
