@@ -169,14 +169,20 @@ export function buildProgram(): Command {
     .addOption(brokersOption())
     .action(async (name: string, options, command: Command) => (await import('./commands/group.js')).seek(brokersOf(command), name, options));
 
-  program
-    .command('cluster')
-    .description('cluster-wide views')
+  const cluster = program.command('cluster').description('cluster-wide views');
+  cluster
     .command('info')
     .description('cluster id, controller and brokers')
     .addOption(formatOption())
     .addOption(brokersOption())
     .action(async (options, command: Command) => (await import('./commands/cluster.js')).info(brokersOf(command), options));
+  cluster
+    .command('config')
+    .description("a broker's settings and where each comes from (DescribeConfigs)")
+    .option('-b, --broker <id>', 'node id of the broker (default: the lowest)', integer('--broker', 0))
+    .addOption(formatOption())
+    .addOption(brokersOption())
+    .action(async (options, command: Command) => (await import('./commands/cluster.js')).config(brokersOf(command), options));
 
   program
     .command('bench')

@@ -234,6 +234,14 @@ describe('configuration', () => {
       expect(described.partitionCount).toBe(4);
       const cluster = JSON.parse((await run(['cluster', 'info', '--format', 'json'])).stdout);
       expect(cluster.brokers[0].nodeId).toBe(7);
+      // DescribeConfigs reports each value with its source: the file and the environment are static config.
+      const settings = new Map<string, { value: string | null; source: string }>(
+        JSON.parse((await run(['cluster', 'config', '--format', 'json'])).stdout).map((c: { name: string }) => [c.name, c]),
+      );
+      expect(settings.get('num.partitions')).toMatchObject({ value: '4', source: 'STATIC_BROKER_CONFIG' });
+      expect(settings.get('gregor.admin.listener')).toMatchObject({ value: '127.0.0.1:0', source: 'STATIC_BROKER_CONFIG' });
+      expect(settings.get('message.max.bytes')).toMatchObject({ value: '1048588', source: 'DEFAULT_CONFIG' });
+      expect(settings.has('process.roles')).toBe(false);
       const produced = await run(['produce', 'not-created'], 'x\n');
       expect(produced.code).toBe(1);
       expect(produced.stderr).toContain('UNKNOWN_TOPIC_OR_PARTITION');

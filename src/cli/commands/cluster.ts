@@ -1,4 +1,6 @@
-/** `gregor cluster info`: cluster id, controller and brokers from Metadata. */
+/** `gregor cluster info` (cluster id, controller and brokers) and `gregor cluster config` (a broker's settings). */
+import { ConfigResourceTypes } from '@platformatic/kafka';
+import { type ConfigRow, configsTable, describeConfigs } from '../configs.js';
 import { withAdmin } from '../kafka-client.js';
 import { formatPairs, formatTable } from '../output/table.js';
 import { render, type OutputFormat } from '../output/render.js';
@@ -28,4 +30,13 @@ export async function info(brokers: string[], options: { format: OutputFormat })
     );
     return `${summary}\n${table}`;
   });
+}
+
+/** The settings of a broker (the first one contacted unless `broker` names a node id), with their sources. */
+export async function config(brokers: string[], options: { broker?: number; format: OutputFormat }): Promise<void> {
+  const rows: ConfigRow[] = await withAdmin(brokers, async (admin) => {
+    const nodeId = options.broker ?? [...(await admin.metadata({ topics: [] })).brokers.keys()].sort((a, b) => a - b)[0];
+    return describeConfigs(admin, ConfigResourceTypes.BROKER, String(nodeId));
+  });
+  render(options.format, rows, configsTable);
 }

@@ -1,5 +1,6 @@
 /** `gregor topic …`: create, list, describe, delete, alter-config, add-partitions, through the Admin API. */
-import { ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type IncrementalAlterConfigsOptions } from '@platformatic/kafka';
+import { ConfigResourceTypes, IncrementalAlterConfigOperationTypes, type IncrementalAlterConfigsOptions } from '@platformatic/kafka';
+import { type ConfigRow, configsTable, describeConfigs } from '../configs.js';
 import { CliError, EXIT_USAGE } from '../errors.js';
 import { withAdmin } from '../kafka-client.js';
 import { parseKeyValue } from '../key-value.js';
@@ -7,8 +8,6 @@ import { EARLIEST, LATEST, listOffsets } from '../offsets.js';
 import { topicMetadata } from '../topics.js';
 import { formatPairs, formatTable } from '../output/table.js';
 import { render, type OutputFormat } from '../output/render.js';
-
-const SOURCE_NAMES = new Map<number, string>(Object.entries(ConfigSources).map(([name, value]) => [value, name]));
 
 export async function create(
   brokers: string[],
@@ -63,7 +62,7 @@ interface TopicDescription {
   readonly id: string;
   readonly partitionCount: number;
   readonly replicationFactor: number;
-  readonly configs: { name: string; value: string | null; source: string; readOnly: boolean; sensitive: boolean }[];
+  readonly configs: ConfigRow[];
   readonly partitions: {
     partition: number;
     leader: number;
@@ -83,8 +82,8 @@ export async function describe(
   const description = await withAdmin(brokers, async (admin): Promise<TopicDescription> => {
     const topic = await topicMetadata(admin, name);
     const indexes = topic.partitions.map((_, i) => i);
-    const [[configs], starts, ends] = await Promise.all([
-      admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: name }] }),
+    const [configs, starts, ends] = await Promise.all([
+      describeConfigs(admin, ConfigResourceTypes.TOPIC, name),
       listOffsets(admin, name, indexes, EARLIEST),
       listOffsets(admin, name, indexes, LATEST),
     ]);
@@ -93,15 +92,7 @@ export async function describe(
       id: topic.id,
       partitionCount: topic.partitionsCount,
       replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
-      configs: (configs?.configs ?? [])
-        .map((c) => ({
-          name: c.name,
-          value: c.isSensitive ? null : (c.value ?? null),
-          source: SOURCE_NAMES.get(c.configSource) ?? String(c.configSource),
-          readOnly: c.readOnly,
-          sensitive: c.isSensitive,
-        }))
-        .sort((a, b) => a.name.localeCompare(b.name)),
+      configs,
       partitions: topic.partitions.map((p, partition) => ({
         partition,
         leader: p.leader,
@@ -114,14 +105,7 @@ export async function describe(
     };
   });
   render(options.format, description, (d) => {
-    const configs = formatTable(
-      [
-        { header: 'key', value: (c: TopicDescription['configs'][number]) => c.name },
-        { header: 'value', value: (c) => (c.sensitive ? '(sensitive)' : c.value) },
-        { header: 'source', value: (c) => c.source },
-      ],
-      d.configs,
-    );
+    const configs = configsTable(d.configs);
     const partitions = formatTable(
       [
         { header: 'partition', value: (p: TopicDescription['partitions'][number]) => p.partition, numeric: true },
