@@ -158,8 +158,15 @@ export class Partition {
     if (offset < logStartOffset || offset > limit) {
       throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [${logStartOffset}, ${limit}] of ${this.topic}-${this.partition}`);
     }
-    const result = offset === limit ? { views: [], bytes: 0, release: noop } : this.log.read(offset, maxBytes, limit);
-    return { ...result, highWatermark: this.#highWatermark, logStartOffset, logEndOffset: this.log.logEndOffset };
+    const result = offset === limit ? undefined : this.log.read(offset, maxBytes, limit);
+    return {
+      views: result?.views ?? [],
+      bytes: result?.bytes ?? 0,
+      release: result ? () => result.release() : noop,
+      highWatermark: this.#highWatermark,
+      logStartOffset,
+      logEndOffset: this.log.logEndOffset,
+    };
   }
 
   /** DeleteRecords: moves the log start offset to `offset` (-1 = the high watermark); returns the new low watermark. */

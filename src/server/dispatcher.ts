@@ -56,28 +56,42 @@ export class Dispatcher {
       body = await handler.handle(request, context);
     } catch (error) {
       if (error instanceof CloseConnection) {
-        for (const release of releases) release();
+        this.#release(releases);
         return 'close';
       }
       errorCode = error instanceof KafkaError ? error.code : ErrorCode.UNKNOWN_SERVER_ERROR;
       if (!(error instanceof KafkaError)) this.#log.error({ err: error, apiKey: header.apiKey, apiVersion: header.apiVersion }, 'request failed');
-      for (const release of releases.splice(0)) release();
+      this.#release(releases.splice(0));
       body = handler.errorResponse(request, errorCode, context);
     }
     this.#observe?.(header.apiKey, Number(process.hrtime.bigint() - started) / 1e9, errorCode);
     if (body === NO_RESPONSE) {
-      for (const release of releases) release();
+      this.#release(releases);
       return 'none';
     }
     let chunks: Buffer[];
     try {
       chunks = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, body);
     } catch (error) {
-      for (const release of releases) release();
+      this.#release(releases);
       throw error;
     }
-    return { chunks, release: releases.length === 0 ? undefined : () => releases.forEach((release) => release()) };
+    return { chunks, release: releases.length === 0 ? undefined : () => this.#release(releases) };
   };
+
+  /**
+   * Runs release hooks. They run in socket callbacks, where an exception would take the whole broker down,
+   * so a failing one is logged (its resources stay held) and the others still run.
+   */
+  #release(releases: readonly (() => void)[]): void {
+    for (const release of releases) {
+      try {
+        release();
+      } catch (error) {
+        this.#log.error({ err: error }, 'releasing response resources failed');
+      }
+    }
+  }
 
   #context(header: RequestHeaderInfo, connection: Connection, releases: (() => void)[]): RequestContext {
     return {
