@@ -116,6 +116,11 @@ describe('produce and consume', () => {
     expect(requests(after)).toBeGreaterThan(requests(before));
     expect(sampleValue(after, 'gregor_topic_records_in_total', { topic: 'lines' })).toBe(10);
     expect(sampleValue(after, 'gregor_topic_bytes_in_total', { topic: 'lines' })).toBeGreaterThan(0);
+    expect(sampleValue(after, 'gregor_topic_partitions', { topic: 'lines' })).toBe(1);
+    expect(sampleValue(after, 'gregor_topic_log_records', { topic: 'lines' })).toBe(10);
+    expect(sampleValue(after, 'gregor_topic_log_size_bytes', { topic: 'lines' })).toBe(sampleValue(after, 'gregor_topic_bytes_in_total', { topic: 'lines' }));
+    expect(sampleValue(after, 'gregor_request_duration_seconds_count', { api: 'Produce' })).toBeGreaterThan(0);
+    expect(sampleValue(after, 'gregor_mapped_bytes', { file: 'log' })).toBeGreaterThan(0);
   });
 
   it('consumes N records with a kcat-style format string', async () => {
