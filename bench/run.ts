@@ -31,7 +31,7 @@ function cpuSets(): { brokerCpus?: string; clientCpus?: string } {
 async function main(): Promise<void> {
   const program = new Command('bench')
     .option('--suite <name>', `one of ${Object.keys(SUITES).join(', ')}`, 'standard')
-    .option('--targets <list>', `comma-separated, of ${TARGET_NAMES.join(', ')}`, 'kafka,gregor,embedded')
+    .option('--targets <list>', `comma-separated, of ${TARGET_NAMES.join(', ')}`, 'kafka,gregor,embedded,tcp-sink,node-sink')
     .option('--tools <list>', 'load generators: loadgen, java, node', 'loadgen,java,node')
     .option('--repeats <n>', 'repeats per point (default: the suite’s)')
     .option('--duration <s>', 'measured seconds per point (default: the suite’s)')

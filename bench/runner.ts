@@ -58,16 +58,20 @@ const IDLE_PERCENT = 20;
 
 const acksNumber = (acks: Scenario['acks']): number => (acks === 'all' ? -1 : Number(acks));
 
+type TopicOf = (b: RunningBroker, suffix: string) => Promise<string>;
+
 class SuiteRunner {
   readonly measurements: Measurement[] = [];
   /** Last measured Java producer rate per scenario/target, to size the next run's record count. */
   readonly #javaRates = new Map<string, number>();
+  /** Names of the sink targets, which answer Produce and nothing else. */
+  readonly sinks = new Set<string>();
 
   constructor(private readonly o: RunOptions) {}
 
   private async measure(broker: RunningBroker, run: () => Promise<Measurement>): Promise<Measurement> {
     const usage = sampleUsage(broker.pid);
-    let brokerUsage: ProcessUsage = { cpuPercent: 0, maxRssMiB: 0 };
+    let brokerUsage: ProcessUsage = { cpuPercent: 0, maxRssMiB: 0, maxRssAnonMiB: 0 };
     const m = await run().finally(() => {
       brokerUsage = usage.stop();
     });
@@ -76,7 +80,7 @@ class SuiteRunner {
     const lat = m.latency ? `, p50 ${m.latency.p50.toFixed(2)} ms, p99 ${m.latency.p99.toFixed(2)} ms` : '';
     this.o.log(
       m.ok
-        ? `= ${m.target} ${m.scenario} ${m.loadGenerator}/${m.metric} #${m.repeat}: ${m.recordsPerSec.toFixed(0)} records/s, ${m.mbPerSec.toFixed(1)} MB/s${lat}; broker ${brokerUsage.cpuPercent.toFixed(0)}% CPU, ${brokerUsage.maxRssMiB.toFixed(0)} MiB RSS${m.error ? ` (${m.error})` : ''}`
+        ? `= ${m.target} ${m.scenario} ${m.loadGenerator}/${m.metric} #${m.repeat}: ${m.recordsPerSec.toFixed(0)} records/s, ${m.mbPerSec.toFixed(1)} MB/s${lat}; broker ${brokerUsage.cpuPercent.toFixed(0)}% CPU, RSS ${brokerUsage.maxRssAnonMiB.toFixed(0)} MiB anonymous / ${brokerUsage.maxRssMiB.toFixed(0)} MiB with mapped files${m.error ? ` (${m.error})` : ''}`
         : `! ${m.target} ${m.scenario} ${m.loadGenerator}/${m.metric} #${m.repeat} failed: ${m.error}`,
     );
     return m;
@@ -91,86 +95,95 @@ class SuiteRunner {
     if (s.fixedRate) return s.fixedRate;
     const byTarget = new Map<string, number[]>();
     for (const m of this.measurements) {
-      if (m.scenario !== s.rateOf || m.loadGenerator !== 'loadgen' || !m.ok) continue;
+      if (m.scenario !== s.rateOf || m.loadGenerator !== 'loadgen' || !m.ok || this.sinks.has(m.target)) continue;
       byTarget.set(m.target, [...(byTarget.get(m.target) ?? []), m.recordsPerSec]);
     }
     const maxima = [...byTarget.values()].map(median);
     return maxima.length ? Math.min(...maxima) * (s.rateFraction ?? 0.5) : null;
   }
 
-  async scenario(s: Scenario, brokers: RunningBroker[], repeat: number, topicOf: (b: RunningBroker, suffix: string) => Promise<string>, filled: Map<string, number>): Promise<void> {
+  /** One repeat of a scenario against each broker in turn; a broker whose setup fails fails alone. */
+  async scenario(s: Scenario, brokers: RunningBroker[], repeat: number, topicOf: TopicOf, filled: Map<string, number>): Promise<void> {
+    for (const broker of brokers) {
+      await this.#againstBroker(s, broker, repeat, topicOf, filled).catch((e: Error) => {
+        this.o.log(`! ${broker.target} ${s.id} repeat ${repeat}: ${e.message}`);
+        this.measurements.push(failed({ scenario: s.id, target: broker.target, loadGenerator: 'loadgen', metric: s.kind === 'consume' ? 'fetch' : s.kind, repeat, command: '' }, e.message));
+      });
+    }
+  }
+
+  async #againstBroker(s: Scenario, broker: RunningBroker, repeat: number, topicOf: TopicOf, filled: Map<string, number>): Promise<void> {
     const t = this.o.suite.timing;
     const cpus = this.o.clientCpus;
-    for (const broker of brokers) {
-      for (const tool of this.o.loadGenerators) {
-        if (tool === 'node' && (!s.nodeClient || s.kind !== 'produce')) continue;
-        const common = { scenario: s.id, target: broker.target, repeat };
-        const onLine = this.progress(broker, s, tool);
-        const loadgenBase = { bootstrap: broker.bootstrap, partitions: s.partitions, 'record-size': s.recordSize, 'warmup-s': t.warmupSeconds, 'duration-s': t.durationSeconds };
-        if (s.kind === 'produce') {
-          const topic = await topicOf(broker, '');
-          if (tool === 'loadgen') {
-            const args = { ...loadgenBase, topic, connections: s.connections, inflight: INFLIGHT, acks: acksNumber(s.acks), compression: s.compression, 'request-bytes': REQUEST_BYTES };
-            await this.measure(broker, () => runLoadgen({ ...common, mode: 'produce', args, cpus, onLine }));
-          } else if (tool === 'java') {
-            const key = `${s.id}/${broker.target}`;
-            const rate = this.#javaRates.get(key) ?? (s.recordSize <= 128 ? 150_000 : 40_000);
-            const records = Math.ceil(rate * (t.warmupSeconds + t.durationSeconds));
-            const m = await this.measure(broker, () =>
-              producerPerformance(
-                { ...common, bootstrap: broker.bootstrap, topic, cpus, onLine },
-                {
-                  records,
-                  warmupRecords: Math.ceil(rate * t.warmupSeconds),
-                  recordSize: s.recordSize,
-                  throughput: -1,
-                  properties: { acks: s.acks, 'compression.type': s.compression, ...CLIENT_SETTINGS },
-                },
-                (t.warmupSeconds + t.durationSeconds) * 10_000 + 60_000,
-              ),
-            );
-            if (m.ok) this.#javaRates.set(key, m.recordsPerSec);
-          } else {
-            await this.measure(broker, () =>
-              nodeProduce({
-                ...common,
-                bootstrap: broker.bootstrap,
-                topic,
-                partitions: s.partitions,
+    for (const tool of this.o.loadGenerators) {
+      if (tool === 'node' && (!s.nodeClient || s.kind !== 'produce')) continue;
+      if (broker.sink && (tool !== 'loadgen' || s.kind !== 'produce' || !s.ceiling)) continue;
+      const common = { scenario: s.id, target: broker.target, repeat };
+      const onLine = this.progress(broker, s, tool);
+      const loadgenBase = { bootstrap: broker.bootstrap, partitions: s.partitions, 'record-size': s.recordSize, 'warmup-s': t.warmupSeconds, 'duration-s': t.durationSeconds };
+      if (s.kind === 'produce') {
+        const topic = await topicOf(broker, '');
+        if (tool === 'loadgen') {
+          const args = { ...loadgenBase, topic, connections: s.connections, inflight: INFLIGHT, acks: acksNumber(s.acks), compression: s.compression, 'request-bytes': REQUEST_BYTES };
+          await this.measure(broker, () => runLoadgen({ ...common, mode: 'produce', args, cpus, onLine }));
+        } else if (tool === 'java') {
+          const key = `${s.id}/${broker.target}`;
+          const rate = this.#javaRates.get(key) ?? (s.recordSize <= 128 ? 60_000 : 20_000);
+          const records = Math.ceil(rate * (t.warmupSeconds + t.durationSeconds));
+          const m = await this.measure(broker, () =>
+            producerPerformance(
+              { ...common, bootstrap: broker.bootstrap, topic, cpus, onLine },
+              {
+                records,
+                warmupRecords: Math.ceil(rate * t.warmupSeconds),
                 recordSize: s.recordSize,
-                acks: acksNumber(s.acks),
-                recordsPerSend: Math.max(1, Math.floor(CLIENT_SETTINGS['batch.size'] / s.recordSize)),
-                inFlight: CLIENT_SETTINGS['max.in.flight.requests.per.connection'],
-                warmupSeconds: t.warmupSeconds,
-                durationSeconds: t.durationSeconds,
-                onLine,
-              }),
-            );
-          }
-        } else if (s.kind === 'consume') {
-          const topic = await topicOf(broker, '');
-          const records = filled.get(`${broker.target}/${topic}`) ?? 0;
-          if (tool === 'loadgen') {
-            const args = { ...loadgenBase, topic, connections: 1 };
-            await this.measure(broker, () => runLoadgen({ ...common, mode: 'fetch', args, cpus, onLine }));
-          } else if (tool === 'java') {
-            await this.measure(broker, () => consumerPerformance({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, 180_000));
-          }
+                throughput: -1,
+                properties: { acks: s.acks, 'compression.type': s.compression, ...CLIENT_SETTINGS },
+              },
+              (t.warmupSeconds + t.durationSeconds) * 10_000 + 60_000,
+            ),
+          );
+          if (m.ok) this.#javaRates.set(key, m.recordsPerSec);
         } else {
-          const topic = await topicOf(broker, `-${tool}-${repeat}`);
-          if (tool === 'loadgen') {
-            const rate = this.e2eRate(s);
-            const command = `loadgen e2e (rate from ${s.rateOf})`;
-            if (rate === null) {
-              this.measurements.push(failed({ ...common, loadGenerator: 'loadgen', metric: 'e2e', command }, `no maximum measured in ${s.rateOf} to take ${s.rateFraction} of`));
-              continue;
-            }
-            const args = { ...loadgenBase, topic, connections: 1, rate: Math.round(rate), 'request-bytes': E2E_REQUEST_BYTES, 'max-wait-ms': 500 };
-            await this.measure(broker, () => runLoadgen({ ...common, mode: 'e2e', args, cpus, onLine }));
-          } else if (tool === 'java') {
-            const records = Math.max(100, Math.round(t.durationSeconds * 200));
-            await this.measure(broker, () => endToEndLatency({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, s.recordSize, '1', 120_000));
+          await this.measure(broker, () =>
+            nodeProduce({
+              ...common,
+              bootstrap: broker.bootstrap,
+              topic,
+              partitions: s.partitions,
+              recordSize: s.recordSize,
+              acks: acksNumber(s.acks),
+              recordsPerSend: Math.max(1, Math.floor(CLIENT_SETTINGS['batch.size'] / s.recordSize)),
+              inFlight: CLIENT_SETTINGS['max.in.flight.requests.per.connection'],
+              warmupSeconds: t.warmupSeconds,
+              durationSeconds: t.durationSeconds,
+              onLine,
+            }),
+          );
+        }
+      } else if (s.kind === 'consume') {
+        const topic = await topicOf(broker, '');
+        const records = filled.get(`${broker.target}/${topic}`) ?? 0;
+        if (tool === 'loadgen') {
+          const args = { ...loadgenBase, topic, connections: 1 };
+          await this.measure(broker, () => runLoadgen({ ...common, mode: 'fetch', args, cpus, onLine }));
+        } else if (tool === 'java') {
+          await this.measure(broker, () => consumerPerformance({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, 180_000));
+        }
+      } else {
+        const topic = await topicOf(broker, `-${tool}-${repeat}`);
+        if (tool === 'loadgen') {
+          const rate = this.e2eRate(s);
+          const command = `loadgen e2e (rate from ${s.rateOf})`;
+          if (rate === null) {
+            this.measurements.push(failed({ ...common, loadGenerator: 'loadgen', metric: 'e2e', command }, `no maximum measured in ${s.rateOf} to take ${s.rateFraction} of`));
+            continue;
           }
+          const args = { ...loadgenBase, topic, connections: 1, rate: Math.round(rate), 'request-bytes': E2E_REQUEST_BYTES, 'max-wait-ms': 500 };
+          await this.measure(broker, () => runLoadgen({ ...common, mode: 'e2e', args, cpus, onLine }));
+        } else if (tool === 'java') {
+          const records = Math.max(100, Math.round(t.durationSeconds * 200));
+          await this.measure(broker, () => endToEndLatency({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, s.recordSize, '1', 120_000));
         }
       }
     }
@@ -199,7 +212,9 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
   try {
     for (const t of main) {
       try {
-        brokers.push(await startTarget(t, o));
+        const b = await startTarget(t, o);
+        brokers.push(b);
+        if (b.sink) runner.sinks.add(b.target);
       } catch (e) {
         const info = infos.find((i) => i.name === t.name)!;
         info.skipped = `could not start: ${(e as Error).message.split(REPO_ROOT).join('.').slice(0, 500)}`;
@@ -218,6 +233,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
       const filled = new Map<string, number>();
       const topicOf = async (b: RunningBroker, suffix: string) => {
         const name = `bench-${s.id}${suffix}`;
+        if (b.sink) return name;
         if (created.some(([cb, n]) => cb === b && n === name)) return name;
         await createTopic(b.bootstrap, { name, partitions: s.kind === 'e2e' ? 1 : s.partitions, configs: s.compression === 'none' ? {} : { 'compression.type': 'producer' } });
         created.push([b, name]);
@@ -247,10 +263,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
       try {
         for (let r = 1; r <= o.suite.timing.repeats; r++) {
           const order = r % 2 === 1 ? active : [...active].reverse();
-          await runner.scenario(s, order, r, topicOf, filled).catch((e: Error) => {
-            o.log(`! ${s.id} repeat ${r}: ${e.message}`);
-            for (const b of order) runner.measurements.push(failed({ scenario: s.id, target: b.target, loadGenerator: 'loadgen', metric: s.kind, repeat: r, command: '' }, e.message));
-          });
+          await runner.scenario(s, order, r, topicOf, filled);
         }
       } finally {
         for (const [b, name] of created) await deleteTopic(b.bootstrap, name).catch(() => {});

@@ -14,7 +14,9 @@ export interface TopicSpec {
 }
 
 export async function withAdmin<T>(bootstrap: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Admin({ clientId: 'gregor-bench-admin', bootstrapBrokers: [bootstrap] });
+  // Creating 1,000 partitions takes a broker seconds: a generous request timeout, and no retries (a
+  // retried CreateTopics would only meet TOPIC_ALREADY_EXISTS).
+  const admin = new Admin({ clientId: 'gregor-bench-admin', bootstrapBrokers: [bootstrap], timeout: 120_000, retries: false });
   try {
     return await fn(admin);
   } finally {

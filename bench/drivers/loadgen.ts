@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import type { LatencySummary, Measurement, SeriesPoint } from '../lib/measurement.js';
 import { failed } from '../lib/measurement.js';
 import { LOADGEN_BINARY, REPO_ROOT } from '../lib/paths.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { runToEnd } from '../lib/process.js';
 
 interface LoadgenLatency {
@@ -25,8 +26,10 @@ interface LoadgenReport {
   mbPerSec: number;
   errors: number;
   firstErrorCode: number;
+  ioErrors: number;
   producerErrors?: number;
   producerFirstErrorCode?: number;
+  producerIoErrors?: number;
   series: (SeriesPoint & { warmup: boolean })[];
   latencyUs: LoadgenLatency | null;
 }
@@ -68,6 +71,18 @@ export interface LoadgenRun {
   onLine?: (line: string) => void;
 }
 
+/** Partition errors by their Kafka name, and broken connections or unreadable responses. */
+function describeErrors(r: LoadgenReport): string | null {
+  const errors = r.errors + (r.producerErrors ?? 0);
+  const code = r.firstErrorCode || r.producerFirstErrorCode || 0;
+  const io = r.ioErrors + (r.producerIoErrors ?? 0);
+  const parts = [
+    ...(errors > 0 ? [`${errors} partition responses with errors (first: ${ErrorCode[code] ?? code})`] : []),
+    ...(io > 0 ? [`${io} broken connections or unreadable responses`] : []),
+  ];
+  return parts.length ? parts.join('; ') : null;
+}
+
 export async function runLoadgen(run: LoadgenRun): Promise<Measurement> {
   await buildLoadgen();
   const args = [run.mode, ...Object.entries(run.args).flatMap(([k, v]) => [`--${k}`, String(v)])];
@@ -78,17 +93,14 @@ export async function runLoadgen(run: LoadgenRun): Promise<Measurement> {
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.code !== 0 || !line.startsWith('{')) return failed({ ...base, command }, `loadgen exited ${r.code}: ${r.stderr.slice(-500)}`);
   const report = JSON.parse(line) as LoadgenReport;
-  const errors = report.errors + (report.producerErrors ?? 0);
-  if (errors > 0 && report.records === 0) {
-    const code = report.firstErrorCode || report.producerFirstErrorCode;
-    return failed({ ...base, command }, `every request failed (${errors} errors, first error code ${code})`);
-  }
+  const problems = describeErrors(report);
+  if (problems && report.records === 0) return failed({ ...base, command }, `nothing succeeded: ${problems}`);
   const kind = run.mode === 'produce' ? 'produce-request' : run.mode === 'fetch' ? 'fetch-request' : 'end-to-end';
   return {
     ...base,
     command,
     ok: true,
-    ...(errors > 0 ? { error: `${errors} failed requests (first error code ${report.firstErrorCode || report.producerFirstErrorCode})` } : {}),
+    ...(problems ? { error: problems } : {}),
     recordsPerSec: report.recordsPerSec,
     mbPerSec: report.mbPerSec,
     latency: toLatency(report.latencyUs, kind),

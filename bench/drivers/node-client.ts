@@ -25,6 +25,14 @@ export interface NodeProduceRun {
   onLine?: (line: string) => void;
 }
 
+/** The client wraps causes in AggregateErrors; the innermost messages are the useful ones. */
+function describeError(e: unknown, depth = 0): string {
+  if (!(e instanceof Error) || depth > 3) return String(e);
+  const inner = e instanceof AggregateError ? e.errors : e.cause ? [e.cause] : [];
+  const detail = inner.slice(0, 2).map((c) => describeError(c, depth + 1));
+  return detail.length ? `${e.message} (${detail.join('; ')})` : e.message;
+}
+
 export async function nodeProduce(run: NodeProduceRun): Promise<Measurement> {
   const command = `@platformatic/kafka Producer: ${run.recordsPerSend} records per send, ${run.inFlight} sends in flight, acks=${run.acks}`;
   const base = { scenario: run.scenario, target: run.target, loadGenerator: 'node' as const, metric: 'produce', repeat: run.repeat, command };
@@ -68,7 +76,7 @@ export async function nodeProduce(run: NodeProduceRun): Promise<Measurement> {
     clearInterval(ticker);
     await producer.close().catch(() => {});
   }
-  if (error) return failed(base, `@platformatic/kafka: ${error.message}`);
+  if (error) return failed(base, `@platformatic/kafka: ${describeError(error)}`);
   const seconds = (performance.now() - warmupEnd) / 1000;
   const records = sent - measuredFrom;
   const ms = (us: number) => us / 1000;

@@ -90,26 +90,38 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]); // utime, stime
 }
 
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
+/**
+ * Resident memory: the total, and the anonymous part (heap, stacks). The total also counts file pages
+ * the process has mapped — a broker that appends through mmap (gregor) shows its written segments
+ * there, one that uses write() (Kafka) does not — so the anonymous part is the comparable figure.
+ */
+function rss(pid: number): { total: number; anon: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { total: kb('VmRSS'), anon: kb('RssAnon') };
 }
 
 export interface ProcessUsage {
   /** Average CPU over the window, in percent of one core. */
   cpuPercent: number;
-  /** Largest resident set seen, MiB. */
+  /** Largest resident set seen, MiB (including mapped file pages). */
   maxRssMiB: number;
+  /** Largest anonymous resident memory seen, MiB. */
+  maxRssAnonMiB: number;
 }
 
 /** Samples a process's CPU time and RSS once a second until `stop()`. */
 export function sampleUsage(pid: number): { stop(): ProcessUsage } {
   const t0 = process.hrtime.bigint();
   const ticks0 = cpuTicks(pid);
-  let maxRss = rssBytes(pid);
+  let max = rss(pid);
+  const sample = () => {
+    const now = rss(pid);
+    max = { total: Math.max(max.total, now.total), anon: Math.max(max.anon, now.anon) };
+  };
   const timer = setInterval(() => {
     try {
-      maxRss = Math.max(maxRss, rssBytes(pid));
+      sample();
     } catch {
       clearInterval(timer);
     }
@@ -120,12 +132,12 @@ export function sampleUsage(pid: number): { stop(): ProcessUsage } {
       let ticks = ticks0;
       try {
         ticks = cpuTicks(pid);
-        maxRss = Math.max(maxRss, rssBytes(pid));
+        sample();
       } catch {
         // the process has gone: report what was seen
       }
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      return { cpuPercent: ((ticks - ticks0) / CLOCK_TICKS / seconds) * 100, maxRssMiB: maxRss / 1048576 };
+      return { cpuPercent: ((ticks - ticks0) / CLOCK_TICKS / seconds) * 100, maxRssMiB: max.total / 1048576, maxRssAnonMiB: max.anon / 1048576 };
     },
   };
 }

@@ -32,6 +32,7 @@ export interface ResultPoint {
   publishRate: number[];
   brokerCpuPercent: number | null;
   brokerMaxRssMiB: number | null;
+  brokerMaxRssAnonMiB: number | null;
   commands: string[];
   repeats: Measurement[];
 }
@@ -78,6 +79,7 @@ export function aggregate(run: SuiteRun): ResultPoint[] {
       publishRate: mid?.series.map((p) => p.recordsPerSec) ?? [],
       brokerCpuPercent: medianOf(ok, (m) => m.broker?.cpuPercent),
       brokerMaxRssMiB: medianOf(ok, (m) => m.broker?.maxRssMiB),
+      brokerMaxRssAnonMiB: medianOf(ok, (m) => m.broker?.maxRssAnonMiB),
       commands: [...new Set(all.map((m) => m.command).filter(Boolean))],
       repeats: all,
     };

@@ -1,12 +1,14 @@
 /**
  * The targets the harness knows, by name. `embedded` (gregor in-process through Gregor.start) is listed
- * so a run names it and says why it is skipped until the embedded API exists.
+ * so a run names it and says why it is skipped until the embedded API exists. The sinks are ceilings,
+ * measured only in scenarios marked `ceiling`.
  */
 import { GregorTarget } from './gregor.js';
 import { KafkaTarget } from './kafka.js';
+import { SinkTarget } from './sink.js';
 import type { Target } from './target.js';
 
-export const TARGET_NAMES = ['kafka', 'gregor', 'gregor-flush-on-ack', 'embedded'] as const;
+export const TARGET_NAMES = ['kafka', 'gregor', 'gregor-flush-on-ack', 'embedded', 'tcp-sink', 'node-sink'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 class NotYetAvailable implements Target {
@@ -33,6 +35,9 @@ export function makeTarget(name: TargetName): Target {
       return new GregorTarget(false);
     case 'gregor-flush-on-ack':
       return new GregorTarget(true);
+    case 'tcp-sink':
+    case 'node-sink':
+      return new SinkTarget(name);
     case 'embedded':
       return new NotYetAvailable(name, 'the embedded API (Gregor.start, issue 6) is not built yet');
   }

@@ -13,6 +13,7 @@ export interface StartOptions {
 
 export interface RunningBroker {
   readonly target: string;
+  readonly sink?: boolean;
   readonly bootstrap: string;
   readonly pid: number;
   stop(): Promise<void>;
@@ -20,6 +21,8 @@ export interface RunningBroker {
 
 export interface Target {
   readonly name: string;
+  /** A sink answers only the native load generator's Produce requests (no topics, no other tools). */
+  readonly sink?: boolean;
   /** Version, process and durability settings, stated in every result. */
   describe(): Record<string, string>;
   /** Null when the target can run on this machine; otherwise why not (the harness skips it and says so). */

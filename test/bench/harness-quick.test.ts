@@ -23,7 +23,7 @@ let files: string[];
 beforeAll(async () => {
   run = await runSuite({
     suite: QUICK,
-    targets: [makeTarget('kafka'), makeTarget('gregor')],
+    targets: [makeTarget('kafka'), makeTarget('gregor'), makeTarget('tcp-sink')],
     loadGenerators: ['loadgen', 'java', 'node'],
     ...(os.cpus().length >= 2 ? { brokerCpus: '0', clientCpus: '1' } : {}),
     dataRoot: join(work, 'data'),
@@ -38,7 +38,7 @@ const ran = (target: string) => run.targets.find((t) => t.name === target && !t.
 
 describe('benchmark harness, quick suite', () => {
   it('states every target, with a reason for each skipped one', () => {
-    expect(run.targets.map((t) => t.name)).toEqual(['kafka', 'gregor']);
+    expect(run.targets.map((t) => t.name)).toEqual(['kafka', 'gregor', 'tcp-sink']);
     for (const t of run.targets) {
       if (t.skipped) console.warn(`bench target ${t.name} skipped: ${t.skipped}`);
       expect(t.skipped === undefined || t.skipped.length > 0).toBe(true);
@@ -72,6 +72,18 @@ describe('benchmark harness, quick suite', () => {
       }
     });
   }
+
+  it('measures the load generator against the TCP sink in the ceiling scenarios only', () => {
+    const sink = run.measurements.filter((m) => m.target === 'tcp-sink');
+    const ceilings = QUICK.scenarios.filter((s) => s.ceiling).map((s) => s.id);
+    expect(ceilings.length).toBeGreaterThan(0);
+    expect([...new Set(sink.map((m) => m.scenario))]).toEqual(ceilings);
+    for (const m of sink) {
+      expect(m.loadGenerator).toBe('loadgen');
+      expect(m.ok, m.error).toBe(true);
+      expect(m.recordsPerSec).toBeGreaterThan(0);
+    }
+  });
 
   it('writes results.json in the OpenMessaging Benchmark shape, the markdown table and SVG charts', () => {
     const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {

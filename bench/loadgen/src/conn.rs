@@ -24,16 +24,14 @@ impl Reader {
     /// Reads one size-prefixed response into `buf`; returns its correlation id. `buf` then holds the
     /// body that follows the response header v0.
     pub fn read_response(&mut self, buf: &mut Vec<u8>) -> io::Result<i32> {
-        let mut size = [0u8; 4];
-        self.0.read_exact(&mut size)?;
-        let size = i32::from_be_bytes(size);
+        let mut head = [0u8; 8];
+        self.0.read_exact(&mut head)?;
+        let size = i32::from_be_bytes(head[0..4].try_into().unwrap());
         if !(4..=(1 << 30)).contains(&size) {
             return Err(io::Error::new(io::ErrorKind::InvalidData, format!("response size {size}")));
         }
-        buf.resize(size as usize, 0);
+        buf.resize(size as usize - 4, 0);
         self.0.read_exact(buf)?;
-        let correlation_id = i32::from_be_bytes(buf[0..4].try_into().unwrap());
-        buf.drain(0..4);
-        Ok(correlation_id)
+        Ok(i32::from_be_bytes(head[4..8].try_into().unwrap()))
     }
 }

@@ -56,13 +56,13 @@ pub fn start(cfg: &FetchConfig, live: &Arc<Live>) -> std::io::Result<Vec<JoinHan
                 set_correlation_id(&mut frame, correlation);
                 let sent = Instant::now();
                 if writer.send(&frame).is_err() || reader.read_response(&mut body).ok() != Some(correlation) {
-                    live.error(1, -1);
+                    live.broken();
                     live.stop.store(true, Relaxed);
                     break;
                 }
                 let request_us = sent.elapsed().as_micros() as u64;
                 let Ok((error, fetched)) = fetch_response(&body) else {
-                    live.error(1, -1);
+                    live.broken();
                     break;
                 };
                 if error != 0 {

@@ -113,6 +113,7 @@ fn run(argv: &[String]) -> Result<(), String> {
             stats::window_json(mode, &consumed, &window)
                 .num("producerErrors", produced.errors.load(Relaxed) as f64)
                 .num("producerFirstErrorCode", produced.first_error.load(Relaxed) as u16 as i16 as f64)
+                .num("producerIoErrors", produced.io_errors.load(Relaxed) as f64)
                 .raw("latencyUs", stats::latency_json(&e2e))
                 .raw("produceLatencyUs", stats::latency_json(&acks))
                 .finish()

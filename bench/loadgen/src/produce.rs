@@ -161,7 +161,7 @@ pub fn start(cfg: &ProduceConfig, live: &Arc<Live>) -> std::io::Result<Vec<JoinH
                         break 'send;
                     }
                     if writer.send(&req.frame).is_err() {
-                        live_w.error(1, -1);
+                        live_w.broken();
                         live_w.stop.store(true, Relaxed);
                         break 'send;
                     }
@@ -191,7 +191,7 @@ pub fn start(cfg: &ProduceConfig, live: &Arc<Live>) -> std::io::Result<Vec<JoinH
                 match reader.read_response(&mut body) {
                     Ok(id) if id == expected => {}
                     _ => {
-                        live_r.error(1, -1);
+                        live_r.broken();
                         live_r.stop.store(true, Relaxed);
                         break;
                     }
@@ -204,7 +204,7 @@ pub fn start(cfg: &ProduceConfig, live: &Arc<Live>) -> std::io::Result<Vec<JoinH
                         stats::record(&mut h, &live_r, us, 1);
                     }
                     Ok((failed, code)) => live_r.error(failed as u64, code),
-                    Err(_) => live_r.error(1, -1),
+                    Err(_) => live_r.broken(),
                 }
             }
             finished(&running_r, &live_r);

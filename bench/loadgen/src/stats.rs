@@ -12,8 +12,11 @@ pub struct Live {
     pub records: AtomicU64,
     pub bytes: AtomicU64,
     pub requests: AtomicU64,
+    /// Partition responses with an error code, and the first such code.
     pub errors: AtomicU64,
     pub first_error: AtomicU64,
+    /// Connections lost, or responses that could not be read or did not match their request.
+    pub io_errors: AtomicU64,
     latency_sum_us: AtomicU64,
     latency_count: AtomicU64,
     latency_max_us: AtomicU64,
@@ -31,6 +34,9 @@ impl Live {
     pub fn error(&self, count: u64, code: i16) {
         self.errors.fetch_add(count, Relaxed);
         let _ = self.first_error.compare_exchange(0, code as u16 as u64, Relaxed, Relaxed);
+    }
+    pub fn broken(&self) {
+        self.io_errors.fetch_add(1, Relaxed);
     }
     pub fn latency(&self, us: u64) {
         self.latency_sum_us.fetch_add(us, Relaxed);
@@ -217,6 +223,7 @@ pub fn window_json(mode: &str, live: &Arc<Live>, w: &Window) -> Json {
         .num("mbPerSec", w.bytes as f64 / w.seconds.max(1e-9) / 1_048_576.0)
         .num("errors", live.errors.load(Relaxed) as f64)
         .num("firstErrorCode", live.first_error.load(Relaxed) as u16 as i16 as f64)
+        .num("ioErrors", live.io_errors.load(Relaxed) as f64)
         .raw("series", format!("[{}]", series.join(",")))
 }
 
