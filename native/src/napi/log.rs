@@ -8,6 +8,7 @@
 //! input before taking the log's lock, then stamp it in place and copy it into the active segment.
 //! `flush` runs on the libuv thread pool (group commit in `log::flush`).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -153,7 +154,9 @@ pub struct OffsetCheckpointRead {
 #[napi]
 pub struct NativeLog {
     log: Arc<SharedLog>,
-    buffers: MappedBuffers,
+    /// Behind a RefCell so every method takes `&self`: napi-rs keeps the instance borrowed while a
+    /// `flush` task is pending, and a `&mut self` call (append, read) in that window would be refused.
+    buffers: RefCell<MappedBuffers>,
     report: Option<RecoveryReport>,
 }
 
@@ -239,7 +242,7 @@ pub fn attach_open_log(dir: String) -> napi::Result<Option<NativeLog>> {
     if log.lock().map_err(to_napi_error)?.is_closed() {
         return Ok(None);
     }
-    Ok(Some(NativeLog { log, buffers: MappedBuffers::default(), report: None }))
+    Ok(Some(NativeLog { log, buffers: RefCell::new(MappedBuffers::default()), report: None }))
 }
 
 #[napi]
@@ -256,7 +259,7 @@ impl NativeLog {
             now_ms: now_ms(),
         };
         let (log, report) = open_shared(Path::new(&dir), to_config(&config)?, open_options).map_err(to_napi_error)?;
-        Ok(NativeLog { log, buffers: MappedBuffers::default(), report })
+        Ok(NativeLog { log, buffers: RefCell::new(MappedBuffers::default()), report })
     }
 
     /// The engine log, for the other N-API modules (the cleaner).
@@ -282,7 +285,7 @@ impl NativeLog {
     /// them in place (baseOffset, partitionLeaderEpoch, LogAppendTime) and appends them. All or
     /// nothing: a rejected input leaves the log unchanged.
     #[napi]
-    pub fn append(&mut self, mut batches: BufferSlice, options: NativeAppendOptions) -> napi::Result<NativeAppendResult> {
+    pub fn append(&self, mut batches: BufferSlice, options: NativeAppendOptions) -> napi::Result<NativeAppendResult> {
         let validation = ValidationOptions {
             max_batch_bytes: options.max_message_bytes as usize,
             validate_records: options.validate_records.unwrap_or(true),
@@ -309,7 +312,7 @@ impl NativeLog {
     /// [logStartOffset, logEndOffset]. Every non-null result must be released with `release`.
     #[napi]
     pub fn read<'env>(
-        &mut self,
+        &self,
         env: &'env Env,
         offset: BigInt,
         max_bytes: u32,
@@ -317,9 +320,9 @@ impl NativeLog {
     ) -> napi::Result<Option<NativeReadResult<'env>>> {
         let (offset, max_offset) = (int64(&offset, "offset")?, int64(&max_offset, "maxOffset")?);
         let slice = self.log.lock().and_then(|mut log| log.read(offset, max_bytes as usize, max_offset)).map_err(to_napi_error)?;
-        self.buffers.sweep(env)?;
+        self.buffers.borrow_mut().sweep(env)?;
         let Some(slice) = slice else { return Ok(None) };
-        let (buffer, buffer_id) = self.buffers.acquire(env, &slice.mapping, slice.position + slice.len)?;
+        let (buffer, buffer_id) = self.buffers.borrow_mut().acquire(env, &slice.mapping, slice.position + slice.len)?;
         Ok(Some(NativeReadResult {
             buffer,
             buffer_id: buffer_id as f64,
@@ -332,14 +335,14 @@ impl NativeLog {
 
     /// The view of one read is no longer used: its segment may be unmapped once nothing else uses it.
     #[napi]
-    pub fn release(&mut self, env: &Env, buffer_id: f64) -> napi::Result<()> {
-        self.buffers.release(env, buffer_id as u64)
+    pub fn release(&self, env: &Env, buffer_id: f64) -> napi::Result<()> {
+        self.buffers.borrow_mut().release(env, buffer_id as u64)
     }
 
     /// Views handed out by `read` and not released yet.
     #[napi(getter)]
     pub fn outstanding_views(&self) -> u32 {
-        self.buffers.outstanding_views()
+        self.buffers.borrow().outstanding_views()
     }
 
     #[napi(getter)]
@@ -469,9 +472,9 @@ impl NativeLog {
 
     /// Closes the log (callers flush first). Segments still viewed stay mapped until released.
     #[napi]
-    pub fn close(&mut self, env: &Env) -> napi::Result<()> {
+    pub fn close(&self, env: &Env) -> napi::Result<()> {
         self.log.lock().and_then(|mut log| log.close()).map_err(to_napi_error)?;
-        self.buffers.sweep(env)
+        self.buffers.borrow_mut().sweep(env)
     }
 }
 
