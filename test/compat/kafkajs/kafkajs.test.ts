@@ -128,6 +128,15 @@ describe('kafkajs', () => {
     expect(records.map((r) => r.payload)).toEqual(values);
   });
 
+  it('fails a transactional producer promptly instead of hanging (no transactions yet)', async () => {
+    const producer = kafka.producer({ transactionalId: 'tx-1', idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
+    await producer.connect();
+    const started = Date.now();
+    await expect(producer.transaction()).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await producer.disconnect();
+  });
+
   it('accepts a record just under max.message.bytes and refuses one above with MESSAGE_TOO_LARGE', async () => {
     const producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 0 } });
     await producer.connect();
