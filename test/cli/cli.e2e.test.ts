@@ -6,7 +6,7 @@ import { writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePrometheusText, sampleValue } from '../metrics/prometheus-text.js';
-import { requireBuild, runCli, serveBroker, stopAll, tempDir, type ServedBroker } from './cli-process.js';
+import { type CliResult, requireBuild, runCli, serveBroker, stopAll, tempDir, type ServedBroker } from './cli-process.js';
 
 let broker: ServedBroker;
 const cli = (args: string[], input?: string) => runCli(['--brokers', broker.brokers, ...args], { input });
@@ -17,6 +17,12 @@ beforeAll(async () => {
 });
 
 afterAll(stopAll);
+
+/** The JSON a successful command printed; a failed one fails the test with its stderr. */
+function jsonOf(result: CliResult): any {
+  if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
 
 async function scrape() {
   const response = await fetch(`${broker.adminUrl}/metrics`);
@@ -90,11 +96,11 @@ describe('topics', () => {
     await cli(['topic', 'create', 'growing', '-p', '1']);
     expect((await cli(['topic', 'add-partitions', 'growing', '-n', '2'])).code).toBe(0);
     expect((await cli(['topic', 'alter-config', 'growing', '--set', 'retention.ms=60000'])).code).toBe(0);
-    const described = JSON.parse((await cli(['topic', 'describe', 'growing', '--format', 'json'])).stdout);
+    const described = jsonOf(await cli(['topic', 'describe', 'growing', '--format', 'json']));
     expect(described.partitionCount).toBe(3);
     expect(described.configs).toContainEqual(expect.objectContaining({ name: 'retention.ms', value: '60000', source: 'TOPIC_CONFIG' }));
     expect((await cli(['topic', 'delete', 'growing'])).code).toBe(0);
-    expect(JSON.parse((await cli(['topic', 'list', '--format', 'json'])).stdout).map((t: { topic: string }) => t.topic)).not.toContain('growing');
+    expect(jsonOf(await cli(['topic', 'list', '--format', 'json'])).map((t: { topic: string }) => t.topic)).not.toContain('growing');
   });
 });
 
@@ -165,7 +171,7 @@ describe('groups', () => {
     const row = text.stdout.split('\n').find((line) => line.startsWith('lagging'))!.split(/\s+/);
     expect(row[header.indexOf('LAG')]).toBe('6');
 
-    const listed = JSON.parse((await cli(['group', 'list', '--format', 'json'])).stdout);
+    const listed = jsonOf(await cli(['group', 'list', '--format', 'json']));
     expect(listed).toContainEqual(expect.objectContaining({ group: 'readers' }));
   });
 
@@ -185,7 +191,7 @@ describe('groups', () => {
 
 describe('cluster and errors', () => {
   it('shows the cluster', async () => {
-    const info = JSON.parse((await cli(['cluster', 'info', '--format', 'json'])).stdout);
+    const info = jsonOf(await cli(['cluster', 'info', '--format', 'json']));
     expect(info.brokers).toEqual([expect.objectContaining({ host: '127.0.0.1', port: Number(broker.brokers.split(':')[1]) })]);
     expect(typeof info.clusterId).toBe('string');
   });
@@ -235,13 +241,13 @@ describe('configuration', () => {
       expect(fromFile.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const run = (args: string[], input?: string) => runCli(['--brokers', fromFile.brokers, ...args], { input });
       expect((await run(['topic', 'create', 'defaults'])).code).toBe(0);
-      const described = JSON.parse((await run(['topic', 'describe', 'defaults', '--format', 'json'])).stdout);
+      const described = jsonOf(await run(['topic', 'describe', 'defaults', '--format', 'json']));
       expect(described.partitionCount).toBe(4);
-      const cluster = JSON.parse((await run(['cluster', 'info', '--format', 'json'])).stdout);
+      const cluster = jsonOf(await run(['cluster', 'info', '--format', 'json']));
       expect(cluster.brokers[0].nodeId).toBe(7);
       // DescribeConfigs reports each value with its source: the file and the environment are static config.
       const settings = new Map<string, { value: string | null; source: string }>(
-        JSON.parse((await run(['cluster', 'config', '--format', 'json'])).stdout).map((c: { name: string }) => [c.name, c]),
+        jsonOf(await run(['cluster', 'config', '--format', 'json'])).map((c: { name: string }) => [c.name, c]),
       );
       expect(settings.get('num.partitions')).toMatchObject({ value: '4', source: 'STATIC_BROKER_CONFIG' });
       expect(settings.get('gregor.admin.listener')).toMatchObject({ value: '127.0.0.1:0', source: 'STATIC_BROKER_CONFIG' });
