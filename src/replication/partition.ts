@@ -12,6 +12,7 @@ import { type BatchHeader, hasProducerId, isControl, isTransactional, readBatchH
 import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
 import type { PartitionLog, LogReadResult } from './partition-log.js';
 import { toKafkaError } from '../storage/errors.js';
+import { recompress, targetCodec } from './recompress.js';
 import { native } from '../storage/native.js';
 
 export interface AppendOutcome {
@@ -117,7 +118,8 @@ export class Partition {
    * Appends one client batch as leader, with Kafka's produce checks (a rejected batch appends nothing):
    * size against max.message.bytes (MESSAGE_TOO_LARGE) and segment.bytes (RECORD_LIST_TOO_LARGE), header
    * consistency (INVALID_RECORD), transactional batches (INVALID_TXN_STATE until transactions exist),
-   * idempotence (duplicates answered with their original offsets). The storage engine validates the CRC
+   * idempotence (duplicates answered with their original offsets), then the topic's compression.type
+   * (recompressing when it names another codec). The storage engine validates the CRC
    * (CORRUPT_MESSAGE) and the records, stamps offsets and the leader epoch, and applies LogAppendTime.
    */
   appendAsLeader(records: Buffer, nowMs: number): AppendOutcome {
@@ -128,7 +130,9 @@ export class Partition {
       const duplicate = this.producerState.check(header);
       if (duplicate) return this.#duplicateOutcome(duplicate);
     }
-    const appended = this.log.append(records, {
+    const codec = targetCodec(this.#config.string('compression.type'), header);
+    const stored = codec === undefined ? records : recompress(records, header, codec);
+    const appended = this.log.append(stored, {
       leaderEpoch: this.#leaderEpoch,
       logAppendTime: this.#config.logAppendTime ? BigInt(nowMs) : undefined,
       maxMessageBytes: this.#config.maxMessageBytes,
@@ -137,7 +141,7 @@ export class Partition {
       this.producerState.update(header, appended.baseOffset, appended.lastOffset, appended.logAppendTimeMs >= 0n ? appended.logAppendTimeMs : header.maxTimestamp, nowMs);
     }
     this.#highWatermark = this.log.logEndOffset;
-    this.#notify(records.length);
+    this.#notify(stored.length);
     return {
       baseOffset: appended.baseOffset,
       lastOffset: appended.lastOffset,

@@ -88,6 +88,32 @@ describe('produce', () => {
     expect((await produce('compacted', keyed)).errorCode).toBe(ErrorCode.NONE);
   });
 
+  it('recompresses to the topic’s compression.type, keeping records, keys, headers and producer fields', async () => {
+    const metadata = broker.broker.metadata;
+    for (const [topic, type, sentCodec, storedCodec] of [
+      ['to-gzip', 'gzip', 0, 1],
+      ['to-none', 'uncompressed', 3, 0],
+      ['as-sent', 'producer', 2, 2],
+    ] as const) {
+      await metadata.createTopic(topic, { configs: { 'compression.type': type } });
+      const sent = native.buildRecordBatch(
+        { keys: [Buffer.from('k1'), null], values: [Buffer.from('v1'), Buffer.from('v2')], headers: [[{ key: 'h', value: Buffer.from('x') }], []] },
+        { compression: sentCodec, producerId: 9n, producerEpoch: 1, baseSequence: 0 },
+      );
+      expect((await produce(topic, sent)).errorCode).toBe(ErrorCode.NONE);
+      const read = broker.broker.replicaManager.partition(topic, 0)!.read(0n, 1 << 20, false);
+      const stored = Buffer.from(read.views[0]!);
+      read.release();
+      expect(stored.readInt16BE(21) & 0x07).toBe(storedCodec);
+      expect(stored.readBigInt64BE(43)).toBe(9n);
+      const records = native.decodeRecordBatch(stored);
+      expect(records.map((r) => [r.key?.toString() ?? null, r.value!.toString(), r.headers.map((h) => `${h.key}=${h.value}`)])).toEqual([
+        ['k1', 'v1', ['h=x']],
+        [null, 'v2', []],
+      ]);
+    }
+  });
+
   it('sends nothing back for acks=0 and keeps answering later requests in order', async () => {
     const before = await logEnd('p');
     client.send(ApiKey.Produce, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'p', partitionData: [{ index: 0, records: batch(['q']) }] }] });
