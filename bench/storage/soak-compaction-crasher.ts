@@ -10,6 +10,7 @@
  */
 import { writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { Log } from '../../src/storage/log.js';
 import { native } from '../../src/storage/native.js';
 
 export const KEYS = 40;
@@ -33,7 +34,8 @@ function report(line: string): void {
 }
 
 function main(dir: string, run: number): void {
-  const log = native.NativeLog.open(dir, { segmentBytes: 1 << 20 }, { cleanShutdown: false });
+  const log = Log.open(dir, { segmentBytes: 1 << 20 }, { cleanShutdown: false });
+  const engineLog = native.attachOpenLog(dir)!;
   for (let sequence = 0; ; sequence++) {
     const records = Array.from({ length: RECORDS_PER_APPEND }, (_, index) => recordOf(run, sequence, index));
     const batch = native.buildRecordBatch(
@@ -46,7 +48,7 @@ function main(dir: string, run: number): void {
     const { baseOffset } = log.append(batch, { leaderEpoch: 0, maxMessageBytes: 1 << 20 });
     report(`${sequence} ${baseOffset}\n`);
     if (sequence % 3 === 2) log.roll();
-    if (sequence % 6 === 5) native.cleanLog(log, { minCleanableDirtyRatio: 0, deleteRetentionMs: 3_600_000 }, Date.now());
+    if (sequence % 6 === 5) native.cleanLog(engineLog, { minCleanableDirtyRatio: 0, deleteRetentionMs: 3_600_000 }, Date.now());
   }
 }
 

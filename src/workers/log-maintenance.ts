@@ -8,8 +8,8 @@
  * over logs with nothing to do costs one cheap native call each. Rounds of one kind never overlap: the
  * next is scheduled when the previous one has finished.
  */
-import type { NativeCleanerConfig, NativeCleanerResult, NativeRecoveryReport } from '../../native/index.js';
-import { Log } from '../storage/log.js';
+import type { NativeCleanerConfig, NativeCleanerResult } from '../../native/index.js';
+import { Log, type RecoveryReport } from '../storage/log.js';
 import type { CleanRequest, PartitionOutcome, PartitionTask, RecoverRequest, TaskResult } from './partition-task.js';
 import type { PartitionWorkers, TopicPartition } from './partition-workers.js';
 
@@ -48,7 +48,7 @@ export interface RecoverLogRequest extends RecoverRequest {
 }
 
 export type RecoveredLog =
-  | { readonly dir: string; readonly log: Log; readonly report: NativeRecoveryReport | null }
+  | { readonly dir: string; readonly log: Log; readonly report: RecoveryReport | null }
   | { readonly dir: string; readonly error: string };
 
 type Round = 'clean' | 'retention';

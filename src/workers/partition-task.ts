@@ -8,14 +8,8 @@
  * Recovery opens logs here, so scanning, CRC checks and index rebuilds of many partitions run off the event
  * loop; the opened logs are held until the owner has attached to them and sends `release`.
  */
-import type {
-  NativeCleanerConfig,
-  NativeCleanerResult,
-  NativeLog,
-  NativeLogConfig,
-  NativeOpenOptions,
-  NativeRecoveryReport,
-} from '../../native/index.js';
+import type { NativeCleanerConfig, NativeCleanerResult } from '../../native/index.js';
+import { Log, type LogConfig, type OpenOptions, type RecoveryReport } from '../storage/log.js';
 import { native } from '../storage/native.js';
 
 export interface CleanRequest {
@@ -27,8 +21,8 @@ export interface CleanRequest {
 
 export interface RecoverRequest {
   readonly dir: string;
-  readonly config: NativeLogConfig;
-  readonly options: NativeOpenOptions;
+  readonly config: LogConfig;
+  readonly options: OpenOptions;
 }
 
 export type PartitionTask =
@@ -46,16 +40,17 @@ export type PartitionOutcome<T> =
 export type TaskResult =
   | { readonly kind: 'clean'; readonly outcomes: PartitionOutcome<NativeCleanerResult>[] }
   | { readonly kind: 'retention'; readonly outcomes: PartitionOutcome<number>[] }
-  | { readonly kind: 'recover'; readonly outcomes: PartitionOutcome<NativeRecoveryReport | null>[] }
+  | { readonly kind: 'recover'; readonly outcomes: PartitionOutcome<RecoveryReport | null>[] }
   | { readonly kind: 'release'; readonly released: number };
 
 /** Logs recovered here and not yet released: holding them keeps them open for the owner to attach. */
-const recovered = new Map<string, NativeLog>();
+const recovered = new Map<string, Log>();
 
-function attempt<T>(dir: string, work: (log: NativeLog) => T, open: () => NativeLog | null): PartitionOutcome<T> {
+/** Runs one partition's work; `undefined` from it means the log is not open (any more). */
+function outcome<T>(dir: string, work: () => T | undefined): PartitionOutcome<T> {
   try {
-    const log = open();
-    return log === null ? { dir, status: 'closed' } : { dir, status: 'done', value: work(log) };
+    const value = work();
+    return value === undefined ? { dir, status: 'closed' } : { dir, status: 'done', value };
   } catch (error) {
     return { dir, status: 'failed', message: error instanceof Error ? error.message : String(error) };
   }
@@ -67,32 +62,26 @@ export default function runPartitionTask(task: PartitionTask): TaskResult {
       return {
         kind: 'clean',
         outcomes: task.logs.map((request) =>
-          attempt(
-            request.dir,
-            (log) => native.cleanLog(log, request.config, task.nowMs, request.maxCleanableOffset),
-            () => native.attachOpenLog(request.dir),
-          ),
+          outcome(request.dir, () => {
+            const log = native.attachOpenLog(request.dir);
+            return log === null ? undefined : native.cleanLog(log, request.config, task.nowMs, request.maxCleanableOffset);
+          }),
         ),
       };
     case 'retention':
       return {
         kind: 'retention',
-        outcomes: task.dirs.map((dir) =>
-          attempt(dir, (log) => log.enforceRetention(task.nowMs), () => native.attachOpenLog(dir)),
-        ),
+        outcomes: task.dirs.map((dir) => outcome(dir, () => native.attachOpenLog(dir)?.enforceRetention(task.nowMs))),
       };
     case 'recover':
       return {
         kind: 'recover',
         outcomes: task.logs.map((request) =>
-          attempt(
-            request.dir,
-            (log) => {
-              recovered.set(request.dir, log);
-              return log.recoveryReport();
-            },
-            () => native.NativeLog.open(request.dir, request.config, request.options),
-          ),
+          outcome(request.dir, () => {
+            const log = Log.open(request.dir, request.config, request.options);
+            recovered.set(request.dir, log);
+            return log.recoveryReport ?? null;
+          }),
         ),
       };
     case 'release': {

@@ -145,12 +145,17 @@ mod tests {
 
     const LIMIT: usize = 1 << 20;
 
+    /// (key, value, timestamp) of a record to build.
+    type Input<'a> = (&'a [u8], Option<&'a [u8]>, i64);
+    /// (offset, timestamp, key, value) of a record read back.
+    type Output = (i64, i64, Vec<u8>, Option<Vec<u8>>);
+
     fn rules(map: &OffsetMap, now_ms: i64) -> FilterRules<'_> {
         FilterRules { offset_map: map, now_ms, delete_retention_ms: 1_000, max_decompressed_bytes: LIMIT }
     }
 
     /// Records (key, value, timestamp) at consecutive offsets from `base`, from producer 9, epoch 2.
-    fn batch(base: i64, codec: Compression, records: &[(&[u8], Option<&[u8]>, i64)]) -> Vec<u8> {
+    fn batch(base: i64, codec: Compression, records: &[Input<'_>]) -> Vec<u8> {
         let mut builder = BatchBuilder::new(0).compression(codec).producer(9, 2, 40);
         for (key, value, timestamp) in records {
             builder.append(*timestamp, Some(key), *value, &[(b"h", Some(b"x"))]).unwrap();
@@ -160,7 +165,7 @@ mod tests {
         bytes
     }
 
-    fn contents(batch: &[u8]) -> Vec<(i64, i64, Vec<u8>, Option<Vec<u8>>)> {
+    fn contents(batch: &[u8]) -> Vec<Output> {
         BatchRecords::new(batch, LIMIT)
             .unwrap()
             .iter()
