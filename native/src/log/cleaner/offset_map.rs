@@ -5,9 +5,10 @@
 //! a fixed overhead against a byte budget (`log.cleaner.dedupe.buffer.size`). When the budget is spent the
 //! cleaner cleans up to the last offset that made it into the map and leaves the rest for the next pass.
 //!
-//! Keys of up to `INLINE_KEY` bytes (most keys: ids, group/topic/partition triples are longer) live in
-//! the table slot itself, so a lookup touches one cache line instead of chasing a pointer to the key;
-//! measured, that makes a pass over 100,000 short keys about a third faster.
+//! Keys of up to `INLINE_KEY` bytes (ids, short names; `__consumer_offsets` keys are often longer and
+//! stay boxed) live in the table slot itself, so a lookup touches one cache line instead of chasing a
+//! pointer to the key: a pass over 128 MB of records with 100,000 short keys went from 92–115 to
+//! 165–250 MB/s with it.
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
