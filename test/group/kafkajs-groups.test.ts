@@ -145,9 +145,9 @@ describe('kafkajs consumer groups', () => {
 
   it('two groups on one topic each receive every record', async () => {
     await createTopic('pubsub');
+    const values = await produce('pubsub', 120);
     const a = await member('pubsub-a', 'pubsub');
     const b = await member('pubsub-b', 'pubsub');
-    const values = await produce('pubsub', 120);
     await pollUntil(() => a.received.length >= values.length && b.received.length >= values.length, 'both groups consumed');
     expect(a.received.map((r) => r.value).sort()).toEqual([...values].sort());
     expect(b.received.map((r) => r.value).sort()).toEqual([...values].sort());
