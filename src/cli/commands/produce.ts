@@ -41,6 +41,8 @@ export async function produce(brokers: string[], topic: string, options: Produce
   // As Kafka's clients do, ask for the topic to be created on use; the broker decides (auto.create.topics.enable).
   const producer = createProducer(brokers, { acks, compression: options.compression, autocreateTopics: true });
   const input = options.file === undefined ? process.stdin : createReadStream(options.file);
+  // Lines typed at a terminal are sent as they are entered rather than when the input ends.
+  const interactive = options.file === undefined && process.stdin.isTTY === true;
   const progress = startProgress({ totalBytes: options.file === undefined ? undefined : (await stat(options.file)).size });
   let batch: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] = [];
   let batchBytes = 0;
@@ -59,7 +61,7 @@ export async function produce(brokers: string[], topic: string, options: Produce
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
       batch.push(toMessage(topic, line, options, headers));
       batchBytes += Buffer.byteLength(line) + 1;
-      if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_RECORDS) await flush();
+      if (interactive || batchBytes >= BATCH_BYTES || batch.length >= BATCH_RECORDS) await flush();
     }
     await flush();
   } catch (error) {
