@@ -8,7 +8,7 @@ import { Admin, Consumer, Producer, type ProducerOptions } from '@platformatic/k
 export const CLIENT_ID = 'gregor-cli';
 
 function baseOptions(brokers: readonly string[]) {
-  return { clientId: CLIENT_ID, bootstrapBrokers: [...brokers], connectTimeout: 3_000, timeout: 30_000, retries: 1, retryDelay: 250 };
+  return { clientId: CLIENT_ID, bootstrapBrokers: [...brokers], connectTimeout: 3_000, timeout: 30_000, retries: 5, retryDelay: 500 };
 }
 
 export async function withAdmin<T>(brokers: readonly string[], work: (admin: Admin) => Promise<T>): Promise<T> {
