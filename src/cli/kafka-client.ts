@@ -1,7 +1,8 @@
 /**
- * The Kafka clients the commands use (@platformatic/kafka), created with the CLI's settings: a short
- * connect timeout and one quick retry, so a command against a broker that is down fails in seconds with a
- * clear message instead of retrying for long. Each helper closes its client however the work ends.
+ * The Kafka clients the commands use (@platformatic/kafka), created with the CLI's settings: a 3 s connect
+ * timeout and a few retries 500 ms apart, enough to ride over a coordinator that is still loading (Kafka
+ * answers NOT_COORDINATOR while it creates __consumer_offsets) while a broker that is down is reported
+ * within seconds. Each helper closes its client however the work ends.
  */
 import { Admin, Consumer, Producer, type ProducerOptions } from '@platformatic/kafka';
 
