@@ -1,6 +1,6 @@
 /** Which brokers the client commands talk to: `--brokers`, then GREGOR_BROKERS, then 127.0.0.1:9092. */
 
-export const DEFAULT_BROKERS = '127.0.0.1:9092';
+const DEFAULT_BROKERS = '127.0.0.1:9092';
 
 export function resolveBrokers(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
   const list = flag ?? env.GREGOR_BROKERS ?? DEFAULT_BROKERS;

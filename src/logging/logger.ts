@@ -9,7 +9,7 @@ import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
-export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface LoggerOptions {
   readonly level?: string;

@@ -9,7 +9,7 @@ import type { SourcedSetting } from './setting.js';
 const PREFIX = 'GREGOR_';
 
 /** GREGOR_* variables that configure the command line client rather than the broker. */
-export const CLIENT_ENVIRONMENT: ReadonlySet<string> = new Set(['GREGOR_BROKERS', 'GREGOR_CLI_DEBUG']);
+const CLIENT_ENVIRONMENT: ReadonlySet<string> = new Set(['GREGOR_BROKERS', 'GREGOR_CLI_DEBUG']);
 
 export function environmentSettings(env: NodeJS.ProcessEnv = process.env): SourcedSetting[] {
   const settings: SourcedSetting[] = [];
@@ -27,10 +27,4 @@ export function keyForVariable(name: string): string {
     .toLowerCase()
     .replace(/___|__|_/g, (run) => (run === '___' ? '-' : run === '__' ? '_' : '.'));
   return brokerConfigDef(key) === undefined && brokerConfigDef(`gregor.${key}`) !== undefined ? `gregor.${key}` : key;
-}
-
-/** The GREGOR_* variable that sets a key (the inverse of keyForVariable, for messages and docs). */
-export function variableForKey(key: string): string {
-  const bare = key.startsWith('gregor.') ? key.slice('gregor.'.length) : key;
-  return PREFIX + bare.replace(/_/g, '__').replace(/-/g, '___').replace(/\./g, '_').toUpperCase();
 }

@@ -50,7 +50,7 @@ export async function loadBrokerConfig(sources: ConfigSources = {}): Promise<Loa
 }
 
 /** Merges setting lists given lowest precedence first, validates the known keys and builds the config. */
-export function mergeSettings(layers: readonly (readonly SourcedSetting[])[]): LoadedConfig {
+function mergeSettings(layers: readonly (readonly SourcedSetting[])[]): LoadedConfig {
   const settings = new Map<string, LoadedSetting>();
   for (const layer of layers) {
     for (const { key, value, origin } of layer) {
