@@ -137,11 +137,9 @@ export class ReplicaManager {
   async close(): Promise<void> {
     clearInterval(this.#expirationTimer);
     this.completeDelayedFetches();
-    for (const partitions of this.#partitions.values()) {
-      for (const partition of opened(partitions)) {
-        if (partition.offline === undefined) await this.#producerStates.save(partition, this.#logManager);
-      }
-    }
+    const online = [...this.#partitions.values()].flatMap(opened).filter((p) => p.offline === undefined);
+    // A snapshot that fails to write only means a rebuild from the log at the next start; the logs must still close.
+    await Promise.allSettled(online.map((partition) => this.#producerStates.save(partition, this.#logManager)));
     this.#partitions.clear();
     await this.#logManager.close();
   }
