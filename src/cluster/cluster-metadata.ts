@@ -301,13 +301,12 @@ export class ClusterMetadata {
     await this.#changes;
   }
 
-  /** Records which log dir holds a partition (the first time it is placed). */
-  assignLogDir(name: string, partition: number, logDir: string): Promise<void> {
+  /** Records which log dir holds each of a topic's partitions (the first time they are placed), in one change. */
+  assignLogDirs(name: string, placements: ReadonlyMap<number, string>): Promise<void> {
     return this.#change(async () => {
       const topic = this.#topics.get(name);
-      const info = topic?.partitions[partition];
-      if (!topic || !info || info.logDir === logDir) return;
-      const partitions = topic.partitions.map((p) => (p.partition === partition ? { ...p, logDir } : p));
+      if (!topic || topic.partitions.every((p) => (placements.get(p.partition) ?? p.logDir) === p.logDir)) return;
+      const partitions = topic.partitions.map((p) => ({ ...p, logDir: placements.get(p.partition) ?? p.logDir }));
       this.#index({ ...topic, partitions });
       await this.#persist();
     });

@@ -365,7 +365,7 @@ export class ReplicaManager {
     const config = this.#metadata.topicConfig(topic.name);
     const partitions = this.#partitions.get(topic.name) ?? [];
     const offlineDirs = new Set(this.#logManager.logDirs().filter((d) => !d.online).map((d) => resolve(d.path)));
-    const placed: [number, string][] = [];
+    const placed = new Map<number, string>();
     for (const info of topic.partitions.slice(first)) {
       const ids = { topic: topic.name, partition: info.partition, topicId: topic.topicId, leaderEpoch: info.leaderEpoch };
       try {
@@ -377,7 +377,7 @@ export class ReplicaManager {
         const partition = new Partition(ids, log, config, producerState);
         partitions[info.partition] = partition;
         const logDir = this.#logDirOf(partition);
-        if (logDir !== undefined && logDir !== info.logDir) placed.push([info.partition, logDir]);
+        if (logDir !== undefined && logDir !== info.logDir) placed.set(info.partition, logDir);
       } catch (error) {
         if (!(error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR)) throw error;
         this.#failedToOpen.add(`${topic.name}-${info.partition}`);
@@ -386,7 +386,7 @@ export class ReplicaManager {
     this.#partitions.set(topic.name, partitions);
     // Recorded after the metadata change that created the partitions (this runs inside it). Losing a record
     // to a failed write only means it is recorded again at the next start.
-    for (const [partition, logDir] of placed) void this.#metadata.assignLogDir(topic.name, partition, logDir).catch(() => undefined);
+    if (placed.size > 0) void this.#metadata.assignLogDirs(topic.name, placed).catch(() => undefined);
   }
 
   async #deletePartitions(topic: TopicInfo): Promise<void> {
