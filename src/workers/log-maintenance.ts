@@ -7,6 +7,10 @@
  * The cleaner itself decides per log whether a pass is due (dirty ratio, tombstone horizons), so a round
  * over logs with nothing to do costs one cheap native call each. Rounds of one kind never overlap: the
  * next is scheduled when the previous one has finished.
+ *
+ * The owner of the partitions (the broker) supplies `logs()`: each partition's directory
+ * (`LogManager.logDirOf`), its topic's `cleanup.policy` and cleaner settings, and its high watermark as
+ * `maxCleanableOffset`; it starts this after the logs are open and closes it before closing them.
  */
 import type { NativeCleanerConfig, NativeCleanerResult } from '../../native/index.js';
 import { Log, type RecoveryReport } from '../storage/log.js';
