@@ -44,11 +44,9 @@ describe('gregor serve', () => {
     expect(commands).toHaveLength(2);
     const sh = (command: string) => runCli([], { shell: command });
     const produced = await sh(commands[0]!);
-    expect(produced.stderr).toBe('');
-    expect(produced.code).toBe(0);
+    expect({ code: produced.code, stderr: produced.stderr }).toEqual({ code: 0, stderr: '' });
     const consumed = await sh(commands[1]!);
-    expect(consumed.code).toBe(0);
-    expect(consumed.stdout).toBe('hello gregor\n');
+    expect({ code: consumed.code, stdout: consumed.stdout, stderr: consumed.stderr }).toEqual({ code: 0, stdout: 'hello gregor\n', stderr: '' });
   });
 
   it('answers the health endpoints', async () => {
