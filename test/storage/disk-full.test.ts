@@ -19,7 +19,8 @@ try {
 }
 
 afterAll(() => {
-  if (mountRefused === undefined) execFileSync('umount', [mountPoint]);
+  // Lazy: a log a failed test left open must not keep the mount (and its 64 MiB) around.
+  if (mountRefused === undefined) execFileSync('umount', ['--lazy', mountPoint]);
   rmSync(mountPoint, { recursive: true, force: true });
 });
 
@@ -116,6 +117,42 @@ describe.skipIf(mountRefused !== undefined).each(['mmap', 'pwrite'] as const)('a
     log.close();
     log = Log.open(dir, { segmentBytes: 16 << 20, writeMode }, { cleanShutdown: false });
     expect(stored(log)).toEqual(acked);
+    log.close();
+    rmSync(dir, { recursive: true });
+  });
+});
+
+describe.skipIf(mountRefused !== undefined)('a full disk during compaction (R7)', () => {
+  it('fails the cleaning pass with KAFKA_STORAGE_ERROR, frees its staging space and leaves the log as it was', () => {
+    const dir = join(mountPoint, 'compacted-0');
+    const filler = join(mountPoint, 'filler-compaction');
+    const log = Log.open(dir, { segmentBytes: 4 << 20, writeMode: 'pwrite' }, { cleanShutdown: false });
+    // 12 MiB of distinct keys, one of them overwritten: a pass must rewrite nearly all of it.
+    for (let index = 0; index < 1_536; index++) {
+      const key = Buffer.from(index === 1 ? 'key-0' : `key-${index}`);
+      log.append(native.buildRecordBatch({ keys: [key], values: [Buffer.alloc(8 << 10, index % 251)] }), APPEND);
+    }
+    log.roll();
+    const before = stored(log);
+    const { bavail, bsize } = statfsSync(mountPoint);
+    writeFileSync(filler, Buffer.alloc(Number(bavail * bsize) - (2 << 20)));
+    const freeBefore = statfsSync(mountPoint).bavail;
+
+    let thrown: unknown;
+    try {
+      native.cleanLog(native.attachOpenLog(dir)!, { minCleanableDirtyRatio: 0 }, Date.now());
+    } catch (error) {
+      thrown = error;
+    }
+    expect(String(thrown)).toMatch(/GREGOR_KAFKA_STORAGE_ERROR/);
+    expect(statfsSync(mountPoint).bavail).toBe(freeBefore);
+    expect(stored(log)).toEqual(before);
+
+    rmSync(filler);
+    expect(native.cleanLog(native.attachOpenLog(dir)!, { minCleanableDirtyRatio: 0 }, Date.now()).outcome).toBe('cleaned');
+    const read = log.read(0n, 1, log.logEndOffset);
+    expect(read.firstOffset).toBe(1n);
+    read.release();
     log.close();
     rmSync(dir, { recursive: true });
   });

@@ -177,7 +177,11 @@ pub fn clean(log: &SharedLog, config: &CleanerConfig, now_ms: i64, max_cleanable
     let mut next_delete_horizon: Option<i64> = None;
     for group in &groups {
         let context = GroupContext { plan: &plan, rules: &rules, config, last_batch_of_producer: &last_batch_of_producer };
-        match clean_group(log, group, &context, &mut stats)? {
+        let outcome = clean_group(log, group, &context, &mut stats).inspect_err(|_| {
+            // A failed pass (a full disk, most likely) must not keep its half-written segment's space.
+            let _ = swap::discard_staging(&plan.dir);
+        })?;
+        match outcome {
             GroupOutcome::Done { delete_horizon } => {
                 next_delete_horizon = earliest(next_delete_horizon, delete_horizon);
             }
