@@ -15,7 +15,6 @@ import { BrokerMetrics } from '../../metrics/broker-metrics.js';
 import type { GroupLag, PartitionState } from '../../metrics/broker-state.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { GroupCoordinator } from '../../group/group-coordinator.js';
-import { startGroups } from '../../group/group-services.js';
 import { Broker } from '../../server/broker.js';
 
 export interface ServeOptions {
@@ -42,7 +41,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     apiName: (apiKey) => ApiKey[apiKey] ?? `api_${apiKey}`,
   });
   const admin = config.has('gregor.admin.listener') ? await AdminServer.start(parseHostPort(config.string('gregor.admin.listener')), metrics) : undefined;
-  const broker = await Broker.start({ config, logger: log, groups: startGroups, observeRequest: metrics.requestObserver(), traffic: metrics });
+  const broker = await Broker.start({ config, logger: log, observeRequest: metrics.requestObserver(), traffic: metrics });
   metrics.setStateSource({
     partitions: () => partitionStates(broker),
     consumerGroupLag: () => groupLag(broker.services.groupCoordinator),
