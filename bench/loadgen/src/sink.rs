@@ -3,7 +3,7 @@
 //! can be shown not to be limited by the load generator. Runs until killed.
 
 use crate::wire::{Decoder, Encoder};
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
 pub fn serve(listen: &str) -> std::io::Result<()> {
@@ -20,7 +20,7 @@ pub fn serve(listen: &str) -> std::io::Result<()> {
 fn answer(stream: TcpStream) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     let mut reader = BufReader::with_capacity(1 << 20, stream.try_clone()?);
-    let mut writer = BufWriter::new(stream);
+    let mut writer = stream;
     let mut frame = Vec::new();
     loop {
         let mut size = [0u8; 4];
@@ -34,11 +34,10 @@ fn answer(stream: TcpStream) -> std::io::Result<()> {
         if acks == 0 {
             continue;
         }
+        // Answered at once: holding a response back until more input arrives would stall a client
+        // that waits for it before sending more.
         let mut e = Encoder::default();
         e.i32(12).i32(correlation).i32(0).i32(0);
         writer.write_all(&e.buf)?;
-        if reader.buffer().is_empty() {
-            writer.flush()?;
-        }
     }
 }
