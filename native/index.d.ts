@@ -13,16 +13,20 @@ export declare class NativeLog {
   recoveryReport(): NativeRecoveryReport | null
   /**
    * Validates `batches` (whole RecordBatch v2 batches), assigns offsets from the log end, stamps
-   * them in place (baseOffset, partitionLeaderEpoch, LogAppendTime) and appends them. All or
-   * nothing: a rejected input leaves the log unchanged.
+   * them in place (baseOffset, partitionLeaderEpoch and, when `logAppendTime` ≥ 0, LogAppendTime)
+   * and appends them; returns the base offset. All or nothing: a rejected input leaves the log
+   * unchanged. Scalars instead of an options object and no result object: this is the hot path,
+   * and the caller reads everything else from the stamped `batches`.
    */
-  append(batches: Buffer, options: NativeAppendOptions): NativeAppendResult
+  append(batches: Buffer, leaderEpoch: number, maxMessageBytes: number, logAppendTime: number, validateRecords: boolean): bigint
   /**
    * Whole batches from the one holding `offset`, at most `maxBytes` (at least one batch), none
-   * reaching `maxOffset`; null when nothing is readable there yet. OFFSET_OUT_OF_RANGE outside
-   * [logStartOffset, logEndOffset]. Every non-null result must be released with `release`.
+   * reaching `maxOffset`: returns the ArrayBuffer over the segment and writes `[bufferId,
+   * position, length]` as little-endian doubles into `out` (24 bytes); null when nothing is
+   * readable there yet. OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset]. Every
+   * non-null result must be released with `release(bufferId)`.
    */
-  read(offset: bigint, maxBytes: number, maxOffset: bigint): NativeReadResult | null
+  read(offset: bigint, maxBytes: number, maxOffset: bigint, out: Buffer): ArrayBuffer | null
   /** The view of one read is no longer used: its segment may be unmapped once nothing else uses it. */
   release(bufferId: number): void
   /** Views handed out by `read` and not released yet. */
@@ -131,24 +135,6 @@ export declare function decodeRecordBatchColumns(batch: Buffer, maxDecompressedB
 /** Decompresses bytes of a Kafka codec (0–4), failing past `maxOutputBytes` (default 64 MiB). */
 export declare function decompress(codecId: number, input: Buffer, maxOutputBytes?: number | undefined | null): Buffer
 
-export interface NativeAppendOptions {
-  leaderEpoch: number
-  /** Set for LogAppendTime topics: the time stamped into every batch. */
-  logAppendTime?: bigint
-  /** The topic's `max.message.bytes`. */
-  maxMessageBytes: number
-  /** Parse every record (default; Kafka does for producer input); false for trusted input. */
-  validateRecords?: boolean
-}
-
-export interface NativeAppendResult {
-  baseOffset: bigint
-  lastOffset: bigint
-  /** The LogAppendTime stamped, or -1 for CreateTime topics. */
-  logAppendTime: bigint
-  batches: Array<NativeBatchInfo>
-}
-
 /** The header fields of an appended or scanned batch that the broker keeps producer state from. */
 export interface NativeBatchInfo {
   baseOffset: bigint
@@ -210,7 +196,10 @@ export interface NativeLogConfig {
   indexIntervalBytes?: number
   retentionBytes?: number
   retentionMs?: number
-  /** `"mmap"` or `"pwrite"`: how appends reach the segment (default: the faster on the benchmark). */
+  /**
+   * `"mmap"` or `"pwrite"`: how appends reach the segment (default pwrite, the faster on the
+   * benchmark).
+   */
   writeMode?: string
 }
 
@@ -218,17 +207,6 @@ export interface NativeOpenOptions {
   recoveryPoint?: bigint
   logStartOffset?: bigint
   cleanShutdown: boolean
-}
-
-export interface NativeReadResult {
-  /** The mapped segment (shared by reads); the batches are `[position, position + length)`. */
-  buffer: ArrayBuffer
-  /** What `release` takes once the view is no longer used. */
-  bufferId: number
-  position: number
-  length: number
-  firstOffset: bigint
-  nextOffset: bigint
 }
 
 export interface NativeRecoveryReport {

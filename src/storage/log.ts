@@ -92,9 +92,100 @@ export interface RecoveryReport {
 
 const EMPTY_READ: ReadResult = Object.freeze({ views: [], bytes: 0, firstOffset: -1n, nextOffset: -1n, release() {} });
 
+/** Offset of the field in a RecordBatch v2 header. */
+const BATCH_LENGTH = 8;
+const LAST_OFFSET_DELTA = 23;
+const LOG_OVERHEAD = 12;
+
+/** Position of the last batch in `bytes` (whole batches back to back). */
+function lastBatchPosition(bytes: Buffer): number {
+  let position = 0;
+  let last = 0;
+  while (position < bytes.length) {
+    last = position;
+    position += bytes.readInt32BE(position + BATCH_LENGTH) + LOG_OVERHEAD;
+  }
+  return last;
+}
+
+/** The headers of the (stamped) batches in `bytes`, as the producer-state layer needs them. */
+export function batchInfos(bytes: Buffer): BatchInfo[] {
+  const infos: BatchInfo[] = [];
+  for (let position = 0; position < bytes.length; position += bytes.readInt32BE(position + BATCH_LENGTH) + LOG_OVERHEAD) {
+    const attributes = bytes.readInt16BE(position + 21);
+    infos.push({
+      baseOffset: bytes.readBigInt64BE(position),
+      lastOffsetDelta: bytes.readInt32BE(position + LAST_OFFSET_DELTA),
+      maxTimestamp: bytes.readBigInt64BE(position + 35),
+      producerId: bytes.readBigInt64BE(position + 43),
+      producerEpoch: bytes.readInt16BE(position + 51),
+      baseSequence: bytes.readInt32BE(position + 53),
+      recordsCount: bytes.readInt32BE(position + 57),
+      isTransactional: (attributes & 0x10) !== 0,
+      isControl: (attributes & 0x20) !== 0,
+    });
+  }
+  return infos;
+}
+
+/** What `append` returns: offsets eagerly, per-batch headers parsed from the stamped input on demand. */
+class Appended implements AppendResult {
+  readonly baseOffset: bigint;
+  readonly lastOffset: bigint;
+  readonly logAppendTimeMs: bigint;
+  readonly #bytes: Buffer;
+
+  constructor(bytes: Buffer, baseOffset: bigint, logAppendTimeMs: bigint) {
+    const last = lastBatchPosition(bytes);
+    this.baseOffset = baseOffset;
+    this.lastOffset = bytes.readBigInt64BE(last) + BigInt(bytes.readInt32BE(last + LAST_OFFSET_DELTA));
+    this.logAppendTimeMs = logAppendTimeMs;
+    this.#bytes = bytes;
+  }
+
+  get batches(): readonly BatchInfo[] {
+    return batchInfos(this.#bytes);
+  }
+}
+
+/** One read's view of a mapped segment; offsets are read from the batches on demand. */
+class MappedRead implements ReadResult {
+  readonly views: readonly Buffer[];
+  readonly bytes: number;
+  #native: NativeLog | undefined;
+  readonly #bufferId: number;
+
+  constructor(nativeLog: NativeLog, view: Buffer, bufferId: number) {
+    this.views = [view];
+    this.bytes = view.length;
+    this.#native = nativeLog;
+    this.#bufferId = bufferId;
+  }
+
+  get firstOffset(): bigint {
+    return this.views[0]!.readBigInt64BE(0);
+  }
+
+  get nextOffset(): bigint {
+    const view = this.views[0]!;
+    const last = lastBatchPosition(view);
+    return view.readBigInt64BE(last) + BigInt(view.readInt32BE(last + LAST_OFFSET_DELTA)) + 1n;
+  }
+
+  release(): void {
+    const nativeLog = this.#native;
+    if (nativeLog === undefined) return;
+    this.#native = undefined;
+    nativeLog.release(this.#bufferId);
+  }
+}
+
 export class Log {
   readonly dir: string;
   readonly #native: NativeLog;
+  /** Where the native read writes [bufferId, position, length] (doubles), so it returns no object. */
+  readonly #readOut = new Float64Array(3);
+  readonly #readOutBytes = Buffer.from(this.#readOut.buffer);
   /** What opening recovered; undefined when the log was already open in this process. */
   readonly recoveryReport: RecoveryReport | undefined;
 
@@ -114,37 +205,26 @@ export class Log {
   }
 
   append(batches: Buffer, options: AppendOptions): AppendResult {
-    let result;
+    const logAppendTime = options.logAppendTime === undefined ? -1 : Number(options.logAppendTime);
+    let baseOffset: bigint;
     try {
-      result = this.#native.append(batches, options);
+      baseOffset = this.#native.append(batches, options.leaderEpoch, options.maxMessageBytes, logAppendTime, options.validateRecords ?? true);
     } catch (error) {
       throw toKafkaError(error);
     }
-    return { baseOffset: result.baseOffset, lastOffset: result.lastOffset, logAppendTimeMs: result.logAppendTime, batches: result.batches };
+    return new Appended(batches, baseOffset, options.logAppendTime ?? -1n);
   }
 
   read(offset: bigint, maxBytes: number, maxOffset: bigint): ReadResult {
-    let result;
+    let buffer: ArrayBuffer | null;
     try {
-      result = this.#native.read(offset, maxBytes, maxOffset);
+      buffer = this.#native.read(offset, maxBytes, maxOffset, this.#readOutBytes);
     } catch (error) {
       throw toKafkaError(error);
     }
-    if (result === null) return EMPTY_READ;
-    const { bufferId } = result;
-    const nativeLog = this.#native;
-    let released = false;
-    return {
-      views: [Buffer.from(result.buffer, result.position, result.length)],
-      bytes: result.length,
-      firstOffset: result.firstOffset,
-      nextOffset: result.nextOffset,
-      release() {
-        if (released) return;
-        released = true;
-        nativeLog.release(bufferId);
-      },
-    };
+    if (buffer === null) return EMPTY_READ;
+    const out = this.#readOut;
+    return new MappedRead(this.#native, Buffer.from(buffer, out[1], out[2]), out[0]!);
   }
 
   /** Views handed out by `read` and not released yet. */

@@ -40,7 +40,8 @@ pub struct NativeLogConfig {
     pub index_interval_bytes: Option<f64>,
     pub retention_bytes: Option<f64>,
     pub retention_ms: Option<f64>,
-    /// `"mmap"` or `"pwrite"`: how appends reach the segment (default: the faster on the benchmark).
+    /// `"mmap"` or `"pwrite"`: how appends reach the segment (default pwrite, the faster on the
+    /// benchmark).
     pub write_mode: Option<String>,
 }
 
@@ -65,17 +66,6 @@ pub struct NativeTruncation {
     pub reason: String,
 }
 
-#[napi(object)]
-pub struct NativeAppendOptions {
-    pub leader_epoch: i32,
-    /// Set for LogAppendTime topics: the time stamped into every batch.
-    pub log_append_time: Option<BigInt>,
-    /// The topic's `max.message.bytes`.
-    pub max_message_bytes: u32,
-    /// Parse every record (default; Kafka does for producer input); false for trusted input.
-    pub validate_records: Option<bool>,
-}
-
 /// The header fields of an appended or scanned batch that the broker keeps producer state from.
 #[napi(object, object_from_js = false)]
 pub struct NativeBatchInfo {
@@ -88,27 +78,6 @@ pub struct NativeBatchInfo {
     pub max_timestamp: i64n,
     pub is_transactional: bool,
     pub is_control: bool,
-}
-
-#[napi(object, object_from_js = false)]
-pub struct NativeAppendResult {
-    pub base_offset: i64n,
-    pub last_offset: i64n,
-    /// The LogAppendTime stamped, or -1 for CreateTime topics.
-    pub log_append_time: i64n,
-    pub batches: Vec<NativeBatchInfo>,
-}
-
-#[napi(object, object_from_js = false)]
-pub struct NativeReadResult<'env> {
-    /// The mapped segment (shared by reads); the batches are `[position, position + length)`.
-    pub buffer: ArrayBuffer<'env>,
-    /// What `release` takes once the view is no longer used.
-    pub buffer_id: f64,
-    pub position: f64,
-    pub length: f64,
-    pub first_offset: i64n,
-    pub next_offset: i64n,
 }
 
 #[napi(object, object_from_js = false)]
@@ -282,34 +251,40 @@ impl NativeLog {
     }
 
     /// Validates `batches` (whole RecordBatch v2 batches), assigns offsets from the log end, stamps
-    /// them in place (baseOffset, partitionLeaderEpoch, LogAppendTime) and appends them. All or
-    /// nothing: a rejected input leaves the log unchanged.
+    /// them in place (baseOffset, partitionLeaderEpoch and, when `logAppendTime` ≥ 0, LogAppendTime)
+    /// and appends them; returns the base offset. All or nothing: a rejected input leaves the log
+    /// unchanged. Scalars instead of an options object and no result object: this is the hot path,
+    /// and the caller reads everything else from the stamped `batches`.
     #[napi]
-    pub fn append(&self, mut batches: BufferSlice, options: NativeAppendOptions) -> napi::Result<NativeAppendResult> {
+    pub fn append(
+        &self,
+        mut batches: BufferSlice,
+        leader_epoch: i32,
+        max_message_bytes: u32,
+        log_append_time: f64,
+        validate_records: bool,
+    ) -> napi::Result<i64n> {
         let validation = ValidationOptions {
-            max_batch_bytes: options.max_message_bytes as usize,
-            validate_records: options.validate_records.unwrap_or(true),
+            max_batch_bytes: max_message_bytes as usize,
+            validate_records,
             ..ValidationOptions::default()
         };
-        let log_append_time = options.log_append_time.as_ref().map(|t| int64(t, "logAppendTime")).transpose()?;
         let validated = validate_batches(&batches, &validation).map_err(to_napi_error)?;
+        let log_append_time = (log_append_time >= 0.0).then_some(log_append_time as i64);
         let append = AppendOptions {
-            leader_epoch: options.leader_epoch,
+            leader_epoch,
             timestamp_type: if log_append_time.is_some() { TimestampType::LogAppendTime } else { TimestampType::CreateTime },
             now_ms: log_append_time.unwrap_or_else(now_ms),
         };
         let info = self.log.lock().and_then(|mut log| log.append_validated(&mut batches, &validated, &append)).map_err(to_napi_error)?;
-        Ok(NativeAppendResult {
-            base_offset: i64n(info.base_offset),
-            last_offset: i64n(info.last_offset),
-            log_append_time: i64n(info.log_append_time),
-            batches: info.batches.iter().map(batch_info).collect(),
-        })
+        Ok(i64n(info.base_offset))
     }
 
     /// Whole batches from the one holding `offset`, at most `maxBytes` (at least one batch), none
-    /// reaching `maxOffset`; null when nothing is readable there yet. OFFSET_OUT_OF_RANGE outside
-    /// [logStartOffset, logEndOffset]. Every non-null result must be released with `release`.
+    /// reaching `maxOffset`: returns the ArrayBuffer over the segment and writes `[bufferId,
+    /// position, length]` as little-endian doubles into `out` (24 bytes); null when nothing is
+    /// readable there yet. OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset]. Every
+    /// non-null result must be released with `release(bufferId)`.
     #[napi]
     pub fn read<'env>(
         &self,
@@ -317,20 +292,20 @@ impl NativeLog {
         offset: BigInt,
         max_bytes: u32,
         max_offset: BigInt,
-    ) -> napi::Result<Option<NativeReadResult<'env>>> {
+        mut out: BufferSlice,
+    ) -> napi::Result<Option<ArrayBuffer<'env>>> {
         let (offset, max_offset) = (int64(&offset, "offset")?, int64(&max_offset, "maxOffset")?);
+        if out.len() < 24 {
+            return Err(napi::Error::new(Status::InvalidArg, "out needs 24 bytes"));
+        }
         let slice = self.log.lock().and_then(|mut log| log.read(offset, max_bytes as usize, max_offset)).map_err(to_napi_error)?;
         self.buffers.borrow_mut().sweep(env)?;
         let Some(slice) = slice else { return Ok(None) };
         let (buffer, buffer_id) = self.buffers.borrow_mut().acquire(env, &slice.mapping, slice.position + slice.len)?;
-        Ok(Some(NativeReadResult {
-            buffer,
-            buffer_id: buffer_id as f64,
-            position: slice.position as f64,
-            length: slice.len as f64,
-            first_offset: i64n(slice.first_offset),
-            next_offset: i64n(slice.next_offset),
-        }))
+        for (index, value) in [buffer_id as f64, slice.position as f64, slice.len as f64].into_iter().enumerate() {
+            out[index * 8..index * 8 + 8].copy_from_slice(&value.to_le_bytes());
+        }
+        Ok(Some(buffer))
     }
 
     /// The view of one read is no longer used: its segment may be unmapped once nothing else uses it.
