@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FrameHandler } from '../../src/server/connection.js';
 import { FramePool } from '../../src/server/frame-pool.js';
 import { Listener } from '../../src/server/listener.js';
+import { pollUntil } from '../support/poll.js';
 
 const limits = { maxRequestBytes: 1024, maxQueuedRequests: 100, idleTimeoutMs: 60_000, requestReadTimeoutMs: 300, framePool: new FramePool(1 << 20) };
 let listener: Listener | undefined;
@@ -137,6 +138,35 @@ describe('connection', () => {
     expect([...(await reply)[0]!]).toEqual([0, 7]);
     first.destroy();
     second.destroy();
+  });
+
+  it('stops reading once queued.max.requests requests are in flight, and resumes as they are answered', async () => {
+    const waiting: (() => void)[] = [];
+    let handled = 0;
+    const socket = await open(
+      await start(
+        (f) =>
+          new Promise((resolve) => {
+            handled++;
+            waiting.push(() => resolve({ chunks: [Buffer.from([0, 0, 0, 1]), Buffer.from([f[1]!])] }));
+          }),
+        { maxQueuedRequests: 2 },
+      ),
+    );
+    const replies = readFrames(socket, 6);
+    // Each frame in its own write, so the pause can take effect between them.
+    for (let i = 0; i < 6; i++) {
+      socket.write(frame([0, i]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await pollUntil(() => handled === 2, 'two requests in flight');
+    expect(handled).toBe(2);
+    while (handled < 6 || waiting.length > 0) {
+      await pollUntil(() => waiting.length > 0, 'a request to answer');
+      waiting.shift()!();
+    }
+    expect((await replies).map((f) => f[0])).toEqual([0, 1, 2, 3, 4, 5]);
+    socket.destroy();
   });
 
   it('releases a response once it has been written', async () => {
