@@ -30,7 +30,7 @@ beforeAll(async () => {
     log: (l) => log.push(l),
   });
   files = writeResults(run, out, 'quick test');
-}, 280_000);
+}, 480_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
