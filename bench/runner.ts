@@ -140,7 +140,7 @@ class SuiteRunner {
                 throughput: -1,
                 properties: { acks: s.acks, 'compression.type': s.compression, ...CLIENT_SETTINGS },
               },
-              (t.warmupSeconds + t.durationSeconds) * 10_000 + 60_000,
+              (t.warmupSeconds + t.durationSeconds) * 5_000 + 60_000,
             ),
           );
           if (m.ok) this.#javaRates.set(key, m.recordsPerSec);

@@ -60,7 +60,7 @@ const produce = (id: string, title: string, recordSize: number, partitions: numb
 
 export const STANDARD: Suite = {
   name: 'standard',
-  timing: { warmupSeconds: 2, durationSeconds: 6, repeats: 3, consumeBytes: 1 << 30, settleSeconds: 6 },
+  timing: { warmupSeconds: 2, durationSeconds: 5, repeats: 3, consumeBytes: 1 << 30, settleSeconds: 5 },
   scenarios: [
     produce('produce-1k-1p', 'produce 1 KiB × 1 partition, acks=1', KiB, 1, { nodeClient: true, ceiling: true }),
     produce('produce-1k-16p', 'produce 1 KiB × 16 partitions, acks=1', KiB, 16, { ceiling: true }),
