@@ -33,11 +33,11 @@ pub struct LeaderEpochCache {
 }
 
 impl LeaderEpochCache {
-    /// Loads the checkpoint of `dir`; a missing or unreadable file gives an empty cache (it is
-    /// rebuilt as batches with epochs are appended; Kafka rebuilds it the same way).
-    pub fn load(dir: &Path) -> LeaderEpochCache {
+    /// Loads the checkpoint of `dir`; a missing or unreadable file gives an empty cache and `false`
+    /// (the log then rebuilds it from its batches' partitionLeaderEpoch fields).
+    pub fn load(dir: &Path) -> (LeaderEpochCache, bool) {
         let path = dir.join(FILE_NAME);
-        let entries = checkpoint::read(&path, 2)
+        let loaded = checkpoint::read(&path, 2)
             .ok()
             .flatten()
             .map(|lines| {
@@ -46,9 +46,9 @@ impl LeaderEpochCache {
                     .filter_map(|fields| Some(EpochEntry { epoch: fields[0].parse().ok()?, start_offset: fields[1].parse().ok()? }))
                     .collect::<Vec<_>>()
             })
-            .filter(|entries| is_increasing(entries))
-            .unwrap_or_default();
-        LeaderEpochCache { path, entries, unsynced: false }
+            .filter(|entries| is_increasing(entries));
+        let found = loaded.is_some();
+        (LeaderEpochCache { path, entries: loaded.unwrap_or_default(), unsynced: false }, found)
     }
 
     pub fn entries(&self) -> &[EpochEntry] {
@@ -133,7 +133,8 @@ mod tests {
     #[test]
     fn round_trips_and_answers_end_offsets() {
         let dir = tempfile::tempdir().unwrap();
-        let mut cache = LeaderEpochCache::load(dir.path());
+        let (mut cache, found) = LeaderEpochCache::load(dir.path());
+        assert!(!found);
         cache.assign(0, 0).unwrap();
         cache.assign(0, 10).unwrap();
         cache.assign(3, 100).unwrap();
@@ -141,7 +142,8 @@ mod tests {
         let text = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
         assert_eq!(text, "0\n3\n0 0\n3 100\n5 250\n");
 
-        let reloaded = LeaderEpochCache::load(dir.path());
+        let (reloaded, found) = LeaderEpochCache::load(dir.path());
+        assert!(found);
         assert_eq!(reloaded.entries(), cache.entries());
         assert_eq!(reloaded.end_offset_for(0, 300), Some((0, 100)));
         assert_eq!(reloaded.end_offset_for(4, 300), Some((3, 250)));
@@ -149,15 +151,15 @@ mod tests {
 
         cache.truncate_from_end(250).unwrap();
         cache.truncate_from_start(120).unwrap();
-        assert_eq!(LeaderEpochCache::load(dir.path()).entries(), &[EpochEntry { epoch: 3, start_offset: 120 }]);
+        assert_eq!(LeaderEpochCache::load(dir.path()).0.entries(), &[EpochEntry { epoch: 3, start_offset: 120 }]);
     }
 
     #[test]
     fn a_garbled_checkpoint_loads_empty() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE_NAME), "0\n2\n5 100\n3 50\n").unwrap();
-        assert!(LeaderEpochCache::load(dir.path()).entries().is_empty());
+        assert!(!LeaderEpochCache::load(dir.path()).1);
         std::fs::write(dir.path().join(FILE_NAME), "0\n9\n5 100\n").unwrap();
-        assert!(LeaderEpochCache::load(dir.path()).entries().is_empty());
+        assert!(!LeaderEpochCache::load(dir.path()).1);
     }
 }

@@ -125,6 +125,7 @@ impl Log {
             }
             segments.insert(base, segment);
         }
+        let (leader_epochs, epochs_found) = LeaderEpochCache::load(dir);
         let mut log = Log {
             dir: dir.to_path_buf(),
             config,
@@ -133,7 +134,7 @@ impl Log {
             recovery_point: 0,
             unflushed: Vec::new(),
             mapped_closed: VecDeque::new(),
-            leader_epochs: LeaderEpochCache::load(dir),
+            leader_epochs,
             closed: false,
         };
         if log.segments.is_empty() {
@@ -147,9 +148,27 @@ impl Log {
         let first_base = *log.segments.keys().next().expect("a segment");
         log.log_start_offset = options.log_start_offset.clamp(first_base, end);
         log.recovery_point = if options.clean_shutdown { end } else { options.recovery_point.clamp(0, end) };
+        if !epochs_found {
+            log.rebuild_leader_epochs()?;
+        }
         log.leader_epochs.truncate_from_end(end)?;
         log.leader_epochs.truncate_from_start(log.log_start_offset)?;
         Ok((log, report))
+    }
+
+    /// Rebuilds a lost or garbled `leader-epoch-checkpoint` from the partitionLeaderEpoch stamped in
+    /// every batch (a header scan of the whole log).
+    fn rebuild_leader_epochs(&mut self) -> Result<()> {
+        let mut offset = self.log_start_offset;
+        loop {
+            let headers = self.batch_headers(offset, 4096)?;
+            let Some(last) = headers.last() else { break };
+            offset = last.next_offset();
+            for header in &headers {
+                self.leader_epochs.assign(header.partition_leader_epoch, header.base_offset)?;
+            }
+        }
+        self.leader_epochs.sync()
     }
 
     pub fn dir(&self) -> &Path {

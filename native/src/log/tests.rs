@@ -360,3 +360,31 @@ fn segment_ms_rolls_by_the_batches_own_timestamps() {
     append(&mut log, &batch(1, 10, 6_001, Compression::None));
     assert_eq!(log.segment_infos().len(), 2);
 }
+
+#[test]
+fn a_lost_or_garbled_leader_epoch_checkpoint_is_rebuilt_from_the_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(4 * 1024, WriteMode::Pwrite);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    for (epoch, count) in [(0, 5), (2, 7), (5, 3)] {
+        for _ in 0..count {
+            let mut input = batch(2, 300, 1, Compression::None);
+            let options = AppendOptions { leader_epoch: epoch, timestamp_type: TimestampType::CreateTime, now_ms: 0 };
+            log.append(&mut input, &ValidationOptions::default(), &options).unwrap();
+        }
+    }
+    let expected = log.leader_epochs().entries().to_vec();
+    assert_eq!(expected.iter().map(|e| (e.epoch, e.start_offset)).collect::<Vec<_>>(), vec![(0, 0), (2, 10), (5, 24)]);
+    log.close().unwrap();
+    drop(log);
+    let checkpoint = dir.path().join("leader-epoch-checkpoint");
+    for damage in [None, Some("0\n3\n0 0\n")] {
+        match damage {
+            None => fs::remove_file(&checkpoint).unwrap(),
+            Some(text) => fs::write(&checkpoint, text).unwrap(),
+        }
+        let log = open(dir.path(), &cfg, true, 0);
+        assert_eq!(log.leader_epochs().entries(), expected.as_slice());
+        drop(log);
+    }
+}
