@@ -106,7 +106,7 @@ impl IndexFile {
         if entries < self.entries {
             let from = entries * self.entry_size;
             let to = self.entries * self.entry_size;
-            self.mapping.bytes_mut(from, to - from)?.fill(0);
+            self.mapping.zero(from, to - from)?;
             self.entries = entries;
         }
         Ok(())

@@ -516,7 +516,7 @@ impl Log {
         if self.config.retention_ms >= 0 {
             let retention_ms = self.config.retention_ms;
             let expired = |s: &Segment| s.max_timestamp() >= 0 && now_ms - s.max_timestamp() > retention_ms;
-            if self.segments.values().all(|s| expired(s)) && !self.active().is_empty() {
+            if self.segments.values().all(&expired) && !self.active().is_empty() {
                 self.roll(now_ms, 0)?;
             }
             while self.segments.len() > 1 && expired(self.segments.values().next().expect("a segment")) {

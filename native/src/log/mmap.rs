@@ -90,6 +90,7 @@ impl MappedFile {
         &self.file
     }
 
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> Result<u64> {
         Ok(self.file.metadata().map_err(|e| storage_error(&self.path, "stat", e))?.len())
     }
@@ -340,15 +341,18 @@ impl Mapping {
         Ok(())
     }
 
-    /// The mapped bytes `[position, position + len)` for in-place rewrites by the single writer.
-    pub fn bytes_mut(&self, position: usize, len: usize) -> Result<&mut [u8]> {
+    /// Zeroes `[position, position + len)`, which must lie below the reserved end (truncation: the
+    /// dropped bytes must not be read back as batches after a crash).
+    pub fn zero(&self, position: usize, len: usize) -> Result<()> {
         if !self.writable {
             return Err(EngineError::Storage(format!("{} is mapped read-only", self.file.0.path().display())));
         }
         self.check_range(position, len, self.reserved())?;
-        // SAFETY: inside the mapping and below the reserved end (checked above); the log's lock makes
-        // its writer the only one touching bytes at and above the write position, where this is used.
-        Ok(unsafe { std::slice::from_raw_parts_mut(self.raw.as_mut_ptr().add(position), len) })
+        // SAFETY: inside the mapping and below the reserved end (checked above), so no SIGBUS; the
+        // log's lock makes its writer the only one touching these bytes, which lie above the high
+        // watermark, so no reader holds a view of them.
+        unsafe { std::ptr::write_bytes(self.raw.as_mut_ptr().add(position), 0, len) };
+        Ok(())
     }
 
     /// Faults in writable pages of `[position, position + len)` (within the reserved part), so the

@@ -479,7 +479,7 @@ impl Segment {
         let Some((position, header)) = self.find(offset)? else { return Ok(self.next_offset) };
         self.make_active(config)?;
         let files = self.files.as_mut().expect("active segment is mapped");
-        files.log.bytes_mut(position, self.size - position)?.fill(0);
+        files.log.zero(position, self.size - position)?;
         files.offset_index.truncate_to_position(position as u32)?;
         files.time_index.truncate_to_offset((header.base_offset - self.base_offset) as u32)?;
         self.size = position;
