@@ -66,6 +66,11 @@ export declare class NativeLog {
    * calls share fdatasyncs. Resolves to the recovery point reached.
    */
   flush(upTo?: bigint | undefined | null): Promise<bigint>
+  /**
+   * Records that everything below `upTo` is durable because the caller synced the whole filesystem
+   * (`syncFilesystem`) after reading the log end.
+   */
+  markDurable(upTo: bigint): void
   /** Closes the log (callers flush first). Segments still viewed stay mapped until released. */
   close(): void
 }
@@ -276,6 +281,12 @@ export interface RecordHeader {
   key: string
   value?: Buffer
 }
+
+/**
+ * Flushes everything dirty on the filesystem holding `dir` (syncfs): one call makes every log of a
+ * log dir durable at shutdown.
+ */
+export declare function syncFilesystem(dir: string): void
 
 /** Validates every batch of a produce partition's records (all or nothing), as the log does on append. */
 export declare function validateBatches(input: Buffer, options?: ValidateBatchesOptions | undefined | null): Array<ValidatedBatchInfo>

@@ -309,6 +309,11 @@ export class Log {
     }
   }
 
+  /** Everything below `upTo` is durable because the caller synced the whole filesystem. */
+  markDurable(upTo: bigint): void {
+    this.#call(() => this.#native.markDurable(upTo));
+  }
+
   /** Closes the log; segments still viewed stay mapped until their views are released. */
   close(): void {
     this.#call(() => this.#native.close());

@@ -130,5 +130,5 @@ describe('LogManager', () => {
     expect(allocated).toBeLessThan(1000 * (1 << 20));
     await manager.close();
     expect(fds()).toBeLessThanOrEqual(before.fds + 5);
-  }, 180_000);
+  });
 });

@@ -112,10 +112,6 @@ impl IndexFile {
         Ok(())
     }
 
-    pub fn sync(&self) -> Result<()> {
-        self.mapping.file().sync_data()
-    }
-
     /// Stops appending: the file is trimmed to its entries once unmapped.
     pub fn seal(self) -> Result<()> {
         self.mapping.retire();

@@ -117,6 +117,11 @@ impl LeaderEpochCache {
         Ok(())
     }
 
+    /// The file was made durable by other means (a whole-filesystem sync).
+    pub fn mark_synced(&mut self) {
+        self.unsynced = false;
+    }
+
     fn lines(&self) -> Vec<String> {
         self.entries.iter().map(|e| format!("{} {}", e.epoch, e.start_offset)).collect()
     }

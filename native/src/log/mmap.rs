@@ -388,6 +388,12 @@ impl Mapping {
     }
 }
 
+/// Writes back and flushes everything dirty on the filesystem holding `dir` (syncfs).
+pub fn sync_filesystem(dir: &Path) -> Result<()> {
+    let handle = File::open(dir).map_err(|e| storage_error(dir, "open", e))?;
+    rustix::fs::syncfs(&handle).map_err(|errno| storage_error(dir, "syncfs", io::Error::from(errno)))
+}
+
 pub(crate) fn storage_error(path: &Path, what: &str, error: io::Error) -> EngineError {
     EngineError::Storage(format!("{what} {}: {error}", path.display()))
 }

@@ -94,10 +94,6 @@ impl OffsetIndex {
         self.file.truncate(keep)
     }
 
-    pub fn sync(&self) -> Result<()> {
-        self.file.sync()
-    }
-
     pub fn seal(self) -> Result<()> {
         self.file.seal()
     }

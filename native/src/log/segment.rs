@@ -534,15 +534,6 @@ impl Segment {
         self.files.as_ref().map(|files| Arc::clone(files.log.file()))
     }
 
-    /// Syncs the indexes (at roll and close; they are rebuilt after a crash anyway).
-    pub fn sync_indexes(&self) -> Result<()> {
-        if let Some(files) = &self.files {
-            files.offset_index.sync()?;
-            files.time_index.sync()?;
-        }
-        Ok(())
-    }
-
     /// Deletes the three files. Mappings still used by JS views stay valid (the pages outlive the name).
     pub fn delete(mut self) -> Result<()> {
         if let Some(files) = self.files.take() {

@@ -103,10 +103,6 @@ impl TimeIndex {
         self.file.truncate(keep)
     }
 
-    pub fn sync(&self) -> Result<()> {
-        self.file.sync()
-    }
-
     pub fn seal(self) -> Result<()> {
         self.file.seal()
     }

@@ -445,6 +445,15 @@ impl NativeLog {
         Ok(AsyncTask::new(FlushTask { log: Arc::clone(&self.log), up_to }))
     }
 
+    /// Records that everything below `upTo` is durable because the caller synced the whole filesystem
+    /// (`syncFilesystem`) after reading the log end.
+    #[napi]
+    pub fn mark_durable(&self, up_to: BigInt) -> napi::Result<()> {
+        let up_to = int64(&up_to, "upTo")?;
+        self.log.lock().map_err(to_napi_error)?.mark_durable(up_to);
+        Ok(())
+    }
+
     /// Closes the log (callers flush first). Segments still viewed stay mapped until released.
     #[napi]
     pub fn close(&self, env: &Env) -> napi::Result<()> {
@@ -469,6 +478,13 @@ impl Task for FlushTask {
     fn resolve(&mut self, _env: Env, output: i64) -> napi::Result<BigInt> {
         Ok(BigInt::from(output))
     }
+}
+
+/// Flushes everything dirty on the filesystem holding `dir` (syncfs): one call makes every log of a
+/// log dir durable at shutdown.
+#[napi]
+pub fn sync_filesystem(dir: String) -> napi::Result<()> {
+    crate::log::mmap::sync_filesystem(Path::new(&dir)).map_err(to_napi_error)
 }
 
 /// Reads a `recovery-point-offset-checkpoint` / `log-start-offset-checkpoint`; null when missing.
