@@ -70,6 +70,15 @@ describe('LogManager', () => {
     await manager.close();
   });
 
+  it('flushes on its own under the interval policy', async () => {
+    const manager = await LogManager.open({ logDirs: [tempDir()], flushPolicy: 'interval', flushIntervalMs: 10 });
+    const log = manager.getOrCreateLog('events', 0, TOPIC_ID);
+    log.append(batch(5), APPEND);
+    expect(log.recoveryPoint).toBe(0n);
+    await pollUntil(() => log.recoveryPoint === 5n, 'the interval flush');
+    await manager.close();
+  });
+
   it('ignores a garbled recovery-point checkpoint and recovers by scanning', async () => {
     const root = tempDir();
     let manager = await LogManager.open({ logDirs: [root] });
