@@ -53,6 +53,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   def('log.cleaner.min.compaction.lag.ms', LONG, '0', 'Minimum age of a record before compaction.'),
   def('log.cleaner.max.compaction.lag.ms', LONG, LONG_MAX, 'Maximum age of a record before it is eligible for compaction.'),
   def('log.cleaner.min.cleanable.ratio', DOUBLE, '0.5', 'Dirty ratio that triggers compaction.', { min: 0, max: 1 }),
+  def('log.cleaner.backoff.ms', LONG, '15000', 'How long the log cleaner waits between compaction checks.', { min: 0 }),
   def('log.retention.check.interval.ms', LONG, '300000', 'How often retention is enforced.', { min: 1 }),
   def('compression.type', STRING, 'producer', 'Compression of stored batches; producer keeps what the producer sent.', { oneOf: COMPRESSION_TYPES }),
   def('log.message.timestamp.type', STRING, 'CreateTime', 'CreateTime or LogAppendTime.', { oneOf: ['CreateTime', 'LogAppendTime'] }),

@@ -1,7 +1,8 @@
 /**
  * The composition root: `Broker.start(options)` opens the configuration, cluster metadata, logs and
- * partitions, then listens for Kafka clients; `close()` undoes it in reverse within the shutdown budget
- * (stop accepting, answer in-flight requests, write producer snapshots, flush and close the logs with their
+ * partitions, starts their cleaning and retention in the partition workers, then listens for Kafka
+ * clients; `close()` undoes it in reverse within the shutdown budget (stop accepting, answer in-flight
+ * requests, end the partition workers, write producer snapshots, flush and close the logs with their
  * clean-shutdown checkpoint). The services are exposed for in-process users (the embedded API, the CLI),
  * which produce and consume through them without a socket.
  */
@@ -22,6 +23,7 @@ import type { BrokerServices, CoreServices, GroupServices } from './handler.js';
 import { handlersByKey } from './handlers/index.js';
 import { FramePool } from './frame-pool.js';
 import { Listener } from './listener.js';
+import { PartitionMaintenance } from './partition-maintenance.js';
 
 /** Idle frame buffers kept for reuse across all connections. */
 const FRAME_POOL_BYTES = 64 * 1024 * 1024;
@@ -44,6 +46,8 @@ export interface BrokerOptions {
   readonly traffic?: TrafficObserver;
   /** Starts the consumer-group layer over the broker's services (default: src/group's); its `close` runs before the logs close. */
   readonly groups?: (services: CoreServices) => Promise<GroupServices & { close(): Promise<void> }>;
+  /** The partition workers' module (default: the compiled one next to src/workers; tests running the TS sources pass the built one). */
+  readonly partitionTaskModule?: string | URL;
 }
 
 interface ListenerAddress {
@@ -60,10 +64,12 @@ export class Broker {
   readonly log: Logger;
   readonly #listener: Listener | undefined;
   readonly #closeGroups: (() => Promise<void>) | undefined;
+  /** Cleaning and retention of the storage engine's logs; none over logs supplied through `logManager`. */
+  readonly maintenance: PartitionMaintenance | undefined;
   #closing: Promise<void> | undefined;
 
   private constructor(
-    parts: Pick<Broker, 'config' | 'metadata' | 'replicaManager' | 'logManager' | 'services' | 'log'>,
+    parts: Pick<Broker, 'config' | 'metadata' | 'replicaManager' | 'logManager' | 'services' | 'log' | 'maintenance'>,
     listener: Listener | undefined,
     closeGroups: (() => Promise<void>) | undefined,
   ) {
@@ -73,6 +79,7 @@ export class Broker {
     this.logManager = parts.logManager;
     this.services = parts.services;
     this.log = parts.log;
+    this.maintenance = parts.maintenance;
     this.#listener = listener;
     this.#closeGroups = closeGroups;
   }
@@ -84,6 +91,16 @@ export class Broker {
     const logManager = options.logManager ?? (await openLogManager(config, log.child({ component: 'storage' })));
     const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore());
     await replicaManager.start();
+    const maintenance = options.logManager
+      ? undefined
+      : PartitionMaintenance.start({
+          config,
+          metadata,
+          replicaManager,
+          logManager,
+          taskModule: options.partitionTaskModule,
+          logger: log.child({ component: 'log-maintenance' }),
+        });
     const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic };
     const groups = await (options.groups ?? startGroups)(core);
     const services = { ...core, ...groups } as BrokerServices;
@@ -110,7 +127,7 @@ export class Broker {
       const advertised = advertisedAddress(config, address, listener.address.port);
       metadata.setEndpoint(advertised.host, advertised.port);
     }
-    const broker = new Broker({ config, metadata, replicaManager, logManager, services, log }, listener, groups?.close.bind(groups));
+    const broker = new Broker({ config, metadata, replicaManager, logManager, services, log, maintenance }, listener, groups?.close.bind(groups));
     log.info({ nodeId: metadata.nodeId, clusterId: metadata.clusterId, listening: broker.bootstrapServers }, 'broker started');
     return broker;
   }
@@ -118,6 +135,11 @@ export class Broker {
   /** Client connections open now. */
   get connectionCount(): number {
     return this.#listener?.connectionCount ?? 0;
+  }
+
+  /** Tasks queued or running in the partition worker pools. */
+  get workerQueueDepth(): number {
+    return this.maintenance?.queueDepth ?? 0;
   }
 
   /** The bound port (the real one when port 0 was asked for); undefined without a listener. */
@@ -147,6 +169,7 @@ export class Broker {
     await this.#listener?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
     await this.#closeGroups?.();
     await this.metadata.settled();
+    await this.maintenance?.close();
     await this.replicaManager.close();
     this.log.info({ ms: Date.now() - started, budgetMs: SHUTDOWN_BUDGET_MS }, 'broker stopped');
   }
@@ -162,7 +185,6 @@ function openLogManager(config: BrokerConfig, log: Logger): Promise<LogManager> 
     logDirs: config.logDirs,
     flushPolicy: interval ? 'interval' : config.bool('gregor.flush.before.acks.all.enable') ? 'on-ack' : 'never',
     flushIntervalMs: interval ? config.int('log.flush.interval.ms') : undefined,
-    retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'),
     logger: log,
   });
 }

@@ -69,6 +69,11 @@ export class PartitionWorkers {
     return this.#pools.flatMap((pool) => pool.threads.map((thread) => thread.threadId));
   }
 
+  /** Tasks queued or running in every pool. */
+  get pendingTasks(): number {
+    return this.#outstanding.size;
+  }
+
   /** Starts the pools' threads now rather than on first use, so the first task does not pay for a V8 boot. */
   start(): void {
     if (this.#closing) throw new Error('PartitionWorkers is closed');

@@ -1,15 +1,17 @@
 /**
  * Brokers for integration tests, on ephemeral loopback ports with their data in a temp dir: in-process
- * (`startBroker`) or as a child process running the built dist (`spawnBroker`, for SIGTERM/SIGKILL restarts).
+ * (`startBroker`, whose partition workers run the built task module: worker threads do not go through
+ * vitest's transform) or as a child process running the built dist (`spawnBroker`, for SIGTERM/SIGKILL restarts).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Broker, type BrokerOptions } from '../../src/server/broker.js';
 import type { BrokerSettings } from '../../src/config/broker-config.js';
+import { builtModule } from './built.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -30,6 +32,7 @@ export async function startBroker(settings: BrokerSettings = {}, options: Partia
   const broker = await Broker.start({
     config: { 'log.dir': dataDir, listeners: 'PLAINTEXT://127.0.0.1:0', ...settings },
     logger: pino({ level: process.env.GREGOR_TEST_LOG_LEVEL ?? 'silent' }),
+    partitionTaskModule: options.logManager ? undefined : builtModule('src/workers/partition-task.ts'),
     ...options,
   });
   return {
@@ -51,37 +54,12 @@ export interface BrokerProcess {
   stop(signal: NodeJS.Signals): Promise<number | string>;
 }
 
-let built = false;
-
 /**
  * Builds dist/ when a source file is newer than it, so the child runs the code under test (CI builds it
  * before testing; locally this may take a while: call it from a beforeAll with a generous timeout).
  */
 export function ensureBuilt(): void {
-  if (built) return;
-  const entry = join(ROOT, 'dist', 'src', 'server', 'broker.js');
-  const builtAt = existsSync(entry) ? statSync(entry).mtimeMs : 0;
-  if (builtAt > 0 && newestSource(join(ROOT, 'src')) <= builtAt) {
-    built = true;
-    return;
-  }
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
-  } catch {
-    // tsc emits despite type errors elsewhere in the tree; the entry's presence is what matters.
-  }
-  if (!existsSync(entry)) throw new Error('dist/src/server/broker.js was not built');
-  built = true;
-}
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    newest = Math.max(newest, stat.isDirectory() ? newestSource(path) : stat.mtimeMs);
-  }
-  return newest;
+  builtModule('src/server/broker.ts');
 }
 
 /** Starts `test/support/broker-process.mjs` (the built broker) and waits for it to listen. */

@@ -46,6 +46,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     partitions: () => partitionStates(broker),
     consumerGroupLag: () => groupLag(broker.services.groupCoordinator),
     connectionCount: () => broker.connectionCount,
+    workerQueueDepth: () => broker.workerQueueDepth,
   });
   broker.metadata.subscribe({ topicDeleted: (topic) => metrics.forgetTopic(topic.name) });
   admin?.setReady(true);
