@@ -21,6 +21,8 @@ for (const path of vitestReports) {
   const report = JSON.parse(readFileSync(path, 'utf8'));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
+  // A test file that fails to load has no failed test of its own: count it, or a broken suite looks green.
+  failed += report.testResults.filter((file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed')).length;
   skipped += report.numPendingTests + (report.numTodoTests ?? 0);
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { native } from '../../src/storage/native.js';
+import { LZ4Codec, SnappyCodec } from '../support/kafkajs-codecs.js';
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs internals are untyped CommonJS */
@@ -18,20 +19,6 @@ const { Codecs, Types } = require('kafkajs/src/protocol/message/compression') as
   Codecs: Record<number, () => unknown>;
   Types: { None: number; GZIP: number; Snappy: number; LZ4: number; ZSTD: number };
 };
-const SnappyCodec = require('kafkajs-snappy') as () => unknown;
-type LZ4CodecClass = new () => { codec: () => unknown };
-/**
- * kafkajs-lz4 rests on the `lz4` package, a node-gyp addon built for the Node that ran `npm install`;
- * under another Node (CI reruns these tests under Node 24) it does not load and the lz4 cross-checks skip.
- */
-const LZ4Codec: LZ4CodecClass | undefined = (() => {
-  try {
-    return require('kafkajs-lz4') as LZ4CodecClass;
-  } catch {
-    return undefined;
-  }
-})();
-
 interface TestRecord {
   key: Buffer | null;
   value: Buffer | null;
