@@ -6,12 +6,8 @@
 //!
 //! Not thread-safe on its own: the owning `Log`'s lock serialises access.
 
-use std::path::Path;
-
 use crate::error::Result;
-use crate::log::index_file::IndexFile;
-
-const ENTRY_SIZE: usize = 8;
+use crate::log::index_file::{IndexEntry, IndexFile};
 
 /// A `.log` byte position of a batch start; distinct from offsets so the two are never mixed.
 pub type Position = u32;
@@ -22,80 +18,47 @@ pub struct OffsetPosition {
     pub position: Position,
 }
 
-pub struct OffsetIndex {
-    file: IndexFile,
-}
+impl IndexEntry for OffsetPosition {
+    const SIZE: usize = 8;
 
-fn decode(entry: &[u8]) -> OffsetPosition {
-    OffsetPosition {
-        relative_offset: u32::from_be_bytes(entry[0..4].try_into().expect("4 bytes")),
-        position: u32::from_be_bytes(entry[4..8].try_into().expect("4 bytes")),
+    fn decode(bytes: &[u8]) -> OffsetPosition {
+        OffsetPosition {
+            relative_offset: u32::from_be_bytes(bytes[0..4].try_into().expect("4 bytes")),
+            position: u32::from_be_bytes(bytes[4..8].try_into().expect("4 bytes")),
+        }
     }
-}
 
-fn follows(previous: Option<&[u8]>, entry: &[u8]) -> bool {
-    let entry = decode(entry);
-    match previous.map(decode) {
-        None => entry.relative_offset > 0 && entry.position > 0,
-        Some(previous) => {
-            entry.relative_offset > previous.relative_offset && entry.position > previous.position
+    fn encode(&self, bytes: &mut [u8]) {
+        bytes[0..4].copy_from_slice(&self.relative_offset.to_be_bytes());
+        bytes[4..8].copy_from_slice(&self.position.to_be_bytes());
+    }
+
+    fn follows(&self, previous: Option<OffsetPosition>) -> bool {
+        match previous {
+            None => self.relative_offset > 0 && self.position > 0,
+            Some(previous) => self.relative_offset > previous.relative_offset && self.position > previous.position,
         }
     }
 }
 
+pub type OffsetIndex = IndexFile<OffsetPosition>;
+
 impl OffsetIndex {
-    pub fn open_writable(path: &Path, capacity_bytes: usize) -> Result<OffsetIndex> {
-        Ok(OffsetIndex { file: IndexFile::open_writable(path, capacity_bytes, ENTRY_SIZE, follows)? })
-    }
-
-    pub fn open_read_only(path: &Path) -> Result<OffsetIndex> {
-        Ok(OffsetIndex { file: IndexFile::open_read_only(path, ENTRY_SIZE, follows)? })
-    }
-
-    pub fn len(&self) -> usize {
-        self.file.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.file.is_empty()
-    }
-
-    pub fn is_full(&self) -> bool {
-        self.file.is_full()
-    }
-
-    pub fn entry(&self, index: usize) -> OffsetPosition {
-        decode(self.file.entry(index))
-    }
-
-    pub fn last(&self) -> Option<OffsetPosition> {
-        self.file.last().map(decode)
-    }
-
     /// The position to start scanning from for `relative_offset`: the last entry at or below it,
     /// or the start of the segment.
     pub fn lookup(&self, relative_offset: u32) -> Position {
-        self.file
-            .floor(|entry| decode(entry).relative_offset > relative_offset)
-            .map_or(0, |entry| decode(entry).position)
+        self.floor(|entry| entry.relative_offset > relative_offset).map_or(0, |entry| entry.position)
     }
 
     /// Appends an entry; the caller keeps entries increasing.
     pub fn append(&mut self, relative_offset: u32, position: Position) -> Result<()> {
-        let mut entry = [0u8; ENTRY_SIZE];
-        entry[0..4].copy_from_slice(&relative_offset.to_be_bytes());
-        entry[4..8].copy_from_slice(&position.to_be_bytes());
-        self.file.append_entry(&entry)
+        self.append_entry(OffsetPosition { relative_offset, position })
     }
 
     /// Keeps only the entries pointing below `position` (a truncated segment end).
     pub fn truncate_to_position(&mut self, position: Position) -> Result<()> {
         let keep = (0..self.len()).take_while(|&index| self.entry(index).position < position).count();
-        self.file.truncate(keep)
-    }
-
-    pub fn seal(self) -> Result<()> {
-        self.file.seal()
+        self.truncate(keep)
     }
 }
 
