@@ -92,9 +92,9 @@ pub struct Segment {
 }
 
 impl Segment {
-    /// Creates an empty active segment (its files must not hold batches).
-    pub fn create(dir: &Path, base_offset: i64, config: &LogConfig, now_ms: i64) -> Result<Segment> {
-        let mut segment = Segment {
+    /// A segment holding nothing yet, its files not open.
+    fn empty(dir: &Path, base_offset: i64, now_ms: i64) -> Segment {
+        Segment {
             base_offset,
             dir: dir.to_path_buf(),
             size: 0,
@@ -104,7 +104,12 @@ impl Segment {
             created_ms: now_ms,
             files: None,
             writer: None,
-        };
+        }
+    }
+
+    /// Creates an empty active segment (its files must not hold batches).
+    pub fn create(dir: &Path, base_offset: i64, config: &LogConfig, now_ms: i64) -> Result<Segment> {
+        let mut segment = Segment::empty(dir, base_offset, now_ms);
         let log = MappedFile::open(&segment.path("log"), true)?;
         log.trim_when_unmapped(0)?;
         segment.activate(config)?;
@@ -121,17 +126,7 @@ impl Segment {
         active: bool,
         now_ms: i64,
     ) -> Result<(Segment, ScanOutcome)> {
-        let mut segment = Segment {
-            base_offset,
-            dir: dir.to_path_buf(),
-            size: 0,
-            next_offset: base_offset,
-            max_timestamp: NO_TIMESTAMP,
-            first_batch_timestamp: None,
-            created_ms: now_ms,
-            files: None,
-            writer: None,
-        };
+        let mut segment = Segment::empty(dir, base_offset, now_ms);
         let log_file = MappedFile::open(&segment.path("log"), false)?;
         let mut offset_index = OffsetIndex::open_writable(&segment.path("index"), config.segment_index_bytes)?;
         let mut time_index = TimeIndex::open_writable(&segment.path("timeindex"), config.segment_index_bytes)?;
