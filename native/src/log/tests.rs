@@ -40,6 +40,14 @@ fn append(log: &mut Log, bytes: &[u8]) -> i64 {
     log.append(&mut input, &ValidationOptions::default(), &options).unwrap().base_offset
 }
 
+/// Appends 40 batches of two 300-byte records (several 4 KiB segments), the batch `i` timestamped
+/// `first_timestamp + i * timestamp_step`.
+fn append_forty_batches(log: &mut Log, first_timestamp: i64, timestamp_step: i64) {
+    for i in 0..40 {
+        append(log, &batch(2, 300, first_timestamp + i * timestamp_step, Compression::None));
+    }
+}
+
 /// Reads everything from `offset` to the log end in reads of `max_bytes`, returning batch headers.
 fn read_all(log: &mut Log, mut offset: i64, max_bytes: usize) -> Vec<BatchHeader> {
     let mut headers = Vec::new();
@@ -181,9 +189,7 @@ fn corruption_in_a_middle_segment_truncates_there_and_deletes_later_segments() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(4 * 1024, WriteMode::Pwrite);
     let mut log = open(dir.path(), &cfg, false, 0);
-    for i in 0..40 {
-        append(&mut log, &batch(2, 300, i, Compression::None));
-    }
+    append_forty_batches(&mut log, 0, 1);
     drop(log);
     let bases = log_bases(dir.path());
     assert!(bases.len() >= 4);
@@ -234,9 +240,7 @@ fn truncate_to_drops_the_tail_even_across_segments_and_appends_reuse_the_offsets
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(4 * 1024, WriteMode::Mmap);
     let mut log = open(dir.path(), &cfg, false, 0);
-    for i in 0..40 {
-        append(&mut log, &batch(2, 300, i, Compression::None));
-    }
+    append_forty_batches(&mut log, 0, 1);
     let bases = log_bases(dir.path());
     let target = bases[1] + 3;
     let end = log.truncate_to(target).unwrap();
@@ -256,9 +260,7 @@ fn retention_deletes_whole_closed_segments_by_size_and_by_time() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(4 * 1024, WriteMode::Mmap);
     let mut log = open(dir.path(), &cfg, false, 0);
-    for i in 0..40 {
-        append(&mut log, &batch(2, 300, 1_000 + i * 100, Compression::None));
-    }
+    append_forty_batches(&mut log, 1_000, 100);
     let segments = log.segment_infos().len();
     cfg.retention_ms = -1;
     cfg.retention_bytes = 8 * 1024;
@@ -282,9 +284,7 @@ fn delete_records_before_moves_the_log_start_and_drops_segments_below_it() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(4 * 1024, WriteMode::Mmap);
     let mut log = open(dir.path(), &cfg, false, 0);
-    for i in 0..40 {
-        append(&mut log, &batch(2, 300, i, Compression::None));
-    }
+    append_forty_batches(&mut log, 0, 1);
     let bases = log_bases(dir.path());
     assert_eq!(log.delete_records_before(bases[2] + 1, 0).unwrap(), bases[2] + 1);
     assert_eq!(log_bases(dir.path())[0], bases[2]);
