@@ -4,17 +4,8 @@ import { BrokerConfig } from '../../src/config/broker-config.js';
 import { ConfigSource } from '../../src/config/config-def.js';
 import { describeTopicConfig } from '../../src/config/config-description.js';
 import { TopicConfig } from '../../src/config/topic-config.js';
-import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
-
-function codeOf(action: () => unknown): ErrorCode | undefined {
-  try {
-    action();
-    return undefined;
-  } catch (error) {
-    if (error instanceof KafkaError) return error.code;
-    throw error;
-  }
-}
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { errorCodeOf } from '../support/error-code.js';
 
 describe('broker config', () => {
   it('has Kafka’s defaults, reported as DEFAULT_CONFIG, and given values as STATIC_BROKER_CONFIG', () => {
@@ -27,11 +18,11 @@ describe('broker config', () => {
   });
 
   it('refuses bad values with INVALID_CONFIG and keeps unknown keys aside', () => {
-    expect(codeOf(() => BrokerConfig.create({ 'num.partitions': 'many' }))).toBe(ErrorCode.INVALID_CONFIG);
-    expect(codeOf(() => BrokerConfig.create({ 'num.partitions': 0 }))).toBe(ErrorCode.INVALID_CONFIG);
-    expect(codeOf(() => BrokerConfig.create({ 'auto.create.topics.enable': 'yes' }))).toBe(ErrorCode.INVALID_CONFIG);
-    expect(codeOf(() => BrokerConfig.create({ 'log.cleanup.policy': 'delete,shred' }))).toBe(ErrorCode.INVALID_CONFIG);
-    expect(codeOf(() => BrokerConfig.create({ 'message.max.bytes': '2147483648' }))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(errorCodeOf(() => BrokerConfig.create({ 'num.partitions': 'many' }))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(errorCodeOf(() => BrokerConfig.create({ 'num.partitions': 0 }))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(errorCodeOf(() => BrokerConfig.create({ 'auto.create.topics.enable': 'yes' }))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(errorCodeOf(() => BrokerConfig.create({ 'log.cleanup.policy': 'delete,shred' }))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(errorCodeOf(() => BrokerConfig.create({ 'message.max.bytes': '2147483648' }))).toBe(ErrorCode.INVALID_CONFIG);
     expect(BrokerConfig.create({ 'no.such.key': 1 }).unknownKeys).toEqual(['no.such.key']);
   });
 
@@ -59,7 +50,7 @@ describe('topic config', () => {
 
   it('refuses unknown keys and bad values', () => {
     const broker = BrokerConfig.create();
-    expect(codeOf(() => new TopicConfig(broker, { 'retention.msec': '1' }))).toBe(ErrorCode.INVALID_CONFIG);
-    expect(codeOf(() => new TopicConfig(broker, { 'message.timestamp.type': 'WallClock' }))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(errorCodeOf(() => new TopicConfig(broker, { 'retention.msec': '1' }))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(errorCodeOf(() => new TopicConfig(broker, { 'message.timestamp.type': 'WallClock' }))).toBe(ErrorCode.INVALID_CONFIG);
   });
 });

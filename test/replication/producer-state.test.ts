@@ -1,9 +1,10 @@
 // Idempotence protocol units (reliability scenario R6) on the partition's producer state.
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { BatchHeader } from '../../src/replication/batch-header.js';
 import { NUM_BATCHES_TO_RETAIN, ProducerStateManager } from '../../src/replication/producer-state.js';
 import { native } from '../../src/storage/native.js';
+import { errorCodeOf } from '../support/error-code.js';
 
 function batch(producerId: bigint, producerEpoch: number, baseSequence: number, records = 1): BatchHeader {
   return {
@@ -31,16 +32,6 @@ function append(state: ProducerStateManager, header: BatchHeader, nextOffset: { 
   return first;
 }
 
-function codeOf(action: () => unknown): ErrorCode | undefined {
-  try {
-    action();
-    return undefined;
-  } catch (error) {
-    if (error instanceof KafkaError) return error.code;
-    throw error;
-  }
-}
-
 describe('producer state (idempotence)', () => {
   it('answers a duplicate of any of the last 5 batches with its original offset, and nothing older', () => {
     const state = new ProducerStateManager();
@@ -50,37 +41,37 @@ describe('producer state (idempotence)', () => {
     for (let i = 7 - NUM_BATCHES_TO_RETAIN; i < 7; i++) {
       expect(state.check(batch(7n, 0, i * 3, 3))?.firstOffset).toBe(firstOffsets[i]);
     }
-    expect(codeOf(() => state.check(batch(7n, 0, 0, 3)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(errorCodeOf(() => state.check(batch(7n, 0, 0, 3)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     expect(next.value).toBe(21n);
   });
 
   it('refuses a sequence gap with OUT_OF_ORDER_SEQUENCE_NUMBER', () => {
     const state = new ProducerStateManager();
     append(state, batch(1n, 0, 0, 2), { value: 0n });
-    expect(codeOf(() => state.check(batch(1n, 0, 3)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-    expect(codeOf(() => state.check(batch(1n, 0, 2)))).toBeUndefined();
+    expect(errorCodeOf(() => state.check(batch(1n, 0, 3)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(errorCodeOf(() => state.check(batch(1n, 0, 2)))).toBeUndefined();
   });
 
   it('refuses a stale epoch with INVALID_PRODUCER_EPOCH and lets a new epoch start at 0 only', () => {
     const state = new ProducerStateManager();
     const next = { value: 0n };
     append(state, batch(1n, 3, 0), next);
-    expect(codeOf(() => state.check(batch(1n, 2, 1)))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
-    expect(codeOf(() => state.check(batch(1n, 4, 5)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(errorCodeOf(() => state.check(batch(1n, 2, 1)))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(errorCodeOf(() => state.check(batch(1n, 4, 5)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     append(state, batch(1n, 4, 0), next);
-    expect(codeOf(() => state.check(batch(1n, 3, 1)))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(errorCodeOf(() => state.check(batch(1n, 3, 1)))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
   });
 
   it('accepts a producer id it has no state for at any sequence (KIP-360)', () => {
     const state = new ProducerStateManager();
-    expect(codeOf(() => state.check(batch(99n, 5, 123_456)))).toBeUndefined();
+    expect(errorCodeOf(() => state.check(batch(99n, 5, 123_456)))).toBeUndefined();
   });
 
   it('wraps sequences at int32', () => {
     const state = new ProducerStateManager();
     const next = { value: 0n };
     append(state, batch(1n, 0, 0x7fffffff - 1, 2), next);
-    expect(codeOf(() => state.check(batch(1n, 0, 0)))).toBeUndefined();
+    expect(errorCodeOf(() => state.check(batch(1n, 0, 0)))).toBeUndefined();
   });
 
   it('expires producers idle for producer.id.expiration.ms', () => {
@@ -89,7 +80,7 @@ describe('producer state (idempotence)', () => {
     state.update(batch(2n, 0, 0), 1n, 1n, 0n, 5_000);
     state.expire(6_000, 2_000);
     expect(state.producerCount).toBe(1);
-    expect(codeOf(() => state.check(batch(1n, 0, 77)))).toBeUndefined();
+    expect(errorCodeOf(() => state.check(batch(1n, 0, 77)))).toBeUndefined();
   });
 
   it('keeps each producer’s last batch through a snapshot and refuses a damaged one', () => {
@@ -101,9 +92,9 @@ describe('producer state (idempotence)', () => {
     const snapshot = state.snapshot(crc);
     const restored = ProducerStateManager.fromSnapshot(snapshot, crc);
     expect(restored.check(batch(1n, 2, 0, 4))?.firstOffset).toBe(10n);
-    expect(codeOf(() => restored.check(batch(1n, 2, 9)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-    expect(codeOf(() => restored.check(batch(1n, 1, 4)))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(errorCodeOf(() => restored.check(batch(1n, 2, 9)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(errorCodeOf(() => restored.check(batch(1n, 1, 4)))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
     snapshot[snapshot.length - 1]! ^= 0xff;
-    expect(codeOf(() => ProducerStateManager.fromSnapshot(snapshot, crc))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => ProducerStateManager.fromSnapshot(snapshot, crc))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 });
