@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { Log } from '../../src/storage/log.js';
 import { native } from '../../src/storage/native.js';
+import { errorCodeOf } from '../support/error-code.js';
 
 /** R7: the data dir on a 64 MiB tmpfs. Mounting needs root; elsewhere the test is skipped, saying why. */
 const mountPoint = mkdtempSync(join(tmpdir(), 'gregor-disk-full-'));
@@ -61,17 +62,6 @@ function stored(log: Log): Stored[] {
   return batches;
 }
 
-function expectStorageError(action: () => unknown): void {
-  let thrown: unknown;
-  try {
-    action();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(KafkaError);
-  expect((thrown as KafkaError).code).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
-}
-
 describe.skipIf(mountRefused !== undefined).each(['mmap', 'pwrite'] as const)('a full disk under %s appends (R7)', (writeMode) => {
   it('fails appends with KAFKA_STORAGE_ERROR, appends nothing partial, keeps serving reads and resumes once space is freed', () => {
     const dir = join(mountPoint, `full-${writeMode}-0`);
@@ -99,7 +89,7 @@ describe.skipIf(mountRefused !== undefined).each(['mmap', 'pwrite'] as const)('a
     const endAtFailure = log.logEndOffset;
     const last = acked.at(-1)!;
     expect(endAtFailure).toBe(last.baseOffset + 8n);
-    expectStorageError(() => log.append(batch(seed), APPEND));
+    expect(errorCodeOf(() => log.append(batch(seed), APPEND))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
     expect(log.logEndOffset).toBe(endAtFailure);
     expect(stored(log)).toEqual(acked);
 

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { Log, type LogConfig } from '../../src/storage/log.js';
 import { native } from '../../src/storage/native.js';
+import { errorCodeOf } from '../support/error-code.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -29,17 +30,6 @@ const APPEND = { leaderEpoch: 0, maxMessageBytes: 8 << 20 };
 
 function open(dir: string, config: LogConfig = {}, cleanShutdown = true): Log {
   return Log.open(join(dir, 'topic-0'), config, { cleanShutdown });
-}
-
-function expectKafkaError(action: () => unknown, code: ErrorCode): void {
-  let thrown: unknown;
-  try {
-    action();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(KafkaError);
-  expect((thrown as KafkaError).code).toBe(code);
 }
 
 describe('Log', () => {
@@ -77,11 +67,11 @@ describe('Log', () => {
   it('answers OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset]', () => {
     const log = open(tempDir());
     log.append(batch(5, 10), APPEND);
-    expectKafkaError(() => log.read(6n, 100, 100n), ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(errorCodeOf(() => log.read(6n, 100, 100n))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
     log.deleteRecordsBefore(3n);
     expect(log.logStartOffset).toBe(3n);
-    expectKafkaError(() => log.read(2n, 100, 100n), ErrorCode.OFFSET_OUT_OF_RANGE);
-    expectKafkaError(() => log.deleteRecordsBefore(9n), ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(errorCodeOf(() => log.read(2n, 100, 100n))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(errorCodeOf(() => log.deleteRecordsBefore(9n))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
     log.close();
   });
 
@@ -89,7 +79,7 @@ describe('Log', () => {
     const log = open(tempDir());
     const bad = batch(2, 10);
     bad[bad.length - 1]! ^= 0xff;
-    expectKafkaError(() => log.append(bad, APPEND), ErrorCode.CORRUPT_MESSAGE);
+    expect(errorCodeOf(() => log.append(bad, APPEND))).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect(log.logEndOffset).toBe(0n);
     log.close();
   });
