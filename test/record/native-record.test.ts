@@ -2,18 +2,20 @@
 // Kafka's error names, and hostile input that must come back as a thrown error, never a crash.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { engineErrorCode } from '../../src/storage/errors.js';
 import { native } from '../../src/storage/native.js';
 
 const CODECS = [0, 1, 2, 3, 4];
 
-/** The Kafka error name a native error carries (the N-API shell's `GREGOR_<NAME>|detail` message). */
-function kafkaErrorName(action: () => unknown): string {
+/** The Kafka error code a native error carries, read as the broker reads it (`engineErrorCode`). */
+function engineErrorOf(action: () => unknown): ErrorCode {
   try {
     action();
   } catch (error) {
-    const match = /^GREGOR_([A-Z_]+)\|/.exec((error as Error).message);
-    if (!match) throw error;
-    return match[1]!;
+    const engine = engineErrorCode(error);
+    if (!engine) throw error;
+    return engine.code;
   }
   throw new Error('expected a native error');
 }
@@ -112,8 +114,8 @@ describe('buildRecordBatch → decodeRecordBatch', () => {
   it('refuses columns of different lengths', () => {
     expect(() => native.buildRecordBatch({ values: [null, null], keys: [null] })).toThrow(/keys has 1 entries for 2 records/);
     expect(() => native.buildRecordBatch({ values: [null], timestamps: new BigInt64Array(2) })).toThrow(/timestamps/);
-    expect(kafkaErrorName(() => native.buildRecordBatch({ values: [null] }, { compression: 6 }))).toBe(
-      'UNSUPPORTED_COMPRESSION_TYPE',
+    expect(engineErrorOf(() => native.buildRecordBatch({ values: [null] }, { compression: 6 }))).toBe(
+      ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
     );
   });
 });
@@ -136,25 +138,25 @@ describe('validateBatches', () => {
   it('maps each failure to its Kafka error', () => {
     const badCrc = Buffer.from(batch);
     badCrc[batch.length - 1] ^= 1;
-    expect(kafkaErrorName(() => native.validateBatches(badCrc))).toBe('CORRUPT_MESSAGE');
-    expect(kafkaErrorName(() => native.validateBatches(batch.subarray(0, batch.length - 1)))).toBe('CORRUPT_MESSAGE');
+    expect(engineErrorOf(() => native.validateBatches(badCrc))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(engineErrorOf(() => native.validateBatches(batch.subarray(0, batch.length - 1)))).toBe(ErrorCode.CORRUPT_MESSAGE);
 
     const legacy = Buffer.from(batch);
     legacy[16] = 1;
-    expect(kafkaErrorName(() => native.validateBatches(legacy))).toBe('INVALID_RECORD');
-    expect(kafkaErrorName(() => native.validateBatches(Buffer.alloc(0)))).toBe('INVALID_RECORD');
+    expect(engineErrorOf(() => native.validateBatches(legacy))).toBe(ErrorCode.INVALID_RECORD);
+    expect(engineErrorOf(() => native.validateBatches(Buffer.alloc(0)))).toBe(ErrorCode.INVALID_RECORD);
 
-    expect(kafkaErrorName(() => native.validateBatches(batch, { maxBatchBytes: batch.length - 1 }))).toBe(
-      'MESSAGE_TOO_LARGE',
+    expect(engineErrorOf(() => native.validateBatches(batch, { maxBatchBytes: batch.length - 1 }))).toBe(
+      ErrorCode.MESSAGE_TOO_LARGE,
     );
   });
 
   it('refuses compression bombs', () => {
     const bomb = native.buildRecordBatch({ values: [Buffer.alloc(4 << 20)] }, { compression: 4 });
     expect(bomb.length).toBeLessThan(4096);
-    expect(kafkaErrorName(() => native.validateBatches(bomb, { maxDecompressedBytes: 1 << 20 }))).toBe('INVALID_RECORD');
-    expect(kafkaErrorName(() => native.decodeRecordBatch(bomb, 1 << 20))).toBe('INVALID_RECORD');
-    expect(kafkaErrorName(() => native.decompress(4, bomb.subarray(61), 1 << 20))).toBe('INVALID_RECORD');
+    expect(engineErrorOf(() => native.validateBatches(bomb, { maxDecompressedBytes: 1 << 20 }))).toBe(ErrorCode.INVALID_RECORD);
+    expect(engineErrorOf(() => native.decodeRecordBatch(bomb, 1 << 20))).toBe(ErrorCode.INVALID_RECORD);
+    expect(engineErrorOf(() => native.decompress(4, bomb.subarray(61), 1 << 20))).toBe(ErrorCode.INVALID_RECORD);
   });
 });
 
