@@ -8,8 +8,8 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { Broker } from '../../src/server/broker.js';
 import type { Log } from '../../src/storage/log.js';
 import type { LogManager } from '../../src/storage/log-manager.js';
-import { native } from '../../src/storage/native.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
+import { readAllRecords } from '../support/log-records.js';
 import { pollUntil } from '../support/poll.js';
 
 interface Row {
@@ -44,20 +44,7 @@ function logOf(broker: Broker, topic: string, partition = 0): Log {
 
 /** Every record from the log start, copied out of the views, which are released as the reads go. */
 function readAll(log: Log): Row[] {
-  const rows: Row[] = [];
-  let offset = log.logStartOffset;
-  for (let read = log.read(offset, 1 << 16, log.logEndOffset); read.bytes > 0; read = log.read(offset, 1 << 16, log.logEndOffset)) {
-    for (const bytes of read.views) {
-      for (let at = 0; at < bytes.length; at += bytes.readInt32BE(at + 8) + 12) {
-        for (const record of native.decodeRecordBatch(bytes.subarray(at, at + bytes.readInt32BE(at + 8) + 12))) {
-          rows.push({ offset: record.offset, key: record.key?.toString('hex') ?? '', value: record.value?.toString('hex') ?? '' });
-        }
-      }
-    }
-    read.release();
-    offset = read.nextOffset;
-  }
-  return rows;
+  return readAllRecords(log, (record) => ({ offset: record.offset, key: record.key?.toString('hex') ?? '', value: record.value?.toString('hex') ?? '' }));
 }
 
 const bytesOf = (log: Log) => log.segments().reduce((sum, segment) => sum + segment.size, 0);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NativeCleanerConfig, NativeCleanerResult } from '../../native/index.js';
 import { Log } from '../../src/storage/log.js';
 import { native } from '../../src/storage/native.js';
+import { readAllRecords } from '../support/log-records.js';
 
 interface Row {
   offset: bigint;
@@ -54,21 +55,7 @@ function append(log: Log, records: [string, string | null][], timestamp: bigint,
 
 /** Every record from the log start, copied out of the views, which are released as the reads go. */
 function readAll(log: Log): Row[] {
-  const rows: Row[] = [];
-  let offset = log.logStartOffset;
-  for (let read = log.read(offset, 1 << 16, log.logEndOffset); read.bytes > 0; read = log.read(offset, 1 << 16, log.logEndOffset)) {
-    for (const bytes of read.views) {
-      for (let at = 0; at < bytes.length; at += bytes.readInt32BE(at + 8) + 12) {
-        const batch = bytes.subarray(at, at + bytes.readInt32BE(at + 8) + 12);
-        for (const record of native.decodeRecordBatch(batch)) {
-          rows.push({ offset: record.offset, timestamp: record.timestamp, key: record.key!.toString(), value: record.value?.toString() ?? null });
-        }
-      }
-    }
-    read.release();
-    offset = read.nextOffset;
-  }
-  return rows;
+  return readAllRecords(log, (record) => ({ offset: record.offset, timestamp: record.timestamp, key: record.key!.toString(), value: record.value?.toString() ?? null }));
 }
 
 /** Below `upTo`, the latest record of each key among those below it; from `upTo` on, everything. */
