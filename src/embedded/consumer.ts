@@ -1,0 +1,317 @@
+/**
+ * The embedded consumer: reads partitions straight from the ReplicaManager (the same long-poll fetch the
+ * Fetch handler uses) and hands out records whose keys and values are views into the mapped segments, not
+ * copies. A fetched read stays unreleased, so its segment stays mapped, until the iterator moves past its
+ * batches or the consumer closes. With a `groupId` it joins the broker's group coordinator as a classic
+ * `consumer` member (src/group/group-member.ts), sharing partitions and committed offsets with network
+ * consumers of the same group; without one it reads every partition of its topics.
+ */
+import { Readable } from 'node:stream';
+import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
+import type { GroupCoordinator } from '../group/group-coordinator.js';
+import { GroupMember } from '../group/group-member.js';
+import type { TopicPartitions } from '../group/assignors.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import {
+  EARLIEST_TIMESTAMP,
+  type FetchResult,
+  IsolationLevel,
+  LATEST_TIMESTAMP,
+  type ReplicaManager,
+} from '../replication/replica-manager.js';
+import { native } from '../storage/native.js';
+
+export type StartFrom = 'earliest' | 'latest' | { readonly offset: bigint } | { readonly timestamp: number };
+
+export interface ConsumerOptions {
+  readonly topics: readonly string[];
+  readonly groupId?: string;
+  /** Where to start a partition without a committed offset (default 'latest', as Kafka's auto.offset.reset). */
+  readonly from?: StartFrom;
+  /** Commit the positions reached when partitions are revoked, every `autoCommitIntervalMs`, and on close (default true with a group). */
+  readonly autoCommit?: boolean;
+  readonly autoCommitIntervalMs?: number;
+  /** Longest a fetch waits for new records (bounds how long close() waits for the fetch in progress). */
+  readonly maxWaitMs?: number;
+  readonly maxBytes?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+}
+
+export interface ConsumerRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly timestamp: number;
+  /** Views into the log: valid until the iterator moves past this record's batch or the consumer closes. */
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer | null>>;
+}
+
+export interface ConsumerServices {
+  readonly replicaManager: ReplicaManager;
+  readonly metadata: ClusterMetadata;
+  readonly groupCoordinator: GroupCoordinator;
+}
+
+const NO_HEADERS: Readonly<Record<string, Buffer | null>> = Object.freeze({});
+
+export class Consumer implements AsyncIterable<ConsumerRecord> {
+  readonly #services: ConsumerServices;
+  readonly #options: ConsumerOptions;
+  /** Next offset to read, by `partition:topic`, for the partitions this consumer holds. */
+  readonly #positions = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  readonly #paused = new Set<string>();
+  #member: GroupMember | null = null;
+  #held: FetchResult | null = null;
+  #wake: (() => void) | null = null;
+  #commitTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+  #reading: Promise<unknown> | null = null;
+
+  private constructor(services: ConsumerServices, options: ConsumerOptions) {
+    this.#services = services;
+    this.#options = options;
+  }
+
+  static async create(services: ConsumerServices, options: ConsumerOptions): Promise<Consumer> {
+    const consumer = new Consumer(services, options);
+    for (const topic of options.topics) {
+      if (!services.metadata.topic(topic)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${topic}`);
+    }
+    if (options.groupId === undefined) {
+      consumer.#assign(options.topics.map((topic) => ({ topic, partitions: consumer.#partitionsOf(topic) })));
+    } else {
+      consumer.#member = await GroupMember.join(services.groupCoordinator, {
+        groupId: options.groupId,
+        topics: options.topics,
+        clientId: 'gregor-embedded',
+        sessionTimeoutMs: options.sessionTimeoutMs,
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+        partitionCount: (topic) => services.metadata.topic(topic)?.partitions.length ?? 0,
+        onRevoked: async () => {
+          if (consumer.#autoCommit) await consumer.commit();
+          consumer.#positions.clear();
+        },
+        onAssigned: (assigned) => consumer.#assign(assigned),
+      });
+      if (consumer.#autoCommit) consumer.#scheduleCommit();
+    }
+    return consumer;
+  }
+
+  /** The partitions this consumer reads now. */
+  get assignment(): TopicPartitions[] {
+    const byTopic = new Map<string, number[]>();
+    for (const p of this.#positions.values()) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
+  }
+
+  /** Next offset this consumer reads from a partition it holds. */
+  position(topic: string, partition: number): bigint | undefined {
+    return this.#positions.get(`${partition}:${topic}`)?.offset;
+  }
+
+  /** Batches of records as fetched (one native decode per batch); the previous batch's views are released when the next is asked for. */
+  async *batches(): AsyncGenerator<ConsumerRecord[], void, undefined> {
+    try {
+      while (!this.#closed) {
+        this.#release();
+        const fetched = await this.#fetch();
+        if (!fetched) continue;
+        this.#held = fetched;
+        for (const partition of fetched.partitions) {
+          const id = `${partition.partition}:${partition.topic}`;
+          if (partition.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+            this.#reset(id);
+            continue;
+          }
+          if (partition.errorCode !== ErrorCode.NONE) throw new KafkaError(partition.errorCode, `${partition.topic}-${partition.partition}`);
+          for (const batch of partition.records) {
+            const position = this.#positions.get(id);
+            if (!position || this.#paused.has(id) || this.#closed) break;
+            const records = decode(partition.topic, partition.partition, batch, position.offset);
+            if (records.length === 0) continue;
+            position.offset = records[records.length - 1]!.offset + 1n;
+            yield records;
+          }
+        }
+      }
+    } finally {
+      this.#release();
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ConsumerRecord, void, undefined> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  /** The records as an objectMode Readable: reading stops while the stream's buffer is full. */
+  stream(): Readable {
+    return Readable.from(this, { objectMode: true, highWaterMark: 1024 });
+  }
+
+  /** Commits the positions reached (the group's; a no-op without a group). */
+  async commit(): Promise<void> {
+    const member = this.#member;
+    if (!member || this.#positions.size === 0) return;
+    const codes = await member.commit([...this.#positions.values()]);
+    const failed = codes.find((code) => code !== ErrorCode.NONE);
+    if (failed !== undefined) throw new KafkaError(failed, 'offset commit');
+  }
+
+  /** Moves the position of a held partition; the next fetch reads from there. */
+  seek(topic: string, partition: number, offset: bigint): void {
+    const position = this.#positions.get(`${partition}:${topic}`);
+    if (!position) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} is not assigned to this consumer`);
+    position.offset = offset;
+    this.#wake?.();
+  }
+
+  pause(partitions: readonly TopicPartitions[]): void {
+    for (const tp of partitions) for (const p of tp.partitions) this.#paused.add(`${p}:${tp.topic}`);
+  }
+
+  resume(partitions: readonly TopicPartitions[]): void {
+    for (const tp of partitions) for (const p of tp.partitions) this.#paused.delete(`${p}:${tp.topic}`);
+    this.#wake?.();
+  }
+
+  /** Commits (with autoCommit), leaves the group and releases every view it handed out. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    if (this.#commitTimer) clearInterval(this.#commitTimer);
+    this.#wake?.();
+    await this.#reading?.catch(() => undefined);
+    if (this.#autoCommit) await this.commit().catch(() => undefined);
+    await this.#member?.leave();
+    this.#release();
+  }
+
+  get #autoCommit(): boolean {
+    return this.#member !== null && (this.#options.autoCommit ?? true);
+  }
+
+  #scheduleCommit(): void {
+    this.#commitTimer = setInterval(() => void this.commit().catch(() => undefined), this.#options.autoCommitIntervalMs ?? 5000);
+    this.#commitTimer.unref();
+  }
+
+  #release(): void {
+    this.#held?.release();
+    this.#held = null;
+  }
+
+  #partitionsOf(topic: string): number[] {
+    return Array.from({ length: this.#services.metadata.topic(topic)?.partitions.length ?? 0 }, (_, i) => i);
+  }
+
+  #assign(assigned: readonly TopicPartitions[]): void {
+    this.#positions.clear();
+    const committed = this.#member ? this.#member.committed(assigned) : [];
+    const committedById = new Map(committed.map((c) => [`${c.partition}:${c.topic}`, c.offset]));
+    for (const tp of assigned) {
+      for (const partition of tp.partitions) {
+        const id = `${partition}:${tp.topic}`;
+        const offset = committedById.get(id);
+        this.#positions.set(id, { topic: tp.topic, partition, offset: offset !== undefined && offset >= 0n ? offset : this.#startOffset(tp.topic, partition) });
+      }
+    }
+    this.#wake?.();
+  }
+
+  #startOffset(topic: string, partition: number): bigint {
+    const from = this.#options.from ?? 'latest';
+    if (typeof from === 'object' && 'offset' in from) return from.offset;
+    const timestamp = from === 'earliest' ? EARLIEST_TIMESTAMP : from === 'latest' ? LATEST_TIMESTAMP : BigInt(from.timestamp);
+    const found = this.#services.replicaManager.listOffset(topic, partition, timestamp, IsolationLevel.READ_UNCOMMITTED, -1);
+    if (found.errorCode !== ErrorCode.NONE) throw new KafkaError(found.errorCode, `${topic}-${partition}`);
+    // No record at or after the timestamp: start at the end, as Kafka's offsetsForTimes answers.
+    if (found.offset < 0n) return this.#services.replicaManager.listOffset(topic, partition, LATEST_TIMESTAMP, IsolationLevel.READ_UNCOMMITTED, -1).offset;
+    return found.offset;
+  }
+
+  /** A position past either end of the log restarts from the `from` rule (earliest when it names an offset). */
+  #reset(id: string): void {
+    const position = this.#positions.get(id);
+    if (!position) return;
+    const from = this.#options.from ?? 'latest';
+    const timestamp = from === 'latest' ? LATEST_TIMESTAMP : EARLIEST_TIMESTAMP;
+    position.offset = this.#services.replicaManager.listOffset(position.topic, position.partition, timestamp, IsolationLevel.READ_UNCOMMITTED, -1).offset;
+  }
+
+  /** One long-poll fetch of the held, unpaused partitions; null when there are none (waits for a change first). */
+  async #fetch(): Promise<FetchResult | null> {
+    const maxWaitMs = this.#options.maxWaitMs ?? 100;
+    const partitions = [...this.#positions]
+      .filter(([id]) => !this.#paused.has(id))
+      .map(([, p]) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: this.#options.maxBytes ?? 1 << 20, currentLeaderEpoch: -1 }));
+    if (partitions.length === 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, maxWaitMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = null;
+      return null;
+    }
+    const reading = this.#services.replicaManager.fetch({
+      replicaId: -1,
+      maxWaitMs,
+      minBytes: 1,
+      maxBytes: this.#options.maxBytes ?? 50 << 20,
+      isolationLevel: IsolationLevel.READ_UNCOMMITTED,
+      partitions,
+    });
+    this.#reading = reading;
+    const result = await reading;
+    this.#reading = null;
+    if (this.#closed) {
+      result.release();
+      return null;
+    }
+    return result;
+  }
+}
+
+/** The records of one batch at or after `from`, with key, value and header values as views of the batch. */
+function decode(topic: string, partition: number, batch: Buffer, from: bigint): ConsumerRecord[] {
+  const columns = native.decodeRecordBatchColumns(batch);
+  const { bytes, offsetsAndTimestamps: ot, recordSpans: spans, headerSpans } = columns;
+  const count = spans.length / 6;
+  const records: ConsumerRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const offset = ot[2 * i]!;
+    if (offset < from) continue;
+    const s = 6 * i;
+    let headers = NO_HEADERS;
+    const headerCount = spans[s + 5]!;
+    if (headerCount > 0) {
+      const named: Record<string, Buffer | null> = {};
+      for (let h = spans[s + 4]!, end = h + headerCount; h < end; h++) {
+        const hs = 4 * h;
+        named[bytes.toString('utf8', headerSpans[hs]!, headerSpans[hs]! + headerSpans[hs + 1]!)] = span(bytes, headerSpans[hs + 2]!, headerSpans[hs + 3]!);
+      }
+      headers = named;
+    }
+    records.push({ topic, partition, offset, timestamp: Number(ot[2 * i + 1]!), key: span(bytes, spans[s]!, spans[s + 1]!), value: span(bytes, spans[s + 2]!, spans[s + 3]!), headers });
+  }
+  return records;
+}
+
+function span(bytes: Buffer, start: number, length: number): Buffer | null {
+  return length < 0 ? null : bytes.subarray(start, start + length);
+}
