@@ -4,11 +4,11 @@
  * harness does not depend on command-line flags. Two durability variants: flush-on-ack off (Kafka's
  * behaviour, the like-for-like comparison) and gregor's default, flush before answering acks=all.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { answersApiVersions } from '../lib/probe.js';
 import { REPO_ROOT } from '../lib/paths.js';
-import { startProcess, stopProcess, waitFor } from '../lib/process.js';
+import { startProcess } from '../lib/process.js';
+import { brokerReady } from './broker-process.js';
 import type { RunningBroker, StartOptions, Target } from './target.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -46,22 +46,6 @@ export class GregorTarget implements Target {
       GREGOR_LOG_LEVEL: 'warn',
     };
     const child = startProcess(process.execPath, [CLI, 'serve'], { cpus: options.cpus }, env);
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-    child.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-    const stop = async () => {
-      await stopProcess(child, 15_000);
-      rmSync(dir, { recursive: true, force: true });
-    };
-    try {
-      await waitFor('gregor to answer ApiVersions', 60_000, async () => {
-        if (child.exitCode !== null) throw new Error(`gregor exited with ${child.exitCode}: ${output}`);
-        return answersApiVersions('127.0.0.1', options.port);
-      });
-    } catch (e) {
-      await stop();
-      throw e;
-    }
-    return { target: this.name, bootstrap: `127.0.0.1:${options.port}`, pid: child.pid!, stop };
+    return brokerReady(child, { target: this.name, label: 'gregor', port: options.port, dir, readyTimeoutMs: 60_000, stopGraceMs: 15_000 });
   }
 }

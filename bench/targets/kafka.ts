@@ -8,9 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answersApiVersions } from '../lib/probe.js';
 import { CACHE_DIR, REPO_ROOT } from '../lib/paths.js';
-import { runToEnd, startProcess, stopProcess, waitFor } from '../lib/process.js';
+import { runToEnd, startProcess } from '../lib/process.js';
+import { brokerReady } from './broker-process.js';
 import type { RunningBroker, StartOptions, Target } from './target.js';
 
 export const KAFKA_VERSION = '4.4.0';
@@ -122,22 +122,6 @@ export class KafkaTarget implements Target {
     const format = await runToEnd('java', ['-Xmx256m', logging, '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props], {}, 120_000);
     if (format.code !== 0) throw new Error(`kafka storage format failed: ${format.stdout}${format.stderr}`);
     const child = startProcess('java', [...KAFKA_JVM_FLAGS, logging, '-cp', cp, 'kafka.Kafka', props], { cpus: options.cpus });
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-    child.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-    const stop = async () => {
-      await stopProcess(child, 30_000);
-      rmSync(dir, { recursive: true, force: true });
-    };
-    try {
-      await waitFor('Kafka to answer ApiVersions', 90_000, async () => {
-        if (child.exitCode !== null) throw new Error(`Kafka exited with ${child.exitCode}: ${output}`);
-        return answersApiVersions('127.0.0.1', options.port);
-      });
-    } catch (e) {
-      await stop();
-      throw e;
-    }
-    return { target: this.name, bootstrap: `127.0.0.1:${options.port}`, pid: child.pid!, stop };
+    return brokerReady(child, { target: this.name, label: 'Kafka', port: options.port, dir, readyTimeoutMs: 90_000, stopGraceMs: 30_000 });
   }
 }
