@@ -8,10 +8,10 @@
  *
  * Usage: soak-compaction-crasher <partition dir> <run id>
  */
-import { writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Log } from '../../src/storage/log.js';
 import { native } from '../../src/storage/native.js';
+import { report } from './report.js';
 
 export const KEYS = 40;
 export const RECORDS_PER_APPEND = 5;
@@ -20,17 +20,6 @@ export const RECORDS_PER_APPEND = 5;
 export function recordOf(run: number, sequence: number, index: number): { key: string; value: string | null } {
   const key = `key-${(sequence * 7 + index * 3) % KEYS}`;
   return { key, value: (sequence + index) % 11 === 0 ? null : `run ${run} append ${sequence} record ${index}` };
-}
-
-function report(line: string): void {
-  const bytes = Buffer.from(line);
-  for (let written = 0; written < bytes.length; ) {
-    try {
-      written += writeSync(1, bytes, written);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-    }
-  }
 }
 
 function main(dir: string, run: number): void {

@@ -7,26 +7,14 @@
  * Usage: soak-crash-appender <partition dir> <segment.bytes> <mmap|pwrite>
  */
 import { createHash, randomFillSync, randomInt } from 'node:crypto';
-import { writeSync } from 'node:fs';
 import { Log } from '../../src/storage/log.js';
 import { native } from '../../src/storage/native.js';
+import { report } from './report.js';
 
 const [dir, segmentBytes, writeMode] = process.argv.slice(2);
 if (dir === undefined || segmentBytes === undefined || (writeMode !== 'mmap' && writeMode !== 'pwrite')) {
   process.stderr.write('usage: soak-crash-appender <partition dir> <segment.bytes> <mmap|pwrite>\n');
   process.exit(2);
-}
-
-/** Writes all of `line` to stdout, waiting out a full pipe (the parent reads as fast as it can). */
-function report(line: string): void {
-  const bytes = Buffer.from(line);
-  for (let written = 0; written < bytes.length; ) {
-    try {
-      written += writeSync(1, bytes, written);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-    }
-  }
 }
 
 function randomBatch(): Buffer {
