@@ -1,29 +1,18 @@
 // Fetch and ListOffsets over the wire: long-poll woken by appends, max wait, mid-batch offsets, out-of-range,
 // limits, views released after writing, and a topic deleted and re-created under a parked fetch.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { useBrokerWithClient } from '../support/broker-with-client.js';
 import type { LogManager } from '../../src/storage/log-manager.js';
 import { pollUntil } from '../support/poll.js';
 import { RawClient } from '../support/raw-client.js';
 
-let broker: TestBroker;
-let client: RawClient;
-
-beforeAll(async () => {
-  broker = await startBroker();
-  client = await RawClient.connect(broker.bootstrap);
-});
-
-afterAll(async () => {
-  client?.close();
-  await broker?.close();
-});
+const server = useBrokerWithClient();
 
 async function produce(topic: string, values: string[], partition = 0): Promise<bigint> {
-  const response = await client.request(ApiKey.Produce, 9, {
+  const response = await server.client.request(ApiKey.Produce, 9, {
     transactionalId: null,
     acks: 1,
     timeoutMs: 5000,
@@ -32,7 +21,7 @@ async function produce(topic: string, values: string[], partition = 0): Promise<
   return response.responses[0].partitionResponses[0].baseOffset;
 }
 
-function fetch(topic: string, offset: bigint, { maxWaitMs = 0, minBytes = 1, maxBytes = 1 << 20, partitionMaxBytes = 1 << 20, on = client } = {}) {
+function fetch(topic: string, offset: bigint, { maxWaitMs = 0, minBytes = 1, maxBytes = 1 << 20, partitionMaxBytes = 1 << 20, on = server.client } = {}) {
   return on.request(ApiKey.Fetch, 11, {
     replicaId: -1,
     maxWaitMs,
@@ -59,11 +48,11 @@ function values(records: Buffer | null): string[] {
 
 describe('fetch', () => {
   it('parks until an append arrives, then answers at once', async () => {
-    await broker.broker.metadata.createTopic('poll', { numPartitions: 1 });
-    const other = await RawClient.connect(broker.bootstrap);
+    await server.broker.broker.metadata.createTopic('poll', { numPartitions: 1 });
+    const other = await RawClient.connect(server.broker.bootstrap);
     const started = Date.now();
     const parked = fetch('poll', 0n, { maxWaitMs: 20_000, on: other });
-    await pollUntil(() => broker.broker.replicaManager.delayedFetchCount === 1, 'the fetch to park');
+    await pollUntil(() => server.broker.broker.replicaManager.delayedFetchCount === 1, 'the fetch to park');
     await produce('poll', ['woken']);
     const response = await parked;
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -80,7 +69,7 @@ describe('fetch', () => {
   });
 
   it('returns the whole batch holding a mid-batch offset, and at least one batch over the limits', async () => {
-    await broker.broker.metadata.createTopic('mid', { numPartitions: 1 });
+    await server.broker.broker.metadata.createTopic('mid', { numPartitions: 1 });
     await produce('mid', ['a', 'b', 'c']);
     await produce('mid', ['d', 'e']);
     expect(values((await fetch('mid', 1n)).responses[0].partitions[0].records)).toEqual(['a', 'b', 'c', 'd', 'e']);
@@ -94,7 +83,7 @@ describe('fetch', () => {
   });
 
   it('releases the segment views once the response is written', async () => {
-    const log = (broker.broker.logManager as LogManager).getLog('mid', 0)!;
+    const log = (server.broker.broker.logManager as LogManager).getLog('mid', 0)!;
     const response = fetch('mid', 0n);
     expect(log.outstandingViews).toBe(0);
     await response;
@@ -102,14 +91,14 @@ describe('fetch', () => {
   });
 
   it('answers a fetch parked on a deleted topic, and serves only new data after re-creation', async () => {
-    const first = await broker.broker.metadata.createTopic('recreated', { numPartitions: 1 });
+    const first = await server.broker.broker.metadata.createTopic('recreated', { numPartitions: 1 });
     await produce('recreated', ['old-1', 'old-2']);
-    const other = await RawClient.connect(broker.bootstrap);
+    const other = await RawClient.connect(server.broker.bootstrap);
     const parked = fetch('recreated', 2n, { maxWaitMs: 20_000, on: other });
-    await pollUntil(() => broker.broker.replicaManager.delayedFetchCount === 1, 'the fetch to park');
-    await broker.broker.metadata.deleteTopic('recreated');
+    await pollUntil(() => server.broker.broker.replicaManager.delayedFetchCount === 1, 'the fetch to park');
+    await server.broker.broker.metadata.deleteTopic('recreated');
     expect((await parked).responses[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    const second = await broker.broker.metadata.createTopic('recreated', { numPartitions: 1 });
+    const second = await server.broker.broker.metadata.createTopic('recreated', { numPartitions: 1 });
     expect(second.topicId).not.toBe(first.topicId);
     await produce('recreated', ['new-1']);
     expect(values((await fetch('recreated', 0n)).responses[0].partitions[0].records)).toEqual(['new-1']);
@@ -119,10 +108,10 @@ describe('fetch', () => {
 
 describe('list offsets', () => {
   it('answers earliest, latest, max timestamp, local and tiered earliest, and by time', async () => {
-    await broker.broker.metadata.createTopic('times', { numPartitions: 1 });
+    await server.broker.broker.metadata.createTopic('times', { numPartitions: 1 });
     const base = BigInt(Date.now() - 10_000);
     for (let i = 0; i < 3; i++) {
-      await client.request(ApiKey.Produce, 9, {
+      await server.client.request(ApiKey.Produce, 9, {
         transactionalId: null,
         acks: 1,
         timeoutMs: 5000,
@@ -131,7 +120,7 @@ describe('list offsets', () => {
     }
     const ask = async (timestamp: bigint) =>
       (
-        await client.request(ApiKey.ListOffsets, 9, {
+        await server.client.request(ApiKey.ListOffsets, 9, {
           replicaId: -1,
           isolationLevel: 0,
           topics: [{ name: 'times', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }] }],

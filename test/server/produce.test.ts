@@ -1,31 +1,20 @@
 // Kafka's produce rules over the wire with crafted requests: versions, batch checks, acks, configs, and the
 // idempotence protocol (reliability scenario R6) through InitProducerId and Produce.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { useBrokerWithClient } from '../support/broker-with-client.js';
 import { RawClient } from '../support/raw-client.js';
 
-let broker: TestBroker;
-let client: RawClient;
-
-beforeAll(async () => {
-  broker = await startBroker();
-  client = await RawClient.connect(broker.bootstrap);
-});
-
-afterAll(async () => {
-  client?.close();
-  await broker?.close();
-});
+const server = useBrokerWithClient();
 
 function batch(values: string[], options: Parameters<typeof native.buildRecordBatch>[1] = {}): Buffer {
   return native.buildRecordBatch({ values: values.map((v) => Buffer.from(v)) }, options);
 }
 
 async function produce(topic: string, records: Buffer | null, { version = 9, acks = -1, partition = 0 } = {}): Promise<{ errorCode: number; baseOffset: bigint; logAppendTimeMs: bigint }> {
-  const response = await client.request(ApiKey.Produce, version, {
+  const response = await server.client.request(ApiKey.Produce, version, {
     transactionalId: null,
     acks,
     timeoutMs: 5000,
@@ -35,12 +24,12 @@ async function produce(topic: string, records: Buffer | null, { version = 9, ack
 }
 
 async function logEnd(topic: string): Promise<bigint> {
-  return broker.broker.replicaManager.partition(topic, 0)!.logEndOffset;
+  return server.broker.broker.replicaManager.partition(topic, 0)!.logEndOffset;
 }
 
 describe('produce', () => {
   beforeAll(async () => {
-    await broker.broker.metadata.createTopic('p', { numPartitions: 1 });
+    await server.broker.broker.metadata.createTopic('p', { numPartitions: 1 });
   });
 
   it('appends and answers the base offset', async () => {
@@ -49,7 +38,7 @@ describe('produce', () => {
   });
 
   it('answers Produce v0–2 with UNSUPPORTED_VERSION while advertising them', async () => {
-    const versions = await client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
+    const versions = await server.client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
     expect(versions.apiKeys.find((k: { apiKey: number }) => k.apiKey === ApiKey.Produce)).toMatchObject({ minVersion: 0, maxVersion: 11 });
     expect((await produce('p', batch(['x']), { version: 2 })).errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
   });
@@ -69,7 +58,7 @@ describe('produce', () => {
   });
 
   it('applies topic configs: max.message.bytes, timestamps, LogAppendTime, min.insync.replicas', async () => {
-    const metadata = broker.broker.metadata;
+    const metadata = server.broker.broker.metadata;
     await metadata.createTopic('small', { configs: { 'max.message.bytes': '200' } });
     expect((await produce('small', batch(['x'.repeat(300)]))).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
     await metadata.createTopic('recent', { configs: { 'message.timestamp.before.max.ms': '60000' } });
@@ -89,7 +78,7 @@ describe('produce', () => {
   });
 
   it('recompresses to the topic’s compression.type, keeping records, keys, headers and producer fields', async () => {
-    const metadata = broker.broker.metadata;
+    const metadata = server.broker.broker.metadata;
     for (const [topic, type, sentCodec, storedCodec] of [
       ['to-gzip', 'gzip', 0, 1],
       ['to-none', 'uncompressed', 3, 0],
@@ -101,7 +90,7 @@ describe('produce', () => {
         { compression: sentCodec, producerId: 9n, producerEpoch: 1, baseSequence: 0 },
       );
       expect((await produce(topic, sent)).errorCode).toBe(ErrorCode.NONE);
-      const read = broker.broker.replicaManager.partition(topic, 0)!.read(0n, 1 << 20, false);
+      const read = server.broker.broker.replicaManager.partition(topic, 0)!.read(0n, 1 << 20, false);
       const stored = Buffer.from(read.views[0]!);
       read.release();
       expect(stored.readInt16BE(21) & 0x07).toBe(storedCodec);
@@ -116,18 +105,18 @@ describe('produce', () => {
 
   it('sends nothing back for acks=0 and keeps answering later requests in order', async () => {
     const before = await logEnd('p');
-    client.send(ApiKey.Produce, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'p', partitionData: [{ index: 0, records: batch(['q']) }] }] });
+    server.client.send(ApiKey.Produce, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'p', partitionData: [{ index: 0, records: batch(['q']) }] }] });
     expect((await produce('p', batch(['r']))).baseOffset).toBe(before + 1n);
   });
 
   it('closes the connection when an acks=0 produce fails, as Kafka does', async () => {
-    const quiet = await RawClient.connect(broker.bootstrap);
+    const quiet = await RawClient.connect(server.broker.bootstrap);
     quiet.send(ApiKey.Produce, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'p', partitionData: [{ index: 7, records: batch(['lost']) }] }] });
     await quiet.closed;
   });
 
   it('refuses transactions cleanly', async () => {
-    const init = await client.request(ApiKey.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
+    const init = await server.client.request(ApiKey.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
     expect(init.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     expect((await produce('p', batch(['t'], { producerId: 5n, producerEpoch: 0, baseSequence: 0, transactional: true }))).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
   });
@@ -137,8 +126,8 @@ describe('idempotent produce (R6)', () => {
   let producerId: bigint;
 
   beforeAll(async () => {
-    await broker.broker.metadata.createTopic('idem', { numPartitions: 1 });
-    const init = await client.request(ApiKey.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
+    await server.broker.broker.metadata.createTopic('idem', { numPartitions: 1 });
+    const init = await server.client.request(ApiKey.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
     expect(init.errorCode).toBe(ErrorCode.NONE);
     producerId = init.producerId;
   });
@@ -147,7 +136,7 @@ describe('idempotent produce (R6)', () => {
     produce('idem', batch(values, { producerId, producerEpoch: epoch, baseSequence: sequence }));
 
   it('hands out a new producer id each time', async () => {
-    const again = await client.request(ApiKey.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
+    const again = await server.client.request(ApiKey.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
     expect(again.producerId).not.toBe(producerId);
   });
 
