@@ -183,6 +183,8 @@ class MappedRead implements ReadResult {
 export class Log {
   readonly dir: string;
   readonly #native: NativeLog;
+  /** The native flush running, and the offset it makes durable (everything below). */
+  #flushing: { readonly upTo: bigint; readonly done: Promise<void> } | undefined;
   /** Where the native read writes [bufferId, position, length] (doubles), so it returns no object. */
   readonly #readOut = new Float64Array(3);
   readonly #readOutBytes = Buffer.from(this.#readOut.buffer);
@@ -302,10 +304,28 @@ export class Log {
   }
 
   async flush(upTo?: bigint): Promise<void> {
+    const target = upTo ?? this.logEndOffset;
+    // One native flush per log at a time, covering everything appended when it starts: callers whose
+    // offsets it covers share it. Each native flush holds a libuv pool thread, so a flush task per
+    // request and partition would otherwise fill the pool with tasks blocked on the log's flush lock.
+    while (this.#flushing) {
+      if (this.#flushing.upTo >= target) return this.#flushing.done;
+      await this.#flushing.done.catch(() => {});
+    }
+    if (this.recoveryPoint >= target) return;
+    const upToNow = this.logEndOffset;
+    const done = this.#native.flush(upToNow).then(
+      () => {},
+      (error: unknown) => {
+        throw toKafkaError(error);
+      },
+    );
+    const flushing = { upTo: upToNow, done };
+    this.#flushing = flushing;
     try {
-      await this.#native.flush(upTo);
-    } catch (error) {
-      throw toKafkaError(error);
+      await done;
+    } finally {
+      if (this.#flushing === flushing) this.#flushing = undefined;
     }
   }
 
