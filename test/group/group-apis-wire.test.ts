@@ -2,27 +2,18 @@
 // ranges, FindCoordinator v0 and batched v4 (and its refusal of transaction keys), JoinGroup v0 (no rebalance
 // timeout) and v4+ (MEMBER_ID_REQUIRED), LeaveGroup before and after batching, OffsetFetch v1/v8,
 // ListGroups filters, DescribeGroups of an unknown group, DeleteGroups, OffsetDelete.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { RawClient } from '../support/raw-client.js';
-import { startBroker, type TestBroker } from '../support/broker.js';
+import { useBrokerWithClient } from '../support/broker-with-client.js';
 
-let broker: TestBroker;
-let client: RawClient;
+const server = useBrokerWithClient({ 'group.initial.rebalance.delay.ms': 0 });
 
 beforeAll(async () => {
-  broker = await startBroker({ 'group.initial.rebalance.delay.ms': 0 });
-  await broker.broker.metadata.createTopic('wire', { numPartitions: 2 });
-  client = await RawClient.connect(broker.bootstrap);
-});
-
-afterAll(async () => {
-  client?.close();
-  await broker?.close();
+  await server.broker.broker.metadata.createTopic('wire', { numPartitions: 2 });
 });
 
 const join = (version: number, groupId: string, memberId = '') =>
-  client.request(11, version, {
+  server.client.request(11, version, {
     groupId,
     sessionTimeoutMs: 10_000,
     rebalanceTimeoutMs: 10_000,
@@ -34,7 +25,7 @@ const join = (version: number, groupId: string, memberId = '') =>
   });
 
 const commit = (groupId: string, partition: number, offset: bigint) =>
-  client.request(8, 9, {
+  server.client.request(8, 9, {
     groupId,
     generationIdOrMemberEpoch: -1,
     memberId: '',
@@ -45,7 +36,7 @@ const commit = (groupId: string, partition: number, offset: bigint) =>
 
 describe('group APIs on the wire', () => {
   it('advertises the group APIs with the version ranges clients need', async () => {
-    const versions = await client.request(18, 3, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1' });
+    const versions = await server.client.request(18, 3, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1' });
     const range = (key: number) => versions.apiKeys.find((k: { apiKey: number }) => k.apiKey === key);
     expect([8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 47].map((key) => [key, range(key)?.minVersion, range(key)?.maxVersion])).toEqual([
       [8, 0, 9],
@@ -63,15 +54,15 @@ describe('group APIs on the wire', () => {
   });
 
   it('FindCoordinator names this broker (v0 and batched v4) and refuses transaction keys', async () => {
-    const { port } = broker.broker.metadata.endpoint;
-    const v0 = await client.request(10, 0, { key: 'g', keyType: 0, coordinatorKeys: [] });
-    expect(v0).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: broker.broker.metadata.nodeId, port });
-    const v4 = await client.request(10, 4, { key: '', keyType: 0, coordinatorKeys: ['a', 'b'] });
+    const { port } = server.broker.broker.metadata.endpoint;
+    const v0 = await server.client.request(10, 0, { key: 'g', keyType: 0, coordinatorKeys: [] });
+    expect(v0).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: server.broker.broker.metadata.nodeId, port });
+    const v4 = await server.client.request(10, 4, { key: '', keyType: 0, coordinatorKeys: ['a', 'b'] });
     expect(v4.coordinators.map((c: { key: string; errorCode: number; port: number }) => [c.key, c.errorCode, c.port])).toEqual([
       ['a', ErrorCode.NONE, port],
       ['b', ErrorCode.NONE, port],
     ]);
-    const txn = await client.request(10, 4, { key: '', keyType: 1, coordinatorKeys: ['tx'] });
+    const txn = await server.client.request(10, 4, { key: '', keyType: 1, coordinatorKeys: ['tx'] });
     expect(txn.coordinators[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 
@@ -88,8 +79,8 @@ describe('group APIs on the wire', () => {
 
   it('LeaveGroup v0 reports the member error at the top; v3+ per member', async () => {
     const joined = await join(5, 'wire-leave');
-    expect((await client.request(13, 0, { groupId: 'wire-leave', memberId: 'ghost', members: [] })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
-    const v3 = await client.request(13, 3, {
+    expect((await server.client.request(13, 0, { groupId: 'wire-leave', memberId: 'ghost', members: [] })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    const v3 = await server.client.request(13, 3, {
       groupId: 'wire-leave',
       memberId: '',
       members: [
@@ -103,12 +94,12 @@ describe('group APIs on the wire', () => {
 
   it('OffsetFetch v1 and v8 (several groups) return commits and -1 where there are none', async () => {
     expect((await commit('wire-offsets', 1, 7n)).topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
-    const v1 = await client.request(9, 1, { groupId: 'wire-offsets', topics: [{ name: 'wire', partitionIndexes: [0, 1] }], groups: [], requireStable: false });
+    const v1 = await server.client.request(9, 1, { groupId: 'wire-offsets', topics: [{ name: 'wire', partitionIndexes: [0, 1] }], groups: [], requireStable: false });
     expect(v1.topics[0].partitions.map((p: { committedOffset: bigint; metadata: string }) => [p.committedOffset, p.metadata])).toEqual([
       [-1n, ''],
       [7n, 'm'],
     ]);
-    const v8 = await client.request(9, 8, {
+    const v8 = await server.client.request(9, 8, {
       groupId: '',
       topics: [],
       groups: [
@@ -125,24 +116,24 @@ describe('group APIs on the wire', () => {
 
   it('ListGroups filters by state (v4) and type (v5); DescribeGroups shows an unknown group as Dead', async () => {
     await commit('wire-listed', 0, 1n);
-    const all = await client.request(16, 5, { statesFilter: [], typesFilter: [] });
+    const all = await server.client.request(16, 5, { statesFilter: [], typesFilter: [] });
     expect(all.groups.find((g: { groupId: string }) => g.groupId === 'wire-listed')).toEqual({ groupId: 'wire-listed', protocolType: '', groupState: 'Empty', groupType: 'classic' });
-    const stable = await client.request(16, 4, { statesFilter: ['stable'], typesFilter: [] });
+    const stable = await server.client.request(16, 4, { statesFilter: ['stable'], typesFilter: [] });
     expect(stable.groups.some((g: { groupId: string }) => g.groupId === 'wire-listed')).toBe(false);
-    expect((await client.request(16, 5, { statesFilter: [], typesFilter: ['consumer'] })).groups).toEqual([]);
-    const described = await client.request(15, 5, { groups: ['no-such-group'], includeAuthorizedOperations: false });
+    expect((await server.client.request(16, 5, { statesFilter: [], typesFilter: ['consumer'] })).groups).toEqual([]);
+    const described = await server.client.request(15, 5, { groups: ['no-such-group'], includeAuthorizedOperations: false });
     expect(described.groups[0]).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Dead', members: [] });
   });
 
   it('DeleteGroups and OffsetDelete remove what an idle group committed', async () => {
     await commit('wire-delete', 0, 3n);
     await commit('wire-delete', 1, 4n);
-    const deleted = await client.request(47, 0, { groupId: 'wire-delete', topics: [{ name: 'wire', partitions: [{ partitionIndex: 0 }] }] });
+    const deleted = await server.client.request(47, 0, { groupId: 'wire-delete', topics: [{ name: 'wire', partitions: [{ partitionIndex: 0 }] }] });
     expect(deleted).toMatchObject({ errorCode: ErrorCode.NONE, topics: [{ name: 'wire', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE }] }] });
     const live = await join(9, 'wire-live');
     await join(9, 'wire-live', live.memberId);
-    const result = await client.request(42, 2, { groupsNames: ['wire-delete', 'wire-live', 'wire-missing'] });
+    const result = await server.client.request(42, 2, { groupsNames: ['wire-delete', 'wire-live', 'wire-missing'] });
     expect(result.results.map((r: { errorCode: number }) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NON_EMPTY_GROUP, ErrorCode.GROUP_ID_NOT_FOUND]);
-    expect(broker.broker.services.groupCoordinator.fetchOffsets('wire-delete', null).offsets).toEqual([]);
+    expect(server.broker.broker.services.groupCoordinator.fetchOffsets('wire-delete', null).offsets).toEqual([]);
   });
 });
