@@ -8,7 +8,7 @@
  */
 import { Readable } from 'node:stream';
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
-import type { GroupCoordinator } from '../group/group-coordinator.js';
+import type { FetchedOffset, GroupCoordinator } from '../group/group-coordinator.js';
 import { GroupMember } from '../group/group-member.js';
 import type { TopicPartitions } from '../group/assignors.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
@@ -132,10 +132,13 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
           for (const batch of partition.records) {
             const position = this.#positions.get(id);
             if (!position || this.#paused.has(id) || this.#closed) break;
-            const records = decode(partition.topic, partition.partition, batch, position.offset);
+            const from = position.offset;
+            const records = decode(partition.topic, partition.partition, batch, from);
             if (records.length === 0) continue;
-            position.offset = records[records.length - 1]!.offset + 1n;
+            // The position moves past what is handed out, as a Kafka consumer's does past what poll returned.
+            const next = (position.offset = records[records.length - 1]!.offset + 1n);
             yield records;
+            if (position.offset !== next) break;
           }
         }
       }
@@ -144,8 +147,18 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     }
   }
 
+  /** Records one by one; the position (what commits store) is just past the last record handed out. */
   async *[Symbol.asyncIterator](): AsyncGenerator<ConsumerRecord, void, undefined> {
-    for await (const batch of this.batches()) yield* batch;
+    for await (const batch of this.batches()) {
+      const position = this.#positions.get(`${batch[0]!.partition}:${batch[0]!.topic}`);
+      if (!position) continue;
+      for (const record of batch) {
+        const next = (position.offset = record.offset + 1n);
+        yield record;
+        // A seek while the record was out: leave the rest of the batch.
+        if (position.offset !== next) break;
+      }
+    }
   }
 
   /** The records as an objectMode Readable: reading stops while the stream's buffer is full. */
@@ -219,7 +232,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   #assign(assigned: readonly TopicPartitions[]): void {
     this.#positions.clear();
-    const committed = this.#member ? this.#member.committed(assigned) : [];
+    const committed = this.#options.groupId === undefined ? [] : this.#committed(assigned, this.#options.groupId);
     const committedById = new Map(committed.map((c) => [`${c.partition}:${c.topic}`, c.offset]));
     for (const tp of assigned) {
       for (const partition of tp.partitions) {
@@ -229,6 +242,13 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       }
     }
     this.#wake?.();
+  }
+
+  /** Read from the coordinator, not the member: the first assignment arrives before `GroupMember.join` resolves. */
+  #committed(partitions: readonly TopicPartitions[], groupId: string): FetchedOffset[] {
+    const { errorCode, offsets } = this.#services.groupCoordinator.fetchOffsets(groupId, partitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })));
+    if (errorCode !== ErrorCode.NONE) throw new KafkaError(errorCode, `committed offsets of ${groupId}`);
+    return offsets;
   }
 
   #startOffset(topic: string, partition: number): bigint {
