@@ -52,9 +52,20 @@ interface Pending {
   readonly keys: (Buffer | null)[];
   readonly timestamps: number[];
   readonly headers: ({ key: string; value: Buffer }[] | null)[];
-  readonly waiters: { first: number; resolve: (offsets: bigint) => void; reject: (error: Error) => void }[];
+  readonly waiters: Waiter[];
   bytes: number;
   timer: NodeJS.Timeout | NodeJS.Immediate | null;
+  /** Whether any record came with its own timestamp (else the batch's base timestamp, now, serves all). */
+  timestamped: boolean;
+  hasHeaders: boolean;
+}
+
+/** Records `first .. first+count-1` of a pending batch, sent by one `send` call. */
+interface Waiter {
+  readonly first: number;
+  count: number;
+  resolve: (baseOffset: bigint) => void;
+  reject: (error: Error) => void;
 }
 
 /** Per-record overhead counted against the batch size and buffer memory (Kafka's record framing, roughly). */
@@ -102,20 +113,59 @@ export class Producer {
     if (!info) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${topic}`);
     const partitions = info.partitions.length;
     const records = Array.isArray(input) ? (input as readonly ProducerRecord[]) : [input as ProducerRecord];
-    const results: Promise<RecordMetadata>[] = [];
-    for (const record of records) {
+    const results: RecordMetadata[] = new Array(records.length);
+    // Consecutive records landing in the same pending batch share one waiter: one promise per run, not per record.
+    const runs: Promise<void>[] = [];
+    let run: Waiter | null = null;
+    let runPending: Pending | null = null;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
       const key = toBuffer(record.key);
       const value = toBuffer(record.value);
       const partition = record.partition ?? this.#partitioner(key, partitions, topic);
       if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
         throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic} has no partition ${partition}`);
       }
-      const headers = record.headers ? Object.entries(record.headers).map(([k, v]) => ({ key: k, value: toBuffer(v)! })) : null;
       const size = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
       while (this.#buffered > 0 && this.#buffered + size > this.#bufferMemory) await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
-      results.push(this.#enqueue(topic, partition, key, value, headers, record.timestamp ?? Date.now(), size));
+      const id = `${partition}:${topic}`;
+      const pending = this.#pendingFor(id);
+      pending.values.push(value);
+      pending.keys.push(key);
+      pending.timestamps.push(record.timestamp ?? -1);
+      if (record.timestamp !== undefined) pending.timestamped = true;
+      const headers = record.headers ? Object.entries(record.headers).map(([k, v]) => ({ key: k, value: toBuffer(v)! })) : null;
+      pending.headers.push(headers);
+      if (headers) pending.hasHeaders = true;
+      pending.bytes += size;
+      this.#buffered += size;
+      if (run && runPending === pending) {
+        run.count++;
+      } else {
+        const first = pending.values.length - 1;
+        const at = i;
+        runPending = pending;
+        const waiter: Waiter = { first, count: 1, resolve: null!, reject: null! };
+        runs.push(
+          new Promise<bigint>((resolve, reject) => {
+            waiter.resolve = resolve;
+            waiter.reject = reject;
+          }).then((base) => {
+            for (let k = 0; k < waiter.count; k++) results[at + k] = { topic, partition, offset: base + BigInt(first + k) };
+          }),
+        );
+        pending.waiters.push(waiter);
+        run = waiter;
+      }
+      if (pending.bytes >= this.#batchSize) {
+        this.#drain(id);
+        run = null;
+      } else if (!pending.timer) {
+        pending.timer = this.#lingerMs > 0 ? setTimeout(() => this.#drain(id), this.#lingerMs) : setImmediate(() => this.#drain(id));
+      }
     }
-    return Array.isArray(input) ? Promise.all(results) : results[0]!;
+    await (runs.length === 1 ? runs[0] : Promise.all(runs));
+    return Array.isArray(input) ? results : results[0]!;
   }
 
   /** Appends everything accepted so far and resolves once it is acknowledged. */
@@ -130,24 +180,13 @@ export class Producer {
     this.#closed = true;
   }
 
-  #enqueue(topic: string, partition: number, key: Buffer | null, value: Buffer | null, headers: Pending['headers'][number], timestamp: number, size: number): Promise<RecordMetadata> {
-    const id = `${partition}:${topic}`;
+  #pendingFor(id: string): Pending {
     let pending = this.#pending.get(id);
     if (!pending) {
-      pending = { values: [], keys: [], timestamps: [], headers: [], waiters: [], bytes: 0, timer: null };
+      pending = { values: [], keys: [], timestamps: [], headers: [], waiters: [], bytes: 0, timer: null, timestamped: false, hasHeaders: false };
       this.#pending.set(id, pending);
     }
-    const index = pending.values.length;
-    pending.values.push(value);
-    pending.keys.push(key);
-    pending.timestamps.push(timestamp);
-    pending.headers.push(headers);
-    pending.bytes += size;
-    this.#buffered += size;
-    const offset = new Promise<bigint>((resolve, reject) => pending.waiters.push({ first: index, resolve, reject }));
-    if (pending.bytes >= this.#batchSize) this.#drain(id);
-    else if (!pending.timer) pending.timer = this.#lingerMs > 0 ? setTimeout(() => this.#drain(id), this.#lingerMs) : setImmediate(() => this.#drain(id));
-    return offset.then((o) => ({ topic, partition, offset: o }));
+    return pending;
   }
 
   #drain(id: string): void {
@@ -171,15 +210,15 @@ export class Producer {
 
   async #append(topic: string, partition: number, pending: Pending): Promise<void> {
     try {
-      const timestamps = BigInt64Array.from(pending.timestamps, (t) => BigInt(t));
-      const hasHeaders = pending.headers.some((h) => h !== null);
+      const now = BigInt(Date.now());
+      const timestamps = pending.timestamped ? BigInt64Array.from(pending.timestamps, (t) => (t < 0 ? now : BigInt(t))) : undefined;
       const batch = native.buildRecordBatch(
-        { values: pending.values, keys: pending.keys, timestamps, headers: hasHeaders ? pending.headers : undefined },
+        { values: pending.values, keys: pending.keys, timestamps, headers: pending.hasHeaders ? pending.headers : undefined },
         { compression: this.#compression },
       );
       const [result] = await this.#replicaManager.appendRecords([{ topic, partition, records: batch }], { acks: this.#acks, timeoutMs: this.#timeoutMs });
       if (result!.errorCode !== ErrorCode.NONE) throw new KafkaError(result!.errorCode, result!.errorMessage ?? undefined);
-      for (const waiter of pending.waiters) waiter.resolve(result!.baseOffset + BigInt(waiter.first));
+      for (const waiter of pending.waiters) waiter.resolve(result!.baseOffset);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       for (const waiter of pending.waiters) waiter.reject(failure);
