@@ -149,6 +149,22 @@ describe('consumer without a group', () => {
   });
 });
 
+describe('consumer back-pressure', () => {
+  it('stops reading while the Readable buffer is full', async () => {
+    await gregor.createTopic('c-slow', { partitions: 1 });
+    await gregor.producer().send('c-slow', Array.from({ length: 5000 }, (_, i) => ({ value: `r${i}` })));
+    const consumer = await gregor.consumer({ topics: ['c-slow'], from: 'earliest' });
+    const stream = consumer.stream();
+    stream.read(0); // starts pulling without consuming
+    await pollUntil(() => stream.readableLength >= stream.readableHighWaterMark, 'the stream buffer to fill');
+    // Pulling stops at the high-water mark: the consumer has handed out the buffered records and one more at most.
+    expect(consumer.position('c-slow', 0)).toBeLessThanOrEqual(BigInt(stream.readableHighWaterMark + 1));
+    const all = await take(stream as AsyncIterable<{ offset: bigint }>, 5000, (r) => r.offset);
+    expect(all).toEqual(Array.from({ length: 5000 }, (_, i) => BigInt(i)));
+    await consumer.close();
+  });
+});
+
 describe('with kafkajs', () => {
   it('a kafkajs consumer reads what the embedded producer wrote', async () => {
     await gregor.createTopic('k-out', { partitions: 2 });
