@@ -1,6 +1,7 @@
 /**
  * The targets the harness knows, by name. `embedded` (gregor in-process through Gregor.start) is listed
- * so a run names it and says why it is skipped until the embedded API exists. The sinks are ceilings,
+ * so a run names it and says why it is skipped: its workloads run in bench/embedded/ until the harness
+ * drives Gregor.start in-process. The sinks are ceilings,
  * measured only in scenarios marked `ceiling`.
  */
 import { GregorTarget } from './gregor.js';
@@ -39,6 +40,6 @@ export function makeTarget(name: TargetName): Target {
     case 'node-sink':
       return new SinkTarget(name);
     case 'embedded':
-      return new NotYetAvailable(name, 'the embedded API (Gregor.start, issue 6) is not built yet');
+      return new NotYetAvailable(name, 'not in the harness yet: the embedded workloads run in bench/embedded/run.ts (node dist/bench/embedded/run.js)');
   }
 }
