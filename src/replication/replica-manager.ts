@@ -6,6 +6,7 @@
  * `gregor.flush.before.acks.all.enable` is false, which answers once appended, as Kafka does.
  */
 import { dirname, resolve } from 'node:path';
+import type { Logger } from 'pino';
 import type { ClusterMetadata, TopicInfo } from '../cluster/cluster-metadata.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfig } from '../config/topic-config.js';
@@ -106,7 +107,11 @@ export class ReplicaManager {
   readonly #delayedFetches = new Set<DelayedFetch>();
   #expirationTimer: NodeJS.Timeout | undefined;
 
-  constructor(config: BrokerConfig, metadata: ClusterMetadata, logManager: PartitionLogManager, producerStates: ProducerStateStore) {
+  /** Where appends report exceptions that are not Kafka errors: clients only see UNKNOWN_SERVER_ERROR. */
+  readonly #log: Logger | undefined;
+
+  constructor(config: BrokerConfig, metadata: ClusterMetadata, logManager: PartitionLogManager, producerStates: ProducerStateStore, log?: Logger) {
+    this.#log = log;
     this.#config = config;
     this.#metadata = metadata;
     this.#logManager = logManager;
@@ -177,6 +182,7 @@ export class ReplicaManager {
         }
         return { ...success(entry), baseOffset: outcome.baseOffset, logAppendTimeMs: outcome.logAppendTimeMs, logStartOffset: outcome.logStartOffset };
       } catch (error) {
+        if (!(error instanceof KafkaError)) this.#log?.error({ err: error, topic: entry.topic, partition: entry.partition }, 'unexpected error appending');
         return failure(entry, error);
       }
     });

@@ -89,7 +89,7 @@ export class Broker {
     const log = options.logger ?? createLogger();
     const metadata = await ClusterMetadata.open(config, config.logDirs);
     const logManager = options.logManager ?? (await openLogManager(config, log.child({ component: 'storage' })));
-    const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore());
+    const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore(), log.child({ component: 'replica-manager' }));
     await replicaManager.start();
     const maintenance = options.logManager
       ? undefined
