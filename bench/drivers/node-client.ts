@@ -80,7 +80,9 @@ export async function nodeProduce(run: NodeProduceRun): Promise<Measurement> {
   const seconds = (performance.now() - warmupEnd) / 1000;
   const records = sent - measuredFrom;
   const ms = (us: number) => us / 1000;
-  const quantiles: [number, number][] = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999, 1].map((q) => [q, ms(histogram.getValueAtPercentile(q * 100))]);
+  // getValueAtPercentile answers a bucket's highest equivalent value, which can pass the recorded maximum.
+  const at = (percentile: number) => ms(Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue));
+  const quantiles: [number, number][] = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999, 1].map((q) => [q, at(q * 100)]);
   return {
     ...base,
     ok: true,
@@ -88,10 +90,10 @@ export async function nodeProduce(run: NodeProduceRun): Promise<Measurement> {
     mbPerSec: (records * run.recordSize) / seconds / 1048576,
     latency: {
       avg: ms(histogram.mean),
-      p50: ms(histogram.getValueAtPercentile(50)),
-      p95: ms(histogram.getValueAtPercentile(95)),
-      p99: ms(histogram.getValueAtPercentile(99)),
-      p999: ms(histogram.getValueAtPercentile(99.9)),
+      p50: at(50),
+      p95: at(95),
+      p99: at(99),
+      p999: at(99.9),
       max: ms(histogram.maxValue),
       kind: 'produce-request',
       quantiles,

@@ -110,12 +110,12 @@ describe('kafkajs', () => {
     }
   });
 
-  it.each([
+  it.for([
     ['none', CompressionTypes.None],
     ['gzip', CompressionTypes.GZIP],
     ['snappy', CompressionTypes.Snappy],
     ['lz4', CompressionTypes.LZ4],
-  ])('round-trips %s batches', async (name, compression, context) => {
+  ] as const)('round-trips %s batches', async ([name, compression], context) => {
     if (compression === CompressionTypes.LZ4 && !LZ4Codec) context.skip('kafkajs-lz4 (node-gyp lz4) is not built for this Node');
     const producer = kafka.producer({ allowAutoTopicCreation: true });
     await producer.connect();
