@@ -82,6 +82,16 @@ export declare class NativeLog {
  */
 export declare function attachOpenLog(dir: string): NativeLog | null
 
+/** Builds one RecordBatch v2 from packed records on the calling thread. */
+export declare function buildPackedRecordBatch(records: PackedRecordColumns, options?: BuildRecordBatchOptions | undefined | null): Buffer
+
+/**
+ * `buildPackedRecordBatch` on the libuv thread pool, for compressed batches: compressing a megabyte takes
+ * about a millisecond, which the event loop should not spend. The records' Buffer and arrays are held
+ * (referenced) until the task ends, so the caller must not reuse them before the promise settles.
+ */
+export declare function buildPackedRecordBatchAsync(records: PackedRecordColumns, options?: BuildRecordBatchOptions | undefined | null): Promise<Buffer>
+
 /** Builds one RecordBatch v2 from columns of records, compressing it when asked. */
 export declare function buildRecordBatch(records: RecordColumns, options?: BuildRecordBatchOptions | undefined | null): Buffer
 
@@ -247,6 +257,17 @@ export interface OffsetCheckpointRead {
   topic: string
   partition: number
   offset: bigint
+}
+
+/** Records as the embedded producer stages them (layout in `crate::record::packed`). */
+export interface PackedRecordColumns {
+  /** Per record: key, value, then each header's key and value, back to back. */
+  bytes: Buffer
+  /** Per record: key length, value length (−1: null), header count, then each header's key and value lengths. */
+  layout: Int32Array
+  count: number
+  /** Milliseconds since the epoch per record; negative, or no column: now. */
+  timestamps?: Float64Array
 }
 
 /** Reads a `recovery-point-offset-checkpoint` / `log-start-offset-checkpoint`; null when missing. */

@@ -2,7 +2,8 @@
  * The embedded producer: records sent concurrently are gathered per partition into RecordBatch v2 batches
  * built natively (one N-API call per batch) and appended through the ReplicaManager, so they get the same
  * validation, high watermark and fetch wake-ups as a Produce request, without a socket or request encoding.
- * Unkeyed records go round-robin over the partitions; keyed records use Kafka's murmur2 partitioner.
+ * Keyed records use Kafka's murmur2 partitioner; unkeyed ones stick to one partition until its batch
+ * closes, then move to the next (the Java producer's sticky partitioner, KIP-480), so batches stay large.
  * `bufferMemory` bounds the bytes waiting to be appended: `send` awaits while it is full, as the Java
  * producer blocks in `send` when `buffer.memory` is exhausted.
  */
@@ -11,6 +12,7 @@ import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import { partitionForKey } from './murmur2.js';
+import { ProducerBatch, recordBytes, StagingArea } from './producer-batch.js';
 
 export interface ProducerRecord {
   readonly key?: Buffer | string | null;
@@ -47,20 +49,7 @@ export interface ProducerOptions {
   readonly timeoutMs?: number;
 }
 
-interface Pending {
-  readonly values: (Buffer | null)[];
-  readonly keys: (Buffer | null)[];
-  readonly timestamps: number[];
-  readonly headers: ({ key: string; value: Buffer }[] | null)[];
-  readonly waiters: Waiter[];
-  bytes: number;
-  timer: NodeJS.Timeout | NodeJS.Immediate | null;
-  /** Whether any record came with its own timestamp (else the batch's base timestamp, now, serves all). */
-  timestamped: boolean;
-  hasHeaders: boolean;
-}
-
-/** Records `first .. first+count-1` of a pending batch, sent by one `send` call. */
+/** Records `first .. first+count-1` of a batch, sent by one `send` call. */
 interface Waiter {
   readonly first: number;
   count: number;
@@ -68,8 +57,18 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-/** Per-record overhead counted against the batch size and buffer memory (Kafka's record framing, roughly). */
-const RECORD_OVERHEAD = 21;
+/** A partition's open batch: the staged records and who waits for their offsets. */
+interface OpenBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: ProducerBatch;
+  readonly waiters: Waiter[];
+  /** What its records count against the batch size and buffer memory (`recordBytes`). */
+  bytes: number;
+  timer: NodeJS.Timeout | NodeJS.Immediate | null;
+}
+/** Staging areas kept for reuse; beyond these a drained batch's memory goes to the garbage collector. */
+const SPARE_AREAS = 8;
 
 export class Producer {
   readonly #replicaManager: ReplicaManager;
@@ -79,11 +78,15 @@ export class Producer {
   readonly #batchSize: number;
   readonly #bufferMemory: number;
   readonly #compression: number;
-  readonly #partitioner: Partitioner;
+  readonly #partitioner: Partitioner | null;
   readonly #timeoutMs: number;
-  readonly #pending = new Map<string, Pending>();
+  /** Open batches by topic, indexed by partition. */
+  readonly #open = new Map<string, (OpenBatch | undefined)[]>();
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #roundRobin = new Map<string, number>();
+  /** The partition unkeyed records of a topic go to until its batch closes (Kafka's sticky partitioner, KIP-480). */
+  readonly #sticky = new Map<string, number>();
+  readonly #spare: StagingArea[] = [];
+  #nextSticky = 0;
   #buffered = 0;
   #spaceWaiters: (() => void)[] = [];
   #closed = false;
@@ -96,7 +99,7 @@ export class Producer {
     this.#batchSize = options.batchSize ?? 1024 * 1024;
     this.#bufferMemory = options.bufferMemory ?? 32 * 1024 * 1024;
     this.#compression = COMPRESSION[options.compression ?? 'none'];
-    this.#partitioner = options.partitioner ?? this.#defaultPartitioner;
+    this.#partitioner = options.partitioner ?? null;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
@@ -114,54 +117,36 @@ export class Producer {
     const partitions = info.partitions.length;
     const records = Array.isArray(input) ? (input as readonly ProducerRecord[]) : [input as ProducerRecord];
     const results: RecordMetadata[] = new Array(records.length);
-    // Consecutive records landing in the same pending batch share one waiter: one promise per run, not per record.
+    let open = this.#open.get(topic);
+    if (!open) this.#open.set(topic, (open = []));
+    // Consecutive records landing in the same batch share one waiter: one promise per run, not per record.
     const runs: Promise<void>[] = [];
     let run: Waiter | null = null;
-    let runPending: Pending | null = null;
+    let runBatch: OpenBatch | null = null;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
-      const key = toBuffer(record.key);
-      const value = toBuffer(record.value);
-      const partition = record.partition ?? this.#partitioner(key, partitions, topic);
-      if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
-        throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic} has no partition ${partition}`);
-      }
-      const size = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
+      const size = recordBytes(record.key, record.value, record.headers);
       while (this.#buffered > 0 && this.#buffered + size > this.#bufferMemory) await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
-      const id = `${partition}:${topic}`;
-      const pending = this.#pendingFor(id);
-      pending.values.push(value);
-      pending.keys.push(key);
-      pending.timestamps.push(record.timestamp ?? -1);
-      if (record.timestamp !== undefined) pending.timestamped = true;
-      const headers = record.headers ? Object.entries(record.headers).map(([k, v]) => ({ key: k, value: toBuffer(v)! })) : null;
-      pending.headers.push(headers);
-      if (headers) pending.hasHeaders = true;
-      pending.bytes += size;
+      const partition = this.#partitionOf(topic, record, partitions);
+      const timestamp = record.timestamp ?? -1;
+      if (!(timestamp === -1 || (Number.isSafeInteger(timestamp) && timestamp >= 0))) {
+        throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `timestamp ${timestamp} is not a non-negative integer of milliseconds`);
+      }
+      const batch = (open[partition] ??= this.#openBatch(topic, partition));
+      batch.records.add(record.key, record.value, record.headers, timestamp);
+      batch.bytes += size;
       this.#buffered += size;
-      if (run && runPending === pending) {
+      if (run && runBatch === batch) {
         run.count++;
       } else {
-        const first = pending.values.length - 1;
-        const at = i;
-        runPending = pending;
-        const waiter: Waiter = { first, count: 1, resolve: null!, reject: null! };
-        runs.push(
-          new Promise<bigint>((resolve, reject) => {
-            waiter.resolve = resolve;
-            waiter.reject = reject;
-          }).then((base) => {
-            for (let k = 0; k < waiter.count; k++) results[at + k] = { topic, partition, offset: base + BigInt(first + k) };
-          }),
-        );
-        pending.waiters.push(waiter);
-        run = waiter;
+        run = this.#waiter(batch, i, topic, partition, results, runs);
+        runBatch = batch;
       }
-      if (pending.bytes >= this.#batchSize) {
-        this.#drain(id);
+      if (batch.bytes >= this.#batchSize) {
+        this.#drain(batch);
         run = null;
-      } else if (!pending.timer) {
-        pending.timer = this.#lingerMs > 0 ? setTimeout(() => this.#drain(id), this.#lingerMs) : setImmediate(() => this.#drain(id));
+      } else if (!batch.timer) {
+        batch.timer = this.#lingerMs > 0 ? setTimeout(() => this.#drain(batch), this.#lingerMs) : setImmediate(() => this.#drain(batch));
       }
     }
     await (runs.length === 1 ? runs[0] : Promise.all(runs));
@@ -170,7 +155,7 @@ export class Producer {
 
   /** Appends everything accepted so far and resolves once it is acknowledged. */
   async flush(): Promise<void> {
-    for (const key of [...this.#pending.keys()]) this.#drain(key);
+    for (const open of this.#open.values()) for (const batch of open) if (batch) this.#drain(batch);
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -180,60 +165,85 @@ export class Producer {
     this.#closed = true;
   }
 
-  #pendingFor(id: string): Pending {
-    let pending = this.#pending.get(id);
-    if (!pending) {
-      pending = { values: [], keys: [], timestamps: [], headers: [], waiters: [], bytes: 0, timer: null, timestamped: false, hasHeaders: false };
-      this.#pending.set(id, pending);
+  #partitionOf(topic: string, record: ProducerRecord, partitions: number): number {
+    let partition = record.partition;
+    if (partition === undefined) {
+      const key = record.key === null || record.key === undefined ? null : typeof record.key === 'string' ? Buffer.from(record.key) : record.key;
+      if (this.#partitioner) partition = this.#partitioner(key, partitions, topic);
+      else if (key) partition = partitionForKey(key, partitions);
+      else partition = this.#sticky.get(topic) ?? this.#stick(topic, partitions);
     }
-    return pending;
+    if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic} has no partition ${partition}`);
+    }
+    return partition;
   }
 
-  #drain(id: string): void {
-    const pending = this.#pending.get(id);
-    if (!pending) return;
-    this.#pending.delete(id);
-    if (pending.timer) {
-      clearTimeout(pending.timer as NodeJS.Timeout);
-      clearImmediate(pending.timer as NodeJS.Immediate);
+  #stick(topic: string, partitions: number): number {
+    const partition = this.#nextSticky++ % partitions;
+    this.#sticky.set(topic, partition);
+    return partition;
+  }
+
+  #openBatch(topic: string, partition: number): OpenBatch {
+    const area = this.#spare.pop() ?? new StagingArea(Math.min(this.#batchSize, 1 << 20) + 64 * 1024);
+    return { topic, partition, records: new ProducerBatch(area), waiters: [], bytes: 0, timer: null };
+  }
+
+  /** A waiter for records from `at` in this `send` on, which fills their results when the batch is appended. */
+  #waiter(batch: OpenBatch, at: number, topic: string, partition: number, results: RecordMetadata[], runs: Promise<void>[]): Waiter {
+    const waiter: Waiter = { first: batch.records.count - 1, count: 1, resolve: null!, reject: null! };
+    runs.push(
+      new Promise<bigint>((resolve, reject) => {
+        waiter.resolve = resolve;
+        waiter.reject = reject;
+      }).then((base) => {
+        let offset = base + BigInt(waiter.first);
+        for (let k = 0; k < waiter.count; k++, offset++) results[at + k] = { topic, partition, offset };
+      }),
+    );
+    batch.waiters.push(waiter);
+    return waiter;
+  }
+
+  #drain(batch: OpenBatch): void {
+    const open = this.#open.get(batch.topic);
+    if (open?.[batch.partition] !== batch) return;
+    open[batch.partition] = undefined;
+    if (this.#sticky.get(batch.topic) === batch.partition) this.#sticky.delete(batch.topic);
+    if (batch.timer) {
+      clearTimeout(batch.timer as NodeJS.Timeout);
+      clearImmediate(batch.timer as NodeJS.Immediate);
     }
-    const separator = id.indexOf(':');
-    const partition = Number(id.slice(0, separator));
-    const topic = id.slice(separator + 1);
-    const task = this.#append(topic, partition, pending).finally(() => {
+    const task = this.#append(batch).finally(() => {
       this.#inFlight.delete(task);
-      this.#buffered -= pending.bytes;
+      this.#buffered -= batch.bytes;
       for (const wake of this.#spaceWaiters.splice(0)) wake();
     });
     this.#inFlight.add(task);
   }
 
-  async #append(topic: string, partition: number, pending: Pending): Promise<void> {
+  async #append(batch: OpenBatch): Promise<void> {
     try {
-      const now = BigInt(Date.now());
-      const timestamps = pending.timestamped ? BigInt64Array.from(pending.timestamps, (t) => (t < 0 ? now : BigInt(t))) : undefined;
-      const batch = native.buildRecordBatch(
-        { values: pending.values, keys: pending.keys, timestamps, headers: pending.hasHeaders ? pending.headers : undefined },
-        { compression: this.#compression },
-      );
-      const [result] = await this.#replicaManager.appendRecords([{ topic, partition, records: batch }], { acks: this.#acks, timeoutMs: this.#timeoutMs });
+      const records = await this.#build(batch.records);
+      const [result] = await this.#replicaManager.appendRecords([{ topic: batch.topic, partition: batch.partition, records }], { acks: this.#acks, timeoutMs: this.#timeoutMs });
       if (result!.errorCode !== ErrorCode.NONE) throw new KafkaError(result!.errorCode, result!.errorMessage ?? undefined);
-      for (const waiter of pending.waiters) waiter.resolve(result!.baseOffset);
+      for (const waiter of batch.waiters) waiter.resolve(result!.baseOffset);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
-      for (const waiter of pending.waiters) waiter.reject(failure);
+      for (const waiter of batch.waiters) waiter.reject(failure);
     }
   }
 
-  readonly #defaultPartitioner: Partitioner = (key, partitions, topic) => {
-    if (key) return partitionForKey(key, partitions);
-    const next = this.#roundRobin.get(topic) ?? 0;
-    this.#roundRobin.set(topic, next + 1);
-    return next % partitions;
-  };
-}
-
-function toBuffer(value: Buffer | string | null | undefined): Buffer | null {
-  if (value === null || value === undefined) return null;
-  return typeof value === 'string' ? Buffer.from(value) : value;
+  /** The RecordBatch, compressed on the libuv pool when asked; the staging area is reused once it is built. */
+  async #build(records: ProducerBatch): Promise<Buffer> {
+    const options = { compression: this.#compression };
+    try {
+      return this.#compression === COMPRESSION.none
+        ? native.buildPackedRecordBatch(records.columns(), options)
+        : await native.buildPackedRecordBatchAsync(records.columns(), options);
+    } finally {
+      if (this.#spare.length < SPARE_AREAS) this.#spare.push(records.area);
+    }
+  }
 }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { engineErrorCode } from '../../src/storage/errors.js';
+import { ProducerBatch, StagingArea } from '../../src/embedded/producer-batch.js';
 import { native } from '../../src/storage/native.js';
 
 const CODECS = [0, 1, 2, 3, 4];
@@ -117,6 +118,53 @@ describe('buildRecordBatch → decodeRecordBatch', () => {
     expect(engineErrorOf(() => native.buildRecordBatch({ values: [null] }, { compression: 6 }))).toBe(
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
     );
+  });
+});
+
+describe('buildPackedRecordBatch (the embedded producer staging)', () => {
+  const staged = fc.record({
+    key: nullableBuffer,
+    value: fc.oneof(nullableBuffer, fc.string({ maxLength: 40 })),
+    timestamp: fc.integer({ min: 0, max: 2 ** 52 }),
+    headers: fc.dictionary(fc.string({ maxLength: 8 }), fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)), { maxKeys: 3 }),
+  });
+
+  it('builds, on the calling thread or the pool, the batch buildRecordBatch builds from the same records', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(staged, { minLength: 1, maxLength: 40 }), fc.constantFrom(...CODECS), async (records, compression) => {
+        // A tiny area, so staging has to grow its bytes, layout and timestamps.
+        const packed = new ProducerBatch(new StagingArea(16));
+        for (const r of records) packed.add(r.key, r.value, r.headers, r.timestamp);
+        const expected = native.buildRecordBatch(
+          {
+            values: records.map((r) => (typeof r.value === 'string' ? Buffer.from(r.value) : r.value)),
+            keys: records.map((r) => r.key),
+            timestamps: BigInt64Array.from(records.map((r) => BigInt(r.timestamp))),
+            headers: records.map((r) => Object.entries(r.headers).map(([key, value]) => ({ key, value }))),
+          },
+          { compression },
+        );
+        expect(native.buildPackedRecordBatch(packed.columns(), { compression })).toEqual(expected);
+        expect(await native.buildPackedRecordBatchAsync(packed.columns(), { compression })).toEqual(expected);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('stamps records staged without a timestamp with the build time', () => {
+    const packed = new ProducerBatch(new StagingArea(64));
+    packed.add(null, 'a', undefined, -1);
+    packed.add(null, 'b', undefined, 5);
+    const before = BigInt(Date.now());
+    const timestamps = native.decodeRecordBatch(native.buildPackedRecordBatch(packed.columns())).map((r) => r.timestamp);
+    expect(timestamps[0]).toBeGreaterThanOrEqual(before);
+    expect(timestamps[1]).toBe(5n);
+  });
+
+  it('refuses a layout that does not match the bytes', () => {
+    const columns = { bytes: Buffer.from('abc'), layout: Int32Array.from([-1, 5, 0]), count: 1 };
+    expect(engineErrorOf(() => native.buildPackedRecordBatch(columns))).toBe(ErrorCode.INVALID_RECORD);
+    expect(engineErrorOf(() => native.buildPackedRecordBatch({ ...columns, count: 2 }))).toBe(ErrorCode.INVALID_RECORD);
   });
 });
 

@@ -13,9 +13,10 @@
 //!   V8-allocated Buffers, cheaper there than handing over a Rust allocation (see `to_buffer`).
 
 use napi::bindgen_prelude::{
-    i64n, BigInt, BigInt64Array, BigInt64ArraySlice, BufferSlice, Either, Env, FnArgs, Function, Int32Array,
-    JsObjectValue, Null,
+    i64n, AsyncTask, BigInt, BigInt64Array, BigInt64ArraySlice, Buffer, BufferSlice, Either, Env, Float64Array, FnArgs,
+    Function, Int32Array, JsObjectValue, Null,
 };
+use napi::Task;
 use napi_derive::napi;
 
 use super::to_napi_error;
@@ -24,6 +25,7 @@ use crate::record::batch::{verify_crc, BatchHeader, HEADER_LEN};
 use crate::record::builder::BatchBuilder;
 use crate::record::compression::{self, Compression};
 use crate::record::iter::BatchRecords;
+use crate::record::packed::{append_packed, PackedRecords};
 use crate::record::validate::{self, ValidationOptions};
 
 /// Records for `buildRecordBatch`, one entry per record in each column.
@@ -134,6 +136,27 @@ fn column_len<T>(column: &Option<Vec<T>>, records: usize, name: &str) -> napi::R
     }
 }
 
+/// A builder with the options' producer fields, codec and base offset. The base timestamp is set only when
+/// given; otherwise the builder takes the first record's.
+fn builder_from(options: Option<BuildRecordBatchOptions>, capacity: usize) -> napi::Result<BatchBuilder> {
+    let Some(options) = options else {
+        return Ok(BatchBuilder::new(0).with_capacity(capacity));
+    };
+    let producer_epoch = i16::try_from(options.producer_epoch.unwrap_or(-1))
+        .map_err(|_| napi::Error::new(napi::Status::InvalidArg, "producerEpoch does not fit in an int16"))?;
+    let base_offset = options.base_offset.as_ref().map(|o| to_i64(o, "baseOffset")).transpose()?.unwrap_or(0);
+    let producer_id = options.producer_id.as_ref().map(|p| to_i64(p, "producerId")).transpose()?.unwrap_or(-1);
+    let mut builder = BatchBuilder::new(base_offset)
+        .with_capacity(capacity)
+        .compression(codec(options.compression.unwrap_or(0))?)
+        .producer(producer_id, producer_epoch, options.base_sequence.unwrap_or(-1))
+        .transactional(options.transactional.unwrap_or(false));
+    if let Some(timestamp) = &options.base_timestamp {
+        builder = builder.base_timestamp(to_i64(timestamp, "baseTimestamp")?);
+    }
+    Ok(builder)
+}
+
 /// Builds one RecordBatch v2 from columns of records, compressing it when asked.
 #[napi]
 pub fn build_record_batch<'env>(
@@ -141,15 +164,6 @@ pub fn build_record_batch<'env>(
     records: RecordColumns<'_>,
     options: Option<BuildRecordBatchOptions>,
 ) -> napi::Result<BufferSlice<'env>> {
-    let options = options.unwrap_or(BuildRecordBatchOptions {
-        compression: None,
-        base_offset: None,
-        producer_id: None,
-        producer_epoch: None,
-        base_sequence: None,
-        base_timestamp: None,
-        transactional: None,
-    });
     let count = records.values.len();
     column_len(&records.keys, count, "keys")?;
     column_len(&records.headers, count, "headers")?;
@@ -160,22 +174,12 @@ pub fn build_record_batch<'env>(
             format!("timestamps has {} entries for {count} records", timestamps.len()),
         ));
     }
-    let base_timestamp = match &options.base_timestamp {
+    let base_timestamp = match options.as_ref().and_then(|options| options.base_timestamp.as_ref()) {
         Some(timestamp) => to_i64(timestamp, "baseTimestamp")?,
         None => timestamps.first().copied().unwrap_or_else(now_ms),
     };
-    let producer_epoch = i16::try_from(options.producer_epoch.unwrap_or(-1))
-        .map_err(|_| napi::Error::new(napi::Status::InvalidArg, "producerEpoch does not fit in an int16"))?;
-    let base_offset = options.base_offset.as_ref().map(|o| to_i64(o, "baseOffset")).transpose()?.unwrap_or(0);
-    let producer_id = options.producer_id.as_ref().map(|p| to_i64(p, "producerId")).transpose()?.unwrap_or(-1);
-
     let value_bytes: usize = records.values.iter().flatten().map(|value| value.len()).sum();
-    let mut builder = BatchBuilder::new(base_offset)
-        .with_capacity(value_bytes + count * 16)
-        .compression(codec(options.compression.unwrap_or(0))?)
-        .producer(producer_id, producer_epoch, options.base_sequence.unwrap_or(-1))
-        .base_timestamp(base_timestamp)
-        .transactional(options.transactional.unwrap_or(false));
+    let mut builder = builder_from(options, value_bytes + count * 16)?.base_timestamp(base_timestamp);
     let mut record_headers: Vec<(&[u8], Option<&[u8]>)> = Vec::new();
     for (index, value) in records.values.iter().enumerate() {
         let key = records.keys.as_ref().and_then(|keys| keys[index].as_deref());
@@ -188,6 +192,78 @@ pub fn build_record_batch<'env>(
     }
     let batch = builder.build().map_err(to_napi_error)?;
     to_buffer(env, &batch)
+}
+
+/// Records as the embedded producer stages them (layout in `crate::record::packed`).
+#[napi(object)]
+pub struct PackedRecordColumns {
+    /// Per record: key, value, then each header's key and value, back to back.
+    pub bytes: Buffer,
+    /// Per record: key length, value length (−1: null), header count, then each header's key and value lengths.
+    pub layout: Int32Array,
+    pub count: u32,
+    /// Milliseconds since the epoch per record; negative, or no column: now.
+    pub timestamps: Option<Float64Array>,
+}
+
+/// One RecordBatch v2 of packed records, built on whichever thread runs it.
+pub struct PackedBuild {
+    records: PackedRecordColumns,
+    builder: Option<BatchBuilder>,
+}
+
+impl PackedBuild {
+    fn new(records: PackedRecordColumns, options: Option<BuildRecordBatchOptions>) -> napi::Result<PackedBuild> {
+        let capacity = records.bytes.len() + records.count as usize * 16;
+        Ok(PackedBuild { builder: Some(builder_from(options, capacity)?), records })
+    }
+
+    fn build(&mut self) -> napi::Result<Vec<u8>> {
+        let mut builder = self.builder.take().ok_or_else(|| napi::Error::from_reason("the batch was already built"))?;
+        let records = &self.records;
+        let packed = PackedRecords {
+            bytes: &records.bytes,
+            layout: &records.layout,
+            count: records.count as usize,
+            timestamps: records.timestamps.as_deref(),
+        };
+        append_packed(&mut builder, &packed, now_ms()).map_err(to_napi_error)?;
+        builder.build().map_err(to_napi_error)
+    }
+}
+
+/// Builds one RecordBatch v2 from packed records on the calling thread.
+#[napi]
+pub fn build_packed_record_batch<'env>(
+    env: &'env Env,
+    records: PackedRecordColumns,
+    options: Option<BuildRecordBatchOptions>,
+) -> napi::Result<BufferSlice<'env>> {
+    to_buffer(env, &PackedBuild::new(records, options)?.build()?)
+}
+
+/// `buildPackedRecordBatch` on the libuv thread pool, for compressed batches: compressing a megabyte takes
+/// about a millisecond, which the event loop should not spend. The records' Buffer and arrays are held
+/// (referenced) until the task ends, so the caller must not reuse them before the promise settles.
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn build_packed_record_batch_async(
+    records: PackedRecordColumns,
+    options: Option<BuildRecordBatchOptions>,
+) -> napi::Result<AsyncTask<PackedBuild>> {
+    Ok(AsyncTask::new(PackedBuild::new(records, options)?))
+}
+
+impl Task for PackedBuild {
+    type Output = Vec<u8>;
+    type JsValue = Buffer;
+
+    fn compute(&mut self) -> napi::Result<Vec<u8>> {
+        self.build()
+    }
+
+    fn resolve(&mut self, _env: Env, batch: Vec<u8>) -> napi::Result<Buffer> {
+        Ok(Buffer::from(batch))
+    }
 }
 
 /// The records of one batch (CRC checked, decompressed when needed). Keys, values and header values are
@@ -208,7 +284,9 @@ pub fn decode_record_batch<'env>(
     let holder = &to_buffer(env, source)?;
     let subarray: Function<'env, FnArgs<(u32, u32)>, BufferSlice<'env>> = holder.get_named_property("subarray")?;
     let view = |bytes: Option<&[u8]>| -> napi::Result<Either<BufferSlice<'env>, Null>> {
-        let Some(bytes) = bytes else { return Ok(Either::B(Null)) };
+        let Some(bytes) = bytes else {
+            return Ok(Either::B(Null));
+        };
         // `bytes` lies inside `source`, which `holder` is a copy of.
         let start = (bytes.as_ptr() as usize - source.as_ptr() as usize) as u32;
         Ok(Either::A(subarray.apply(holder, FnArgs::from((start, start + bytes.len() as u32)))?))

@@ -1,12 +1,13 @@
 //! RecordBatch v2, the unit Kafka clients produce and the log stores: header layout and in-place
 //! rewrites (`batch`), validation of producer input (`validate`), record iteration (`iter`), building
-//! (`builder`) and the compression codecs (`compression`).
+//! (`builder`, from the embedded producer's staging area: `packed`) and the compression codecs (`compression`).
 
 pub mod batch;
 pub mod builder;
 pub mod compression;
 pub mod iter;
 mod lz4_frame;
+pub mod packed;
 pub mod validate;
 mod varint;
 
