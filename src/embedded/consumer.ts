@@ -26,6 +26,8 @@ export type StartFrom = 'earliest' | 'latest' | { readonly offset: bigint } | { 
 export interface ConsumerOptions {
   readonly topics: readonly string[];
   readonly groupId?: string;
+  /** Kafka's client.id: names the member in the group (its member id starts with it). */
+  readonly clientId?: string;
   /** Where to start a partition without a committed offset (default 'latest', as Kafka's auto.offset.reset). */
   readonly from?: StartFrom;
   /** Commit the positions reached when partitions are revoked, every `autoCommitIntervalMs`, and on close (default true with a group). */
@@ -87,7 +89,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       consumer.#member = await GroupMember.join(services.groupCoordinator, {
         groupId: options.groupId,
         topics: options.topics,
-        clientId: 'gregor-embedded',
+        clientId: options.clientId ?? 'gregor-embedded',
         sessionTimeoutMs: options.sessionTimeoutMs,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
         partitionCount: (topic) => services.metadata.topic(topic)?.partitions.length ?? 0,
@@ -150,13 +152,14 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** Records one by one; the position (what commits store) is just past the last record handed out. */
   async *[Symbol.asyncIterator](): AsyncGenerator<ConsumerRecord, void, undefined> {
     for await (const batch of this.batches()) {
-      const position = this.#positions.get(`${batch[0]!.partition}:${batch[0]!.topic}`);
+      const id = `${batch[0]!.partition}:${batch[0]!.topic}`;
+      const position = this.#positions.get(id);
       if (!position) continue;
       for (const record of batch) {
         const next = (position.offset = record.offset + 1n);
         yield record;
-        // A seek while the record was out: leave the rest of the batch.
-        if (position.offset !== next) break;
+        // A seek while the record was out, or a rebalance that took the partition: leave the rest of the batch.
+        if (position.offset !== next || this.#positions.get(id) !== position) break;
       }
     }
   }

@@ -48,6 +48,52 @@ describe('producer', () => {
     }
   });
 
+  it('keeps unkeyed records of one batch on one partition and moves on when it closes (sticky)', async () => {
+    await gregor.createTopic('p-sticky', { partitions: 3 });
+    const producer = gregor.producer({ acks: 1 });
+    const first = await producer.send('p-sticky', Array.from({ length: 50 }, (_, i) => ({ value: `a${i}` })));
+    expect(new Set(first.map((m) => m.partition)).size).toBe(1);
+    const second = await producer.send('p-sticky', Array.from({ length: 50 }, (_, i) => ({ value: `b${i}` })));
+    expect(new Set(second.map((m) => m.partition)).size).toBe(1);
+    expect(second[0]!.partition).not.toBe(first[0]!.partition);
+    const keyed = await producer.send('p-sticky', [{ key: 'k', value: 'x' }, { value: 'y', partition: 2 }]);
+    expect(keyed.map((m) => m.partition)).toEqual([partitionForKey(Buffer.from('k'), 3), 2]);
+  });
+
+  it.for(['gzip', 'snappy', 'lz4', 'zstd'] as const)('builds one %s batch of a send and it reads back intact', async (compression) => {
+    const topic = `p-codec-${compression}`;
+    await gregor.createTopic(topic, { partitions: 1 });
+    const producer = gregor.producer({ acks: 1, compression });
+    const records = Array.from({ length: 300 }, (_, i) => ({ key: i % 2 ? `k${i}` : null, value: `value ${i} `.repeat(20), headers: { n: String(i) }, timestamp: 1_700_000_000_000 + i }));
+    const sent = await producer.send(topic, records);
+    expect(sent.at(-1)!.offset).toBe(299n);
+    const fetched = await gregor.broker.replicaManager.fetch({
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 24,
+      isolationLevel: 0,
+      partitions: [{ topic, partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 24, currentLeaderEpoch: -1 }],
+    });
+    // One batch, its attributes (byte 21) naming the codec.
+    expect(fetched.partitions[0]!.records.map((batch) => batch.readInt16BE(21) & 7)).toEqual([{ gzip: 1, snappy: 2, lz4: 3, zstd: 4 }[compression]]);
+    fetched.release();
+    const consumer = await gregor.consumer({ topics: [topic], from: 'earliest' });
+    const got = await take(consumer, 300, (r) => [r.key?.toString() ?? null, r.value!.toString(), r.headers.n!.toString(), r.timestamp]);
+    expect(got).toEqual(records.map((r, i) => [r.key, r.value, String(i), r.timestamp]));
+    await consumer.close();
+  });
+
+  it('refuses a negative or fractional timestamp with INVALID_TIMESTAMP', async () => {
+    await gregor.createTopic('p-timestamp', { partitions: 1 });
+    const producer = gregor.producer();
+    for (const timestamp of [-5, 1.5]) {
+      await expect(producer.send('p-timestamp', { value: 'x', timestamp })).rejects.toSatisfy(
+        (e: unknown) => e instanceof KafkaError && e.code === ErrorCode.INVALID_TIMESTAMP,
+      );
+    }
+  });
+
   it('rejects an unknown topic with a typed error', async () => {
     const producer = gregor.producer();
     await expect(producer.send('no-such-topic', { value: 'x' })).rejects.toSatisfy(
@@ -162,6 +208,26 @@ describe('consumer back-pressure', () => {
     const all = await take(stream as AsyncIterable<{ offset: bigint }>, 5000, (r) => r.offset);
     expect(all).toEqual(Array.from({ length: 5000 }, (_, i) => BigInt(i)));
     await consumer.close();
+  });
+});
+
+describe('consumer group rebalance', () => {
+  it('stops handing out a partition mid-batch once a rebalance takes it, and the new owner resumes after the last record handed out', async () => {
+    await gregor.createTopic('g-revoke', { partitions: 1 });
+    await gregor.producer().send('g-revoke', Array.from({ length: 200 }, (_, i) => ({ value: `r${i}` })));
+    const group = { groupId: 'g-revoke', topics: ['g-revoke'], from: 'earliest' as const, heartbeatIntervalMs: 50, sessionTimeoutMs: 10_000 };
+    // Both assignors give the only partition to the member whose id sorts first: the newcomer, by its client id.
+    const first = await gregor.consumer({ ...group, clientId: 'z-first' });
+    const records = first[Symbol.asyncIterator]();
+    expect((await records.next()).value?.offset).toBe(0n);
+    const second = await gregor.consumer({ ...group, clientId: 'a-second' });
+    await pollUntil(() => first.assignment.length === 0, 'the partition to move to the second member');
+    // The rest of the held batch is not the first member's any more: closing ends its iteration without a record.
+    const next = records.next();
+    await first.close();
+    expect((await next).done).toBe(true);
+    expect(await take(second, 1, (r) => r.offset)).toEqual([1n]);
+    await second.close();
   });
 });
 
