@@ -49,11 +49,13 @@ export interface ProducerOptions {
   readonly timeoutMs?: number;
 }
 
-/** Records `first .. first+count-1` of a batch, sent by one `send` call. */
+/** Records `first .. first+count-1` of a batch, sent by one `send` call, whose results go from `at` on. */
 interface Waiter {
   readonly first: number;
   count: number;
-  resolve: (baseOffset: bigint) => void;
+  readonly results: RecordMetadata[];
+  readonly at: number;
+  resolve: () => void;
   reject: (error: Error) => void;
 }
 
@@ -139,7 +141,7 @@ export class Producer {
       if (run && runBatch === batch) {
         run.count++;
       } else {
-        run = this.#waiter(batch, i, topic, partition, results, runs);
+        run = this.#waiter(batch, i, results, runs);
         runBatch = batch;
       }
       if (batch.bytes >= this.#batchSize) {
@@ -190,16 +192,13 @@ export class Producer {
     return { topic, partition, records: new ProducerBatch(area), waiters: [], bytes: 0, timer: null };
   }
 
-  /** A waiter for records from `at` in this `send` on, which fills their results when the batch is appended. */
-  #waiter(batch: OpenBatch, at: number, topic: string, partition: number, results: RecordMetadata[], runs: Promise<void>[]): Waiter {
-    const waiter: Waiter = { first: batch.records.count - 1, count: 1, resolve: null!, reject: null! };
+  /** A waiter for the records of this `send` from `at` on, added to `batch` from its last record on. */
+  #waiter(batch: OpenBatch, at: number, results: RecordMetadata[], runs: Promise<void>[]): Waiter {
+    const waiter: Waiter = { first: batch.records.count - 1, count: 1, results, at, resolve: null!, reject: null! };
     runs.push(
-      new Promise<bigint>((resolve, reject) => {
+      new Promise<void>((resolve, reject) => {
         waiter.resolve = resolve;
         waiter.reject = reject;
-      }).then((base) => {
-        let offset = base + BigInt(waiter.first);
-        for (let k = 0; k < waiter.count; k++, offset++) results[at + k] = { topic, partition, offset };
       }),
     );
     batch.waiters.push(waiter);
@@ -228,7 +227,12 @@ export class Producer {
       const records = await this.#build(batch.records);
       const [result] = await this.#replicaManager.appendRecords([{ topic: batch.topic, partition: batch.partition, records }], { acks: this.#acks, timeoutMs: this.#timeoutMs });
       if (result!.errorCode !== ErrorCode.NONE) throw new KafkaError(result!.errorCode, result!.errorMessage ?? undefined);
-      for (const waiter of batch.waiters) waiter.resolve(result!.baseOffset);
+      const { topic, partition } = batch;
+      for (const waiter of batch.waiters) {
+        let offset = result!.baseOffset + BigInt(waiter.first);
+        for (let k = waiter.at, end = k + waiter.count; k < end; k++, offset++) waiter.results[k] = { topic, partition, offset };
+        waiter.resolve();
+      }
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       for (const waiter of batch.waiters) waiter.reject(failure);
