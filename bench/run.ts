@@ -2,9 +2,10 @@
 /**
  * `npm run bench`: runs a benchmark suite against gregor and Apache Kafka on this machine and writes
  * results.json, summary.md and SVG charts. The harness pins itself (and so the Node client) and the
- * load generators to the client CPUs and the brokers to the broker CPUs.
+ * load generators to the client CPUs and the brokers to the broker CPUs (the embedded target's
+ * process, which is its own load generator, included).
  *
- *   npm run bench -- [--suite standard|quick|full|soak] [--targets kafka,gregor] [--tools loadgen,java,node]
+ *   npm run bench -- [--suite standard|quick|full|soak] [--targets kafka,gregor,embedded] [--tools loadgen,java,node,embedded]
  *                    [--repeats N] [--duration S] [--warmup S] [--out DIR] [--data-dir DIR]
  */
 import { spawnSync } from 'node:child_process';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const program = new Command('bench')
     .option('--suite <name>', `one of ${Object.keys(SUITES).join(', ')}`, 'standard')
     .option('--targets <list>', `comma-separated, of ${TARGET_NAMES.join(', ')}`, 'kafka,gregor,embedded,tcp-sink,node-sink')
-    .option('--tools <list>', 'load generators: loadgen, java, node', 'loadgen,java,node')
+    .option('--tools <list>', 'load generators: loadgen, java, node (network clients), embedded (in-process, the embedded target only)', 'loadgen,java,node,embedded')
     .option('--repeats <n>', 'repeats per point (default: the suite’s)')
     .option('--duration <s>', 'measured seconds per point (default: the suite’s)')
     .option('--warmup <s>', 'warm-up seconds per point (default: the suite’s)')

@@ -1,10 +1,12 @@
 /**
  * Runs a suite: starts every available target (broker cores), then for each scenario and repeat runs
  * each load generator (load generator cores) against each target, alternating the target order from
- * one repeat to the next, with the broker's CPU and RSS sampled around every measurement. Targets that
+ * one repeat to the next, with the broker's CPU and RSS sampled around every measurement. The embedded
+ * target is measured by the load generator inside its own process, and by nothing else. Targets that
  * cannot run here are skipped with the reason recorded in the results.
  */
 import { createTopic, deleteTopic } from './drivers/admin.js';
+import { type EmbeddedLoad, type ProduceJob, runEmbedded } from './drivers/embedded.js';
 import { consumerPerformance, endToEndLatency, producerPerformance } from './drivers/java-perf.js';
 import { runLoadgen } from './drivers/loadgen.js';
 import { nodeProduce } from './drivers/node-client.js';
@@ -50,15 +52,39 @@ export interface SuiteRun {
 export const CLIENT_SETTINGS = { 'linger.ms': 5, 'batch.size': 16384, 'max.in.flight.requests.per.connection': 5 };
 const INFLIGHT = 4;
 const REQUEST_BYTES = 1 << 20;
+/** Partitions one Produce request (or one embedded send) carries at most. */
+const PARTITIONS_PER_REQUEST = 16;
 /** End-to-end runs send smaller requests so that each second holds many timed batches. */
 const E2E_REQUEST_BYTES = 64 << 10;
 
 /** A broker below this CPU share (% of a core) has settled after topic creation. */
 const IDLE_PERCENT = 20;
 
-const acksNumber = (acks: Scenario['acks']): number => (acks === 'all' ? -1 : Number(acks));
+const acksNumber = (acks: Scenario['acks']): 0 | 1 | -1 => (acks === 'all' ? -1 : acks === '0' ? 0 : 1);
 
 type TopicOf = (b: RunningBroker, suffix: string) => Promise<string>;
+
+/**
+ * The embedded producer's work shaped as the native load generator's Produce requests: REQUEST_BYTES per
+ * send over as many partitions as one of its connections puts in a request, as many sends in flight as
+ * it has requests, so both targets get batches of the same size.
+ */
+function embeddedProduce(s: Scenario, topic: string, warmupSeconds: number, durationSeconds: number, maxRecords?: number): ProduceJob {
+  return {
+    kind: 'produce',
+    topic,
+    recordSize: s.recordSize,
+    partitions: s.partitions,
+    partitionsPerSend: Math.min(PARTITIONS_PER_REQUEST, Math.ceil(s.partitions / s.connections)),
+    requestBytes: REQUEST_BYTES,
+    sendsInFlight: s.connections * INFLIGHT,
+    acks: acksNumber(s.acks),
+    compression: s.compression,
+    warmupSeconds,
+    durationSeconds,
+    ...(maxRecords === undefined ? {} : { maxRecords }),
+  };
+}
 
 class SuiteRunner {
   readonly measurements: Measurement[] = [];
@@ -90,12 +116,16 @@ class SuiteRunner {
     return (line: string) => this.o.log(`  [${broker.target} ${s.id} ${tool}] ${line}`);
   }
 
-  /** The e2e rate: a fraction of the lowest of the main targets' median native maxima in `rateOf`. */
+  /**
+   * The e2e rate: a fraction of the lowest of the main targets' median maxima in `rateOf`, as the native
+   * load generator measured them (the in-process one for the embedded target).
+   */
   private e2eRate(s: Scenario): number | null {
     if (s.fixedRate) return s.fixedRate;
     const byTarget = new Map<string, number[]>();
     for (const m of this.measurements) {
-      if (m.scenario !== s.rateOf || m.loadGenerator !== 'loadgen' || !m.ok || this.sinks.has(m.target)) continue;
+      const native = m.loadGenerator === 'loadgen' || m.loadGenerator === 'embedded';
+      if (m.scenario !== s.rateOf || !native || !m.ok || this.sinks.has(m.target)) continue;
       byTarget.set(m.target, [...(byTarget.get(m.target) ?? []), m.recordsPerSec]);
     }
     const maxima = [...byTarget.values()].map(median);
@@ -107,15 +137,22 @@ class SuiteRunner {
     for (const broker of brokers) {
       await this.#againstBroker(s, broker, repeat, topicOf, filled).catch((e: Error) => {
         this.o.log(`! ${broker.target} ${s.id} repeat ${repeat}: ${e.message}`);
-        this.measurements.push(failed({ scenario: s.id, target: broker.target, loadGenerator: 'loadgen', metric: s.kind === 'consume' ? 'fetch' : s.kind, repeat, command: '' }, e.message));
+        const tool = broker.embedded ? 'embedded' : 'loadgen';
+        const metric = s.kind === 'consume' && !broker.embedded ? 'fetch' : s.kind;
+        this.measurements.push(failed({ scenario: s.id, target: broker.target, loadGenerator: tool, metric, repeat, command: '' }, e.message));
       });
     }
   }
 
   async #againstBroker(s: Scenario, broker: RunningBroker, repeat: number, topicOf: TopicOf, filled: Map<string, number>): Promise<void> {
+    if (broker.embedded) {
+      if (this.o.loadGenerators.includes('embedded')) await this.#inProcess(s, broker, broker.embedded, repeat, topicOf, filled);
+      return;
+    }
     const t = this.o.suite.timing;
     const cpus = this.o.clientCpus;
     for (const tool of this.o.loadGenerators) {
+      if (tool === 'embedded') continue;
       if (tool === 'node' && (!s.nodeClient || s.kind !== 'produce')) continue;
       if (broker.sink && (tool !== 'loadgen' || s.kind !== 'produce' || !s.ceiling)) continue;
       const common = { scenario: s.id, target: broker.target, repeat };
@@ -124,7 +161,7 @@ class SuiteRunner {
       if (s.kind === 'produce') {
         const topic = await topicOf(broker, '');
         if (tool === 'loadgen') {
-          const args = { ...loadgenBase, topic, connections: s.connections, inflight: INFLIGHT, acks: acksNumber(s.acks), compression: s.compression, 'request-bytes': REQUEST_BYTES };
+          const args = { ...loadgenBase, topic, connections: s.connections, inflight: INFLIGHT, acks: acksNumber(s.acks), compression: s.compression, 'request-bytes': REQUEST_BYTES, 'partitions-per-request': PARTITIONS_PER_REQUEST };
           await this.measure(broker, () => runLoadgen({ ...common, mode: 'produce', args, cpus, onLine }));
         } else if (tool === 'java') {
           const key = `${s.id}/${broker.target}`;
@@ -188,6 +225,30 @@ class SuiteRunner {
       }
     }
   }
+
+  /** The embedded target, measured by the producer and consumer inside its process. */
+  async #inProcess(s: Scenario, broker: RunningBroker, load: EmbeddedLoad, repeat: number, topicOf: TopicOf, filled: Map<string, number>): Promise<void> {
+    const t = this.o.suite.timing;
+    const run = { scenario: s.id, target: broker.target, repeat, onLine: this.progress(broker, s, 'embedded') };
+    const timing = { recordSize: s.recordSize, warmupSeconds: t.warmupSeconds, durationSeconds: t.durationSeconds };
+    if (s.kind === 'produce') {
+      const topic = await topicOf(broker, '');
+      await this.measure(broker, () => runEmbedded(load, { ...run, job: embeddedProduce(s, topic, t.warmupSeconds, t.durationSeconds) }));
+    } else if (s.kind === 'consume') {
+      const topic = await topicOf(broker, '');
+      const records = filled.get(`${broker.target}/${topic}`) ?? 0;
+      await this.measure(broker, () => runEmbedded(load, { ...run, job: { kind: 'consume', topic, records, ...timing } }));
+    } else {
+      const topic = await topicOf(broker, `-embedded-${repeat}`);
+      const rate = this.e2eRate(s);
+      if (rate === null) {
+        this.measurements.push(failed({ ...run, loadGenerator: 'embedded', metric: 'e2e', command: `embedded e2e (rate from ${s.rateOf})` }, `no maximum measured in ${s.rateOf} to take ${s.rateFraction} of`));
+        return;
+      }
+      const job = { kind: 'e2e' as const, topic, rate: Math.round(rate), requestBytes: E2E_REQUEST_BYTES, acks: acksNumber(s.acks), ...timing };
+      await this.measure(broker, () => runEmbedded(load, { ...run, job }));
+    }
+  }
 }
 
 async function startTarget(target: Target, o: RunOptions): Promise<RunningBroker> {
@@ -200,7 +261,8 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
   const infos: TargetInfo[] = [];
   const available: Target[] = [];
   for (const t of [...o.targets, ...(o.flushOnAckTarget ? [o.flushOnAckTarget] : [])]) {
-    const why = await t.unavailable();
+    const why =
+      t.loadGenerator && !o.loadGenerators.includes(t.loadGenerator) ? `only the ${t.loadGenerator} load generator measures it, and this run does not use it` : await t.unavailable();
     infos.push({ name: t.name, settings: t.describe(), ...(why ? { skipped: why } : {}) });
     if (why) o.log(`skipping target ${t.name}: ${why}`);
     else available.push(t);
@@ -231,6 +293,18 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
       const active = extra ? [...brokers, extra] : brokers;
       const created: [RunningBroker, string][] = [];
       const filled = new Map<string, number>();
+      /** The scenario's load on a topic, unmeasured, by the target's own load generator: for `seconds`, or until `records`. */
+      const write = async (b: RunningBroker, name: string, seconds: number, records: number | undefined, what: string) => {
+        let error: string | undefined;
+        if (b.embedded) {
+          error = (await b.embedded.run(embeddedProduce(s, name, 0, seconds, records))).error;
+        } else {
+          const args = { bootstrap: b.bootstrap, topic: name, partitions: s.partitions, connections: s.connections, 'record-size': s.recordSize, acks: acksNumber(s.acks), compression: s.compression, 'warmup-s': 0, 'duration-s': seconds, ...(records === undefined ? {} : { 'max-records': records }) };
+          const r = await runLoadgen({ scenario: s.id, target: b.target, repeat: 0, mode: 'produce', cpus: o.clientCpus, args });
+          if (!r.ok) error = r.error;
+        }
+        if (error !== undefined) throw new Error(`${what} ${name} on ${b.target} failed: ${error}`);
+      };
       const topicOf = async (b: RunningBroker, suffix: string) => {
         const name = `bench-${s.id}${suffix}`;
         if (b.sink) return name;
@@ -240,22 +314,12 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         // The scenario's own load for a while first, discarded: a new topic's first writes (segment
         // and index files, leader epoch checkpoints; Kafka stalls for seconds after creating 1,000
         // partitions) are not what a repeat should measure.
-        if (s.kind !== 'e2e') {
-          const settle = await runLoadgen({
-            scenario: s.id, target: b.target, repeat: 0, mode: 'produce', cpus: o.clientCpus,
-            args: { bootstrap: b.bootstrap, topic: name, partitions: s.partitions, connections: s.connections, 'record-size': s.recordSize, acks: acksNumber(s.acks), compression: s.compression, 'warmup-s': 0, 'duration-s': o.suite.timing.settleSeconds },
-          });
-          if (!settle.ok) throw new Error(`first writes to ${name} on ${b.target} failed: ${settle.error}`);
-        }
+        if (s.kind !== 'e2e') await write(b, name, o.suite.timing.settleSeconds, undefined, 'first writes to');
         const busy = await waitForIdle(b.pid, IDLE_PERCENT, 120_000);
         if (busy >= IDLE_PERCENT) o.log(`  ${b.target} still at ${busy.toFixed(0)}% CPU two minutes after creating ${name}`);
         if (s.kind === 'consume') {
           const records = Math.ceil(o.suite.timing.consumeBytes / s.recordSize);
-          const fill = await runLoadgen({
-            scenario: s.id, target: b.target, repeat: 0, mode: 'produce', cpus: o.clientCpus,
-            args: { bootstrap: b.bootstrap, topic: name, partitions: s.partitions, connections: s.connections, 'record-size': s.recordSize, 'max-records': records, 'warmup-s': 0, 'duration-s': 600 },
-          });
-          if (!fill.ok) throw new Error(`filling ${name} on ${b.target} failed: ${fill.error}`);
+          await write(b, name, 600, records, 'filling');
           filled.set(`${b.target}/${name}`, records);
         }
         return name;
@@ -278,7 +342,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine: describeMachine(),
-    parameters: { ...o.suite.timing, clientSettings: CLIENT_SETTINGS, loadgenInflight: INFLIGHT, loadgenRequestBytes: REQUEST_BYTES, loadgenE2eRequestBytes: E2E_REQUEST_BYTES, brokerCpus: o.brokerCpus ?? null, clientCpus: o.clientCpus ?? null, loadGenerators: o.loadGenerators, scenarios: o.suite.scenarios },
+    parameters: { ...o.suite.timing, clientSettings: CLIENT_SETTINGS, loadgenInflight: INFLIGHT, loadgenRequestBytes: REQUEST_BYTES, loadgenPartitionsPerRequest: PARTITIONS_PER_REQUEST, loadgenE2eRequestBytes: E2E_REQUEST_BYTES, brokerCpus: o.brokerCpus ?? null, clientCpus: o.clientCpus ?? null, loadGenerators: o.loadGenerators, scenarios: o.suite.scenarios },
     targets: infos,
     measurements: runner.measurements,
   };

@@ -3,10 +3,11 @@
  * per send, the size of a Java producer batch) with several sends in flight, per-send latency in an
  * HDR histogram. Runs inside the harness process, which pins itself to the load generator cores.
  */
-import * as hdr from 'hdr-histogram-js';
 import { Producer } from '@platformatic/kafka';
+import { latencySummary, microsHistogram, recordMillis } from '../lib/hdr.js';
 import type { Measurement, SeriesPoint } from '../lib/measurement.js';
 import { failed } from '../lib/measurement.js';
+import { RateMeter } from '../lib/rate-meter.js';
 
 export interface NodeProduceRun {
   scenario: string;
@@ -39,24 +40,14 @@ export async function nodeProduce(run: NodeProduceRun): Promise<Measurement> {
   const producer = new Producer({ clientId: 'gregor-bench', bootstrapBrokers: [run.bootstrap], acks: run.acks, idempotent: false, autocreateTopics: false });
   const value = Buffer.alloc(run.recordSize, 'x');
   let partition = 0;
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
-  const series: SeriesPoint[] = [];
+  const histogram = microsHistogram();
   let sent = 0;
   let error: Error | undefined;
   const start = performance.now();
   const warmupEnd = start + run.warmupSeconds * 1000;
   const end = warmupEnd + run.durationSeconds * 1000;
   let measuredFrom = 0;
-  let lastTick = start;
-  let lastSent = 0;
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    const rate = ((sent - lastSent) * 1000) / (now - lastTick);
-    if (now > warmupEnd) series.push({ t: (now - start) / 1000, recordsPerSec: rate, mbPerSec: (rate * run.recordSize) / 1048576 });
-    if (series.length % 5 === 0 && series.length > 0) run.onLine?.(`${sent - lastSent} records sent, ${rate.toFixed(1)} records/sec`);
-    lastTick = now;
-    lastSent = sent;
-  }, 1000);
+  const meter = new RateMeter(start, warmupEnd, run.recordSize, 'sent', run.onLine);
   const worker = async () => {
     while (performance.now() < end && !error) {
       const messages = Array.from({ length: run.recordsPerSend }, () => ({ topic: run.topic, value, partition: partition++ % run.partitions }));
@@ -65,39 +56,28 @@ export async function nodeProduce(run: NodeProduceRun): Promise<Measurement> {
       const t1 = performance.now();
       if (t1 >= warmupEnd) {
         if (measuredFrom === 0) measuredFrom = sent;
-        histogram.recordValue(Math.max(1, Math.round((t1 - t0) * 1000)));
+        recordMillis(histogram, t1 - t0);
       }
       sent += messages.length;
+      meter.add(messages.length);
     }
   };
+  let series: SeriesPoint[] = [];
   try {
     await Promise.all(Array.from({ length: run.inFlight }, () => worker().catch((e: Error) => (error = e))));
   } finally {
-    clearInterval(ticker);
+    series = meter.stop();
     await producer.close().catch(() => {});
   }
   if (error) return failed(base, `@platformatic/kafka: ${describeError(error)}`);
   const seconds = (performance.now() - warmupEnd) / 1000;
   const records = sent - measuredFrom;
-  const ms = (us: number) => us / 1000;
-  // getValueAtPercentile answers a bucket's highest equivalent value, which can pass the recorded maximum.
-  const at = (percentile: number) => ms(Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue));
-  const quantiles: [number, number][] = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999, 1].map((q) => [q, at(q * 100)]);
   return {
     ...base,
     ok: true,
     recordsPerSec: records / seconds,
     mbPerSec: (records * run.recordSize) / seconds / 1048576,
-    latency: {
-      avg: ms(histogram.mean),
-      p50: at(50),
-      p95: at(95),
-      p99: at(99),
-      p999: at(99.9),
-      max: ms(histogram.maxValue),
-      kind: 'produce-request',
-      quantiles,
-    },
+    latency: latencySummary(histogram, 'produce-request'),
     series,
     broker: null,
   };

@@ -1,7 +1,8 @@
 /** One measured point: a load generator run against one target for one scenario. */
 import type { ProcessUsage } from './process.js';
 
-export type LoadGeneratorName = 'loadgen' | 'java' | 'node';
+/** `embedded` is the in-process producer and consumer of the embedded target (bench/drivers/embedded.ts). */
+export type LoadGeneratorName = 'loadgen' | 'java' | 'node' | 'embedded';
 
 /** Milliseconds. */
 export interface LatencySummary {
@@ -12,8 +13,11 @@ export interface LatencySummary {
   p999: number;
   /** Null where the tool does not report it (EndToEndLatency has no max). */
   max: number | null;
-  /** What one sample is: a produce request's round trip, a record's send-to-ack, a fetch, or end to end. */
-  kind: 'produce-request' | 'produce-record' | 'fetch-request' | 'end-to-end';
+  /**
+   * What one sample is: a produce request's round trip, an embedded producer's send() of an array until
+   * acknowledged, a record's send-to-ack, a fetch, or end to end.
+   */
+  kind: 'produce-request' | 'produce-send' | 'produce-record' | 'fetch-request' | 'end-to-end';
   /** [quantile, ms] pairs for the percentile chart. */
   quantiles?: [number, number][];
 }

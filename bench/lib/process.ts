@@ -22,10 +22,13 @@ function pinnedCommand(cmd: string, args: readonly string[], pin: Pinned): [stri
   return pin.cpus === undefined ? [cmd, [...args]] : ['taskset', ['-c', pin.cpus, cmd, ...args]];
 }
 
-/** Starts a long-lived process (a broker); `taskset` execs the command, so the pid is the command's. */
-export function startProcess(cmd: string, args: readonly string[], pin: Pinned, env?: NodeJS.ProcessEnv): ChildProcess {
+/**
+ * Starts a long-lived process (a broker); `taskset` execs the command, so the pid is the command's, and
+ * an IPC channel (`ipc`, for a Node child) survives the exec.
+ */
+export function startProcess(cmd: string, args: readonly string[], pin: Pinned, env?: NodeJS.ProcessEnv, options: { ipc?: boolean } = {}): ChildProcess {
   const [c, a] = pinnedCommand(cmd, args, pin);
-  return spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+  return spawn(c, a, { stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
 }
 
 /**

@@ -37,6 +37,12 @@ export interface ResultPoint {
   repeats: Measurement[];
 }
 
+/**
+ * Whether a point measures a target at its best: the native load generator for the network targets,
+ * the in-process one for the embedded target (which nothing else measures).
+ */
+export const isNative = (p: Pick<ResultPoint, 'loadGenerator'>): boolean => p.loadGenerator === 'loadgen' || p.loadGenerator === 'embedded';
+
 const medianOf = (ms: Measurement[], f: (m: Measurement) => number | null | undefined): number | null => {
   const v = ms.map(f).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   return v.length ? spread(v).median : null;

@@ -1,16 +1,23 @@
 /**
  * The markdown summary: for each scenario and load generator, every target's median throughput and
- * latency (with spread), and the gregor/Kafka ratios — throughput ratio above 1 and latency ratio below
- * 1 favour gregor.
+ * latency (with spread), and the gregor/Kafka and embedded/Kafka ratios — throughput ratio above 1 and
+ * latency ratio below 1 favour gregor. The embedded target's in-process measurements share the row of
+ * the native load generator's, so each target appears at its best next to Kafka's.
  */
 import type { SuiteRun } from '../runner.js';
-import type { ResultPoint } from './aggregate.js';
+import { isNative, type ResultPoint } from './aggregate.js';
 
 const fmt = (n: number | null | undefined, digits = 1): string =>
   n === null || n === undefined || !Number.isFinite(n) ? '–' : n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits);
 
 const ratio = (a: number | null | undefined, b: number | null | undefined): string =>
   a && b ? `${(a / b).toFixed(2)}×` : '–';
+
+/** Throughput and p99 ratios of `a` over `b`, where both succeeded. */
+function ratios(a: ResultPoint | undefined, b: ResultPoint | undefined): string {
+  const ok = (p: ResultPoint | undefined) => (p?.ok ? p : undefined);
+  return `${ratio(ok(a)?.throughput?.mbPerSec.median, ok(b)?.throughput?.mbPerSec.median)} | ${ratio(ok(a)?.aggregatedLatency99pct, ok(b)?.aggregatedLatency99pct)}`;
+}
 
 function cell(p: ResultPoint | undefined): string {
   if (!p) return '–';
@@ -36,30 +43,29 @@ export function markdownReport(run: SuiteRun, points: ResultPoint[], command: st
   lines.push('Targets:', '');
   for (const t of run.targets) lines.push(`- **${t.name}**: ${t.skipped ? `skipped — ${t.skipped}` : Object.values(t.settings).join('; ')}`);
   lines.push('');
-  const hasPair = targets.includes('gregor') && targets.includes('kafka');
-  lines.push(`| scenario | load generator | ${targets.join(' | ')}${hasPair ? ' | gregor/Kafka throughput | gregor/Kafka p99' : ''} |`);
-  lines.push(`|---|---|${targets.map(() => '---').join('|')}${hasPair ? '|---|---' : ''}|`);
+  const pairs = (['gregor', 'embedded'] as const).filter((t) => targets.includes(t) && targets.includes('kafka'));
+  lines.push(`| scenario | load generator | ${targets.join(' | ')}${pairs.map((t) => ` | ${t}/Kafka throughput | ${t}/Kafka p99`).join('')} |`);
+  lines.push(`|---|---|${targets.map(() => '---').join('|')}${pairs.map(() => '|---|---').join('')}|`);
   const rows = new Map<string, ResultPoint[]>();
   for (const pt of points) {
-    const key = `${pt.workload}\u0000${pt.loadGenerator}/${pt.metric}`;
+    const key = `${pt.workload}\u0000${isNative(pt) ? 'native' : `${pt.loadGenerator}/${pt.metric}`}`;
     rows.set(key, [...(rows.get(key) ?? []), pt]);
   }
   for (const [key, pts] of rows) {
-    const [workload, tool] = key.split('\u0000');
+    const workload = key.split('\u0000')[0];
+    const tools = [...new Set(pts.map((x) => `${x.loadGenerator}/${x.metric}`))].sort().join(', ');
     const by = (t: string) => pts.find((x) => x.driver === t);
-    const g = by('gregor');
-    const k = by('kafka');
-    const ratios = hasPair
-      ? ` | ${ratio(g?.ok ? g.throughput?.mbPerSec.median : null, k?.ok ? k.throughput?.mbPerSec.median : null)} | ${ratio(g?.ok ? g.aggregatedLatency99pct : null, k?.ok ? k.aggregatedLatency99pct : null)}`
-      : '';
-    lines.push(`| ${workload} | ${tool} | ${targets.map((t) => cell(by(t))).join(' | ')}${ratios} |`);
+    lines.push(`| ${workload} | ${tools} | ${targets.map((t) => cell(by(t))).join(' | ')}${pairs.map((t) => ` | ${ratios(by(t), by('kafka'))}`).join('')} |`);
   }
   lines.push('');
-  lines.push('Latency kinds: loadgen/produce = one Produce request (≈1 MiB) round trip; java/produce = a record from send() to acknowledgement (includes linger.ms and client queueing); loadgen/fetch = one Fetch round trip; loadgen/e2e = a record from the intended send time to its arrival at a consumer; java/round-trip = EndToEndLatency, one record at a time.', '');
-  const usage = points.filter((x) => x.ok && x.brokerCpuPercent !== null && x.loadGenerator === 'loadgen');
+  lines.push(
+    'Latency kinds: loadgen/produce = one Produce request (≈1 MiB) round trip; embedded/produce = one send() of the same records until acknowledged, in the broker’s process; java/produce = a record from send() to acknowledgement (includes linger.ms and client queueing); loadgen/fetch = one Fetch round trip (embedded/consume reads in-process: no request to time); loadgen/e2e and embedded/e2e = a record from the intended send time to its arrival at a consumer; java/round-trip = EndToEndLatency, one record at a time.',
+    '',
+  );
+  const usage = points.filter((x) => x.ok && x.brokerCpuPercent !== null && isNative(x));
   if (usage.length) {
     lines.push(
-      'Broker CPU (% of one core) and peak resident memory during the native load generator runs. Anonymous memory is the comparable figure: the total also counts mapped file pages, which for gregor (appends through mmap) include the segments it wrote, and for Kafka (write()) do not.',
+      'Broker CPU (% of one core) and peak resident memory during the native load generator runs (embedded: the in-process runs, whose figures include the producer or consumer). Anonymous memory is the comparable figure: the total also counts mapped file pages, which for gregor (appends through mmap) include the segments it wrote, and for Kafka (write()) do not.',
       '',
     );
     lines.push('| scenario | target | CPU % | RSS anonymous MiB | RSS total MiB |', '|---|---|---|---|---|');

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SuiteRun } from '../runner.js';
-import { aggregate, resultsDocument } from './aggregate.js';
+import { aggregate, isNative, resultsDocument } from './aggregate.js';
 import { comparisonBars, latencyPercentiles, throughputOverTime } from './charts.js';
 import { markdownReport } from './markdown.js';
 
@@ -12,13 +12,14 @@ export function writeResults(run: SuiteRun, outDir: string, command: string): st
   const files: [string, string][] = [
     ['results.json', `${JSON.stringify(resultsDocument(run), null, 2)}\n`],
     ['summary.md', markdownReport(run, points, command)],
-    ['throughput.svg', comparisonBars(`${run.suite} suite: throughput by target (native load generator)`, points.filter((p) => p.loadGenerator === 'loadgen'))],
+    ['throughput.svg', comparisonBars(`${run.suite} suite: throughput by target (native load generator; embedded: in-process)`, points.filter(isNative))],
   ];
   const scenarios = (run.parameters['scenarios'] ?? []) as { id: string; title: string; recordSize: number }[];
   for (const s of scenarios) {
-    const native = points.filter((p) => p.workload === s.id && p.loadGenerator === 'loadgen' && p.ok);
+    const native = points.filter((p) => p.workload === s.id && isNative(p) && p.ok);
     if (native.some((p) => p.publishRate.length > 0)) files.push([`${s.id}-throughput.svg`, throughputOverTime(`${s.title}: throughput over time`, native, s.recordSize)]);
-    if (native.some((p) => p.quantiles.length > 0)) files.push([`${s.id}-latency.svg`, latencyPercentiles(`${s.title}: latency percentiles`, native, native[0]!.latencyKind ?? '')]);
+    const kinds = [...new Set(native.filter((p) => p.quantiles.length > 0).map((p) => p.latencyKind))].join(' / ');
+    if (kinds) files.push([`${s.id}-latency.svg`, latencyPercentiles(`${s.title}: latency percentiles`, native, kinds)]);
   }
   for (const [name, text] of files) writeFileSync(join(outDir, name), text);
   return files.map(([name]) => join(outDir, name));

@@ -1,8 +1,11 @@
 /**
  * A target is a broker the harness can start on loopback, pinned to the broker cores, and measure:
- * Apache Kafka, gregor over TCP (as `npm start` runs it), gregor with flush-on-ack, and (once the
- * embedded API exists) gregor in-process.
+ * Apache Kafka, gregor over TCP (as `npm start` runs it), gregor with flush-on-ack, and gregor
+ * in-process (embedded, measured by the load generator inside its process).
  */
+import type { EmbeddedLoad } from '../drivers/embedded.js';
+import type { LoadGeneratorName } from '../lib/measurement.js';
+
 export interface StartOptions {
   /** Parent directory for the broker's data; every target uses the same disk. */
   dataRoot: string;
@@ -14,6 +17,8 @@ export interface StartOptions {
 export interface RunningBroker {
   readonly target: string;
   readonly sink?: boolean;
+  /** The embedded target's in-process load generator; a target that has one is measured by it alone. */
+  readonly embedded?: EmbeddedLoad;
   readonly bootstrap: string;
   readonly pid: number;
   stop(): Promise<void>;
@@ -23,6 +28,8 @@ export interface Target {
   readonly name: string;
   /** A sink answers only the native load generator's Produce requests (no topics, no other tools). */
   readonly sink?: boolean;
+  /** The only load generator that can measure this target (the embedded target's in-process one). */
+  readonly loadGenerator?: LoadGeneratorName;
   /** Version, process and durability settings, stated in every result. */
   describe(): Record<string, string>;
   /** Null when the target can run on this machine; otherwise why not (the harness skips it and says so). */
