@@ -145,10 +145,8 @@ class SuiteRunner {
   }
 
   async #againstBroker(s: Scenario, broker: RunningBroker, repeat: number, topicOf: TopicOf, filled: Map<string, number>): Promise<void> {
-    if (broker.embedded) {
-      if (this.o.loadGenerators.includes('embedded')) await this.#inProcess(s, broker, broker.embedded, repeat, topicOf, filled);
-      return;
-    }
+    // runSuite starts the embedded target only when its load generator is among this run's.
+    if (broker.embedded) return this.#inProcess(s, broker, broker.embedded, repeat, topicOf, filled);
     const t = this.o.suite.timing;
     const cpus = this.o.clientCpus;
     for (const tool of this.o.loadGenerators) {
@@ -229,7 +227,8 @@ class SuiteRunner {
   /** The embedded target, measured by the producer and consumer inside its process. */
   async #inProcess(s: Scenario, broker: RunningBroker, load: EmbeddedLoad, repeat: number, topicOf: TopicOf, filled: Map<string, number>): Promise<void> {
     const t = this.o.suite.timing;
-    const run = { scenario: s.id, target: broker.target, repeat, onLine: this.progress(broker, s, 'embedded') };
+    const common = { scenario: s.id, target: broker.target, repeat };
+    const run = { ...common, onLine: this.progress(broker, s, 'embedded') };
     const timing = { recordSize: s.recordSize, warmupSeconds: t.warmupSeconds, durationSeconds: t.durationSeconds };
     if (s.kind === 'produce') {
       const topic = await topicOf(broker, '');
@@ -242,7 +241,7 @@ class SuiteRunner {
       const topic = await topicOf(broker, `-embedded-${repeat}`);
       const rate = this.e2eRate(s);
       if (rate === null) {
-        this.measurements.push(failed({ ...run, loadGenerator: 'embedded', metric: 'e2e', command: `embedded e2e (rate from ${s.rateOf})` }, `no maximum measured in ${s.rateOf} to take ${s.rateFraction} of`));
+        this.measurements.push(failed({ ...common, loadGenerator: 'embedded', metric: 'e2e', command: `embedded e2e (rate from ${s.rateOf})` }, `no maximum measured in ${s.rateOf} to take ${s.rateFraction} of`));
         return;
       }
       const job = { kind: 'e2e' as const, topic, rate: Math.round(rate), requestBytes: E2E_REQUEST_BYTES, acks: acksNumber(s.acks), ...timing };
