@@ -82,8 +82,12 @@ export declare class NativeLog {
  */
 export declare function attachOpenLog(dir: string): NativeLog | null
 
-/** Builds one RecordBatch v2 from packed records on the calling thread. */
-export declare function buildPackedRecordBatch(records: PackedRecordColumns, options?: BuildRecordBatchOptions | undefined | null): Buffer
+/**
+ * Builds one RecordBatch v2 from packed records on the calling thread. With `output`, the batch is written
+ * at its start and the result is a view of it (a caller reusing `output` avoids a new allocation per
+ * batch); without it, or when it is too small, into a new Buffer.
+ */
+export declare function buildPackedRecordBatch(records: PackedRecordColumns, options?: BuildRecordBatchOptions | undefined | null, output?: Buffer | undefined | null): Buffer
 
 /**
  * `buildPackedRecordBatch` on the libuv thread pool, for compressed batches: compressing a megabyte takes

@@ -9,7 +9,7 @@
  */
 import { native } from '../storage/native.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { ReplicaManager } from '../replication/replica-manager.js';
+import type { ProduceResult, ReplicaManager } from '../replication/replica-manager.js';
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import { partitionForKey } from './murmur2.js';
 import { ProducerBatch, recordBytes, StagingArea } from './producer-batch.js';
@@ -88,6 +88,8 @@ export class Producer {
   /** The partition unkeyed records of a topic go to until its batch closes (Kafka's sticky partitioner, KIP-480). */
   readonly #sticky = new Map<string, number>();
   readonly #spare: StagingArea[] = [];
+  /** Where uncompressed batches are built, reused batch after batch (see `#buildAndAppend`). */
+  #output = Buffer.allocUnsafeSlow(64 * 1024);
   #nextSticky = 0;
   #buffered = 0;
   #spaceWaiters: (() => void)[] = [];
@@ -224,8 +226,7 @@ export class Producer {
 
   async #append(batch: OpenBatch): Promise<void> {
     try {
-      const records = await this.#build(batch.records);
-      const [result] = await this.#replicaManager.appendRecords([{ topic: batch.topic, partition: batch.partition, records }], { acks: this.#acks, timeoutMs: this.#timeoutMs });
+      const [result] = await (this.#compression === COMPRESSION.none ? this.#buildAndAppend(batch) : this.#buildOffLoopAndAppend(batch));
       if (result!.errorCode !== ErrorCode.NONE) throw new KafkaError(result!.errorCode, result!.errorMessage ?? undefined);
       const { topic, partition } = batch;
       for (const waiter of batch.waiters) {
@@ -239,15 +240,30 @@ export class Producer {
     }
   }
 
-  /** The RecordBatch, compressed on the libuv pool when asked; the staging area is reused once it is built. */
-  async #build(records: ProducerBatch): Promise<Buffer> {
-    const options = { compression: this.#compression };
-    try {
-      return this.#compression === COMPRESSION.none
-        ? native.buildPackedRecordBatch(records.columns(), options)
-        : await native.buildPackedRecordBatchAsync(records.columns(), options);
-    } finally {
-      if (this.#spare.length < SPARE_AREAS) this.#spare.push(records.area);
-    }
+  /**
+   * Builds the batch into the reused output buffer and appends it in the same synchronous step: the
+   * ReplicaManager has copied it into the log by the time `appendRecords` returns, and nothing else can
+   * build into the buffer in between.
+   */
+  #buildAndAppend(batch: OpenBatch): Promise<ProduceResult[]> {
+    const records = native.buildPackedRecordBatch(batch.records.columns(), { compression: COMPRESSION.none }, this.#output);
+    this.#recycle(batch.records.area);
+    // Built elsewhere because the output was too small: grow it for the next batch.
+    if (records.buffer !== this.#output.buffer) this.#output = Buffer.allocUnsafeSlow(records.length + (records.length >> 2));
+    return this.#appendRecords(batch, records);
+  }
+
+  /** Compressing takes about a millisecond per megabyte, so the batch is built on the libuv pool. */
+  async #buildOffLoopAndAppend(batch: OpenBatch): Promise<ProduceResult[]> {
+    const records = await native.buildPackedRecordBatchAsync(batch.records.columns(), { compression: this.#compression }).finally(() => this.#recycle(batch.records.area));
+    return this.#appendRecords(batch, records);
+  }
+
+  #appendRecords(batch: OpenBatch, records: Buffer): Promise<ProduceResult[]> {
+    return this.#replicaManager.appendRecords([{ topic: batch.topic, partition: batch.partition, records }], { acks: this.#acks, timeoutMs: this.#timeoutMs });
+  }
+
+  #recycle(area: StagingArea): void {
+    if (this.#spare.length < SPARE_AREAS) this.#spare.push(area);
   }
 }

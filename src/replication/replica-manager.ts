@@ -161,7 +161,11 @@ export class ReplicaManager {
     return found;
   }
 
-  /** Appends one batch per partition; resolves when acks are satisfied. Never rejects: errors are per partition. */
+  /**
+   * Appends one batch per partition; resolves when acks are satisfied. Never rejects: errors are per partition.
+   * The records are in the log before this returns its promise, so a caller may reuse their memory then (the
+   * embedded producer builds every batch into one buffer).
+   */
   async appendRecords(entries: readonly ProduceEntry[], options: ProduceOptions): Promise<ProduceResult[]> {
     const nowMs = Date.now();
     const waits: Promise<void>[] = [];

@@ -129,7 +129,7 @@ describe('buildPackedRecordBatch (the embedded producer staging)', () => {
     headers: fc.dictionary(fc.string({ maxLength: 8 }), fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)), { maxKeys: 3 }),
   });
 
-  it('builds, on the calling thread or the pool, the batch buildRecordBatch builds from the same records', async () => {
+  it('builds, on the calling thread (into a given buffer or a new one) or the pool, the batch buildRecordBatch builds from the same records', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(staged, { minLength: 1, maxLength: 40 }), fc.constantFrom(...CODECS), async (records, compression) => {
         // A tiny area, so staging has to grow its bytes, layout and timestamps.
@@ -145,6 +145,12 @@ describe('buildPackedRecordBatch (the embedded producer staging)', () => {
           { compression },
         );
         expect(native.buildPackedRecordBatch(packed.columns(), { compression })).toEqual(expected);
+        // Into a caller's buffer when it fits (a view of it), else into a new one.
+        const output = Buffer.alloc(expected.length + 8);
+        const into = native.buildPackedRecordBatch(packed.columns(), { compression }, output);
+        expect(into).toEqual(expected);
+        expect(into.buffer).toBe(output.buffer);
+        expect(native.buildPackedRecordBatch(packed.columns(), { compression }, Buffer.alloc(8))).toEqual(expected);
         expect(await native.buildPackedRecordBatchAsync(packed.columns(), { compression })).toEqual(expected);
       }),
       { numRuns: 150 },

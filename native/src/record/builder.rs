@@ -55,6 +55,15 @@ impl BatchBuilder {
         }
     }
 
+    /// Builds into `buffer` (its contents dropped, its capacity kept): a caller building batch after batch
+    /// reuses one allocation instead of faulting in fresh pages for each.
+    pub fn with_buffer(mut self, mut buffer: Vec<u8>) -> Self {
+        buffer.clear();
+        buffer.resize(HEADER_LEN, 0);
+        self.buffer = buffer;
+        self
+    }
+
     /// Reserves room for about `bytes` of encoded records.
     pub fn with_capacity(mut self, bytes: usize) -> Self {
         self.buffer.reserve(bytes);
