@@ -91,6 +91,7 @@ export class EmbeddedLoad {
     const id = this.#nextId++;
     const timeoutMs = (job.warmupSeconds + job.durationSeconds) * 1000 + 60_000;
     return new Promise<EmbeddedReport>((resolve, reject) => {
+      if (!this.child.connected) return reject(new Error(`the embedded target's process is gone (exit ${this.child.signalCode ?? this.child.exitCode})`));
       const done = () => {
         clearTimeout(timer);
         this.child.off('message', onMessage);
@@ -112,7 +113,11 @@ export class EmbeddedLoad {
       }, timeoutMs);
       this.child.on('message', onMessage);
       this.child.once('exit', onExit);
-      this.child.send({ id, job } satisfies JobRequest);
+      this.child.send({ id, job } satisfies JobRequest, (e) => {
+        if (!e) return;
+        done();
+        reject(e);
+      });
     });
   }
 }
