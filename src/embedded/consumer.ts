@@ -7,6 +7,7 @@
  * consumers of the same group; without one it reads every partition of its topics.
  */
 import { Readable } from 'node:stream';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import type { FetchedOffset, GroupCoordinator } from '../group/group-coordinator.js';
 import { GroupMember } from '../group/group-member.js';
@@ -121,6 +122,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     try {
       while (!this.#closed) {
         this.#release();
+        // A fetch of records already there resolves at once: without this, reading a backlog would be one
+        // unbroken chain of promises, and the embedding service's timers and I/O would wait for its end.
+        await yieldToEventLoop();
         const fetched = await this.#fetch();
         if (!fetched) continue;
         this.#held = fetched;

@@ -211,6 +211,27 @@ describe('consumer back-pressure', () => {
   });
 });
 
+describe('consumer and the event loop', () => {
+  it('lets timers run while it reads a backlog', async () => {
+    await gregor.createTopic('c-backlog', { partitions: 1 });
+    const producer = gregor.producer();
+    for (let i = 0; i < 20; i++) await producer.send('c-backlog', Array.from({ length: 500 }, (_, j) => ({ value: `r${i}-${j}` })));
+    // Small fetches, so the backlog takes many fetches that all find records at once.
+    const consumer = await gregor.consumer({ topics: ['c-backlog'], from: 'earliest', maxBytes: 8192 });
+    let timerFired = false;
+    let batchesAfterTimer = 0;
+    setTimeout(() => (timerFired = true), 1);
+    let read = 0;
+    for await (const batch of consumer.batches()) {
+      if (timerFired) batchesAfterTimer++;
+      if ((read += batch.length) >= 10_000) break;
+    }
+    expect(read).toBe(10_000);
+    expect(batchesAfterTimer).toBeGreaterThan(0);
+    await consumer.close();
+  });
+});
+
 describe('consumer group rebalance', () => {
   it('stops handing out a partition mid-batch once a rebalance takes it, and the new owner resumes after the last record handed out', async () => {
     await gregor.createTopic('g-revoke', { partitions: 1 });
