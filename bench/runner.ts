@@ -18,6 +18,7 @@ import { freePort } from './lib/ports.js';
 import { type ProcessUsage, sampleUsage, waitForIdle } from './lib/process.js';
 import { median } from './lib/stats.js';
 import type { Scenario, Suite } from './scenarios.js';
+import { boundedTopicConfigs } from './targets/disk-budget.js';
 import type { RunningBroker, Target } from './targets/target.js';
 
 export interface RunOptions {
@@ -308,7 +309,11 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         const name = `bench-${s.id}${suffix}`;
         if (b.sink) return name;
         if (created.some(([cb, n]) => cb === b && n === name)) return name;
-        await createTopic(b.bootstrap, { name, partitions: s.kind === 'e2e' ? 1 : s.partitions, configs: s.compression === 'none' ? {} : { 'compression.type': 'producer' } });
+        await createTopic(b.bootstrap, {
+          name,
+          partitions: s.kind === 'e2e' ? 1 : s.partitions,
+          configs: { ...(s.kind === 'produce' ? boundedTopicConfigs(s.partitions) : {}), ...(s.compression === 'none' ? {} : { 'compression.type': 'producer' }) },
+        });
         created.push([b, name]);
         // The scenario's own load for a while first, discarded: a new topic's first writes (segment
         // and index files, leader epoch checkpoints; Kafka stalls for seconds after creating 1,000

@@ -12,11 +12,12 @@ import { REPO_ROOT } from '../lib/paths.js';
 import { startProcess } from '../lib/process.js';
 import { brokerReady } from './broker-process.js';
 import type { RunningBroker, StartOptions, Target } from './target.js';
+import { DISK_BUDGET_BROKER_SETTINGS } from './disk-budget.js';
 
 const CHILD = join(REPO_ROOT, 'dist', 'bench', 'drivers', 'embedded-child.js');
 
 /** As the gregor target: acks=all answered once appended, as Kafka does. */
-const BROKER_SETTINGS = { 'gregor.flush.before.acks.all.enable': false };
+const BROKER_SETTINGS = { 'gregor.flush.before.acks.all.enable': false, ...DISK_BUDGET_BROKER_SETTINGS };
 
 export class EmbeddedTarget implements Target {
   readonly name = 'embedded';

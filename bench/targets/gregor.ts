@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/paths.js';
 import { startProcess } from '../lib/process.js';
 import { brokerReady } from './broker-process.js';
+import { DISK_BUDGET_BROKER_SETTINGS } from './disk-budget.js';
 import type { RunningBroker, StartOptions, Target } from './target.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -42,6 +43,7 @@ export class GregorTarget implements Target {
       GREGOR_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${options.port}`,
       GREGOR_LOG_DIRS: join(dir, 'logs'),
       GREGOR_FLUSH_BEFORE_ACKS_ALL_ENABLE: String(this.flushOnAck),
+      ...Object.fromEntries(Object.entries(DISK_BUDGET_BROKER_SETTINGS).map(([key, value]) => [`GREGOR_${key.replaceAll('.', '_').toUpperCase()}`, value])),
       // Kafka runs with WARN logging in the harness too.
       GREGOR_LOG_LEVEL: 'warn',
     };

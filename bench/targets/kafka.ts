@@ -12,6 +12,7 @@ import { CACHE_DIR, REPO_ROOT } from '../lib/paths.js';
 import { runToEnd, startProcess } from '../lib/process.js';
 import { brokerReady } from './broker-process.js';
 import type { RunningBroker, StartOptions, Target } from './target.js';
+import { DISK_BUDGET_BROKER_SETTINGS } from './disk-budget.js';
 
 export const KAFKA_VERSION = '4.4.0';
 
@@ -67,6 +68,7 @@ function serverProperties(dataDir: string, port: number): string {
     'share.coordinator.state.topic.min.isr=1',
     // Consumer tools should not wait 3 s for a first rebalance on an idle benchmark broker.
     'group.initial.rebalance.delay.ms=0',
+    ...Object.entries(DISK_BUDGET_BROKER_SETTINGS).map(([key, value]) => `${key}=${value}`),
     '',
   ].join('\n');
 }
