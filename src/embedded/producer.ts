@@ -71,6 +71,7 @@ interface OpenBatch {
 }
 /** Staging areas kept for reuse; beyond these a drained batch's memory goes to the garbage collector. */
 const SPARE_AREAS = 8;
+const INITIAL_AREA_BYTES = 16 * 1024;
 
 export class Producer {
   readonly #replicaManager: ReplicaManager;
@@ -190,7 +191,8 @@ export class Producer {
   }
 
   #openBatch(topic: string, partition: number): OpenBatch {
-    const area = this.#spare.pop() ?? new StagingArea(Math.min(this.#batchSize, 1 << 20) + 64 * 1024);
+    // Areas start small and grow with their batch: a thousand partitions' open batches must not each take a megabyte.
+    const area = this.#spare.pop() ?? new StagingArea(INITIAL_AREA_BYTES);
     return { topic, partition, records: new ProducerBatch(area), waiters: [], bytes: 0, timer: null };
   }
 
