@@ -93,15 +93,15 @@ export class Dispatcher {
     }
   }
 
+  /** The services are the context's prototype, not copied into it: spreading them into every request's context took 4% of the broker's time at 7,000 requests/s. */
   #context(header: RequestHeaderInfo, connection: Connection, releases: (() => void)[]): RequestContext {
-    return {
-      ...this.#services,
+    return Object.assign(Object.create(this.#services) as BrokerServices, {
       header,
       apiVersion: header.apiVersion,
       clientId: header.clientId,
       clientHost: connection.remoteAddress,
       connectionId: connection.id,
-      releaseAfterWrite: (release) => releases.push(release),
-    };
+      releaseAfterWrite: (release: () => void) => void releases.push(release),
+    });
   }
 }
