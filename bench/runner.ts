@@ -331,7 +331,12 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
       try {
         for (let r = 1; r <= o.suite.timing.repeats; r++) {
           const order = r % 2 === 1 ? active : [...active].reverse();
-          await runner.scenario(s, order, r, topicOf, filled);
+          if (!s.topicPerRepeat) {
+            await runner.scenario(s, order, r, topicOf, filled);
+            continue;
+          }
+          await runner.scenario(s, order, r, (b, suffix) => topicOf(b, `${suffix}-repeat-${r}`), filled);
+          for (const [b, name] of created.splice(0)) await deleteTopic(b.bootstrap, name).catch(() => {});
         }
       } finally {
         for (const [b, name] of created) await deleteTopic(b.bootstrap, name).catch(() => {});
