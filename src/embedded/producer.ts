@@ -124,6 +124,8 @@ export class Producer {
     const results: RecordMetadata[] = new Array(records.length);
     let open = this.#open.get(topic);
     if (!open) this.#open.set(topic, (open = []));
+    // Every record is checked before any is staged: a send is refused whole, never appended in part.
+    const partitionOf = records.map((record) => this.#partitionOf(topic, record, partitions));
     // Consecutive records landing in the same batch share one waiter: one promise per run, not per record.
     const runs: Promise<void>[] = [];
     let run: Waiter | null = null;
@@ -132,13 +134,9 @@ export class Producer {
       const record = records[i]!;
       const size = recordBytes(record.key, record.value, record.headers);
       while (this.#buffered > 0 && this.#buffered + size > this.#bufferMemory) await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
-      const partition = this.#partitionOf(topic, record, partitions);
-      const timestamp = record.timestamp ?? -1;
-      if (!(timestamp === -1 || (Number.isSafeInteger(timestamp) && timestamp >= 0))) {
-        throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `timestamp ${timestamp} is not a non-negative integer of milliseconds`);
-      }
+      const partition = partitionOf[i]!;
       const batch = (open[partition] ??= this.#openBatch(topic, partition));
-      batch.records.add(record.key, record.value, record.headers, timestamp);
+      batch.records.add(record.key, record.value, record.headers, record.timestamp ?? -1);
       batch.bytes += size;
       this.#buffered += size;
       if (run && runBatch === batch) {
@@ -170,6 +168,7 @@ export class Producer {
     this.#closed = true;
   }
 
+  /** The record's partition, after checking it and the record's timestamp. */
   #partitionOf(topic: string, record: ProducerRecord, partitions: number): number {
     let partition = record.partition;
     if (partition === undefined) {
@@ -180,6 +179,10 @@ export class Producer {
     }
     if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic} has no partition ${partition}`);
+    }
+    const timestamp = record.timestamp;
+    if (timestamp !== undefined && !(Number.isSafeInteger(timestamp) && timestamp >= 0)) {
+      throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `timestamp ${timestamp} is not a non-negative integer of milliseconds`);
     }
     return partition;
   }

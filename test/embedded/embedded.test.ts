@@ -84,7 +84,7 @@ describe('producer', () => {
     await consumer.close();
   });
 
-  it('refuses a negative or fractional timestamp with INVALID_TIMESTAMP', async () => {
+  it('refuses a negative or fractional timestamp with INVALID_TIMESTAMP, and a send with a bad record whole', async () => {
     await gregor.createTopic('p-timestamp', { partitions: 1 });
     const producer = gregor.producer();
     for (const timestamp of [-5, 1.5]) {
@@ -92,6 +92,11 @@ describe('producer', () => {
         (e: unknown) => e instanceof KafkaError && e.code === ErrorCode.INVALID_TIMESTAMP,
       );
     }
+    // A send is refused whole: the valid record before the bad one is not appended either.
+    await expect(producer.send('p-timestamp', [{ value: 'fine' }, { value: 'x', timestamp: -1 }])).rejects.toBeInstanceOf(KafkaError);
+    await expect(producer.send('p-timestamp', [{ value: 'fine' }, { value: 'x', partition: 3 }])).rejects.toBeInstanceOf(KafkaError);
+    await producer.flush();
+    expect(gregor.broker.replicaManager.listOffset('p-timestamp', 0, -1n, 0, -1).offset).toBe(0n);
   });
 
   it('rejects an unknown topic with a typed error', async () => {
