@@ -65,10 +65,10 @@ const produce = (id: string, title: string, recordSize: number, partitions: numb
 
 export const STANDARD: Suite = {
   name: 'standard',
-  timing: { warmupSeconds: 2, durationSeconds: 5, repeats: 3, consumeBytes: 1 << 30, settleSeconds: 5 },
+  timing: { warmupSeconds: 2, durationSeconds: 5, repeats: 3, consumeBytes: 1 << 30, settleSeconds: 3 },
   scenarios: [
     produce('produce-1k-1p', 'produce 1 KiB × 1 partition, acks=1', KiB, 1, { nodeClient: true, ceiling: true }),
-    produce('produce-1k-16p', 'produce 1 KiB × 16 partitions, acks=1', KiB, 16, { ceiling: true }),
+    produce('produce-1k-16p', 'produce 1 KiB × 16 partitions, acks=1', KiB, 16),
     produce('produce-100b-1p', 'produce 100 B × 1 partition, acks=1', 100, 1),
     produce('produce-1k-16p-acks-all', 'produce 1 KiB × 16 partitions, acks=all', KiB, 16, { acks: 'all', flushOnAckLine: true }),
     produce('produce-1k-16p-lz4', 'produce 1 KiB × 16 partitions, lz4', KiB, 16, { compression: 'lz4' }),
