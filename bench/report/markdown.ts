@@ -65,7 +65,7 @@ export function markdownReport(run: SuiteRun, points: ResultPoint[], command: st
   const usage = points.filter((x) => x.ok && x.brokerCpuPercent !== null && isNative(x));
   if (usage.length) {
     lines.push(
-      'Broker CPU (% of one core) and peak resident memory during the native load generator runs (embedded: the in-process runs, whose figures include the producer or consumer). Anonymous memory is the comparable figure: the total also counts mapped file pages, which for gregor (appends through mmap) include the segments it wrote, and for Kafka (write()) do not.',
+      'Broker CPU (% of one core) and peak resident memory during the native load generator runs (embedded: the in-process runs, whose figures include the producer or consumer). Anonymous memory is the comparable figure: the total also counts mapped file pages, which for gregor (reads are views of mapped segments) include the segments it served, and for Kafka (sendfile) do not.',
       '',
     );
     lines.push('| scenario | target | CPU % | RSS anonymous MiB | RSS total MiB |', '|---|---|---|---|---|');
