@@ -8,6 +8,7 @@
  */
 import { Readable } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { AsyncCloseable } from '../lifecycle/async-closeable.js';
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import type { FetchedOffset, GroupCoordinator } from '../group/group-coordinator.js';
 import { GroupMember } from '../group/group-member.js';
@@ -60,7 +61,7 @@ export interface ConsumerServices {
 
 const NO_HEADERS: Readonly<Record<string, Buffer | null>> = Object.freeze({});
 
-export class Consumer implements AsyncIterable<ConsumerRecord> {
+export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRecord> {
   readonly #services: ConsumerServices;
   readonly #options: ConsumerOptions;
   /** Next offset to read, by `partition:topic`, for the partitions this consumer holds. */
@@ -71,10 +72,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   #wake: (() => void) | null = null;
   #commitTimer: NodeJS.Timeout | null = null;
   #closed = false;
-  #closing: Promise<void> | null = null;
   #reading: Promise<unknown> | null = null;
 
   private constructor(services: ConsumerServices, options: ConsumerOptions) {
+    super();
     this.#services = services;
     this.#options = options;
   }
@@ -200,16 +201,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   /** Commits (with autoCommit), leaves the group and releases every view it handed out. */
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-
-  async #close(): Promise<void> {
+  protected async closeOnce(): Promise<void> {
     this.#closed = true;
     if (this.#commitTimer) clearInterval(this.#commitTimer);
     this.#wake?.();

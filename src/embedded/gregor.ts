@@ -5,6 +5,7 @@
  */
 import type { BrokerSettings } from '../config/broker-config.js';
 import type { Logger } from '../logging/logger.js';
+import { AsyncCloseable } from '../lifecycle/async-closeable.js';
 import { Broker } from '../server/broker.js';
 import { Consumer, type ConsumerOptions } from './consumer.js';
 import { Producer, type ProducerOptions } from './producer.js';
@@ -28,13 +29,13 @@ export interface TopicDescription {
   readonly configs: Readonly<Record<string, string>>;
 }
 
-export class Gregor implements AsyncDisposable {
+export class Gregor extends AsyncCloseable {
   readonly broker: Broker;
   readonly #producers = new Set<Producer>();
   readonly #consumers = new Set<Consumer>();
-  #closing: Promise<void> | null = null;
 
   private constructor(broker: Broker) {
+    super();
     this.broker = broker;
   }
 
@@ -84,16 +85,8 @@ export class Gregor implements AsyncDisposable {
     return consumer;
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-
-  async #close(): Promise<void> {
+  /** Closes the producers and consumers it handed out, then the broker. */
+  protected async closeOnce(): Promise<void> {
     await Promise.all([...this.#producers].map((p) => p.close()));
     await Promise.all([...this.#consumers].map((c) => c.close()));
     await this.broker.close();

@@ -9,6 +9,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ClusterMetadata } from '../cluster/cluster-metadata.js';
+import { AsyncCloseable } from '../lifecycle/async-closeable.js';
 import { startGroups } from '../group/group-services.js';
 import { BrokerConfig, type BrokerSettings } from '../config/broker-config.js';
 import { createLogger } from '../logging/logger.js';
@@ -55,7 +56,7 @@ interface ListenerAddress {
   readonly port: number;
 }
 
-export class Broker {
+export class Broker extends AsyncCloseable {
   readonly config: BrokerConfig;
   readonly metadata: ClusterMetadata;
   readonly replicaManager: ReplicaManager;
@@ -66,13 +67,13 @@ export class Broker {
   readonly #closeGroups: (() => Promise<void>) | undefined;
   /** Cleaning and retention of the storage engine's logs; none over logs supplied through `logManager`. */
   readonly maintenance: PartitionMaintenance | undefined;
-  #closing: Promise<void> | undefined;
 
   private constructor(
     parts: Pick<Broker, 'config' | 'metadata' | 'replicaManager' | 'logManager' | 'services' | 'log' | 'maintenance'>,
     listener: Listener | undefined,
     closeGroups: (() => Promise<void>) | undefined,
   ) {
+    super();
     this.config = parts.config;
     this.metadata = parts.metadata;
     this.replicaManager = parts.replicaManager;
@@ -154,17 +155,8 @@ export class Broker {
     return `${endpoint.host}:${endpoint.port}`;
   }
 
-  /** Graceful shutdown; idempotent. */
-  close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-
-  async #close(): Promise<void> {
+  /** Graceful shutdown. */
+  protected async closeOnce(): Promise<void> {
     const started = Date.now();
     await this.#listener?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
     await this.#closeGroups?.();
