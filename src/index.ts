@@ -3,5 +3,5 @@ export { Gregor, type GregorOptions, type TopicDescription } from './embedded/gr
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type Partitioner, type Compression } from './embedded/producer.js';
 export { Consumer, type ConsumerOptions, type ConsumerRecord, type StartFrom } from './embedded/consumer.js';
 export { murmur2, partitionForKey } from './embedded/murmur2.js';
-export { Broker, type BrokerOptions } from './server/broker.js';
+export { Broker, type BrokerOptions } from './broker/broker.js';
 export { ErrorCode, KafkaError } from './protocol/error-codes.js';

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { GroupCoordinator } from '../../src/group/group-coordinator.js';
-import { Broker } from '../../src/server/broker.js';
+import { Broker } from '../../src/broker/broker.js';
 import { encodeData } from '../../src/protocol/codec.js';
 import { consumerProtocolSubscription } from '../../src/protocol/definitions/consumer-protocol.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';

@@ -6,7 +6,7 @@
 import type { BrokerSettings } from '../config/broker-config.js';
 import type { Logger } from '../logging/logger.js';
 import { AsyncCloseable } from '../lifecycle/async-closeable.js';
-import { Broker } from '../server/broker.js';
+import { Broker } from '../broker/broker.js';
 import { Consumer, type ConsumerOptions } from './consumer.js';
 import { Producer, type ProducerOptions } from './producer.js';
 

@@ -184,3 +184,8 @@ export class KafkaError extends Error {
     return RETRIABLE.has(this.code);
   }
 }
+
+/** The Kafka error code of an exception; anything that is not a KafkaError is UNKNOWN_SERVER_ERROR. */
+export function codeOf(error: unknown): ErrorCode {
+  return error instanceof KafkaError ? error.code : ErrorCode.UNKNOWN_SERVER_ERROR;
+}

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { ClusterMetadata, TopicInfo } from '../cluster/cluster-metadata.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfig } from '../config/topic-config.js';
-import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { ErrorCode, KafkaError, codeOf } from '../protocol/error-codes.js';
 import { DelayedFetch } from './delayed-fetch.js';
 import { Partition } from './partition.js';
 import type { PartitionLogManager, TimestampAndOffset, TopicLogConfig } from './partition-log.js';
@@ -449,11 +449,6 @@ function failure(entry: ProduceEntry, error: unknown): ProduceResult {
 function noRecords(request: FetchPartition, errorCode: ErrorCode, offsets?: { highWatermark: bigint; logStartOffset: bigint }): FetchPartitionResult {
   const highWatermark = offsets?.highWatermark ?? -1n;
   return { topic: request.topic, partition: request.partition, errorCode, highWatermark, lastStableOffset: highWatermark, logStartOffset: offsets?.logStartOffset ?? -1n, records: [], bytes: 0 };
-}
-
-/** The Kafka error code of an exception; anything that is not a KafkaError is UNKNOWN_SERVER_ERROR. */
-export function codeOf(error: unknown): ErrorCode {
-  return error instanceof KafkaError ? error.code : ErrorCode.UNKNOWN_SERVER_ERROR;
 }
 
 function errorMessage(error: unknown): string | null {

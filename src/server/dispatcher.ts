@@ -8,9 +8,10 @@
  */
 import type { Logger } from 'pino';
 import { decodeRequest, decodeRequestHeader, encodeResponse } from '../protocol/codec.js';
-import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { ErrorCode, KafkaError, codeOf } from '../protocol/error-codes.js';
+import type { BrokerServices } from '../services/broker-services.js';
 import type { Connection, FrameResponse } from './connection.js';
-import { type BrokerServices, CloseConnection, type Handler, NO_RESPONSE, type RequestContext, type RequestHeaderInfo } from './handler.js';
+import { CloseConnection, type Handler, NO_RESPONSE, type RequestContext, type RequestHeaderInfo } from './handler.js';
 import { API_VERSIONS_KEY } from './handlers/18-api-versions.js';
 
 /** Called once per request with its latency and the request-level error, if any (metrics). */
@@ -59,7 +60,7 @@ export class Dispatcher {
         this.#release(releases);
         return 'close';
       }
-      errorCode = error instanceof KafkaError ? error.code : ErrorCode.UNKNOWN_SERVER_ERROR;
+      errorCode = codeOf(error);
       if (!(error instanceof KafkaError)) this.#log.error({ err: error, apiKey: header.apiKey, apiVersion: header.apiVersion }, 'request failed');
       this.#release(releases.splice(0));
       body = handler.errorResponse(request, errorCode, context);

@@ -1,38 +1,10 @@
 /**
- * The handler contract: one `Handler` per API key (handlers/NN-name.ts), the context a request is handled
- * in, and the broker services a handler may call. The registry (handlers/index.ts) lists the handlers;
- * ApiVersions advertises exactly their version ranges.
+ * The handler contract: one `Handler` per API key (handlers/NN-name.ts) and the context a request is
+ * handled in, which offers the handler the broker's services (src/services). The registry
+ * (handlers/index.ts) lists the handlers; ApiVersions advertises exactly their version ranges.
  */
-import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
-import type { BrokerConfig } from '../config/broker-config.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
-import type { TrafficObserver } from '../metrics/traffic.js';
-import type { ReplicaManager } from '../replication/replica-manager.js';
-
-/**
- * Services of the consumer-group layer. Empty here: src/group adds its coordinator by declaration merging,
- *
- *   declare module '../server/handler.js' {
- *     interface GroupServices { groupCoordinator: GroupCoordinator }
- *   }
- *
- * so the server layer compiles before and without it, and the composition root (broker.ts) fills it.
- */
-export interface GroupServices {}
-
-/** The broker's own services, which the group layer is built on. */
-export interface CoreServices {
-  readonly config: BrokerConfig;
-  /** Topics (create, delete, configs, internal topics via `ensureTopic`), partitions, leaders, node and cluster ids. */
-  readonly metadata: ClusterMetadata;
-  /** Partitions of this node: appends, fetches, offsets. */
-  readonly replicaManager: ReplicaManager;
-  /** Told of every produced and fetched partition (metrics); absent when nobody watches. */
-  readonly traffic?: TrafficObserver;
-}
-
-/** What the broker offers handlers (and in-process users, through `Broker`). */
-export interface BrokerServices extends CoreServices, GroupServices {}
+import type { BrokerServices } from '../services/broker-services.js';
 
 /** The request header fields a handler may need. */
 export interface RequestHeaderInfo {

@@ -15,7 +15,7 @@
  * checkpoint so the recovery scan covers only active segments), `interval` (everything every
  * `flushIntervalMs`) and `on-ack` (the broker flushes before answering acks=all; group-committed).
  * Timers are unref'd. Retention and compaction are not run here: the broker runs both in its partition
- * workers (src/server/partition-maintenance.ts), off the event loop.
+ * workers (src/broker/partition-maintenance.ts), off the event loop.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 // A broker in its own process for restart tests: the built broker (dist/), settings as JSON in argv[2].
 // Prints "LISTENING <port>" once ready; SIGTERM and SIGINT close it gracefully, then it exits with 0.
 import { pino } from 'pino';
-import { Broker } from '../../dist/src/server/broker.js';
+import { Broker } from '../../dist/src/broker/broker.js';
 
 const broker = await Broker.start({
   config: JSON.parse(process.argv[2] ?? '{}'),

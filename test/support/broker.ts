@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { Broker, type BrokerOptions } from '../../src/server/broker.js';
+import { Broker, type BrokerOptions } from '../../src/broker/broker.js';
 import type { BrokerSettings } from '../../src/config/broker-config.js';
 import { builtModule } from './built.js';
 
@@ -59,7 +59,7 @@ export interface BrokerProcess {
  * before testing; locally this may take a while: call it from a beforeAll with a generous timeout).
  */
 export function ensureBuilt(): void {
-  builtModule('src/server/broker.ts');
+  builtModule('src/broker/broker.ts');
 }
 
 /** Starts `test/support/broker-process.mjs` (the built broker) and waits for it to listen. */

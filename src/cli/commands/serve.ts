@@ -15,7 +15,7 @@ import { BrokerMetrics } from '../../metrics/broker-metrics.js';
 import type { GroupLag, PartitionState } from '../../metrics/broker-state.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { GroupCoordinator } from '../../group/group-coordinator.js';
-import { Broker } from '../../server/broker.js';
+import { Broker } from '../../broker/broker.js';
 
 export interface ServeOptions {
   readonly config?: string;

@@ -4,8 +4,7 @@
  * `auto.create.topics.enable` and the request (v4+: `allowAutoTopicCreation`; before v4 always) allow it.
  */
 import type { TopicInfo } from '../../cluster/cluster-metadata.js';
-import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
-import { codeOf } from '../../replication/replica-manager.js';
+import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
 import type { MetadataRequest, MetadataResponse } from '../../protocol/messages.js';
 

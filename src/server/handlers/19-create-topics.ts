@@ -4,8 +4,7 @@
  * when they name this node once per partition.
  */
 import type { TopicInfo } from '../../cluster/cluster-metadata.js';
-import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
-import { codeOf } from '../../replication/replica-manager.js';
+import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ZERO_UUID } from './03-metadata.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages.js';

@@ -1,6 +1,5 @@
 /** DeleteTopics (20), v0–6: by name (v0–5 `topicNames`; v6 `topics` by name or topic id). */
-import { ErrorCode } from '../../protocol/error-codes.js';
-import { codeOf } from '../../replication/replica-manager.js';
+import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ZERO_UUID } from './03-metadata.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/messages.js';

@@ -1,6 +1,5 @@
 /** DeleteRecords (21), v0–2: moves each partition's log start offset (-1 = up to the high watermark). */
-import { ErrorCode } from '../../protocol/error-codes.js';
-import { codeOf } from '../../replication/replica-manager.js';
+import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
 import type { Handler } from '../handler.js';
 import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/messages.js';
 

@@ -4,8 +4,7 @@
  * current epoch ends at the log end offset and any other epoch is unknown (-1, -1), as Kafka answers for
  * an epoch it has no entry for.
  */
-import { ErrorCode } from '../../protocol/error-codes.js';
-import { codeOf } from '../../replication/replica-manager.js';
+import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../../protocol/messages.js';
 

@@ -1,7 +1,6 @@
 /** DescribeConfigs (32), v0–4: topic and broker configuration with sources, synonyms (v1+), types and docs (v3+). */
 import { describeBrokerConfig, describeTopicConfig, type ConfigDescription } from '../../config/config-description.js';
-import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
-import { codeOf } from '../../replication/replica-manager.js';
+import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ConfigResourceType } from './config-resource.js';
 import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/messages.js';

@@ -1,6 +1,5 @@
 /** CreatePartitions (37), v0–3: grows a topic's partition count (manual assignments must name this node only). */
-import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
-import { codeOf } from '../../replication/replica-manager.js';
+import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages.js';
 

@@ -1,6 +1,5 @@
 /** Kafka's ConfigResource types and the resource-level step shared by AlterConfigs and IncrementalAlterConfigs. */
-import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
-import { codeOf } from '../../replication/replica-manager.js';
+import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { RequestContext } from '../handler.js';
 
 export enum ConfigResourceType {

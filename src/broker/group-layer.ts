@@ -4,17 +4,16 @@
  * replays it into a GroupCoordinator and hands that to the broker, which gives it to the group handlers
  * and to in-process users (the embedded consumer joins groups through the same coordinator).
  */
-import type { CoreServices } from '../server/handler.js';
-import { OFFSETS_PARTITION, OFFSETS_TOPIC, ReplicaCoordinatorLog } from './coordinator-log.js';
-import { GroupCoordinator, type TopicView, groupCoordinatorConfig } from './group-coordinator.js';
+import { OFFSETS_PARTITION, OFFSETS_TOPIC, ReplicaCoordinatorLog } from '../group/coordinator-log.js';
+import { GroupCoordinator, type TopicView, groupCoordinatorConfig } from '../group/group-coordinator.js';
+import type { CoreServices, GroupServices } from '../services/broker-services.js';
 
-declare module '../server/handler.js' {
-  interface GroupServices {
-    readonly groupCoordinator: GroupCoordinator;
-  }
+/** The group layer as the broker runs it: its services, and `close`, which runs before the logs close. */
+export interface GroupLayer extends GroupServices {
+  close(): Promise<void>;
 }
 
-export async function startGroups(core: CoreServices): Promise<{ groupCoordinator: GroupCoordinator; close(): Promise<void> }> {
+export async function startGroups(core: CoreServices): Promise<GroupLayer> {
   const { config, metadata, replicaManager } = core;
   await metadata.ensureTopic(OFFSETS_TOPIC, {
     numPartitions: OFFSETS_PARTITION + 1,

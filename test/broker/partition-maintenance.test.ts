@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import type { Broker } from '../../src/server/broker.js';
+import type { Broker } from '../../src/broker/broker.js';
 import type { Log } from '../../src/storage/log.js';
 import type { LogManager } from '../../src/storage/log-manager.js';
 import { startBroker, type TestBroker } from '../support/broker.js';

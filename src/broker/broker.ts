@@ -1,33 +1,27 @@
 /**
  * The composition root: `Broker.start(options)` opens the configuration, cluster metadata, logs and
- * partitions, starts their cleaning and retention in the partition workers, then listens for Kafka
- * clients; `close()` undoes it in reverse within the shutdown budget (stop accepting, answer in-flight
+ * partitions, starts their cleaning and retention in the partition workers and the group layer, then the
+ * network front end (src/server) that serves Kafka clients; `close()` undoes it in reverse within the shutdown budget (stop accepting, answer in-flight
  * requests, end the partition workers, write producer snapshots, flush and close the logs with their
  * clean-shutdown checkpoint). The services are exposed for in-process users (the embedded API, the CLI),
  * which produce and consume through them without a socket.
  */
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ClusterMetadata } from '../cluster/cluster-metadata.js';
-import { AsyncCloseable } from '../lifecycle/async-closeable.js';
-import { startGroups } from '../group/group-services.js';
 import { BrokerConfig, type BrokerSettings } from '../config/broker-config.js';
+import { AsyncCloseable } from '../lifecycle/async-closeable.js';
 import { createLogger } from '../logging/logger.js';
-import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { ProducerStateStore } from '../replication/producer-state-store.js';
-import { ReplicaManager } from '../replication/replica-manager.js';
 import type { TrafficObserver } from '../metrics/traffic.js';
 import type { PartitionLogManager } from '../replication/partition-log.js';
+import { ProducerStateStore } from '../replication/producer-state-store.js';
+import { ReplicaManager } from '../replication/replica-manager.js';
+import type { RequestObserver } from '../server/dispatcher.js';
+import { startFrontEnd } from '../server/front-end.js';
+import type { Listener } from '../server/listener.js';
+import type { BrokerServices, CoreServices } from '../services/broker-services.js';
 import { LogManager } from '../storage/log-manager.js';
-import { Dispatcher, type RequestObserver } from './dispatcher.js';
-import type { BrokerServices, CoreServices, GroupServices } from './handler.js';
-import { handlersByKey } from './handlers/index.js';
-import { FramePool } from './frame-pool.js';
-import { Listener } from './listener.js';
+import { type GroupLayer, startGroups } from './group-layer.js';
 import { PartitionMaintenance } from './partition-maintenance.js';
-
-/** Idle frame buffers kept for reuse across all connections. */
-const FRAME_POOL_BYTES = 64 * 1024 * 1024;
 /** Everything a graceful shutdown may take; Kafka clients and operators expect well under this. */
 const SHUTDOWN_BUDGET_MS = 10_000;
 /** Part of the budget given to in-flight requests (long-poll fetches are answered at once on close). */
@@ -46,14 +40,9 @@ export interface BrokerOptions {
   /** Per-partition produce and fetch outcomes, for metrics. */
   readonly traffic?: TrafficObserver;
   /** Starts the consumer-group layer over the broker's services (default: src/group's); its `close` runs before the logs close. */
-  readonly groups?: (services: CoreServices) => Promise<GroupServices & { close(): Promise<void> }>;
+  readonly groups?: (services: CoreServices) => Promise<GroupLayer>;
   /** The partition workers' module (default: the compiled one next to src/workers; tests running the TS sources pass the built one). */
   readonly partitionTaskModule?: string | URL;
-}
-
-interface ListenerAddress {
-  readonly host: string;
-  readonly port: number;
 }
 
 export class Broker extends AsyncCloseable {
@@ -64,14 +53,14 @@ export class Broker extends AsyncCloseable {
   readonly services: BrokerServices;
   readonly log: Logger;
   readonly #listener: Listener | undefined;
-  readonly #closeGroups: (() => Promise<void>) | undefined;
+  readonly #closeGroups: () => Promise<void>;
   /** Cleaning and retention of the storage engine's logs; none over logs supplied through `logManager`. */
   readonly maintenance: PartitionMaintenance | undefined;
 
   private constructor(
     parts: Pick<Broker, 'config' | 'metadata' | 'replicaManager' | 'logManager' | 'services' | 'log' | 'maintenance'>,
     listener: Listener | undefined,
-    closeGroups: (() => Promise<void>) | undefined,
+    closeGroups: () => Promise<void>,
   ) {
     super();
     this.config = parts.config;
@@ -104,31 +93,14 @@ export class Broker extends AsyncCloseable {
         });
     const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic };
     const groups = await (options.groups ?? startGroups)(core);
-    const services = { ...core, ...groups } as BrokerServices;
+    const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator };
     let listener: Listener | undefined;
     if (options.listen !== false) {
-      const address = listenerAddress(config, options.listen);
-      const dispatcher = new Dispatcher(services, handlersByKey, log.child({ component: 'dispatcher' }), options.observeRequest);
-      listener = await Listener.start({
-        host: address.host,
-        port: address.port,
-        limits: {
-          maxRequestBytes: config.int('socket.request.max.bytes'),
-          framePool: new FramePool(FRAME_POOL_BYTES),
-          maxQueuedRequests: config.int('queued.max.requests'),
-          idleTimeoutMs: config.int('connections.max.idle.ms'),
-          requestReadTimeoutMs: config.int('gregor.request.read.timeout.ms'),
-        },
-        maxConnections: config.int('max.connections'),
-        maxConnectionsPerIp: config.int('max.connections.per.ip'),
-        handleFrame: dispatcher.handleFrame,
-        onConnectionError: (error, connection) =>
-          log.debug({ connection: connection.id, client: connection.remoteAddress, err: error }, 'closing connection'),
-      });
-      const advertised = advertisedAddress(config, address, listener.address.port);
-      metadata.setEndpoint(advertised.host, advertised.port);
+      const frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger: log, observeRequest: options.observeRequest });
+      listener = frontEnd.listener;
+      metadata.setEndpoint(frontEnd.advertised.host, frontEnd.advertised.port);
     }
-    const broker = new Broker({ config, metadata, replicaManager, logManager, services, log, maintenance }, listener, groups?.close.bind(groups));
+    const broker = new Broker({ config, metadata, replicaManager, logManager, services, log, maintenance }, listener, groups.close.bind(groups));
     log.info({ nodeId: metadata.nodeId, clusterId: metadata.clusterId, listening: broker.bootstrapServers }, 'broker started');
     return broker;
   }
@@ -159,7 +131,7 @@ export class Broker extends AsyncCloseable {
   protected async closeOnce(): Promise<void> {
     const started = Date.now();
     await this.#listener?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
-    await this.#closeGroups?.();
+    await this.#closeGroups();
     await this.metadata.settled();
     await this.maintenance?.close();
     await this.replicaManager.close();
@@ -179,27 +151,4 @@ function openLogManager(config: BrokerConfig, log: Logger): Promise<LogManager> 
     flushIntervalMs: interval ? config.int('log.flush.interval.ms') : undefined,
     logger: log,
   });
-}
-
-/** The first entry of `listeners` (`NAME://host:port`), overridden by `listen`. */
-function listenerAddress(config: BrokerConfig, listen: { host?: string; port?: number } | undefined): ListenerAddress {
-  const first = parseListener(config.list('listeners')[0] ?? 'PLAINTEXT://:9092');
-  return { host: listen?.host ?? first.host, port: listen?.port ?? first.port };
-}
-
-/** `advertised.listeners`, else the bound address; a wildcard host is advertised as the machine's name, as Kafka does. */
-function advertisedAddress(config: BrokerConfig, bound: ListenerAddress, boundPort: number): ListenerAddress {
-  const advertised = config.list('advertised.listeners')[0];
-  if (advertised) {
-    const parsed = parseListener(advertised);
-    return { host: parsed.host || hostname(), port: parsed.port === 0 ? boundPort : parsed.port };
-  }
-  const wildcard = bound.host === '' || bound.host === '0.0.0.0' || bound.host === '::';
-  return { host: wildcard ? hostname() : bound.host, port: boundPort };
-}
-
-function parseListener(listener: string): ListenerAddress {
-  const match = /^(?:[A-Za-z_][A-Za-z0-9_]*:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/.exec(listener.trim());
-  if (!match) throw new KafkaError(ErrorCode.INVALID_CONFIG, `listener ${JSON.stringify(listener)} is not NAME://host:port`);
-  return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) };
 }

@@ -1,0 +1,30 @@
+/**
+ * The broker's services as their users see them: the network front end's handlers (through their request
+ * context) and in-process users (the embedded API, the CLI). The composition root (src/broker) fills them;
+ * this contract sits below both it and src/server, so neither imports the other to name it.
+ */
+import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { GroupCoordinator } from '../group/group-coordinator.js';
+import type { TrafficObserver } from '../metrics/traffic.js';
+import type { ReplicaManager } from '../replication/replica-manager.js';
+
+/** The broker's own services, which the group layer is built on. */
+export interface CoreServices {
+  readonly config: BrokerConfig;
+  /** Topics (create, delete, configs, internal topics via `ensureTopic`), partitions, leaders, node and cluster ids. */
+  readonly metadata: ClusterMetadata;
+  /** Partitions of this node: appends, fetches, offsets. */
+  readonly replicaManager: ReplicaManager;
+  /** Told of every produced and fetched partition (metrics); absent when nobody watches. */
+  readonly traffic?: TrafficObserver;
+}
+
+/** Services of the consumer-group layer. */
+export interface GroupServices {
+  /** Joins, syncs, heartbeats and offsets of every group on this node, network and embedded members alike. */
+  readonly groupCoordinator: GroupCoordinator;
+}
+
+/** Everything the broker offers handlers and in-process users. */
+export interface BrokerServices extends CoreServices, GroupServices {}
