@@ -51,14 +51,14 @@ export class Broker extends AsyncCloseable {
   readonly replicaManager: ReplicaManager;
   readonly logManager: PartitionLogManager;
   readonly services: BrokerServices;
-  readonly log: Logger;
+  readonly logger: Logger;
   readonly #listener: Listener | undefined;
   readonly #closeGroups: () => Promise<void>;
   /** Cleaning and retention of the storage engine's logs; none over logs supplied through `logManager`. */
   readonly maintenance: PartitionMaintenance | undefined;
 
   private constructor(
-    parts: Pick<Broker, 'config' | 'metadata' | 'replicaManager' | 'logManager' | 'services' | 'log' | 'maintenance'>,
+    parts: Pick<Broker, 'config' | 'metadata' | 'replicaManager' | 'logManager' | 'services' | 'logger' | 'maintenance'>,
     listener: Listener | undefined,
     closeGroups: () => Promise<void>,
   ) {
@@ -68,7 +68,7 @@ export class Broker extends AsyncCloseable {
     this.replicaManager = parts.replicaManager;
     this.logManager = parts.logManager;
     this.services = parts.services;
-    this.log = parts.log;
+    this.logger = parts.logger;
     this.maintenance = parts.maintenance;
     this.#listener = listener;
     this.#closeGroups = closeGroups;
@@ -76,10 +76,10 @@ export class Broker extends AsyncCloseable {
 
   static async start(options: BrokerOptions = {}): Promise<Broker> {
     const config = options.config instanceof BrokerConfig ? options.config : BrokerConfig.create(options.config ?? {});
-    const log = options.logger ?? createLogger();
+    const logger = options.logger ?? createLogger();
     const metadata = await ClusterMetadata.open(config, config.logDirs);
-    const logManager = options.logManager ?? (await openLogManager(config, log.child({ component: 'storage' })));
-    const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore(), log.child({ component: 'replica-manager' }));
+    const logManager = options.logManager ?? (await openLogManager(config, logger.child({ component: 'storage' })));
+    const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore(), logger.child({ component: 'replica-manager' }));
     await replicaManager.start();
     const maintenance = options.logManager
       ? undefined
@@ -89,19 +89,19 @@ export class Broker extends AsyncCloseable {
           replicaManager,
           logManager,
           taskModule: options.partitionTaskModule,
-          logger: log.child({ component: 'log-maintenance' }),
+          logger: logger.child({ component: 'log-maintenance' }),
         });
     const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic };
     const groups = await (options.groups ?? startGroups)(core);
     const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator };
     let listener: Listener | undefined;
     if (options.listen !== false) {
-      const frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger: log, observeRequest: options.observeRequest });
+      const frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger, observeRequest: options.observeRequest });
       listener = frontEnd.listener;
       metadata.setEndpoint(frontEnd.advertised.host, frontEnd.advertised.port);
     }
-    const broker = new Broker({ config, metadata, replicaManager, logManager, services, log, maintenance }, listener, groups.close.bind(groups));
-    log.info({ nodeId: metadata.nodeId, clusterId: metadata.clusterId, listening: broker.bootstrapServers }, 'broker started');
+    const broker = new Broker({ config, metadata, replicaManager, logManager, services, logger, maintenance }, listener, groups.close.bind(groups));
+    logger.info({ nodeId: metadata.nodeId, clusterId: metadata.clusterId, listening: broker.bootstrapServers }, 'broker started');
     return broker;
   }
 
@@ -135,7 +135,7 @@ export class Broker extends AsyncCloseable {
     await this.metadata.settled();
     await this.maintenance?.close();
     await this.replicaManager.close();
-    this.log.info({ ms: Date.now() - started, budgetMs: SHUTDOWN_BUDGET_MS }, 'broker stopped');
+    this.logger.info({ ms: Date.now() - started, budgetMs: SHUTDOWN_BUDGET_MS }, 'broker stopped');
   }
 }
 
@@ -143,12 +143,12 @@ export class Broker extends AsyncCloseable {
  * The storage engine over `log.dirs`. Flush policy: `log.flush.interval.ms` set → flush on that interval;
  * otherwise the page cache, with acks=all flushed before answering when gregor.flush.before.acks.all.enable.
  */
-function openLogManager(config: BrokerConfig, log: Logger): Promise<LogManager> {
+function openLogManager(config: BrokerConfig, logger: Logger): Promise<LogManager> {
   const interval = config.has('log.flush.interval.ms');
   return LogManager.open({
     logDirs: config.logDirs,
     flushPolicy: interval ? 'interval' : config.bool('gregor.flush.before.acks.all.enable') ? 'on-ack' : 'never',
     flushIntervalMs: interval ? config.int('log.flush.interval.ms') : undefined,
-    logger: log,
+    logger,
   });
 }

@@ -3,7 +3,7 @@
  * Fetch handler uses) and hands out records whose keys and values are views into the mapped segments, not
  * copies. A fetched read stays unreleased, so its segment stays mapped, until the iterator moves past its
  * batches or the consumer closes. With a `groupId` it joins the broker's group coordinator as a classic
- * `consumer` member (src/group/group-member.ts), sharing partitions and committed offsets with network
+ * `consumer` member (src/embedded/group-member.ts), sharing partitions and committed offsets with network
  * consumers of the same group; without one it reads every partition of its topics.
  */
 import { Readable } from 'node:stream';
@@ -11,8 +11,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { AsyncCloseable } from '../lifecycle/async-closeable.js';
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import type { FetchedOffset, GroupCoordinator } from '../group/group-coordinator.js';
-import { GroupMember } from '../group/group-member.js';
-import type { TopicPartitions } from '../group/assignors.js';
+import { GroupMember } from './group-member.js';
+import type { TopicPartitions } from './assignors.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import {
   EARLIEST_TIMESTAMP,

@@ -16,6 +16,7 @@ import {
   Group,
   GroupState,
 } from './group.js';
+import { restoreGroup, snapshotGroup } from './group-snapshot.js';
 import type { OffsetAndMetadata } from './offset-records.js';
 import { type CoordinatorLog, OffsetStore, coordinatorErrorFor } from './offset-store.js';
 import { type JoinGroupResult, type SyncGroupResult, joinError, syncError } from './results.js';
@@ -114,7 +115,7 @@ export class GroupCoordinator {
       initialRebalanceDelayMs: this.#config.initialRebalanceDelayMs,
       storeGroup: async (group, assignments) => {
         try {
-          await this.#store.storeGroup(group.groupId, group.snapshot(assignments));
+          await this.#store.storeGroup(group.groupId, snapshotGroup(group, assignments));
           return ErrorCode.NONE;
         } catch (error) {
           return coordinatorErrorFor(error);
@@ -126,7 +127,7 @@ export class GroupCoordinator {
   /** Replays `__consumer_offsets`; until this resolves, group requests get COORDINATOR_LOAD_IN_PROGRESS. */
   async start(): Promise<void> {
     const loaded = await this.#store.load();
-    for (const [groupId, snapshot] of loaded.groupMetadata) this.#groups.set(groupId, Group.restore(groupId, snapshot, this.#hooks));
+    for (const [groupId, snapshot] of loaded.groupMetadata) this.#groups.set(groupId, restoreGroup(groupId, snapshot, this.#hooks));
     for (const groupId of loaded.groupsWithOffsets) if (!this.#groups.has(groupId)) this.#groups.set(groupId, new Group(groupId, this.#hooks));
     this.#loaded = true;
     this.#scheduleRetention();

@@ -5,9 +5,11 @@
  * PreparingRebalance holds every JoinGroup until all known members have rejoined (or the rebalance timeout,
  * the largest of the members', removes those that did not); an empty group first waits
  * `group.initial.rebalance.delay.ms`, extended while new members keep arriving. Completing the join bumps the
- * generation, picks the protocol every member supports by the members' preference votes, and answers the
- * leader with all members' metadata. CompletingRebalance holds SyncGroups until the leader's assignment is
+ * generation, picks the protocol every member supports by the members' preference votes
+ * (protocol-selection.ts), and answers the leader with all members' metadata. CompletingRebalance holds SyncGroups until the leader's assignment is
  * stored, then the group is Stable. Members whose session lapses are removed, which starts a rebalance.
+ * Static members (static-members.ts) keep their place across restarts; a stored group resumes through
+ * group-snapshot.ts.
  *
  * Invariants: every JoinGroup/SyncGroup promise handed out is settled exactly once (a held request that can
  * no longer succeed gets an error), because a connection answers strictly in order and an unsettled promise
@@ -17,8 +19,10 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { type GroupProtocol, Member } from './member.js';
+import { selectProtocol, supportsProtocols } from './protocol-selection.js';
 import { type JoinGroupResult, type SyncGroupResult, joinError, syncError } from './results.js';
 import type { Cancel, Scheduler } from './scheduler.js';
+import { StaticMembers } from './static-members.js';
 
 export enum GroupState {
   Empty = 'Empty',
@@ -88,23 +92,14 @@ export interface GroupDescription {
   readonly members: readonly MemberDescription[];
 }
 
-/** Group metadata as stored in __consumer_offsets and restored from it. */
-export interface GroupSnapshot {
-  readonly protocolType: string;
+/** What a group resumes from after a restart (group-snapshot.ts builds it from the stored metadata). */
+export interface RestoredGroup {
   readonly generationId: number;
+  readonly protocolType: string | null;
   readonly protocolName: string | null;
   readonly leaderId: string | null;
-  readonly currentStateTimestamp: number;
-  readonly members: readonly {
-    readonly memberId: string;
-    readonly groupInstanceId: string | null;
-    readonly clientId: string;
-    readonly clientHost: string;
-    readonly rebalanceTimeoutMs: number;
-    readonly sessionTimeoutMs: number;
-    readonly subscription: Buffer;
-    readonly assignment: Buffer;
-  }[];
+  readonly stateTimestamp: number;
+  readonly members: readonly Member[];
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -123,8 +118,7 @@ export class Group {
   readonly #members = new Map<string, Member>();
   /** Member ids handed out with MEMBER_ID_REQUIRED, not yet used, with their expiry timers. */
   readonly #pendingMembers = new Map<string, Cancel>();
-  /** group.instance.id → member id of static members. */
-  readonly #staticMembers = new Map<string, string>();
+  readonly #staticMembers = new StaticMembers();
   /** Members of the current generation that have not sent SyncGroup yet. */
   readonly #pendingSyncMembers = new Set<string>();
   #joinTimer: Cancel | null = null;
@@ -135,10 +129,26 @@ export class Group {
   #newMemberAdded = false;
   readonly #hooks: GroupHooks;
 
-  constructor(groupId: string, hooks: GroupHooks) {
+  constructor(groupId: string, hooks: GroupHooks, restored?: RestoredGroup) {
     this.groupId = groupId;
     this.#hooks = hooks;
     this.#stateTimestamp = hooks.scheduler.now();
+    if (restored) this.#resume(restored);
+  }
+
+  /** Stable with the stored members, whose sessions start now, or Empty. */
+  #resume(restored: RestoredGroup): void {
+    this.#generationId = restored.generationId;
+    this.#protocolType = restored.protocolType;
+    this.#protocolName = restored.protocolName;
+    this.#leaderId = restored.leaderId;
+    this.#stateTimestamp = restored.stateTimestamp;
+    for (const member of restored.members) {
+      this.#members.set(member.memberId, member);
+      if (member.groupInstanceId !== null) this.#staticMembers.assign(member.groupInstanceId, member.memberId);
+      this.#scheduleExpiry(member);
+    }
+    this.#state = this.#members.size > 0 ? GroupState.Stable : GroupState.Empty;
   }
 
   get state(): GroupState {
@@ -176,7 +186,7 @@ export class Group {
 
   join(params: JoinGroupParams): Promise<JoinGroupResult> {
     if (this.#state === GroupState.Dead) return Promise.resolve(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, params.memberId));
-    if (!this.#supportsProtocols(params.protocolType, params.protocols)) {
+    if (!supportsProtocols([...this.#members.values()], this.#protocolType, params.protocolType, params.protocols)) {
       return Promise.resolve(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, params.memberId));
     }
     const result = new Promise<JoinGroupResult>((resolve) => {
@@ -190,7 +200,7 @@ export class Group {
   #joinNewMember(params: JoinGroupParams, resolve: (r: JoinGroupResult) => void): void {
     const memberId = `${params.clientId}-${randomUUID()}`;
     if (params.groupInstanceId !== null) {
-      const oldMemberId = this.#staticMembers.get(params.groupInstanceId);
+      const oldMemberId = this.#staticMembers.holderOf(params.groupInstanceId);
       if (oldMemberId === undefined) this.#addMemberAndRebalance(memberId, params, resolve);
       else this.#replaceStaticMember(oldMemberId, memberId, params, resolve);
     } else if (params.requireKnownMemberId) {
@@ -219,7 +229,7 @@ export class Group {
       this.#addMemberAndRebalance(memberId, params, resolve);
       return;
     }
-    if (this.#isStaticMemberFenced(groupInstanceId, memberId)) {
+    if (this.#staticMembers.isFenced(groupInstanceId, memberId)) {
       resolve(joinError(ErrorCode.FENCED_INSTANCE_ID, memberId));
       return;
     }
@@ -257,7 +267,7 @@ export class Group {
       this.#newMemberAdded = true;
     }
     if (this.#members.size === 0) this.#protocolType = params.protocolType;
-    if (params.groupInstanceId !== null) this.#staticMembers.set(params.groupInstanceId, memberId);
+    if (params.groupInstanceId !== null) this.#staticMembers.assign(params.groupInstanceId, memberId);
     this.#leaderId ??= memberId;
     this.#members.set(memberId, member);
     this.#awaitJoin(member, resolve);
@@ -291,7 +301,7 @@ export class Group {
     member.clientHost = params.clientHost;
     switch (this.#state) {
       case GroupState.Stable: {
-        if (this.#selectProtocol() !== this.#protocolName) {
+        if (selectProtocol([...this.#members.values()]) !== this.#protocolName) {
           this.#awaitJoin(member, resolve);
           this.#maybePrepareRebalance();
           return;
@@ -330,7 +340,7 @@ export class Group {
     this.#members.clear();
     for (const [id, m] of entries) this.#members.set(id, m);
     member.memberId = memberId;
-    if (member.groupInstanceId !== null) this.#staticMembers.set(member.groupInstanceId, memberId);
+    if (member.groupInstanceId !== null) this.#staticMembers.assign(member.groupInstanceId, memberId);
     if (this.#leaderId === oldMemberId) this.#leaderId = memberId;
     if (this.#pendingSyncMembers.delete(oldMemberId)) this.#pendingSyncMembers.add(memberId);
   }
@@ -444,7 +454,7 @@ export class Group {
       void this.#hooks.storeGroup(this, new Map());
       return;
     }
-    this.#protocolName = this.#selectProtocol();
+    this.#protocolName = selectProtocol([...this.#members.values()]);
     this.#transition(GroupState.CompletingRebalance);
     for (const m of this.#members.values()) {
       const resolve = m.awaitingJoin;
@@ -472,44 +482,6 @@ export class Group {
     return false;
   }
 
-  /** The protocol every member supports that most members prefer (ties go to the earlier in the first member's list). */
-  #selectProtocol(): string {
-    const candidates = this.#commonProtocols();
-    const votes = new Map<string, number>();
-    for (const m of this.#members.values()) {
-      const choice = m.vote(candidates);
-      votes.set(choice, (votes.get(choice) ?? 0) + 1);
-    }
-    let best = '';
-    let bestVotes = -1;
-    for (const name of candidates) {
-      const count = votes.get(name) ?? 0;
-      if (count > bestVotes) {
-        best = name;
-        bestVotes = count;
-      }
-    }
-    return best;
-  }
-
-  /** Protocols all members support, in the first member's order of preference. */
-  #commonProtocols(): Set<string> {
-    const all = [...this.#members.values()];
-    const common = new Set<string>();
-    if (all.length === 0) return common;
-    for (const p of all[0]!.protocols) {
-      if (all.every((m) => m.protocols.some((q) => q.name === p.name))) common.add(p.name);
-    }
-    return common;
-  }
-
-  #supportsProtocols(protocolType: string, protocols: readonly GroupProtocol[]): boolean {
-    if (this.#members.size === 0) return protocolType !== '' && protocols.length > 0;
-    if (protocolType !== this.#protocolType) return false;
-    const common = this.#commonProtocols();
-    return protocols.some((p) => common.has(p.name));
-  }
-
   #onSyncTimeout(): void {
     this.#syncTimer = null;
     if (this.#state !== GroupState.CompletingRebalance && this.#state !== GroupState.Stable) return;
@@ -533,7 +505,7 @@ export class Group {
   sync(params: SyncGroupParams): Promise<SyncGroupResult> {
     const { memberId, generationId } = params;
     if (this.#state === GroupState.Dead) return Promise.resolve(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
-    if (this.#isStaticMemberFenced(params.groupInstanceId, memberId)) return Promise.resolve(syncError(ErrorCode.FENCED_INSTANCE_ID));
+    if (this.#staticMembers.isFenced(params.groupInstanceId, memberId)) return Promise.resolve(syncError(ErrorCode.FENCED_INSTANCE_ID));
     const member = this.#members.get(memberId);
     if (!member) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (generationId !== this.#generationId) return Promise.resolve(syncError(ErrorCode.ILLEGAL_GENERATION));
@@ -597,7 +569,7 @@ export class Group {
 
   heartbeat(memberId: string, groupInstanceId: string | null, generationId: number): ErrorCode {
     if (this.#state === GroupState.Dead) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (this.#isStaticMemberFenced(groupInstanceId, memberId)) return ErrorCode.FENCED_INSTANCE_ID;
+    if (this.#staticMembers.isFenced(groupInstanceId, memberId)) return ErrorCode.FENCED_INSTANCE_ID;
     const member = this.#members.get(memberId);
     if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generationId !== this.#generationId) return ErrorCode.ILLEGAL_GENERATION;
@@ -620,7 +592,7 @@ export class Group {
     let removed = false;
     const errors = leaving.map(({ memberId, groupInstanceId }) => {
       if (memberId === '') {
-        const current = groupInstanceId === null ? undefined : this.#staticMembers.get(groupInstanceId);
+        const current = groupInstanceId === null ? undefined : this.#staticMembers.holderOf(groupInstanceId);
         if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
         this.#removeMember(this.#members.get(current)!);
         removed = true;
@@ -633,7 +605,7 @@ export class Group {
         removed = true;
         return ErrorCode.NONE;
       }
-      if (this.#isStaticMemberFenced(groupInstanceId, memberId)) return ErrorCode.FENCED_INSTANCE_ID;
+      if (this.#staticMembers.isFenced(groupInstanceId, memberId)) return ErrorCode.FENCED_INSTANCE_ID;
       const member = this.#members.get(memberId);
       if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
       this.#removeMember(member);
@@ -648,7 +620,7 @@ export class Group {
   validateOffsetCommit(memberId: string, groupInstanceId: string | null, generationId: number): ErrorCode {
     if (this.#state === GroupState.Dead) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
-      if (this.#isStaticMemberFenced(groupInstanceId, memberId)) return ErrorCode.FENCED_INSTANCE_ID;
+      if (this.#staticMembers.isFenced(groupInstanceId, memberId)) return ErrorCode.FENCED_INSTANCE_ID;
       const member = this.#members.get(memberId);
       if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
       if (generationId !== this.#generationId) return ErrorCode.ILLEGAL_GENERATION;
@@ -683,9 +655,7 @@ export class Group {
     member.stopExpiry();
     this.#members.delete(member.memberId);
     this.#pendingSyncMembers.delete(member.memberId);
-    if (member.groupInstanceId !== null && this.#staticMembers.get(member.groupInstanceId) === member.memberId) {
-      this.#staticMembers.delete(member.groupInstanceId);
-    }
+    if (member.groupInstanceId !== null) this.#staticMembers.release(member.groupInstanceId, member.memberId);
     if (this.#leaderId === member.memberId) this.#leaderId = this.#members.keys().next().value ?? null;
     const join = member.awaitingJoin;
     member.awaitingJoin = null;
@@ -700,13 +670,7 @@ export class Group {
     else if (this.#state === GroupState.PreparingRebalance) this.#tryCompleteJoin();
   }
 
-  #isStaticMemberFenced(groupInstanceId: string | null, memberId: string): boolean {
-    if (groupInstanceId === null) return false;
-    const current = this.#staticMembers.get(groupInstanceId);
-    return current !== undefined && current !== memberId;
-  }
-
-  // ---- lifecycle, views, persistence ----
+  // ---- lifecycle, views ----
 
   /** DeleteGroups: only an Empty group may go. Settles nothing because an Empty group holds no requests. */
   markDead(): void {
@@ -749,52 +713,6 @@ export class Group {
         assignment: stable ? m.assignment : EMPTY,
       })),
     };
-  }
-
-  snapshot(assignments: ReadonlyMap<string, Buffer>): GroupSnapshot {
-    return {
-      protocolType: this.#protocolType ?? '',
-      generationId: this.#generationId,
-      protocolName: this.#protocolName,
-      leaderId: this.#leaderId,
-      currentStateTimestamp: this.#stateTimestamp,
-      members: [...this.#members.values()].map((m) => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-        sessionTimeoutMs: m.sessionTimeoutMs,
-        subscription: this.#protocolName === null ? EMPTY : m.metadataFor(this.#protocolName),
-        assignment: assignments.get(m.memberId) ?? m.assignment,
-      })),
-    };
-  }
-
-  /**
-   * Rebuilds the group from its stored metadata after a restart, as Kafka's loadGroup does: Stable with its
-   * members (who keep heartbeating; those that do not are expired after a session timeout) or Empty.
-   */
-  static restore(groupId: string, snapshot: GroupSnapshot, hooks: GroupHooks): Group {
-    const group = new Group(groupId, hooks);
-    group.#generationId = snapshot.generationId;
-    group.#protocolType = snapshot.protocolType === '' ? null : snapshot.protocolType;
-    group.#protocolName = snapshot.protocolName;
-    group.#leaderId = snapshot.leaderId;
-    group.#stateTimestamp = snapshot.currentStateTimestamp >= 0 ? snapshot.currentStateTimestamp : hooks.scheduler.now();
-    for (const stored of snapshot.members) {
-      const member = new Member({
-        ...stored,
-        protocolType: snapshot.protocolType,
-        protocols: [{ name: snapshot.protocolName ?? '', metadata: stored.subscription }],
-      });
-      member.assignment = stored.assignment;
-      group.#members.set(member.memberId, member);
-      if (member.groupInstanceId !== null) group.#staticMembers.set(member.groupInstanceId, member.memberId);
-      group.#scheduleExpiry(member);
-    }
-    group.#state = group.#members.size > 0 ? GroupState.Stable : GroupState.Empty;
-    return group;
   }
 
   #transition(state: GroupState): void {

@@ -63,13 +63,6 @@ export class Member {
     );
   }
 
-  /** The first of this member's protocols (in its order of preference) that is among `candidates`. */
-  vote(candidates: ReadonlySet<string>): string {
-    const choice = this.protocols.find((p) => candidates.has(p.name));
-    if (!choice) throw new Error(`member ${this.memberId} supports none of ${[...candidates].join(', ')}`);
-    return choice.name;
-  }
-
   stopExpiry(): void {
     this.expiry?.();
     this.expiry = null;

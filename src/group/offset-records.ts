@@ -15,7 +15,7 @@
  * value is a tombstone: compaction then drops the key. Older value versions (offset v0–v2, group v0–v2) are
  * decoded too, since Kafka brokers wrote them.
  */
-import type { GroupSnapshot } from './group.js';
+import type { GroupSnapshot } from './group-snapshot.js';
 
 export const OFFSET_COMMIT_KEY_VERSION = 1;
 export const GROUP_METADATA_KEY_VERSION = 2;

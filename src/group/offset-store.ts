@@ -5,7 +5,7 @@
  * keeps, so replaying a compacted log gives the same view.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { GroupSnapshot } from './group.js';
+import type { GroupSnapshot } from './group-snapshot.js';
 import {
   type OffsetAndMetadata,
   decodeRecord,

@@ -20,13 +20,13 @@ export type RequestObserver = (apiKey: number, seconds: number, errorCode: Error
 export class Dispatcher {
   readonly #services: BrokerServices;
   readonly #handlers: ReadonlyMap<number, Handler>;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   readonly #observe: RequestObserver | undefined;
 
-  constructor(services: BrokerServices, handlers: ReadonlyMap<number, Handler>, log: Logger, observe?: RequestObserver) {
+  constructor(services: BrokerServices, handlers: ReadonlyMap<number, Handler>, logger: Logger, observe?: RequestObserver) {
     this.#services = services;
     this.#handlers = handlers;
-    this.#log = log;
+    this.#logger = logger;
     this.#observe = observe;
   }
 
@@ -37,14 +37,14 @@ export class Dispatcher {
     const header: RequestHeaderInfo = decoded.header;
     const handler = this.#handlers.get(header.apiKey);
     if (!handler) {
-      this.#log.debug({ connection: connection.id, apiKey: header.apiKey }, 'unknown API key; closing the connection');
+      this.#logger.debug({ connection: connection.id, apiKey: header.apiKey }, 'unknown API key; closing the connection');
       return 'close';
     }
     const releases: (() => void)[] = [];
     const context = this.#context(header, connection, releases);
     if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
       if (header.apiKey !== API_VERSIONS_KEY) {
-        this.#log.debug({ connection: connection.id, apiKey: header.apiKey, apiVersion: header.apiVersion }, 'unsupported version; closing the connection');
+        this.#logger.debug({ connection: connection.id, apiKey: header.apiKey, apiVersion: header.apiVersion }, 'unsupported version; closing the connection');
         return 'close';
       }
       const body = handler.errorResponse(undefined, ErrorCode.UNSUPPORTED_VERSION, context);
@@ -61,7 +61,7 @@ export class Dispatcher {
         return 'close';
       }
       errorCode = codeOf(error);
-      if (!(error instanceof KafkaError)) this.#log.error({ err: error, apiKey: header.apiKey, apiVersion: header.apiVersion }, 'request failed');
+      if (!(error instanceof KafkaError)) this.#logger.error({ err: error, apiKey: header.apiKey, apiVersion: header.apiVersion }, 'request failed');
       this.#release(releases.splice(0));
       body = handler.errorResponse(request, errorCode, context);
     }
@@ -89,7 +89,7 @@ export class Dispatcher {
       try {
         release();
       } catch (error) {
-        this.#log.error({ err: error }, 'releasing response resources failed');
+        this.#logger.error({ err: error }, 'releasing response resources failed');
       }
     }
   }

@@ -2,7 +2,7 @@
 // the other reads its encoding, and the two split the partitions.
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GroupMember } from '../../src/group/group-member.js';
+import { GroupMember } from '../../src/embedded/group-member.js';
 import { pollUntil } from '../support/poll.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 

@@ -33,15 +33,15 @@ export async function serve(options: ServeOptions): Promise<void> {
   // Listen for signals before anything starts, so a stop during start-up is graceful too.
   const stop = signalled();
   const { config, unknown } = await loadBrokerConfig({ file: options.config, flags: flagSettings(options) });
-  const log = createLogger({ level: config.string('gregor.log.level') });
-  for (const setting of unknown) log.warn({ key: setting.key, origin: setting.origin }, `unknown broker config ${setting.key} ignored`);
+  const logger = createLogger({ level: config.string('gregor.log.level') });
+  for (const setting of unknown) logger.warn({ key: setting.key, origin: setting.origin }, `unknown broker config ${setting.key} ignored`);
 
   const metrics = new BrokerMetrics({
     kafkaNames: config.bool('gregor.metrics.kafka.names.enable'),
     apiName: (apiKey) => ApiKey[apiKey] ?? `api_${apiKey}`,
   });
   const admin = config.has('gregor.admin.listener') ? await AdminServer.start(parseHostPort(config.string('gregor.admin.listener')), metrics) : undefined;
-  const broker = await Broker.start({ config, logger: log, observeRequest: metrics.requestObserver(), traffic: metrics });
+  const broker = await Broker.start({ config, logger, observeRequest: metrics.requestObserver(), traffic: metrics });
   metrics.setStateSource({
     partitions: () => partitionStates(broker),
     consumerGroupLag: () => groupLag(broker.services.groupCoordinator),
@@ -53,13 +53,13 @@ export async function serve(options: ServeOptions): Promise<void> {
   process.stdout.write(banner(broker, config, admin));
 
   const signal = await stop;
-  log.info({ signal }, 'shutting down');
+  logger.info({ signal }, 'shutting down');
   admin?.setReady(false);
   setTimeout(() => {
-    log.error({ budgetMs: SHUTDOWN_BUDGET_MS }, 'shutdown overran its budget; exiting');
+    logger.error({ budgetMs: SHUTDOWN_BUDGET_MS }, 'shutdown overran its budget; exiting');
     process.exit(1);
   }, SHUTDOWN_BUDGET_MS).unref();
-  await closeAll(broker, admin, log);
+  await closeAll(broker, admin, logger);
 }
 
 /** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
@@ -92,11 +92,11 @@ function* groupLag(coordinator: GroupCoordinator): Iterable<GroupLag> {
   }
 }
 
-async function closeAll(broker: Broker, admin: AdminServer | undefined, log: Logger): Promise<void> {
+async function closeAll(broker: Broker, admin: AdminServer | undefined, logger: Logger): Promise<void> {
   try {
     await broker.close();
   } catch (error) {
-    log.error({ err: error }, 'broker close failed');
+    logger.error({ err: error }, 'broker close failed');
     process.exitCode = 1;
   }
   await admin?.close();

@@ -1,13 +1,13 @@
 // In-process group members (what the embedded consumer uses) on a fake clock, and the assignors they lead with.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { range, roundRobin, type TopicPartitions } from '../../src/group/assignors.js';
+import { range, roundRobin, type TopicPartitions } from '../../src/embedded/assignors.js';
 import { GroupCoordinator } from '../../src/group/group-coordinator.js';
-import { GroupMember, type GroupMemberOptions } from '../../src/group/group-member.js';
+import { GroupMember, type GroupMemberOptions } from '../../src/embedded/group-member.js';
 import { GroupState } from '../../src/group/group.js';
 import { decodeData } from '../../src/protocol/codec.js';
 import { consumerProtocolAssignment } from '../../src/protocol/definitions/consumer-protocol.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { FakeScheduler, MemoryCoordinatorLog, settle } from './fakes.js';
+import { FakeScheduler, MemoryCoordinatorLog, settle } from '../group/fakes.js';
 
 const flat = (tps: readonly TopicPartitions[]) => tps.flatMap((tp) => tp.partitions.map((p) => `${tp.topic}-${p}`));
 

@@ -12,9 +12,9 @@ import { decodeData, encodeData } from '../protocol/codec.js';
 import { consumerProtocolAssignment, consumerProtocolSubscription } from '../protocol/definitions/consumer-protocol.js';
 import { ErrorCode, KafkaError, errorInfo } from '../protocol/error-codes.js';
 import { ASSIGNORS, type TopicPartitions } from './assignors.js';
-import { CONSUMER_PROTOCOL_TYPE, type FetchedOffset, type GroupCoordinator } from './group-coordinator.js';
-import type { JoinGroupResult } from './results.js';
-import { type Cancel, type Scheduler, systemScheduler } from './scheduler.js';
+import { CONSUMER_PROTOCOL_TYPE, type FetchedOffset, type GroupCoordinator } from '../group/group-coordinator.js';
+import type { JoinGroupResult } from '../group/results.js';
+import { type Cancel, type Scheduler, systemScheduler } from '../group/scheduler.js';
 
 export interface GroupMemberOptions {
   readonly groupId: string;
