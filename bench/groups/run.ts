@@ -29,7 +29,7 @@ import { Broker } from '../../src/broker/broker.js';
 import { encodeData } from '../../src/protocol/codec.js';
 import { consumerProtocolSubscription } from '../../src/protocol/definitions/consumer-protocol.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { RawClient } from '../../test/support/raw-client.js';
+import { RawClient } from '../lib/raw-client.js';
 import { freePort } from '../lib/ports.js';
 import { GregorTarget } from '../targets/gregor.js';
 

@@ -7,7 +7,7 @@ import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { startBroker, tempDataDir, type TestBroker } from '../support/broker.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
 
 const dirs: string[] = [];
 const brokers: TestBroker[] = [];

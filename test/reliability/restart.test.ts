@@ -8,7 +8,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { type BrokerProcess, ensureBuilt, spawnBroker, tempDataDir } from '../support/broker.js';
 import { consumeAll } from '../support/kcat.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
 
 const running: BrokerProcess[] = [];
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { startBroker } from '../support/broker.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
 
 describe('advertised.listeners', () => {
   it('is what Metadata and DescribeCluster report', async () => {

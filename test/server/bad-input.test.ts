@@ -7,7 +7,7 @@ import { encodeRequest } from '../../src/protocol/codec.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 let broker: TestBroker;

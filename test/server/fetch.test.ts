@@ -7,7 +7,7 @@ import { native } from '../../src/storage/native.js';
 import { useBrokerWithClient } from '../support/broker-with-client.js';
 import type { LogManager } from '../../src/storage/log-manager.js';
 import { pollUntil } from '../support/poll.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
 
 const server = useBrokerWithClient();
 

@@ -5,7 +5,7 @@ import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startBroker } from '../support/broker.js';
 import { pollUntil } from '../support/poll.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
 
 describe('broker.close()', () => {
   it('answers a parked fetch, closes connections and refuses new ones, well within 10 s', async () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { BrokerSettings } from '../../src/config/broker-config.js';
 import { startBroker, type TestBroker } from './broker.js';
-import { RawClient } from './raw-client.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
 
 export interface BrokerWithClient {
   /** Set once the file's `beforeAll` has run. */

@@ -1,4 +1,8 @@
-/** A minimal Kafka client over one socket, for tests that craft requests (or bytes) the real clients never send. */
+/**
+ * A minimal Kafka client over one socket: for tests that craft requests (or bytes) the real clients never send,
+ * and for benchmarks that drive group protocols request by request. It lives under bench/lib because bench/
+ * is compiled with the sources and may not import tests, while tests may import bench/lib.
+ */
 import { connect, type Socket } from 'node:net';
 import { decodeResponse, encodeRequest } from '../../src/protocol/codec.js';
 
