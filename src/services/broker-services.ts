@@ -1,7 +1,8 @@
 /**
  * The broker's services as their users see them: the network front end's handlers (through their request
- * context) and in-process users (the embedded API, the CLI). The composition root (src/broker) fills them;
- * this contract sits below both it and src/server, so neither imports the other to name it.
+ * context) and in-process users (the embedded API, the CLI). The composition root (src/broker) fills them
+ * and starts src/server; the contract sits below both, so the front end names the services without
+ * importing the root that builds it.
  */
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import type { BrokerConfig } from '../config/broker-config.js';
