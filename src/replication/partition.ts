@@ -128,7 +128,11 @@ export class Partition {
     const producerBatch = hasProducerId(header);
     if (producerBatch) {
       const duplicate = this.producerState.check(header);
-      if (duplicate) return this.#duplicateOutcome(duplicate);
+      if (duplicate) {
+        // A retry is answered as a duplicate only once it proves to be a valid batch (CRC, records), as Kafka validates before deduplicating.
+        this.#validateRecords(records);
+        return this.#duplicateOutcome(duplicate);
+      }
     }
     const codec = targetCodec(this.#config.string('compression.type'), header);
     const stored = codec === undefined ? records : recompress(records, header, codec);
@@ -206,6 +210,15 @@ export class Partition {
     if (!this.#config.logAppendTime) this.#validateTimestamps(header, nowMs);
     if (this.#config.compacted) requireKeys(records);
     return header;
+  }
+
+  /** What the log checks on append (CRC, header, every record), for a batch that is not appended. */
+  #validateRecords(records: Buffer): void {
+    try {
+      native.validateBatches(records, { maxBatchBytes: this.#config.maxMessageBytes });
+    } catch (error) {
+      throw toKafkaError(error);
+    }
   }
 
   /**
