@@ -177,9 +177,15 @@ export class Partition {
     };
   }
 
-  /** DeleteRecords: moves the log start offset to `offset` (-1 = the high watermark); returns the new low watermark. */
+  /**
+   * DeleteRecords: moves the log start offset to `offset` (-1 = the high watermark); returns the new low watermark.
+   * As Kafka, only a topic whose cleanup.policy includes `delete` allows it (`compact,delete` does).
+   */
   deleteRecordsBefore(offset: bigint): bigint {
     this.checkOnline();
+    if (!this.#config.list('cleanup.policy').includes('delete')) {
+      throw new KafkaError(ErrorCode.POLICY_VIOLATION, `records of ${this.topic}-${this.partition} cannot be deleted: cleanup.policy does not include delete`);
+    }
     const target = offset === -1n ? this.#highWatermark : offset;
     if (target < 0n || target > this.#highWatermark) {
       throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is beyond the high watermark ${this.#highWatermark}`);
