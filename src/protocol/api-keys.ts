@@ -30,4 +30,5 @@ export enum ApiKey {
   IncrementalAlterConfigs = 44,
   OffsetDelete = 47,
   DescribeCluster = 60,
+  DescribeProducers = 61,
 }

@@ -959,6 +959,41 @@ export namespace DescribeClusterResponse {
   }
 }
 
+export interface DescribeProducersRequest {
+  topics: DescribeProducersRequest.TopicRequest[];
+}
+export namespace DescribeProducersRequest {
+  export interface TopicRequest {
+    name: string;
+    partitionIndexes: number[];
+  }
+}
+
+export interface DescribeProducersResponse {
+  throttleTimeMs: number;
+  topics: DescribeProducersResponse.TopicResponse[];
+}
+export namespace DescribeProducersResponse {
+  export interface ProducerState {
+    producerId: bigint;
+    producerEpoch: number;
+    lastSequence: number;
+    lastTimestamp: bigint;
+    coordinatorEpoch: number;
+    currentTxnStartOffset: bigint;
+  }
+  export interface PartitionResponse {
+    partitionIndex: number;
+    errorCode: number;
+    errorMessage: string | null;
+    activeProducers: DescribeProducersResponse.ProducerState[];
+  }
+  export interface TopicResponse {
+    name: string;
+    partitions: DescribeProducersResponse.PartitionResponse[];
+  }
+}
+
 export interface ConsumerProtocolSubscription {
   topics: string[];
   userData: Buffer | null;
@@ -1014,6 +1049,7 @@ export interface RequestByKey {
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsRequest;
   [ApiKey.OffsetDelete]: OffsetDeleteRequest;
   [ApiKey.DescribeCluster]: DescribeClusterRequest;
+  [ApiKey.DescribeProducers]: DescribeProducersRequest;
 }
 
 export interface ResponseByKey {
@@ -1046,4 +1082,5 @@ export interface ResponseByKey {
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsResponse;
   [ApiKey.OffsetDelete]: OffsetDeleteResponse;
   [ApiKey.DescribeCluster]: DescribeClusterResponse;
+  [ApiKey.DescribeProducers]: DescribeProducersResponse;
 }

@@ -128,7 +128,11 @@ export class Partition {
     const producerBatch = hasProducerId(header);
     if (producerBatch) {
       const duplicate = this.producerState.check(header);
-      if (duplicate) return this.#duplicateOutcome(duplicate);
+      if (duplicate) {
+        // A retry is answered as a duplicate only once it proves to be a valid batch (CRC, records), as Kafka validates before deduplicating.
+        this.#validateRecords(records);
+        return this.#duplicateOutcome(duplicate);
+      }
     }
     const codec = targetCodec(this.#config.string('compression.type'), header);
     const stored = codec === undefined ? records : recompress(records, header, codec);
@@ -173,9 +177,15 @@ export class Partition {
     };
   }
 
-  /** DeleteRecords: moves the log start offset to `offset` (-1 = the high watermark); returns the new low watermark. */
+  /**
+   * DeleteRecords: moves the log start offset to `offset` (-1 = the high watermark); returns the new low watermark.
+   * As Kafka, only a topic whose cleanup.policy includes `delete` allows it (`compact,delete` does).
+   */
   deleteRecordsBefore(offset: bigint): bigint {
     this.checkOnline();
+    if (!this.#config.list('cleanup.policy').includes('delete')) {
+      throw new KafkaError(ErrorCode.POLICY_VIOLATION, `records of ${this.topic}-${this.partition} cannot be deleted: cleanup.policy does not include delete`);
+    }
     const target = offset === -1n ? this.#highWatermark : offset;
     if (target < 0n || target > this.#highWatermark) {
       throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is beyond the high watermark ${this.#highWatermark}`);
@@ -206,6 +216,15 @@ export class Partition {
     if (!this.#config.logAppendTime) this.#validateTimestamps(header, nowMs);
     if (this.#config.compacted) requireKeys(records);
     return header;
+  }
+
+  /** What the log checks on append (CRC, header, every record), for a batch that is not appended. */
+  #validateRecords(records: Buffer): void {
+    try {
+      native.validateBatches(records, { maxBatchBytes: this.#config.maxMessageBytes });
+    } catch (error) {
+      throw toKafkaError(error);
+    }
   }
 
   /**

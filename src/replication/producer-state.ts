@@ -55,6 +55,11 @@ export class ProducerStateManager {
     return this.#producers.size;
   }
 
+  /** Each producer's epoch and last batch (DescribeProducers). */
+  *activeProducers(): Generator<{ producerId: bigint; producerEpoch: number; lastBatch: BatchMetadata | undefined }> {
+    for (const [producerId, entry] of this.#producers) yield { producerId, producerEpoch: entry.producerEpoch, lastBatch: entry.batches.at(-1) };
+  }
+
   /**
    * Checks an idempotent batch before it is appended. Returns the original batch's metadata if it is a
    * duplicate of one of the producer's last five batches (nothing must be appended then); throws

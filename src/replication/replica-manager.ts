@@ -203,14 +203,17 @@ export class ReplicaManager {
   /**
    * Reads each partition, up to `max_bytes` over the whole response (at least one batch of the first
    * partition with data, as KIP-74), parking the fetch until `min_bytes` are there or `max_wait_ms` passes.
+   * As Kafka, partitions the metadata does not know (a deleted topic) are answered with their error but take
+   * no part in the decision to wait: an error reading any other partition answers at once.
    */
   fetch(params: FetchParams): Promise<FetchResult> {
     const first = this.#read(params);
-    const hasError = first.partitions.some((p) => p.errorCode !== ErrorCode.NONE);
+    const known = first.partitions.filter((p) => this.#metadata.topic(p.topic)?.partitions[p.partition] !== undefined);
+    const hasError = known.some((p) => p.errorCode !== ErrorCode.NONE);
     const bytes = first.partitions.reduce((sum, p) => sum + p.bytes, 0);
-    if (params.maxWaitMs <= 0 || bytes >= params.minBytes || hasError || params.partitions.length === 0) return Promise.resolve(first);
+    if (params.maxWaitMs <= 0 || bytes >= params.minBytes || hasError || known.length === 0) return Promise.resolve(first);
     first.release();
-    const watched = params.partitions.map((p) => this.partition(p.topic, p.partition)).filter((p): p is Partition => p !== undefined);
+    const watched = known.map((p) => this.partition(p.topic, p.partition)).filter((p): p is Partition => p !== undefined);
     return new Promise((resolve) => {
       const delayed = new DelayedFetch(watched, params.minBytes - bytes, params.maxWaitMs, () => {
         this.#delayedFetches.delete(delayed);

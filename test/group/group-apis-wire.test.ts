@@ -63,7 +63,7 @@ describe('group APIs on the wire', () => {
       ['b', ErrorCode.NONE, port],
     ]);
     const txn = await server.client.request(10, 4, { key: '', keyType: 1, coordinatorKeys: ['tx'] });
-    expect(txn.coordinators[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(txn.coordinators[0].errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
   });
 
   it('JoinGroup v0 assigns the member id at once; v4+ asks for the handshake first', async () => {

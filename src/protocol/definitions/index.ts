@@ -29,6 +29,7 @@ import { deleteGroups } from './42-delete-groups.js';
 import { incrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { offsetDelete } from './47-offset-delete.js';
 import { describeCluster } from './60-describe-cluster.js';
+import { describeProducers } from './61-describe-producers.js';
 
 export const apiDefinitions: readonly ApiDefinition[] = [
   produce,
@@ -60,4 +61,5 @@ export const apiDefinitions: readonly ApiDefinition[] = [
   incrementalAlterConfigs,
   offsetDelete,
   describeCluster,
+  describeProducers,
 ];

@@ -37,7 +37,6 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
       ),
     });
     context.releaseAfterWrite(result.release);
-    for (const p of result.partitions) context.traffic?.fetched(p.topic, p.records, p.errorCode);
     let next = 0;
     return {
       throttleTimeMs: 0,
@@ -46,7 +45,13 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
       responses: request.topics.map((t, i) => ({
         topic: t.topic,
         topicId: t.topicId,
-        partitions: t.partitions.map(() => partitionData(result.partitions[next++]!, names[i] === undefined)),
+        partitions: t.partitions.map(() => {
+          const read = result.partitions[next++]!;
+          const data = partitionData(read, names[i] === undefined);
+          // The metric counts the error on the wire (UNKNOWN_TOPIC_ID, not the lookup's UNKNOWN_TOPIC_OR_PARTITION).
+          context.traffic?.fetched(read.topic, read.records, data.errorCode);
+          return data;
+        }),
       })),
     };
   },

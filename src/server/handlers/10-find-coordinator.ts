@@ -1,13 +1,16 @@
 /**
  * FindCoordinator (10), v0–4: on a single node this broker coordinates every group (key type 0). v4 takes a
- * batch of keys. Transaction keys (type 1) are refused with INVALID_REQUEST, not a retriable error, so a
- * transactional producer fails fast instead of retrying until its timeout: transactions do not exist yet.
+ * batch of keys. There is no transaction coordinator: transaction keys (type 1) get UNSUPPORTED_VERSION with a
+ * message saying so, as Redpanda answered before it had transactions. It is not retriable, so transactional
+ * producers fail at once (the Java client reports the message; franz-go and kafkajs the error's name) instead
+ * of retrying until a timeout, as COORDINATOR_NOT_AVAILABLE would make them.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages.js';
 import type { Handler, RequestContext } from '../handler.js';
 
 const GROUP_KEY_TYPE = 0;
+const TRANSACTION_KEY_TYPE = 1;
 
 interface Answer {
   errorCode: ErrorCode;
@@ -35,6 +38,9 @@ export const findCoordinatorHandler: Handler<FindCoordinatorRequest, FindCoordin
 };
 
 function answer(keyType: number, context: RequestContext): Answer {
+  if (keyType === TRANSACTION_KEY_TYPE) {
+    return { errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'transactions are not supported by this broker: it has no transaction coordinator', nodeId: -1, host: '', port: -1 };
+  }
   if (keyType !== GROUP_KEY_TYPE) {
     return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `coordinator key type ${keyType} is not supported: this broker has group coordinators only`, nodeId: -1, host: '', port: -1 };
   }

@@ -31,6 +31,7 @@ import { deleteGroupsHandler } from './42-delete-groups.js';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
+import { describeProducersHandler } from './61-describe-producers.js';
 
 export const handlers: readonly Handler[] = [
   // Broker APIs (produce, fetch, metadata, offsets, topic admin).
@@ -51,6 +52,7 @@ export const handlers: readonly Handler[] = [
   createPartitionsHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
+  describeProducersHandler,
 
   // Consumer-group APIs (src/group).
   offsetCommitHandler,
