@@ -10,7 +10,7 @@ import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { franzGoClient, hasGo, runFranzGo } from '../support/franz-go.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
 
 let broker: TestBroker;
 

@@ -9,7 +9,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { pollUntil } from '../support/poll.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
 import { parsePrometheusText, sampleValue } from '../metrics/prometheus-text.js';
 
 let broker: TestBroker;

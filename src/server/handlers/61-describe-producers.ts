@@ -3,9 +3,8 @@
  * `kafka-transactions.sh describe-producers`). Without transactions the coordinator epoch and the current
  * transaction's start offset are always -1.
  */
-import { ErrorCode } from '../../protocol/error-codes.js';
+import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
 import type { DescribeProducersRequest, DescribeProducersResponse } from '../../protocol/messages.js';
-import { codeOf } from '../../replication/replica-manager.js';
 import type { Handler, RequestContext } from '../handler.js';
 
 type PartitionResponse = DescribeProducersResponse.PartitionResponse;
