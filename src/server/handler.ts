@@ -7,7 +7,7 @@ import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import type { TrafficObserver } from '../metrics/traffic.js';
-import type { ReplicaManager } from '../replication/replica-manager.js';
+import type { ParkingObserver, ReplicaManager } from '../replication/replica-manager.js';
 
 /**
  * Services of the consumer-group layer. Empty here: src/group adds its coordinator by declaration merging,
@@ -61,6 +61,8 @@ export interface RequestContext extends BrokerServices {
    * Fetch lets go of the segment views its response carries.
    */
   releaseAfterWrite(release: () => void): void;
+  /** Told when the request parks and resumes (pass it to the ReplicaManager): its remote time in the metrics. */
+  readonly parking: ParkingObserver;
 }
 
 /**
