@@ -6,7 +6,7 @@
  * process, which is its own load generator, included).
  *
  *   npm run bench -- [--suite standard|quick|full|soak] [--targets kafka,gregor,embedded] [--tools loadgen,java,node,embedded]
- *                    [--repeats N] [--duration S] [--warmup S] [--out DIR] [--data-dir DIR]
+ *                    [--scenarios ID,...] [--repeats N] [--duration S] [--warmup S] [--out DIR] [--data-dir DIR]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +17,7 @@ import type { LoadGeneratorName } from './lib/measurement.js';
 import { RESULTS_DIR } from './lib/paths.js';
 import { writeResults } from './report/write.js';
 import { runSuite } from './runner.js';
-import { SUITES } from './scenarios.js';
+import { selectScenarios, SUITES } from './scenarios.js';
 import { makeTarget, TARGET_NAMES, type TargetName } from './targets/index.js';
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -34,13 +34,14 @@ async function main(): Promise<void> {
     .option('--suite <name>', `one of ${Object.keys(SUITES).join(', ')}`, 'standard')
     .option('--targets <list>', `comma-separated, of ${TARGET_NAMES.join(', ')}`, 'kafka,gregor,embedded,tcp-sink,node-sink')
     .option('--tools <list>', 'load generators: loadgen, java, node (network clients), embedded (in-process, the embedded target only)', 'loadgen,java,node,embedded')
+    .option('--scenarios <list>', 'comma-separated scenario ids of the suite (and those they take their rate from); default: all')
     .option('--repeats <n>', 'repeats per point (default: the suite’s)')
     .option('--duration <s>', 'measured seconds per point (default: the suite’s)')
     .option('--warmup <s>', 'warm-up seconds per point (default: the suite’s)')
     .option('--out <dir>', 'output directory (default bench/results/<suite>)')
     .option('--data-dir <dir>', 'parent directory for broker data (default: a temporary directory)')
     .parse();
-  const o = program.opts<{ suite: string; targets: string; tools: string; repeats?: string; duration?: string; warmup?: string; out?: string; dataDir?: string }>();
+  const o = program.opts<{ suite: string; targets: string; tools: string; scenarios?: string; repeats?: string; duration?: string; warmup?: string; out?: string; dataDir?: string }>();
   const base = SUITES[o.suite];
   if (!base) throw new Error(`unknown suite ${o.suite}`);
   const timing = {
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
   try {
     const run = await runSuite({
-      suite: { ...base, timing },
+      suite: { ...base, timing, scenarios: o.scenarios ? selectScenarios(base, list(o.scenarios)) : base.scenarios },
       targets: names.filter((n) => n !== 'gregor-flush-on-ack').map(makeTarget),
       flushOnAckTarget: names.includes('gregor') ? makeTarget('gregor-flush-on-ack') : undefined,
       loadGenerators: list(o.tools) as LoadGeneratorName[],

@@ -74,6 +74,7 @@ export const STANDARD: Suite = {
     produce('produce-1k-16p-lz4', 'produce 1 KiB × 16 partitions, lz4', KiB, 16, { compression: 'lz4' }),
     { ...produce('consume-1k-16p', 'consume 1 KiB from the page cache (16 partitions)', KiB, 16), kind: 'consume' },
     { ...produce('e2e-1k-1p-50pct', 'end-to-end latency, 1 KiB × 1 partition at 50% of max', KiB, 1), kind: 'e2e', rateFraction: 0.5, rateOf: 'produce-1k-1p' },
+    { ...produce('e2e-1k-1p-20k', 'end-to-end latency, 1 KiB × 1 partition at 20,000 records/s', KiB, 1), kind: 'e2e', fixedRate: 20_000 },
     produce('produce-1k-1000p', 'produce 1 KiB × 1,000 partitions, acks=1', KiB, 1000, { connections: 4, topicPerRepeat: true }),
   ],
 };
@@ -118,3 +119,16 @@ export const SOAK: Suite = {
 };
 
 export const SUITES: Record<string, Suite> = { standard: STANDARD, quick: QUICK, full: FULL, soak: SOAK };
+
+/**
+ * The suite's scenarios named in `ids`, with those they take their rate from (an e2e point at a fraction
+ * of the maximum needs that maximum measured first), in the suite's order.
+ */
+export function selectScenarios(suite: Suite, ids: readonly string[]): Scenario[] {
+  const known = new Set(suite.scenarios.map((s) => s.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new Error(`not in the ${suite.name} suite: ${unknown.join(', ')}`);
+  const wanted = new Set(ids);
+  for (const s of suite.scenarios) if (wanted.has(s.id) && s.rateOf !== undefined) wanted.add(s.rateOf);
+  return suite.scenarios.filter((s) => wanted.has(s.id));
+}

@@ -80,7 +80,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   ),
   def('gregor.request.read.timeout.ms', LONG, '30000', 'Deadline for a started request to arrive completely; a slower sender is disconnected.', { min: 1 }),
   def('gregor.admin.listener', STRING, null, 'host:port of the admin HTTP endpoint (/metrics, /health/live, /health/ready); unset turns it off.'),
-  def('gregor.metrics.kafka.names.enable', BOOLEAN, 'false', 'Also export per-topic metrics under the names Kafka’s JMX exporter uses (kafka_server_brokertopicmetrics_*).'),
+  def('gregor.metrics.kafka.names.enable', BOOLEAN, 'false', 'Also export per-topic and per-request metrics under the names Kafka’s JMX exporter uses (kafka_server_brokertopicmetrics_*, kafka_network_requestmetrics_*).'),
   def('gregor.log.level', STRING, 'info', 'Level of the broker’s log.', { oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
 ];
 

@@ -2,12 +2,13 @@
  * The broker's Prometheus metrics (prom-client) and the small API the broker calls to feed them.
  *
  * Hot-path cost is kept to a field increment: per-topic byte and record counts live in plain `TopicCounters`
- * objects (records counted from batch headers, never per record), and per-API latency goes to a plain-array
- * histogram series bound once per API; the Prometheus counters read those objects only when scraped. State (partitions, log
- * sizes, group lag, connections, mapped memory, worker queue) is read at scrape time too. Names are gregor's
- * own (`gregor_*`, low cardinality: labels are topic, API, error name, group); with `kafkaNames` the per-topic
- * counters are also exported under the names Kafka's JMX exporter gives BrokerTopicMetrics, so existing Kafka
- * dashboards work.
+ * objects (records counted from batch headers, never per record), and per-API latency and Kafka's request
+ * phases (request-metrics.ts) go to plain-array histogram series bound once per API; the Prometheus
+ * counters read those objects only when scraped. Event-loop delay and GC pauses come from runtime-metrics.ts.
+ * State (partitions, log sizes, group lag, connections, mapped memory, worker queue) is read at scrape time
+ * too. Names are gregor's own (`gregor_*`, low cardinality: labels are topic, API, error name, group); with
+ * `kafkaNames` the per-topic counters and request phases are also exported under the names Kafka's JMX
+ * exporter gives BrokerTopicMetrics and RequestMetrics, so existing Kafka dashboards work.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { ErrorCode, errorInfo } from '../protocol/error-codes.js';
@@ -15,6 +16,9 @@ import type { BrokerStateSource } from './broker-state.js';
 import type { TrafficObserver } from './traffic.js';
 import { LatencyHistogram, type LatencySeries } from './latency-histogram.js';
 import { readMappedSegmentBytes } from './mapped-memory.js';
+import { RequestMetrics, type RequestPhases } from './request-metrics.js';
+import type { RequestTiming, RequestTimingSink } from './request-timing.js';
+import { registerRuntimeMetrics } from './runtime-metrics.js';
 
 /** What one topic has taken in and given out since the broker started; callers increment the fields. */
 export class TopicCounters {
@@ -24,21 +28,25 @@ export class TopicCounters {
   recordsOut = 0;
 }
 
-/** Request latency and errors of one API, bound once so recording is a histogram observe. */
+/** Request latency, phases and errors of one API, bound once so recording a request is a few histogram observes. */
 export class ApiMetrics {
   readonly errors = new Map<ErrorCode, number>();
   readonly #latency: LatencySeries;
+  readonly #phases: RequestPhases;
 
   constructor(
     readonly name: string,
     latency: LatencySeries,
+    phases: RequestPhases,
   ) {
     this.#latency = latency;
+    this.#phases = phases;
   }
 
-  /** A request of this API took `seconds` from its frame arriving to its response being queued. */
-  observe(seconds: number): void {
-    this.#latency.observe(seconds);
+  /** A request of this API is over: its latency until the response was ready, and its phases. */
+  observe(timing: RequestTiming): void {
+    this.#latency.observe(timing.untilResponseMs / 1000);
+    this.#phases.observe(timing);
   }
 
   /** A partition (or the request) of this API was answered with `code`. */
@@ -48,7 +56,7 @@ export class ApiMetrics {
 }
 
 export interface BrokerMetricsOptions {
-  /** Also export Kafka JMX exporter names (`kafka_server_brokertopicmetrics_*`). */
+  /** Also export Kafka JMX exporter names (`kafka_server_brokertopicmetrics_*`, `kafka_network_requestmetrics_*`). */
   readonly kafkaNames?: boolean;
   /** Kafka's name of an API key (`Produce`, `Fetch`), the `api` label; `api_<key>` when not given. */
   readonly apiName?: (apiKey: number) => string;
@@ -81,6 +89,7 @@ export class BrokerMetrics implements TrafficObserver {
   readonly #topics = new Map<string, TopicCounters>();
   readonly #apis = new Map<number, ApiMetrics>();
   readonly #latency: LatencyHistogram;
+  readonly #phases: RequestMetrics;
   #state: BrokerStateSource = {};
 
   constructor(options: BrokerMetricsOptions = {}) {
@@ -94,6 +103,8 @@ export class BrokerMetrics implements TrafficObserver {
       LATENCY_BUCKETS,
       this.registry,
     );
+    this.#phases = new RequestMetrics(this.registry, options.kafkaNames ?? false);
+    registerRuntimeMetrics(this.registry);
     this.#topicCounter('gregor_topic_bytes_in_total', 'Record batch bytes appended, by topic.', 'bytesIn');
     this.#topicCounter('gregor_topic_records_in_total', 'Records appended, by topic.', 'recordsIn');
     this.#topicCounter('gregor_topic_bytes_out_total', 'Record batch bytes sent to consumers, by topic.', 'bytesOut');
@@ -135,7 +146,7 @@ export class BrokerMetrics implements TrafficObserver {
     let api = this.#apis.get(apiKey);
     if (api === undefined) {
       const name = this.#apiName(apiKey);
-      api = new ApiMetrics(name, this.#latency.series(name));
+      api = new ApiMetrics(name, this.#latency.series(name), this.#phases.phases(name));
       this.#apis.set(apiKey, api);
     }
     return api;
@@ -166,13 +177,15 @@ export class BrokerMetrics implements TrafficObserver {
     }
   }
 
-  /** The dispatcher's per-request callback: latency by API and the request-level error; bound once per key. */
-  requestObserver(): (apiKey: number, seconds: number, errorCode: ErrorCode) => void {
+  /** Where the dispatcher reports each request once it is over: latency and phases by API, and the request-level error. */
+  requestObserver(): RequestTimingSink {
     const bound: ApiMetrics[] = [];
-    return (apiKey, seconds, errorCode) => {
-      const api = (bound[apiKey] ??= this.api(apiKey));
-      api.observe(seconds);
-      if (errorCode !== ErrorCode.NONE) api.error(errorCode);
+    return {
+      requestCompleted: (timing) => {
+        const api = (bound[timing.apiKey] ??= this.api(timing.apiKey));
+        api.observe(timing);
+        if (timing.errorCode !== ErrorCode.NONE) api.error(timing.errorCode);
+      },
     };
   }
 

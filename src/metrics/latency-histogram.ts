@@ -23,6 +23,25 @@ export class LatencySeries {
     this.sum += value;
     this.count++;
   }
+
+  /**
+   * The `q` quantile estimated as Prometheus' histogram_quantile does: linear within the bucket it falls in,
+   * the largest bound when it falls above them; NaN without observations.
+   */
+  quantile(q: number): number {
+    if (this.count === 0) return NaN;
+    const rank = q * this.count;
+    let below = 0;
+    for (let i = 0; i < this.bounds.length; i++) {
+      const inBucket = this.counts[i]!;
+      if (below + inBucket >= rank && inBucket > 0) {
+        const lower = i === 0 ? 0 : this.bounds[i - 1]!;
+        return lower + (this.bounds[i]! - lower) * ((rank - below) / inBucket);
+      }
+      below += inBucket;
+    }
+    return this.bounds[this.bounds.length - 1]!;
+  }
 }
 
 interface Sample {
@@ -54,6 +73,11 @@ export class LatencyHistogram {
       this.#series.set(labelValue, series);
     }
     return series;
+  }
+
+  /** Every series by label value (read at scrape time by views of the same observations). */
+  get allSeries(): ReadonlyMap<string, LatencySeries> {
+    return this.#series;
   }
 
   /** prom-client's metric interface: the samples to render. */

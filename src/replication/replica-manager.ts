@@ -34,12 +34,22 @@ export interface ProduceEntry {
   readonly records: Buffer;
 }
 
+/**
+ * Told when an operation parks (acks=all waiting for its flush, a fetch waiting in the purgatory) and when
+ * it resumes: the request's remote time, in Kafka's terms.
+ */
+export interface ParkingObserver {
+  parked(): void;
+  unparked(): void;
+}
+
 export interface ProduceOptions {
   /** 0, 1 or -1 (all). */
   readonly acks: number;
   readonly timeoutMs: number;
   /** Internal topics accept appends only from the broker itself (the group coordinator). */
   readonly allowInternal?: boolean;
+  readonly parking?: ParkingObserver;
 }
 
 export interface ProduceResult {
@@ -69,6 +79,7 @@ export interface FetchParams {
   readonly maxBytes: number;
   readonly isolationLevel: IsolationLevel;
   readonly partitions: readonly FetchPartition[];
+  readonly parking?: ParkingObserver;
 }
 
 export interface FetchPartitionResult {
@@ -191,7 +202,9 @@ export class ReplicaManager {
       }
     });
     if (waits.length > 0) {
+      options.parking?.parked();
       const flushed = await awaitWithTimeout(Promise.all(waits), options.timeoutMs);
+      options.parking?.unparked();
       if (!flushed.ok) {
         const code = flushed.timedOut ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.KAFKA_STORAGE_ERROR;
         return results.map((r) => (r.errorCode === ErrorCode.NONE ? { ...r, errorCode: code, errorMessage: errorMessage(flushed.error) } : r));
@@ -214,8 +227,10 @@ export class ReplicaManager {
     if (params.maxWaitMs <= 0 || bytes >= params.minBytes || hasError || known.length === 0) return Promise.resolve(first);
     first.release();
     const watched = known.map((p) => this.partition(p.topic, p.partition)).filter((p): p is Partition => p !== undefined);
+    params.parking?.parked();
     return new Promise((resolve) => {
       const delayed = new DelayedFetch(watched, params.minBytes - bytes, params.maxWaitMs, () => {
+        params.parking?.unparked();
         this.#delayedFetches.delete(delayed);
         resolve(this.#read(params));
       });

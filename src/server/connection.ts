@@ -9,8 +9,12 @@
  * `connections.max.idle.ms` closes the connection; at most `queued.max.requests` requests of this
  * connection are in flight before it stops reading; a full socket send buffer also pauses reading.
  * Anything a request does wrong closes only its own connection.
+ *
+ * Each request's `RequestTiming` is marked here when its frame is complete, its response ready, its write
+ * started and written (or given up), and ends exactly once, whichever way its slot leaves the queue.
  */
 import type { Socket } from 'node:net';
+import { RequestTiming } from '../metrics/request-timing.js';
 import { type FramePool, POOLED_FRAME_MIN_BYTES } from './frame-pool.js';
 
 /** What the dispatcher answers for one frame. */
@@ -22,7 +26,8 @@ export type FrameResponse =
   /** The request was malformed or must end the connection (Kafka closes it). */
   | 'close';
 
-export type FrameHandler = (frame: Buffer, connection: Connection) => Promise<FrameResponse>;
+/** `timing` is the request's, for the handler to mark its start and report it (metrics). */
+export type FrameHandler = (frame: Buffer, connection: Connection, timing: RequestTiming) => Promise<FrameResponse>;
 
 export interface ConnectionLimits {
   readonly maxRequestBytes: number;
@@ -35,6 +40,7 @@ export interface ConnectionLimits {
 
 interface Slot {
   response: FrameResponse | undefined;
+  readonly timing: RequestTiming;
 }
 
 const SIZE_PREFIX = 4;
@@ -187,17 +193,19 @@ export class Connection {
     this.#frameFilled = 0;
     clearTimeout(this.#readDeadline);
     this.#readDeadline = undefined;
-    const slot: Slot = { response: undefined };
+    const slot: Slot = { response: undefined, timing: new RequestTiming() };
     this.#pending.push(slot);
     this.#updateReading();
-    this.#handleFrame(frame, this).then(
+    this.#handleFrame(frame, this, slot.timing).then(
       (response) => {
         if (pooled) this.#limits.framePool.release(frame);
+        slot.timing.responseReady();
         slot.response = response;
         this.#flush();
       },
       (error: unknown) => {
         if (pooled) this.#limits.framePool.release(frame);
+        slot.timing.responseReady();
         this.#onError(error, this);
         slot.response = 'close';
         this.#flush();
@@ -213,21 +221,32 @@ export class Connection {
     }
     let corked = false;
     while (this.#pending.length > 0 && this.#pending[0]!.response !== undefined) {
-      const response = this.#pending.shift()!.response!;
+      const { response: answered, timing } = this.#pending.shift()!;
+      const response = answered!;
       if (response === 'close') {
+        timing.ended();
         if (corked) this.socket.uncork();
         this.close(true);
         this.#releaseAnswered();
         return;
       }
-      if (response === 'none') continue;
+      if (response === 'none') {
+        timing.ended();
+        continue;
+      }
       if (!corked) {
         this.socket.cork();
         corked = true;
       }
+      timing.writeStarted();
+      const written = (): void => {
+        response.release?.();
+        timing.ended();
+      };
       const last = response.chunks.length - 1;
+      if (last < 0) written();
       response.chunks.forEach((chunk, i) => {
-        if (i === last && response.release) this.socket.write(chunk, response.release);
+        if (i === last) this.socket.write(chunk, written);
         else this.socket.write(chunk);
       });
     }
@@ -241,6 +260,7 @@ export class Connection {
     this.#pending = this.#pending.filter((slot) => {
       if (slot.response === undefined) return true;
       releaseOf(slot.response)?.();
+      slot.timing.ended();
       return false;
     });
   }

@@ -4,6 +4,7 @@
  * (handlers/index.ts) lists the handlers; ApiVersions advertises exactly their version ranges.
  */
 import type { ErrorCode } from '../protocol/error-codes.js';
+import type { ParkingObserver } from '../replication/replica-manager.js';
 import type { BrokerServices } from '../services/broker-services.js';
 
 /** The request header fields a handler may need. */
@@ -33,6 +34,8 @@ export interface RequestContext extends BrokerServices {
    * Fetch lets go of the segment views its response carries.
    */
   releaseAfterWrite(release: () => void): void;
+  /** Told when the request parks and resumes (pass it to the ReplicaManager): its remote time in the metrics. */
+  readonly parking: ParkingObserver;
 }
 
 /**

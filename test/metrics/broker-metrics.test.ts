@@ -2,11 +2,24 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AdminServer, parseHostPort } from '../../src/metrics/admin-server.js';
 import { BrokerMetrics, countRecords } from '../../src/metrics/broker-metrics.js';
 import { mappedSegmentBytes } from '../../src/metrics/mapped-memory.js';
+import { RequestTiming } from '../../src/metrics/request-timing.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
 
 async function scrape(metrics: BrokerMetrics) {
   return parsePrometheusText((await metrics.scrape()).body);
+}
+
+/** A request of `apiKey` whose response was ready `untilResponseMs` after its frame, timed on a fake clock. */
+function timedRequest(apiKey: number, untilResponseMs: number, errorCode: ErrorCode): RequestTiming {
+  let now = 1000;
+  const timing = new RequestTiming(() => now);
+  timing.apiKey = apiKey;
+  timing.errorCode = errorCode;
+  timing.handlerStarted();
+  now += untilResponseMs;
+  timing.responseReady();
+  return timing;
 }
 
 describe('BrokerMetrics', () => {
@@ -16,9 +29,9 @@ describe('BrokerMetrics', () => {
     orders.bytesIn += 1000;
     orders.recordsIn += 10;
     metrics.topic('orders').bytesOut += 500;
-    const observe = metrics.requestObserver();
-    observe(0, 0.002, ErrorCode.NONE);
-    observe(0, 0.003, ErrorCode.MESSAGE_TOO_LARGE);
+    const observer = metrics.requestObserver();
+    observer.requestCompleted(timedRequest(0, 2, ErrorCode.NONE));
+    observer.requestCompleted(timedRequest(0, 3, ErrorCode.MESSAGE_TOO_LARGE));
     metrics.api(0).error(ErrorCode.MESSAGE_TOO_LARGE);
     metrics.setStateSource({ connectionCount: () => 1 });
 

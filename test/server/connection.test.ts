@@ -1,6 +1,7 @@
 // Framing, ordering and limits of a connection, with a stand-in frame handler (no codec involved).
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RequestTiming } from '../../src/metrics/request-timing.js';
 import type { FrameHandler } from '../../src/server/connection.js';
 import { FramePool } from '../../src/server/frame-pool.js';
 import { Listener } from '../../src/server/listener.js';
@@ -188,5 +189,40 @@ describe('connection', () => {
     socket.write(Buffer.concat([frame([0, 0]), frame([0, 1]), frame([0, 2])]));
     await closed(socket);
     expect(received).toEqual([0, 0, 0, 1, 0]);
+  });
+
+  it('ends every request exactly once: written, acks=0, failed, closing, and dropped with the connection', async () => {
+    const ended: RequestTiming[] = [];
+    const sink = { requestCompleted: (timing: RequestTiming) => void ended.push(timing) };
+    const WRITE = 0, NONE = 1, REJECT = 2, SLOW = 3, CLOSE = 4;
+    const port = await start(async (f, _connection, timing) => {
+      timing.apiKey = f[0]!;
+      timing.sink = sink;
+      timing.handlerStarted();
+      if (f[0] === SLOW) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (f[0] === REJECT) throw new Error('handler failed');
+      if (f[0] === NONE) return 'none';
+      if (f[0] === CLOSE) return 'close';
+      return { chunks: [Buffer.from([0, 0, 0, 1]), Buffer.from([f[0]!])] };
+    });
+    const failing = await open(port);
+    failing.write(Buffer.concat([frame([WRITE]), frame([NONE]), frame([SLOW]), frame([REJECT]), frame([WRITE])]));
+    const closing = await open(port);
+    closing.write(Buffer.concat([frame([CLOSE]), frame([WRITE])]));
+    const dropped = await open(port);
+    dropped.write(frame([SLOW]));
+    await pollUntil(() => listener!.connectionCount === 3 && ended.length >= 1, 'the requests to arrive');
+    dropped.destroy();
+    await Promise.all([closed(failing), closed(closing)]);
+    // The frames after a failed or closing request are still handled; all of them end, each once.
+    await pollUntil(() => ended.length === 8, 'every request to end');
+    expect(new Set(ended).size).toBe(8);
+    expect(ended.map((t) => t.apiKey).sort()).toEqual([WRITE, WRITE, WRITE, NONE, REJECT, SLOW, SLOW, CLOSE].sort());
+    for (const t of ended) {
+      for (const phase of [t.requestQueueMs, t.localMs, t.remoteMs, t.responseQueueMs, t.responseSendMs]) expect(phase).toBeGreaterThanOrEqual(0);
+      expect(t.requestQueueMs + t.localMs + t.remoteMs + t.responseQueueMs + t.responseSendMs).toBeCloseTo(t.totalMs, 6);
+    }
+    // Nothing written, nothing sent: Kafka's NoOp and CloseConnection responses.
+    expect(ended.filter((t) => [NONE, REJECT, CLOSE].includes(t.apiKey)).map((t) => t.responseSendMs)).toEqual([0, 0, 0]);
   });
 });

@@ -31,7 +31,7 @@ export const produceHandler: Handler<ProduceRequest, ProduceResponse> = {
         else entries.push({ topic: topic.name, partition: p.index, records: p.records! });
       }
     }
-    const appended = await context.replicaManager.appendRecords(entries, { acks: request.acks, timeoutMs: request.timeoutMs });
+    const appended = await context.replicaManager.appendRecords(entries, { acks: request.acks, timeoutMs: request.timeoutMs, parking: context.parking });
     const results = new Map(appended.map((r) => [`${r.topic}\0${r.partition}`, r]));
     if (context.traffic) reportTraffic(context.traffic, entries, appended, refused);
     const response: ProduceResponse = {

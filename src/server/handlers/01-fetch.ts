@@ -26,6 +26,7 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
       minBytes: request.minBytes,
       maxBytes: request.maxBytes,
       isolationLevel: request.isolationLevel,
+      parking: context.parking,
       partitions: request.topics.flatMap((t, i) =>
         t.partitions.map((p) => ({
           topic: names[i] ?? '',
