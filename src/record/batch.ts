@@ -24,7 +24,7 @@ const BASE_SEQUENCE_AT = 53;
 const RECORDS_COUNT_AT = 57;
 
 /** Size of the v2 header (Kafka's RECORD_BATCH_OVERHEAD). */
-export const RECORD_BATCH_OVERHEAD = 61;
+const RECORD_BATCH_OVERHEAD = 61;
 /** baseOffset + batchLength: the bytes not counted by batchLength. */
 export const LOG_OVERHEAD = 12;
 const MAGIC = 2;
@@ -77,7 +77,7 @@ export function batchSizeAt(buffer: Buffer, position: number): number {
 }
 
 /** Offset of the last record of the batch at `position`, unchecked. */
-export function lastOffsetAt(buffer: Buffer, position: number): bigint {
+function lastOffsetAt(buffer: Buffer, position: number): bigint {
   return buffer.readBigInt64BE(position + BASE_OFFSET_AT) + BigInt(buffer.readInt32BE(position + LAST_OFFSET_DELTA_AT));
 }
 
