@@ -21,7 +21,7 @@ import {
   LATEST_TIMESTAMP,
   type ReplicaManager,
 } from '../replication/replica-manager.js';
-import { native } from '../storage/native.js';
+import { RecordBatchView } from '../record/records.js';
 
 export type StartFrom = 'earliest' | 'latest' | { readonly offset: bigint } | { readonly timestamp: number };
 
@@ -58,8 +58,6 @@ export interface ConsumerServices {
   readonly metadata: ClusterMetadata;
   readonly groupCoordinator: GroupCoordinator;
 }
-
-const NO_HEADERS: Readonly<Record<string, Buffer | null>> = Object.freeze({});
 
 export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRecord> {
   readonly #services: ConsumerServices;
@@ -308,29 +306,12 @@ export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRe
 
 /** The records of one batch at or after `from`, with key, value and header values as views of the batch. */
 function decode(topic: string, partition: number, batch: Buffer, from: bigint): ConsumerRecord[] {
-  const columns = native.decodeRecordBatchColumns(batch);
-  const { bytes, offsetsAndTimestamps: ot, recordSpans: spans, headerSpans } = columns;
-  const count = spans.length / 6;
+  const view = RecordBatchView.decode(batch);
   const records: ConsumerRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    const offset = ot[2 * i]!;
+  for (let i = 0; i < view.count; i++) {
+    const offset = view.offset(i);
     if (offset < from) continue;
-    const s = 6 * i;
-    let headers = NO_HEADERS;
-    const headerCount = spans[s + 5]!;
-    if (headerCount > 0) {
-      const named: Record<string, Buffer | null> = {};
-      for (let h = spans[s + 4]!, end = h + headerCount; h < end; h++) {
-        const hs = 4 * h;
-        named[bytes.toString('utf8', headerSpans[hs]!, headerSpans[hs]! + headerSpans[hs + 1]!)] = span(bytes, headerSpans[hs + 2]!, headerSpans[hs + 3]!);
-      }
-      headers = named;
-    }
-    records.push({ topic, partition, offset, timestamp: Number(ot[2 * i + 1]!), key: span(bytes, spans[s]!, spans[s + 1]!), value: span(bytes, spans[s + 2]!, spans[s + 3]!), headers });
+    records.push({ topic, partition, offset, timestamp: Number(view.timestamp(i)), key: view.key(i), value: view.value(i), headers: view.headers(i) });
   }
   return records;
-}
-
-function span(bytes: Buffer, start: number, length: number): Buffer | null {
-  return length < 0 ? null : bytes.subarray(start, start + length);
 }

@@ -5,7 +5,7 @@
  * builder one Buffer instead of a Buffer per key and value cut the native call from ~127 to ~25 ns per
  * 100 B record, and lets a compressed batch be built on another thread.
  */
-import type { PackedRecordColumns } from '../../native/index.js';
+import type { PackedRecordColumns } from '../record/builder.js';
 
 export type Bytes = Buffer | string | null | undefined;
 

@@ -7,10 +7,11 @@
  * `bufferMemory` bounds the bytes waiting to be appended: `send` awaits while it is full, as the Java
  * producer blocks in `send` when `buffer.memory` is exhausted.
  */
-import { native } from '../storage/native.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { ProduceResult, ReplicaManager } from '../replication/replica-manager.js';
 import type { ClusterMetadata } from '../cluster/cluster-metadata.js';
+import { buildPackedRecordBatch, buildPackedRecordBatchAsync } from '../record/builder.js';
+import { Compression, type CompressionName, compressionNamed } from '../record/compression.js';
 import { partitionForKey } from './murmur2.js';
 import { ProducerBatch, recordBytes, StagingArea } from './producer-batch.js';
 
@@ -32,9 +33,6 @@ export interface RecordMetadata {
 
 export type Partitioner = (key: Buffer | null, partitions: number, topic: string) => number;
 
-export const COMPRESSION = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
-export type Compression = keyof typeof COMPRESSION;
-
 export interface ProducerOptions {
   /** 0, 1 or -1/'all' (on one node: after the batch is flushed, unless gregor.flush.before.acks.all.enable is false). */
   readonly acks?: 0 | 1 | -1 | 'all';
@@ -44,7 +42,7 @@ export interface ProducerOptions {
   readonly batchSize?: number;
   /** Bytes of records waiting to be appended before `send` awaits. */
   readonly bufferMemory?: number;
-  readonly compression?: Compression;
+  readonly compression?: CompressionName;
   readonly partitioner?: Partitioner;
   readonly timeoutMs?: number;
 }
@@ -80,7 +78,7 @@ export class Producer {
   readonly #lingerMs: number;
   readonly #batchSize: number;
   readonly #bufferMemory: number;
-  readonly #compression: number;
+  readonly #compression: Compression;
   readonly #partitioner: Partitioner | null;
   readonly #timeoutMs: number;
   /** Open batches by topic, indexed by partition. */
@@ -103,7 +101,7 @@ export class Producer {
     this.#lingerMs = options.lingerMs ?? 0;
     this.#batchSize = options.batchSize ?? 1024 * 1024;
     this.#bufferMemory = options.bufferMemory ?? 32 * 1024 * 1024;
-    this.#compression = COMPRESSION[options.compression ?? 'none'];
+    this.#compression = compressionNamed(options.compression ?? 'none') ?? Compression.None;
     this.#partitioner = options.partitioner ?? null;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
@@ -231,7 +229,7 @@ export class Producer {
 
   async #append(batch: OpenBatch): Promise<void> {
     try {
-      const [result] = await (this.#compression === COMPRESSION.none ? this.#buildAndAppend(batch) : this.#buildOffLoopAndAppend(batch));
+      const [result] = await (this.#compression === Compression.None ? this.#buildAndAppend(batch) : this.#buildOffLoopAndAppend(batch));
       if (result!.errorCode !== ErrorCode.NONE) throw new KafkaError(result!.errorCode, result!.errorMessage ?? undefined);
       const { topic, partition } = batch;
       for (const waiter of batch.waiters) {
@@ -251,7 +249,7 @@ export class Producer {
    * build into the buffer in between.
    */
   #buildAndAppend(batch: OpenBatch): Promise<ProduceResult[]> {
-    const records = native.buildPackedRecordBatch(batch.records.columns(), { compression: COMPRESSION.none }, this.#output);
+    const records = buildPackedRecordBatch(batch.records.columns(), { compression: Compression.None }, this.#output);
     this.#recycle(batch.records.area);
     // Built elsewhere because the output was too small: grow it for the next batch.
     if (records.buffer !== this.#output.buffer) this.#output = Buffer.allocUnsafeSlow(records.length + (records.length >> 2));
@@ -260,7 +258,7 @@ export class Producer {
 
   /** Compressing takes about a millisecond per megabyte, so the batch is built on the libuv pool. */
   async #buildOffLoopAndAppend(batch: OpenBatch): Promise<ProduceResult[]> {
-    const records = await native.buildPackedRecordBatchAsync(batch.records.columns(), { compression: this.#compression }).finally(() => this.#recycle(batch.records.area));
+    const records = await buildPackedRecordBatchAsync(batch.records.columns(), { compression: this.#compression }).finally(() => this.#recycle(batch.records.area));
     return this.#appendRecords(batch, records);
   }
 

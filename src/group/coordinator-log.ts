@@ -13,9 +13,10 @@
  * the key format is Kafka's, so a later split by Kafka's hash of the group id keeps the data as it is.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { readBatchHeader } from '../replication/batch-header.js';
+import { readBatchHeader } from '../record/batch.js';
+import { buildRecordBatch } from '../record/builder.js';
+import { decodeRecords } from '../record/records.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
-import { native } from '../storage/native.js';
 import type { CoordinatorLog, CoordinatorLogRecord } from './offset-store.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
@@ -68,7 +69,7 @@ export class ReplicaCoordinatorLog implements CoordinatorLog {
   }
 
   async #appendBatch(records: readonly CoordinatorLogRecord[]): Promise<void> {
-    const batch = native.buildRecordBatch({ keys: records.map((r) => r.key), values: records.map((r) => r.value) });
+    const batch = buildRecordBatch({ keys: records.map((r) => r.key), values: records.map((r) => r.value) });
     const [result] = await this.#replicaManager.appendRecords([{ topic: OFFSETS_TOPIC, partition: OFFSETS_PARTITION, records: batch }], {
       acks: -1,
       timeoutMs: APPEND_TIMEOUT_MS,
@@ -87,7 +88,7 @@ export class ReplicaCoordinatorLog implements CoordinatorLog {
           for (let position = 0; position < view.length; ) {
             const header = readBatchHeader(view, position);
             const batch = view.subarray(position, position + header.sizeInBytes);
-            for (const record of native.decodeRecordBatch(batch)) {
+            for (const record of decodeRecords(batch)) {
               // A fetch may start inside a batch (compaction leaves gaps): skip what was already seen.
               if (record.offset >= offset && record.key !== null) visit(record.key, record.value);
             }

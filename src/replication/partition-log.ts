@@ -1,7 +1,13 @@
 /**
- * What the partition layer uses of the storage engine's `Log` and `LogManager` (src/storage): the calls
- * named in DESIGN.md's storage contract, typed here so the partition layer states its own needs.
+ * What the partition layer uses of a partition's log and of the manager that creates them, typed here so
+ * the partition layer states its own needs. Two implementations keep this contract: the native engine's
+ * `Log` / `LogManager` (src/storage) and the in-memory log the partition tests run on
+ * (test/support/memory-log.ts); test/replication/partition-log-contract.test.ts holds both to it.
  */
+import type { TimestampAndOffset } from '../storage/log.js';
+import type { TopicLogConfig } from '../storage/log-manager.js';
+
+export type { TimestampAndOffset, TopicLogConfig };
 
 export interface LogAppendOptions {
   readonly leaderEpoch: number;
@@ -25,11 +31,6 @@ export interface LogReadResult {
   release(): void;
 }
 
-export interface TimestampAndOffset {
-  readonly timestamp: bigint;
-  readonly offset: bigint;
-}
-
 /** A batch header as the engine lists it (producer-state rebuild). */
 export interface LogBatchHeader {
   readonly baseOffset: bigint;
@@ -45,14 +46,25 @@ export interface PartitionLog {
   readonly logEndOffset: bigint;
   /** Size of the log on disk (logical bytes), for DescribeLogDirs. */
   readonly size: number;
+  /**
+   * Validates whole RecordBatch v2 batches (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE...; all or
+   * nothing), stamps them in place (base offsets from the log end, the leader epoch, LogAppendTime) and
+   * appends them.
+   */
   append(batch: Buffer, options: LogAppendOptions): LogAppendInfo;
-  /** Whole batches from the one containing `offset`, at least one batch, stopping before `maxOffset`. */
+  /**
+   * Whole batches from the one containing `offset`, at most `maxBytes` but at least one batch, none
+   * reaching `maxOffset`; empty when nothing is readable there. OFFSET_OUT_OF_RANGE outside [log start, log end].
+   */
   read(offset: bigint, maxBytes: number, maxOffset: bigint): LogReadResult;
-  /** The first offset whose timestamp is ≥ `timestamp`, or undefined. */
-  offsetForTimestamp(timestamp: bigint): TimestampAndOffset | undefined;
+  /** The first record from the log start with a timestamp ≥ `timestamp` (below `maxOffset` if given), or undefined. */
+  offsetForTimestamp(timestamp: bigint, maxOffset?: bigint): TimestampAndOffset | undefined;
   /** The largest timestamp and the offset of the record holding it (ListOffsets -3), or undefined if empty. */
   maxTimestamp(): TimestampAndOffset | undefined;
+  /** Moves the log start to `offset` (never back); OFFSET_OUT_OF_RANGE past the log end. */
   deleteRecordsBefore(offset: bigint): void;
+  /** Removes the batches from the one holding `offset` on (a follower's divergent tail); returns the new log end (≤ offset). */
+  truncateTo(offset: bigint): bigint;
   /** Headers of up to `maxBatches` batches from the one holding `fromOffset` (no record bytes are read). */
   batchHeaders(fromOffset: bigint, maxBatches: number): readonly LogBatchHeader[];
   /** Resolves once everything below `upTo` is on disk; concurrent callers share one fsync. */
@@ -71,6 +83,3 @@ export interface PartitionLogManager {
   updateConfig(topic: string, partition: number, config: TopicLogConfig): void;
   close(): Promise<void>;
 }
-
-/** The topic settings the engine applies (segment size, roll, retention, cleanup, index interval). */
-export type TopicLogConfig = Readonly<Record<string, string | number | boolean | readonly string[] | null>>;

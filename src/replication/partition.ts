@@ -8,12 +8,12 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { TopicConfig } from '../config/topic-config.js';
-import { type BatchHeader, hasProducerId, isControl, isTransactional, readBatchHeader } from './batch-header.js';
+import { type BatchHeader, hasProducerId, isControl, isTransactional, readBatchHeader } from '../record/batch.js';
+import { recompress, targetCodec } from '../record/recompress.js';
+import { RecordBatchView } from '../record/records.js';
+import { validateBatches } from '../record/validate.js';
 import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
 import type { PartitionLog, LogReadResult } from './partition-log.js';
-import { toKafkaError } from '../storage/errors.js';
-import { recompress, targetCodec } from './recompress.js';
-import { native } from '../storage/native.js';
 
 export interface AppendOutcome {
   readonly baseOffset: bigint;
@@ -220,11 +220,7 @@ export class Partition {
 
   /** What the log checks on append (CRC, header, every record), for a batch that is not appended. */
   #validateRecords(records: Buffer): void {
-    try {
-      native.validateBatches(records, { maxBatchBytes: this.#config.maxMessageBytes });
-    } catch (error) {
-      throw toKafkaError(error);
-    }
+    validateBatches(records, { maxBatchBytes: this.#config.maxMessageBytes });
   }
 
   /**
@@ -260,21 +256,13 @@ export class Partition {
 
 function noop(): void {}
 
-/** Per record in RecordBatchColumns.recordSpans: keyStart, keyLength, valueStart, valueLength, firstHeader, headerCount. */
-const SPAN_FIELDS = 6;
-
 /**
  * Compaction keeps the last record per key, so a compacted topic refuses records without one (Kafka's
  * INVALID_RECORD). One native call decodes the batch into columns; the loop reads one int per record.
  */
 function requireKeys(batch: Buffer): void {
-  let spans: Int32Array;
-  try {
-    spans = native.decodeRecordBatchColumns(batch).recordSpans;
-  } catch (error) {
-    throw toKafkaError(error);
-  }
-  for (let i = 1; i < spans.length; i += SPAN_FIELDS) {
-    if (spans[i]! < 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'compacted topic received a record without a key');
+  const records = RecordBatchView.decode(batch);
+  for (let i = 0; i < records.count; i++) {
+    if (!records.hasKey(i)) throw new KafkaError(ErrorCode.INVALID_RECORD, 'compacted topic received a record without a key');
   }
 }

@@ -7,7 +7,7 @@
  */
 import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { native } from '../storage/native.js';
+import { crc32c } from '../record/crc.js';
 import type { PartitionLog, PartitionLogManager } from './partition-log.js';
 import { ProducerStateManager } from './producer-state.js';
 
@@ -18,10 +18,6 @@ const REPLAY_BATCHES = 4096;
 interface PartitionIds {
   readonly topic: string;
   readonly partition: number;
-}
-
-function crc32c(bytes: Buffer): number {
-  return native.crc32C(bytes);
 }
 
 export class ProducerStateStore {

@@ -17,7 +17,7 @@
  * coordinatorEpoch int32, currentTxnFirstOffset int64) plus a replay of the batch headers after it.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type BatchHeader, lastSequence } from './batch-header.js';
+import { type BatchHeader, lastSequence } from '../record/batch.js';
 
 /** The header fields producer state is kept from. */
 export type ProducerBatch = Pick<BatchHeader, 'producerId' | 'producerEpoch' | 'baseSequence' | 'lastOffsetDelta'>;

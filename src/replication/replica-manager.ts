@@ -119,10 +119,10 @@ export class ReplicaManager {
   #expirationTimer: NodeJS.Timeout | undefined;
 
   /** Where appends report exceptions that are not Kafka errors: clients only see UNKNOWN_SERVER_ERROR. */
-  readonly #log: Logger | undefined;
+  readonly #logger: Logger | undefined;
 
-  constructor(config: BrokerConfig, metadata: ClusterMetadata, logManager: PartitionLogManager, producerStates: ProducerStateStore, log?: Logger) {
-    this.#log = log;
+  constructor(config: BrokerConfig, metadata: ClusterMetadata, logManager: PartitionLogManager, producerStates: ProducerStateStore, logger?: Logger) {
+    this.#logger = logger;
     this.#config = config;
     this.#metadata = metadata;
     this.#logManager = logManager;
@@ -197,7 +197,7 @@ export class ReplicaManager {
         }
         return { ...success(entry), baseOffset: outcome.baseOffset, logAppendTimeMs: outcome.logAppendTimeMs, logStartOffset: outcome.logStartOffset };
       } catch (error) {
-        if (!(error instanceof KafkaError)) this.#log?.error({ err: error, topic: entry.topic, partition: entry.partition }, 'unexpected error appending');
+        if (!(error instanceof KafkaError)) this.#logger?.error({ err: error, topic: entry.topic, partition: entry.partition }, 'unexpected error appending');
         return failure(entry, error);
       }
     });

@@ -33,7 +33,7 @@ export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
 
 export type FlushPolicy = 'never' | 'interval' | 'on-ack';
 
-/** Topic settings by Kafka's property names (`segment.bytes`, `retention.ms`, ...); others are ignored here. */
+/** Topic settings by Kafka's property names (`segment.bytes`, `retention.ms`, ...) that the engine applies; others are ignored. */
 export type TopicLogConfig = Readonly<Record<string, string | number | boolean | readonly string[] | null>>;
 
 /** The small logging surface the manager needs (pino loggers fit). */

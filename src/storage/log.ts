@@ -5,11 +5,10 @@
  *
  * API (offsets are bigint, sizes numbers, timestamps bigint ms):
  * - `append(batches, { leaderEpoch, logAppendTime?, maxMessageBytes, validateRecords? })` → `{ baseOffset,
- *   lastOffset, logAppendTimeMs, batches }`. `batches` is one or more whole RecordBatch v2 batches as a
+ *   lastOffset, logAppendTimeMs }`. `batches` is one or more whole RecordBatch v2 batches as a
  *   producer sent them; it is validated (CRC, header, records), stamped IN PLACE (baseOffset,
  *   partitionLeaderEpoch and, when `logAppendTime` is set, the LogAppendTime bit and maxTimestamp) and
- *   copied into the active segment. All or nothing. `batches` in the result carry what idempotent-producer
- *   state needs (producerId, producerEpoch, baseSequence, lastOffsetDelta, baseOffset per batch).
+ *   copied into the active segment. All or nothing.
  * - `read(offset, maxBytes, maxOffset)` → `{ views, bytes, firstOffset, nextOffset, release() }`: whole
  *   batches from the one holding `offset`, at least one even when larger than maxBytes, none reaching
  *   `maxOffset` (pass the high watermark), from one segment. `views` are `Buffer`s over the mapped
@@ -27,6 +26,7 @@
  * - `leaderEpochs()`, `endOffsetForEpoch(epoch)` (OffsetForLeaderEpoch), `close()`.
  */
 import type { NativeBatchInfo, NativeLog, NativeLogConfig } from '../../native/index.js';
+import { firstOffsetOf, lastOffsetOf } from '../record/batch.js';
 import { native } from './native.js';
 import { toKafkaError } from './errors.js';
 
@@ -47,7 +47,6 @@ export interface AppendResult {
   readonly lastOffset: bigint;
   /** The stamped LogAppendTime, or -1 for CreateTime. */
   readonly logAppendTimeMs: bigint;
-  readonly batches: readonly BatchInfo[];
 }
 
 export interface ReadResult {
@@ -92,62 +91,6 @@ export interface RecoveryReport {
 
 const EMPTY_READ: ReadResult = Object.freeze({ views: [], bytes: 0, firstOffset: -1n, nextOffset: -1n, release() {} });
 
-/** Offset of the field in a RecordBatch v2 header. */
-const BATCH_LENGTH = 8;
-const LAST_OFFSET_DELTA = 23;
-const LOG_OVERHEAD = 12;
-
-/** Position of the last batch in `bytes` (whole batches back to back). */
-function lastBatchPosition(bytes: Buffer): number {
-  let position = 0;
-  let last = 0;
-  while (position < bytes.length) {
-    last = position;
-    position += bytes.readInt32BE(position + BATCH_LENGTH) + LOG_OVERHEAD;
-  }
-  return last;
-}
-
-/** The headers of the (stamped) batches in `bytes`, as the producer-state layer needs them. */
-export function batchInfos(bytes: Buffer): BatchInfo[] {
-  const infos: BatchInfo[] = [];
-  for (let position = 0; position < bytes.length; position += bytes.readInt32BE(position + BATCH_LENGTH) + LOG_OVERHEAD) {
-    const attributes = bytes.readInt16BE(position + 21);
-    infos.push({
-      baseOffset: bytes.readBigInt64BE(position),
-      lastOffsetDelta: bytes.readInt32BE(position + LAST_OFFSET_DELTA),
-      maxTimestamp: bytes.readBigInt64BE(position + 35),
-      producerId: bytes.readBigInt64BE(position + 43),
-      producerEpoch: bytes.readInt16BE(position + 51),
-      baseSequence: bytes.readInt32BE(position + 53),
-      recordsCount: bytes.readInt32BE(position + 57),
-      isTransactional: (attributes & 0x10) !== 0,
-      isControl: (attributes & 0x20) !== 0,
-    });
-  }
-  return infos;
-}
-
-/** What `append` returns: offsets eagerly, per-batch headers parsed from the stamped input on demand. */
-class Appended implements AppendResult {
-  readonly baseOffset: bigint;
-  readonly lastOffset: bigint;
-  readonly logAppendTimeMs: bigint;
-  readonly #bytes: Buffer;
-
-  constructor(bytes: Buffer, baseOffset: bigint, logAppendTimeMs: bigint) {
-    const last = lastBatchPosition(bytes);
-    this.baseOffset = baseOffset;
-    this.lastOffset = bytes.readBigInt64BE(last) + BigInt(bytes.readInt32BE(last + LAST_OFFSET_DELTA));
-    this.logAppendTimeMs = logAppendTimeMs;
-    this.#bytes = bytes;
-  }
-
-  get batches(): readonly BatchInfo[] {
-    return batchInfos(this.#bytes);
-  }
-}
-
 /** One read's view of a mapped segment; offsets are read from the batches on demand. */
 class MappedRead implements ReadResult {
   readonly views: readonly Buffer[];
@@ -163,13 +106,11 @@ class MappedRead implements ReadResult {
   }
 
   get firstOffset(): bigint {
-    return this.views[0]!.readBigInt64BE(0);
+    return firstOffsetOf(this.views[0]!);
   }
 
   get nextOffset(): bigint {
-    const view = this.views[0]!;
-    const last = lastBatchPosition(view);
-    return view.readBigInt64BE(last) + BigInt(view.readInt32BE(last + LAST_OFFSET_DELTA)) + 1n;
+    return lastOffsetOf(this.views[0]!) + 1n;
   }
 
   release(): void {
@@ -214,7 +155,7 @@ export class Log {
     } catch (error) {
       throw toKafkaError(error);
     }
-    return new Appended(batches, baseOffset, options.logAppendTime ?? -1n);
+    return { baseOffset, lastOffset: lastOffsetOf(batches), logAppendTimeMs: options.logAppendTime ?? -1n };
   }
 
   read(offset: bigint, maxBytes: number, maxOffset: bigint): ReadResult {

@@ -8,13 +8,12 @@
  * Recovery opens logs here, so scanning, CRC checks and index rebuilds of many partitions run off the event
  * loop; the opened logs are held until the owner has attached to them and sends `release`.
  */
-import type { NativeCleanerConfig, NativeCleanerResult } from '../../native/index.js';
+import { type CleanerConfig, type CleanerResult, cleanIfOpen, enforceRetentionIfOpen } from '../storage/attached-log.js';
 import { Log, type LogConfig, type OpenOptions, type RecoveryReport } from '../storage/log.js';
-import { native } from '../storage/native.js';
 
 export interface CleanRequest {
   readonly dir: string;
-  readonly config: NativeCleanerConfig;
+  readonly config: CleanerConfig;
   /** Nothing at or past it is cleaned (the high watermark); absent, only the active segment is spared. */
   readonly maxCleanableOffset?: bigint;
 }
@@ -38,7 +37,7 @@ export type PartitionOutcome<T> =
   | { readonly dir: string; readonly status: 'failed'; readonly message: string };
 
 export type TaskResult =
-  | { readonly kind: 'clean'; readonly outcomes: PartitionOutcome<NativeCleanerResult>[] }
+  | { readonly kind: 'clean'; readonly outcomes: PartitionOutcome<CleanerResult>[] }
   | { readonly kind: 'retention'; readonly outcomes: PartitionOutcome<number>[] }
   | { readonly kind: 'recover'; readonly outcomes: PartitionOutcome<RecoveryReport | null>[] }
   | { readonly kind: 'release'; readonly released: number };
@@ -62,16 +61,13 @@ export default function runPartitionTask(task: PartitionTask): TaskResult {
       return {
         kind: 'clean',
         outcomes: task.logs.map((request) =>
-          outcome(request.dir, () => {
-            const log = native.attachOpenLog(request.dir);
-            return log === null ? undefined : native.cleanLog(log, request.config, task.nowMs, request.maxCleanableOffset);
-          }),
+          outcome(request.dir, () => cleanIfOpen(request.dir, request.config, task.nowMs, request.maxCleanableOffset)),
         ),
       };
     case 'retention':
       return {
         kind: 'retention',
-        outcomes: task.dirs.map((dir) => outcome(dir, () => native.attachOpenLog(dir)?.enforceRetention(task.nowMs))),
+        outcomes: task.dirs.map((dir) => outcome(dir, () => enforceRetentionIfOpen(dir, task.nowMs))),
       };
     case 'recover':
       return {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { Broker } from '../../src/broker/broker.js';
 import type { Log } from '../../src/storage/log.js';
-import type { LogManager } from '../../src/storage/log-manager.js';
+import { nativeLogOf } from '../support/native-log.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { readAllRecords } from '../support/log-records.js';
 import { pollUntil } from '../support/poll.js';
@@ -37,9 +37,7 @@ const kafka = (bootstrap: string) =>
   new Kafka({ clientId: 'maintenance-test', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 50 } });
 
 function logOf(broker: Broker, topic: string, partition = 0): Log {
-  const log = (broker.logManager as LogManager).getLog(topic, partition);
-  if (!log) throw new Error(`no log for ${topic}-${partition}`);
-  return log;
+  return nativeLogOf(broker.logManager, topic, partition);
 }
 
 /** Every record from the log start, copied out of the views, which are released as the reads go. */

@@ -1,7 +1,7 @@
 // Idempotence protocol units (reliability scenario R6) on the partition's producer state.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import type { BatchHeader } from '../../src/replication/batch-header.js';
+import type { BatchHeader } from '../../src/record/batch.js';
 import { NUM_BATCHES_TO_RETAIN, ProducerStateManager } from '../../src/replication/producer-state.js';
 import { native } from '../../src/storage/native.js';
 import { errorCodeOf } from '../support/error-code.js';

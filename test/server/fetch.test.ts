@@ -5,7 +5,7 @@ import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { useBrokerWithClient } from '../support/broker-with-client.js';
-import type { LogManager } from '../../src/storage/log-manager.js';
+import { nativeLogOf } from '../support/native-log.js';
 import { pollUntil } from '../support/poll.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
 
@@ -83,7 +83,7 @@ describe('fetch', () => {
   });
 
   it('releases the segment views once the response is written', async () => {
-    const log = (server.broker.broker.logManager as LogManager).getLog('mid', 0)!;
+    const log = nativeLogOf(server.broker.broker.logManager, 'mid', 0);
     const response = fetch('mid', 0n);
     expect(log.outstandingViews).toBe(0);
     await response;

@@ -40,7 +40,7 @@ describe('Log', () => {
     expect(log.append(first, APPEND)).toMatchObject({ baseOffset: 0n, lastOffset: 2n, logAppendTimeMs: -1n });
     const result = log.append(second, APPEND);
     expect(result.baseOffset).toBe(3n);
-    expect(result.batches[0]).toMatchObject({ baseOffset: 3n, lastOffsetDelta: 1, recordsCount: 2 });
+    expect(log.batchHeaders(3n, 1)).toMatchObject([{ baseOffset: 3n, lastOffsetDelta: 1, recordsCount: 2 }]);
     expect(first.readBigInt64BE(0)).toBe(0n);
     expect(second.readBigInt64BE(0)).toBe(3n);
 
@@ -132,7 +132,7 @@ describe('Log', () => {
     const log = open(tempDir());
     const result = log.append(batch(2, 5), { ...APPEND, leaderEpoch: 3, logAppendTime: 55_000n });
     expect(result.logAppendTimeMs).toBe(55_000n);
-    expect(result.batches[0]!.maxTimestamp).toBe(55_000n);
+    expect(log.batchHeaders(0n, 1)[0]!.maxTimestamp).toBe(55_000n);
     expect(log.leaderEpochs()).toEqual([{ epoch: 3, startOffset: 0n }]);
     expect(log.endOffsetForEpoch(7)).toEqual({ epoch: 3, endOffset: 2n });
     log.close();

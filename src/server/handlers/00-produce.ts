@@ -9,12 +9,13 @@ import type { TrafficObserver } from '../../metrics/traffic.js';
 import type { ProduceResult } from '../../replication/replica-manager.js';
 import { CloseConnection, type Handler, NO_RESPONSE } from '../handler.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages.js';
+import { compressionAt } from '../../record/batch.js';
+import { Compression } from '../../record/compression.js';
 
 type PartitionProduceResponse = ProduceResponse.PartitionProduceResponse;
 
 /** Produce v7 is the first that may carry zstd (Kafka's rule, from the client's negotiated version). */
 const ZSTD_MIN_VERSION = 7;
-const ZSTD = 4;
 
 export const produceHandler: Handler<ProduceRequest, ProduceResponse> = {
   apiKey: 0,
@@ -66,8 +67,7 @@ const EMPTY = Buffer.alloc(0);
 /** Request-level record checks that need the negotiated version: null records, zstd below v7. */
 function checkRecords(records: Buffer | null, version: number): ErrorCode {
   if (records === null || records.length === 0) return ErrorCode.INVALID_RECORD;
-  // attributes (int16 at 21): compression codec in bits 0-2.
-  if (records.length > 22 && (records.readInt16BE(21) & 0x07) === ZSTD && version < ZSTD_MIN_VERSION) return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  if (compressionAt(records) === Compression.Zstd && version < ZSTD_MIN_VERSION) return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
   return ErrorCode.NONE;
 }
 
