@@ -10,7 +10,9 @@ import { LocalMetadataStore } from '../../src/cluster/store/local-store.js';
 import { CompactedError, type KeyValue, LeaseNotFoundError, type MetadataStore, type WatchEvent } from '../../src/cluster/store/metadata-store.js';
 import { openMetadataStore } from '../../src/cluster/store/open-store.js';
 import { PrefixedStore, clusterPrefix } from '../../src/cluster/store/prefixed-store.js';
+import { SharedMetadata } from '../../src/cluster/store/shared-metadata.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
+import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { TestEtcd, etcdMissing } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
@@ -232,6 +234,40 @@ for (const backend of backends) {
       const waiting = campaign(store, 'controller', 'broker-3', await store.grantLease(5), aborted.signal);
       aborted.abort(new Error('shutting down'));
       await expect(waiting).rejects.toThrow('shutting down');
+    });
+
+    it('registers brokers under their lease with an epoch, once per id', async () => {
+      const shared = new SharedMetadata(store);
+      const registration = { nodeId: 1, listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }], rack: 'r1' };
+      const first = await store.grantLease(5);
+      const { brokerEpoch } = await shared.registerBroker(registration, first);
+      expect(await shared.brokers()).toEqual([{ ...registration, brokerEpoch }]);
+      await expect(shared.registerBroker(registration, await store.grantLease(5))).rejects.toSatisfy(
+        (error) => error instanceof KafkaError && error.code === ErrorCode.DUPLICATE_BROKER_REGISTRATION,
+      );
+      await first.revoke();
+      expect(await shared.brokers()).toEqual([]);
+      const again = await shared.registerBroker(registration, await store.grantLease(5));
+      expect(again.brokerEpoch).toBeGreaterThan(brokerEpoch);
+    });
+
+    it('changes a partition state only from the version read, and hands out disjoint producer-id blocks', async () => {
+      const shared = new SharedMetadata(store);
+      const state = { leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1, 2], isr: [1, 2] };
+      await shared.createTopic({ name: 't', topicId: 'id-t', internal: false }, { 'retention.ms': '1000' }, [state]);
+      await expect(shared.createTopic({ name: 't', topicId: 'id-2', internal: false }, {}, [state])).rejects.toBeInstanceOf(KafkaError);
+      expect(await shared.topics()).toEqual([{ name: 't', topicId: 'id-t', internal: false }]);
+      expect(await shared.topicConfigs('t')).toEqual({ 'retention.ms': '1000' });
+
+      const read = (await shared.partitionState('id-t', 0))!;
+      const shrunk = await shared.updatePartitionState('id-t', 0, read, { ...state, isr: [1] });
+      expect(shrunk?.value).toMatchObject({ isr: [1], partitionEpoch: 1 });
+      expect(await shared.updatePartitionState('id-t', 0, read, { ...state, leader: 2, leaderEpoch: 1 })).toBeUndefined();
+      expect((await shared.partitionState('id-t', 0))?.value).toEqual(shrunk!.value);
+
+      const blocks = await Promise.all(Array.from({ length: 6 }, () => shared.reserveProducerIdBlock(1000)));
+      const starts = blocks.map((block) => block.firstProducerId).sort((a, b) => (a < b ? -1 : 1));
+      expect(starts).toEqual([0n, 1000n, 2000n, 3000n, 4000n, 5000n]);
     });
 
     it.skipIf(backend.name !== 'etcd')('resumes reads, writes and watches after etcd restarts, without losing a change', async () => {
