@@ -81,6 +81,10 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   def('gregor.request.read.timeout.ms', LONG, '30000', 'Deadline for a started request to arrive completely; a slower sender is disconnected.', { min: 1 }),
   def('gregor.admin.listener', STRING, null, 'host:port of the admin HTTP endpoint (/metrics, /health/live, /health/ready); unset turns it off.'),
   def('gregor.metrics.kafka.names.enable', BOOLEAN, 'false', 'Also export per-topic and per-request metrics under the names Kafka’s JMX exporter uses (kafka_server_brokertopicmetrics_*, kafka_network_requestmetrics_*).'),
+  def('gregor.metadata.store', STRING, 'local', 'Where the cluster metadata is kept: local (a file in the metadata dir, one broker) or etcd (shared by the brokers of a cluster).', {
+    oneOf: ['local', 'etcd'],
+  }),
+  def('gregor.etcd.endpoints', LIST, '127.0.0.1:2379', 'The etcd members (host:port) holding the cluster metadata when gregor.metadata.store is etcd.'),
   def('gregor.log.level', STRING, 'info', 'Level of the broker’s log.', { oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
 ];
 

@@ -1,0 +1,171 @@
+/**
+ * The metadata the brokers of a cluster share, as records in a MetadataStore: broker registrations (under
+ * the broker's lease; the registration's create revision is its broker epoch), topics, one partition state
+ * per partition (written only by compare-and-swap on its mod revision, as ZooKeeper-era Kafka did with
+ * zkVersion), topic and broker config overrides, and the producer-id block counter (reserved by CAS, as
+ * Kafka's AllocateProducerIds). Keys, relative to the cluster's prefix:
+ *   brokers/<id>  topics/<name>  partitions/<topic id>/<partition>  configs/topics/<name>
+ *   configs/brokers/<id>  producer-ids/next-block  controller
+ */
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import type { Compare, KeyValue, Lease, MetadataStore, TxnOp } from './metadata-store.js';
+
+export const KEYS = {
+  brokers: 'brokers/',
+  broker: (nodeId: number) => `brokers/${nodeId}`,
+  topics: 'topics/',
+  topic: (name: string) => `topics/${name}`,
+  partitions: 'partitions/',
+  partition: (topicId: string, partition: number) => `partitions/${topicId}/${partition}`,
+  topicConfigs: (name: string) => `configs/topics/${name}`,
+  brokerConfigs: (nodeId: number) => `configs/brokers/${nodeId}`,
+  producerIdBlock: 'producer-ids/next-block',
+  controller: 'controller',
+} as const;
+
+export interface BrokerRegistration {
+  readonly nodeId: number;
+  readonly listeners: readonly { readonly name: string; readonly host: string; readonly port: number; readonly securityProtocol: string }[];
+  readonly rack: string | null;
+}
+
+export interface TopicRecord {
+  readonly name: string;
+  readonly topicId: string;
+  readonly internal: boolean;
+}
+
+export interface PartitionState {
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  /** Bumped on every change of the state (Kafka's partition epoch). */
+  readonly partitionEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+}
+
+/** A record with the mod revision it was read at: the version a compare-and-swap checks. */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly modRevision: number;
+}
+
+export interface ProducerIdBlock {
+  readonly firstProducerId: bigint;
+  readonly size: number;
+}
+
+export class SharedMetadata {
+  readonly #store: MetadataStore;
+
+  constructor(store: MetadataStore) {
+    this.#store = store;
+  }
+
+  /**
+   * Registers this broker under its lease; the broker epoch returned fences its earlier incarnations.
+   * DUPLICATE_BROKER_REGISTRATION if the id is held by another live registration.
+   */
+  async registerBroker(registration: BrokerRegistration, lease: Lease): Promise<{ brokerEpoch: number }> {
+    const key = KEYS.broker(registration.nodeId);
+    const result = await this.#store.txn({
+      compare: [{ key, target: 'createRevision', result: '=', value: 0 }],
+      success: [{ type: 'put', key, value: JSON.stringify(registration), lease: lease.id }],
+    });
+    if (!result.succeeded) throw new KafkaError(ErrorCode.DUPLICATE_BROKER_REGISTRATION, `broker ${registration.nodeId} is already registered`);
+    return { brokerEpoch: result.revision };
+  }
+
+  async brokers(): Promise<(BrokerRegistration & { readonly brokerEpoch: number })[]> {
+    const { kvs } = await this.#store.range(KEYS.brokers);
+    return kvs.map((kv) => ({ ...(JSON.parse(kv.value) as BrokerRegistration), brokerEpoch: kv.createRevision }));
+  }
+
+  /** Creates a topic with its configs and partition states in one transaction; TOPIC_ALREADY_EXISTS if taken. */
+  async createTopic(
+    topic: TopicRecord,
+    configs: Readonly<Record<string, string>>,
+    partitions: readonly PartitionState[],
+    guard: readonly Compare[] = [],
+  ): Promise<void> {
+    const key = KEYS.topic(topic.name);
+    const result = await this.#store.txn({
+      compare: [...guard, { key, target: 'createRevision', result: '=', value: 0 }],
+      success: [
+        put(key, topic),
+        put(KEYS.topicConfigs(topic.name), configs),
+        ...partitions.map((state, partition) => put(KEYS.partition(topic.topicId, partition), state)),
+      ],
+    });
+    if (!result.succeeded) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${topic.name} already exists`);
+  }
+
+  async topics(): Promise<TopicRecord[]> {
+    const { kvs } = await this.#store.range(KEYS.topics);
+    return kvs.map((kv) => JSON.parse(kv.value) as TopicRecord);
+  }
+
+  async partitionState(topicId: string, partition: number): Promise<Versioned<PartitionState> | undefined> {
+    const kv = await this.#store.get(KEYS.partition(topicId, partition));
+    return kv && versioned<PartitionState>(kv);
+  }
+
+  /**
+   * Replaces a partition's state if it is still at `expected` (its mod revision when read), bumping the
+   * partition epoch; returns the new version, or undefined when someone else changed it first.
+   */
+  async updatePartitionState(
+    topicId: string,
+    partition: number,
+    expected: Versioned<PartitionState>,
+    change: Omit<PartitionState, 'partitionEpoch'>,
+    guard: readonly Compare[] = [],
+  ): Promise<Versioned<PartitionState> | undefined> {
+    const key = KEYS.partition(topicId, partition);
+    const value: PartitionState = { ...change, partitionEpoch: expected.value.partitionEpoch + 1 };
+    const result = await this.#store.txn({
+      compare: [...guard, { key, target: 'modRevision', result: '=', value: expected.modRevision }],
+      success: [put(key, value)],
+    });
+    return result.succeeded ? { value, modRevision: result.revision } : undefined;
+  }
+
+  async topicConfigs(name: string): Promise<Record<string, string>> {
+    const kv = await this.#store.get(KEYS.topicConfigs(name));
+    return kv ? (JSON.parse(kv.value) as Record<string, string>) : {};
+  }
+
+  async setTopicConfigs(name: string, configs: Readonly<Record<string, string>>): Promise<void> {
+    await this.#store.put(KEYS.topicConfigs(name), JSON.stringify(configs));
+  }
+
+  async brokerConfigs(nodeId: number): Promise<Record<string, string>> {
+    const kv = await this.#store.get(KEYS.brokerConfigs(nodeId));
+    return kv ? (JSON.parse(kv.value) as Record<string, string>) : {};
+  }
+
+  async setBrokerConfigs(nodeId: number, configs: Readonly<Record<string, string>>): Promise<void> {
+    await this.#store.put(KEYS.brokerConfigs(nodeId), JSON.stringify(configs));
+  }
+
+  /** Reserves the next `size` producer ids for this broker alone (retrying when another broker won the race). */
+  async reserveProducerIdBlock(size: number): Promise<ProducerIdBlock> {
+    for (;;) {
+      const current = await this.#store.get(KEYS.producerIdBlock);
+      const firstProducerId = current ? BigInt(current.value) : 0n;
+      const result = await this.#store.txn({
+        compare: [{ key: KEYS.producerIdBlock, target: 'modRevision', result: '=', value: current?.modRevision ?? 0 }],
+        success: [{ type: 'put', key: KEYS.producerIdBlock, value: (firstProducerId + BigInt(size)).toString() }],
+      });
+      if (result.succeeded) return { firstProducerId, size };
+    }
+  }
+}
+
+function put(key: string, value: unknown): TxnOp {
+  return { type: 'put', key, value: JSON.stringify(value) };
+}
+
+function versioned<T>(kv: KeyValue): Versioned<T> {
+  return { value: JSON.parse(kv.value) as T, modRevision: kv.modRevision };
+}
