@@ -9,9 +9,8 @@
 //! `flush` runs on the libuv thread pool (group commit in `log::flush`).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use napi::bindgen_prelude::{i64n, ArrayBuffer, AsyncTask, BigInt, BufferSlice, Env};
@@ -19,11 +18,11 @@ use napi::{Task, Status};
 use napi_derive::napi;
 
 use super::to_napi_error;
-use crate::error::EngineError;
-use crate::log::checkpoint;
+use crate::log::checkpoint::{self, PartitionOffset};
 use crate::log::config::{LogConfig, WriteMode};
 use crate::log::flush::SharedLog;
-use crate::log::log::{AppendOptions, Log, OpenOptions, RecoveryReport, TimestampAndOffset};
+use crate::log::log::{AppendOptions, OpenOptions, RecoveryReport, TimestampAndOffset};
+use crate::log::registry::LogRegistry;
 use crate::record::batch::{BatchHeader, TimestampType};
 use crate::record::validate::{validate_batches, ValidationOptions};
 
@@ -178,40 +177,13 @@ fn to_config(input: &NativeLogConfig) -> napi::Result<LogConfig> {
     })
 }
 
-/// Logs open in this process by directory, so worker threads share the main thread's engine log.
-fn open_logs() -> &'static Mutex<HashMap<PathBuf, Weak<SharedLog>>> {
-    static OPEN: OnceLock<Mutex<HashMap<PathBuf, Weak<SharedLog>>>> = OnceLock::new();
-    OPEN.get_or_init(Default::default)
-}
-
-fn open_shared(dir: &Path, config: LogConfig, options: OpenOptions) -> crate::error::Result<(Arc<SharedLog>, Option<RecoveryReport>)> {
-    std::fs::create_dir_all(dir).map_err(|e| EngineError::Storage(format!("create {}: {e}", dir.display())))?;
-    let key = dir.canonicalize().map_err(|e| EngineError::Storage(format!("resolve {}: {e}", dir.display())))?;
-    let mut open = open_logs().lock().map_err(|_| EngineError::Storage("open-log table poisoned".into()))?;
-    open.retain(|_, log| log.strong_count() > 0);
-    if let Some(shared) = open.get(&key).and_then(Weak::upgrade) {
-        if !shared.lock()?.is_closed() {
-            return Ok((shared, None));
-        }
-    }
-    let (log, report) = Log::open(&key, config, options)?;
-    let shared = Arc::new(SharedLog::new(log));
-    open.insert(key, Arc::downgrade(&shared));
-    Ok((shared, Some(report)))
-}
-
 /// The log of `dir` if some thread of this process has it open, else null. Unlike `NativeLog.open`
 /// it never creates or recovers a log, so a partition worker cannot bring back a log its owner
 /// closed or deleted.
 #[napi]
 pub fn attach_open_log(dir: String) -> napi::Result<Option<NativeLog>> {
-    let Ok(key) = Path::new(&dir).canonicalize() else { return Ok(None) };
-    let open = open_logs().lock().map_err(|_| to_napi_error(EngineError::Storage("open-log table poisoned".into())))?;
-    let Some(log) = open.get(&key).and_then(Weak::upgrade) else { return Ok(None) };
-    if log.lock().map_err(to_napi_error)?.is_closed() {
-        return Ok(None);
-    }
-    Ok(Some(NativeLog { log, buffers: RefCell::new(MappedBuffers::default()), report: None }))
+    let log = LogRegistry::global().attach(Path::new(&dir)).map_err(to_napi_error)?;
+    Ok(log.map(|log| NativeLog { log, buffers: RefCell::new(MappedBuffers::default()), report: None }))
 }
 
 #[napi]
@@ -227,7 +199,7 @@ impl NativeLog {
             clean_shutdown: options.clean_shutdown,
             now_ms: now_ms(),
         };
-        let (log, report) = open_shared(Path::new(&dir), to_config(&config)?, open_options).map_err(to_napi_error)?;
+        let (log, report) = LogRegistry::global().open(Path::new(&dir), to_config(&config)?, open_options).map_err(to_napi_error)?;
         Ok(NativeLog { log, buffers: RefCell::new(MappedBuffers::default()), report })
     }
 
@@ -490,27 +462,24 @@ pub fn sync_filesystem(dir: String) -> napi::Result<()> {
 /// Reads a `recovery-point-offset-checkpoint` / `log-start-offset-checkpoint`; null when missing.
 #[napi]
 pub fn read_offset_checkpoint(path: String) -> napi::Result<Option<Vec<OffsetCheckpointRead>>> {
-    let Some(entries) = checkpoint::read(Path::new(&path), 3).map_err(to_napi_error)? else { return Ok(None) };
-    let malformed = || to_napi_error(EngineError::Storage(format!("malformed checkpoint {path}")));
-    entries
-        .into_iter()
-        .map(|fields| {
-            Ok(OffsetCheckpointRead {
-                topic: fields[0].clone(),
-                partition: fields[1].parse().map_err(|_| malformed())?,
-                offset: i64n(fields[2].parse().map_err(|_| malformed())?),
-            })
-        })
-        .collect::<napi::Result<Vec<_>>>()
-        .map(Some)
+    let entries = checkpoint::read_offsets(Path::new(&path)).map_err(to_napi_error)?;
+    Ok(entries.map(|entries| {
+        entries
+            .into_iter()
+            .map(|entry| OffsetCheckpointRead { topic: entry.topic, partition: entry.partition, offset: i64n(entry.offset) })
+            .collect()
+    }))
 }
 
 /// Writes an offset checkpoint atomically (temporary file, fsync, rename).
 #[napi]
 pub fn write_offset_checkpoint(path: String, entries: Vec<OffsetCheckpointEntry>) -> napi::Result<()> {
-    let lines = entries
-        .iter()
-        .map(|entry| Ok(format!("{} {} {}", entry.topic, entry.partition, int64(&entry.offset, "offset")?)))
+    let entries = entries
+        .into_iter()
+        .map(|entry| {
+            let offset = int64(&entry.offset, "offset")?;
+            Ok(PartitionOffset { topic: entry.topic, partition: entry.partition, offset })
+        })
         .collect::<napi::Result<Vec<_>>>()?;
-    checkpoint::write(Path::new(&path), &lines).map_err(to_napi_error)
+    checkpoint::write_offsets(Path::new(&path), &entries).map_err(to_napi_error)
 }
