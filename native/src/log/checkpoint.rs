@@ -125,7 +125,10 @@ mod tests {
             PartitionOffset { topic: "__consumer_offsets".into(), partition: 49, offset: i64::MAX },
         ];
         write_offsets(&path, &entries).unwrap();
-        assert_eq!(fs::read_to_string(&path).unwrap(), format!("0\n2\norders 0 42\n__consumer_offsets 49 {}\n", i64::MAX));
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("0\n2\norders 0 42\n__consumer_offsets 49 {}\n", i64::MAX)
+        );
         assert_eq!(read_offsets(&path).unwrap(), Some(entries));
         write_offsets(&path, &[]).unwrap();
         assert_eq!(read_offsets(&path).unwrap(), Some(Vec::new()));

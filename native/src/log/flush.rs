@@ -27,7 +27,12 @@ impl SharedLog {
 
     /// Validates `input` before taking the lock (CRC and record checks are the costly part of an
     /// append, and other threads' reads need not wait for them), then appends it (`Log::append`).
-    pub fn append(&self, input: &mut [u8], validation: &ValidationOptions, options: &AppendOptions) -> Result<AppendInfo> {
+    pub fn append(
+        &self,
+        input: &mut [u8],
+        validation: &ValidationOptions,
+        options: &AppendOptions,
+    ) -> Result<AppendInfo> {
         let validated = validate_batches(input, validation)?;
         self.lock()?.append_validated(input, &validated, options)
     }

@@ -69,7 +69,7 @@ impl SegmentScan<'_> {
     /// Indexes that disagree with the log are rebuilt from the start.
     pub fn run(&mut self, scan: Scan) -> Result<(Extent, ScanOutcome)> {
         if scan == Scan::Headers {
-            if let Some(found) = self.from_indexes()? {
+            if let Some(found) = self.resume_from_indexes()? {
                 return Ok(found);
             }
         }
@@ -82,11 +82,11 @@ impl SegmentScan<'_> {
 
     /// The `Headers` scan when the indexes look right: walk from the last offset-index entry, then
     /// check that the time index ends at or before it, or exactly at the end (its closing entry).
-    fn from_indexes(&mut self) -> Result<Option<(Extent, ScanOutcome)>> {
+    fn resume_from_indexes(&mut self) -> Result<Option<(Extent, ScanOutcome)>> {
         let Some(last) = self.offset_index.last() else { return Ok(None) };
         let start = last.position as usize;
         let last_indexed = self.base_offset + i64::from(last.relative_offset);
-        if !header_at(self.mapping, start, self.file_len).is_some_and(|h| h.base_offset == last_indexed) {
+        if header_at(self.mapping, start, self.file_len).is_none_or(|h| h.base_offset != last_indexed) {
             return Ok(None);
         }
         let timestamps = self.time_index.last();
@@ -98,8 +98,8 @@ impl SegmentScan<'_> {
         };
         let outcome = self.walk(&mut extent, start, Scan::Headers)?;
         let end_relative = (extent.next_offset - self.base_offset) as u32;
-        let consistent = timestamps
-            .is_none_or(|t| t.relative_offset <= last.relative_offset || t.relative_offset == end_relative);
+        let consistent =
+            timestamps.is_none_or(|t| t.relative_offset <= last.relative_offset || t.relative_offset == end_relative);
         Ok(consistent.then_some((extent, outcome)))
     }
 

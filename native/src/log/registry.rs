@@ -26,7 +26,12 @@ impl LogRegistry {
     /// The log of `dir` (created when missing, recovered after an unclean stop), with what opening
     /// recovered; when it is open already, that log and no report (`config` and `options` are then
     /// ignored).
-    pub fn open(&self, dir: &Path, config: LogConfig, options: OpenOptions) -> Result<(Arc<SharedLog>, Option<RecoveryReport>)> {
+    pub fn open(
+        &self,
+        dir: &Path,
+        config: LogConfig,
+        options: OpenOptions,
+    ) -> Result<(Arc<SharedLog>, Option<RecoveryReport>)> {
         std::fs::create_dir_all(dir).map_err(|e| EngineError::Storage(format!("create {}: {e}", dir.display())))?;
         let key = dir.canonicalize().map_err(|e| EngineError::Storage(format!("resolve {}: {e}", dir.display())))?;
         let mut logs = self.logs()?;
@@ -73,7 +78,8 @@ mod tests {
         let partition = dir.path().join("orders-0");
         let (first, report) = registry.open(&partition, LogConfig::default(), options()).unwrap();
         assert!(report.is_some());
-        let (second, report) = registry.open(&partition.join("..").join("orders-0"), LogConfig::default(), options()).unwrap();
+        let (second, report) =
+            registry.open(&partition.join("..").join("orders-0"), LogConfig::default(), options()).unwrap();
         assert!(report.is_none());
         assert!(Arc::ptr_eq(&first, &second));
     }

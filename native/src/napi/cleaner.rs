@@ -50,7 +50,9 @@ fn to_config(input: &NativeCleanerConfig) -> Result<CleanerConfig> {
         min_cleanable_dirty_ratio: ratio,
         min_compaction_lag_ms: input.min_compaction_lag_ms.map_or(defaults.min_compaction_lag_ms, |v| v as i64),
         dedupe_buffer_bytes: input.dedupe_buffer_size.map_or(defaults.dedupe_buffer_bytes, |v| v as usize),
-        producer_id_expiration_ms: input.producer_id_expiration_ms.map_or(defaults.producer_id_expiration_ms, |v| v as i64),
+        producer_id_expiration_ms: input
+            .producer_id_expiration_ms
+            .map_or(defaults.producer_id_expiration_ms, |v| v as i64),
         ..defaults
     })
 }

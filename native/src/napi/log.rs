@@ -206,7 +206,11 @@ impl NativeLog {
             truncations: report
                 .truncations
                 .iter()
-                .map(|(base, bytes, reason)| NativeTruncation { base_offset: i64n(*base), bytes: *bytes as f64, reason: reason.clone() })
+                .map(|(base, bytes, reason)| NativeTruncation {
+                    base_offset: i64n(*base),
+                    bytes: *bytes as f64,
+                    reason: reason.clone(),
+                })
                 .collect(),
             deleted_segments: report.deleted_segments.iter().map(|b| i64n(*b)).collect(),
         })
@@ -234,7 +238,11 @@ impl NativeLog {
         let log_append_time = (log_append_time >= 0.0).then_some(log_append_time as i64);
         let append = AppendOptions {
             leader_epoch,
-            timestamp_type: if log_append_time.is_some() { TimestampType::LogAppendTime } else { TimestampType::CreateTime },
+            timestamp_type: if log_append_time.is_some() {
+                TimestampType::LogAppendTime
+            } else {
+                TimestampType::CreateTime
+            },
             now_ms: log_append_time.unwrap_or_else(now_ms),
         };
         let info = self.log.append(&mut batches, &validation, &append)?;
@@ -262,7 +270,8 @@ impl NativeLog {
         let slice = self.log.lock()?.read(offset, max_bytes as usize, max_offset)?;
         self.buffers.borrow_mut().sweep(env).map_err(napi_failure)?;
         let Some(slice) = slice else { return Ok(None) };
-        let (buffer, buffer_id) = self.buffers.borrow_mut().acquire(env, &slice.mapping, slice.position + slice.len).map_err(napi_failure)?;
+        let (buffer, buffer_id) =
+            self.buffers.borrow_mut().acquire(env, &slice.mapping, slice.position + slice.len).map_err(napi_failure)?;
         for (index, value) in [buffer_id as f64, slice.position as f64, slice.len as f64].into_iter().enumerate() {
             out[index * 8..index * 8 + 8].copy_from_slice(&value.to_le_bytes());
         }
@@ -309,7 +318,11 @@ impl NativeLog {
         Ok(log
             .segment_infos()
             .into_iter()
-            .map(|(base, size, max)| NativeSegmentInfo { base_offset: i64n(base), size: size as f64, max_timestamp: i64n(max) })
+            .map(|(base, size, max)| NativeSegmentInfo {
+                base_offset: i64n(base),
+                size: size as f64,
+                max_timestamp: i64n(max),
+            })
             .collect())
     }
 
@@ -331,7 +344,11 @@ impl NativeLog {
     /// The first record with a timestamp ≥ `timestamp` below `maxOffset` (default: the log end;
     /// records inside compressed batches included), or null.
     #[napi]
-    pub fn offset_for_timestamp(&self, timestamp: BigInt, max_offset: Option<BigInt>) -> Result<Option<NativeTimestampAndOffset>> {
+    pub fn offset_for_timestamp(
+        &self,
+        timestamp: BigInt,
+        max_offset: Option<BigInt>,
+    ) -> Result<Option<NativeTimestampAndOffset>> {
         let timestamp = int64(&timestamp, "timestamp")?;
         let max_offset = optional_int64(max_offset.as_ref(), "maxOffset")?.unwrap_or(i64::MAX);
         let found = self.log.lock()?.offset_for_timestamp(timestamp, max_offset)?;
@@ -385,7 +402,12 @@ impl NativeLog {
     #[napi]
     pub fn leader_epochs(&self) -> Result<Vec<NativeEpochEntry>> {
         let log = self.log.lock()?;
-        Ok(log.leader_epochs().entries().iter().map(|e| NativeEpochEntry { epoch: e.epoch, start_offset: i64n(e.start_offset) }).collect())
+        Ok(log
+            .leader_epochs()
+            .entries()
+            .iter()
+            .map(|e| NativeEpochEntry { epoch: e.epoch, start_offset: i64n(e.start_offset) })
+            .collect())
     }
 
     /// OffsetForLeaderEpoch: the largest epoch ≤ `epoch` and where it ends, or null.
@@ -455,7 +477,11 @@ pub fn read_offset_checkpoint(path: String) -> Result<Option<Vec<OffsetCheckpoin
     Ok(entries.map(|entries| {
         entries
             .into_iter()
-            .map(|entry| OffsetCheckpointRead { topic: entry.topic, partition: entry.partition, offset: i64n(entry.offset) })
+            .map(|entry| OffsetCheckpointRead {
+                topic: entry.topic,
+                partition: entry.partition,
+                offset: i64n(entry.offset),
+            })
             .collect()
     }))
 }

@@ -205,7 +205,8 @@ impl PackedBuild {
 
     /// The batch, built in `buffer`.
     fn build(&mut self, buffer: Vec<u8>) -> Result<Vec<u8>> {
-        let builder = self.builder.take().ok_or_else(|| napi_failure(napi::Error::from_reason("the batch was already built")))?;
+        let builder =
+            self.builder.take().ok_or_else(|| napi_failure(napi::Error::from_reason("the batch was already built")))?;
         let mut builder = builder.with_buffer(buffer);
         let records = &self.records;
         let packed = PackedRecords {
@@ -239,7 +240,8 @@ pub fn build_packed_record_batch<'env>(
     let result = match output {
         Some(mut output) if output.len() >= batch.len() => {
             output[..batch.len()].copy_from_slice(&batch);
-            let subarray: Function<'env, FnArgs<(u32, u32)>, BufferSlice<'env>> = output.get_named_property("subarray").map_err(napi_failure)?;
+            let subarray: Function<'env, FnArgs<(u32, u32)>, BufferSlice<'env>> =
+                output.get_named_property("subarray").map_err(napi_failure)?;
             subarray.apply(&output, FnArgs::from((0, batch.len() as u32))).map_err(napi_failure)
         }
         _ => to_buffer(env, &batch),
@@ -289,7 +291,8 @@ pub fn decode_record_batch<'env>(
     let records = BatchRecords::new(&batch, limit)?;
     let source = records.bytes();
     let holder = &to_buffer(env, source)?;
-    let subarray: Function<'env, FnArgs<(u32, u32)>, BufferSlice<'env>> = holder.get_named_property("subarray").map_err(napi_failure)?;
+    let subarray: Function<'env, FnArgs<(u32, u32)>, BufferSlice<'env>> =
+        holder.get_named_property("subarray").map_err(napi_failure)?;
     let view = |bytes: Option<&[u8]>| -> Result<Either<BufferSlice<'env>, Null>> {
         let Some(bytes) = bytes else {
             return Ok(Either::B(Null));

@@ -19,7 +19,9 @@ pub fn topic_partition(partition_dir: &Path) -> Result<(String, i32)> {
     name.rsplit_once('-')
         .and_then(|(topic, partition)| Some((topic.to_string(), partition.parse::<i32>().ok()?)))
         .filter(|(topic, partition)| !topic.is_empty() && *partition >= 0)
-        .ok_or_else(|| EngineError::Storage(format!("{} is not a <topic>-<partition> directory", partition_dir.display())))
+        .ok_or_else(|| {
+            EngineError::Storage(format!("{} is not a <topic>-<partition> directory", partition_dir.display()))
+        })
 }
 
 fn file_of(partition_dir: &Path) -> PathBuf {
