@@ -1,5 +1,5 @@
-//! Engine errors. Each maps to one Kafka error code; the N-API shell turns them into JS errors whose
-//! `code` is `GREGOR_<KAFKA_ERROR_NAME>`, which src/storage/errors.ts maps back to `ErrorCode`.
+//! Engine errors. Each maps to one Kafka error code; the N-API shell (napi/error.rs) throws them as JS
+//! errors whose `code` is `GREGOR_<KAFKA_ERROR_NAME>`, which src/storage/errors.ts maps to `ErrorCode`.
 
 use std::fmt;
 
@@ -31,7 +31,8 @@ impl EngineError {
         }
     }
 
-    fn detail(&self) -> &str {
+    /// What went wrong, without the Kafka error name.
+    pub fn detail(&self) -> &str {
         match self {
             EngineError::CorruptMessage(m)
             | EngineError::InvalidRecord(m)

@@ -1,21 +1,20 @@
 /**
  * The one place where errors of the native storage engine become `KafkaError`s. The engine throws JS
- * errors whose message starts with `GREGOR_<KAFKA_ERROR_NAME>|` (or whose `code` is that name): the
- * name is looked up in `ErrorCode`; anything else (a bug, an argument error) is rethrown unchanged.
+ * errors whose `code` is `GREGOR_<KAFKA_ERROR_NAME>` and whose message is the detail: the name is looked
+ * up in `ErrorCode`; anything else (a bug, an argument error with napi's `InvalidArg` code) is rethrown
+ * unchanged.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 
-const ENGINE_ERROR = /^GREGOR_([A-Z_]+)\|(?:[A-Z_]+: )?(.*)$/s;
+const ENGINE_CODE_PREFIX = 'GREGOR_';
 
 /** The Kafka error carried by a native engine error, or undefined when it is not one. */
 export function engineErrorCode(error: unknown): { code: ErrorCode; detail: string } | undefined {
   if (!(error instanceof Error)) return undefined;
-  const match = ENGINE_ERROR.exec(error.message);
-  const errorCode = (error as { code?: unknown }).code;
-  const name = match?.[1] ?? (typeof errorCode === 'string' && errorCode.startsWith('GREGOR_') ? errorCode.slice(7) : undefined);
-  if (name === undefined) return undefined;
-  const code = (ErrorCode as unknown as Record<string, ErrorCode | undefined>)[name];
-  return code === undefined ? undefined : { code, detail: match?.[2] ?? error.message };
+  const name = (error as { code?: unknown }).code;
+  if (typeof name !== 'string' || !name.startsWith(ENGINE_CODE_PREFIX)) return undefined;
+  const code = (ErrorCode as unknown as Record<string, ErrorCode | undefined>)[name.slice(ENGINE_CODE_PREFIX.length)];
+  return code === undefined ? undefined : { code, detail: error.message };
 }
 
 /** Converts a native engine error to `KafkaError` (other errors pass through unchanged). */

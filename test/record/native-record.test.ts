@@ -172,6 +172,11 @@ describe('buildPackedRecordBatch (the embedded producer staging)', () => {
     expect(engineErrorOf(() => native.buildPackedRecordBatch(columns))).toBe(ErrorCode.INVALID_RECORD);
     expect(engineErrorOf(() => native.buildPackedRecordBatch({ ...columns, count: 2 }))).toBe(ErrorCode.INVALID_RECORD);
   });
+
+  it('rejects the async build of a bad layout with the engine error code', async () => {
+    const columns = { bytes: Buffer.from('abc'), layout: Int32Array.from([-1, 5, 0]), count: 1 };
+    await expect(native.buildPackedRecordBatchAsync(columns)).rejects.toMatchObject({ code: 'GREGOR_INVALID_RECORD' });
+  });
 });
 
 describe('validateBatches', () => {
@@ -232,7 +237,7 @@ describe('hostile input', () => {
       try {
         attempt();
       } catch (error) {
-        expect((error as Error).message).toMatch(/^GREGOR_[A-Z_]+\|/);
+        expect((error as { code?: unknown }).code).toMatch(/^GREGOR_[A-Z_]+$/);
       }
     }
   }

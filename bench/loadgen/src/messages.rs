@@ -59,7 +59,13 @@ pub struct FetchPartition {
     pub offset: i64,
 }
 
-pub fn fetch_request(topic: &str, max_wait_ms: i32, max_bytes: i32, partition_max_bytes: i32, parts: &[FetchPartition]) -> Vec<u8> {
+pub fn fetch_request(
+    topic: &str,
+    max_wait_ms: i32,
+    max_bytes: i32,
+    partition_max_bytes: i32,
+    parts: &[FetchPartition],
+) -> Vec<u8> {
     let mut e = Encoder::default();
     e.i32(-1).i32(max_wait_ms).i32(1).i32(max_bytes).i8(0).i32(0).i32(-1);
     e.i32(1).string(topic).i32(parts.len() as i32);

@@ -84,8 +84,9 @@ fn prebuild(cfg: &ProduceConfig, owned: &[i32]) -> Vec<Prebuilt> {
             let built: Vec<_> = group
                 .iter()
                 .map(|p| {
-                    let values: Vec<Vec<u8>> =
-                        (0..records_per_batch).map(|i| payload(cfg.record_size, (*p as u64) << 32 | i as u64)).collect();
+                    let values: Vec<Vec<u8>> = (0..records_per_batch)
+                        .map(|i| payload(cfg.record_size, (*p as u64) << 32 | i as u64))
+                        .collect();
                     let refs: Vec<&[u8]> = values.iter().map(|v| v.as_slice()).collect();
                     (*p, batch::build(&refs, now_ms, cfg.compression))
                 })

@@ -2,6 +2,9 @@
 //! `leader-epoch-checkpoint`): a version line (0), an entry-count line, then one entry per line with
 //! space-separated fields. Written atomically: a `.tmp` sibling is written and fsynced, then renamed
 //! over the file, so a crash leaves either the old or the new checkpoint, never half of one.
+//!
+//! Offset checkpoints (recovery point, log start, cleaner) hold `<topic> <partition> <offset>` entries:
+//! `read_offsets` / `write_offsets`.
 
 use std::fs;
 use std::io::{ErrorKind, Write};
@@ -47,6 +50,37 @@ pub fn write_without_sync(path: &Path, entries: &[String]) -> Result<()> {
     replace(path, entries, false)
 }
 
+/// One entry of an offset checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PartitionOffset {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// The entries of an offset checkpoint; `Ok(None)` when the file does not exist, a `Storage` error
+/// when it is malformed.
+pub fn read_offsets(path: &Path) -> Result<Option<Vec<PartitionOffset>>> {
+    let Some(entries) = read(path, 3)? else { return Ok(None) };
+    let malformed = || EngineError::Storage(format!("malformed checkpoint {}: partition or offset", path.display()));
+    entries
+        .into_iter()
+        .map(|mut fields| {
+            let offset = fields[2].parse().map_err(|_| malformed())?;
+            let partition = fields[1].parse().map_err(|_| malformed())?;
+            fields.truncate(1);
+            Ok(PartitionOffset { topic: fields.pop().expect("three fields"), partition, offset })
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+/// Replaces the offset checkpoint at `path` with `entries`, durably.
+pub fn write_offsets(path: &Path, entries: &[PartitionOffset]) -> Result<()> {
+    let lines: Vec<String> = entries.iter().map(|e| format!("{} {} {}", e.topic, e.partition, e.offset)).collect();
+    write(path, &lines)
+}
+
 fn replace(path: &Path, entries: &[String], durable: bool) -> Result<()> {
     let mut text = format!("{VERSION}\n{}\n", entries.len());
     for entry in entries {
@@ -79,5 +113,28 @@ mod tests {
         assert!(read(&path, 3).is_err());
         fs::write(&path, "1\n0\n").unwrap();
         assert!(read(&path, 3).is_err());
+    }
+
+    #[test]
+    fn offset_checkpoints_round_trip_and_reject_bad_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log-start-offset-checkpoint");
+        assert_eq!(read_offsets(&path).unwrap(), None);
+        let entries = vec![
+            PartitionOffset { topic: "orders".into(), partition: 0, offset: 42 },
+            PartitionOffset { topic: "__consumer_offsets".into(), partition: 49, offset: i64::MAX },
+        ];
+        write_offsets(&path, &entries).unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("0\n2\norders 0 42\n__consumer_offsets 49 {}\n", i64::MAX)
+        );
+        assert_eq!(read_offsets(&path).unwrap(), Some(entries));
+        write_offsets(&path, &[]).unwrap();
+        assert_eq!(read_offsets(&path).unwrap(), Some(Vec::new()));
+        fs::write(&path, "0\n1\norders zero 42\n").unwrap();
+        assert!(read_offsets(&path).is_err());
+        fs::write(&path, "0\n1\norders 0 9223372036854775808\n").unwrap();
+        assert!(read_offsets(&path).is_err());
     }
 }

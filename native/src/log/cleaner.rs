@@ -34,7 +34,8 @@ use std::time::Instant;
 use crate::error::{EngineError, Result};
 use crate::log::flush::SharedLog;
 use crate::log::mmap::storage_error;
-use crate::log::segment::{file_name, MappedSlice, Scan, Segment};
+use crate::log::recovery::Scan;
+use crate::log::segment::{file_name, MappedSlice, Segment};
 use crate::log::LogConfig;
 use crate::record::batch::{BatchHeader, HEADER_LEN};
 use crate::record::BatchRecords;
@@ -92,7 +93,9 @@ pub struct CleanerStats {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cleaning {
     /// Below the dirty ratio and no tombstone due: nothing done.
-    NotNeeded { dirty_ratio: f64 },
+    NotNeeded {
+        dirty_ratio: f64,
+    },
     /// Another pass over this log is running.
     Busy,
     Cleaned(CleanerStats),
@@ -159,11 +162,13 @@ pub fn clean(log: &SharedLog, config: &CleanerConfig, now_ms: i64, max_cleanable
     let plan = plan(log, config, now_ms, max_cleanable_offset)?;
     let has_dirty = plan.cleanable.iter().any(|segment| segment.end > plan.first_dirty);
     let horizon_due = with_state(&dir, |state| state.next_delete_horizon.is_some_and(|horizon| horizon <= now_ms))?;
-    if plan.cleanable.is_empty() || !(has_dirty && plan.dirty_ratio >= config.min_cleanable_dirty_ratio || horizon_due) {
+    if plan.cleanable.is_empty() || !(has_dirty && plan.dirty_ratio >= config.min_cleanable_dirty_ratio || horizon_due)
+    {
         return Ok(Cleaning::NotNeeded { dirty_ratio: plan.dirty_ratio });
     }
 
-    let mut stats = CleanerStats { first_dirty_offset: plan.first_dirty, dirty_ratio: plan.dirty_ratio, ..Default::default() };
+    let mut stats =
+        CleanerStats { first_dirty_offset: plan.first_dirty, dirty_ratio: plan.dirty_ratio, ..Default::default() };
     let (map, cleaned_up_to) = build_offset_map(log, &plan, config)?;
     stats.cleaned_up_to = cleaned_up_to;
     let groups = group_segments(&plan, cleaned_up_to);
@@ -176,7 +181,8 @@ pub fn clean(log: &SharedLog, config: &CleanerConfig, now_ms: i64, max_cleanable
     };
     let mut next_delete_horizon: Option<i64> = None;
     for group in &groups {
-        let context = GroupContext { plan: &plan, rules: &rules, config, last_batch_of_producer: &last_batch_of_producer };
+        let context =
+            GroupContext { plan: &plan, rules: &rules, config, last_batch_of_producer: &last_batch_of_producer };
         let outcome = clean_group(log, group, &context, &mut stats).inspect_err(|_| {
             // A failed pass (a full disk, most likely) must not keep its half-written segment's space.
             let _ = swap::discard_staging(&plan.dir);
@@ -335,7 +341,12 @@ enum GroupOutcome {
     Abandoned,
 }
 
-fn clean_group(log: &SharedLog, group: &[SegmentRef], context: &GroupContext<'_>, stats: &mut CleanerStats) -> Result<GroupOutcome> {
+fn clean_group(
+    log: &SharedLog,
+    group: &[SegmentRef],
+    context: &GroupContext<'_>,
+    stats: &mut CleanerStats,
+) -> Result<GroupOutcome> {
     let dir = &context.plan.dir;
     let base = group[0].base;
     let staging = swap::prepare_staging(dir)?;
@@ -387,7 +398,9 @@ fn clean_group(log: &SharedLog, group: &[SegmentRef], context: &GroupContext<'_>
     let mut locked = log.lock()?;
     let current = locked.segment_infos();
     let unchanged = group.iter().all(|planned| {
-        current.iter().position(|(b, size, max)| (*b, *size, *max) == (planned.base, planned.size, planned.max_timestamp))
+        current
+            .iter()
+            .position(|(b, size, max)| (*b, *size, *max) == (planned.base, planned.size, planned.max_timestamp))
             .is_some_and(|at| at + 1 < current.len() && current[at + 1].0 == planned.end)
     });
     if !unchanged {

@@ -7,7 +7,8 @@
 use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{EngineError, Result};
-use crate::log::log::Log;
+use crate::log::log::{AppendInfo, AppendOptions, Log};
+use crate::record::validate::{validate_batches, ValidationOptions};
 
 pub struct SharedLog {
     log: Mutex<Log>,
@@ -22,6 +23,18 @@ impl SharedLog {
     /// The log, locked. A panic while it was held (a bug) leaves it poisoned: a storage error then.
     pub fn lock(&self) -> Result<MutexGuard<'_, Log>> {
         self.log.lock().map_err(|_| EngineError::Storage("log lock poisoned by an earlier panic".into()))
+    }
+
+    /// Validates `input` before taking the lock (CRC and record checks are the costly part of an
+    /// append, and other threads' reads need not wait for them), then appends it (`Log::append`).
+    pub fn append(
+        &self,
+        input: &mut [u8],
+        validation: &ValidationOptions,
+        options: &AppendOptions,
+    ) -> Result<AppendInfo> {
+        let validated = validate_batches(input, validation)?;
+        self.lock()?.append_validated(input, &validated, options)
     }
 
     /// Makes every offset below `up_to` (default: the log end when called) durable; returns the
@@ -48,5 +61,34 @@ impl SharedLog {
         let mut log = self.lock()?;
         log.flush_done(plan.up_to)?;
         Ok(log.recovery_point())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::config::LogConfig;
+    use crate::log::log::OpenOptions;
+    use crate::record::batch::TimestampType;
+    use crate::record::builder::BatchBuilder;
+
+    #[test]
+    fn appends_validate_outside_the_lock_and_refuse_corrupt_input_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = OpenOptions { recovery_point: 0, log_start_offset: 0, clean_shutdown: true, now_ms: 1_000 };
+        let shared = SharedLog::new(Log::open(dir.path(), LogConfig::default(), options).unwrap().0);
+        let mut builder = BatchBuilder::new(0);
+        builder.append(1_000, None, Some(b"value"), &[]).unwrap();
+        let batch = builder.build().unwrap();
+        let append = AppendOptions { leader_epoch: 0, timestamp_type: TimestampType::CreateTime, now_ms: 1_000 };
+        let validation = ValidationOptions::default();
+        let mut input = [batch.clone(), batch.clone()].concat();
+        assert_eq!(shared.append(&mut input, &validation, &append).unwrap().base_offset, 0);
+        let mut corrupt = [batch.clone(), batch].concat();
+        let last = corrupt.len() - 1;
+        corrupt[last] ^= 0xff;
+        assert!(matches!(shared.append(&mut corrupt, &validation, &append), Err(EngineError::CorruptMessage(_))));
+        assert_eq!(shared.lock().unwrap().log_end_offset(), 2);
+        assert_eq!(shared.flush(None).unwrap(), 2);
     }
 }

@@ -43,7 +43,9 @@ impl LeaderEpochCache {
             .map(|lines| {
                 lines
                     .iter()
-                    .filter_map(|fields| Some(EpochEntry { epoch: fields[0].parse().ok()?, start_offset: fields[1].parse().ok()? }))
+                    .filter_map(|fields| {
+                        Some(EpochEntry { epoch: fields[0].parse().ok()?, start_offset: fields[1].parse().ok()? })
+                    })
                     .collect::<Vec<_>>()
             })
             .filter(|entries| is_increasing(entries));

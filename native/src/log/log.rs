@@ -16,7 +16,8 @@ use crate::error::{EngineError, Result};
 use crate::log::config::LogConfig;
 use crate::log::leader_epoch::LeaderEpochCache;
 use crate::log::mmap::{storage_error, MappedFile};
-use crate::log::segment::{self, MappedSlice, Scan, Segment};
+use crate::log::recovery::Scan;
+use crate::log::segment::{self, MappedSlice, Segment};
 use crate::record::batch::{self, BatchHeader, TimestampType, NO_TIMESTAMP};
 use crate::record::iter::BatchRecords;
 use crate::record::validate::{validate_batches, ValidatedBatch, ValidationOptions};
@@ -226,7 +227,12 @@ impl Log {
     }
 
     /// Validates then appends `input` (one or more whole batches, stamped in place).
-    pub fn append(&mut self, input: &mut [u8], validation: &ValidationOptions, options: &AppendOptions) -> Result<AppendInfo> {
+    pub fn append(
+        &mut self,
+        input: &mut [u8],
+        validation: &ValidationOptions,
+        options: &AppendOptions,
+    ) -> Result<AppendInfo> {
         let validated = validate_batches(input, validation)?;
         self.append_validated(input, &validated, options)
     }
@@ -301,7 +307,12 @@ impl Log {
     pub fn read(&mut self, offset: i64, max_bytes: usize, max_offset: i64) -> Result<Option<MappedSlice>> {
         self.check_open()?;
         self.check_in_range(offset)?;
-        let bases: Vec<i64> = self.segments.range(..=offset).next_back().map(|(b, _)| *b).into_iter()
+        let bases: Vec<i64> = self
+            .segments
+            .range(..=offset)
+            .next_back()
+            .map(|(b, _)| *b)
+            .into_iter()
             .chain(self.segments.range(offset + 1..).map(|(b, _)| *b))
             .collect();
         for base in bases {
@@ -369,12 +380,19 @@ impl Log {
     /// `max_offset`, looking inside compressed batches (ListOffsets by time).
     pub fn offset_for_timestamp(&mut self, timestamp: i64, max_offset: i64) -> Result<Option<TimestampAndOffset>> {
         self.check_open()?;
-        let bases: Vec<i64> = self.segments.values().filter(|s| s.max_timestamp() >= timestamp).map(|s| s.base_offset()).collect();
+        let bases: Vec<i64> =
+            self.segments.values().filter(|s| s.max_timestamp() >= timestamp).map(|s| s.base_offset()).collect();
         let log_start = self.log_start_offset;
         for base in bases {
             let segment = self.segments.get_mut(&base).expect("listed segment");
             let from = segment.offset_for_time_lookup(timestamp)?.max(log_start);
-            let found = first_record_matching(segment, from, max_offset, |batch| batch.max_timestamp >= timestamp, |ts| ts >= timestamp)?;
+            let found = first_record_matching(
+                segment,
+                from,
+                max_offset,
+                |batch| batch.max_timestamp >= timestamp,
+                |ts| ts >= timestamp,
+            )?;
             self.note_read(base);
             if found.is_some() {
                 return Ok(found);
@@ -389,7 +407,8 @@ impl Log {
         let Some(max) = self.segments.values().map(|s| s.max_timestamp()).max().filter(|t| *t >= 0) else {
             return Ok(None);
         };
-        let base = self.segments.values().find(|s| s.max_timestamp() == max).expect("segment with the max").base_offset();
+        let base =
+            self.segments.values().find(|s| s.max_timestamp() == max).expect("segment with the max").base_offset();
         let from = base.max(self.log_start_offset);
         let segment = self.segments.get_mut(&base).expect("listed segment");
         let found = first_record_matching(segment, from, i64::MAX, |batch| batch.max_timestamp == max, |ts| ts == max)?;
@@ -409,7 +428,8 @@ impl Log {
         if offset <= self.log_start_offset {
             return self.truncate_fully_and_start_at(offset.max(self.log_start_offset));
         }
-        let doomed: Vec<i64> = self.segments.range(offset..).map(|(b, _)| *b).filter(|b| *b > self.first_base()).collect();
+        let doomed: Vec<i64> =
+            self.segments.range(offset..).map(|(b, _)| *b).filter(|b| *b > self.first_base()).collect();
         for base in doomed.iter().rev() {
             self.remove_segment(*base)?;
         }
@@ -463,7 +483,11 @@ impl Log {
 
     /// The cleaner's swap (see `cleaner::swap`): deletes the closed segments `old` (their mappings
     /// live on for JS views), then puts in the segment `install` opens from the swap files.
-    pub fn replace_segments(&mut self, old: &[i64], install: impl FnOnce(&Path, &LogConfig) -> Result<Segment>) -> Result<()> {
+    pub fn replace_segments(
+        &mut self,
+        old: &[i64],
+        install: impl FnOnce(&Path, &LogConfig) -> Result<Segment>,
+    ) -> Result<()> {
         self.check_open()?;
         for base in old {
             self.remove_segment(*base)?;
@@ -641,7 +665,9 @@ fn segment_base_offsets(dir: &Path) -> Result<Vec<i64>> {
     let mut orphans = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| storage_error(dir, "list", e))? {
         let path = entry.map_err(|e| storage_error(dir, "list", e))?.path();
-        let (Some(stem), Some(extension)) = (path.file_stem().and_then(|s| s.to_str()), path.extension().and_then(|s| s.to_str())) else {
+        let (Some(stem), Some(extension)) =
+            (path.file_stem().and_then(|s| s.to_str()), path.extension().and_then(|s| s.to_str()))
+        else {
             continue;
         };
         let Ok(base) = stem.parse::<i64>() else { continue };

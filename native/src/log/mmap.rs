@@ -13,12 +13,12 @@
 //! - Slices handed out borrow the `Mapping`, which is reference-counted (`Arc`); the N-API layer keeps
 //!   an `Arc` for as long as JavaScript may read through an external buffer of it.
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use memmap2::{Advice, MmapOptions, MmapRaw};
@@ -228,10 +228,8 @@ impl Mapping {
         let guard = MappingGuard::new(file);
         file.cancel_trim();
         file.grow_to(capacity as u64)?;
-        let raw = MmapOptions::new()
-            .len(capacity)
-            .map_raw(file.file())
-            .map_err(|e| storage_error(file.path(), "mmap", e))?;
+        let raw =
+            MmapOptions::new().len(capacity).map_raw(file.file()).map_err(|e| storage_error(file.path(), "mmap", e))?;
         Ok(Self::wrap(guard, raw, capacity, true, reserved.min(capacity)))
     }
 
@@ -335,9 +333,7 @@ impl Mapping {
         // SAFETY: the destination lies inside the mapping and below the reserved end (checked above),
         // so its blocks exist and the page fault cannot SIGBUS; `bytes` is caller memory, never part
         // of this mapping. Only the log's single writer (under its lock) writes here.
-        unsafe {
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.raw.as_mut_ptr().add(position), bytes.len())
-        };
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.raw.as_mut_ptr().add(position), bytes.len()) };
         Ok(())
     }
 

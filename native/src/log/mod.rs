@@ -2,7 +2,7 @@
 //!
 //! Seams for the rest of the engine: `SharedLog` (a `Log` behind a lock, usable from any thread),
 //! `Log::segment_infos` (segments listable by base offset) and `segment::Segment` (open, scan,
-//! delete) for the cleaner.
+//! delete) for the cleaner; `registry` shares one `SharedLog` per directory within the process.
 
 pub mod checkpoint;
 pub mod cleaner;
@@ -15,6 +15,8 @@ pub mod log;
 pub mod mmap;
 pub mod offset_index;
 mod prefault;
+pub mod recovery;
+pub mod registry;
 pub mod segment;
 pub mod time_index;
 

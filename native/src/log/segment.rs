@@ -7,10 +7,8 @@
 //! segment is trimmed to its logical size and mapped read-only only while it is being read (the
 //! owning `Log` unmaps idle ones), so many partitions cost little address space and few descriptors.
 //!
-//! Opening scans the `.log`: from the last index entry reading headers only (a cleanly closed
-//! segment), or from the start verifying every CRC (recovery), stopping at the first batch that does
-//! not check out. Either way the indexes are completed from what was scanned, and the file is cut to
-//! the valid bytes before anything maps it, so stale bytes past the end can never be read back.
+//! Opening scans the `.log` (`recovery::SegmentScan`) and cuts the file to the valid bytes before
+//! anything maps it, so stale bytes past the end can never be read back.
 //!
 //! Not thread-safe on its own: the owning `Log`'s lock serialises access.
 
@@ -22,8 +20,9 @@ use crate::log::config::{LogConfig, WriteMode};
 use crate::log::mmap::{MappedFile, Mapping};
 use crate::log::offset_index::OffsetIndex;
 use crate::log::prefault;
+use crate::log::recovery::{Scan, ScanOutcome, SegmentScan};
 use crate::log::time_index::TimeIndex;
-use crate::record::batch::{verify_crc, BatchHeader, HEADER_LEN, MAGIC, NO_TIMESTAMP};
+use crate::record::batch::{BatchHeader, HEADER_LEN, MAGIC, NO_TIMESTAMP};
 
 /// Smallest and largest step of disk reservation ahead of the writer: a new segment reserves 256 KiB
 /// (1,000 idle partitions reserve a quarter GiB), a busy one grows its reservation with its size up
@@ -33,25 +32,6 @@ const MAX_RESERVE_AHEAD: usize = 16 << 20;
 
 pub fn file_name(base_offset: i64, suffix: &str) -> String {
     format!("{base_offset:020}.{suffix}")
-}
-
-/// How much of the `.log` an open checks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scan {
-    /// Headers from the last offset-index entry on (a segment written before a clean stop or flushed
-    /// before the recovery point).
-    Headers,
-    /// Every batch from the start, CRC included; the indexes are rebuilt (recovery).
-    Full,
-}
-
-/// What a `Full` scan found wrong, if anything.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScanOutcome {
-    /// Bytes dropped after the last valid batch (torn, zeroed or corrupt), 0 when the file was whole.
-    pub truncated_bytes: u64,
-    /// Why the scan stopped before the end of the file.
-    pub reason: Option<String>,
 }
 
 /// A byte range of a segment's mapping: what a read returns.
@@ -131,8 +111,20 @@ impl Segment {
         let mut offset_index = OffsetIndex::open_writable(&segment.path("index"), config.segment_index_bytes)?;
         let mut time_index = TimeIndex::open_writable(&segment.path("timeindex"), config.segment_index_bytes)?;
         let mapping = Mapping::read_only_whole(&log_file)?;
-        let outcome = segment.scan(&mapping, mapping.len(), scan, &mut offset_index, &mut time_index, config)?;
+        let (extent, outcome) = SegmentScan {
+            base_offset,
+            mapping: &mapping,
+            file_len: mapping.len(),
+            offset_index: &mut offset_index,
+            time_index: &mut time_index,
+            index_interval_bytes: config.index_interval_bytes,
+        }
+        .run(scan)?;
         drop(mapping);
+        segment.size = extent.size;
+        segment.next_offset = extent.next_offset;
+        segment.max_timestamp = extent.max_timestamp;
+        segment.first_batch_timestamp = extent.first_batch_timestamp;
         log_file.trim_when_unmapped(segment.size as u64)?;
         drop(log_file);
         if active {
@@ -144,121 +136,6 @@ impl Segment {
             segment.seal_indexes(offset_index, time_index)?;
         }
         Ok((segment, outcome))
-    }
-
-    /// Walks the batches from where the indexes end (`Headers`) or from the start (`Full`), setting
-    /// size, next offset and timestamps and completing the indexes from what it passes. Indexes that
-    /// disagree with the log are rebuilt from the start.
-    fn scan(
-        &mut self,
-        mapping: &Mapping,
-        file_len: usize,
-        scan: Scan,
-        offset_index: &mut OffsetIndex,
-        time_index: &mut TimeIndex,
-        config: &LogConfig,
-    ) -> Result<ScanOutcome> {
-        if scan == Scan::Headers {
-            if let Some(outcome) = self.scan_from_indexes(mapping, file_len, offset_index, time_index, config)? {
-                return Ok(outcome);
-            }
-        }
-        offset_index.truncate_to_position(0)?;
-        time_index.truncate_to_offset(0)?;
-        self.next_offset = self.base_offset;
-        self.max_timestamp = NO_TIMESTAMP;
-        self.first_batch_timestamp = None;
-        self.walk(mapping, 0, file_len, scan, offset_index, time_index, config)
-    }
-
-    /// The `Headers` scan when the indexes look right: walk from the last offset-index entry, then
-    /// check that the time index ends at or before it, or exactly at the end (its closing entry).
-    fn scan_from_indexes(
-        &mut self,
-        mapping: &Mapping,
-        file_len: usize,
-        offset_index: &mut OffsetIndex,
-        time_index: &mut TimeIndex,
-        config: &LogConfig,
-    ) -> Result<Option<ScanOutcome>> {
-        let Some(last) = offset_index.last() else { return Ok(None) };
-        let start = last.position as usize;
-        let matches = header_at(mapping, start, file_len)
-            .is_some_and(|h| h.base_offset == self.base_offset + i64::from(last.relative_offset));
-        if !matches {
-            return Ok(None);
-        }
-        let timestamps = time_index.last();
-        self.next_offset = self.base_offset + i64::from(last.relative_offset);
-        self.max_timestamp = timestamps.map_or(NO_TIMESTAMP, |t| t.timestamp);
-        self.first_batch_timestamp = header_at(mapping, 0, file_len).map(|h| h.max_timestamp);
-        let outcome = self.walk(mapping, start, file_len, Scan::Headers, offset_index, time_index, config)?;
-        let end_relative = (self.next_offset - self.base_offset) as u32;
-        let consistent = timestamps.is_none_or(|t| {
-            t.relative_offset <= last.relative_offset || t.relative_offset == end_relative
-        });
-        Ok(consistent.then_some(outcome))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn walk(
-        &mut self,
-        mapping: &Mapping,
-        mut position: usize,
-        file_len: usize,
-        scan: Scan,
-        offset_index: &mut OffsetIndex,
-        time_index: &mut TimeIndex,
-        config: &LogConfig,
-    ) -> Result<ScanOutcome> {
-        let mut bytes_since_index_entry = 0usize;
-        let mut reason = None;
-        while position < file_len {
-            let Some(header) = header_at(mapping, position, file_len) else {
-                if !is_zero_from(mapping, position, file_len)? {
-                    reason = Some(format!("no whole record batch at byte {position}"));
-                }
-                break;
-            };
-            if header.base_offset < self.next_offset || header.last_offset_delta < 0 {
-                reason = Some(format!(
-                    "batch at byte {position} has offsets {}..{} after {}",
-                    header.base_offset,
-                    header.last_offset(),
-                    self.next_offset
-                ));
-                break;
-            }
-            if header.last_offset() - self.base_offset > i64::from(u32::MAX) {
-                reason = Some(format!("batch at byte {position} is beyond the segment's offset range"));
-                break;
-            }
-            if scan == Scan::Full {
-                if let Err(error) = verify_crc(mapping.bytes(position, header.size())?) {
-                    reason = Some(format!("batch at byte {position}: {error}"));
-                    break;
-                }
-            }
-            if bytes_since_index_entry > config.index_interval_bytes {
-                let relative = (header.base_offset - self.base_offset) as u32;
-                offset_index.append(relative, position as u32)?;
-                time_index.maybe_append(self.max_timestamp, relative)?;
-                bytes_since_index_entry = 0;
-            }
-            self.note_batch(&header);
-            bytes_since_index_entry += header.size();
-            position += header.size();
-        }
-        self.size = position;
-        Ok(ScanOutcome { truncated_bytes: (file_len - position) as u64, reason })
-    }
-
-    fn note_batch(&mut self, header: &BatchHeader) {
-        if self.first_batch_timestamp.is_none() {
-            self.first_batch_timestamp = Some(header.max_timestamp);
-        }
-        self.max_timestamp = self.max_timestamp.max(header.max_timestamp);
-        self.next_offset = header.next_offset();
     }
 
     /// Maps the three files writable and makes this the segment appends go to.
@@ -582,7 +459,7 @@ fn reserve_ahead(log: &Arc<Mapping>, start: usize, end: usize, mode: WriteMode) 
 }
 
 /// The header of the batch at `position` when a whole plausible batch lies below `size`.
-fn header_at(mapping: &Mapping, position: usize, size: usize) -> Option<BatchHeader> {
+pub(crate) fn header_at(mapping: &Mapping, position: usize, size: usize) -> Option<BatchHeader> {
     if position + HEADER_LEN > size {
         return None;
     }
@@ -592,10 +469,4 @@ fn header_at(mapping: &Mapping, position: usize, size: usize) -> Option<BatchHea
         return None;
     }
     Some(header)
-}
-
-/// Whether the rest of the file is zeros (preallocated space): a clean end, not a corruption.
-fn is_zero_from(mapping: &Mapping, position: usize, size: usize) -> Result<bool> {
-    let probe = (size - position).min(4096);
-    Ok(mapping.bytes(position, probe)?.iter().all(|b| *b == 0))
 }

@@ -224,7 +224,8 @@ fn garbled_or_deleted_indexes_are_rebuilt_with_identical_reads() {
     let bases = log_bases(dir.path());
     fs::remove_file(dir.path().join(file_name(bases[0], "index"))).unwrap();
     fs::write(dir.path().join(file_name(bases[1], "index")), [0xffu8; 64]).unwrap();
-    let mut garbled = fs::OpenOptions::new().append(true).open(dir.path().join(file_name(bases[2], "timeindex"))).unwrap();
+    let mut garbled =
+        fs::OpenOptions::new().append(true).open(dir.path().join(file_name(bases[2], "timeindex"))).unwrap();
     garbled.write_all(&[7u8; 24]).unwrap();
     for clean in [true, false] {
         let mut log = open(dir.path(), &cfg, clean, if clean { end } else { 0 });

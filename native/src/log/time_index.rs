@@ -34,9 +34,7 @@ impl IndexEntry for TimestampOffset {
     fn follows(&self, previous: Option<TimestampOffset>) -> bool {
         match previous {
             None => self.relative_offset > 0 && self.timestamp >= 0,
-            Some(previous) => {
-                self.relative_offset > previous.relative_offset && self.timestamp > previous.timestamp
-            }
+            Some(previous) => self.relative_offset > previous.relative_offset && self.timestamp > previous.timestamp,
         }
     }
 }
@@ -61,8 +59,7 @@ impl TimeIndex {
 
     /// Keeps only entries covering offsets below `relative_offset` (a truncated segment end).
     pub fn truncate_to_offset(&mut self, relative_offset: u32) -> Result<()> {
-        let keep =
-            (0..self.len()).take_while(|&index| self.entry(index).relative_offset <= relative_offset).count();
+        let keep = (0..self.len()).take_while(|&index| self.entry(index).relative_offset <= relative_offset).count();
         self.truncate(keep)
     }
 }

@@ -2,11 +2,11 @@
 //! `NativeLog.open`. Synchronous on purpose: the partition workers call it in their own thread.
 
 use napi::bindgen_prelude::{i64n, BigInt};
-use napi::Status;
 use napi_derive::napi;
 
+use super::convert::optional_int64;
+use super::error::{invalid_arg, Result};
 use super::log::NativeLog;
-use super::to_napi_error;
 use crate::log::cleaner::{clean, CleanerConfig, CleanerStats, Cleaning};
 
 /// Compaction settings, Kafka's names in camelCase; absent fields keep Kafka's defaults.
@@ -39,18 +39,20 @@ pub struct NativeCleanerResult {
     pub elapsed_ms: f64,
 }
 
-fn to_config(input: &NativeCleanerConfig) -> napi::Result<CleanerConfig> {
+fn to_config(input: &NativeCleanerConfig) -> Result<CleanerConfig> {
     let defaults = CleanerConfig::default();
     let ratio = input.min_cleanable_dirty_ratio.unwrap_or(defaults.min_cleanable_dirty_ratio);
     if !(0.0..=1.0).contains(&ratio) {
-        return Err(napi::Error::new(Status::InvalidArg, format!("min.cleanable.dirty.ratio {ratio} is outside [0, 1]")));
+        return Err(invalid_arg(format!("min.cleanable.dirty.ratio {ratio} is outside [0, 1]")));
     }
     Ok(CleanerConfig {
         delete_retention_ms: input.delete_retention_ms.map_or(defaults.delete_retention_ms, |v| v as i64),
         min_cleanable_dirty_ratio: ratio,
         min_compaction_lag_ms: input.min_compaction_lag_ms.map_or(defaults.min_compaction_lag_ms, |v| v as i64),
         dedupe_buffer_bytes: input.dedupe_buffer_size.map_or(defaults.dedupe_buffer_bytes, |v| v as usize),
-        producer_id_expiration_ms: input.producer_id_expiration_ms.map_or(defaults.producer_id_expiration_ms, |v| v as i64),
+        producer_id_expiration_ms: input
+            .producer_id_expiration_ms
+            .map_or(defaults.producer_id_expiration_ms, |v| v as i64),
         ..defaults
     })
 }
@@ -63,13 +65,9 @@ pub fn clean_log(
     config: NativeCleanerConfig,
     now_ms: f64,
     max_cleanable_offset: Option<BigInt>,
-) -> napi::Result<NativeCleanerResult> {
-    let bound = match max_cleanable_offset.map(|value| value.get_i64()) {
-        None => i64::MAX,
-        Some((bound, true)) => bound,
-        Some(_) => return Err(napi::Error::new(Status::InvalidArg, "maxCleanableOffset does not fit in int64")),
-    };
-    let cleaning = clean(log.shared(), &to_config(&config)?, now_ms as i64, bound).map_err(to_napi_error)?;
+) -> Result<NativeCleanerResult> {
+    let bound = optional_int64(max_cleanable_offset.as_ref(), "maxCleanableOffset")?.unwrap_or(i64::MAX);
+    let cleaning = clean(log.shared(), &to_config(&config)?, now_ms as i64, bound)?;
     let nothing = CleanerStats { first_dirty_offset: -1, cleaned_up_to: -1, ..CleanerStats::default() };
     let (outcome, stats) = match cleaning {
         Cleaning::Busy => ("busy", nothing),

@@ -4,28 +4,28 @@
 //!
 //! Reads return an external ArrayBuffer over the segment mapping plus the range of the batches;
 //! the TypeScript `Log` makes the `Buffer` view and calls `release(mappingId)` when the view is no
-//! longer used (see `log/mapped_buffers.rs` for why nothing waits for GC). Appends validate the
-//! input before taking the log's lock, then stamp it in place and copy it into the active segment.
-//! `flush` runs on the libuv thread pool (group commit in `log::flush`).
+//! longer used (see `log/mapped_buffers.rs` for why nothing waits for GC). Appends stamp the input
+//! in place and copy it into the active segment (`SharedLog::append` validates it outside the log's
+//! lock); `flush` runs on the libuv thread pool (group commit in `log::flush`).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::Path;
+use std::sync::Arc;
 
 use napi::bindgen_prelude::{i64n, ArrayBuffer, AsyncTask, BigInt, BufferSlice, Env};
-use napi::{Task, Status};
+use napi::Task;
 use napi_derive::napi;
 
-use super::to_napi_error;
-use crate::error::EngineError;
-use crate::log::checkpoint;
+use super::convert::{int64, optional_int64};
+use super::error::{invalid_arg, napi_failure, rejection, Result};
+use crate::clock::now_ms;
+use crate::log::checkpoint::{self, PartitionOffset};
 use crate::log::config::{LogConfig, WriteMode};
 use crate::log::flush::SharedLog;
-use crate::log::log::{AppendOptions, Log, OpenOptions, RecoveryReport, TimestampAndOffset};
+use crate::log::log::{AppendOptions, OpenOptions, RecoveryReport, TimestampAndOffset};
+use crate::log::registry::LogRegistry;
 use crate::record::batch::{BatchHeader, TimestampType};
-use crate::record::validate::{validate_batches, ValidationOptions};
+use crate::record::validate::ValidationOptions;
 
 mod mapped_buffers;
 
@@ -129,17 +129,6 @@ pub struct NativeLog {
     report: Option<RecoveryReport>,
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}
-
-fn int64(value: &BigInt, what: &str) -> napi::Result<i64> {
-    match value.get_i64() {
-        (offset, true) => Ok(offset),
-        _ => Err(napi::Error::new(Status::InvalidArg, format!("{what} does not fit in int64"))),
-    }
-}
-
 fn batch_info(header: &BatchHeader) -> NativeBatchInfo {
     NativeBatchInfo {
         base_offset: i64n(header.base_offset),
@@ -158,14 +147,14 @@ fn timestamp_and_offset(found: Option<TimestampAndOffset>) -> Option<NativeTimes
     found.map(|f| NativeTimestampAndOffset { timestamp: i64n(f.timestamp), offset: i64n(f.offset) })
 }
 
-fn to_config(input: &NativeLogConfig) -> napi::Result<LogConfig> {
+fn to_config(input: &NativeLogConfig) -> Result<LogConfig> {
     let defaults = LogConfig::default();
     let size = |value: Option<f64>, default: usize| value.map_or(default, |v| v as usize);
     let write_mode = match input.write_mode.as_deref() {
         None => defaults.write_mode,
         Some("mmap") => WriteMode::Mmap,
         Some("pwrite") => WriteMode::Pwrite,
-        Some(other) => return Err(napi::Error::new(Status::InvalidArg, format!("unknown write mode {other}"))),
+        Some(other) => return Err(invalid_arg(format!("unknown write mode {other}"))),
     };
     Ok(LogConfig {
         segment_bytes: size(input.segment_bytes, defaults.segment_bytes).min(i32::MAX as usize),
@@ -178,40 +167,13 @@ fn to_config(input: &NativeLogConfig) -> napi::Result<LogConfig> {
     })
 }
 
-/// Logs open in this process by directory, so worker threads share the main thread's engine log.
-fn open_logs() -> &'static Mutex<HashMap<PathBuf, Weak<SharedLog>>> {
-    static OPEN: OnceLock<Mutex<HashMap<PathBuf, Weak<SharedLog>>>> = OnceLock::new();
-    OPEN.get_or_init(Default::default)
-}
-
-fn open_shared(dir: &Path, config: LogConfig, options: OpenOptions) -> crate::error::Result<(Arc<SharedLog>, Option<RecoveryReport>)> {
-    std::fs::create_dir_all(dir).map_err(|e| EngineError::Storage(format!("create {}: {e}", dir.display())))?;
-    let key = dir.canonicalize().map_err(|e| EngineError::Storage(format!("resolve {}: {e}", dir.display())))?;
-    let mut open = open_logs().lock().map_err(|_| EngineError::Storage("open-log table poisoned".into()))?;
-    open.retain(|_, log| log.strong_count() > 0);
-    if let Some(shared) = open.get(&key).and_then(Weak::upgrade) {
-        if !shared.lock()?.is_closed() {
-            return Ok((shared, None));
-        }
-    }
-    let (log, report) = Log::open(&key, config, options)?;
-    let shared = Arc::new(SharedLog::new(log));
-    open.insert(key, Arc::downgrade(&shared));
-    Ok((shared, Some(report)))
-}
-
 /// The log of `dir` if some thread of this process has it open, else null. Unlike `NativeLog.open`
 /// it never creates or recovers a log, so a partition worker cannot bring back a log its owner
 /// closed or deleted.
 #[napi]
-pub fn attach_open_log(dir: String) -> napi::Result<Option<NativeLog>> {
-    let Ok(key) = Path::new(&dir).canonicalize() else { return Ok(None) };
-    let open = open_logs().lock().map_err(|_| to_napi_error(EngineError::Storage("open-log table poisoned".into())))?;
-    let Some(log) = open.get(&key).and_then(Weak::upgrade) else { return Ok(None) };
-    if log.lock().map_err(to_napi_error)?.is_closed() {
-        return Ok(None);
-    }
-    Ok(Some(NativeLog { log, buffers: RefCell::new(MappedBuffers::default()), report: None }))
+pub fn attach_open_log(dir: String) -> Result<Option<NativeLog>> {
+    let log = LogRegistry::global().attach(Path::new(&dir))?;
+    Ok(log.map(|log| NativeLog { log, buffers: RefCell::new(MappedBuffers::default()), report: None }))
 }
 
 #[napi]
@@ -220,14 +182,14 @@ impl NativeLog {
     /// stop. When another thread has it open already, this shares that log (config and options are
     /// then ignored).
     #[napi(factory)]
-    pub fn open(dir: String, config: NativeLogConfig, options: NativeOpenOptions) -> napi::Result<NativeLog> {
+    pub fn open(dir: String, config: NativeLogConfig, options: NativeOpenOptions) -> Result<NativeLog> {
         let open_options = OpenOptions {
-            recovery_point: options.recovery_point.as_ref().map(|v| int64(v, "recoveryPoint")).transpose()?.unwrap_or(0),
-            log_start_offset: options.log_start_offset.as_ref().map(|v| int64(v, "logStartOffset")).transpose()?.unwrap_or(0),
+            recovery_point: optional_int64(options.recovery_point.as_ref(), "recoveryPoint")?.unwrap_or(0),
+            log_start_offset: optional_int64(options.log_start_offset.as_ref(), "logStartOffset")?.unwrap_or(0),
             clean_shutdown: options.clean_shutdown,
             now_ms: now_ms(),
         };
-        let (log, report) = open_shared(Path::new(&dir), to_config(&config)?, open_options).map_err(to_napi_error)?;
+        let (log, report) = LogRegistry::global().open(Path::new(&dir), to_config(&config)?, open_options)?;
         Ok(NativeLog { log, buffers: RefCell::new(MappedBuffers::default()), report })
     }
 
@@ -244,7 +206,11 @@ impl NativeLog {
             truncations: report
                 .truncations
                 .iter()
-                .map(|(base, bytes, reason)| NativeTruncation { base_offset: i64n(*base), bytes: *bytes as f64, reason: reason.clone() })
+                .map(|(base, bytes, reason)| NativeTruncation {
+                    base_offset: i64n(*base),
+                    bytes: *bytes as f64,
+                    reason: reason.clone(),
+                })
                 .collect(),
             deleted_segments: report.deleted_segments.iter().map(|b| i64n(*b)).collect(),
         })
@@ -263,20 +229,23 @@ impl NativeLog {
         max_message_bytes: u32,
         log_append_time: f64,
         validate_records: bool,
-    ) -> napi::Result<i64n> {
+    ) -> Result<i64n> {
         let validation = ValidationOptions {
             max_batch_bytes: max_message_bytes as usize,
             validate_records,
             ..ValidationOptions::default()
         };
-        let validated = validate_batches(&batches, &validation).map_err(to_napi_error)?;
         let log_append_time = (log_append_time >= 0.0).then_some(log_append_time as i64);
         let append = AppendOptions {
             leader_epoch,
-            timestamp_type: if log_append_time.is_some() { TimestampType::LogAppendTime } else { TimestampType::CreateTime },
+            timestamp_type: if log_append_time.is_some() {
+                TimestampType::LogAppendTime
+            } else {
+                TimestampType::CreateTime
+            },
             now_ms: log_append_time.unwrap_or_else(now_ms),
         };
-        let info = self.log.lock().and_then(|mut log| log.append_validated(&mut batches, &validated, &append)).map_err(to_napi_error)?;
+        let info = self.log.append(&mut batches, &validation, &append)?;
         Ok(i64n(info.base_offset))
     }
 
@@ -293,15 +262,16 @@ impl NativeLog {
         max_bytes: u32,
         max_offset: BigInt,
         mut out: BufferSlice,
-    ) -> napi::Result<Option<ArrayBuffer<'env>>> {
+    ) -> Result<Option<ArrayBuffer<'env>>> {
         let (offset, max_offset) = (int64(&offset, "offset")?, int64(&max_offset, "maxOffset")?);
         if out.len() < 24 {
-            return Err(napi::Error::new(Status::InvalidArg, "out needs 24 bytes"));
+            return Err(invalid_arg("out needs 24 bytes"));
         }
-        let slice = self.log.lock().and_then(|mut log| log.read(offset, max_bytes as usize, max_offset)).map_err(to_napi_error)?;
-        self.buffers.borrow_mut().sweep(env)?;
+        let slice = self.log.lock()?.read(offset, max_bytes as usize, max_offset)?;
+        self.buffers.borrow_mut().sweep(env).map_err(napi_failure)?;
         let Some(slice) = slice else { return Ok(None) };
-        let (buffer, buffer_id) = self.buffers.borrow_mut().acquire(env, &slice.mapping, slice.position + slice.len)?;
+        let (buffer, buffer_id) =
+            self.buffers.borrow_mut().acquire(env, &slice.mapping, slice.position + slice.len).map_err(napi_failure)?;
         for (index, value) in [buffer_id as f64, slice.position as f64, slice.len as f64].into_iter().enumerate() {
             out[index * 8..index * 8 + 8].copy_from_slice(&value.to_le_bytes());
         }
@@ -310,8 +280,8 @@ impl NativeLog {
 
     /// The view of one read is no longer used: its segment may be unmapped once nothing else uses it.
     #[napi]
-    pub fn release(&self, env: &Env, buffer_id: f64) -> napi::Result<()> {
-        self.buffers.borrow_mut().release(env, buffer_id as u64)
+    pub fn release(&self, env: &Env, buffer_id: f64) -> Result<()> {
+        self.buffers.borrow_mut().release(env, buffer_id as u64).map_err(napi_failure)
     }
 
     /// Views handed out by `read` and not released yet.
@@ -321,116 +291,129 @@ impl NativeLog {
     }
 
     #[napi(getter)]
-    pub fn log_start_offset(&self) -> napi::Result<i64n> {
-        Ok(i64n(self.log.lock().map_err(to_napi_error)?.log_start_offset()))
+    pub fn log_start_offset(&self) -> Result<i64n> {
+        Ok(i64n(self.log.lock()?.log_start_offset()))
     }
 
     #[napi(getter)]
-    pub fn log_end_offset(&self) -> napi::Result<i64n> {
-        Ok(i64n(self.log.lock().map_err(to_napi_error)?.log_end_offset()))
+    pub fn log_end_offset(&self) -> Result<i64n> {
+        Ok(i64n(self.log.lock()?.log_end_offset()))
     }
 
     /// Offsets below this are on disk (fsynced).
     #[napi(getter)]
-    pub fn recovery_point(&self) -> napi::Result<i64n> {
-        Ok(i64n(self.log.lock().map_err(to_napi_error)?.recovery_point()))
+    pub fn recovery_point(&self) -> Result<i64n> {
+        Ok(i64n(self.log.lock()?.recovery_point()))
     }
 
     /// Logical bytes of all segments.
     #[napi(getter)]
-    pub fn size(&self) -> napi::Result<f64> {
-        Ok(self.log.lock().map_err(to_napi_error)?.size() as f64)
+    pub fn size(&self) -> Result<f64> {
+        Ok(self.log.lock()?.size() as f64)
     }
 
     #[napi]
-    pub fn segments(&self) -> napi::Result<Vec<NativeSegmentInfo>> {
-        let log = self.log.lock().map_err(to_napi_error)?;
+    pub fn segments(&self) -> Result<Vec<NativeSegmentInfo>> {
+        let log = self.log.lock()?;
         Ok(log
             .segment_infos()
             .into_iter()
-            .map(|(base, size, max)| NativeSegmentInfo { base_offset: i64n(base), size: size as f64, max_timestamp: i64n(max) })
+            .map(|(base, size, max)| NativeSegmentInfo {
+                base_offset: i64n(base),
+                size: size as f64,
+                max_timestamp: i64n(max),
+            })
             .collect())
     }
 
     #[napi]
-    pub fn set_config(&self, config: NativeLogConfig) -> napi::Result<()> {
+    pub fn set_config(&self, config: NativeLogConfig) -> Result<()> {
         let config = to_config(&config)?;
-        self.log.lock().map_err(to_napi_error)?.set_config(config);
+        self.log.lock()?.set_config(config);
         Ok(())
     }
 
     /// Headers of up to `maxBatches` batches from the one holding `offset` (producer-state rebuild).
     #[napi]
-    pub fn batch_headers(&self, offset: BigInt, max_batches: u32) -> napi::Result<Vec<NativeBatchInfo>> {
+    pub fn batch_headers(&self, offset: BigInt, max_batches: u32) -> Result<Vec<NativeBatchInfo>> {
         let offset = int64(&offset, "offset")?;
-        let headers = self.log.lock().and_then(|mut log| log.batch_headers(offset, max_batches as usize)).map_err(to_napi_error)?;
+        let headers = self.log.lock()?.batch_headers(offset, max_batches as usize)?;
         Ok(headers.iter().map(batch_info).collect())
     }
 
     /// The first record with a timestamp ≥ `timestamp` below `maxOffset` (default: the log end;
     /// records inside compressed batches included), or null.
     #[napi]
-    pub fn offset_for_timestamp(&self, timestamp: BigInt, max_offset: Option<BigInt>) -> napi::Result<Option<NativeTimestampAndOffset>> {
+    pub fn offset_for_timestamp(
+        &self,
+        timestamp: BigInt,
+        max_offset: Option<BigInt>,
+    ) -> Result<Option<NativeTimestampAndOffset>> {
         let timestamp = int64(&timestamp, "timestamp")?;
-        let max_offset = max_offset.as_ref().map(|m| int64(m, "maxOffset")).transpose()?.unwrap_or(i64::MAX);
-        let found = self.log.lock().and_then(|mut log| log.offset_for_timestamp(timestamp, max_offset)).map_err(to_napi_error)?;
+        let max_offset = optional_int64(max_offset.as_ref(), "maxOffset")?.unwrap_or(i64::MAX);
+        let found = self.log.lock()?.offset_for_timestamp(timestamp, max_offset)?;
         Ok(timestamp_and_offset(found))
     }
 
     /// The record with the largest timestamp, or null for an empty log.
     #[napi]
-    pub fn max_timestamp(&self) -> napi::Result<Option<NativeTimestampAndOffset>> {
-        let found = self.log.lock().and_then(|mut log| log.max_timestamp()).map_err(to_napi_error)?;
+    pub fn max_timestamp(&self) -> Result<Option<NativeTimestampAndOffset>> {
+        let found = self.log.lock()?.max_timestamp()?;
         Ok(timestamp_and_offset(found))
     }
 
     /// Removes the batches from the one holding `offset` on; returns the new log end.
     #[napi]
-    pub fn truncate_to(&self, offset: BigInt) -> napi::Result<i64n> {
+    pub fn truncate_to(&self, offset: BigInt) -> Result<i64n> {
         let offset = int64(&offset, "offset")?;
-        let end = self.log.lock().and_then(|mut log| log.truncate_to(offset)).map_err(to_napi_error)?;
+        let end = self.log.lock()?.truncate_to(offset)?;
         Ok(i64n(end))
     }
 
     /// Deletes every segment and starts empty at `offset`.
     #[napi]
-    pub fn truncate_fully_and_start_at(&self, offset: BigInt) -> napi::Result<i64n> {
+    pub fn truncate_fully_and_start_at(&self, offset: BigInt) -> Result<i64n> {
         let offset = int64(&offset, "offset")?;
-        let start = self.log.lock().and_then(|mut log| log.truncate_fully_and_start_at(offset)).map_err(to_napi_error)?;
+        let start = self.log.lock()?.truncate_fully_and_start_at(offset)?;
         Ok(i64n(start))
     }
 
     /// Moves the log start offset to `offset` (DeleteRecords); returns the new log start.
     #[napi]
-    pub fn delete_records_before(&self, offset: BigInt) -> napi::Result<i64n> {
+    pub fn delete_records_before(&self, offset: BigInt) -> Result<i64n> {
         let offset = int64(&offset, "offset")?;
-        let start = self.log.lock().and_then(|mut log| log.delete_records_before(offset, now_ms())).map_err(to_napi_error)?;
+        let start = self.log.lock()?.delete_records_before(offset, now_ms())?;
         Ok(i64n(start))
     }
 
     /// Applies retention.ms / retention.bytes as of `nowMs`; returns how many segments were deleted.
     #[napi]
-    pub fn enforce_retention(&self, now_ms: f64) -> napi::Result<u32> {
-        let deleted = self.log.lock().and_then(|mut log| log.enforce_retention(now_ms as i64)).map_err(to_napi_error)?;
+    pub fn enforce_retention(&self, now_ms: f64) -> Result<u32> {
+        let deleted = self.log.lock()?.enforce_retention(now_ms as i64)?;
         Ok(deleted as u32)
     }
 
     /// Starts a new segment at the log end now.
     #[napi]
-    pub fn roll(&self) -> napi::Result<()> {
-        self.log.lock().and_then(|mut log| log.roll(now_ms(), 0)).map_err(to_napi_error)
+    pub fn roll(&self) -> Result<()> {
+        Ok(self.log.lock()?.roll(now_ms(), 0)?)
     }
 
     #[napi]
-    pub fn leader_epochs(&self) -> napi::Result<Vec<NativeEpochEntry>> {
-        let log = self.log.lock().map_err(to_napi_error)?;
-        Ok(log.leader_epochs().entries().iter().map(|e| NativeEpochEntry { epoch: e.epoch, start_offset: i64n(e.start_offset) }).collect())
+    pub fn leader_epochs(&self) -> Result<Vec<NativeEpochEntry>> {
+        let log = self.log.lock()?;
+        Ok(log
+            .leader_epochs()
+            .entries()
+            .iter()
+            .map(|e| NativeEpochEntry { epoch: e.epoch, start_offset: i64n(e.start_offset) })
+            .collect())
     }
 
     /// OffsetForLeaderEpoch: the largest epoch ≤ `epoch` and where it ends, or null.
     #[napi]
-    pub fn end_offset_for_epoch(&self, epoch: i32) -> napi::Result<Option<NativeEpochEndOffset>> {
-        let log = self.log.lock().map_err(to_napi_error)?;
+    pub fn end_offset_for_epoch(&self, epoch: i32) -> Result<Option<NativeEpochEndOffset>> {
+        let log = self.log.lock()?;
         Ok(log
             .leader_epochs()
             .end_offset_for(epoch, log.log_end_offset())
@@ -440,25 +423,25 @@ impl NativeLog {
     /// Makes everything appended up to `upTo` (default: now) durable, off the event loop; concurrent
     /// calls share fdatasyncs. Resolves to the recovery point reached.
     #[napi(ts_return_type = "Promise<bigint>")]
-    pub fn flush(&self, up_to: Option<BigInt>) -> napi::Result<AsyncTask<FlushTask>> {
-        let up_to = up_to.as_ref().map(|v| int64(v, "upTo")).transpose()?;
+    pub fn flush(&self, up_to: Option<BigInt>) -> Result<AsyncTask<FlushTask>> {
+        let up_to = optional_int64(up_to.as_ref(), "upTo")?;
         Ok(AsyncTask::new(FlushTask { log: Arc::clone(&self.log), up_to }))
     }
 
     /// Records that everything below `upTo` is durable because the caller synced the whole filesystem
     /// (`syncFilesystem`) after reading the log end.
     #[napi]
-    pub fn mark_durable(&self, up_to: BigInt) -> napi::Result<()> {
+    pub fn mark_durable(&self, up_to: BigInt) -> Result<()> {
         let up_to = int64(&up_to, "upTo")?;
-        self.log.lock().map_err(to_napi_error)?.mark_durable(up_to);
+        self.log.lock()?.mark_durable(up_to);
         Ok(())
     }
 
     /// Closes the log (callers flush first). Segments still viewed stay mapped until released.
     #[napi]
-    pub fn close(&self, env: &Env) -> napi::Result<()> {
-        self.log.lock().and_then(|mut log| log.close()).map_err(to_napi_error)?;
-        self.buffers.borrow_mut().sweep(env)
+    pub fn close(&self, env: &Env) -> Result<()> {
+        self.log.lock()?.close()?;
+        self.buffers.borrow_mut().sweep(env).map_err(napi_failure)
     }
 }
 
@@ -468,49 +451,50 @@ pub struct FlushTask {
 }
 
 impl Task for FlushTask {
-    type Output = i64;
+    type Output = Result<i64>;
     type JsValue = BigInt;
 
-    fn compute(&mut self) -> napi::Result<i64> {
-        self.log.flush(self.up_to).map_err(to_napi_error)
+    fn compute(&mut self) -> napi::Result<Result<i64>> {
+        Ok(self.log.flush(self.up_to).map_err(Into::into))
     }
 
-    fn resolve(&mut self, _env: Env, output: i64) -> napi::Result<BigInt> {
-        Ok(BigInt::from(output))
+    fn resolve(&mut self, env: Env, output: Result<i64>) -> napi::Result<BigInt> {
+        output.map(BigInt::from).map_err(|error| rejection(env, error))
     }
 }
 
 /// Flushes everything dirty on the filesystem holding `dir` (syncfs): one call makes every log of a
 /// log dir durable at shutdown.
 #[napi]
-pub fn sync_filesystem(dir: String) -> napi::Result<()> {
-    crate::log::mmap::sync_filesystem(Path::new(&dir)).map_err(to_napi_error)
+pub fn sync_filesystem(dir: String) -> Result<()> {
+    Ok(crate::log::mmap::sync_filesystem(Path::new(&dir))?)
 }
 
 /// Reads a `recovery-point-offset-checkpoint` / `log-start-offset-checkpoint`; null when missing.
 #[napi]
-pub fn read_offset_checkpoint(path: String) -> napi::Result<Option<Vec<OffsetCheckpointRead>>> {
-    let Some(entries) = checkpoint::read(Path::new(&path), 3).map_err(to_napi_error)? else { return Ok(None) };
-    let malformed = || to_napi_error(EngineError::Storage(format!("malformed checkpoint {path}")));
-    entries
-        .into_iter()
-        .map(|fields| {
-            Ok(OffsetCheckpointRead {
-                topic: fields[0].clone(),
-                partition: fields[1].parse().map_err(|_| malformed())?,
-                offset: i64n(fields[2].parse().map_err(|_| malformed())?),
+pub fn read_offset_checkpoint(path: String) -> Result<Option<Vec<OffsetCheckpointRead>>> {
+    let entries = checkpoint::read_offsets(Path::new(&path))?;
+    Ok(entries.map(|entries| {
+        entries
+            .into_iter()
+            .map(|entry| OffsetCheckpointRead {
+                topic: entry.topic,
+                partition: entry.partition,
+                offset: i64n(entry.offset),
             })
-        })
-        .collect::<napi::Result<Vec<_>>>()
-        .map(Some)
+            .collect()
+    }))
 }
 
 /// Writes an offset checkpoint atomically (temporary file, fsync, rename).
 #[napi]
-pub fn write_offset_checkpoint(path: String, entries: Vec<OffsetCheckpointEntry>) -> napi::Result<()> {
-    let lines = entries
-        .iter()
-        .map(|entry| Ok(format!("{} {} {}", entry.topic, entry.partition, int64(&entry.offset, "offset")?)))
-        .collect::<napi::Result<Vec<_>>>()?;
-    checkpoint::write(Path::new(&path), &lines).map_err(to_napi_error)
+pub fn write_offset_checkpoint(path: String, entries: Vec<OffsetCheckpointEntry>) -> Result<()> {
+    let entries = entries
+        .into_iter()
+        .map(|entry| {
+            let offset = int64(&entry.offset, "offset")?;
+            Ok(PartitionOffset { topic: entry.topic, partition: entry.partition, offset })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(checkpoint::write_offsets(Path::new(&path), &entries)?)
 }

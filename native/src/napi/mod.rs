@@ -1,21 +1,15 @@
-//! The N-API shell: the only Rust that imports napi. Every export converts arguments, delegates to the
-//! engine and maps `EngineError` to a JS error whose `code` is `GREGOR_<KAFKA_ERROR_NAME>`.
+//! The N-API shell: the only Rust that imports napi. Every export converts its arguments
+//! (`convert`), delegates to the engine and lets `error` turn an `EngineError` into a JS error whose
+//! `code` is `GREGOR_<KAFKA_ERROR_NAME>`.
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
-use crate::error::EngineError;
-
 mod cleaner;
+mod convert;
+mod error;
 mod log;
 mod record;
-
-pub(crate) fn to_napi_error(error: EngineError) -> napi::Error {
-    napi::Error::new(
-        napi::Status::GenericFailure,
-        format!("GREGOR_{}|{}", error.kafka_error_name(), error),
-    )
-}
 
 /// CRC-32C of the bytes, as Kafka's record batches use.
 #[napi]

@@ -19,7 +19,9 @@ use napi::bindgen_prelude::{
 use napi::Task;
 use napi_derive::napi;
 
-use super::to_napi_error;
+use super::convert::{int64, optional_int64};
+use super::error::{invalid_arg, napi_failure, rejection, Result};
+use crate::clock::now_ms;
 use crate::error::EngineError;
 use crate::record::batch::{verify_crc, BatchHeader, HEADER_LEN};
 use crate::record::builder::BatchBuilder;
@@ -96,20 +98,8 @@ pub struct ValidatedBatchInfo {
     pub is_transactional: bool,
 }
 
-fn to_i64(value: &BigInt, name: &str) -> napi::Result<i64> {
-    let (value, lossless) = value.get_i64();
-    if !lossless {
-        return Err(napi::Error::new(napi::Status::InvalidArg, format!("{name} does not fit in an int64")));
-    }
-    Ok(value)
-}
-
-fn codec(id: u32) -> napi::Result<Compression> {
-    Compression::from_id(id as i32).map_err(to_napi_error)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_millis() as i64)
+fn codec(id: u32) -> Result<Compression> {
+    Ok(Compression::from_id(id as i32)?)
 }
 
 /// Outputs from this size up become external Buffers; smaller ones are copied into V8's memory.
@@ -118,41 +108,40 @@ const EXTERNAL_BUFFER_BYTES: usize = 1 << 20;
 /// The bytes as a new Buffer. Measured best of several runs on the project's box, a Buffer copied into
 /// V8's memory against an external Buffer over a Rust allocation: 0.5 vs 0.7 µs at 100 B, 1.7 vs 2.2 µs at
 /// 11 KB, 20 vs 120 µs at 100 KB, but 2.2 vs 1.6 ms at 1 MB.
-fn to_buffer<'env>(env: &'env Env, bytes: &[u8]) -> napi::Result<BufferSlice<'env>> {
+fn to_buffer<'env>(env: &'env Env, bytes: &[u8]) -> Result<BufferSlice<'env>> {
     if bytes.len() < EXTERNAL_BUFFER_BYTES {
-        BufferSlice::copy_from(env, bytes)
+        BufferSlice::copy_from(env, bytes).map_err(napi_failure)
     } else {
-        BufferSlice::from_data(env, bytes.to_vec())
+        BufferSlice::from_data(env, bytes.to_vec()).map_err(napi_failure)
     }
 }
 
-fn column_len<T>(column: &Option<Vec<T>>, records: usize, name: &str) -> napi::Result<()> {
+fn column_len<T>(column: &Option<Vec<T>>, records: usize, name: &str) -> Result<()> {
     match column {
-        Some(column) if column.len() != records => Err(napi::Error::new(
-            napi::Status::InvalidArg,
-            format!("{name} has {} entries for {records} records", column.len()),
-        )),
+        Some(column) if column.len() != records => {
+            Err(invalid_arg(format!("{name} has {} entries for {records} records", column.len())))
+        }
         _ => Ok(()),
     }
 }
 
 /// A builder with the options' producer fields, codec and base offset. The base timestamp is set only when
 /// given; otherwise the builder takes the first record's.
-fn builder_from(options: Option<BuildRecordBatchOptions>, capacity: usize) -> napi::Result<BatchBuilder> {
+fn builder_from(options: Option<BuildRecordBatchOptions>, capacity: usize) -> Result<BatchBuilder> {
     let Some(options) = options else {
         return Ok(BatchBuilder::new(0).with_capacity(capacity));
     };
     let producer_epoch = i16::try_from(options.producer_epoch.unwrap_or(-1))
-        .map_err(|_| napi::Error::new(napi::Status::InvalidArg, "producerEpoch does not fit in an int16"))?;
-    let base_offset = options.base_offset.as_ref().map(|o| to_i64(o, "baseOffset")).transpose()?.unwrap_or(0);
-    let producer_id = options.producer_id.as_ref().map(|p| to_i64(p, "producerId")).transpose()?.unwrap_or(-1);
+        .map_err(|_| invalid_arg("producerEpoch does not fit in an int16"))?;
+    let base_offset = optional_int64(options.base_offset.as_ref(), "baseOffset")?.unwrap_or(0);
+    let producer_id = optional_int64(options.producer_id.as_ref(), "producerId")?.unwrap_or(-1);
     let mut builder = BatchBuilder::new(base_offset)
         .with_capacity(capacity)
         .compression(codec(options.compression.unwrap_or(0))?)
         .producer(producer_id, producer_epoch, options.base_sequence.unwrap_or(-1))
         .transactional(options.transactional.unwrap_or(false));
     if let Some(timestamp) = &options.base_timestamp {
-        builder = builder.base_timestamp(to_i64(timestamp, "baseTimestamp")?);
+        builder = builder.base_timestamp(int64(timestamp, "baseTimestamp")?);
     }
     Ok(builder)
 }
@@ -163,19 +152,16 @@ pub fn build_record_batch<'env>(
     env: &'env Env,
     records: RecordColumns<'_>,
     options: Option<BuildRecordBatchOptions>,
-) -> napi::Result<BufferSlice<'env>> {
+) -> Result<BufferSlice<'env>> {
     let count = records.values.len();
     column_len(&records.keys, count, "keys")?;
     column_len(&records.headers, count, "headers")?;
     let timestamps: &[i64] = records.timestamps.as_deref().unwrap_or(&[]);
     if records.timestamps.is_some() && timestamps.len() != count {
-        return Err(napi::Error::new(
-            napi::Status::InvalidArg,
-            format!("timestamps has {} entries for {count} records", timestamps.len()),
-        ));
+        return Err(invalid_arg(format!("timestamps has {} entries for {count} records", timestamps.len())));
     }
     let base_timestamp = match options.as_ref().and_then(|options| options.base_timestamp.as_ref()) {
-        Some(timestamp) => to_i64(timestamp, "baseTimestamp")?,
+        Some(timestamp) => int64(timestamp, "baseTimestamp")?,
         None => timestamps.first().copied().unwrap_or_else(now_ms),
     };
     let value_bytes: usize = records.values.iter().flatten().map(|value| value.len()).sum();
@@ -188,9 +174,9 @@ pub fn build_record_batch<'env>(
             record_headers.extend(headers.iter().map(|header| (header.key.as_bytes(), header.value.as_deref())));
         }
         let timestamp = timestamps.get(index).copied().unwrap_or(base_timestamp);
-        builder.append(timestamp, key, value.as_deref(), &record_headers).map_err(to_napi_error)?;
+        builder.append(timestamp, key, value.as_deref(), &record_headers)?;
     }
-    let batch = builder.build().map_err(to_napi_error)?;
+    let batch = builder.build()?;
     to_buffer(env, &batch)
 }
 
@@ -213,13 +199,14 @@ pub struct PackedBuild {
 }
 
 impl PackedBuild {
-    fn new(records: PackedRecordColumns, options: Option<BuildRecordBatchOptions>) -> napi::Result<PackedBuild> {
+    fn new(records: PackedRecordColumns, options: Option<BuildRecordBatchOptions>) -> Result<PackedBuild> {
         Ok(PackedBuild { builder: Some(builder_from(options, 0)?), records })
     }
 
     /// The batch, built in `buffer`.
-    fn build(&mut self, buffer: Vec<u8>) -> napi::Result<Vec<u8>> {
-        let builder = self.builder.take().ok_or_else(|| napi::Error::from_reason("the batch was already built"))?;
+    fn build(&mut self, buffer: Vec<u8>) -> Result<Vec<u8>> {
+        let builder =
+            self.builder.take().ok_or_else(|| napi_failure(napi::Error::from_reason("the batch was already built")))?;
         let mut builder = builder.with_buffer(buffer);
         let records = &self.records;
         let packed = PackedRecords {
@@ -228,8 +215,8 @@ impl PackedBuild {
             count: records.count as usize,
             timestamps: records.timestamps.as_deref(),
         };
-        append_packed(&mut builder, &packed, now_ms()).map_err(to_napi_error)?;
-        builder.build().map_err(to_napi_error)
+        append_packed(&mut builder, &packed, now_ms())?;
+        Ok(builder.build()?)
     }
 }
 
@@ -248,13 +235,14 @@ pub fn build_packed_record_batch<'env>(
     records: PackedRecordColumns,
     options: Option<BuildRecordBatchOptions>,
     output: Option<BufferSlice<'env>>,
-) -> napi::Result<BufferSlice<'env>> {
+) -> Result<BufferSlice<'env>> {
     let batch = PackedBuild::new(records, options)?.build(SCRATCH.take())?;
     let result = match output {
         Some(mut output) if output.len() >= batch.len() => {
             output[..batch.len()].copy_from_slice(&batch);
-            let subarray: Function<'env, FnArgs<(u32, u32)>, BufferSlice<'env>> = output.get_named_property("subarray")?;
-            subarray.apply(&output, FnArgs::from((0, batch.len() as u32)))
+            let subarray: Function<'env, FnArgs<(u32, u32)>, BufferSlice<'env>> =
+                output.get_named_property("subarray").map_err(napi_failure)?;
+            subarray.apply(&output, FnArgs::from((0, batch.len() as u32))).map_err(napi_failure)
         }
         _ => to_buffer(env, &batch),
     };
@@ -269,21 +257,21 @@ pub fn build_packed_record_batch<'env>(
 pub fn build_packed_record_batch_async(
     records: PackedRecordColumns,
     options: Option<BuildRecordBatchOptions>,
-) -> napi::Result<AsyncTask<PackedBuild>> {
+) -> Result<AsyncTask<PackedBuild>> {
     Ok(AsyncTask::new(PackedBuild::new(records, options)?))
 }
 
 impl Task for PackedBuild {
-    type Output = Vec<u8>;
+    type Output = Result<Vec<u8>>;
     type JsValue = Buffer;
 
-    fn compute(&mut self) -> napi::Result<Vec<u8>> {
+    fn compute(&mut self) -> napi::Result<Result<Vec<u8>>> {
         let records = &self.records;
-        self.build(Vec::with_capacity(records.bytes.len() + records.count as usize * 16))
+        Ok(self.build(Vec::with_capacity(records.bytes.len() + records.count as usize * 16)))
     }
 
-    fn resolve(&mut self, _env: Env, batch: Vec<u8>) -> napi::Result<Buffer> {
-        Ok(Buffer::from(batch))
+    fn resolve(&mut self, env: Env, batch: Result<Vec<u8>>) -> napi::Result<Buffer> {
+        batch.map(Buffer::from).map_err(|error| rejection(env, error))
     }
 }
 
@@ -296,34 +284,35 @@ pub fn decode_record_batch<'env>(
     env: &'env Env,
     batch: BufferSlice<'_>,
     max_decompressed_bytes: Option<u32>,
-) -> napi::Result<Vec<DecodedRecord<'env>>> {
+) -> Result<Vec<DecodedRecord<'env>>> {
     let limit = max_decompressed_bytes.map_or(ValidationOptions::default().max_decompressed_bytes, |l| l as usize);
-    let header = BatchHeader::parse(&batch).map_err(to_napi_error)?;
-    verify_crc(&batch[..header.size().clamp(HEADER_LEN, batch.len())]).map_err(to_napi_error)?;
-    let records = BatchRecords::new(&batch, limit).map_err(to_napi_error)?;
+    let header = BatchHeader::parse(&batch)?;
+    verify_crc(&batch[..header.size().clamp(HEADER_LEN, batch.len())])?;
+    let records = BatchRecords::new(&batch, limit)?;
     let source = records.bytes();
     let holder = &to_buffer(env, source)?;
-    let subarray: Function<'env, FnArgs<(u32, u32)>, BufferSlice<'env>> = holder.get_named_property("subarray")?;
-    let view = |bytes: Option<&[u8]>| -> napi::Result<Either<BufferSlice<'env>, Null>> {
+    let subarray: Function<'env, FnArgs<(u32, u32)>, BufferSlice<'env>> =
+        holder.get_named_property("subarray").map_err(napi_failure)?;
+    let view = |bytes: Option<&[u8]>| -> Result<Either<BufferSlice<'env>, Null>> {
         let Some(bytes) = bytes else {
             return Ok(Either::B(Null));
         };
         // `bytes` lies inside `source`, which `holder` is a copy of.
         let start = (bytes.as_ptr() as usize - source.as_ptr() as usize) as u32;
-        Ok(Either::A(subarray.apply(holder, FnArgs::from((start, start + bytes.len() as u32)))?))
+        Ok(Either::A(subarray.apply(holder, FnArgs::from((start, start + bytes.len() as u32))).map_err(napi_failure)?))
     };
     let mut decoded = Vec::with_capacity(usize::try_from(header.records_count).unwrap_or(0).min(batch.len()));
     for record in records.iter() {
-        let record = record.map_err(to_napi_error)?;
+        let record = record?;
         let headers = record
             .headers
             .iter()
             .map(|(key, value)| {
                 let key = std::str::from_utf8(key)
-                    .map_err(|_| to_napi_error(EngineError::InvalidRecord("record header key is not UTF-8".into())))?;
+                    .map_err(|_| EngineError::InvalidRecord("record header key is not UTF-8".into()))?;
                 Ok(DecodedHeader { key: key.to_owned(), value: view(value)? })
             })
-            .collect::<napi::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>>>()?;
         decoded.push(DecodedRecord {
             offset: i64n(record.offset),
             timestamp: i64n(record.timestamp),
@@ -358,14 +347,14 @@ pub fn decode_record_batch_columns<'env>(
     env: &'env Env,
     batch: BufferSlice<'env>,
     max_decompressed_bytes: Option<u32>,
-) -> napi::Result<RecordBatchColumns<'env>> {
+) -> Result<RecordBatchColumns<'env>> {
     let limit = max_decompressed_bytes.map_or(ValidationOptions::default().max_decompressed_bytes, |l| l as usize);
-    let header = BatchHeader::parse(&batch).map_err(to_napi_error)?;
-    verify_crc(&batch[..header.size().clamp(HEADER_LEN, batch.len())]).map_err(to_napi_error)?;
-    let records = BatchRecords::new(&batch, limit).map_err(to_napi_error)?;
+    let header = BatchHeader::parse(&batch)?;
+    verify_crc(&batch[..header.size().clamp(HEADER_LEN, batch.len())])?;
+    let records = BatchRecords::new(&batch, limit)?;
     let source: &[u8] = if records.is_compressed() { records.bytes() } else { &batch };
     if source.len() > i32::MAX as usize {
-        return Err(to_napi_error(EngineError::MessageTooLarge(format!("{} bytes of records", source.len()))));
+        return Err(EngineError::MessageTooLarge(format!("{} bytes of records", source.len())).into());
     }
     let span = |bytes: Option<&[u8]>| match bytes {
         // Inside `source`, which is under 2 GiB.
@@ -377,7 +366,7 @@ pub fn decode_record_batch_columns<'env>(
     let mut record_spans = Vec::with_capacity(expected * 6);
     let mut header_spans = Vec::new();
     for record in records.iter() {
-        let record = record.map_err(to_napi_error)?;
+        let record = record?;
         offsets_and_timestamps.extend_from_slice(&[record.offset, record.timestamp]);
         record_spans.extend_from_slice(&span(record.key));
         record_spans.extend_from_slice(&span(record.value));
@@ -401,7 +390,7 @@ pub fn decode_record_batch_columns<'env>(
 pub fn validate_batches(
     input: BufferSlice<'_>,
     options: Option<ValidateBatchesOptions>,
-) -> napi::Result<Vec<ValidatedBatchInfo>> {
+) -> Result<Vec<ValidatedBatchInfo>> {
     let defaults = ValidationOptions::default();
     let options = match options {
         None => defaults,
@@ -413,7 +402,7 @@ pub fn validate_batches(
             validate_records: options.validate_records.unwrap_or(defaults.validate_records),
         },
     };
-    let batches = validate::validate_batches(&input, &options).map_err(to_napi_error)?;
+    let batches = validate::validate_batches(&input, &options)?;
     Ok(batches
         .into_iter()
         .map(|batch| {
@@ -437,8 +426,8 @@ pub fn validate_batches(
 
 /// Compresses bytes with a Kafka codec (0–4), as a Kafka client of that codec would.
 #[napi]
-pub fn compress<'env>(env: &'env Env, codec_id: u32, input: BufferSlice<'_>) -> napi::Result<BufferSlice<'env>> {
-    let output = compression::compress(codec(codec_id)?, &input).map_err(to_napi_error)?;
+pub fn compress<'env>(env: &'env Env, codec_id: u32, input: BufferSlice<'_>) -> Result<BufferSlice<'env>> {
+    let output = compression::compress(codec(codec_id)?, &input)?;
     to_buffer(env, &output)
 }
 
@@ -449,8 +438,8 @@ pub fn decompress<'env>(
     codec_id: u32,
     input: BufferSlice<'_>,
     max_output_bytes: Option<u32>,
-) -> napi::Result<BufferSlice<'env>> {
+) -> Result<BufferSlice<'env>> {
     let limit = max_output_bytes.map_or(ValidationOptions::default().max_decompressed_bytes, |l| l as usize);
-    let output = compression::decompress(codec(codec_id)?, &input, limit).map_err(to_napi_error)?;
+    let output = compression::decompress(codec(codec_id)?, &input, limit)?;
     to_buffer(env, &output)
 }

@@ -213,9 +213,10 @@ mod tests {
 
     const LIMIT: usize = 1 << 20;
 
-    fn collect(
-        batch: &[u8],
-    ) -> Result<Vec<(i64, i64, Option<Vec<u8>>, Option<Vec<u8>>, Vec<(Vec<u8>, Option<Vec<u8>>)>)>> {
+    /// One record as owned values: offset, timestamp, key, value, headers.
+    type OwnedRecord = (i64, i64, Option<Vec<u8>>, Option<Vec<u8>>, Vec<(Vec<u8>, Option<Vec<u8>>)>);
+
+    fn collect(batch: &[u8]) -> Result<Vec<OwnedRecord>> {
         let records = BatchRecords::new(batch, LIMIT)?;
         records
             .iter()

@@ -62,10 +62,8 @@ fn decode_everything(bytes: &[u8]) {
     let _ = verify_crc(bytes);
     let _ = validate_batches(bytes, &ValidationOptions { max_decompressed_bytes: LIMIT, ..Default::default() });
     if let Ok(records) = BatchRecords::new(bytes, LIMIT) {
-        for record in records.iter() {
-            if let Ok(record) = record {
-                record.headers.iter().for_each(drop);
-            }
+        for record in records.iter().flatten() {
+            record.headers.iter().for_each(drop);
         }
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{EngineError, Result};
-use crate::log::checkpoint;
+use crate::log::checkpoint::{self, PartitionOffset};
 
 pub const FILE_NAME: &str = "cleaner-offset-checkpoint";
 
@@ -19,30 +19,28 @@ pub fn topic_partition(partition_dir: &Path) -> Result<(String, i32)> {
     name.rsplit_once('-')
         .and_then(|(topic, partition)| Some((topic.to_string(), partition.parse::<i32>().ok()?)))
         .filter(|(topic, partition)| !topic.is_empty() && *partition >= 0)
-        .ok_or_else(|| EngineError::Storage(format!("{} is not a <topic>-<partition> directory", partition_dir.display())))
+        .ok_or_else(|| {
+            EngineError::Storage(format!("{} is not a <topic>-<partition> directory", partition_dir.display()))
+        })
 }
 
 fn file_of(partition_dir: &Path) -> PathBuf {
     partition_dir.parent().unwrap_or(partition_dir).join(FILE_NAME)
 }
 
-fn entries(path: &Path) -> Result<Vec<(String, i32, i64)>> {
+fn entries(path: &Path) -> Vec<PartitionOffset> {
     // A damaged checkpoint costs one extra pass over the dirty sections, never data: start over.
-    let Ok(Some(lines)) = checkpoint::read(path, 3) else { return Ok(Vec::new()) };
-    Ok(lines
-        .into_iter()
-        .filter_map(|fields| Some((fields[0].clone(), fields[1].parse().ok()?, fields[2].parse().ok()?)))
-        .collect())
+    checkpoint::read_offsets(path).ok().flatten().unwrap_or_default()
 }
 
 /// The first dirty offset recorded for the partition in `partition_dir`, if any.
 pub fn first_dirty_offset(partition_dir: &Path) -> Result<Option<i64>> {
     let (topic, partition) = topic_partition(partition_dir)?;
     let _guard = UPDATES.lock().map_err(|_| EngineError::Storage("cleaner checkpoint lock poisoned".into()))?;
-    Ok(entries(&file_of(partition_dir))?
+    Ok(entries(&file_of(partition_dir))
         .into_iter()
-        .find(|(t, p, _)| *t == topic && *p == partition)
-        .map(|(_, _, offset)| offset))
+        .find(|entry| entry.topic == topic && entry.partition == partition)
+        .map(|entry| entry.offset))
 }
 
 /// Records `offset` as the partition's first dirty offset.
@@ -50,12 +48,11 @@ pub fn set_first_dirty_offset(partition_dir: &Path, offset: i64) -> Result<()> {
     let (topic, partition) = topic_partition(partition_dir)?;
     let path = file_of(partition_dir);
     let _guard = UPDATES.lock().map_err(|_| EngineError::Storage("cleaner checkpoint lock poisoned".into()))?;
-    let mut entries = entries(&path)?;
-    entries.retain(|(t, p, _)| !(*t == topic && *p == partition));
-    entries.push((topic, partition, offset));
+    let mut entries = entries(&path);
+    entries.retain(|entry| !(entry.topic == topic && entry.partition == partition));
+    entries.push(PartitionOffset { topic, partition, offset });
     entries.sort();
-    let lines: Vec<String> = entries.iter().map(|(t, p, o)| format!("{t} {p} {o}")).collect();
-    checkpoint::write(&path, &lines)
+    checkpoint::write_offsets(&path, &entries)
 }
 
 #[cfg(test)]

@@ -20,8 +20,7 @@
 use crate::error::Result;
 use crate::log::cleaner::offset_map::OffsetMap;
 use crate::record::batch::{
-    read_i16, update_crc, BatchHeader, ATTRIBUTES_OFFSET, DELETE_HORIZON_BIT, MAX_TIMESTAMP_OFFSET,
-    TIMESTAMP_TYPE_BIT,
+    read_i16, update_crc, BatchHeader, ATTRIBUTES_OFFSET, DELETE_HORIZON_BIT, MAX_TIMESTAMP_OFFSET, TIMESTAMP_TYPE_BIT,
 };
 use crate::record::builder::RecordHeader;
 use crate::record::{BatchBuilder, BatchRecords, Compression, TimestampType};
@@ -100,7 +99,8 @@ pub fn filter_batch(batch: &[u8], rules: &FilterRules<'_>, retain_empty: bool) -
         return Ok((Filtered::Discarded, counts));
     }
 
-    let new_horizon = if stamps_horizon { Some(rules.now_ms.saturating_add(rules.delete_retention_ms)) } else { horizon };
+    let new_horizon =
+        if stamps_horizon { Some(rules.now_ms.saturating_add(rules.delete_retention_ms)) } else { horizon };
     let mut builder = BatchBuilder::new(header.base_offset)
         .with_capacity(records.bytes().len())
         .compression(header.compression()?)
@@ -194,7 +194,10 @@ mod tests {
             assert_eq!((after.producer_id, after.producer_epoch, after.base_sequence), (9, 2, 40));
             assert_eq!(after.partition_leader_epoch, 5);
             assert_eq!(after.max_timestamp, before.max_timestamp);
-            assert_eq!(contents(&output), [(101, 30, b"b".to_vec(), Some(b"2".to_vec())), (102, 20, b"a".to_vec(), Some(b"3".to_vec()))]);
+            assert_eq!(
+                contents(&output),
+                [(101, 30, b"b".to_vec(), Some(b"2".to_vec())), (102, 20, b"a".to_vec(), Some(b"3".to_vec()))]
+            );
         }
     }
 
@@ -217,7 +220,10 @@ mod tests {
         let header = BatchHeader::parse(&stamped).unwrap();
         assert_eq!(delete_horizon(&header), Some(6_000));
         assert_eq!(header.max_timestamp, 700);
-        assert_eq!(contents(&stamped), [(10, 500, b"gone".to_vec(), None), (11, 700, b"kept".to_vec(), Some(b"v".to_vec()))]);
+        assert_eq!(
+            contents(&stamped),
+            [(10, 500, b"gone".to_vec(), None), (11, 700, b"kept".to_vec(), Some(b"v".to_vec()))]
+        );
 
         let (filtered, _) = filter_batch(&stamped, &rules(&map, 5_999), false).unwrap();
         assert_eq!(filtered, Filtered::Unchanged);

@@ -196,7 +196,8 @@ mod tests {
         let cleaned = [batch(3, 1), batch(19, 1)].concat();
         fs::create_dir(staging_dir(path)).unwrap();
         for kind in KINDS {
-            fs::write(staging_dir(path).join(file_name(0, kind)), if kind == "log" { &cleaned[..] } else { b"" }).unwrap();
+            fs::write(staging_dir(path).join(file_name(0, kind)), if kind == "log" { &cleaned[..] } else { b"" })
+                .unwrap();
         }
         staged_to_swap(path, 0).unwrap();
         fs::remove_file(path.join(file_name(0, "log"))).unwrap();
@@ -205,7 +206,14 @@ mod tests {
         assert_eq!(fs::read(path.join(file_name(0, "log"))).unwrap(), cleaned);
         assert_eq!(
             names(path),
-            [file_name(0, "index"), file_name(0, "log"), file_name(0, "timeindex"), file_name(20, "index"), file_name(20, "log"), file_name(20, "timeindex")]
+            [
+                file_name(0, "index"),
+                file_name(0, "log"),
+                file_name(0, "timeindex"),
+                file_name(20, "index"),
+                file_name(20, "log"),
+                file_name(20, "timeindex")
+            ]
         );
     }
 

@@ -18,7 +18,12 @@ const NOW: i64 = 1_000_000;
 type Row = (i64, i64, Vec<u8>, Option<Vec<u8>>);
 
 fn log_config() -> LogConfig {
-    LogConfig { segment_bytes: 1 << 20, index_interval_bytes: 128, write_mode: WriteMode::Pwrite, ..LogConfig::default() }
+    LogConfig {
+        segment_bytes: 1 << 20,
+        index_interval_bytes: 128,
+        write_mode: WriteMode::Pwrite,
+        ..LogConfig::default()
+    }
 }
 
 fn cleaner_config() -> CleanerConfig {
@@ -63,7 +68,12 @@ fn read_all(log: &SharedLog) -> Vec<Row> {
             assert!(header.base_offset >= offset, "batches in offset order");
             for record in BatchRecords::new(batch, 1 << 20).unwrap().iter() {
                 let record = record.unwrap();
-                rows.push((record.offset, record.timestamp, record.key.unwrap().to_vec(), record.value.map(<[u8]>::to_vec)));
+                rows.push((
+                    record.offset,
+                    record.timestamp,
+                    record.key.unwrap().to_vec(),
+                    record.value.map(<[u8]>::to_vec),
+                ));
             }
         }
         offset = slice.next_offset;
@@ -92,7 +102,12 @@ fn overwritten_log(dir: &Path) -> (SharedLog, Vec<Row>) {
     for round in 0..3 {
         for (index, codec) in codecs.iter().enumerate() {
             let value = format!("v{round}-{index}");
-            append(&log, *codec, &[("a", Some(&value)), (&format!("k{index}"), Some(&value)), ("b", Some(&value))], NOW - 60_000 + round);
+            append(
+                &log,
+                *codec,
+                &[("a", Some(&value)), (&format!("k{index}"), Some(&value)), ("b", Some(&value))],
+                NOW - 60_000 + round,
+            );
         }
         roll(&log);
     }
@@ -286,7 +301,8 @@ fn opening_finishes_a_swap_that_a_crash_interrupted() {
 
     let log_a = open(&dir_a);
     assert_eq!(read_all(&log_a), expected);
-    let mut names: Vec<String> = fs::read_dir(&dir_a).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> =
+        fs::read_dir(&dir_a).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.retain(|name| name.contains("swap") || name.starts_with('.'));
     assert!(names.is_empty(), "{names:?}");
 }

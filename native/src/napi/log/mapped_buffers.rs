@@ -43,7 +43,12 @@ pub struct MappedBuffers {
 impl MappedBuffers {
     /// An ArrayBuffer over `mapping` covering at least its first `end` bytes, counting one more view
     /// of it; returns it with its buffer id (what `release` takes).
-    pub fn acquire<'env>(&mut self, env: &'env Env, mapping: &Arc<Mapping>, end: usize) -> napi::Result<(ArrayBuffer<'env>, u64)> {
+    pub fn acquire<'env>(
+        &mut self,
+        env: &'env Env,
+        mapping: &Arc<Mapping>,
+        end: usize,
+    ) -> napi::Result<(ArrayBuffer<'env>, u64)> {
         if let Some(&id) = self.newest.get(&mapping.id()) {
             let export = self.exports.get_mut(&id).expect("newest buffer is exported");
             if export.len >= end {
@@ -85,8 +90,7 @@ impl MappedBuffers {
             .exports
             .iter()
             .filter(|(id, export)| {
-                export.views == 0
-                    && (export.mapping.is_retired() || self.newest.get(&export.mapping.id()) != Some(id))
+                export.views == 0 && (export.mapping.is_retired() || self.newest.get(&export.mapping.id()) != Some(id))
             })
             .map(|(id, _)| *id)
             .collect();
