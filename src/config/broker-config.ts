@@ -31,6 +31,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   def('message.max.bytes', INT, '1048588', 'Largest record batch the broker accepts.', { min: 0 }),
   def('socket.request.max.bytes', INT, '104857600', 'Largest request frame; a larger one closes its connection.', { min: 1 }),
   def('queued.max.requests', INT, '500', 'Requests one connection may have in flight before the broker stops reading it.', { min: 1 }),
+  def('max.request.partition.size.limit', INT, '2000', 'Most partitions one DescribeTopicPartitions response describes.', { min: 1 }),
   def('connections.max.idle.ms', LONG, '600000', 'Idle connections are closed after this long.'),
   def('max.connections.per.ip', INT, INT_MAX, 'Connections one client address may hold.', { min: 0 }),
   def('max.connections', INT, INT_MAX, 'Connections the broker accepts in total.', { min: 0 }),

@@ -31,4 +31,5 @@ export enum ApiKey {
   OffsetDelete = 47,
   DescribeCluster = 60,
   DescribeProducers = 61,
+  DescribeTopicPartitions = 75,
 }

@@ -112,6 +112,9 @@ interface Mode {
 
 const isTagged = (field: FieldDefinition, mode: Mode): boolean => mode.flexible && inVersions(field.taggedVersions, mode.version);
 const isNullable = (field: FieldDefinition, mode: Mode): boolean => inVersions(field.nullableVersions, mode.version);
+/** A nullable struct is preceded by a marker byte: -1 for null, 1 for a struct that follows (Kafka's encoding). */
+const isNullableStruct = (field: FieldDefinition, mode: Mode): boolean =>
+  field.fields !== undefined && !field.type.startsWith('[]') && isNullable(field, mode);
 
 /** The fewest bytes a value of this type can take: bounds array counts before anything is allocated. */
 function minSize(type: string, fields: readonly FieldDefinition[] | undefined, mode: Mode): number {
@@ -120,7 +123,8 @@ function minSize(type: string, fields: readonly FieldDefinition[] | undefined, m
   if (fields && !type.startsWith('[]')) {
     let size = mode.flexible ? 1 : 0;
     for (const f of fields) {
-      if (inVersions(f.versions, mode.version) && !isTagged(f, mode)) size += minSize(f.type, f.fields, mode);
+      if (!inVersions(f.versions, mode.version) || isTagged(f, mode)) continue;
+      size += isNullableStruct(f, mode) ? 1 : minSize(f.type, f.fields, mode);
     }
     return size;
   }
@@ -145,7 +149,10 @@ function readSource(field: FieldDefinition, type: string, nullable: boolean, mod
 }`,
     )}(r)`;
   }
-  if (field.fields) return `${structDecoder(field.fields, mode, scope)}(r)`;
+  if (field.fields) {
+    const read = `${structDecoder(field.fields, mode, scope)}(r)`;
+    return nullable ? `(r.i8() < 0 ? null : ${read})` : read;
+  }
   if (type === 'string' || type === 'bytes' || type === 'records') return `r.${type}(${mode.flexible}, ${nullable})`;
   const read = READ[type];
   if (read === undefined) throw new Error(`unknown type '${type}' of field ${field.name}`);
@@ -187,7 +194,8 @@ ${cases}
 
 function writeStatement(field: FieldDefinition, type: string, value: string, nullable: boolean, mode: Mode, scope: Scope): string {
   // A null where the version allows none is the caller's bug: refuse it rather than send a length of -1.
-  const guard = nullable || !(type.startsWith('[]') || type === 'string' || type === 'bytes' || type === 'records') ? '' : `if (${value} === null) notNullable(${scope.field(field)}, ${mode.version}); `;
+  const mayBeNull = type.startsWith('[]') || type === 'string' || type === 'bytes' || type === 'records' || field.fields !== undefined;
+  const guard = nullable || !mayBeNull ? '' : `if (${value} === null) notNullable(${scope.field(field)}, ${mode.version}); `;
   const element = elementType(type);
   if (element !== undefined) {
     const writeElement = writeStatement(field, element, 'a[i]', false, mode, scope);
@@ -200,7 +208,10 @@ function writeStatement(field: FieldDefinition, type: string, value: string, nul
     );
     return `${guard}${fn}(w, ${value});`;
   }
-  if (field.fields) return `${structEncoder(field.fields, mode, scope)}(w, ${value});`;
+  if (field.fields) {
+    const write = `${structEncoder(field.fields, mode, scope)}(w, ${value});`;
+    return nullable ? `if (${value} === null) w.i8(-1); else { w.i8(1); ${write} }` : `${guard}${write}`;
+  }
   if (type === 'string' || type === 'bytes' || type === 'records') return `${guard}w.${type}(${value}, ${mode.flexible});`;
   const write = WRITE[type];
   if (write === undefined) throw new Error(`unknown type '${type}' of field ${field.name}`);

@@ -994,6 +994,52 @@ export namespace DescribeProducersResponse {
   }
 }
 
+export interface DescribeTopicPartitionsRequest {
+  topics: DescribeTopicPartitionsRequest.TopicRequest[];
+  responsePartitionLimit: number;
+  cursor: DescribeTopicPartitionsRequest.Cursor | null;
+}
+export namespace DescribeTopicPartitionsRequest {
+  export interface TopicRequest {
+    name: string;
+  }
+  export interface Cursor {
+    topicName: string;
+    partitionIndex: number;
+  }
+}
+
+export interface DescribeTopicPartitionsResponse {
+  throttleTimeMs: number;
+  topics: DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic[];
+  nextCursor: DescribeTopicPartitionsResponse.Cursor | null;
+}
+export namespace DescribeTopicPartitionsResponse {
+  export interface DescribeTopicPartitionsResponsePartition {
+    errorCode: number;
+    partitionIndex: number;
+    leaderId: number;
+    leaderEpoch: number;
+    replicaNodes: number[];
+    isrNodes: number[];
+    eligibleLeaderReplicas: number[] | null;
+    lastKnownElr: number[] | null;
+    offlineReplicas: number[];
+  }
+  export interface DescribeTopicPartitionsResponseTopic {
+    errorCode: number;
+    name: string | null;
+    topicId: string;
+    isInternal: boolean;
+    partitions: DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition[];
+    topicAuthorizedOperations: number;
+  }
+  export interface Cursor {
+    topicName: string;
+    partitionIndex: number;
+  }
+}
+
 export interface ConsumerProtocolSubscription {
   topics: string[];
   userData: Buffer | null;
@@ -1050,6 +1096,7 @@ export interface RequestByKey {
   [ApiKey.OffsetDelete]: OffsetDeleteRequest;
   [ApiKey.DescribeCluster]: DescribeClusterRequest;
   [ApiKey.DescribeProducers]: DescribeProducersRequest;
+  [ApiKey.DescribeTopicPartitions]: DescribeTopicPartitionsRequest;
 }
 
 export interface ResponseByKey {
@@ -1083,4 +1130,5 @@ export interface ResponseByKey {
   [ApiKey.OffsetDelete]: OffsetDeleteResponse;
   [ApiKey.DescribeCluster]: DescribeClusterResponse;
   [ApiKey.DescribeProducers]: DescribeProducersResponse;
+  [ApiKey.DescribeTopicPartitions]: DescribeTopicPartitionsResponse;
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { decodeRequest, decodeRequestHeader, decodeResponse, encodeRequest, encodeResponse, isFlexible, validVersions } from '../../src/protocol/codec.js';
-import type { FetchResponse } from '../../src/protocol/messages.js';
+import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, FetchResponse } from '../../src/protocol/messages.js';
 import { ProtocolError } from '../../src/protocol/protocol-error.js';
 
 const hex = (chunks: Buffer[]): string => Buffer.concat(chunks).toString('hex');
@@ -121,6 +121,38 @@ describe('bodies', () => {
     // Nullable from v8: written as null.
     const withNull = { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 0n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null }] }], throttleTimeMs: 0 };
     expect(decodeResponse(ApiKey.Produce, 8, Buffer.concat(encodeResponse(ApiKey.Produce, 8, 1, withNull)).subarray(4))).toMatchObject(withNull);
+  });
+
+  it('a nullable struct is a marker byte, -1 for null and 1 before the struct, as Kafka writes DescribeTopicPartitions cursors', () => {
+    // Bytes written by Kafka 4.4's own DescribeTopicPartitionsRequestData/ResponseData (version 0).
+    const header = { apiKey: ApiKey.DescribeTopicPartitions, apiVersion: 0, correlationId: 7, clientId: null };
+    // Size, api key, version, correlation id, null client id and the v2 header's empty tagged fields: 15 bytes.
+    const bodyOf = (chunks: Buffer[]): string => hex(chunks).slice(2 * 15);
+    const requests: [DescribeTopicPartitionsRequest, string][] = [
+      [{ topics: [{ name: 't' }], responsePartitionLimit: 2000, cursor: null }, '02027400000007d0ff00'],
+      [{ topics: [{ name: 't' }], responsePartitionLimit: 4, cursor: { topicName: 't', partitionIndex: 3 } }, '0202740000000004010274000000030000'],
+    ];
+    for (const [body, kafka] of requests) {
+      const chunks = encodeRequest(header, body);
+      expect(bodyOf(chunks)).toBe(kafka);
+      const frame = Buffer.concat(chunks).subarray(4);
+      expect(decodeRequest(ApiKey.DescribeTopicPartitions, 0, frame, decodeRequestHeader(frame).bodyOffset)).toEqual(body);
+    }
+    const partition = { errorCode: 0, partitionIndex: 3, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], eligibleLeaderReplicas: [], lastKnownElr: [], offlineReplicas: [] };
+    const topic = { errorCode: 0, name: 't', topicId: '00010203-0405-0607-0809-0a0b0c0d0e0f', isInternal: false, partitions: [partition], topicAuthorizedOperations: -2147483648 };
+    const partitionBytes = '00000000000300000001000000000200000001020000000101010100';
+    const topicBytes = `00000274000102030405060708090a0b0c0d0e0f0002${partitionBytes}8000000000`;
+    const responses: [DescribeTopicPartitionsResponse, string][] = [
+      [{ throttleTimeMs: 0, topics: [topic], nextCursor: null }, `0000000002${topicBytes}ff00`],
+      [{ throttleTimeMs: 0, topics: [topic], nextCursor: { topicName: 't', partitionIndex: 4 } }, `0000000002${topicBytes}010274000000040000`],
+      [{ throttleTimeMs: 0, topics: [{ ...topic, partitions: [{ ...partition, eligibleLeaderReplicas: null, lastKnownElr: null }] }], nextCursor: null }, `0000000002${topicBytes.replace('0101010100', '0100000100')}ff00`],
+    ];
+    for (const [body, kafka] of responses) {
+      const chunks = encodeResponse(ApiKey.DescribeTopicPartitions, 0, 7, body);
+      // Size, correlation id and the v1 response header's empty tagged fields: 9 bytes.
+      expect(hex(chunks).slice(2 * 9)).toBe(kafka);
+      expect(decodeResponse(ApiKey.DescribeTopicPartitions, 0, Buffer.concat(chunks).subarray(4))).toEqual(body);
+    }
   });
 
   it('refuses unknown API keys and versions the definitions lack', () => {

@@ -30,6 +30,7 @@ import { incrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { offsetDelete } from './47-offset-delete.js';
 import { describeCluster } from './60-describe-cluster.js';
 import { describeProducers } from './61-describe-producers.js';
+import { describeTopicPartitions } from './75-describe-topic-partitions.js';
 
 export const apiDefinitions: readonly ApiDefinition[] = [
   produce,
@@ -62,4 +63,5 @@ export const apiDefinitions: readonly ApiDefinition[] = [
   offsetDelete,
   describeCluster,
   describeProducers,
+  describeTopicPartitions,
 ];

@@ -7,12 +7,11 @@ import type { TopicInfo } from '../../cluster/cluster-metadata.js';
 import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
 import type { MetadataRequest, MetadataResponse } from '../../protocol/messages.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, describePartition } from './partition-description.js';
 
 type MetadataResponseTopic = MetadataResponse.MetadataResponseTopic;
 
 export const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
-/** Kafka's "authorized operations not requested" value. */
-const OPERATIONS_OMITTED = -2147483648;
 
 export const metadataHandler: Handler<MetadataRequest, MetadataResponse> = {
   apiKey: 3,
@@ -38,7 +37,7 @@ function cluster(context: RequestContext): Omit<MetadataResponse, 'topics'> {
     brokers: context.metadata.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     clusterId: context.metadata.clusterId,
     controllerId: context.metadata.controllerId,
-    clusterAuthorizedOperations: OPERATIONS_OMITTED,
+    clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };
 }
 
@@ -67,27 +66,11 @@ function describeTopic(topic: TopicInfo, context: RequestContext): MetadataRespo
     name: topic.name,
     topicId: topic.topicId,
     isInternal: topic.internal,
-    topicAuthorizedOperations: OPERATIONS_OMITTED,
-    partitions: topic.partitions.map((p) => {
-      let offline: ErrorCode | undefined;
-      try {
-        context.replicaManager.onlinePartition(topic.name, p.partition);
-      } catch (error) {
-        offline = codeOf(error);
-      }
-      return {
-        errorCode: offline ?? ErrorCode.NONE,
-        partitionIndex: p.partition,
-        leaderId: offline === undefined ? p.leader : -1,
-        leaderEpoch: p.leaderEpoch,
-        replicaNodes: [...p.replicas],
-        isrNodes: offline === undefined ? [...p.isr] : [],
-        offlineReplicas: offline === undefined ? [] : [...p.replicas],
-      };
-    }),
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+    partitions: topic.partitions.map((p) => describePartition(topic, p, context)),
   };
 }
 
 function topicError(name: string | null, topicId: string, code: ErrorCode): MetadataResponseTopic {
-  return { errorCode: code, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_OMITTED };
+  return { errorCode: code, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
 }

@@ -32,6 +32,7 @@ import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.j
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
 import { describeProducersHandler } from './61-describe-producers.js';
+import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 
 export const handlers: readonly Handler[] = [
   // Broker APIs (produce, fetch, metadata, offsets, topic admin).
@@ -53,6 +54,7 @@ export const handlers: readonly Handler[] = [
   incrementalAlterConfigsHandler,
   describeClusterHandler,
   describeProducersHandler,
+  describeTopicPartitionsHandler,
 
   // Consumer-group APIs (src/group).
   offsetCommitHandler,

@@ -72,7 +72,7 @@ function readValue(plan: TypePlan, r: Reader, flexible: boolean): unknown {
     case 'records':
       return r.records(flexible, plan.nullable);
     case 'struct':
-      return readStruct(plan.struct!, r);
+      return plan.nullable && r.i8() < 0 ? null : readStruct(plan.struct!, r);
     case 'array': {
       const n = r.count(flexible, plan.nullable, 1);
       if (n < 0) return null;
@@ -123,6 +123,10 @@ function writeValue(plan: TypePlan, value: unknown, w: Writer, flexible: boolean
     case 'records':
       return w.records(value as Buffer | null, flexible);
     case 'struct':
+      if (plan.nullable) {
+        w.i8(value === null ? -1 : 1);
+        if (value === null) return;
+      }
       return writeStruct(plan.struct!, value as Record<string, unknown>, w);
     case 'array': {
       const a = value as unknown[] | null;

@@ -1,0 +1,60 @@
+// Kafka 4.4's own TopicCommand (kafka-topics.sh --describe), from the jars the Kafka benchmark target keeps in
+// bench/.cache: against Kafka it describes partitions through DescribeTopicPartitions, which carries the ELR
+// lists; through Metadata alone it prints `Elr: N/A`.
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KAFKA_VERSION, kafkaClasspath, kafkaLibs } from '../../../bench/targets/kafka.js';
+import { ApiKey } from '../../../src/protocol/api-keys.js';
+import { startBroker, type TestBroker } from '../../support/broker.js';
+
+const run = promisify(execFile);
+
+const hasJava = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+const hasKafkaTools = existsSync(join(kafkaLibs(), `kafka-tools-${KAFKA_VERSION}.jar`));
+const reason = !hasJava ? 'skipped: no java on PATH' : !hasKafkaTools ? `skipped: no Kafka ${KAFKA_VERSION} jars in bench/.cache (the Kafka benchmark target fetches them)` : '';
+
+let broker: TestBroker;
+const requests = new Map<number, number>();
+
+beforeAll(async () => {
+  if (reason) return;
+  broker = await startBroker({}, { observeRequest: { requestCompleted: (timing) => void requests.set(timing.apiKey, (requests.get(timing.apiKey) ?? 0) + 1) } });
+});
+
+afterAll(async () => {
+  await broker?.close();
+});
+
+/** Runs TopicCommand as kafka-topics.sh would, without blocking this process's event loop (the broker's). */
+async function kafkaTopics(...args: string[]): Promise<string> {
+  const { stdout } = await run('java', ['-Xmx256m', '-cp', kafkaClasspath(), 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', broker.bootstrap, ...args], { timeout: 60_000 });
+  return stdout;
+}
+
+describe.skipIf(reason !== '')(`Kafka ${KAFKA_VERSION} TopicCommand ${reason}`, () => {
+  it('--describe shows every partition with its (empty) ELR lists, never N/A', async () => {
+    await broker.broker.metadata.createTopic('described', { numPartitions: 3 });
+    const out = await kafkaTopics('--describe', '--topic', 'described');
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/^Topic: described\tTopicId: \S+\tPartitionCount: 3\tReplicationFactor: 1\t/);
+    const nodeId = broker.broker.metadata.nodeId;
+    expect(lines.slice(1).map((line) => line.trim())).toEqual(
+      [0, 1, 2].map((p) => `Topic: described\tPartition: ${p}\tLeader: ${nodeId}\tReplicas: ${nodeId}\tIsr: ${nodeId}\tElr: \tLastKnownElr:`),
+    );
+    expect(out).not.toContain('N/A');
+    expect(requests.get(ApiKey.DescribeTopicPartitions)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('pages with --partition-size-limit-per-response and still lists each partition once', async () => {
+    await broker.broker.metadata.createTopic('paged', { numPartitions: 5 });
+    const before = requests.get(ApiKey.DescribeTopicPartitions) ?? 0;
+    const out = await kafkaTopics('--describe', '--topic', 'paged', '--partition-size-limit-per-response', '2');
+    const partitions = out.split('\n').flatMap((line) => /\tPartition: (\d+)\t/.exec(line)?.[1] ?? []);
+    expect(partitions).toEqual(['0', '1', '2', '3', '4']);
+    expect(out).not.toContain('N/A');
+    expect((requests.get(ApiKey.DescribeTopicPartitions) ?? 0) - before).toBe(3);
+  });
+});
