@@ -15,6 +15,7 @@
  */
 import type { Socket } from 'node:net';
 import { RequestTiming } from '../metrics/request-timing.js';
+import type { ConnectionSession } from '../security/session.js';
 import { type FramePool, POOLED_FRAME_MIN_BYTES } from './frame-pool.js';
 
 /** What the dispatcher answers for one frame. */
@@ -50,6 +51,8 @@ export class Connection {
   readonly id: number;
   readonly socket: Socket;
   readonly remoteAddress: string;
+  /** The listener it came in on and who the client is. */
+  readonly session: ConnectionSession;
   readonly #limits: ConnectionLimits;
   readonly #handleFrame: FrameHandler;
   readonly #onError: (error: unknown, connection: Connection) => void;
@@ -68,8 +71,16 @@ export class Connection {
   #drained: Promise<void> | undefined;
   readonly #closeListeners: (() => void)[] = [];
 
-  constructor(id: number, socket: Socket, limits: ConnectionLimits, handleFrame: FrameHandler, onError: (error: unknown, connection: Connection) => void) {
+  constructor(
+    id: number,
+    socket: Socket,
+    limits: ConnectionLimits,
+    handleFrame: FrameHandler,
+    onError: (error: unknown, connection: Connection) => void,
+    session: ConnectionSession,
+  ) {
     this.id = id;
+    this.session = session;
     this.socket = socket;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.#limits = limits;
@@ -164,8 +175,9 @@ export class Connection {
   }
 
   #acceptSize(size: number): boolean {
-    if (size < 0 || size > this.#limits.maxRequestBytes) {
-      this.#onError(new Error(`frame size ${size} outside [0, ${this.#limits.maxRequestBytes}]`), this);
+    const max = Math.min(this.#limits.maxRequestBytes, this.session.maxFrameBytes);
+    if (size < 0 || size > max) {
+      this.#onError(new Error(`frame size ${size} outside [0, ${max}]`), this);
       this.close();
       return false;
     }

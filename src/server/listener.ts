@@ -4,6 +4,8 @@
  * every connection.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { SecurityProtocol } from '../security/listeners.js';
+import { ConnectionSession, type ListenerIdentity } from '../security/session.js';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.js';
 
 export interface ListenerOptions {
@@ -15,6 +17,8 @@ export interface ListenerOptions {
   readonly handleFrame: FrameHandler;
   /** A connection failed (malformed request, limit, timeout): it is closed; the broker carries on. */
   readonly onConnectionError: (error: unknown, connection: Connection) => void;
+  /** The listener's name, protocol and advertised address (default: PLAINTEXT advertising the bound address). */
+  readonly identity?: ListenerIdentity;
 }
 
 export class Listener {
@@ -74,6 +78,11 @@ export class Listener {
     await closed;
   }
 
+  /** The listener's name, protocol and advertised address. */
+  get identity(): ListenerIdentity {
+    return this.#options.identity ?? { name: SecurityProtocol.PLAINTEXT, protocol: SecurityProtocol.PLAINTEXT, advertised: this.address };
+  }
+
   #accept(socket: Socket): void {
     const ip = socket.remoteAddress ?? 'unknown';
     const fromIp = this.#perIp.get(ip) ?? 0;
@@ -82,7 +91,8 @@ export class Listener {
       return;
     }
     this.#perIp.set(ip, fromIp + 1);
-    const connection = new Connection(this.#nextId++, socket, this.#options.limits, this.#options.handleFrame, this.#options.onConnectionError);
+    const session = new ConnectionSession(this.identity);
+    const connection = new Connection(this.#nextId++, socket, this.#options.limits, this.#options.handleFrame, this.#options.onConnectionError, session);
     this.#connections.add(connection);
     connection.onClose(() => {
       this.#connections.delete(connection);
