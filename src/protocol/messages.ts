@@ -832,6 +832,17 @@ export namespace DescribeLogDirsResponse {
   }
 }
 
+export interface SaslAuthenticateRequest {
+  authBytes: Buffer;
+}
+
+export interface SaslAuthenticateResponse {
+  errorCode: number;
+  errorMessage: string | null;
+  authBytes: Buffer;
+  sessionLifetimeMs: bigint;
+}
+
 export interface CreatePartitionsRequest {
   topics: CreatePartitionsRequest.CreatePartitionsTopic[];
   timeoutMs: number;
@@ -1044,6 +1055,7 @@ export interface RequestByKey {
   [ApiKey.DescribeConfigs]: DescribeConfigsRequest;
   [ApiKey.AlterConfigs]: AlterConfigsRequest;
   [ApiKey.DescribeLogDirs]: DescribeLogDirsRequest;
+  [ApiKey.SaslAuthenticate]: SaslAuthenticateRequest;
   [ApiKey.CreatePartitions]: CreatePartitionsRequest;
   [ApiKey.DeleteGroups]: DeleteGroupsRequest;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsRequest;
@@ -1077,6 +1089,7 @@ export interface ResponseByKey {
   [ApiKey.DescribeConfigs]: DescribeConfigsResponse;
   [ApiKey.AlterConfigs]: AlterConfigsResponse;
   [ApiKey.DescribeLogDirs]: DescribeLogDirsResponse;
+  [ApiKey.SaslAuthenticate]: SaslAuthenticateResponse;
   [ApiKey.CreatePartitions]: CreatePartitionsResponse;
   [ApiKey.DeleteGroups]: DeleteGroupsResponse;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsResponse;

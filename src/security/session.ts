@@ -4,6 +4,7 @@
  * the authentication in progress.
  */
 import type { ListenerAddress, SecurityProtocol } from './listeners.js';
+import type { SaslAuthenticator } from './sasl/authenticator.js';
 
 export interface KafkaPrincipal {
   readonly type: 'User';
@@ -25,18 +26,29 @@ export interface ListenerIdentity {
   readonly advertised: ListenerAddress;
 }
 
+/** Kafka's limit on a frame received before SASL authentication completes (SaslServerAuthenticator's 512 KiB). */
+export const MAX_UNAUTHENTICATED_FRAME_BYTES = 512 * 1024;
+
 export class ConnectionSession {
-  principal: KafkaPrincipal;
+  readonly #tlsPrincipal: KafkaPrincipal;
 
   constructor(
     readonly listener: ListenerIdentity,
-    principal: KafkaPrincipal = ANONYMOUS,
+    /** The client certificate's principal, or ANONYMOUS. */
+    tlsPrincipal: KafkaPrincipal = ANONYMOUS,
+    /** On SASL listeners: the handshake and exchange that must complete before other requests. */
+    readonly sasl?: SaslAuthenticator,
   ) {
-    this.principal = principal;
+    this.#tlsPrincipal = tlsPrincipal;
+  }
+
+  /** Who the client is (what the authorizer will check): the SASL user on SASL listeners, else the TLS principal. */
+  get principal(): KafkaPrincipal {
+    return this.sasl?.principal ?? this.#tlsPrincipal;
   }
 
   /** The frame size allowed now (further bounded by `socket.request.max.bytes`). */
   get maxFrameBytes(): number {
-    return Number.POSITIVE_INFINITY;
+    return this.sasl && !this.sasl.complete ? MAX_UNAUTHENTICATED_FRAME_BYTES : Number.POSITIVE_INFINITY;
   }
 }

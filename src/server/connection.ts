@@ -20,8 +20,11 @@ import { type FramePool, POOLED_FRAME_MIN_BYTES } from './frame-pool.js';
 
 /** What the dispatcher answers for one frame. */
 export type FrameResponse =
-  /** Encoded response chunks (a writev); `release` runs once they are written (Fetch's segment views). */
-  | { readonly chunks: readonly Buffer[]; readonly release?: () => void }
+  /**
+   * Encoded response chunks (a writev); `release` runs once they are written (Fetch's segment views);
+   * `closeAfterWrite`: the connection ends once they are sent (a failed SASL login).
+   */
+  | { readonly chunks: readonly Buffer[]; readonly release?: () => void; readonly closeAfterWrite?: boolean }
   /** acks=0 Produce: nothing is sent. */
   | 'none'
   /** The request was malformed or must end the connection (Kafka closes it). */
@@ -261,6 +264,12 @@ export class Connection {
         if (i === last) this.socket.write(chunk, written);
         else this.socket.write(chunk);
       });
+      if (response.closeAfterWrite) {
+        this.socket.uncork();
+        this.close(true);
+        this.#releaseAnswered();
+        return;
+      }
     }
     if (corked) this.socket.uncork();
     this.#updateReading();

@@ -7,11 +7,14 @@ import { hostname } from 'node:os';
 import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
-import { type ListenerAddress, type ListenerSpec, planListeners, usesTls } from '../security/listeners.js';
+import { type ListenerAddress, type ListenerSpec, planListeners, usesSasl, usesTls } from '../security/listeners.js';
 import { PrincipalMapper } from '../security/principal-mapping.js';
+import { SaslAuthenticator } from '../security/sasl/authenticator.js';
+import { saslMechanisms } from '../security/sasl/mechanisms.js';
 import type { ListenerIdentity } from '../security/session.js';
 import { tlsPrincipal, tlsSettings, watchFiles } from '../security/tls.js';
 import type { BrokerServices } from '../services/broker-services.js';
+import { authenticationGate } from './authentication-gate.js';
 import { Dispatcher, type RequestObserver } from './dispatcher.js';
 import { FramePool } from './frame-pool.js';
 import { handlersByKey } from './handlers/index.js';
@@ -83,6 +86,8 @@ export async function startFrontEnd(services: BrokerServices, options: FrontEndO
       const listenerConfig = config.forListener(spec.name);
       const tls = usesTls(spec.protocol) ? tlsSettings(listenerConfig, spec.name) : undefined;
       const mapper = tls && PrincipalMapper.parse(listenerConfig.string('ssl.principal.mapping.rules'));
+      const mechanisms = usesSasl(spec.protocol) ? saslMechanisms(listenerConfig, spec.name) : undefined;
+      const failureDelayMs = listenerConfig.int('failed.authentication.delay.ms');
       const bind = i === 0 ? { ...spec, host: options.listen?.host ?? spec.host, port: options.listen?.port ?? spec.port } : spec;
       const identity: { -readonly [K in keyof ListenerIdentity]: ListenerIdentity[K] } = { name: spec.name, protocol: spec.protocol, advertised: { host: '', port: 0 } };
       const listener = await Listener.start({
@@ -90,6 +95,7 @@ export async function startFrontEnd(services: BrokerServices, options: FrontEndO
         port: bind.port,
         identity,
         tls: tls && { options: tls.serverOptions, principalOf: (socket) => tlsPrincipal(socket, mapper!) },
+        sasl: mechanisms && (() => new SaslAuthenticator(mechanisms, failureDelayMs)),
         limits: {
           maxRequestBytes: config.int('socket.request.max.bytes'),
           framePool,
@@ -99,7 +105,7 @@ export async function startFrontEnd(services: BrokerServices, options: FrontEndO
         },
         maxConnections: config.int('max.connections'),
         maxConnectionsPerIp: config.int('max.connections.per.ip'),
-        handleFrame: dispatcher.handleFrame,
+        handleFrame: mechanisms ? authenticationGate(dispatcher.handleFrame) : dispatcher.handleFrame,
         onConnectionError: (error, connection) =>
           logger.debug({ connection: connection.id, listener: spec.name, client: connection.remoteAddress, err: error }, 'closing connection'),
       });

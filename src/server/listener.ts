@@ -7,6 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { type SecureContextOptions, type TLSSocket, type TlsOptions, type Server as TlsServer, createServer as createTlsServer } from 'node:tls';
 import { SecurityProtocol } from '../security/listeners.js';
+import type { SaslAuthenticator } from '../security/sasl/authenticator.js';
 import { ConnectionSession, type KafkaPrincipal, type ListenerIdentity } from '../security/session.js';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.js';
 
@@ -23,6 +24,8 @@ export interface ListenerOptions {
   readonly identity?: ListenerIdentity;
   /** Serve TLS: the server options, and the principal of a client by its certificate (throws to refuse the client). */
   readonly tls?: { readonly options: TlsOptions; readonly principalOf: (socket: TLSSocket) => KafkaPrincipal };
+  /** On SASL listeners: each connection's authenticator. */
+  readonly sasl?: () => SaslAuthenticator;
 }
 
 export class Listener {
@@ -110,7 +113,7 @@ export class Listener {
       return;
     }
     this.#perIp.set(ip, fromIp + 1);
-    const session = new ConnectionSession(this.identity, principal);
+    const session = new ConnectionSession(this.identity, principal, this.#options.sasl?.());
     const connection = new Connection(this.#nextId++, socket, this.#options.limits, this.#options.handleFrame, this.#options.onConnectionError, session);
     this.#connections.add(connection);
     connection.onClose(() => {

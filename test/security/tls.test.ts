@@ -22,7 +22,7 @@ const brokers: TestBroker[] = [];
 
 beforeAll(async () => {
   certs = await makeCertificates();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(brokers.map((b) => b.close()));
