@@ -16,12 +16,16 @@ import type { PartitionLogManager } from '../replication/partition-log.js';
 import { ProducerStateStore } from '../replication/producer-state-store.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
 import type { RequestObserver } from '../server/dispatcher.js';
-import { startFrontEnd } from '../server/front-end.js';
-import type { Listener } from '../server/listener.js';
+import { type FrontEnd, startFrontEnd } from '../server/front-end.js';
+import type { ListenerIdentity } from '../security/session.js';
 import type { BrokerServices, CoreServices } from '../services/broker-services.js';
 import { LogManager } from '../storage/log-manager.js';
 import { type GroupLayer, startGroups } from './group-layer.js';
 import { PartitionMaintenance } from './partition-maintenance.js';
+export interface BoundListener extends ListenerIdentity {
+  readonly port: number;
+}
+
 /** Everything a graceful shutdown may take; Kafka clients and operators expect well under this. */
 const SHUTDOWN_BUDGET_MS = 10_000;
 /** Part of the budget given to in-flight requests (long-poll fetches are answered at once on close). */
@@ -52,14 +56,14 @@ export class Broker extends AsyncCloseable {
   readonly logManager: PartitionLogManager;
   readonly services: BrokerServices;
   readonly logger: Logger;
-  readonly #listener: Listener | undefined;
+  readonly #frontEnd: FrontEnd | undefined;
   readonly #closeGroups: () => Promise<void>;
   /** Cleaning and retention of the storage engine's logs; none over logs supplied through `logManager`. */
   readonly maintenance: PartitionMaintenance | undefined;
 
   private constructor(
     parts: Pick<Broker, 'config' | 'metadata' | 'replicaManager' | 'logManager' | 'services' | 'logger' | 'maintenance'>,
-    listener: Listener | undefined,
+    frontEnd: FrontEnd | undefined,
     closeGroups: () => Promise<void>,
   ) {
     super();
@@ -70,7 +74,7 @@ export class Broker extends AsyncCloseable {
     this.services = parts.services;
     this.logger = parts.logger;
     this.maintenance = parts.maintenance;
-    this.#listener = listener;
+    this.#frontEnd = frontEnd;
     this.#closeGroups = closeGroups;
   }
 
@@ -94,20 +98,19 @@ export class Broker extends AsyncCloseable {
     const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic };
     const groups = await (options.groups ?? startGroups)(core);
     const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator };
-    let listener: Listener | undefined;
+    let frontEnd: FrontEnd | undefined;
     if (options.listen !== false) {
-      const frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger, observeRequest: options.observeRequest });
-      listener = frontEnd.listener;
+      frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger, observeRequest: options.observeRequest });
       metadata.setEndpoint(frontEnd.advertised.host, frontEnd.advertised.port);
     }
-    const broker = new Broker({ config, metadata, replicaManager, logManager, services, logger, maintenance }, listener, groups.close.bind(groups));
+    const broker = new Broker({ config, metadata, replicaManager, logManager, services, logger, maintenance }, frontEnd, groups.close.bind(groups));
     logger.info({ nodeId: metadata.nodeId, clusterId: metadata.clusterId, listening: broker.bootstrapServers }, 'broker started');
     return broker;
   }
 
   /** Client connections open now. */
   get connectionCount(): number {
-    return this.#listener?.connectionCount ?? 0;
+    return this.#frontEnd?.connectionCount ?? 0;
   }
 
   /** Tasks queued or running in the partition worker pools. */
@@ -117,12 +120,17 @@ export class Broker extends AsyncCloseable {
 
   /** The bound port (the real one when port 0 was asked for); undefined without a listener. */
   get port(): number | undefined {
-    return this.#listener?.address.port;
+    return this.#frontEnd?.port;
+  }
+
+  /** Each listener's name, protocol, bound port and advertised address, in the order of `listeners`. */
+  get listeners(): readonly BoundListener[] {
+    return (this.#frontEnd?.listeners ?? []).map((l) => ({ ...l.identity, port: l.address.port }));
   }
 
   /** `host:port` clients should bootstrap from (the advertised address); undefined without a listener. */
   get bootstrapServers(): string | undefined {
-    if (!this.#listener) return undefined;
+    if (!this.#frontEnd) return undefined;
     const endpoint = this.metadata.endpoint;
     return `${endpoint.host}:${endpoint.port}`;
   }
@@ -130,7 +138,7 @@ export class Broker extends AsyncCloseable {
   /** Graceful shutdown. */
   protected async closeOnce(): Promise<void> {
     const started = Date.now();
-    await this.#listener?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
+    await this.#frontEnd?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
     await this.#closeGroups();
     await this.metadata.settled();
     await this.maintenance?.close();

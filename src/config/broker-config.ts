@@ -5,6 +5,7 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type ConfigDef, ConfigSource, ConfigType, type ConfigValue, parseConfigValue } from './config-def.js';
+import { SECURITY_CONFIG_DEFS, listenerKeyDef, splitListenerKey } from './security-config.js';
 
 const LONG_MAX = '9223372036854775807';
 const INT_MAX = '2147483647';
@@ -86,13 +87,18 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     oneOf: ['local', 'etcd'],
   }),
   def('gregor.etcd.endpoints', LIST, '127.0.0.1:2379', 'The etcd members (host:port) holding the cluster metadata when gregor.metadata.store is etcd.'),
+  ...SECURITY_CONFIG_DEFS,
   def('gregor.log.level', STRING, 'info', 'Level of the broker’s log.', { oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
 ];
 
 const BROKER_DEFS_BY_NAME = new Map(BROKER_CONFIG_DEFS.map((d) => [d.name, d]));
 
+/** The definition of a broker key, including the listener-prefixed security keys (`listener.name.<l>.ssl.…`). */
 export function brokerConfigDef(name: string): ConfigDef | undefined {
-  return BROKER_DEFS_BY_NAME.get(name);
+  const direct = BROKER_DEFS_BY_NAME.get(name);
+  if (direct) return direct;
+  const prefixed = splitListenerKey(name);
+  return prefixed && listenerKeyDef(prefixed.key, (key) => BROKER_DEFS_BY_NAME.get(key));
 }
 
 export interface ConfigEntry {
@@ -114,12 +120,15 @@ export type BrokerSettings = Readonly<Record<string, string | number | boolean |
 /** The broker's configuration in effect: every known key with its value and source. */
 export class BrokerConfig {
   readonly #entries = new Map<string, ConfigEntry>();
+  /** Per lower-cased listener name, its `listener.name.<l>.*` settings by unprefixed key. */
+  readonly #listenerEntries: ReadonlyMap<string, ReadonlyMap<string, ConfigEntry>>;
   /** Keys given that gregor does not know (loaders warn about them; they are never dropped silently). */
   readonly unknownKeys: readonly string[];
 
-  private constructor(entries: Map<string, ConfigEntry>, unknownKeys: string[]) {
+  private constructor(entries: Map<string, ConfigEntry>, unknownKeys: string[], listenerEntries: ReadonlyMap<string, ReadonlyMap<string, ConfigEntry>> = new Map()) {
     this.#entries = entries;
     this.unknownKeys = unknownKeys;
+    this.#listenerEntries = listenerEntries;
   }
 
   /** Validates the settings (Kafka names → text, number or boolean); throws KafkaError(INVALID_CONFIG) on a bad value. */
@@ -129,18 +138,29 @@ export class BrokerConfig {
       entries.set(d.name, { def: d, value: parseConfigValue(d, d.default), text: d.default, source: ConfigSource.DEFAULT_CONFIG });
     }
     const unknownKeys: string[] = [];
+    const listenerEntries = new Map<string, Map<string, ConfigEntry>>();
     for (const [name, given] of Object.entries(settings)) {
       if (given === undefined) continue;
-      const d = BROKER_DEFS_BY_NAME.get(name);
+      const d = brokerConfigDef(name);
       if (!d) {
         unknownKeys.push(name);
         continue;
       }
       const setting = typeof given === 'object' ? given : { value: given };
       const text = String(setting.value);
-      entries.set(name, { def: d, value: parseConfigValue(d, text), text, source: setting.source ?? ConfigSource.STATIC_BROKER_CONFIG });
+      const entry = { def: d, value: parseConfigValue(d, text), text, source: setting.source ?? ConfigSource.STATIC_BROKER_CONFIG };
+      const prefixed = BROKER_DEFS_BY_NAME.has(name) ? undefined : splitListenerKey(name);
+      if (!prefixed) entries.set(name, entry);
+      else listenerEntries.set(prefixed.listener, (listenerEntries.get(prefixed.listener) ?? new Map()).set(prefixed.key, entry));
     }
-    return new BrokerConfig(entries, unknownKeys);
+    return new BrokerConfig(entries, unknownKeys, listenerEntries);
+  }
+
+  /** The configuration one listener sees: its `listener.name.<listener>.*` settings over the broker's. */
+  forListener(listenerName: string): BrokerConfig {
+    const overrides = this.#listenerEntries.get(listenerName.toLowerCase());
+    if (!overrides) return this;
+    return new BrokerConfig(new Map([...this.#entries, ...overrides]), []);
   }
 
   entry(name: string): ConfigEntry {

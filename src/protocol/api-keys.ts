@@ -25,6 +25,7 @@ export enum ApiKey {
   DescribeConfigs = 32,
   AlterConfigs = 33,
   DescribeLogDirs = 35,
+  SaslAuthenticate = 36,
   CreatePartitions = 37,
   DeleteGroups = 42,
   IncrementalAlterConfigs = 44,

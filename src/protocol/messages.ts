@@ -832,6 +832,17 @@ export namespace DescribeLogDirsResponse {
   }
 }
 
+export interface SaslAuthenticateRequest {
+  authBytes: Buffer;
+}
+
+export interface SaslAuthenticateResponse {
+  errorCode: number;
+  errorMessage: string | null;
+  authBytes: Buffer;
+  sessionLifetimeMs: bigint;
+}
+
 export interface CreatePartitionsRequest {
   topics: CreatePartitionsRequest.CreatePartitionsTopic[];
   timeoutMs: number;
@@ -1090,6 +1101,7 @@ export interface RequestByKey {
   [ApiKey.DescribeConfigs]: DescribeConfigsRequest;
   [ApiKey.AlterConfigs]: AlterConfigsRequest;
   [ApiKey.DescribeLogDirs]: DescribeLogDirsRequest;
+  [ApiKey.SaslAuthenticate]: SaslAuthenticateRequest;
   [ApiKey.CreatePartitions]: CreatePartitionsRequest;
   [ApiKey.DeleteGroups]: DeleteGroupsRequest;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsRequest;
@@ -1124,6 +1136,7 @@ export interface ResponseByKey {
   [ApiKey.DescribeConfigs]: DescribeConfigsResponse;
   [ApiKey.AlterConfigs]: AlterConfigsResponse;
   [ApiKey.DescribeLogDirs]: DescribeLogDirsResponse;
+  [ApiKey.SaslAuthenticate]: SaslAuthenticateResponse;
   [ApiKey.CreatePartitions]: CreatePartitionsResponse;
   [ApiKey.DeleteGroups]: DeleteGroupsResponse;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsResponse;

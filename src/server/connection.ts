@@ -15,12 +15,16 @@
  */
 import type { Socket } from 'node:net';
 import { RequestTiming } from '../metrics/request-timing.js';
+import type { ConnectionSession } from '../security/session.js';
 import { type FramePool, POOLED_FRAME_MIN_BYTES } from './frame-pool.js';
 
 /** What the dispatcher answers for one frame. */
 export type FrameResponse =
-  /** Encoded response chunks (a writev); `release` runs once they are written (Fetch's segment views). */
-  | { readonly chunks: readonly Buffer[]; readonly release?: () => void }
+  /**
+   * Encoded response chunks (a writev); `release` runs once they are written (Fetch's segment views);
+   * `closeAfterWrite`: the connection ends once they are sent (a failed SASL login).
+   */
+  | { readonly chunks: readonly Buffer[]; readonly release?: () => void; readonly closeAfterWrite?: boolean }
   /** acks=0 Produce: nothing is sent. */
   | 'none'
   /** The request was malformed or must end the connection (Kafka closes it). */
@@ -50,6 +54,8 @@ export class Connection {
   readonly id: number;
   readonly socket: Socket;
   readonly remoteAddress: string;
+  /** The listener it came in on and who the client is. */
+  readonly session: ConnectionSession;
   readonly #limits: ConnectionLimits;
   readonly #handleFrame: FrameHandler;
   readonly #onError: (error: unknown, connection: Connection) => void;
@@ -68,8 +74,16 @@ export class Connection {
   #drained: Promise<void> | undefined;
   readonly #closeListeners: (() => void)[] = [];
 
-  constructor(id: number, socket: Socket, limits: ConnectionLimits, handleFrame: FrameHandler, onError: (error: unknown, connection: Connection) => void) {
+  constructor(
+    id: number,
+    socket: Socket,
+    limits: ConnectionLimits,
+    handleFrame: FrameHandler,
+    onError: (error: unknown, connection: Connection) => void,
+    session: ConnectionSession,
+  ) {
     this.id = id;
+    this.session = session;
     this.socket = socket;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.#limits = limits;
@@ -164,8 +178,9 @@ export class Connection {
   }
 
   #acceptSize(size: number): boolean {
-    if (size < 0 || size > this.#limits.maxRequestBytes) {
-      this.#onError(new Error(`frame size ${size} outside [0, ${this.#limits.maxRequestBytes}]`), this);
+    const max = Math.min(this.#limits.maxRequestBytes, this.session.maxFrameBytes);
+    if (size < 0 || size > max) {
+      this.#onError(new Error(`frame size ${size} outside [0, ${max}]`), this);
       this.close();
       return false;
     }
@@ -249,6 +264,12 @@ export class Connection {
         if (i === last) this.socket.write(chunk, written);
         else this.socket.write(chunk);
       });
+      if (response.closeAfterWrite) {
+        this.socket.uncork();
+        this.close(true);
+        this.#releaseAnswered();
+        return;
+      }
     }
     if (corked) this.socket.uncork();
     this.#updateReading();

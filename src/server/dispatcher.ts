@@ -107,6 +107,7 @@ export class Dispatcher {
       clientId: header.clientId,
       clientHost: connection.remoteAddress,
       connectionId: connection.id,
+      session: connection.session,
       releaseAfterWrite: (release: () => void) => void releases.push(release),
       parking: timing,
     });

@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../protocol/error-codes.js';
 import type { ParkingObserver } from '../replication/replica-manager.js';
+import type { ConnectionSession } from '../security/session.js';
 import type { BrokerServices } from '../services/broker-services.js';
 
 /** The request header fields a handler may need. */
@@ -29,6 +30,8 @@ export interface RequestContext extends BrokerServices {
   readonly clientHost: string;
   /** Distinguishes connections in logs. */
   readonly connectionId: number;
+  /** The connection's listener (whose advertised address Metadata answers with) and principal. */
+  readonly session: ConnectionSession;
   /**
    * Runs `release` once the response has been written to the socket (or the connection dropped): how a
    * Fetch lets go of the segment views its response carries.

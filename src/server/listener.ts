@@ -1,9 +1,14 @@
 /**
- * The TCP listener: accepts connections (refusing those over `max.connections` or `max.connections.per.ip`),
- * wires each to the dispatcher, and on shutdown stops accepting, lets in-flight requests finish and closes
- * every connection.
+ * The TCP listener, TLS or not: accepts connections (refusing those over `max.connections` or
+ * `max.connections.per.ip`; over TLS once the handshake is done, a failed handshake simply closes its
+ * socket), wires each to the dispatcher with its session, and on shutdown stops accepting, lets in-flight
+ * requests finish and closes every connection.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { type SecureContextOptions, type TLSSocket, type TlsOptions, type Server as TlsServer, createServer as createTlsServer } from 'node:tls';
+import { SecurityProtocol } from '../security/listeners.js';
+import type { SaslAuthenticator } from '../security/sasl/authenticator.js';
+import { ConnectionSession, type KafkaPrincipal, type ListenerIdentity } from '../security/session.js';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.js';
 
 export interface ListenerOptions {
@@ -15,6 +20,12 @@ export interface ListenerOptions {
   readonly handleFrame: FrameHandler;
   /** A connection failed (malformed request, limit, timeout): it is closed; the broker carries on. */
   readonly onConnectionError: (error: unknown, connection: Connection) => void;
+  /** The listener's name, protocol and advertised address (default: PLAINTEXT advertising the bound address). */
+  readonly identity?: ListenerIdentity;
+  /** Serve TLS: the server options, and the principal of a client by its certificate (throws to refuse the client). */
+  readonly tls?: { readonly options: TlsOptions; readonly principalOf: (socket: TLSSocket) => KafkaPrincipal };
+  /** On SASL listeners: each connection's authenticator. */
+  readonly sasl?: () => SaslAuthenticator;
 }
 
 export class Listener {
@@ -26,7 +37,10 @@ export class Listener {
 
   private constructor(options: ListenerOptions) {
     this.#options = options;
-    this.#server = createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    const tls = options.tls;
+    this.#server = tls
+      ? createTlsServer(tls.options, (socket) => this.#accept(socket, tls.principalOf))
+      : createServer({ noDelay: true }, (socket) => this.#accept(socket));
   }
 
   static async start(options: ListenerOptions): Promise<Listener> {
@@ -46,6 +60,11 @@ export class Listener {
     const address = this.#server.address();
     if (address === null || typeof address === 'string') throw new Error('listener is not bound');
     return { host: address.address, port: address.port };
+  }
+
+  /** Replaces the TLS key, certificates and trusted CAs for new connections (certificate renewal). */
+  setSecureContext(options: SecureContextOptions): void {
+    (this.#server as TlsServer).setSecureContext(options);
   }
 
   get connectionCount(): number {
@@ -74,7 +93,19 @@ export class Listener {
     await closed;
   }
 
-  #accept(socket: Socket): void {
+  /** The listener's name, protocol and advertised address. */
+  get identity(): ListenerIdentity {
+    return this.#options.identity ?? { name: SecurityProtocol.PLAINTEXT, protocol: SecurityProtocol.PLAINTEXT, advertised: this.address };
+  }
+
+  #accept(socket: Socket, principalOf?: (socket: TLSSocket) => KafkaPrincipal): void {
+    let principal: KafkaPrincipal | undefined;
+    try {
+      principal = principalOf?.(socket as TLSSocket);
+    } catch {
+      socket.destroy();
+      return;
+    }
     const ip = socket.remoteAddress ?? 'unknown';
     const fromIp = this.#perIp.get(ip) ?? 0;
     if (this.#connections.size >= this.#options.maxConnections || fromIp >= this.#options.maxConnectionsPerIp) {
@@ -82,7 +113,8 @@ export class Listener {
       return;
     }
     this.#perIp.set(ip, fromIp + 1);
-    const connection = new Connection(this.#nextId++, socket, this.#options.limits, this.#options.handleFrame, this.#options.onConnectionError);
+    const session = new ConnectionSession(this.identity, principal, this.#options.sasl?.());
+    const connection = new Connection(this.#nextId++, socket, this.#options.limits, this.#options.handleFrame, this.#options.onConnectionError, session);
     this.#connections.add(connection);
     connection.onClose(() => {
       this.#connections.delete(connection);

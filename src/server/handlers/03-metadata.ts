@@ -1,11 +1,12 @@
 /**
- * Metadata (3), v0–12: brokers (this node at its advertised address), cluster id, controller, and topics with
+ * Metadata (3), v0–12: brokers (this node at the advertised address of the listener the client came in on), cluster id, controller, and topics with
  * partitions, leader, leader epoch, replicas, ISR and topic ids (v10+). Unknown topics are created when
  * `auto.create.topics.enable` and the request (v4+: `allowAutoTopicCreation`; before v4 always) allow it.
  */
 import type { TopicInfo } from '../../cluster/cluster-metadata.js';
 import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
+import { advertisedBrokers } from './advertised-brokers.js';
 import type { MetadataRequest, MetadataResponse } from '../../protocol/messages.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, describePartition } from './partition-description.js';
 
@@ -34,7 +35,7 @@ export const metadataHandler: Handler<MetadataRequest, MetadataResponse> = {
 function cluster(context: RequestContext): Omit<MetadataResponse, 'topics'> {
   return {
     throttleTimeMs: 0,
-    brokers: context.metadata.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+    brokers: advertisedBrokers(context).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     clusterId: context.metadata.clusterId,
     controllerId: context.metadata.controllerId,
     clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,

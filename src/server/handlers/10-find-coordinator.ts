@@ -46,7 +46,7 @@ function answer(keyType: number, context: RequestContext): Answer {
   }
   const errorCode = context.groupCoordinator.coordinatorError();
   if (errorCode !== ErrorCode.NONE) return { errorCode, errorMessage: null, nodeId: -1, host: '', port: -1 };
-  const { host, port } = context.metadata.endpoint;
+  const { host, port } = context.session.listener.advertised;
   return { errorCode, errorMessage: null, nodeId: context.metadata.nodeId, host, port };
 }
 

@@ -1,6 +1,7 @@
 /** DescribeCluster (60), v0–1: cluster id, controller and brokers (the admin clients' view of the cluster). */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
+import { advertisedBrokers } from './advertised-brokers.js';
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages.js';
 
 const BROKERS_ENDPOINT = 1;
@@ -17,7 +18,7 @@ export const describeClusterHandler: Handler<DescribeClusterRequest, DescribeClu
     }
     return {
       ...base(context, ErrorCode.NONE),
-      brokers: context.metadata.brokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      brokers: advertisedBrokers(context).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     };
   },
   errorResponse: (_request, code, context) => ({ ...base(context, code), brokers: [] }),

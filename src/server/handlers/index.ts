@@ -16,6 +16,7 @@ import { leaveGroupHandler } from './13-leave-group.js';
 import { syncGroupHandler } from './14-sync-group.js';
 import { describeGroupsHandler } from './15-describe-groups.js';
 import { listGroupsHandler } from './16-list-groups.js';
+import { saslHandshakeHandler } from './17-sasl-handshake.js';
 import { createApiVersionsHandler } from './18-api-versions.js';
 import { createTopicsHandler } from './19-create-topics.js';
 import { deleteTopicsHandler } from './20-delete-topics.js';
@@ -26,6 +27,7 @@ import { describeAclsHandler } from './29-describe-acls.js';
 import { describeConfigsHandler } from './32-describe-configs.js';
 import { alterConfigsHandler } from './33-alter-configs.js';
 import { describeLogDirsHandler } from './35-describe-log-dirs.js';
+import { saslAuthenticateHandler } from './36-sasl-authenticate.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
 import { deleteGroupsHandler } from './42-delete-groups.js';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
@@ -55,6 +57,10 @@ export const handlers: readonly Handler[] = [
   describeClusterHandler,
   describeProducersHandler,
   describeTopicPartitionsHandler,
+
+  // Authentication (src/security).
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
 
   // Consumer-group APIs (src/group).
   offsetCommitHandler,
