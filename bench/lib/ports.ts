@@ -1,4 +1,4 @@
-/** A free loopback port pair (Kafka's controller listener takes port + 1). */
+/** Free loopback ports for the processes benches and tests start (the OS picks them; they are released at once). */
 import { createServer } from 'node:net';
 
 function tryPort(port: number): Promise<boolean> {
@@ -9,7 +9,8 @@ function tryPort(port: number): Promise<boolean> {
   });
 }
 
-function ephemeral(): Promise<number> {
+/** A loopback port free right now. */
+export function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -20,9 +21,10 @@ function ephemeral(): Promise<number> {
   });
 }
 
+/** A free loopback port pair (Kafka's controller listener takes port + 1). */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 20; i++) {
-    const port = await ephemeral();
+    const port = await ephemeralPort();
     if (port < 65535 && (await tryPort(port + 1))) return port;
   }
   throw new Error('no free loopback port pair');

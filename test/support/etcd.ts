@@ -6,9 +6,9 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ephemeralPort } from '../../bench/lib/ports.js';
 import { pollUntil } from './poll.js';
 
 export const etcdMissing: string | undefined =
@@ -30,7 +30,7 @@ export class TestEtcd {
   }
 
   static async start(): Promise<TestEtcd> {
-    const etcd = new TestEtcd(mkdtempSync(join(tmpdir(), 'gregor-etcd-')), await freePort(), await freePort());
+    const etcd = new TestEtcd(mkdtempSync(join(tmpdir(), 'gregor-etcd-')), await ephemeralPort(), await ephemeralPort());
     await etcd.restart();
     return etcd;
   }
@@ -96,14 +96,3 @@ async function healthy(client: string): Promise<boolean> {
   }
 }
 
-/** A loopback port free right now (the OS picks it; it is released for etcd to bind). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
