@@ -132,7 +132,7 @@ export class Broker extends AsyncCloseable {
     const started = Date.now();
     await this.#listener?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
     await this.#closeGroups();
-    await this.metadata.settled();
+    await this.metadata.close();
     await this.maintenance?.close();
     await this.replicaManager.close();
     this.logger.info({ ms: Date.now() - started, budgetMs: SHUTDOWN_BUDGET_MS }, 'broker stopped');
