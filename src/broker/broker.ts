@@ -95,12 +95,22 @@ export class Broker extends AsyncCloseable {
     const groups = await (options.groups ?? startGroups)(core);
     const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator };
     let listener: Listener | undefined;
+    let advertised: { host: string; port: number } | undefined;
     if (options.listen !== false) {
       const frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger, observeRequest: options.observeRequest });
       listener = frontEnd.listener;
-      metadata.setEndpoint(frontEnd.advertised.host, frontEnd.advertised.port);
+      advertised = frontEnd.advertised;
     }
     const broker = new Broker({ config, metadata, replicaManager, logManager, services, logger, maintenance }, listener, groups.close.bind(groups));
+    if (advertised) {
+      try {
+        await metadata.setEndpoint(advertised.host, advertised.port);
+      } catch (error) {
+        // Refused by the cluster (its node id is taken): nothing of this broker may stay running.
+        await broker.close();
+        throw error;
+      }
+    }
     logger.info({ nodeId: metadata.nodeId, clusterId: metadata.clusterId, listening: broker.bootstrapServers }, 'broker started');
     return broker;
   }

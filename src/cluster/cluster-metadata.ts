@@ -16,7 +16,9 @@ import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { legacyMetadataOps } from './legacy-metadata.js';
 import { type MetaProperties, randomKafkaId, readMetaProperties, writeMetaProperties } from './meta-properties.js';
 import { MetadataView, type TopicChange, logDirsKey, logDirsPrefix } from './metadata-view.js';
-import type { MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
+import { joinClusterId, registerBroker } from './broker-membership.js';
+import type { Lease, MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
+import { type Leadership, campaign } from './store/election.js';
 import { openMetadataStore } from './store/open-store.js';
 import { KEYS, type PartitionState, SharedMetadata, type TopicRecord } from './store/shared-metadata.js';
 
@@ -101,9 +103,17 @@ export class ClusterMetadata {
   #producerIds = { next: 0n, end: 0n };
   #producerIdQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** The metadata is shared with other brokers (etcd): brokers register, a controller is elected. */
+  readonly #clustered: boolean;
+  /** This broker's session in a shared store: its registration lives as long as the lease. */
+  #lease: Lease | undefined;
+  #stopCampaign: AbortController | undefined;
+  /** Set while this broker is the controller. */
+  #leadership: Leadership | undefined;
 
-  private constructor(config: BrokerConfig, meta: MetaProperties, store: MetadataStore) {
+  private constructor(config: BrokerConfig, meta: MetaProperties, store: MetadataStore, clustered: boolean) {
     this.#config = config;
+    this.#clustered = clustered;
     this.clusterId = meta.clusterId;
     this.nodeId = meta.nodeId;
     this.#store = store;
@@ -135,27 +145,36 @@ export class ClusterMetadata {
     }
     const configured = config.int('node.id');
     const first = existing[0];
-    const clusterId = first?.clusterId ?? randomKafkaId();
     const nodeId = configured >= 0 ? configured : (first?.nodeId ?? 1);
     for (const meta of existing) {
-      if (meta.clusterId !== clusterId || meta.nodeId !== nodeId) {
+      if (meta.clusterId !== first!.clusterId || meta.nodeId !== nodeId) {
         throw new KafkaError(
           ErrorCode.INCONSISTENT_CLUSTER_ID,
-          `log dirs disagree: cluster ${meta.clusterId} node ${meta.nodeId} vs cluster ${clusterId} node ${nodeId}`,
+          `log dirs disagree: cluster ${meta.clusterId} node ${meta.nodeId} vs cluster ${first!.clusterId} node ${nodeId}`,
         );
       }
     }
-    for (const dir of usable) {
-      if (!(await readMetaProperties(dir))) await writeMetaProperties(dir, { clusterId, nodeId, directoryId: randomKafkaId() });
-    }
     const metadataDir = config.has('metadata.log.dir') ? config.string('metadata.log.dir') : logDirs[0]!;
     await mkdir(metadataDir, { recursive: true });
+    const clustered = config.string('gregor.metadata.store') === 'etcd';
+    // A shared store is found by the cluster's name (the id is in it); the local one belongs to the data dir's cluster.
+    const localClusterId = first?.clusterId ?? randomKafkaId();
     const store = await openMetadataStore(config, {
-      clusterId,
+      clusterId: clustered ? config.string('gregor.cluster.name') : localClusterId,
       localFile: join(metadataDir, METADATA_FILE),
       migrate: (legacy) => legacyMetadataOps(nodeId, legacy),
     });
-    const metadata = new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, store);
+    let clusterId = localClusterId;
+    try {
+      if (clustered) clusterId = await joinClusterId(store, first?.clusterId, localClusterId);
+      for (const dir of usable) {
+        if (!(await readMetaProperties(dir))) await writeMetaProperties(dir, { clusterId, nodeId, directoryId: randomKafkaId() });
+      }
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    const metadata = new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, store, clustered);
     try {
       await metadata.#follow();
     } catch (error) {
@@ -165,9 +184,9 @@ export class ClusterMetadata {
     return metadata;
   }
 
-  /** The node's controller is itself on a single node. */
+  /** The elected controller (-1 while there is none); a single node is its own controller. */
   get controllerId(): number {
-    return this.nodeId;
+    return this.#clustered ? (this.#view.controllerId ?? -1) : this.nodeId;
   }
 
   /** The address clients are told to connect to. */
@@ -175,13 +194,47 @@ export class ClusterMetadata {
     return this.#endpoint;
   }
 
-  /** Set once the listener is bound: `advertised.listeners`, else the bound host and port. */
-  setEndpoint(host: string, port: number): void {
-    this.#endpoint = { nodeId: this.nodeId, host, port, rack: null };
+  /**
+   * Set once the listener is bound: `advertised.listeners`, else the bound host and port. In a cluster the
+   * broker then registers with it (DUPLICATE_BROKER_REGISTRATION if its node id is taken by a live broker).
+   */
+  async setEndpoint(host: string, port: number): Promise<void> {
+    const rack = this.#config.has('broker.rack') ? this.#config.string('broker.rack') : null;
+    this.#endpoint = { nodeId: this.nodeId, host, port, rack };
+    if (!this.#clustered || this.#lease) return;
+    const listeners = [{ name: 'PLAINTEXT', host, port, securityProtocol: 'PLAINTEXT' }];
+    const { lease, brokerEpoch } = await registerBroker(this.#store, { nodeId: this.nodeId, listeners, rack }, this.#config.int('broker.session.timeout.ms'));
+    this.#lease = lease;
+    await this.#applied(brokerEpoch);
+    this.#campaignForController(lease);
   }
 
+  /**
+   * Brokers that can hold replicas: the live ones, counting this broker while it starts (its internal topics
+   * are created before its listener is bound and it registers).
+   */
+  #availableBrokers(): number {
+    const live = this.brokers().length;
+    return this.#clustered && !this.#lease ? live + 1 : live;
+  }
+
+  /** Stands for controller until elected (the election is the store's: lease + campaign) or closed. */
+  #campaignForController(lease: Lease): void {
+    const abort = new AbortController();
+    this.#stopCampaign = abort;
+    campaign(this.#store, KEYS.controller, String(this.nodeId), lease, abort.signal).then(
+      (leadership) => {
+        this.#leadership = leadership;
+      },
+      // Aborted on close, or the lease ended: this broker no longer takes part.
+      () => undefined,
+    );
+  }
+
+  /** The live brokers: those registered in the cluster, or this node alone. */
   brokers(): readonly BrokerEndpoint[] {
-    return [this.#endpoint];
+    if (!this.#clustered) return [this.#endpoint];
+    return this.#view.brokers.map((b) => ({ nodeId: b.nodeId, host: b.listeners[0]!.host, port: b.listeners[0]!.port, rack: b.rack }));
   }
 
   /**
@@ -226,11 +279,9 @@ export class ClusterMetadata {
       spec.replicationFactor === undefined || spec.replicationFactor === -1 ? this.#config.int('default.replication.factor') : spec.replicationFactor;
     if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'number of partitions must be at least 1');
     if (replicationFactor < 1) throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'replication factor must be at least 1');
-    if (replicationFactor > this.brokers().length) {
-      throw new KafkaError(
-        ErrorCode.INVALID_REPLICATION_FACTOR,
-        `replication factor ${replicationFactor} is larger than the ${this.brokers().length} available broker(s)`,
-      );
+    const available = this.#availableBrokers();
+    if (replicationFactor > available) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${replicationFactor} is larger than the ${available} available broker(s)`);
     }
     for (const [key, value] of Object.entries(spec.configs ?? {})) validateTopicConfig(key, value);
     new TopicConfig(this.#config, spec.configs ?? {});
@@ -339,6 +390,9 @@ export class ClusterMetadata {
     if (this.#closed) return;
     this.#closed = true;
     await this.settled();
+    this.#stopCampaign?.abort();
+    await this.#leadership?.resign().catch(() => undefined);
+    await this.#lease?.revoke().catch(() => undefined);
     await this.#watch?.cancel();
     await this.#store.close();
   }
