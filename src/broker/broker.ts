@@ -101,9 +101,17 @@ export class Broker extends AsyncCloseable {
     let frontEnd: FrontEnd | undefined;
     if (options.listen !== false) {
       frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger, observeRequest: options.observeRequest });
-      metadata.setEndpoint(frontEnd.advertised.host, frontEnd.advertised.port);
     }
     const broker = new Broker({ config, metadata, replicaManager, logManager, services, logger, maintenance }, frontEnd, groups.close.bind(groups));
+    if (frontEnd) {
+      try {
+        await metadata.setEndpoint(frontEnd.advertised.host, frontEnd.advertised.port);
+      } catch (error) {
+        // Refused by the cluster (its node id is taken): nothing of this broker may stay running.
+        await broker.close();
+        throw error;
+      }
+    }
     logger.info({ nodeId: metadata.nodeId, clusterId: metadata.clusterId, listening: broker.bootstrapServers }, 'broker started');
     return broker;
   }
@@ -140,7 +148,7 @@ export class Broker extends AsyncCloseable {
     const started = Date.now();
     await this.#frontEnd?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
     await this.#closeGroups();
-    await this.metadata.settled();
+    await this.metadata.close();
     await this.maintenance?.close();
     await this.replicaManager.close();
     this.logger.info({ ms: Date.now() - started, budgetMs: SHUTDOWN_BUDGET_MS }, 'broker stopped');

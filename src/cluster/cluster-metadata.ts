@@ -1,18 +1,26 @@
 /**
- * Cluster metadata of a single-node cluster: node and cluster ids, the broker's advertised endpoint, and
- * the topics (ids, partitions with leader, leader epoch, replicas and ISR, config overrides). Persisted as
- * one JSON document under the metadata dir (`metadata.log.dir`, else the first log dir), replaced atomically
- * on every change. Changes are serialised and announced to listeners (the ReplicaManager creates and
- * deletes partition logs from them), the way Kafka brokers apply metadata deltas.
+ * The cluster metadata as the broker's handlers and services see it: node and cluster ids, the broker's
+ * advertised endpoint, and the topics (ids, partitions with leader, leader epoch, replicas and ISR, config
+ * overrides). It lives in the metadata store (by default a local file under the metadata dir,
+ * `metadata.log.dir` else the first log dir; `gregor.metadata.store=etcd` shares it between brokers). Every
+ * change, this broker's or another's, reaches this view through the store's watch and is applied in revision
+ * order, announced to listeners (the ReplicaManager creates and deletes partition logs from them), the way
+ * Kafka brokers apply metadata deltas; a change made here resolves once it has been applied here.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { TopicConfig, validateTopicConfig } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { legacyMetadataOps } from './legacy-metadata.js';
 import { type MetaProperties, randomKafkaId, readMetaProperties, writeMetaProperties } from './meta-properties.js';
+import { MetadataView, type TopicChange, logDirsKey, logDirsPrefix } from './metadata-view.js';
+import { joinClusterId, registerBroker } from './broker-membership.js';
+import type { Lease, MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
+import { type Leadership, campaign } from './store/election.js';
+import { openMetadataStore } from './store/open-store.js';
+import { KEYS, type PartitionState, SharedMetadata, type TopicRecord } from './store/shared-metadata.js';
 
 export const METADATA_FILE = 'gregor-cluster-metadata.json';
 
@@ -20,6 +28,8 @@ export interface PartitionInfo {
   readonly partition: number;
   readonly leader: number;
   readonly leaderEpoch: number;
+  /** Bumped on every change of the partition's state. */
+  readonly partitionEpoch: number;
   readonly replicas: readonly number[];
   readonly isr: readonly number[];
   /**
@@ -53,7 +63,7 @@ export interface NewTopic {
   readonly internal?: boolean;
 }
 
-/** Applies metadata changes to local state; called in change order, each awaited before the next change. */
+/** Applies metadata changes to local state; called in revision order, each awaited before the next change. */
 export interface MetadataListener {
   topicCreated?(topic: TopicInfo): Promise<void> | void;
   topicDeleted?(topic: TopicInfo): Promise<void> | void;
@@ -61,15 +71,8 @@ export interface MetadataListener {
   topicConfigChanged?(topic: TopicInfo): Promise<void> | void;
 }
 
-interface PersistedMetadata {
-  readonly version: 1;
-  readonly topics: TopicInfo[];
-  /** Producer ids below this have been handed out (or reserved by a block). */
-  readonly producerIdBlockEnd: string;
-}
-
 /** Producer ids are reserved in blocks, as Kafka's controller hands them to brokers, so a restart never reuses one. */
-const PRODUCER_ID_BLOCK_SIZE = 1000n;
+const PRODUCER_ID_BLOCK_SIZE = 1000;
 
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 const MAX_TOPIC_NAME_LENGTH = 249;
@@ -81,35 +84,49 @@ export function validateTopicName(name: string): void {
   }
 }
 
+
 export class ClusterMetadata {
   readonly clusterId: string;
   readonly nodeId: number;
   readonly #config: BrokerConfig;
-  readonly #file: string;
-  readonly #topics = new Map<string, TopicInfo>();
-  readonly #topicsById = new Map<string, TopicInfo>();
+  readonly #store: MetadataStore;
+  readonly #shared: SharedMetadata;
+  readonly #view: MetadataView;
   readonly #topicConfigs = new Map<string, TopicConfig>();
   readonly #listeners: MetadataListener[] = [];
-  #endpoint: BrokerEndpoint;
-  #nextProducerId: bigint;
-  #producerIdBlockEnd: bigint;
+  /** Revisions from the watch, applied one after another (listeners awaited). */
+  #applying: Promise<void> = Promise.resolve();
+  readonly #revisionWaiters = new Set<{ readonly revision: number; readonly resolve: () => void }>();
   #changes: Promise<unknown> = Promise.resolve();
+  #watch: Watch | undefined;
+  #endpoint: BrokerEndpoint;
+  #producerIds = { next: 0n, end: 0n };
+  #producerIdQueue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  /** The metadata is shared with other brokers (etcd): brokers register, a controller is elected. */
+  readonly #clustered: boolean;
+  /** This broker's session in a shared store: its registration lives as long as the lease. */
+  #lease: Lease | undefined;
+  #stopCampaign: AbortController | undefined;
+  /** Set while this broker is the controller. */
+  #leadership: Leadership | undefined;
 
-  private constructor(config: BrokerConfig, meta: MetaProperties, file: string, persisted: PersistedMetadata) {
+  private constructor(config: BrokerConfig, meta: MetaProperties, store: MetadataStore, clustered: boolean) {
     this.#config = config;
+    this.#clustered = clustered;
     this.clusterId = meta.clusterId;
     this.nodeId = meta.nodeId;
-    this.#file = file;
+    this.#store = store;
+    this.#shared = new SharedMetadata(store);
+    this.#view = new MetadataView(meta.nodeId);
     this.#endpoint = { nodeId: meta.nodeId, host: '127.0.0.1', port: 9092, rack: null };
-    for (const topic of persisted.topics) this.#index(topic);
-    this.#producerIdBlockEnd = BigInt(persisted.producerIdBlockEnd);
-    this.#nextProducerId = this.#producerIdBlockEnd;
   }
 
   /**
    * Opens (or initialises) the metadata: every usable log dir gets a meta.properties with the same node and
    * cluster id, and a directory belonging to another cluster or node is refused. A dir that cannot be used
-   * at all is skipped here (the storage engine reports it offline); the metadata dir must work.
+   * at all is skipped here (the storage engine reports it offline); the metadata dir must work. A metadata
+   * file of the format before the store is converted in place.
    */
   static async open(config: BrokerConfig, logDirs: readonly string[]): Promise<ClusterMetadata> {
     const existing: MetaProperties[] = [];
@@ -128,29 +145,48 @@ export class ClusterMetadata {
     }
     const configured = config.int('node.id');
     const first = existing[0];
-    const clusterId = first?.clusterId ?? randomKafkaId();
     const nodeId = configured >= 0 ? configured : (first?.nodeId ?? 1);
     for (const meta of existing) {
-      if (meta.clusterId !== clusterId || meta.nodeId !== nodeId) {
+      if (meta.clusterId !== first!.clusterId || meta.nodeId !== nodeId) {
         throw new KafkaError(
           ErrorCode.INCONSISTENT_CLUSTER_ID,
-          `log dirs disagree: cluster ${meta.clusterId} node ${meta.nodeId} vs cluster ${clusterId} node ${nodeId}`,
+          `log dirs disagree: cluster ${meta.clusterId} node ${meta.nodeId} vs cluster ${first!.clusterId} node ${nodeId}`,
         );
       }
     }
-    for (const dir of usable) {
-      if (!(await readMetaProperties(dir))) await writeMetaProperties(dir, { clusterId, nodeId, directoryId: randomKafkaId() });
-    }
     const metadataDir = config.has('metadata.log.dir') ? config.string('metadata.log.dir') : logDirs[0]!;
     await mkdir(metadataDir, { recursive: true });
-    const file = join(metadataDir, METADATA_FILE);
-    const persisted = await readPersisted(file);
-    return new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, file, persisted);
+    const clustered = config.string('gregor.metadata.store') === 'etcd';
+    // A shared store is found by the cluster's name (the id is in it); the local one belongs to the data dir's cluster.
+    const localClusterId = first?.clusterId ?? randomKafkaId();
+    const store = await openMetadataStore(config, {
+      clusterId: clustered ? config.string('gregor.cluster.name') : localClusterId,
+      localFile: join(metadataDir, METADATA_FILE),
+      migrate: (legacy) => legacyMetadataOps(nodeId, legacy),
+    });
+    let clusterId = localClusterId;
+    try {
+      if (clustered) clusterId = await joinClusterId(store, first?.clusterId, localClusterId);
+      for (const dir of usable) {
+        if (!(await readMetaProperties(dir))) await writeMetaProperties(dir, { clusterId, nodeId, directoryId: randomKafkaId() });
+      }
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    const metadata = new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, store, clustered);
+    try {
+      await metadata.#follow();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return metadata;
   }
 
-  /** The node's controller is itself on a single node. */
+  /** The elected controller (-1 while there is none); a single node is its own controller. */
   get controllerId(): number {
-    return this.nodeId;
+    return this.#clustered ? (this.#view.controllerId ?? -1) : this.nodeId;
   }
 
   /** The address clients are told to connect to. */
@@ -158,29 +194,70 @@ export class ClusterMetadata {
     return this.#endpoint;
   }
 
-  /** Set once the listener is bound: `advertised.listeners`, else the bound host and port. */
-  setEndpoint(host: string, port: number): void {
-    this.#endpoint = { nodeId: this.nodeId, host, port, rack: null };
+  /**
+   * Set once the listener is bound: `advertised.listeners`, else the bound host and port. In a cluster the
+   * broker then registers with it (DUPLICATE_BROKER_REGISTRATION if its node id is taken by a live broker).
+   */
+  async setEndpoint(host: string, port: number): Promise<void> {
+    const rack = this.#config.has('broker.rack') ? this.#config.string('broker.rack') : null;
+    this.#endpoint = { nodeId: this.nodeId, host, port, rack };
+    if (!this.#clustered || this.#lease) return;
+    const listeners = [{ name: 'PLAINTEXT', host, port, securityProtocol: 'PLAINTEXT' }];
+    const { lease, brokerEpoch } = await registerBroker(this.#store, { nodeId: this.nodeId, listeners, rack }, this.#config.int('broker.session.timeout.ms'));
+    this.#lease = lease;
+    await this.#applied(brokerEpoch);
+    this.#campaignForController(lease);
   }
 
+  /**
+   * Brokers that can hold replicas: the live ones, counting this broker while it starts (its internal topics
+   * are created before its listener is bound and it registers).
+   */
+  #availableBrokers(): number {
+    const live = this.brokers().length;
+    return this.#clustered && !this.#lease ? live + 1 : live;
+  }
+
+  /** Stands for controller until elected (the election is the store's: lease + campaign) or closed. */
+  #campaignForController(lease: Lease): void {
+    const abort = new AbortController();
+    this.#stopCampaign = abort;
+    campaign(this.#store, KEYS.controller, String(this.nodeId), lease, abort.signal).then(
+      (leadership) => {
+        this.#leadership = leadership;
+      },
+      // Aborted on close, or the lease ended: this broker no longer takes part.
+      () => undefined,
+    );
+  }
+
+  /** The live brokers: those registered in the cluster, or this node alone. */
   brokers(): readonly BrokerEndpoint[] {
-    return [this.#endpoint];
+    if (!this.#clustered) return [this.#endpoint];
+    return this.#view.brokers.map((b) => ({ nodeId: b.nodeId, host: b.listeners[0]!.host, port: b.listeners[0]!.port, rack: b.rack }));
   }
 
-  subscribe(listener: MetadataListener): void {
-    this.#listeners.push(listener);
+  /**
+   * Adds a listener of later changes; it first hears of every topic that exists (as `topicCreated`), in the
+   * same order as the changes, so that nothing falls between what it read and what it is told.
+   */
+  subscribe(listener: MetadataListener): Promise<void> {
+    return this.#serialApply(async () => {
+      for (const topic of this.#view.topics.values()) await listener.topicCreated?.(topic);
+      this.#listeners.push(listener);
+    });
   }
 
   topic(name: string): TopicInfo | undefined {
-    return this.#topics.get(name);
+    return this.#view.topics.get(name);
   }
 
   topicById(topicId: string): TopicInfo | undefined {
-    return this.#topicsById.get(topicId);
+    return this.#view.topicById(topicId);
   }
 
   topics(): IterableIterator<TopicInfo> {
-    return this.#topics.values();
+    return this.#view.topics.values();
   }
 
   /** The configuration in effect for a topic (its overrides over the broker's values). */
@@ -196,17 +273,15 @@ export class ClusterMetadata {
    */
   validateNewTopic(name: string, spec: NewTopic): { numPartitions: number; replicationFactor: number } {
     validateTopicName(name);
-    if (this.#topics.has(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
+    if (this.topic(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
     const numPartitions = spec.numPartitions === undefined || spec.numPartitions === -1 ? this.#config.int('num.partitions') : spec.numPartitions;
     const replicationFactor =
       spec.replicationFactor === undefined || spec.replicationFactor === -1 ? this.#config.int('default.replication.factor') : spec.replicationFactor;
     if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'number of partitions must be at least 1');
     if (replicationFactor < 1) throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'replication factor must be at least 1');
-    if (replicationFactor > this.brokers().length) {
-      throw new KafkaError(
-        ErrorCode.INVALID_REPLICATION_FACTOR,
-        `replication factor ${replicationFactor} is larger than the ${this.brokers().length} available broker(s)`,
-      );
+    const available = this.#availableBrokers();
+    if (replicationFactor > available) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${replicationFactor} is larger than the ${available} available broker(s)`);
     }
     for (const [key, value] of Object.entries(spec.configs ?? {})) validateTopicConfig(key, value);
     new TopicConfig(this.#config, spec.configs ?? {});
@@ -218,28 +293,21 @@ export class ClusterMetadata {
     return this.#change(async () => {
       const { numPartitions, replicationFactor } = this.validateNewTopic(name, spec);
       const replicas = Array.from({ length: replicationFactor }, () => this.nodeId);
-      const topic: TopicInfo = {
-        name,
-        topicId: randomUUID(),
-        partitions: Array.from({ length: numPartitions }, (_, partition) => this.#newPartition(partition, replicas)),
-        configs: { ...(spec.configs ?? {}) },
-        internal: spec.internal ?? false,
-      };
-      this.#index(topic);
-      await this.#persist();
-      for (const listener of this.#listeners) await listener.topicCreated?.(topic);
-      return topic;
+      const record: TopicRecord = { name, topicId: randomUUID(), internal: spec.internal ?? false };
+      const states = Array.from({ length: numPartitions }, () => newPartitionState(replicas));
+      await this.#applied(await this.#shared.createTopic(record, { ...(spec.configs ?? {}) }, states));
+      return this.#existing(name);
     });
   }
 
   /** The topic, created with the broker defaults if it does not exist yet (auto-creation and internal topics). */
   async ensureTopic(name: string, spec: NewTopic = {}): Promise<TopicInfo> {
-    const existing = this.#topics.get(name);
+    const existing = this.topic(name);
     if (existing) return existing;
     try {
       return await this.createTopic(name, spec);
     } catch (error) {
-      const created = this.#topics.get(name);
+      const created = this.topic(name);
       if (error instanceof KafkaError && error.code === ErrorCode.TOPIC_ALREADY_EXISTS && created) return created;
       throw error;
     }
@@ -247,14 +315,12 @@ export class ClusterMetadata {
 
   deleteTopic(name: string): Promise<TopicInfo> {
     return this.#change(async () => {
-      const topic = this.#topics.get(name);
-      if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+      const topic = this.#existing(name);
       if (!this.#config.bool('delete.topic.enable')) throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'delete.topic.enable is false');
-      this.#topics.delete(name);
-      this.#topicsById.delete(topic.topicId);
-      this.#topicConfigs.delete(name);
-      await this.#persist();
-      for (const listener of this.#listeners) await listener.topicDeleted?.(topic);
+      const record: TopicRecord = { name, topicId: topic.topicId, internal: topic.internal };
+      const logDirs = this.#view.kvs(logDirsPrefix(topic.topicId)).map((kv) => kv.key);
+      const revision = this.#view.kv(KEYS.topic(name))!.modRevision;
+      await this.#applied(await this.#shared.deleteTopic(record, revision, topic.partitions.length, logDirs));
       return topic;
     });
   }
@@ -262,83 +328,146 @@ export class ClusterMetadata {
   /** Grows a topic to `count` partitions (CreatePartitions); INVALID_PARTITIONS unless it grows. */
   createPartitions(name: string, count: number, validateOnly = false): Promise<TopicInfo> {
     return this.#change(async () => {
-      const topic = this.#topics.get(name);
-      if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+      const topic = this.#existing(name);
       const current = topic.partitions.length;
       if (count < current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${current} partitions; it cannot shrink to ${count}`);
       if (count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${name} already has ${current} partitions`);
       if (validateOnly) return topic;
       const replicas = topic.partitions[0]?.replicas ?? [this.nodeId];
-      const grown: TopicInfo = {
-        ...topic,
-        partitions: [...topic.partitions, ...Array.from({ length: count - current }, (_, i) => this.#newPartition(current + i, replicas))],
-      };
-      this.#index(grown);
-      await this.#persist();
-      for (const listener of this.#listeners) await listener.partitionsCreated?.(grown, current);
-      return grown;
+      const states = Array.from({ length: count - current }, () => newPartitionState(replicas));
+      await this.#applied(await this.#shared.addPartitions({ name, topicId: topic.topicId, internal: topic.internal }, current, states));
+      return this.#existing(name);
     });
   }
 
   /** Replaces a topic's config overrides (validated first: INVALID_CONFIG leaves the topic unchanged). */
   setTopicConfigs(name: string, configs: Readonly<Record<string, string>>, validateOnly = false): Promise<TopicInfo> {
     return this.#change(async () => {
-      const topic = this.#topics.get(name);
-      if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+      const topic = this.#existing(name);
       for (const [key, value] of Object.entries(configs)) validateTopicConfig(key, value);
       new TopicConfig(this.#config, configs);
       if (validateOnly) return topic;
-      const changed: TopicInfo = { ...topic, configs: { ...configs } };
-      this.#index(changed);
-      await this.#persist();
-      for (const listener of this.#listeners) await listener.topicConfigChanged?.(changed);
-      return changed;
+      await this.#applied(await this.#shared.setTopicConfigs(name, { ...configs }));
+      return this.#existing(name);
     });
   }
 
   /** Resolves once every change requested so far has been applied and persisted. */
   async settled(): Promise<void> {
     await this.#changes;
+    await this.#applying;
   }
 
-  /** Records which log dir holds each of a topic's partitions (the first time they are placed), in one change. */
+  /** Records which log dir holds each of this node's replicas of a topic (the first time they are placed), in one change. */
   assignLogDirs(name: string, placements: ReadonlyMap<number, string>): Promise<void> {
     return this.#change(async () => {
-      const topic = this.#topics.get(name);
+      const topic = this.topic(name);
       if (!topic || topic.partitions.every((p) => (placements.get(p.partition) ?? p.logDir) === p.logDir)) return;
-      const partitions = topic.partitions.map((p) => ({ ...p, logDir: placements.get(p.partition) ?? p.logDir }));
-      this.#index({ ...topic, partitions });
-      await this.#persist();
-    });
-  }
-
-  /** A producer id never handed out before (InitProducerId). */
-  allocateProducerId(): Promise<bigint> {
-    return this.#change(async () => {
-      if (this.#nextProducerId >= this.#producerIdBlockEnd) {
-        this.#producerIdBlockEnd = this.#nextProducerId + PRODUCER_ID_BLOCK_SIZE;
-        await this.#persist();
+      const logDirs: Record<number, string> = {};
+      for (const p of topic.partitions) {
+        const dir = placements.get(p.partition) ?? p.logDir;
+        if (dir !== undefined) logDirs[p.partition] = dir;
       }
-      return this.#nextProducerId++;
+      await this.#applied(await this.#store.put(logDirsKey(topic.topicId, this.nodeId), JSON.stringify(logDirs)));
     });
   }
 
-  #newPartition(partition: number, replicas: readonly number[]): PartitionInfo {
-    return { partition, leader: this.nodeId, leaderEpoch: 0, replicas, isr: replicas };
+  /** A producer id never handed out before in the cluster (InitProducerId). */
+  allocateProducerId(): Promise<bigint> {
+    const allocated = this.#producerIdQueue.then(async () => {
+      if (this.#producerIds.next >= this.#producerIds.end) {
+        const block = await this.#shared.reserveProducerIdBlock(PRODUCER_ID_BLOCK_SIZE);
+        this.#producerIds = { next: block.firstProducerId, end: block.firstProducerId + BigInt(block.size) };
+      }
+      return this.#producerIds.next++;
+    });
+    this.#producerIdQueue = allocated.catch(() => undefined);
+    return allocated;
   }
 
-  #index(topic: TopicInfo): void {
-    this.#topics.set(topic.name, topic);
-    this.#topicsById.set(topic.topicId, topic);
-    this.#topicConfigs.set(topic.name, new TopicConfig(this.#config, topic.configs));
+  /** Stops following the store and releases it; changes requested before are settled first. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.settled();
+    this.#stopCampaign?.abort();
+    await this.#leadership?.resign().catch(() => undefined);
+    await this.#lease?.revoke().catch(() => undefined);
+    await this.#watch?.cancel();
+    await this.#store.close();
   }
 
-  async #persist(): Promise<void> {
-    const persisted: PersistedMetadata = { version: 1, topics: [...this.#topics.values()], producerIdBlockEnd: this.#producerIdBlockEnd.toString() };
-    await writeFileAtomic(this.#file, `${JSON.stringify(persisted, null, 1)}\n`);
+  /** Reads the whole metadata, then applies every later revision from the watch, in order. */
+  async #follow(): Promise<void> {
+    const { kvs, revision } = await this.#store.range('');
+    await this.#serialApply(() => this.#applyChanges(this.#view.reload(kvs, revision)));
+    this.#watch = await this.#store.watch('', {
+      fromRevision: revision + 1,
+      onEvents: (events) => void this.#serialApply(() => this.#applyEvents(events)),
+      onError: () => void this.#serialApply(() => this.#resync()),
+    });
   }
 
-  /** Runs metadata changes one at a time, in call order. */
+  /** A watch that lost its history: read everything again, apply the difference, watch from there. */
+  async #resync(): Promise<void> {
+    if (this.#closed) return;
+    await this.#watch?.cancel();
+    await this.#follow();
+  }
+
+  async #applyEvents(events: readonly WatchEvent[]): Promise<void> {
+    const byRevision = new Map<number, WatchEvent[]>();
+    for (const event of events) byRevision.set(event.kv.modRevision, [...(byRevision.get(event.kv.modRevision) ?? []), event]);
+    for (const [revision, changes] of [...byRevision].sort(([a], [b]) => a - b)) {
+      if (revision <= this.#view.revision) continue;
+      await this.#applyChanges(this.#view.apply(changes, revision));
+    }
+  }
+
+  async #applyChanges(changes: readonly TopicChange[]): Promise<void> {
+    for (const { before, after } of changes) {
+      if (before) this.#topicConfigs.delete(before.name);
+      if (after) this.#topicConfigs.set(after.name, new TopicConfig(this.#config, after.configs));
+    }
+    for (const { before, after } of changes) {
+      const replaced = before && after && before.topicId !== after.topicId;
+      if (before && (!after || replaced)) for (const listener of this.#listeners) await listener.topicDeleted?.(before);
+      if (after && (!before || replaced)) for (const listener of this.#listeners) await listener.topicCreated?.(after);
+      if (!before || !after || replaced) continue;
+      if (after.partitions.length > before.partitions.length) {
+        for (const listener of this.#listeners) await listener.partitionsCreated?.(after, before.partitions.length);
+      }
+      if (JSON.stringify(after.configs) !== JSON.stringify(before.configs)) {
+        for (const listener of this.#listeners) await listener.topicConfigChanged?.(after);
+      }
+    }
+    for (const waiter of this.#revisionWaiters) {
+      if (waiter.revision <= this.#view.revision) {
+        this.#revisionWaiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  /** Resolves once the store revision `revision` (a write of this broker's) has been applied here. */
+  #applied(revision: number): Promise<void> {
+    if (revision <= this.#view.revision) return this.#applying;
+    return new Promise((resolve) => this.#revisionWaiters.add({ revision, resolve }));
+  }
+
+  #existing(name: string): TopicInfo {
+    const topic = this.topic(name);
+    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+    return topic;
+  }
+
+  #serialApply(step: () => Promise<void>): Promise<void> {
+    const result = this.#applying.then(step);
+    this.#applying = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Runs this broker's changes one at a time, in call order, each until it has been applied here. */
   #change<T>(change: () => Promise<T>): Promise<T> {
     const result = this.#changes.then(change);
     this.#changes = result.catch(() => undefined);
@@ -346,11 +475,6 @@ export class ClusterMetadata {
   }
 }
 
-async function readPersisted(file: string): Promise<PersistedMetadata> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as PersistedMetadata;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, topics: [], producerIdBlockEnd: '0' };
-    throw error;
-  }
+function newPartitionState(replicas: readonly number[]): PartitionState {
+  return { leader: replicas[0]!, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: replicas };
 }

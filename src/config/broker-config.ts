@@ -86,6 +86,9 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   def('gregor.metadata.store', STRING, 'local', 'Where the cluster metadata is kept: local (a file in the metadata dir, one broker) or etcd (shared by the brokers of a cluster).', {
     oneOf: ['local', 'etcd'],
   }),
+  def('gregor.cluster.name', STRING, 'gregor', 'Names the cluster in etcd: its keys live under /gregor/<name>/, so several clusters share one etcd. The cluster id itself is kept there, created by the first broker.'),
+  def('broker.session.timeout.ms', INT, '9000', 'A broker whose etcd lease is not renewed for this long leaves the cluster (rounded up to whole seconds, etcd’s lease unit).', { min: 1000 }),
+  def('broker.rack', STRING, null, 'The broker’s rack, for rack-aware replica placement.'),
   def('gregor.etcd.endpoints', LIST, '127.0.0.1:2379', 'The etcd members (host:port) holding the cluster metadata when gregor.metadata.store is etcd.'),
   ...SECURITY_CONFIG_DEFS,
   def('gregor.log.level', STRING, 'info', 'Level of the broker’s log.', { oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),

@@ -131,8 +131,7 @@ export class ReplicaManager {
 
   /** Opens every partition in the metadata and follows later topic changes. */
   async start(): Promise<void> {
-    for (const topic of this.#metadata.topics()) await this.#openPartitions(topic, 0);
-    this.#metadata.subscribe({
+    await this.#metadata.subscribe({
       topicCreated: (topic) => this.#openPartitions(topic, 0),
       partitionsCreated: (topic, first) => this.#openPartitions(topic, first),
       topicDeleted: (topic) => this.#deletePartitions(topic),

@@ -1,11 +1,14 @@
 // Cluster metadata: ids persisted in meta.properties, topics persisted and reloaded, Kafka's validation.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClusterMetadata } from '../../src/cluster/cluster-metadata.js';
+import { ClusterMetadata, METADATA_FILE, type TopicInfo } from '../../src/cluster/cluster-metadata.js';
+import { writeMetaProperties } from '../../src/cluster/meta-properties.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
+import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { pollUntil } from '../support/poll.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -73,5 +76,70 @@ describe('cluster metadata', () => {
     ids.push(await second.allocateProducerId());
     expect(new Set(ids).size).toBe(3);
     expect(ids[2]).toBeGreaterThan(ids[1]!);
+  });
+
+  it('converts a data dir written before the metadata store in place, keeping topics, log dirs and producer ids', async () => {
+    const dir = tempDir();
+    await writeMetaProperties(dir, { clusterId: 'old-cluster-id-0000000', nodeId: 1, directoryId: 'dir-id' });
+    const legacy = {
+      version: 1,
+      topics: [
+        {
+          name: 'events',
+          topicId: '0b6a1f0e-7f61-4b5e-9d1e-1d7c2a0f0a01',
+          partitions: [0, 1].map((partition) => ({ partition, leader: 1, leaderEpoch: 3, replicas: [1], isr: [1], logDir: dir })),
+          configs: { 'retention.ms': '1000' },
+          internal: false,
+        },
+      ],
+      producerIdBlockEnd: '2000',
+    };
+    writeFileSync(join(dir, METADATA_FILE), JSON.stringify(legacy));
+    const config = BrokerConfig.create({ 'log.dir': dir });
+    const metadata = await ClusterMetadata.open(config, config.logDirs);
+    const topic = metadata.topic('events')!;
+    expect(topic).toMatchObject({ name: 'events', topicId: legacy.topics[0]!.topicId, internal: false, configs: { 'retention.ms': '1000' } });
+    expect(topic.partitions).toEqual([0, 1].map((partition) => ({ partition, leader: 1, leaderEpoch: 3, partitionEpoch: 0, replicas: [1], isr: [1], logDir: dir })));
+    expect(metadata.topicConfig('events').number('retention.ms')).toBe(1000);
+    expect(await metadata.allocateProducerId()).toBe(2000n);
+    await metadata.close();
+    expect(JSON.parse(readFileSync(join(dir, METADATA_FILE), 'utf8')).version).toBe(2);
+    const reopened = await ClusterMetadata.open(config, config.logDirs);
+    expect(reopened.topic('events')?.topicId).toBe(legacy.topics[0]!.topicId);
+    expect(await reopened.allocateProducerId()).toBeGreaterThanOrEqual(3000n);
+    await reopened.close();
+  });
+
+  it.skipIf(etcdMissing !== undefined)('applies changes made by another broker, in order, to its listeners', async () => {
+    const etcd = await TestEtcd.start();
+    const opened: ClusterMetadata[] = [];
+    try {
+      const open = async (nodeId: number): Promise<ClusterMetadata> => {
+        const dir = tempDir();
+        await writeMetaProperties(dir, { clusterId: 'shared-cluster-id-00000', nodeId, directoryId: `dir-${nodeId}` });
+        const config = BrokerConfig.create({ 'log.dir': dir, 'gregor.metadata.store': 'etcd', 'gregor.etcd.endpoints': etcd.endpoint });
+        const metadata = await ClusterMetadata.open(config, config.logDirs);
+        opened.push(metadata);
+        return metadata;
+      };
+      const [writer, reader] = [await open(1), await open(2)];
+      const seen: string[] = [];
+      await reader.subscribe({
+        topicCreated: (topic: TopicInfo) => void seen.push(`created ${topic.name} ${topic.partitions.length}`),
+        partitionsCreated: (topic: TopicInfo, first: number) => void seen.push(`grown ${topic.name} from ${first}`),
+        topicConfigChanged: (topic: TopicInfo) => void seen.push(`configs ${topic.name} ${topic.configs['retention.ms']}`),
+        topicDeleted: (topic: TopicInfo) => void seen.push(`deleted ${topic.name}`),
+      });
+      const created = await writer.createTopic('a', { numPartitions: 2 });
+      await writer.createPartitions('a', 3);
+      await writer.setTopicConfigs('a', { 'retention.ms': '5' });
+      await writer.deleteTopic('a');
+      await pollUntil(() => seen.length === 4, 'the other broker’s changes');
+      expect(seen).toEqual(['created a 2', 'grown a from 2', 'configs a 5', 'deleted a']);
+      expect(reader.topicById(created.topicId)).toBeUndefined();
+    } finally {
+      for (const metadata of opened) await metadata.close();
+      await etcd.destroy();
+    }
   });
 });

@@ -37,6 +37,7 @@ export async function startReplicaNode(settings: BrokerSettings = {}): Promise<R
     async close() {
       if (closed) return;
       closed = true;
+      await metadata.close();
       await replicaManager.close();
       rmSync(dir, { recursive: true, force: true });
     },

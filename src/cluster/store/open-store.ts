@@ -12,14 +12,16 @@ export interface StoreLocation {
   readonly clusterId: string;
   /** The local store's file. */
   readonly localFile: string;
-  /** The first content of a local store whose file holds an older document (see LocalMetadataStore.open). */
+  /** The first content (keys under the cluster's prefix) of a local store whose file holds an older document (see LocalMetadataStore.open). */
   readonly migrate?: (legacy: unknown) => readonly TxnOp[];
 }
 
 export async function openMetadataStore(config: BrokerConfig, location: StoreLocation): Promise<MetadataStore> {
+  const prefix = clusterPrefix(location.clusterId);
+  const migrate = location.migrate;
   const inner: MetadataStore =
     config.string('gregor.metadata.store') === 'etcd'
       ? new EtcdMetadataStore(config.list('gregor.etcd.endpoints'))
-      : await LocalMetadataStore.open(location.localFile, location.migrate);
-  return new PrefixedStore(inner, clusterPrefix(location.clusterId));
+      : await LocalMetadataStore.open(location.localFile, migrate && ((legacy) => migrate(legacy).map((op) => ({ ...op, key: prefix + op.key }))));
+  return new PrefixedStore(inner, prefix);
 }

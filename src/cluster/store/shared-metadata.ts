@@ -81,13 +81,16 @@ export class SharedMetadata {
     return kvs.map((kv) => ({ ...(JSON.parse(kv.value) as BrokerRegistration), brokerEpoch: kv.createRevision }));
   }
 
-  /** Creates a topic with its configs and partition states in one transaction; TOPIC_ALREADY_EXISTS if taken. */
+  /**
+   * Creates a topic with its configs and partition states in one transaction; TOPIC_ALREADY_EXISTS if taken.
+   * Returns the revision that created it.
+   */
   async createTopic(
     topic: TopicRecord,
     configs: Readonly<Record<string, string>>,
     partitions: readonly PartitionState[],
     guard: readonly Compare[] = [],
-  ): Promise<void> {
+  ): Promise<number> {
     const key = KEYS.topic(topic.name);
     const result = await this.#store.txn({
       compare: [...guard, { key, target: 'createRevision', result: '=', value: 0 }],
@@ -98,6 +101,47 @@ export class SharedMetadata {
       ],
     });
     if (!result.succeeded) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${topic.name} already exists`);
+    return result.revision;
+  }
+
+  /**
+   * Deletes a topic (read at `topicRevision`, its mod revision) with its configs, its `partitionCount`
+   * partition states and the other keys given, in one transaction; UNKNOWN_TOPIC_OR_PARTITION if it changed
+   * or went first. Returns the revision of the deletion.
+   */
+  async deleteTopic(
+    topic: TopicRecord,
+    topicRevision: number,
+    partitionCount: number,
+    alsoDelete: readonly string[],
+    guard: readonly Compare[] = [],
+  ): Promise<number> {
+    const key = KEYS.topic(topic.name);
+    const keys = [key, KEYS.topicConfigs(topic.name), ...alsoDelete];
+    for (let partition = 0; partition < partitionCount; partition++) keys.push(KEYS.partition(topic.topicId, partition));
+    const result = await this.#store.txn({
+      compare: [...guard, { key, target: 'modRevision', result: '=', value: topicRevision }],
+      success: keys.map((k): TxnOp => ({ type: 'delete', key: k })),
+    });
+    if (!result.succeeded) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic.name} changed while being deleted`);
+    return result.revision;
+  }
+
+  /**
+   * Adds partition states after the topic's `firstNew - 1`; INVALID_PARTITIONS if the topic is gone or has
+   * grown meanwhile. Returns the revision that added them.
+   */
+  async addPartitions(topic: TopicRecord, firstNew: number, partitions: readonly PartitionState[], guard: readonly Compare[] = []): Promise<number> {
+    const result = await this.#store.txn({
+      compare: [
+        ...guard,
+        { key: KEYS.topic(topic.name), target: 'createRevision', result: '>', value: 0 },
+        { key: KEYS.partition(topic.topicId, firstNew), target: 'createRevision', result: '=', value: 0 },
+      ],
+      success: partitions.map((state, i) => put(KEYS.partition(topic.topicId, firstNew + i), state)),
+    });
+    if (!result.succeeded) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${topic.name} changed while adding partitions`);
+    return result.revision;
   }
 
   async topics(): Promise<TopicRecord[]> {
@@ -135,8 +179,14 @@ export class SharedMetadata {
     return kv ? (JSON.parse(kv.value) as Record<string, string>) : {};
   }
 
-  async setTopicConfigs(name: string, configs: Readonly<Record<string, string>>): Promise<void> {
-    await this.#store.put(KEYS.topicConfigs(name), JSON.stringify(configs));
+  /** Replaces a topic's config overrides; UNKNOWN_TOPIC_OR_PARTITION if the topic does not exist. Returns the write's revision. */
+  async setTopicConfigs(name: string, configs: Readonly<Record<string, string>>, guard: readonly Compare[] = []): Promise<number> {
+    const result = await this.#store.txn({
+      compare: [...guard, { key: KEYS.topic(name), target: 'createRevision', result: '>', value: 0 }],
+      success: [put(KEYS.topicConfigs(name), configs)],
+    });
+    if (!result.succeeded) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+    return result.revision;
   }
 
   async brokerConfigs(nodeId: number): Promise<Record<string, string>> {

@@ -1,0 +1,104 @@
+// Brokers sharing their metadata in a real etcd: registration under a lease, node ids and cluster ids
+// checked, every live broker and the elected controller in Metadata, and the controller's succession.
+import { Kafka, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { writeMetaProperties } from '../../src/cluster/meta-properties.js';
+import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
+import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
+import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { pollUntil } from '../support/poll.js';
+
+const SESSION_TIMEOUT_MS = 2_000;
+
+describe.skipIf(etcdMissing !== undefined)('a cluster of brokers over etcd', () => {
+  let etcd: TestEtcd;
+  let clusterName: string;
+  const brokers: TestBroker[] = [];
+
+  beforeAll(async () => {
+    etcd = await TestEtcd.start();
+  }, 30_000);
+  afterAll(async () => {
+    await etcd?.destroy();
+  });
+  afterEach(async () => {
+    for (const broker of brokers.splice(0).reverse()) await broker.close();
+  });
+
+  function settings(nodeId: number): Record<string, string | number> {
+    return {
+      'node.id': nodeId,
+      'gregor.metadata.store': 'etcd',
+      'gregor.etcd.endpoints': etcd.endpoint,
+      'gregor.cluster.name': clusterName,
+      'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
+    };
+  }
+
+  async function startCluster(size: number): Promise<void> {
+    clusterName = `test-${randomUUID()}`;
+    for (let nodeId = 1; nodeId <= size; nodeId++) brokers.push(await startBroker(settings(nodeId)));
+  }
+
+  async function describeCluster(bootstrap: string): Promise<{ brokers: number[]; controller: number | null; clusterId: string }> {
+    const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    await admin.connect();
+    try {
+      const cluster = await admin.describeCluster();
+      return { brokers: cluster.brokers.map((b) => b.nodeId).sort(), controller: cluster.controller, clusterId: cluster.clusterId };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('answers Metadata from every broker with all live brokers, one cluster id and the elected controller', async () => {
+    await startCluster(3);
+    await pollUntil(async () => (await describeCluster(brokers[0]!.bootstrap)).controller !== -1, 'a controller to be elected');
+    const views = await Promise.all(brokers.map((b) => describeCluster(b.bootstrap)));
+    expect(views[0]!.brokers).toEqual([1, 2, 3]);
+    expect([1, 2, 3]).toContain(views[0]!.controller);
+    for (const view of views) expect(view).toEqual(views[0]);
+    expect(new Set(brokers.map((b) => b.broker.metadata.clusterId)).size).toBe(1);
+  }, 60_000);
+
+  it('elects another controller within the session timeout when the controller goes, and drops it from the brokers', async () => {
+    await startCluster(3);
+    await pollUntil(async () => (await describeCluster(brokers[0]!.bootstrap)).controller !== -1, 'a controller to be elected');
+    const controller = (await describeCluster(brokers[0]!.bootstrap)).controller!;
+    const index = brokers.findIndex((b) => b.broker.metadata.nodeId === controller);
+    const [stopped] = brokers.splice(index, 1);
+    await stopped!.close();
+    const survivor = brokers[0]!.bootstrap;
+    await pollUntil(
+      async () => {
+        const view = await describeCluster(survivor);
+        return view.controller !== -1 && view.controller !== controller && view.brokers.length === 2;
+      },
+      'a new controller',
+      { timeoutMs: SESSION_TIMEOUT_MS + 2_000, intervalMs: 50 },
+    );
+    const views = await Promise.all(brokers.map((b) => describeCluster(b.bootstrap)));
+    expect(views[1]).toEqual(views[0]);
+    expect(views[0]!.brokers).not.toContain(controller);
+  }, 60_000);
+
+  it('refuses a second broker with a node id already registered, with a clear error', async () => {
+    await startCluster(1);
+    const dataDir = tempDataDir();
+    const refused = startBroker(settings(1), {}, dataDir);
+    await expect(refused).rejects.toSatisfy(
+      (error) => error instanceof KafkaError && error.code === ErrorCode.DUPLICATE_BROKER_REGISTRATION && /node\.id 1 is registered by another live broker/.test(error.message),
+    );
+    expect((await describeCluster(brokers[0]!.bootstrap)).brokers).toEqual([1]);
+  }, 60_000);
+
+  it('refuses a broker whose data dir belongs to another cluster', async () => {
+    await startCluster(1);
+    const dataDir = tempDataDir();
+    await writeMetaProperties(dataDir, { clusterId: 'another-cluster-id-0000', nodeId: 2, directoryId: 'dir' });
+    await expect(startBroker(settings(2), {}, dataDir)).rejects.toSatisfy(
+      (error) => error instanceof KafkaError && error.code === ErrorCode.INCONSISTENT_CLUSTER_ID && /belongs to cluster another-cluster-id-0000/.test(error.message),
+    );
+  }, 60_000);
+});
