@@ -71,15 +71,15 @@ function splitEntry(logical: string, line: number): PropertyEntry {
   let valueStart = skipWhitespace(logical, keyEnd);
   if (logical[valueStart] === '=' || logical[valueStart] === ':') valueStart = skipWhitespace(logical, valueStart + 1);
   return {
-    key: unescape(logical.slice(0, keyEnd), line),
-    value: unescape(logical.slice(valueStart), line),
+    key: unescapeValue(logical.slice(0, keyEnd), line),
+    value: unescapeValue(logical.slice(valueStart), line),
     line,
   };
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { t: '\t', n: '\n', r: '\r', f: '\f' };
 
-function unescape(s: string, line: number): string {
+function unescapeValue(s: string, line: number): string {
   if (!s.includes('\\')) return s;
   let out = '';
   for (let j = 0; j < s.length; j++) {
