@@ -42,7 +42,7 @@ export function compileFormat(format: string): RecordFormatter {
   const parts: (string | RecordFormatter)[] = [];
   let literal = '';
   for (let i = 0; i < format.length; i++) {
-    const c = format[i]!;
+    const c = format.charAt(i);
     const next = format[i + 1];
     if (c === '%' && next === '%') {
       literal += '%';
