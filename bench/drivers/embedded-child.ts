@@ -228,9 +228,11 @@ async function main(): Promise<void> {
     logger: createLogger({ level: 'warn' }),
     config: JSON.parse(settings) as Record<string, string | number | boolean>,
   });
-  let stopping: Promise<void> | undefined;
+  let stopping = false;
   const stop = () => {
-    stopping ??= gregor.close().then(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    void gregor.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   // The harness has gone: do not outlive it.

@@ -54,7 +54,7 @@ export function aggregate(run: SuiteRun): ResultPoint[] {
     const key = [m.scenario, m.target, m.loadGenerator, m.metric].join('\u0000');
     groups.set(key, [...(groups.get(key) ?? []), m]);
   }
-  const scenarios = (run.parameters['scenarios'] ?? []) as { id: string; recordSize: number; partitions: number }[];
+  const scenarios = (run.parameters.scenarios ?? []) as { id: string; recordSize: number; partitions: number }[];
   return [...groups.values()].map((all) => {
     const first = all[0]!;
     const ok = all.filter((m) => m.ok);

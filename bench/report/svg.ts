@@ -3,7 +3,7 @@
  * values, and a plot frame with axes. Just enough for the benchmark charts, with no dependencies.
  */
 
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const n = (v: number): string => (Math.round(v * 10) / 10).toString();
 
 export interface TextOptions {
@@ -45,7 +45,7 @@ export class Svg {
   text(x: number, y: number, s: string, o: TextOptions = {}): this {
     const rotate = o.rotate ? ` transform="rotate(${o.rotate} ${n(x)} ${n(y)})"` : '';
     this.#parts.push(
-      `<text x="${n(x)}" y="${n(y)}" font-size="${o.size ?? 12}" text-anchor="${o.anchor ?? 'start'}" fill="${o.fill ?? '#222'}"${o.weight === 'bold' ? ' font-weight="bold"' : ''}${rotate}>${escape(s)}</text>`,
+      `<text x="${n(x)}" y="${n(y)}" font-size="${o.size ?? 12}" text-anchor="${o.anchor ?? 'start'}" fill="${o.fill ?? '#222'}"${o.weight === 'bold' ? ' font-weight="bold"' : ''}${rotate}>${escapeXml(s)}</text>`,
     );
     return this;
   }

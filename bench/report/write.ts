@@ -14,7 +14,7 @@ export function writeResults(run: SuiteRun, outDir: string, command: string): st
     ['summary.md', markdownReport(run, points, command)],
     ['throughput.svg', comparisonBars(`${run.suite} suite: throughput by target (native load generator; embedded: in-process)`, points.filter(isNative))],
   ];
-  const scenarios = (run.parameters['scenarios'] ?? []) as { id: string; title: string; recordSize: number }[];
+  const scenarios = (run.parameters.scenarios ?? []) as { id: string; title: string; recordSize: number }[];
   for (const s of scenarios) {
     const native = points.filter((p) => p.workload === s.id && isNative(p) && p.ok);
     if (native.some((p) => p.publishRate.length > 0)) files.push([`${s.id}-throughput.svg`, throughputOverTime(`${s.title}: throughput over time`, native, s.recordSize)]);

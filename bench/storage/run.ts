@@ -151,7 +151,10 @@ try {
   mkdirSync(join(root, 'other'), { recursive: true });
   const reads = readTable(join(root, 'other'));
   const calls = napiCallCost(join(root, 'other'));
-  const faster = SIZES.map((size) => `${label(size)}: ${append.best[size]!.mmap >= append.best[size]!.pwrite ? 'mmap' : 'pwrite'} by ${(Math.max(append.best[size]!.mmap, append.best[size]!.pwrite) / Math.min(append.best[size]!.mmap, append.best[size]!.pwrite)).toFixed(2)}×`).join(', ');
+  const faster = SIZES.map((size) => {
+    const { mmap, pwrite } = append.best[size]!;
+    return `${label(size)}: ${mmap >= pwrite ? 'mmap' : 'pwrite'} by ${(Math.max(mmap, pwrite) / Math.min(mmap, pwrite)).toFixed(2)}×`;
+  }).join(', ');
   const report = [
     '# Storage engine benchmark',
     '',

@@ -55,7 +55,9 @@ class KeyedAppender {
     }
     const batch = native.buildRecordBatch({ keys, values }, { compression: this.compression });
     const { baseOffset } = this.log.append(batch, APPEND);
-    keys.forEach((key, index) => this.latest.set(key.toString(), { offset: baseOffset + BigInt(index), sha256: digest(values[index]!) }));
+    keys.forEach((key, index) => {
+      this.latest.set(key.toString(), { offset: baseOffset + BigInt(index), sha256: digest(values[index]!) });
+    });
     return batch.length;
   }
 }

@@ -103,7 +103,7 @@ export class KafkaTarget implements Target {
 
   async unavailable(): Promise<string | null> {
     const java = await runToEnd('java', ['-version'], {}, 30_000).catch(() => null);
-    if (!java || java.code !== 0) return 'no Java runtime (Kafka 4 needs Java 17+)';
+    if (java?.code !== 0) return 'no Java runtime (Kafka 4 needs Java 17+)';
     try {
       await ensureKafkaJars(() => {});
     } catch (e) {

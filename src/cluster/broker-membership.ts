@@ -4,7 +4,7 @@
  * broker's registration under its lease, which vanishes when the broker stops renewing it.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import { type Lease, type MetadataStore } from './store/metadata-store.js';
+import type { Lease, MetadataStore } from './store/metadata-store.js';
 import { type BrokerRegistration, SharedMetadata } from './store/shared-metadata.js';
 
 const CLUSTER_ID_KEY = 'cluster-id';

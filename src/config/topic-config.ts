@@ -4,7 +4,7 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type BrokerConfig, type ConfigEntry, brokerConfigDef } from './broker-config.js';
-import { type ConfigDef, ConfigSource, ConfigType, type ConfigValue, parseConfigValue } from './config-def.js';
+import { type ConfigDef, ConfigSource, type ConfigType, type ConfigValue, parseConfigValue } from './config-def.js';
 
 interface TopicConfigDef extends ConfigDef {
   /** The broker key whose value applies when the topic does not override this one. */

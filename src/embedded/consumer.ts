@@ -139,9 +139,10 @@ export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRe
             if (!position || this.#paused.has(id) || this.#closed) break;
             const from = position.offset;
             const records = decode(partition.topic, partition.partition, batch, from);
-            if (records.length === 0) continue;
+            const last = records.at(-1);
+            if (last === undefined) continue;
             // The position moves past what is handed out, as a Kafka consumer's does past what poll returned.
-            const next = (position.offset = records[records.length - 1]!.offset + 1n);
+            const next = (position.offset = last.offset + 1n);
             yield records;
             if (position.offset !== next) break;
           }
@@ -155,7 +156,9 @@ export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRe
   /** Records one by one; the position (what commits store) is just past the last record handed out. */
   async *[Symbol.asyncIterator](): AsyncGenerator<ConsumerRecord, void, undefined> {
     for await (const batch of this.batches()) {
-      const id = `${batch[0]!.partition}:${batch[0]!.topic}`;
+      const [first] = batch;
+      if (first === undefined) continue;
+      const id = `${first.partition}:${first.topic}`;
       const position = this.#positions.get(id);
       if (!position) continue;
       for (const record of batch) {

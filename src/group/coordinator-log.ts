@@ -54,9 +54,14 @@ export class ReplicaCoordinatorLog implements CoordinatorLog {
   async #drain(): Promise<void> {
     this.#draining = true;
     while (this.#queue.length > 0) {
-      let take = 1;
-      let bytes = this.#queue[0]!.bytes;
-      while (take < this.#queue.length && bytes + this.#queue[take]!.bytes <= APPEND_BATCH_BYTES) bytes += this.#queue[take++]!.bytes;
+      // The first pending append always goes, however large; the rest join it while the batch has room.
+      let take = 0;
+      let bytes = 0;
+      for (const pending of this.#queue) {
+        if (take > 0 && bytes + pending.bytes > APPEND_BATCH_BYTES) break;
+        bytes += pending.bytes;
+        take++;
+      }
       const round = this.#queue.splice(0, take);
       try {
         await this.#appendBatch(round.flatMap((p) => p.records));

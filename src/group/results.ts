@@ -1,5 +1,5 @@
 /** What the group state machine answers to JoinGroup and SyncGroup, in the fields the wire responses carry. */
-import { ErrorCode } from '../protocol/error-codes.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
 
 export interface JoinGroupMember {
   readonly memberId: string;

@@ -96,7 +96,9 @@ export class RequestMetrics {
   constructor(registry: Registry, kafkaNames: boolean) {
     this.#histograms = PHASES.map((phase) => new LatencyHistogram(phase.name, phase.help, 'api', PHASE_BUCKETS, registry));
     if (kafkaNames) {
-      PHASES.forEach((phase, i) => new KafkaPercentiles(`kafka_network_requestmetrics_${phase.kafkaName.toLowerCase()}`, phase.kafkaName, this.#histograms[i]!, registry));
+      PHASES.forEach((phase, i) => {
+        new KafkaPercentiles(`kafka_network_requestmetrics_${phase.kafkaName.toLowerCase()}`, phase.kafkaName, this.#histograms[i]!, registry);
+      });
     }
   }
 

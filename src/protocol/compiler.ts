@@ -240,7 +240,9 @@ function structEncoder(fields: readonly FieldDefinition[], mode: Mode, scope: Sc
   if (mode.flexible && tagged.length === 0) lines.push('  w.uvarint(0);');
   if (mode.flexible && tagged.length > 0) {
     tagged.sort((a, b) => a.field.tag! - b.field.tag!);
-    tagged.forEach(({ field, variable }, i) => lines.push(`  const p${i} = !isDefault(${variable}, ${scope.field(field)});`));
+    tagged.forEach(({ field, variable }, i) => {
+      lines.push(`  const p${i} = !isDefault(${variable}, ${scope.field(field)});`);
+    });
     lines.push(`  w.uvarint(${tagged.map((_, i) => `(p${i} ? 1 : 0)`).join(' + ')});`);
     tagged.forEach(({ field, variable }, i) => {
       lines.push(`  if (p${i}) {

@@ -50,6 +50,7 @@ export interface RequestContext extends BrokerServices {
  * Any other exception is logged and answered with UNKNOWN_SERVER_ERROR the same way, as Kafka does; the
  * connection stays open.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds handlers of every request type; `unknown` would refuse them (parameters are contravariant)
 export interface Handler<Req = any, Res = any> {
   readonly apiKey: number;
   /** Lowest and highest version advertised in ApiVersions. */

@@ -40,7 +40,7 @@ describe('producer', () => {
   });
 
   it('puts a key in the partition kafkajs DefaultPartitioner chooses', async () => {
-    const partitionMetadata = Array.from({ length: 7 }, (_, partitionId) => ({ partitionId, leader: 0 }));
+    const partitionMetadata = Array.from({ length: 7 }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
     const kafkajsPartition = Partitioners.DefaultPartitioner();
     for (let i = 0; i < 200; i++) {
       const key = Buffer.from(`key-${i}-${'x'.repeat(i % 5)}`);

@@ -124,7 +124,7 @@ async function simulate(fates: readonly { start: number; fate: Fate }[], initial
     if (fate.kind === 'leave' && client.memberId !== '') coordinator.leaveGroup('g', [{ memberId: client.memberId, groupInstanceId: null }]);
   }
 
-  const clients = fates.map((f, i): Client => ({ name: `c${i}`, memberId: '', unknownMemberErrors: 0, stopped: false, stable: null }));
+  const clients = fates.map((_f, i): Client => ({ name: `c${i}`, memberId: '', unknownMemberErrors: 0, stopped: false, stable: null }));
   fates.forEach((f, i) => void until(f.start).then(() => run(clients[i]!, f.fate)));
   const lastEvent = Math.max(...fates.map((f) => Math.max(f.start, f.fate.kind === 'stay' ? 0 : f.fate.at)));
   // After the last event: a dead member's session lapses, the rebalance completes, everyone syncs.
@@ -152,7 +152,7 @@ describe('concurrent rebalances', () => {
           const fates = [...others, ...Array.from({ length: 1 + (staying % 3) }, (_, i) => ({ start: i * 700, fate: { kind: 'stay' } as Fate }))];
           const { clients, violations } = await simulate(fates, initialDelay, leaderDelay);
           expect(violations).toEqual([]);
-          const live = clients.filter((c, i) => fates[i]!.fate.kind === 'stay');
+          const live = clients.filter((_c, i) => fates[i]!.fate.kind === 'stay');
           for (const c of live) expect(c.unknownMemberErrors, `${c.name} was told UNKNOWN_MEMBER_ID`).toBe(0);
           const generations = new Set(live.map((c) => c.stable?.generation));
           expect(generations.size, 'survivors in one generation').toBe(1);

@@ -108,7 +108,9 @@ describe('kafkajs consumer groups', () => {
     expect(all().map((r) => r.value).sort()).toEqual([...values].sort());
     // Each partition's records went to one member only.
     const owners = new Map<number, Set<number>>();
-    members.forEach((m, i) => m.received.forEach((r) => owners.set(r.partition, (owners.get(r.partition) ?? new Set()).add(i))));
+    members.forEach((m, i) => {
+      for (const r of m.received) owners.set(r.partition, (owners.get(r.partition) ?? new Set()).add(i));
+    });
     for (const set of owners.values()) expect(set.size).toBe(1);
   });
 

@@ -21,10 +21,10 @@ const uuid = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => {
 
 const bytes = fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b));
 
-function valueOf(field: FieldDefinition, type: string, version: number, nullable: boolean): fc.Arbitrary<unknown> {
+function arbitraryValue(field: FieldDefinition, type: string, version: number, nullable: boolean): fc.Arbitrary<unknown> {
   const plain = ((): fc.Arbitrary<unknown> => {
     const element = elementType(type);
-    if (element !== undefined) return fc.array(valueOf(field, element, version, false), { maxLength: 3 });
+    if (element !== undefined) return fc.array(arbitraryValue(field, element, version, false), { maxLength: 3 });
     if (field.fields) return structOf(field.fields, version);
     const range = INT[type];
     if (range) return fc.integer({ min: range[0], max: range[1] });
@@ -53,7 +53,7 @@ function structOf(fields: readonly FieldDefinition[], version: number): fc.Arbit
   const model: Record<string, fc.Arbitrary<unknown>> = {};
   for (const field of fields) {
     model[field.name] = inVersions(field.versions, version)
-      ? valueOf(field, field.type, version, inVersions(field.nullableVersions, version))
+      ? arbitraryValue(field, field.type, version, inVersions(field.nullableVersions, version))
       : fc.constant(null).map(() => defaultValue(field));
   }
   return fc.record(model);

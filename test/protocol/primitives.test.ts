@@ -107,7 +107,7 @@ describe('bytes and records', () => {
     expect(chunks.length).toBe(4);
     expect(chunks[1]).toBe(views[0]);
     expect(chunks[2]).toBe(views[1]);
-    expect(Buffer.concat(chunks).toString('hex')).toBe('01' + '0c' + Buffer.from('firstsecond').toString('hex') + '02');
+    expect(Buffer.concat(chunks).toString('hex')).toBe(['01', '0c', Buffer.from('firstsecond').toString('hex'), '02'].join(''));
     expect(w.byteLength).toBe(1 + 1 + 11 + 1);
   });
 });

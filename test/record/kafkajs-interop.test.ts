@@ -40,6 +40,7 @@ function sampleRecords(count: number, valueSize: number): TestRecord[] {
 
 async function kafkajsBatch(records: TestRecord[], compression: number, baseOffset: bigint): Promise<Buffer> {
   const first = records[0]!.timestamp;
+  // biome-ignore lint/complexity/useMathMinMax: timestamps are bigints, which Math.max does not take
   const max = records.reduce((m, r) => (r.timestamp > m ? r.timestamp : m), first);
   const encoded = records.map((record, offsetDelta) =>
     encodeRecord({

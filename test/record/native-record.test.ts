@@ -29,7 +29,9 @@ const record = fc.record({
   headers: fc.array(fc.record({ key: fc.string({ maxLength: 12 }), value: nullableBuffer }), { maxLength: 3 }),
 });
 
-function build(records: fc.infer<typeof record>[], compression: number, baseOffset = 0n): Buffer {
+type TestRecord = typeof record extends fc.Arbitrary<infer T> ? T : never;
+
+function build(records: TestRecord[], compression: number, baseOffset = 0n): Buffer {
   return native.buildRecordBatch(
     {
       values: records.map((r) => r.value),
@@ -196,7 +198,7 @@ describe('validateBatches', () => {
 
   it('maps each failure to its Kafka error', () => {
     const badCrc = Buffer.from(batch);
-    badCrc[batch.length - 1] ^= 1;
+    badCrc[batch.length - 1]! ^= 1;
     expect(engineErrorOf(() => native.validateBatches(badCrc))).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect(engineErrorOf(() => native.validateBatches(batch.subarray(0, batch.length - 1)))).toBe(ErrorCode.CORRUPT_MESSAGE);
 

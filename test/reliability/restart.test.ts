@@ -57,7 +57,9 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('restart after %s', (signal) => {
       const response = await client.request(ApiKey.Produce, 9, produceRequest('durable', partition, records));
       const result = response.responses[0].partitionResponses[0];
       expect(result.errorCode).toBe(ErrorCode.NONE);
-      values.forEach((value, k) => acked.push({ partition, offset: result.baseOffset + BigInt(k), value }));
+      values.forEach((value, k) => {
+        acked.push({ partition, offset: result.baseOffset + BigInt(k), value });
+      });
       lastBatch = { partition, records, offset: result.baseOffset };
     }
     client.close();

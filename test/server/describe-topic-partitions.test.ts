@@ -54,6 +54,7 @@ describe('DescribeTopicPartitions', () => {
     const metadata = await server.client.request(ApiKey.Metadata, 12, { topics: [{ topicId: ZERO_UUID, name: 'pg-b' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
     const [described] = response.topics;
     const [fromMetadata] = metadata.topics;
+    if (described === undefined) throw new Error('no topic described');
     expect(described).toMatchObject({ errorCode: ErrorCode.NONE, name: 'pg-b', topicId: fromMetadata.topicId, isInternal: false, topicAuthorizedOperations: -2147483648 });
     expect(described.topicId).not.toBe(ZERO_UUID);
     expect(described.partitions).toEqual(

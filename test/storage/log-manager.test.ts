@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
+import { ErrorCode, type KafkaError } from '../../src/protocol/error-codes.js';
 import { CLEAN_SHUTDOWN_MARKER, LogManager, RECOVERY_POINT_CHECKPOINT } from '../../src/storage/log-manager.js';
 import { native } from '../../src/storage/native.js';
 import { readPartitionMetadata } from '../../src/storage/partition-metadata.js';

@@ -104,6 +104,7 @@ export class MemoryLog implements PartitionLog {
   }
 
   maxTimestamp(): TimestampAndOffset | undefined {
+    // biome-ignore lint/complexity/useMathMinMax: timestamps are bigints, which Math.max does not take
     const max = this.#from(this.#logStartOffset).reduce((found, batch) => (batch.header.maxTimestamp > found ? batch.header.maxTimestamp : found), -1n);
     if (max < 0n) return undefined;
     return this.#firstRecord((batch) => batch.header.maxTimestamp === max, (ts) => ts === max, this.#logEndOffset);

@@ -5,7 +5,7 @@
  * signal exits at once).
  */
 import { basename, relative } from 'node:path';
-import { BrokerConfig } from '../../config/broker-config.js';
+import type { BrokerConfig } from '../../config/broker-config.js';
 import { loadBrokerConfig } from '../../config/sources/load.js';
 import { parseOverride } from '../../config/sources/override-source.js';
 import type { SourcedSetting } from '../../config/sources/setting.js';

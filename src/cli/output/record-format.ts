@@ -42,7 +42,7 @@ export function compileFormat(format: string): RecordFormatter {
   const parts: (string | RecordFormatter)[] = [];
   let literal = '';
   for (let i = 0; i < format.length; i++) {
-    const c = format[i]!;
+    const c = format.charAt(i);
     const next = format[i + 1];
     if (c === '%' && next === '%') {
       literal += '%';
@@ -71,7 +71,7 @@ export function compileFormat(format: string): RecordFormatter {
 
 /** One JSON object per line, with headers as a list because a key may repeat. */
 export const jsonLine: RecordFormatter = (r) =>
-  JSON.stringify({
+  `${JSON.stringify({
     topic: r.topic,
     partition: r.partition,
     offset: Number(r.offset),
@@ -79,4 +79,4 @@ export const jsonLine: RecordFormatter = (r) =>
     key: r.key?.toString('utf8') ?? null,
     value: r.value?.toString('utf8') ?? null,
     headers: r.headers.map(([k, v]) => ({ key: k.toString('utf8'), value: v?.toString('utf8') ?? null })),
-  }) + '\n';
+  })}\n`;

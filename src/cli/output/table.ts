@@ -24,7 +24,7 @@ export function formatTable<Row>(columns: readonly Column<Row>[], rows: readonly
       })
       .join('  ')
       .trimEnd();
-  return [line(columns.map((column) => column.header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
+  return `${[line(columns.map((column) => column.header.toUpperCase())), ...cells.map(line)].join('\n')}\n`;
 }
 
 function cellText(value: Cell): string {
@@ -35,5 +35,5 @@ function cellText(value: Cell): string {
 /** `KEY  VALUE` lines for a single object (a summary), aligned like a table without a header row. */
 export function formatPairs(pairs: ReadonlyArray<readonly [string, Cell]>): string {
   const width = Math.max(0, ...pairs.map(([key]) => key.length));
-  return pairs.map(([key, value]) => `${key.toUpperCase().padEnd(width)}  ${cellText(value)}`.trimEnd()).join('\n') + '\n';
+  return `${pairs.map(([key, value]) => `${key.toUpperCase().padEnd(width)}  ${cellText(value)}`.trimEnd()).join('\n')}\n`;
 }

@@ -27,21 +27,23 @@ const WHITESPACE = new Set([' ', '\t', '\f']);
 
 /** Entries in file order; a key given twice appears twice (the caller decides, and Java keeps the last). */
 export function parseProperties(text: string): PropertyEntry[] {
-  const lines = text.split(/\r\n|\r|\n/);
+  // One iterator: a continued entry takes its continuation lines from it, so the loop skips them.
+  const lines = text.split(/\r\n|\r|\n/).entries();
   const entries: PropertyEntry[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const first = skipWhitespace(lines[i]!, 0);
-    const start = i + 1;
-    if (first === lines[i]!.length) continue;
-    const lead = lines[i]![first];
+  for (const [index, line] of lines) {
+    const first = skipWhitespace(line, 0);
+    if (first === line.length) continue;
+    const lead = line.charAt(first);
     if (lead === '#' || lead === '!') continue;
-    let logical = lines[i]!.slice(first);
+    let logical = line.slice(first);
     while (endsWithContinuation(logical)) {
       logical = logical.slice(0, -1);
-      if (++i >= lines.length) break;
-      logical += lines[i]!.slice(skipWhitespace(lines[i]!, 0));
+      const continued = lines.next();
+      if (continued.done) break;
+      const [, next] = continued.value;
+      logical += next.slice(skipWhitespace(next, 0));
     }
-    entries.push(splitEntry(logical, start));
+    entries.push(splitEntry(logical, index + 1));
   }
   return entries;
 }
@@ -55,14 +57,14 @@ function endsWithContinuation(line: string): boolean {
 
 function skipWhitespace(s: string, from: number): number {
   let j = from;
-  while (j < s.length && WHITESPACE.has(s[j]!)) j++;
+  while (j < s.length && WHITESPACE.has(s.charAt(j))) j++;
   return j;
 }
 
 function splitEntry(logical: string, line: number): PropertyEntry {
   let keyEnd = 0;
   while (keyEnd < logical.length) {
-    const c = logical[keyEnd]!;
+    const c = logical.charAt(keyEnd);
     if (c === '\\') keyEnd += 2;
     else if (c === '=' || c === ':' || WHITESPACE.has(c)) break;
     else keyEnd++;
@@ -71,19 +73,19 @@ function splitEntry(logical: string, line: number): PropertyEntry {
   let valueStart = skipWhitespace(logical, keyEnd);
   if (logical[valueStart] === '=' || logical[valueStart] === ':') valueStart = skipWhitespace(logical, valueStart + 1);
   return {
-    key: unescape(logical.slice(0, keyEnd), line),
-    value: unescape(logical.slice(valueStart), line),
+    key: unescapeValue(logical.slice(0, keyEnd), line),
+    value: unescapeValue(logical.slice(valueStart), line),
     line,
   };
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { t: '\t', n: '\n', r: '\r', f: '\f' };
 
-function unescape(s: string, line: number): string {
+function unescapeValue(s: string, line: number): string {
   if (!s.includes('\\')) return s;
   let out = '';
   for (let j = 0; j < s.length; j++) {
-    const c = s[j]!;
+    const c = s.charAt(j);
     if (c !== '\\') {
       out += c;
       continue;

@@ -112,7 +112,10 @@ export class Writer {
   }
 
   string(v: string | null, compact: boolean): void {
-    if (v === null) return this.length(-1, compact, 2);
+    if (v === null) {
+      this.length(-1, compact, 2);
+      return;
+    }
     // Written after a prefix sized for the worst case (3 bytes per UTF-16 unit); moved back when shorter.
     const worst = v.length * 3;
     const prefix = compact ? uvarintSize(worst + 1) : 2;
@@ -131,7 +134,10 @@ export class Writer {
   }
 
   bytes(v: Buffer | null, compact: boolean): void {
-    if (v === null) return this.length(-1, compact, 4);
+    if (v === null) {
+      this.length(-1, compact, 4);
+      return;
+    }
     this.length(v.length, compact, 4);
     this.reserve(v.length);
     v.copy(this.buf, this.pos);
@@ -140,7 +146,10 @@ export class Writer {
 
   /** Record data: its length here, the views themselves as separate chunks. */
   records(v: Buffer | readonly Buffer[] | null, compact: boolean): void {
-    if (v === null) return this.length(-1, compact, 4);
+    if (v === null) {
+      this.length(-1, compact, 4);
+      return;
+    }
     const views = Buffer.isBuffer(v) ? [v] : v;
     let total = 0;
     for (const view of views) total += view.length;

@@ -17,7 +17,7 @@ export const saslAuthenticateHandler: Handler<SaslAuthenticateRequest, SaslAuthe
   maxVersion: 2,
   async handle(request, context) {
     const sasl = context.session.sasl;
-    if (!sasl || sasl.state !== 'authenticate' || sasl.rawTokens) {
+    if (sasl?.state !== 'authenticate' || sasl.rawTokens) {
       return answer(ErrorCode.ILLEGAL_SASL_STATE, 'SaslAuthenticate outside a SASL exchange started by SaslHandshake v1');
     }
     try {

@@ -17,7 +17,7 @@ const requests = new Map<number, number>();
 beforeAll(async () => {
   if (!hasGo()) return;
   franzGoClient();
-  broker = await startBroker({}, { observeRequest: { requestCompleted: (timing) => void requests.set(timing.apiKey, (requests.get(timing.apiKey) ?? 0) + 1) } });
+  broker = await startBroker({}, { observeRequest: { requestCompleted: ({ apiKey }) => void requests.set(apiKey, (requests.get(apiKey) ?? 0) + 1) } });
 }, 600_000);
 
 afterAll(async () => {

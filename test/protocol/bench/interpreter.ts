@@ -102,35 +102,49 @@ function readStruct(plan: StructPlan, r: Reader): Record<string, unknown> {
 function writeValue(plan: TypePlan, value: unknown, w: Writer, flexible: boolean): void {
   switch (plan.kind) {
     case 'int8':
-      return w.i8(value as number);
+      w.i8(value as number);
+      return;
     case 'int16':
     case 'uint16':
-      return w.i16(value as number);
+      w.i16(value as number);
+      return;
     case 'int32':
-      return w.i32(value as number);
+      w.i32(value as number);
+      return;
     case 'int64':
-      return w.i64(value as bigint);
+      w.i64(value as bigint);
+      return;
     case 'float64':
-      return w.f64(value as number);
+      w.f64(value as number);
+      return;
     case 'bool':
-      return w.bool(value as boolean);
+      w.bool(value as boolean);
+      return;
     case 'uuid':
-      return w.uuid(value as string);
+      w.uuid(value as string);
+      return;
     case 'string':
-      return w.string(value as string | null, flexible);
+      w.string(value as string | null, flexible);
+      return;
     case 'bytes':
-      return w.bytes(value as Buffer | null, flexible);
+      w.bytes(value as Buffer | null, flexible);
+      return;
     case 'records':
-      return w.records(value as Buffer | null, flexible);
+      w.records(value as Buffer | null, flexible);
+      return;
     case 'struct':
       if (plan.nullable) {
         w.i8(value === null ? -1 : 1);
         if (value === null) return;
       }
-      return writeStruct(plan.struct!, value as Record<string, unknown>, w);
+      writeStruct(plan.struct!, value as Record<string, unknown>, w);
+      return;
     case 'array': {
       const a = value as unknown[] | null;
-      if (a === null) return w.length(-1, flexible, 4);
+      if (a === null) {
+        w.length(-1, flexible, 4);
+        return;
+      }
       w.length(a.length, flexible, 4);
       for (const element of a) writeValue(plan.element!, element, w, flexible);
     }
