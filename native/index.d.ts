@@ -207,6 +207,13 @@ export interface NativeEpochEntry {
   startOffset: bigint
 }
 
+/** RLIMIT_NOFILE before and after raising the soft limit to the hard one (-1: unlimited). */
+export interface NativeFdLimits {
+  softBefore: number
+  soft: number
+  hard: number
+}
+
 /** Topic-level settings of one log, Kafka's names in camelCase; absent fields keep Kafka's defaults. */
 export interface NativeLogConfig {
   segmentBytes?: number
@@ -273,6 +280,9 @@ export interface PackedRecordColumns {
   /** Milliseconds since the epoch per record; negative, or no column: now. */
   timestamps?: Float64Array
 }
+
+/** Raises the soft open-file limit to the hard limit. */
+export declare function raiseOpenFileLimit(): NativeFdLimits
 
 /** Reads a `recovery-point-offset-checkpoint` / `log-start-offset-checkpoint`; null when missing. */
 export declare function readOffsetCheckpoint(path: string): Array<OffsetCheckpointRead> | null

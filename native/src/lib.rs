@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod crc;
 pub mod error;
+pub mod fd_limit;
 pub mod log;
 pub mod record;
 

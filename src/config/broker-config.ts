@@ -80,6 +80,13 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     'true',
     'On a single node, answer acks=all only once the batch is flushed to disk (group commit across requests); false answers once appended, as Kafka does.',
   ),
+  def(
+    'gregor.log.dir.min.free.bytes',
+    LONG,
+    '1073741824',
+    'Free bytes a log dir keeps: below it Produce to its partitions is refused with KAFKA_STORAGE_ERROR (reads go on) until space is freed, so the disk never fills up (Redpanda’s storage_min_free_bytes); 0 refuses only once a write found the disk full.',
+    { min: 0 },
+  ),
   def('gregor.request.read.timeout.ms', LONG, '30000', 'Deadline for a started request to arrive completely; a slower sender is disconnected.', { min: 1 }),
   def('gregor.admin.listener', STRING, null, 'host:port of the admin HTTP endpoint (/metrics, /health/live, /health/ready); unset turns it off.'),
   def('gregor.metrics.kafka.names.enable', BOOLEAN, 'false', 'Also export per-topic and per-request metrics under the names Kafka’s JMX exporter uses (kafka_server_brokertopicmetrics_*, kafka_network_requestmetrics_*).'),

@@ -1,7 +1,8 @@
 /**
  * The admin HTTP endpoint: `/metrics` (Prometheus exposition), `/health/live` (the process answers) and
  * `/health/ready` (logs recovered and the Kafka listener up: 503 until the broker says so, and again once it
- * starts shutting down, so a load balancer drains it first). It listens on `gregor.admin.listener`.
+ * starts shutting down, so a load balancer drains it first; 503 too while a log dir is offline, naming it in
+ * `offlineLogDirs`, since its partitions stay unavailable until a restart). It listens on `gregor.admin.listener`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +26,7 @@ export class AdminServer {
   readonly #metrics: BrokerMetrics;
   #address: HostPort = { host: '', port: 0 };
   #ready = false;
+  #offlineLogDirs: () => readonly string[] = () => [];
 
   private constructor(metrics: BrokerMetrics) {
     this.#metrics = metrics;
@@ -59,6 +61,11 @@ export class AdminServer {
     this.#ready = ready;
   }
 
+  /** Where `/health/ready` learns which log dirs are offline. */
+  watchLogDirs(offline: () => readonly string[]): void {
+    this.#offlineLogDirs = offline;
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.#server.close(() => resolve());
@@ -78,7 +85,9 @@ export class AdminServer {
     } else if (path === '/health/live') {
       json(response, 200, { status: 'live' });
     } else if (path === '/health/ready') {
-      json(response, this.#ready ? 200 : 503, { status: this.#ready ? 'ready' : 'not ready' });
+      const offlineLogDirs = this.#offlineLogDirs();
+      if (this.#ready && offlineLogDirs.length > 0) json(response, 503, { status: 'log dirs offline', offlineLogDirs });
+      else json(response, this.#ready ? 200 : 503, { status: this.#ready ? 'ready' : 'not ready' });
     } else {
       json(response, 404, { error: `no such path ${path}; try /metrics, /health/live, /health/ready` });
     }

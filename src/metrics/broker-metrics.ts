@@ -281,6 +281,26 @@ export class BrokerMetrics implements TrafficObserver {
       },
     });
     new Gauge({
+      name: 'gregor_log_dir_free_bytes',
+      help: 'Bytes free on the filesystem of each online log dir (Produce is refused below gregor.log.dir.min.free.bytes).',
+      labelNames: ['dir'],
+      registers,
+      collect() {
+        this.reset();
+        for (const dir of state().logDirs?.() ?? []) if (dir.online) this.set({ dir: dir.path }, Number(dir.freeBytes));
+      },
+    });
+    new Gauge({
+      name: 'gregor_offline_log_dirs',
+      help: 'Log dirs taken offline by an I/O error (Kafka’s OfflineLogDirectoryCount); only a restart brings them back.',
+      registers,
+      collect() {
+        let offline = 0;
+        for (const dir of state().logDirs?.() ?? []) if (!dir.online) offline++;
+        this.set(offline);
+      },
+    });
+    new Gauge({
       name: 'gregor_mapped_bytes',
       help: 'Address space mapped from segment files, by file kind (log, index, timeindex).',
       labelNames: ['file'],

@@ -21,7 +21,27 @@ export interface GroupLag {
   readonly lag: bigint;
 }
 
+export interface LogDirState {
+  readonly path: string;
+  /** False once the dir failed (an I/O error): its partitions are offline until a restart. */
+  readonly online: boolean;
+  /** Bytes free for the broker on the dir's filesystem (0 when offline). */
+  readonly freeBytes: bigint;
+}
+
+/** The log dirs as the log manager lists them. */
+export function logDirStates(manager: { logDirs(): readonly { path: string; online: boolean; usableBytes: bigint }[] }): LogDirState[] {
+  return manager.logDirs().map((dir) => ({ path: dir.path, online: dir.online, freeBytes: dir.usableBytes }));
+}
+
+/** The paths of the offline log dirs, for `/health/ready`. */
+export function offlineLogDirs(states: Iterable<LogDirState>): string[] {
+  return [...states].filter((dir) => !dir.online).map((dir) => dir.path);
+}
+
 export interface BrokerStateSource {
+  /** The log dirs with their state. */
+  logDirs?(): Iterable<LogDirState>;
   partitions?(): Iterable<PartitionState>;
   consumerGroupLag?(): Iterable<GroupLag> | Promise<Iterable<GroupLag>>;
   /** Client connections open. */

@@ -81,5 +81,10 @@ export interface PartitionLogManager {
   /** Removes the log (the directory is renamed and deleted asynchronously, as Kafka does). */
   deleteLog(topic: string, partition: number): Promise<void>;
   updateConfig(topic: string, partition: number, config: TopicLogConfig): void;
+  /** Throws KAFKA_STORAGE_ERROR while the partition's log dir refuses appends (low on space). */
+  checkWritable(topic: string, partition: number): void;
+  /** Takes in a storage error of the partition's log; true when its whole log dir is now offline (a failed
+   * disk), false when only the request failed (a full disk, no file descriptors left). */
+  reportFailure(topic: string, partition: number, error: unknown): boolean;
   close(): Promise<void>;
 }

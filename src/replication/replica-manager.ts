@@ -190,6 +190,7 @@ export class ReplicaManager {
         }
         const partition = this.onlinePartition(entry.topic, entry.partition);
         if (options.acks === -1) this.#checkEnoughReplicas(partition);
+        this.#logManager.checkWritable(entry.topic, entry.partition);
         const outcome = this.#withStorageErrors(partition, () => partition.appendAsLeader(entry.records, nowMs));
         if (options.acks === -1 && !outcome.duplicate && this.#config.bool('gregor.flush.before.acks.all.enable')) {
           waits.push(partition.log.flush(outcome.lastOffset + 1n));
@@ -367,12 +368,15 @@ export class ReplicaManager {
     }
   }
 
-  /** A storage error takes the partition's whole log dir offline (its other partitions fail the same way). */
+  /** A failed disk takes the partition's whole log dir offline (its other partitions fail the same way); a
+   * full disk or a lack of file descriptors fails only the request (the log manager tells which). */
   #withStorageErrors<T>(partition: Partition, action: () => T): T {
     try {
       return action();
     } catch (error) {
-      if (error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR) this.#takeDirOffline(partition);
+      if (error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR && this.#logManager.reportFailure(partition.topic, partition.partition, error)) {
+        this.#takeDirOffline(partition);
+      }
       throw error;
     }
   }

@@ -8,8 +8,12 @@
  * crash from then on is recovered by scanning past the recovery points; `close()` makes every log
  * durable (one syncfs per log dir), writes the checkpoints and, when everything succeeded, the marker.
  *
- * A log dir that cannot be opened is offline: its partitions answer KAFKA_STORAGE_ERROR while the
- * others keep serving. New logs go to the online dir holding the fewest.
+ * A log dir that cannot be opened, or whose disk fails (EIO and the like), is offline until a restart: its
+ * partitions answer KAFKA_STORAGE_ERROR while the others keep serving. New logs go to the online dir
+ * holding the fewest. Running out of a resource is not a failed disk: a full disk (or one with less free
+ * than `minFreeBytes`, checked every second) refuses appends to its partitions with KAFKA_STORAGE_ERROR
+ * while reads go on, and takes them again once space is freed; running out of file descriptors fails the
+ * request only.
  *
  * Flush policies: `never` (Kafka's default: the page cache; rolled segments are flushed by the periodic
  * checkpoint so the recovery scan covers only active segments), `interval` (everything every
@@ -25,7 +29,7 @@ import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { Log, type LogConfig } from './log.js';
 import { native } from './native.js';
 import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata.js';
-import { toKafkaError } from './errors.js';
+import { StorageError, StorageFault, storageFaultOf, toKafkaError } from './errors.js';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
@@ -54,6 +58,8 @@ export interface LogManagerOptions {
   readonly defaultConfig?: TopicLogConfig;
   /** How appends reach segments: 'mmap' or 'pwrite' (default: the engine's). */
   readonly writeMode?: 'mmap' | 'pwrite';
+  /** Free bytes each log dir keeps: below it appends are refused (gregor.log.dir.min.free.bytes; default 0). */
+  readonly minFreeBytes?: number;
   readonly logger?: StorageLogger;
 }
 
@@ -67,6 +73,10 @@ export interface LogDirInfo {
 interface LogDir {
   readonly path: string;
   online: boolean;
+  /** Appends refused until the free bytes reach `resumeAtBytes` (a write found the disk full, or the
+   * free bytes fell below the minimum). */
+  lowOnSpace: boolean;
+  resumeAtBytes: bigint;
   readonly recoveryPoints: Map<string, bigint>;
   readonly logStartOffsets: Map<string, bigint>;
   readonly cleanShutdown: boolean;
@@ -80,6 +90,10 @@ interface Entry {
 }
 
 const SILENT: StorageLogger = { info() {}, warn() {}, error() {} };
+const FREE_SPACE_CHECK_MS = 1_000;
+/** After a write found the disk full, appends resume only once this much more than the minimum is free
+ * (the engine reserves up to 16 MiB ahead of a busy writer), so they do not flap at the edge. */
+const DISK_FULL_RESUME_MARGIN = 16n << 20n;
 const PARTITION_DIR = /^(.+)-(\d+)$/;
 
 /** Kafka topic config → engine settings. */
@@ -118,6 +132,7 @@ export class LogManager {
     if (options.logDirs.length === 0) throw new KafkaError(ErrorCode.LOG_DIR_NOT_FOUND, 'no log dirs configured');
     const manager = new LogManager(options.logDirs.map((path) => loadDir(path, options.logger ?? SILENT)), options);
     for (const dir of manager.#dirs) if (dir.online) manager.#openLogs(dir);
+    manager.checkFreeSpace();
     manager.#startTimers();
     return manager;
   }
@@ -175,6 +190,65 @@ export class LogManager {
       const stats = statfsSync(dir.path, { bigint: true });
       return { path: dir.path, online: true, totalBytes: stats.blocks * stats.bsize, usableBytes: stats.bavail * stats.bsize };
     });
+  }
+
+  /** Refuses an append to the partition while its log dir is low on space (StorageError, DISK_FULL). */
+  checkWritable(topic: string, partition: number): void {
+    const dir = this.#logs.get(`${topic}-${partition}`)?.dir;
+    if (dir?.lowOnSpace) {
+      throw new StorageError(StorageFault.DISK_FULL, `log dir ${dir.path} is low on space: appends resume once ${dir.resumeAtBytes} bytes are free`);
+    }
+  }
+
+  /**
+   * Takes in a storage error of the partition's log and returns whether its log dir is now offline: only
+   * a failed disk takes it offline (logged at error level); a full disk makes the dir refuse appends
+   * until space is freed, and running out of descriptors fails the request only (both logged at warn).
+   */
+  reportFailure(topic: string, partition: number, error: unknown): boolean {
+    const dir = this.#logs.get(`${topic}-${partition}`)?.dir;
+    switch (storageFaultOf(error)) {
+      case StorageFault.FAILED_DISK:
+        if (dir?.online) this.#offline(dir, error);
+        return true;
+      case StorageFault.DISK_FULL:
+        if (dir?.online) this.#lowOnSpace(dir, BigInt(this.#options.minFreeBytes ?? 0) + DISK_FULL_RESUME_MARGIN, { err: error, partition: `${topic}-${partition}` });
+        return false;
+      case StorageFault.TOO_MANY_OPEN_FILES:
+        this.#logger.warn({ err: error, partition: `${topic}-${partition}` }, 'out of file descriptors: the request failed, the log dir stays online');
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  #lowOnSpace(dir: LogDir, resumeAtBytes: bigint, details: object): void {
+    dir.resumeAtBytes = resumeAtBytes;
+    if (dir.lowOnSpace) return;
+    dir.lowOnSpace = true;
+    this.#logger.warn({ dir: dir.path, resumeAtBytes: String(resumeAtBytes), ...details }, 'log dir low on space: appends to its partitions are refused until space is freed');
+  }
+
+  /** Compares each online dir's free bytes with the minimum: warns once when a dir falls below, informs once when it recovers. */
+  checkFreeSpace(): void {
+    const minFree = BigInt(this.#options.minFreeBytes ?? 0);
+    for (const dir of this.#dirs) {
+      if (!dir.online) continue;
+      let free: bigint;
+      try {
+        const stats = statfsSync(dir.path, { bigint: true });
+        free = stats.bavail * stats.bsize;
+      } catch (error) {
+        this.#offline(dir, error);
+        continue;
+      }
+      if (!dir.lowOnSpace && free < minFree) {
+        this.#lowOnSpace(dir, minFree, { freeBytes: String(free), minFreeBytes: String(minFree) });
+      } else if (dir.lowOnSpace && free >= dir.resumeAtBytes) {
+        dir.lowOnSpace = false;
+        this.#logger.info({ dir: dir.path, freeBytes: String(free) }, 'log dir has space again: appends resume');
+      }
+    }
   }
 
   /** The partition's log; KAFKA_STORAGE_ERROR when its dir is offline, undefined when there is none. */
@@ -285,6 +359,7 @@ export class LogManager {
       this.#timers.push(timer);
     };
     const checkpointMs = this.#options.checkpointIntervalMs ?? 60_000;
+    every(FREE_SPACE_CHECK_MS, () => this.checkFreeSpace());
     every(checkpointMs, async () => {
       await this.flushAll(false);
       this.checkpoint();
@@ -337,6 +412,8 @@ function loadDir(path: string, logger: StorageLogger): LogDir {
     const dir: LogDir = {
       path,
       online: true,
+      lowOnSpace: false,
+      resumeAtBytes: 0n,
       cleanShutdown,
       recoveryPoints: readCheckpoint(join(path, RECOVERY_POINT_CHECKPOINT), logger),
       logStartOffsets: readCheckpoint(join(path, LOG_START_OFFSET_CHECKPOINT), logger),
@@ -345,7 +422,7 @@ function loadDir(path: string, logger: StorageLogger): LogDir {
     return dir;
   } catch (error) {
     logger.error({ err: error, dir: path }, 'log dir offline');
-    return { path, online: false, cleanShutdown: false, recoveryPoints: new Map(), logStartOffsets: new Map() };
+    return { path, online: false, lowOnSpace: false, resumeAtBytes: 0n, cleanShutdown: false, recoveryPoints: new Map(), logStartOffsets: new Map() };
   }
 }
 

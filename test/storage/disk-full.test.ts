@@ -134,7 +134,7 @@ describe.skipIf(mountRefused !== undefined)('a full disk during compaction (R7)'
     } catch (error) {
       thrown = error;
     }
-    expect((thrown as { code?: unknown }).code).toBe('GREGOR_KAFKA_STORAGE_ERROR');
+    expect((thrown as { code?: unknown }).code).toBe('GREGOR_DISK_FULL');
     expect(statfsSync(mountPoint).bavail).toBe(freeBefore);
     expect(stored(log)).toEqual(before);
 

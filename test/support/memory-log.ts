@@ -213,6 +213,13 @@ export class MemoryLogManager implements PartitionLogManager {
     if (this.#logs.has(`${topic}-${partition}`)) this.configs.set(`${topic}-${partition}`, config);
   }
 
+  checkWritable(): void {}
+
+  /** Every storage error counts as a failed disk here: the in-memory log has no resources to run out of. */
+  reportFailure(): boolean {
+    return true;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }

@@ -27,9 +27,17 @@ use rustix::fs::FallocateFlags;
 use crate::error::{EngineError, Result};
 
 /// A file that mappings are made of, shared by them so that shrinking waits for the last one.
+///
+/// A mapping does not need its file's descriptor once made, so a `MappedFile` keeps one open only
+/// while it is held ([`MappedFile::hold_descriptor`]: the active segment's `.log`, which every append
+/// writes); otherwise each operation that needs one opens the file by its path for that operation
+/// only. Indexes and closed segments therefore cost no descriptor at all: 1,000 partitions need
+/// one per partition written to, not three per segment.
 pub struct MappedFile {
     path: PathBuf,
-    file: File,
+    /// Device and inode of the file first opened: a reopen by path must find the same file.
+    identity: (u64, u64),
+    held: Mutex<Option<Arc<File>>>,
     state: Mutex<FileState>,
 }
 
@@ -46,9 +54,24 @@ fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<MappedFile>>> {
     REGISTRY.get_or_init(Default::default)
 }
 
+fn identity(metadata: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (metadata.dev(), metadata.ino())
+}
+
+fn open_read_write(path: &Path, create: bool) -> Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(create)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| storage_error(path, "open", e))
+}
+
 impl MappedFile {
     /// Opens (creating when `create`) a file for reading and writing, or returns the `MappedFile` of
-    /// the path that is already open in this process.
+    /// the path that is already open in this process. No descriptor stays open.
     pub fn open(path: &Path, create: bool) -> Result<Arc<MappedFile>> {
         let mut registry = registry().lock().expect("mapped file registry");
         if let Some(open) = registry.get(path).and_then(Weak::upgrade) {
@@ -57,16 +80,12 @@ impl MappedFile {
             }
         }
         registry.retain(|_, file| file.strong_count() > 0);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(create)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| storage_error(path, "open", e))?;
+        let file = open_read_write(path, create)?;
+        let metadata = file.metadata().map_err(|e| storage_error(path, "stat", e))?;
         let opened = Arc::new(MappedFile {
             path: path.to_path_buf(),
-            file,
+            identity: identity(&metadata),
+            held: Mutex::new(None),
             state: Mutex::new(FileState { live_mappings: 0, trim_to: None, deleted: false }),
         });
         registry.insert(path.to_path_buf(), Arc::downgrade(&opened));
@@ -79,20 +98,49 @@ impl MappedFile {
 
     /// Whether `path` still names this file (it may have been renamed or deleted and recreated).
     fn is_at(&self, path: &Path) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        match (std::fs::metadata(path), self.file.metadata()) {
-            (Ok(named), Ok(open)) => named.dev() == open.dev() && named.ino() == open.ino(),
-            _ => false,
-        }
+        std::fs::metadata(path).is_ok_and(|named| identity(&named) == self.identity)
     }
 
-    pub fn file(&self) -> &File {
-        &self.file
+    /// Keeps a descriptor open from now on (the writer of an active segment), opening it if needed.
+    pub fn hold_descriptor(&self) -> Result<()> {
+        let mut held = self.held.lock().expect("mapped file descriptor");
+        if held.is_none() {
+            *held = Some(Arc::new(self.reopen()?));
+        }
+        Ok(())
+    }
+
+    /// Closes the held descriptor (once operations still using it finish); mappings stay valid.
+    pub fn release_descriptor(&self) {
+        self.held.lock().expect("mapped file descriptor").take();
+    }
+
+    /// Whether a descriptor is held open.
+    pub fn holds_descriptor(&self) -> bool {
+        self.held.lock().expect("mapped file descriptor").is_some()
+    }
+
+    /// The held descriptor, or one opened for the caller's operation only. Used outside the lock, so
+    /// a long fdatasync never delays an append's pwrite.
+    fn descriptor(&self) -> Result<Arc<File>> {
+        if let Some(held) = self.held.lock().expect("mapped file descriptor").as_ref() {
+            return Ok(Arc::clone(held));
+        }
+        self.reopen().map(Arc::new)
+    }
+
+    fn reopen(&self) -> Result<File> {
+        let file = open_read_write(&self.path, false)?;
+        let metadata = file.metadata().map_err(|e| storage_error(&self.path, "stat", e))?;
+        if identity(&metadata) != self.identity {
+            return Err(EngineError::Storage(format!("{} was replaced while in use", self.path.display())));
+        }
+        Ok(file)
     }
 
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> Result<u64> {
-        Ok(self.file.metadata().map_err(|e| storage_error(&self.path, "stat", e))?.len())
+        Ok(self.descriptor()?.metadata().map_err(|e| storage_error(&self.path, "stat", e))?.len())
     }
 
     /// Allocates disk blocks for `[from, to)` so writes there cannot fail for lack of space.
@@ -100,20 +148,21 @@ impl MappedFile {
         if to <= from {
             return Ok(());
         }
-        match rustix::fs::fallocate(&self.file, FallocateFlags::empty(), from, to - from) {
+        let file = self.descriptor()?;
+        match rustix::fs::fallocate(&*file, FallocateFlags::empty(), from, to - from) {
             Ok(()) => Ok(()),
-            Err(rustix::io::Errno::OPNOTSUPP) => self.reserve_by_writing(from, to),
+            Err(rustix::io::Errno::OPNOTSUPP) => self.reserve_by_writing(&file, from, to),
             Err(errno) => Err(storage_error(&self.path, "fallocate", io::Error::from(errno))),
         }
     }
 
     /// Filesystems without fallocate: allocate by writing zeros (slow, but only ahead of the writer).
-    fn reserve_by_writing(&self, from: u64, to: u64) -> Result<()> {
+    fn reserve_by_writing(&self, file: &File, from: u64, to: u64) -> Result<()> {
         let zeros = [0u8; 64 * 1024];
         let mut at = from;
         while at < to {
             let n = (to - at).min(zeros.len() as u64) as usize;
-            self.file.write_all_at(&zeros[..n], at).map_err(|e| storage_error(&self.path, "reserve", e))?;
+            file.write_all_at(&zeros[..n], at).map_err(|e| storage_error(&self.path, "reserve", e))?;
             at += n as u64;
         }
         Ok(())
@@ -122,8 +171,9 @@ impl MappedFile {
     /// Makes the file at least `len` bytes long (growing is always safe under mappings).
     pub fn grow_to(&self, len: u64) -> Result<()> {
         let state = self.state.lock().expect("mapped file state");
-        if self.len()? < len {
-            self.file.set_len(len).map_err(|e| storage_error(&self.path, "extend", e))?;
+        let file = self.descriptor()?;
+        if file.metadata().map_err(|e| storage_error(&self.path, "stat", e))?.len() < len {
+            file.set_len(len).map_err(|e| storage_error(&self.path, "extend", e))?;
         }
         drop(state);
         Ok(())
@@ -149,25 +199,31 @@ impl MappedFile {
     /// The file's name is about to go (retention, truncation): pending trims are moot.
     pub fn mark_deleted(&self) {
         self.state.lock().expect("mapped file state").deleted = true;
+        self.release_descriptor();
     }
 
     fn trim(&self, len: u64) -> Result<()> {
-        if self.len()? > len {
-            self.file.set_len(len).map_err(|e| storage_error(&self.path, "trim", e))?;
+        // A file renamed away (a cleaner swap replaced it) is no segment any more: nothing to trim.
+        if self.held.lock().expect("mapped file descriptor").is_none() && !self.is_at(&self.path) {
+            return Ok(());
+        }
+        let file = self.descriptor()?;
+        if file.metadata().map_err(|e| storage_error(&self.path, "stat", e))?.len() > len {
+            file.set_len(len).map_err(|e| storage_error(&self.path, "trim", e))?;
         }
         Ok(())
     }
 
     pub fn sync_data(&self) -> Result<()> {
-        self.file.sync_data().map_err(|e| storage_error(&self.path, "fdatasync", e))
+        self.descriptor()?.sync_data().map_err(|e| storage_error(&self.path, "fdatasync", e))
     }
 
     pub fn write_at(&self, bytes: &[u8], position: u64) -> Result<()> {
-        self.file.write_all_at(bytes, position).map_err(|e| storage_error(&self.path, "pwrite", e))
+        self.descriptor()?.write_all_at(bytes, position).map_err(|e| storage_error(&self.path, "pwrite", e))
     }
 
     pub fn read_at(&self, bytes: &mut [u8], position: u64) -> Result<()> {
-        self.file.read_exact_at(bytes, position).map_err(|e| storage_error(&self.path, "pread", e))
+        self.descriptor()?.read_exact_at(bytes, position).map_err(|e| storage_error(&self.path, "pread", e))
     }
 
     fn mapping_added(&self) {
@@ -228,8 +284,10 @@ impl Mapping {
         let guard = MappingGuard::new(file);
         file.cancel_trim();
         file.grow_to(capacity as u64)?;
-        let raw =
-            MmapOptions::new().len(capacity).map_raw(file.file()).map_err(|e| storage_error(file.path(), "mmap", e))?;
+        let raw = MmapOptions::new()
+            .len(capacity)
+            .map_raw(&*file.descriptor()?)
+            .map_err(|e| storage_error(file.path(), "mmap", e))?;
         Ok(Self::wrap(guard, raw, capacity, true, reserved.min(capacity)))
     }
 
@@ -257,7 +315,7 @@ impl Mapping {
         // memmap2 refuses empty mappings; a one-byte request maps one page of a non-empty file.
         let raw = MmapOptions::new()
             .len(len.max(1))
-            .map_raw_read_only(file.file())
+            .map_raw_read_only(&*file.descriptor()?)
             .map_err(|e| storage_error(file.path(), "mmap", e))?;
         Ok(Self::wrap(guard, raw, len, false, len))
     }
@@ -391,7 +449,7 @@ pub fn sync_filesystem(dir: &Path) -> Result<()> {
 }
 
 pub(crate) fn storage_error(path: &Path, what: &str, error: io::Error) -> EngineError {
-    EngineError::Storage(format!("{what} {}: {error}", path.display()))
+    EngineError::io(format!("{what} {}", path.display()), error)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::error::{EngineError, Result};
 use crate::log::config::LogConfig;
 use crate::log::flush::SharedLog;
 use crate::log::log::{Log, OpenOptions, RecoveryReport};
+use crate::log::mmap::storage_error;
 
 /// Open logs by directory. Entries are weak: a log nobody holds is closed and forgotten.
 #[derive(Default)]
@@ -32,8 +33,8 @@ impl LogRegistry {
         config: LogConfig,
         options: OpenOptions,
     ) -> Result<(Arc<SharedLog>, Option<RecoveryReport>)> {
-        std::fs::create_dir_all(dir).map_err(|e| EngineError::Storage(format!("create {}: {e}", dir.display())))?;
-        let key = dir.canonicalize().map_err(|e| EngineError::Storage(format!("resolve {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| storage_error(dir, "create", e))?;
+        let key = dir.canonicalize().map_err(|e| storage_error(dir, "resolve", e))?;
         let mut logs = self.logs()?;
         logs.retain(|_, log| log.strong_count() > 0);
         if let Some(shared) = open_log(&logs, &key)? {

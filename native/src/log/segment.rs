@@ -5,7 +5,8 @@
 //! files) and disk blocks are reserved in growing chunks ahead of the write position; appends copy
 //! through the mapping (prefaulted by a background thread) or use pwrite(), per `WriteMode`. A closed
 //! segment is trimmed to its logical size and mapped read-only only while it is being read (the
-//! owning `Log` unmaps idle ones), so many partitions cost little address space and few descriptors.
+//! owning `Log` unmaps idle ones), so many partitions cost little address space. Only the `.log` of an
+//! active segment that has been appended to keeps a descriptor open (see `mmap::MappedFile`).
 //!
 //! Opening scans the `.log` (`recovery::SegmentScan`) and cuts the file to the valid bytes before
 //! anything maps it, so stale bytes past the end can never be read back.
@@ -227,6 +228,8 @@ impl Segment {
         };
         let start = self.size;
         let end = start + data.len();
+        // A partition costs a descriptor only once it is written to (creating 1,000 costs none).
+        files.log.file().hold_descriptor()?;
         reserve_ahead(&files.log, start, end, writer.mode)?;
         match writer.mode {
             WriteMode::Mmap => files.log.write(start, data)?,
@@ -388,6 +391,7 @@ impl Segment {
         }
         let files = self.files.take().expect("active segment is mapped");
         files.log.retire();
+        files.log.file().release_descriptor();
         files.log.file().trim_when_unmapped(self.size as u64)?;
         self.seal_indexes(files.offset_index, files.time_index)
     }
@@ -420,6 +424,7 @@ impl Drop for Segment {
     fn drop(&mut self) {
         if let Some(files) = &self.files {
             files.log.retire();
+            files.log.file().release_descriptor();
         }
     }
 }

@@ -389,3 +389,35 @@ fn a_lost_or_garbled_leader_epoch_checkpoint_is_rebuilt_from_the_batches() {
         drop(log);
     }
 }
+
+/// Descriptors this process holds open on files under `dir` (other tests' files live elsewhere).
+fn descriptors_under(dir: &Path) -> usize {
+    fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|entry| fs::read_link(entry.ok()?.path()).ok())
+        .filter(|target| target.starts_with(dir))
+        .count()
+}
+
+#[test]
+fn only_the_written_active_segment_keeps_a_descriptor_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let config = config(4096, WriteMode::Pwrite);
+    let mut logs: Vec<Log> = (0..50).map(|p| open(&root.join(format!("t-{p}")), &config, true, 0)).collect();
+    assert_eq!(descriptors_under(&root), 0);
+
+    append_forty_batches(&mut logs[0], 1_000, 1);
+    assert!(logs[0].segment_infos().len() > 3);
+    assert_eq!(read_all(&mut logs[0], 0, 1 << 20).len(), 40);
+    assert_eq!(logs[0].offset_for_timestamp(1_010, i64::MAX).unwrap().unwrap().offset, 19);
+    assert_eq!(descriptors_under(&root), 1);
+
+    for log in &mut logs {
+        log.close().unwrap();
+    }
+    assert_eq!(descriptors_under(&root), 0);
+    let mut reopened = open(&root.join("t-0"), &config, true, 80);
+    assert_eq!(read_all(&mut reopened, 0, 1 << 20).len(), 40);
+    assert_eq!(descriptors_under(&root), 0);
+}

@@ -1,5 +1,6 @@
 //! How failures cross to JavaScript. An engine error becomes a JS `Error` whose `code` is
-//! `GREGOR_<KAFKA_ERROR_NAME>` (napi 3's `Error` is generic over the status it turns into `code`) and
+//! `GREGOR_<KAFKA_ERROR_NAME>`, or `GREGOR_DISK_FULL` / `GREGOR_TOO_MANY_OPEN_FILES` for the storage
+//! errors that are not a failed disk (napi 3's `Error` is generic over the status it turns into `code`) and
 //! whose message is the error's detail; src/storage/errors.ts maps `code` to a `KafkaError`. Argument
 //! and N-API failures keep napi's status name (`InvalidArg`, `GenericFailure`, …) as their `code`.
 
@@ -10,7 +11,7 @@ use crate::error::EngineError;
 
 /// The `code` of a JS error thrown by the shell.
 pub enum Code {
-    /// `GREGOR_<KAFKA_ERROR_NAME>`.
+    /// `GREGOR_<KAFKA_ERROR_NAME>` (or an exhausted resource's name, see `EngineError::code_name`).
     Engine(String),
     Napi(Status),
 }
@@ -29,7 +30,7 @@ pub type Result<T> = napi::Result<T, Code>;
 
 impl From<EngineError> for napi::Error<Code> {
     fn from(error: EngineError) -> Self {
-        napi::Error::new(Code::Engine(format!("GREGOR_{}", error.kafka_error_name())), error.detail())
+        napi::Error::new(Code::Engine(format!("GREGOR_{}", error.code_name())), error.detail())
     }
 }
 

@@ -9,6 +9,7 @@ mod cleaner;
 mod convert;
 mod error;
 mod log;
+mod process;
 mod record;
 
 /// CRC-32C of the bytes, as Kafka's record batches use.

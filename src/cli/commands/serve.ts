@@ -12,7 +12,7 @@ import type { SourcedSetting } from '../../config/sources/setting.js';
 import { createLogger, type Logger } from '../../logging/logger.js';
 import { AdminServer, parseHostPort } from '../../metrics/admin-server.js';
 import { BrokerMetrics } from '../../metrics/broker-metrics.js';
-import type { GroupLag, PartitionState } from '../../metrics/broker-state.js';
+import { logDirStates, offlineLogDirs, type GroupLag, type LogDirState, type PartitionState } from '../../metrics/broker-state.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { GroupCoordinator } from '../../group/group-coordinator.js';
 import { Broker } from '../../broker/broker.js';
@@ -42,13 +42,16 @@ export async function serve(options: ServeOptions): Promise<void> {
   });
   const admin = config.has('gregor.admin.listener') ? await AdminServer.start(parseHostPort(config.string('gregor.admin.listener')), metrics) : undefined;
   const broker = await Broker.start({ config, logger, observeRequest: metrics.requestObserver(), traffic: metrics });
+  const logDirs = (): LogDirState[] => logDirStates(broker.logManager);
   metrics.setStateSource({
+    logDirs,
     partitions: () => partitionStates(broker),
     consumerGroupLag: () => groupLag(broker.services.groupCoordinator),
     connectionCount: () => broker.connectionCount,
     workerQueueDepth: () => broker.workerQueueDepth,
   });
   broker.metadata.subscribe({ topicDeleted: (topic) => metrics.forgetTopic(topic.name) });
+  admin?.watchLogDirs(() => offlineLogDirs(logDirs()));
   admin?.setReady(true);
   process.stdout.write(banner(broker, config, admin));
 
