@@ -20,7 +20,7 @@ export const saslAuthenticate: ApiDefinition = {
       { name: 'errorCode', type: 'int16', versions: '0+' },
       { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
       { name: 'authBytes', type: 'bytes', versions: '0+' },
-      { name: 'sessionLifetimeMs', type: 'int64', versions: '1+', default: 0n },
+      { name: 'sessionLifetimeMs', type: 'int64', versions: '1+' },
     ],
   },
 };
