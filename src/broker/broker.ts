@@ -17,6 +17,7 @@ import { ProducerStateStore } from '../replication/producer-state-store.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
 import type { RequestObserver } from '../server/dispatcher.js';
 import { type FrontEnd, startFrontEnd } from '../server/front-end.js';
+import { FileScramCredentialStore, scramCredentialsFile } from '../security/scram/file-credential-store.js';
 import type { ListenerIdentity } from '../security/session.js';
 import type { BrokerServices, CoreServices } from '../services/broker-services.js';
 import { LogManager } from '../storage/log-manager.js';
@@ -84,6 +85,7 @@ export class Broker extends AsyncCloseable {
     const logger = options.logger ?? createLogger();
     raiseOpenFileLimit(logger);
     const metadata = await ClusterMetadata.open(config, config.logDirs);
+    const scramCredentials = await FileScramCredentialStore.open(scramCredentialsFile(config));
     const logManager = options.logManager ?? (await openLogManager(config, logger.child({ component: 'storage' })));
     const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore(), logger.child({ component: 'replica-manager' }));
     await replicaManager.start();
@@ -99,7 +101,7 @@ export class Broker extends AsyncCloseable {
         });
     const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic };
     const groups = await (options.groups ?? startGroups)(core);
-    const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator };
+    const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator, scramCredentials };
     let frontEnd: FrontEnd | undefined;
     if (options.listen !== false) {
       frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger, observeRequest: options.observeRequest });

@@ -169,6 +169,36 @@ export function buildProgram(): Command {
     .addOption(brokersOption())
     .action(async (name: string, options, command: Command) => (await import('./commands/group.js')).seek(brokersOf(command), name, options));
 
+  const user = program.command('user').description('create, list and delete SCRAM users (AlterUserScramCredentials / DescribeUserScramCredentials)');
+  const mechanismOption = () =>
+    new Option('-m, --mechanism <mechanism>', 'SCRAM-SHA-256 or SCRAM-SHA-512 (repeatable; default: both)').argParser(collect);
+  user
+    .command('create')
+    .description("create a user, or change an existing user's password")
+    .argument('<user>')
+    .option('--password <password>', 'the password (visible in the process list: prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from stdin (one line)')
+    .addOption(mechanismOption())
+    // 4096: kafka-configs.sh's default (ConfigCommand.DefaultScramIterations).
+    .option('-i, --iterations <n>', 'PBKDF2 iterations, 4096 to 16384', integer('--iterations', 1), 4096)
+    .addOption(brokersOption())
+    .action(async (name: string, options, command: Command) => (await import('./commands/user.js')).create(brokersOf(command), name, options));
+  user
+    .command('list')
+    .alias('ls')
+    .description('list users and their SCRAM mechanisms')
+    .argument('[users...]', 'only these users')
+    .addOption(formatOption())
+    .addOption(brokersOption())
+    .action(async (names: string[], options, command: Command) => (await import('./commands/user.js')).list(brokersOf(command), names, options));
+  user
+    .command('delete')
+    .description("delete a user's SCRAM credentials")
+    .argument('<user>')
+    .addOption(new Option('-m, --mechanism <mechanism>', 'delete only this mechanism (repeatable; default: all of the user’s)').argParser(collect))
+    .addOption(brokersOption())
+    .action(async (name: string, options, command: Command) => (await import('./commands/user.js')).remove(brokersOf(command), name, options));
+
   const cluster = program.command('cluster').description('cluster-wide views');
   cluster
     .command('info')

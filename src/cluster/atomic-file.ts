@@ -2,9 +2,10 @@
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
+/** `mode` applies to a new file (secrets are written 0o600). */
+export async function writeFileAtomic(path: string, content: string | Buffer, mode = 0o666): Promise<void> {
   const temp = `${path}.tmp`;
-  const file = await open(temp, 'w');
+  const file = await open(temp, 'w', mode);
   try {
     await file.writeFile(content);
     await file.sync();

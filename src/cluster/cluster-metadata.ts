@@ -77,6 +77,11 @@ const PRODUCER_ID_BLOCK_SIZE = 1000;
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 const MAX_TOPIC_NAME_LENGTH = 249;
 
+/** Where cluster metadata is kept: `metadata.log.dir`, else the first log dir. */
+export function metadataDirOf(config: BrokerConfig, logDirs: readonly string[] = config.logDirs): string {
+  return config.has('metadata.log.dir') ? config.string('metadata.log.dir') : logDirs[0]!;
+}
+
 /** Kafka's topic name rule; throws INVALID_TOPIC_EXCEPTION. */
 export function validateTopicName(name: string): void {
   if (name === '' || name === '.' || name === '..' || name.length > MAX_TOPIC_NAME_LENGTH || !LEGAL_TOPIC_NAME.test(name)) {
@@ -154,7 +159,7 @@ export class ClusterMetadata {
         );
       }
     }
-    const metadataDir = config.has('metadata.log.dir') ? config.string('metadata.log.dir') : logDirs[0]!;
+    const metadataDir = metadataDirOf(config, logDirs);
     await mkdir(metadataDir, { recursive: true });
     const clustered = config.string('gregor.metadata.store') === 'etcd';
     // A shared store is found by the cluster's name (the id is in it); the local one belongs to the data dir's cluster.

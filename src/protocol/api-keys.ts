@@ -30,6 +30,8 @@ export enum ApiKey {
   DeleteGroups = 42,
   IncrementalAlterConfigs = 44,
   OffsetDelete = 47,
+  DescribeUserScramCredentials = 50,
+  AlterUserScramCredentials = 51,
   DescribeCluster = 60,
   DescribeProducers = 61,
   DescribeTopicPartitions = 75,

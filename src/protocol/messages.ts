@@ -946,6 +946,64 @@ export namespace OffsetDeleteResponse {
   }
 }
 
+export interface DescribeUserScramCredentialsRequest {
+  users: DescribeUserScramCredentialsRequest.UserName[] | null;
+}
+export namespace DescribeUserScramCredentialsRequest {
+  export interface UserName {
+    name: string;
+  }
+}
+
+export interface DescribeUserScramCredentialsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  results: DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult[];
+}
+export namespace DescribeUserScramCredentialsResponse {
+  export interface CredentialInfo {
+    mechanism: number;
+    iterations: number;
+  }
+  export interface DescribeUserScramCredentialsResult {
+    user: string;
+    errorCode: number;
+    errorMessage: string | null;
+    credentialInfos: DescribeUserScramCredentialsResponse.CredentialInfo[];
+  }
+}
+
+export interface AlterUserScramCredentialsRequest {
+  deletions: AlterUserScramCredentialsRequest.ScramCredentialDeletion[];
+  upsertions: AlterUserScramCredentialsRequest.ScramCredentialUpsertion[];
+}
+export namespace AlterUserScramCredentialsRequest {
+  export interface ScramCredentialDeletion {
+    name: string;
+    mechanism: number;
+  }
+  export interface ScramCredentialUpsertion {
+    name: string;
+    mechanism: number;
+    iterations: number;
+    salt: Buffer;
+    saltedPassword: Buffer;
+  }
+}
+
+export interface AlterUserScramCredentialsResponse {
+  throttleTimeMs: number;
+  results: AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult[];
+}
+export namespace AlterUserScramCredentialsResponse {
+  export interface AlterUserScramCredentialsResult {
+    user: string;
+    errorCode: number;
+    errorMessage: string | null;
+  }
+}
+
 export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean;
   endpointType: number;
@@ -1106,6 +1164,8 @@ export interface RequestByKey {
   [ApiKey.DeleteGroups]: DeleteGroupsRequest;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsRequest;
   [ApiKey.OffsetDelete]: OffsetDeleteRequest;
+  [ApiKey.DescribeUserScramCredentials]: DescribeUserScramCredentialsRequest;
+  [ApiKey.AlterUserScramCredentials]: AlterUserScramCredentialsRequest;
   [ApiKey.DescribeCluster]: DescribeClusterRequest;
   [ApiKey.DescribeProducers]: DescribeProducersRequest;
   [ApiKey.DescribeTopicPartitions]: DescribeTopicPartitionsRequest;
@@ -1141,6 +1201,8 @@ export interface ResponseByKey {
   [ApiKey.DeleteGroups]: DeleteGroupsResponse;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsResponse;
   [ApiKey.OffsetDelete]: OffsetDeleteResponse;
+  [ApiKey.DescribeUserScramCredentials]: DescribeUserScramCredentialsResponse;
+  [ApiKey.AlterUserScramCredentials]: AlterUserScramCredentialsResponse;
   [ApiKey.DescribeCluster]: DescribeClusterResponse;
   [ApiKey.DescribeProducers]: DescribeProducersResponse;
   [ApiKey.DescribeTopicPartitions]: DescribeTopicPartitionsResponse;

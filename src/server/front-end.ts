@@ -86,7 +86,7 @@ export async function startFrontEnd(services: BrokerServices, options: FrontEndO
       const listenerConfig = config.forListener(spec.name);
       const tls = usesTls(spec.protocol) ? tlsSettings(listenerConfig, spec.name) : undefined;
       const mapper = tls && PrincipalMapper.parse(listenerConfig.string('ssl.principal.mapping.rules'));
-      const mechanisms = usesSasl(spec.protocol) ? saslMechanisms(listenerConfig, spec.name) : undefined;
+      const mechanisms = usesSasl(spec.protocol) ? saslMechanisms(listenerConfig, spec.name, services.scramCredentials) : undefined;
       const failureDelayMs = listenerConfig.int('failed.authentication.delay.ms');
       const bind = i === 0 ? { ...spec, host: options.listen?.host ?? spec.host, port: options.listen?.port ?? spec.port } : spec;
       const identity: { -readonly [K in keyof ListenerIdentity]: ListenerIdentity[K] } = { name: spec.name, protocol: spec.protocol, advertised: { host: '', port: 0 } };

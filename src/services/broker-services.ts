@@ -9,6 +9,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { TrafficObserver } from '../metrics/traffic.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
+import type { ScramCredentialStore } from '../security/scram/credential-store.js';
 
 /** The broker's own services, which the group layer is built on. */
 export interface CoreServices {
@@ -27,5 +28,11 @@ export interface GroupServices {
   readonly groupCoordinator: GroupCoordinator;
 }
 
+/** What authentication checks logins against. */
+export interface SecurityServices {
+  /** SCRAM credentials: SASL/SCRAM logins read them, DescribeUserScramCredentials and AlterUserScramCredentials manage them. */
+  readonly scramCredentials: ScramCredentialStore;
+}
+
 /** Everything the broker offers handlers and in-process users. */
-export interface BrokerServices extends CoreServices, GroupServices {}
+export interface BrokerServices extends CoreServices, GroupServices, SecurityServices {}

@@ -16,6 +16,7 @@ export type SaslState = 'handshake' | 'authenticate' | 'complete' | 'failed';
 export class SaslAuthenticator {
   #state: SaslState = 'handshake';
   #server: SaslServer | undefined;
+  #mechanism = '';
   #rawTokens = false;
   #principal: KafkaPrincipal | undefined;
 
@@ -59,6 +60,7 @@ export class SaslAuthenticator {
       return ErrorCode.UNSUPPORTED_SASL_MECHANISM;
     }
     this.#server = factory();
+    this.#mechanism = mechanism;
     this.#rawTokens = version === 0;
     this.#state = 'authenticate';
     return ErrorCode.NONE;
@@ -77,7 +79,9 @@ export class SaslAuthenticator {
     } catch (error) {
       this.#state = 'failed';
       await sleep(this.failureDelayMs);
-      throw error instanceof SaslAuthenticationError ? error : new SaslAuthenticationError('Authentication failed during authentication due to invalid credentials');
+      if (error instanceof SaslAuthenticationError) throw error;
+      // Kafka's SaslServerAuthenticator tells the client nothing but the mechanism (the detail could say whether the user exists).
+      throw new SaslAuthenticationError(`Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.#mechanism}`);
     }
   }
 }
