@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { TopicConfig, validateTopicConfig } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
@@ -146,6 +146,11 @@ export class ClusterMetadata {
     const file = join(metadataDir, METADATA_FILE);
     const persisted = await readPersisted(file);
     return new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, file, persisted);
+  }
+
+  /** The directory holding the cluster metadata (`metadata.log.dir`, else the first log dir); other node-wide state (ACLs) lives beside it. */
+  get metadataDir(): string {
+    return dirname(this.#file);
   }
 
   /** The node's controller is itself on a single node. */
