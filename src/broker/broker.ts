@@ -17,6 +17,7 @@ import { ProducerStateStore } from '../replication/producer-state-store.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
 import type { RequestObserver } from '../server/dispatcher.js';
 import { type FrontEnd, startFrontEnd } from '../server/front-end.js';
+import { openAuthorizer } from '../security/authorizer/open-authorizer.js';
 import type { ListenerIdentity } from '../security/session.js';
 import type { BrokerServices, CoreServices } from '../services/broker-services.js';
 import { LogManager } from '../storage/log-manager.js';
@@ -95,7 +96,8 @@ export class Broker extends AsyncCloseable {
           taskModule: options.partitionTaskModule,
           logger: logger.child({ component: 'log-maintenance' }),
         });
-    const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic };
+    const authorizer = await openAuthorizer(config, metadata.metadataDir);
+    const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic, authorizer };
     const groups = await (options.groups ?? startGroups)(core);
     const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator };
     let frontEnd: FrontEnd | undefined;
