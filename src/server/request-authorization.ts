@@ -3,7 +3,8 @@
  * they answer true at once (no allocation, no lookup); with one they ask it about the connection's principal
  * from the client's address, as Kafka's `AuthHelper.authorize` does.
  */
-import type { AclOperation, ResourceType } from '../security/authorizer/acl.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { type AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import { formatPrincipal } from '../security/session.js';
 import type { BrokerServices } from '../services/broker-services.js';
 import type { RequestContext } from './handler.js';
@@ -30,4 +31,18 @@ export function withAuthorization(services: BrokerServices): AuthorizingServices
     },
   };
   return Object.assign(Object.create(services) as BrokerServices, methods);
+}
+
+/** The error Kafka answers when an action on a resource of the type is not authorized. */
+const DENIED_CODE: Partial<Record<ResourceType, ErrorCode>> = {
+  [ResourceType.TOPIC]: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+  [ResourceType.GROUP]: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+  [ResourceType.CLUSTER]: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+  [ResourceType.TRANSACTIONAL_ID]: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+  [ResourceType.DELEGATION_TOKEN]: ErrorCode.DELEGATION_TOKEN_AUTHORIZATION_FAILED,
+};
+
+/** Throws the resource type's authorization error (for the whole request) unless the action is authorized. */
+export function requireAuthorized(context: RequestContext, operation: AclOperation, resourceType: ResourceType, name: string): void {
+  if (!context.authorize(operation, resourceType, name)) throw new KafkaError(DENIED_CODE[resourceType] ?? ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
 }
