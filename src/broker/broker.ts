@@ -7,7 +7,7 @@
  * which produce and consume through them without a socket.
  */
 import type { Logger } from 'pino';
-import { ClusterMetadata } from '../cluster/cluster-metadata.js';
+import { ClusterMetadata, metadataDirOf } from '../cluster/cluster-metadata.js';
 import { BrokerConfig, type BrokerSettings } from '../config/broker-config.js';
 import { AsyncCloseable } from '../lifecycle/async-closeable.js';
 import { createLogger } from '../logging/logger.js';
@@ -18,6 +18,7 @@ import { ReplicaManager } from '../replication/replica-manager.js';
 import type { RequestObserver } from '../server/dispatcher.js';
 import { type FrontEnd, startFrontEnd } from '../server/front-end.js';
 import { FileScramCredentialStore, scramCredentialsFile } from '../security/scram/file-credential-store.js';
+import { openAuthorizer } from '../security/authorizer/open-authorizer.js';
 import type { ListenerIdentity } from '../security/session.js';
 import type { BrokerServices, CoreServices } from '../services/broker-services.js';
 import { LogManager } from '../storage/log-manager.js';
@@ -99,7 +100,8 @@ export class Broker extends AsyncCloseable {
           taskModule: options.partitionTaskModule,
           logger: logger.child({ component: 'log-maintenance' }),
         });
-    const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic };
+    const authorizer = await openAuthorizer(config, metadataDirOf(config));
+    const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic, authorizer };
     const groups = await (options.groups ?? startGroups)(core);
     const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator, scramCredentials };
     let frontEnd: FrontEnd | undefined;

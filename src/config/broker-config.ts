@@ -5,6 +5,7 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type ConfigDef, ConfigSource, ConfigType, type ConfigValue, parseConfigValue } from './config-def.js';
+import { AUTHORIZER_CONFIG_DEFS } from './authorizer-config.js';
 import { SECURITY_CONFIG_DEFS, listenerKeyDef, splitListenerKey } from './security-config.js';
 
 const LONG_MAX = '9223372036854775807';
@@ -98,6 +99,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   def('broker.rack', STRING, null, 'The broker’s rack, for rack-aware replica placement.'),
   def('gregor.etcd.endpoints', LIST, '127.0.0.1:2379', 'The etcd members (host:port) holding the cluster metadata when gregor.metadata.store is etcd.'),
   ...SECURITY_CONFIG_DEFS,
+  ...AUTHORIZER_CONFIG_DEFS,
   def('gregor.log.level', STRING, 'info', 'Level of the broker’s log.', { oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
 ];
 

@@ -22,6 +22,8 @@ export enum ApiKey {
   InitProducerId = 22,
   OffsetForLeaderEpoch = 23,
   DescribeAcls = 29,
+  CreateAcls = 30,
+  DeleteAcls = 31,
   DescribeConfigs = 32,
   AlterConfigs = 33,
   DescribeLogDirs = 35,

@@ -725,6 +725,70 @@ export namespace DescribeAclsResponse {
   }
 }
 
+export interface CreateAclsRequest {
+  creations: CreateAclsRequest.AclCreation[];
+}
+export namespace CreateAclsRequest {
+  export interface AclCreation {
+    resourceType: number;
+    resourceName: string;
+    resourcePatternType: number;
+    principal: string;
+    host: string;
+    operation: number;
+    permissionType: number;
+  }
+}
+
+export interface CreateAclsResponse {
+  throttleTimeMs: number;
+  results: CreateAclsResponse.AclCreationResult[];
+}
+export namespace CreateAclsResponse {
+  export interface AclCreationResult {
+    errorCode: number;
+    errorMessage: string | null;
+  }
+}
+
+export interface DeleteAclsRequest {
+  filters: DeleteAclsRequest.DeleteAclsFilter[];
+}
+export namespace DeleteAclsRequest {
+  export interface DeleteAclsFilter {
+    resourceTypeFilter: number;
+    resourceNameFilter: string | null;
+    patternTypeFilter: number;
+    principalFilter: string | null;
+    hostFilter: string | null;
+    operation: number;
+    permissionType: number;
+  }
+}
+
+export interface DeleteAclsResponse {
+  throttleTimeMs: number;
+  filterResults: DeleteAclsResponse.DeleteAclsFilterResult[];
+}
+export namespace DeleteAclsResponse {
+  export interface DeleteAclsMatchingAcl {
+    errorCode: number;
+    errorMessage: string | null;
+    resourceType: number;
+    resourceName: string;
+    patternType: number;
+    principal: string;
+    host: string;
+    operation: number;
+    permissionType: number;
+  }
+  export interface DeleteAclsFilterResult {
+    errorCode: number;
+    errorMessage: string | null;
+    matchingAcls: DeleteAclsResponse.DeleteAclsMatchingAcl[];
+  }
+}
+
 export interface DescribeConfigsRequest {
   resources: DescribeConfigsRequest.DescribeConfigsResource[];
   includeSynonyms: boolean;
@@ -1156,6 +1220,8 @@ export interface RequestByKey {
   [ApiKey.InitProducerId]: InitProducerIdRequest;
   [ApiKey.OffsetForLeaderEpoch]: OffsetForLeaderEpochRequest;
   [ApiKey.DescribeAcls]: DescribeAclsRequest;
+  [ApiKey.CreateAcls]: CreateAclsRequest;
+  [ApiKey.DeleteAcls]: DeleteAclsRequest;
   [ApiKey.DescribeConfigs]: DescribeConfigsRequest;
   [ApiKey.AlterConfigs]: AlterConfigsRequest;
   [ApiKey.DescribeLogDirs]: DescribeLogDirsRequest;
@@ -1193,6 +1259,8 @@ export interface ResponseByKey {
   [ApiKey.InitProducerId]: InitProducerIdResponse;
   [ApiKey.OffsetForLeaderEpoch]: OffsetForLeaderEpochResponse;
   [ApiKey.DescribeAcls]: DescribeAclsResponse;
+  [ApiKey.CreateAcls]: CreateAclsResponse;
+  [ApiKey.DeleteAcls]: DeleteAclsResponse;
   [ApiKey.DescribeConfigs]: DescribeConfigsResponse;
   [ApiKey.AlterConfigs]: AlterConfigsResponse;
   [ApiKey.DescribeLogDirs]: DescribeLogDirsResponse;

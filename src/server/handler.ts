@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../protocol/error-codes.js';
 import type { ParkingObserver } from '../replication/replica-manager.js';
+import type { AclOperation, ResourceType } from '../security/authorizer/acl.js';
 import type { ConnectionSession } from '../security/session.js';
 import type { BrokerServices } from '../services/broker-services.js';
 
@@ -39,6 +40,10 @@ export interface RequestContext extends BrokerServices {
   releaseAfterWrite(release: () => void): void;
   /** Told when the request parks and resumes (pass it to the ReplicaManager): its remote time in the metrics. */
   readonly parking: ParkingObserver;
+  /** May the connection's principal, from its address, do `operation` on the named resource? Always true without an authorizer. */
+  authorize(operation: AclOperation, resourceType: ResourceType, name: string): boolean;
+  /** May it do `operation` on some resource of the type (InitProducerId's WRITE on any topic)? Always true without an authorizer. */
+  authorizeByResourceType(operation: AclOperation, resourceType: ResourceType): boolean;
 }
 
 /**

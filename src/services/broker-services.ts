@@ -9,6 +9,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { TrafficObserver } from '../metrics/traffic.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
+import type { StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
 import type { ScramCredentialStore } from '../security/scram/credential-store.js';
 
 /** The broker's own services, which the group layer is built on. */
@@ -20,6 +21,8 @@ export interface CoreServices {
   readonly replicaManager: ReplicaManager;
   /** Told of every produced and fetched partition (metrics); absent when nobody watches. */
   readonly traffic?: TrafficObserver;
+  /** The ACL authorizer (`authorizer.class.name`); absent when none is configured, and then everything is allowed. */
+  readonly authorizer?: StandardAuthorizer;
 }
 
 /** Services of the consumer-group layer. */

@@ -21,6 +21,8 @@ import { deleteRecords } from './21-delete-records.js';
 import { initProducerId } from './22-init-producer-id.js';
 import { offsetForLeaderEpoch } from './23-offset-for-leader-epoch.js';
 import { describeAcls } from './29-describe-acls.js';
+import { createAcls } from './30-create-acls.js';
+import { deleteAcls } from './31-delete-acls.js';
 import { describeConfigs } from './32-describe-configs.js';
 import { alterConfigs } from './33-alter-configs.js';
 import { describeLogDirs } from './35-describe-log-dirs.js';
@@ -57,6 +59,8 @@ export const apiDefinitions: readonly ApiDefinition[] = [
   initProducerId,
   offsetForLeaderEpoch,
   describeAcls,
+  createAcls,
+  deleteAcls,
   describeConfigs,
   alterConfigs,
   describeLogDirs,

@@ -3,6 +3,7 @@
  * because old librdkafka keys features (message format v2, compression) on Produce v0 being listed, but
  * v0–2 (legacy message sets) are refused with UNSUPPORTED_VERSION, as Kafka 4 does. acks=0 gets no
  * response, unless a partition failed: then the connection is closed, Kafka's way of telling such a client.
+ * Authorization as Kafka: WRITE on the transactional id (the whole request), WRITE on each topic (its partitions).
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { TrafficObserver } from '../../metrics/traffic.js';
@@ -11,6 +12,7 @@ import { CloseConnection, type Handler, NO_RESPONSE } from '../handler.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages.js';
 import { compressionAt } from '../../record/batch.js';
 import { Compression } from '../../record/compression.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 
 type PartitionProduceResponse = ProduceResponse.PartitionProduceResponse;
 
@@ -24,10 +26,14 @@ export const produceHandler: Handler<ProduceRequest, ProduceResponse> = {
   async handle(request, context) {
     if (context.apiVersion < 3) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 (message format v0/v1) is not supported');
     const entries: { topic: string; partition: number; records: Buffer }[] = [];
+    if (request.transactionalId !== null && !context.authorize(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId)) {
+      throw new KafkaError(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
     const refused = new Map<string, ErrorCode>();
     for (const topic of request.topicData) {
+      const writable = context.authorize(AclOperation.WRITE, ResourceType.TOPIC, topic.name);
       for (const p of topic.partitionData) {
-        const code = checkRecords(p.records, context.apiVersion);
+        const code = writable ? checkRecords(p.records, context.apiVersion) : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         if (code !== ErrorCode.NONE) refused.set(`${topic.name}\0${p.index}`, code);
         else entries.push({ topic: topic.name, partition: p.index, records: p.records! });
       }

@@ -9,6 +9,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchPartitionResult } from '../../replication/replica-manager.js';
 import type { Handler } from '../handler.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 
 type PartitionData = FetchResponse.PartitionData;
 
@@ -20,15 +21,20 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
   maxVersion: 17,
   async handle(request, context) {
     const names = request.topics.map((t) => (context.apiVersion >= TOPIC_ID_VERSION ? context.metadata.topicById(t.topicId)?.name : t.topic));
+    const replicaId = request.replicaState?.replicaId ?? request.replicaId;
+    // Kafka's checks: a follower needs CLUSTER_ACTION on the cluster, a consumer READ on each topic.
+    const follower = replicaId >= 0;
+    const clusterAction = follower && context.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
+    const readable = names.map((name) => (follower ? clusterAction : name === undefined || context.authorize(AclOperation.READ, ResourceType.TOPIC, name)));
     const result = await context.replicaManager.fetch({
-      replicaId: request.replicaState?.replicaId ?? request.replicaId,
+      replicaId,
       maxWaitMs: request.maxWaitMs,
       minBytes: request.minBytes,
       maxBytes: request.maxBytes,
       isolationLevel: request.isolationLevel,
       parking: context.parking,
       partitions: request.topics.flatMap((t, i) =>
-        t.partitions.map((p) => ({
+        (readable[i] ? t.partitions : []).map((p) => ({
           topic: names[i] ?? '',
           partition: p.partition,
           fetchOffset: p.fetchOffset,
@@ -46,7 +52,8 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
       responses: request.topics.map((t, i) => ({
         topic: t.topic,
         topicId: t.topicId,
-        partitions: t.partitions.map(() => {
+        partitions: t.partitions.map((p) => {
+          if (!readable[i]) return partitionError(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           const read = result.partitions[next++]!;
           const data = partitionData(read, names[i] === undefined);
           // The metric counts the error on the wire (UNKNOWN_TOPIC_ID, not the lookup's UNKNOWN_TOPIC_OR_PARTITION).
@@ -63,19 +70,14 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
     responses: request.topics.map((t) => ({
       topic: t.topic,
       topicId: t.topicId,
-      partitions: t.partitions.map((p) => ({
-        partitionIndex: p.partition,
-        errorCode: code,
-        highWatermark: -1n,
-        lastStableOffset: -1n,
-        logStartOffset: -1n,
-        abortedTransactions: null,
-        preferredReadReplica: -1,
-        records: null,
-      })),
+      partitions: t.partitions.map((p) => partitionError(p.partition, code)),
     })),
   }),
 };
+
+function partitionError(partitionIndex: number, errorCode: ErrorCode): PartitionData {
+  return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: null };
+}
 
 function partitionData(result: FetchPartitionResult, unknownTopicId: boolean): PartitionData {
   return {

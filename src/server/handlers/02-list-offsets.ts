@@ -1,11 +1,12 @@
 /**
  * ListOffsets (2), v1–9: -2 earliest, -1 latest (the high watermark, which is also the last stable offset),
  * -3 max timestamp, -4 earliest local (v8+), -5 earliest tiered (v9+: -1 without tiered storage), or the first
- * offset at or after a timestamp.
+ * offset at or after a timestamp. A topic without DESCRIBE answers TOPIC_AUTHORIZATION_FAILED, as in Kafka.
  */
-import type { Handler } from '../handler.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import type { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages.js';
-
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
+import type { Handler } from '../handler.js';
 
 export const listOffsetsHandler: Handler<ListOffsetsRequest, ListOffsetsResponse> = {
   apiKey: 2,
@@ -13,20 +14,25 @@ export const listOffsetsHandler: Handler<ListOffsetsRequest, ListOffsetsResponse
   maxVersion: 9,
   handle: (request, context) => ({
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({
-        partitionIndex: p.partitionIndex,
-        oldStyleOffsets: [],
-        ...context.replicaManager.listOffset(t.name, p.partitionIndex, p.timestamp, request.isolationLevel, p.currentLeaderEpoch),
-      })),
-    })),
+    topics: request.topics.map((t) =>
+      context.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)
+        ? {
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              oldStyleOffsets: [],
+              ...context.replicaManager.listOffset(t.name, p.partitionIndex, p.timestamp, request.isolationLevel, p.currentLeaderEpoch),
+            })),
+          }
+        : topicError(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
+    ),
   }),
-  errorResponse: (request, code) => ({
-    throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, oldStyleOffsets: [], errorCode: code, timestamp: -1n, offset: -1n, leaderEpoch: -1 })),
-    })),
-  }),
+  errorResponse: (request, code) => ({ throttleTimeMs: 0, topics: request.topics.map((t) => topicError(t, code)) }),
 };
+
+function topicError(topic: ListOffsetsRequest['topics'][number], code: ErrorCode): ListOffsetsResponse['topics'][number] {
+  return {
+    name: topic.name,
+    partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, oldStyleOffsets: [], errorCode: code, timestamp: -1n, offset: -1n, leaderEpoch: -1 })),
+  };
+}

@@ -5,7 +5,9 @@
  * ignored, as Kafka has done since offsets expire by group state (KIP-211).
  */
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages.js';
-import type { ErrorCode } from '../../protocol/error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
+import { requireAuthorized } from '../request-authorization.js';
 import type { Handler } from '../handler.js';
 
 export const offsetCommitHandler: Handler<OffsetCommitRequest, OffsetCommitResponse> = {
@@ -13,8 +15,11 @@ export const offsetCommitHandler: Handler<OffsetCommitRequest, OffsetCommitRespo
   minVersion: 0,
   maxVersion: 9,
   async handle(request, context) {
-    const offsets = request.topics.flatMap((t) =>
-      t.partitions.map((p) => ({
+    requireAuthorized(context, AclOperation.READ, ResourceType.GROUP, request.groupId);
+    // Kafka commits only the topics the principal may READ; the others answer TOPIC_AUTHORIZATION_FAILED.
+    const readable = request.topics.map((t) => context.authorize(AclOperation.READ, ResourceType.TOPIC, t.name));
+    const offsets = request.topics.flatMap((t, i) =>
+      (readable[i] ? t.partitions : []).map((p) => ({
         topic: t.name,
         partition: p.partitionIndex,
         offset: p.committedOffset,
@@ -28,15 +33,15 @@ export const offsetCommitHandler: Handler<OffsetCommitRequest, OffsetCommitRespo
       generationId: request.generationIdOrMemberEpoch,
       offsets,
     });
-    let i = 0;
-    return response(request, () => errors[i++]!);
+    let next = 0;
+    return response(request, (topicIndex) => (readable[topicIndex] ? errors[next++]! : ErrorCode.TOPIC_AUTHORIZATION_FAILED));
   },
   errorResponse: (request, code) => response(request, () => code),
 };
 
-function response(request: OffsetCommitRequest, errorFor: () => ErrorCode): OffsetCommitResponse {
+function response(request: OffsetCommitRequest, errorFor: (topicIndex: number) => ErrorCode): OffsetCommitResponse {
   return {
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorFor() })) })),
+    topics: request.topics.map((t, i) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorFor(i) })) })),
   };
 }

@@ -6,7 +6,9 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages.js';
 import type { FetchedOffset, GroupCoordinator } from '../../group/group-coordinator.js';
-import type { Handler } from '../handler.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
+import { requireAuthorized } from '../request-authorization.js';
+import type { Handler, RequestContext } from '../handler.js';
 
 type TopicRequest = { name: string; partitionIndexes: number[] };
 
@@ -25,9 +27,13 @@ export const offsetFetchHandler: Handler<OffsetFetchRequest, OffsetFetchResponse
         throttleTimeMs: 0,
         topics: [],
         errorCode: ErrorCode.NONE,
-        groups: request.groups.map((g) => ({ groupId: g.groupId, ...fetchGroup(context.groupCoordinator, g.groupId, g.topics) })),
+        groups: request.groups.map((g) => ({
+          groupId: g.groupId,
+          ...(describable(context, g.groupId) ? fetchGroup(context.groupCoordinator, g.groupId, g.topics) : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] }),
+        })),
       };
     }
+    requireAuthorized(context, AclOperation.DESCRIBE, ResourceType.GROUP, request.groupId);
     const answer = fetchGroup(context.groupCoordinator, request.groupId, request.topics);
     return single(answer, context.apiVersion, request.topics);
   },
@@ -38,6 +44,11 @@ export const offsetFetchHandler: Handler<OffsetFetchRequest, OffsetFetchResponse
     return single({ errorCode: code, topics: [] }, context.apiVersion, request.topics);
   },
 };
+
+/** Kafka's OffsetFetch asks DESCRIBE on each group. */
+function describable(context: RequestContext, groupId: string): boolean {
+  return context.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, groupId);
+}
 
 function fetchGroup(coordinator: GroupCoordinator, groupId: string, topics: TopicRequest[] | null): GroupAnswer {
   const { errorCode, offsets } = coordinator.fetchOffsets(groupId, topics?.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })) ?? null);

@@ -7,6 +7,7 @@
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler, RequestContext } from '../handler.js';
 
 const GROUP_KEY_TYPE = 0;
@@ -26,9 +27,9 @@ export const findCoordinatorHandler: Handler<FindCoordinatorRequest, FindCoordin
   maxVersion: 4,
   handle(request, context) {
     if (context.apiVersion >= 4) {
-      return response(context.apiVersion, request.coordinatorKeys.map((key) => ({ key, ...answer(request.keyType, context) })));
+      return response(context.apiVersion, request.coordinatorKeys.map((key) => ({ key, ...answer(request.keyType, key, context) })));
     }
-    return response(context.apiVersion, [{ key: request.key, ...answer(request.keyType, context) }]);
+    return response(context.apiVersion, [{ key: request.key, ...answer(request.keyType, request.key, context) }]);
   },
   errorResponse: (request, code, context) => {
     const failed = { errorCode: code, errorMessage: null, nodeId: -1, host: '', port: -1 };
@@ -37,12 +38,16 @@ export const findCoordinatorHandler: Handler<FindCoordinatorRequest, FindCoordin
   },
 };
 
-function answer(keyType: number, context: RequestContext): Answer {
+function answer(keyType: number, key: string, context: RequestContext): Answer {
   if (keyType === TRANSACTION_KEY_TYPE) {
     return { errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'transactions are not supported by this broker: it has no transaction coordinator', nodeId: -1, host: '', port: -1 };
   }
   if (keyType !== GROUP_KEY_TYPE) {
     return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `coordinator key type ${keyType} is not supported: this broker has group coordinators only`, nodeId: -1, host: '', port: -1 };
+  }
+  // Kafka asks DESCRIBE on the group before naming its coordinator.
+  if (!context.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+    return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, nodeId: -1, host: '', port: -1 };
   }
   const errorCode = context.groupCoordinator.coordinatorError();
   if (errorCode !== ErrorCode.NONE) return { errorCode, errorMessage: null, nodeId: -1, host: '', port: -1 };

@@ -5,6 +5,8 @@
  */
 import type { JoinGroupRequest, JoinGroupResponse } from '../../protocol/messages.js';
 import { joinError, type JoinGroupResult } from '../../group/results.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
+import { requireAuthorized } from '../request-authorization.js';
 import type { Handler } from '../handler.js';
 
 export const joinGroupHandler: Handler<JoinGroupRequest, JoinGroupResponse> = {
@@ -12,6 +14,7 @@ export const joinGroupHandler: Handler<JoinGroupRequest, JoinGroupResponse> = {
   minVersion: 0,
   maxVersion: 9,
   async handle(request, context) {
+    requireAuthorized(context, AclOperation.READ, ResourceType.GROUP, request.groupId);
     const result = await context.groupCoordinator.joinGroup(request.groupId, {
       memberId: request.memberId,
       groupInstanceId: request.groupInstanceId,

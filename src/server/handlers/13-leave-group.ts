@@ -4,6 +4,8 @@
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { LeaveGroupRequest, LeaveGroupResponse } from '../../protocol/messages.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
+import { requireAuthorized } from '../request-authorization.js';
 import type { Handler } from '../handler.js';
 
 export const leaveGroupHandler: Handler<LeaveGroupRequest, LeaveGroupResponse> = {
@@ -11,6 +13,7 @@ export const leaveGroupHandler: Handler<LeaveGroupRequest, LeaveGroupResponse> =
   minVersion: 0,
   maxVersion: 5,
   handle(request, context) {
+    requireAuthorized(context, AclOperation.READ, ResourceType.GROUP, request.groupId);
     const members = context.apiVersion >= 3 ? request.members : [{ memberId: request.memberId, groupInstanceId: null }];
     const { errorCode, memberErrors } = context.groupCoordinator.leaveGroup(request.groupId, members);
     if (context.apiVersion < 3) return { throttleTimeMs: 0, errorCode: errorCode !== ErrorCode.NONE ? errorCode : memberErrors[0]!, members: [] };

@@ -5,6 +5,8 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { SyncGroupRequest, SyncGroupResponse } from '../../protocol/messages.js';
 import { syncError, type SyncGroupResult } from '../../group/results.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
+import { requireAuthorized } from '../request-authorization.js';
 import type { Handler } from '../handler.js';
 
 export const syncGroupHandler: Handler<SyncGroupRequest, SyncGroupResponse> = {
@@ -12,6 +14,7 @@ export const syncGroupHandler: Handler<SyncGroupRequest, SyncGroupResponse> = {
   minVersion: 0,
   maxVersion: 5,
   async handle(request, context) {
+    requireAuthorized(context, AclOperation.READ, ResourceType.GROUP, request.groupId);
     if (context.apiVersion >= 5 && (request.protocolType === null || request.protocolName === null)) {
       return response(syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }

@@ -5,6 +5,7 @@
  */
 import type { TopicInfo } from '../../cluster/cluster-metadata.js';
 import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ZERO_UUID } from './03-metadata.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages.js';
@@ -20,9 +21,15 @@ export const createTopicsHandler: Handler<CreateTopicsRequest, CreateTopicsRespo
     const seen = new Map<string, number>();
     for (const t of request.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
     const topics: CreatableTopicResult[] = [];
+    // Kafka: CREATE on the cluster covers every topic, else CREATE on each topic.
+    const clusterCreate = context.authorize(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME);
     for (const topic of request.topics) {
       if ((seen.get(topic.name) ?? 0) > 1) {
         topics.push(failed(topic.name, ErrorCode.INVALID_REQUEST, 'topic named more than once in the request'));
+        continue;
+      }
+      if (!clusterCreate && !context.authorize(AclOperation.CREATE, ResourceType.TOPIC, topic.name)) {
+        topics.push(failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
         continue;
       }
       topics.push(await create(topic, request.validateOnly, context));

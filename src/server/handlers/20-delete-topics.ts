@@ -1,5 +1,6 @@
 /** DeleteTopics (20), v0–6: by name (v0–5 `topicNames`; v6 `topics` by name or topic id). */
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ZERO_UUID } from './03-metadata.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/messages.js';
@@ -27,6 +28,11 @@ function targets(request: DeleteTopicsRequest, version: number): { name: string 
 
 async function remove(target: { name: string | null; topicId: string }, context: RequestContext): Promise<DeletableTopicResult> {
   const topic = target.name !== null ? context.metadata.topic(target.name) : context.metadata.topicById(target.topicId);
+  // Kafka checks DELETE on a named topic before its existence (an unknown id stays UNKNOWN_TOPIC_ID).
+  const name = target.name ?? topic?.name;
+  if (name !== undefined && !context.authorize(AclOperation.DELETE, ResourceType.TOPIC, name)) {
+    return { name: target.name, topicId: target.topicId, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null };
+  }
   if (!topic) {
     const code = target.name !== null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.UNKNOWN_TOPIC_ID;
     return { name: target.name, topicId: target.topicId, errorCode: code, errorMessage: null };

@@ -2,9 +2,11 @@
  * InitProducerId (22), v0–5: a new producer id (epoch 0) for every idempotent producer, as Kafka does when
  * there is no transactional id. Transactions are not supported yet: a transactional id is refused with
  * TRANSACTIONAL_ID_AUTHORIZATION_FAILED, an error every client treats as fatal, so a transactional
- * producer fails at once instead of retrying forever.
+ * producer fails at once instead of retrying forever. An idempotent producer needs IDEMPOTENT_WRITE on the
+ * cluster or, since Kafka 3.0 (KIP-679), WRITE on some topic; else CLUSTER_AUTHORIZATION_FAILED.
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler } from '../handler.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/messages.js';
 
@@ -15,6 +17,9 @@ export const initProducerIdHandler: Handler<InitProducerIdRequest, InitProducerI
   async handle(request, context) {
     if (request.transactionalId !== null) {
       throw new KafkaError(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported by this broker');
+    }
+    if (!context.authorize(AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME) && !context.authorizeByResourceType(AclOperation.WRITE, ResourceType.TOPIC)) {
+      throw new KafkaError(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: await context.metadata.allocateProducerId(), producerEpoch: 0 };
   },

@@ -1,0 +1,155 @@
+// ACLs enforced where Kafka checks them, over SASL_PLAINTEXT with PLAIN users: Produce needs WRITE on the topic,
+// groups READ on the group, Metadata hides topics without DESCRIBE and refuses named ones; kafkajs for the
+// client view, raw requests where one response field is asserted.
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient } from '../../bench/lib/raw-client.js';
+import { ApiKey } from '../../src/protocol/api-keys.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { startBroker, type TestBroker } from '../support/broker.js';
+import { pollUntil } from '../support/poll.js';
+
+const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";';
+// Codes of Kafka's ResourceType, PatternType, AclOperation and AclPermissionType.
+const TOPIC = 2;
+const GROUP = 3;
+const LITERAL = 3;
+const READ = 3;
+const WRITE = 4;
+const ALLOW = 3;
+
+let broker: TestBroker;
+
+function kafka(user: string): Kafka {
+  return new Kafka({
+    clientId: 'acl-enforcement',
+    brokers: [broker.bootstrap],
+    sasl: { mechanism: 'plain', username: user, password: `${user}-secret` },
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
+}
+
+async function rawAs(user: string): Promise<RawClient> {
+  const client = await RawClient.connect(broker.bootstrap);
+  await client.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
+  const auth = await client.request(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.from(`\u0000${user}\u0000${user}-secret`) });
+  expect(auth.errorCode).toBe(ErrorCode.NONE);
+  return client;
+}
+
+function allow(principal: string, resourceType: number, resourceName: string, operation: number) {
+  return { resourceType, resourceName, resourcePatternType: LITERAL, principal, host: '*', operation, permissionType: ALLOW };
+}
+
+beforeAll(async () => {
+  broker = await startBroker({
+    listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+    'security.inter.broker.protocol': 'SASL_PLAINTEXT',
+    'sasl.enabled.mechanisms': 'PLAIN',
+    'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
+    'authorizer.class.name': 'standard',
+    'super.users': 'User:admin',
+    'group.initial.rebalance.delay.ms': 0,
+  });
+  const admin = kafka('admin').admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'granted' }, { topic: 'secret' }] });
+  await admin.disconnect();
+  const raw = await rawAs('admin');
+  const created = await raw.request(ApiKey.CreateAcls, 3, {
+    creations: [allow('User:alice', TOPIC, 'granted', WRITE), allow('User:bob', TOPIC, 'granted', READ), allow('User:bob', GROUP, 'bobs-group', READ)],
+  });
+  raw.close();
+  expect(created.results.map((r: { errorCode: number }) => r.errorCode)).toEqual([0, 0, 0]);
+}, 60_000);
+
+afterAll(async () => {
+  await broker?.close();
+});
+
+describe('ACL enforcement', () => {
+  it('lets a user with WRITE produce and refuses one without it with TOPIC_AUTHORIZATION_FAILED', async () => {
+    const alice = kafka('alice').producer();
+    await alice.connect();
+    const [sent] = await alice.send({ topic: 'granted', acks: -1, messages: [{ value: 'by alice' }] });
+    await alice.disconnect();
+    expect(sent!.errorCode).toBe(ErrorCode.NONE);
+
+    const bob = kafka('bob').producer();
+    await bob.connect();
+    try {
+      await expect(bob.send({ topic: 'granted', acks: -1, messages: [{ value: 'by bob' }] })).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
+    } finally {
+      await bob.disconnect();
+    }
+  });
+
+  it('refuses group requests without READ on the group even with READ on the topic', async () => {
+    const bob = await rawAs('bob');
+    try {
+      const coordinator = await bob.request(ApiKey.FindCoordinator, 3, { key: 'other-group', keyType: 0 });
+      expect(coordinator.errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+      const join = await bob.request(ApiKey.JoinGroup, 5, {
+        groupId: 'other-group',
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 10_000,
+        memberId: '',
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+      });
+      expect(join.errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+      const commit = (groupId: string, topic: string) =>
+        bob.request(ApiKey.OffsetCommit, 7, {
+          groupId,
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          groupInstanceId: null,
+          topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+        });
+      expect((await commit('other-group', 'granted')).topics[0].partitions[0].errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+      expect((await commit('bobs-group', 'secret')).topics[0].partitions[0].errorCode).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      expect((await commit('bobs-group', 'granted')).topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+    } finally {
+      bob.close();
+    }
+  });
+
+  it('consumes with READ on the topic and the group through kafkajs', async () => {
+    const consumer = kafka('bob').consumer({ groupId: 'bobs-group' });
+    await consumer.connect();
+    const seen: string[] = [];
+    try {
+      await consumer.subscribe({ topic: 'granted', fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+      await pollUntil(() => seen.length > 0, 'bob to consume the record', { timeoutMs: 20_000 });
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen).toEqual(['by alice']);
+  });
+
+  it('hides topics without DESCRIBE from Metadata and refuses them by name', async () => {
+    const alice = await rawAs('alice');
+    try {
+      const all = await alice.request(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      expect(all.topics.map((t: { name: string }) => t.name)).toEqual(['granted']);
+      const named = await alice.request(ApiKey.Metadata, 12, {
+        topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'secret' }, { topicId: '00000000-0000-0000-0000-000000000000', name: 'nonexistent' }],
+        allowAutoTopicCreation: true,
+        includeTopicAuthorizedOperations: false,
+      });
+      expect(named.topics.map((t: { errorCode: number }) => t.errorCode)).toEqual([ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+    } finally {
+      alice.close();
+    }
+    const admin = await rawAs('admin');
+    try {
+      const all = await admin.request(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      expect(all.topics.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['granted', 'secret']));
+    } finally {
+      admin.close();
+    }
+  });
+});
