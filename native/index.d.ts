@@ -326,11 +326,20 @@ export declare function syncFilesystem(dir: string): void
 /** Validates every batch of a produce partition's records (all or nothing), as the log does on append. */
 export declare function validateBatches(input: Buffer, options?: ValidateBatchesOptions | undefined | null): Array<ValidatedBatchInfo>
 
+/**
+ * `validateBatches` on the libuv thread pool, for compressed batches: inflating and checking their records
+ * costs up to tens of milliseconds (64 MiB), which the event loop should not spend. `input` is held until
+ * the task ends; the caller must not change it before the promise settles.
+ */
+export declare function validateBatchesAsync(input: Buffer, options?: ValidateBatchesOptions | undefined | null): Promise<Array<ValidatedBatchInfo>>
+
 export interface ValidateBatchesOptions {
   /** The topic's `max.message.bytes`. */
   maxBatchBytes?: number
   maxDecompressedBytes?: number
   validateRecords?: boolean
+  /** Refuse records without a key (a compacted topic's input). */
+  requireKeys?: boolean
 }
 
 /** One batch that passed validation: where it is in the input and what its header says. */

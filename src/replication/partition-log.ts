@@ -14,6 +14,8 @@ export interface LogAppendOptions {
   /** Set for LogAppendTime topics: the engine stamps this time into the batch. */
   readonly logAppendTime?: bigint;
   readonly maxMessageBytes: number;
+  /** False when the records were checked already (off the event loop): only CRCs and headers are then. Default true. */
+  readonly validateRecords?: boolean;
 }
 
 export interface LogAppendInfo {

@@ -3,15 +3,16 @@
  * (what consumers may read) kept apart from the log end offset (what is written), and its idempotent
  * producer state. On a single node the in-sync replica set is this node alone, so the high watermark follows
  * the log end offset on every append; the split is what a follower's fetches will advance when replication
- * arrives. Appends to one partition are synchronous on the event loop, so producer-state checks, the append
- * and the state update cannot interleave.
+ * arrives. Each append (producer-state check, log append, state update) is one synchronous step on the event
+ * loop, so appends cannot interleave; a compressed batch's records are checked on the libuv pool first, and
+ * the appends of one partition take their steps in arrival order behind it.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { TopicConfig } from '../config/topic-config.js';
 import { type BatchHeader, hasProducerId, isControl, isTransactional, readBatchHeader } from '../record/batch.js';
 import { recompress, targetCodec } from '../record/recompress.js';
-import { RecordBatchView } from '../record/records.js';
-import { validateBatches } from '../record/validate.js';
+import { Compression, compressionOf } from '../record/compression.js';
+import { type ValidateBatchesOptions, validateBatches, validateBatchesOffLoop } from '../record/validate.js';
 import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
 import type { PartitionLog, LogReadResult } from './partition-log.js';
 
@@ -44,6 +45,9 @@ export class Partition {
   #config: TopicConfig;
   #offline: ErrorCode | undefined;
   readonly #appendListeners = new Set<AppendListener>();
+  /** Appends waiting for their turn (behind a compressed batch's validation), and the last of them. */
+  #queued = 0;
+  #lastQueued: Promise<unknown> = Promise.resolve();
 
   constructor(
     ids: { topic: string; partition: number; topicId: string; leaderEpoch: number },
@@ -121,16 +125,47 @@ export class Partition {
    * idempotence (duplicates answered with their original offsets), then the topic's compression.type
    * (recompressing when it names another codec). The storage engine validates the CRC
    * (CORRUPT_MESSAGE) and the records, stamps offsets and the leader epoch, and applies LogAppendTime.
+   *
+   * An uncompressed batch is appended before this returns, unless an earlier append of this partition is
+   * still waiting: then it is copied and waits its turn. A compressed batch's records are inflated and
+   * checked on the libuv pool (up to 64 MiB: tens of milliseconds the event loop should not spend), and the
+   * result is a promise settled in arrival order; the caller must not change such a batch until it settles.
    */
-  appendAsLeader(records: Buffer, nowMs: number): AppendOutcome {
+  appendAsLeader(records: Buffer, nowMs: number): AppendOutcome | Promise<AppendOutcome> {
     this.checkOnline();
     const header = this.#validate(records, nowMs);
+    const compressed = compressionOf(header.attributes) !== Compression.None;
+    if (!compressed && this.#queued === 0) return this.#append(records, header, nowMs, false);
+    const held = compressed ? records : Buffer.from(records);
+    const validated = compressed ? validateBatchesOffLoop(held, this.#validationOptions()) : undefined;
+    // Awaited only at its turn: marked handled now, so a refusal before then is not an unhandled rejection.
+    validated?.catch(noop);
+    const turn = this.#lastQueued.then(async () => {
+      await validated;
+      return this.#append(held, header, nowMs, compressed);
+    });
+    this.#queued++;
+    this.#lastQueued = turn.then(
+      () => this.#queued--,
+      () => this.#queued--,
+    );
+    return turn;
+  }
+
+  /** Resolves once every append accepted so far has been appended or refused (shutdown waits for it). */
+  appendsSettled(): Promise<void> {
+    return this.#lastQueued.then(noop);
+  }
+
+  /** The append proper, one synchronous step; `recordsValidated`: the records were checked off the loop. */
+  #append(records: Buffer, header: BatchHeader, nowMs: number, recordsValidated: boolean): AppendOutcome {
+    this.checkOnline();
     const producerBatch = hasProducerId(header);
     if (producerBatch) {
       const duplicate = this.producerState.check(header);
       if (duplicate) {
         // A retry is answered as a duplicate only once it proves to be a valid batch (CRC, records), as Kafka validates before deduplicating.
-        this.#validateRecords(records);
+        if (!recordsValidated) validateBatches(records, this.#validationOptions());
         return this.#duplicateOutcome(duplicate);
       }
     }
@@ -140,6 +175,7 @@ export class Partition {
       leaderEpoch: this.#leaderEpoch,
       logAppendTime: this.#config.logAppendTime ? BigInt(nowMs) : undefined,
       maxMessageBytes: this.#config.maxMessageBytes,
+      validateRecords: !recordsValidated,
     });
     if (producerBatch) {
       this.producerState.update(header, appended.baseOffset, appended.lastOffset, appended.logAppendTimeMs >= 0n ? appended.logAppendTimeMs : header.maxTimestamp, nowMs);
@@ -214,13 +250,15 @@ export class Partition {
       throw new KafkaError(ErrorCode.INVALID_RECORD, `producer ${header.producerId} sent a batch without a sequence number`);
     }
     if (!this.#config.logAppendTime) this.#validateTimestamps(header, nowMs);
-    if (this.#config.compacted) requireKeys(records);
+    // Compaction keeps the last record per key, so a compacted topic refuses records without one (Kafka's
+    // INVALID_RECORD); a compressed batch's keys are checked with its records, off the loop.
+    if (this.#config.compacted && compressionOf(header.attributes) === Compression.None) validateBatches(records, this.#validationOptions());
     return header;
   }
 
-  /** What the log checks on append (CRC, header, every record), for a batch that is not appended. */
-  #validateRecords(records: Buffer): void {
-    validateBatches(records, { maxBatchBytes: this.#config.maxMessageBytes });
+  /** What the log checks on append (CRC, header, every record), and keys on a compacted topic. */
+  #validationOptions(): ValidateBatchesOptions {
+    return { maxBatchBytes: this.#config.maxMessageBytes, requireKeys: this.#config.compacted };
   }
 
   /**
@@ -255,14 +293,3 @@ export class Partition {
 }
 
 function noop(): void {}
-
-/**
- * Compaction keeps the last record per key, so a compacted topic refuses records without one (Kafka's
- * INVALID_RECORD). One native call decodes the batch into columns; the loop reads one int per record.
- */
-function requireKeys(batch: Buffer): void {
-  const records = RecordBatchView.decode(batch);
-  for (let i = 0; i < records.count; i++) {
-    if (!records.hasKey(i)) throw new KafkaError(ErrorCode.INVALID_RECORD, 'compacted topic received a record without a key');
-  }
-}

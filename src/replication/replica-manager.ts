@@ -12,7 +12,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfig } from '../config/topic-config.js';
 import { ErrorCode, KafkaError, codeOf } from '../protocol/error-codes.js';
 import { DelayedFetch } from './delayed-fetch.js';
-import { Partition } from './partition.js';
+import { type AppendOutcome, Partition } from './partition.js';
 import type { PartitionLogManager, TimestampAndOffset, TopicLogConfig } from './partition-log.js';
 import type { ProducerStateStore } from './producer-state-store.js';
 
@@ -152,7 +152,10 @@ export class ReplicaManager {
   async close(): Promise<void> {
     clearInterval(this.#expirationTimer);
     this.completeDelayedFetches();
-    const online = [...this.#partitions.values()].flatMap(opened).filter((p) => p.offline === undefined);
+    const all = [...this.#partitions.values()].flatMap(opened);
+    // Appends whose batches are still being validated off the loop finish (or fail) before the logs close.
+    await Promise.all(all.map((partition) => partition.appendsSettled()));
+    const online = all.filter((p) => p.offline === undefined);
     // A snapshot that fails to write only means a rebuild from the log at the next start; the logs must still close.
     await Promise.allSettled(online.map((partition) => this.#producerStates.save(partition, this.#logManager)));
     this.#partitions.clear();
@@ -172,35 +175,17 @@ export class ReplicaManager {
   }
 
   /**
-   * Appends one batch per partition; resolves when acks are satisfied. Never rejects: errors are per partition.
-   * The records are in the log before this returns its promise, so a caller may reuse their memory then (the
-   * embedded producer builds every batch into one buffer).
+   * Appends one batch per partition; resolves when acks are satisfied. Never rejects: errors are per partition,
+   * and every entry gets exactly one result. A caller may reuse the memory of uncompressed records once this
+   * has returned its promise (they are in the log, or copied while an earlier append of their partition waits:
+   * the embedded producer builds every batch into one buffer); compressed records are checked off the event
+   * loop and must stay unchanged until the promise settles.
    */
   async appendRecords(entries: readonly ProduceEntry[], options: ProduceOptions): Promise<ProduceResult[]> {
     const nowMs = Date.now();
     const waits: Promise<void>[] = [];
-    const results: ProduceResult[] = entries.map((entry) => {
-      try {
-        if (options.acks !== 0 && options.acks !== 1 && options.acks !== -1) {
-          throw new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, not ${options.acks}`);
-        }
-        const topic = this.#metadata.topic(entry.topic);
-        if (topic?.internal && !options.allowInternal) {
-          throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `cannot append to internal topic ${entry.topic}`);
-        }
-        const partition = this.onlinePartition(entry.topic, entry.partition);
-        if (options.acks === -1) this.#checkEnoughReplicas(partition);
-        this.#logManager.checkWritable(entry.topic, entry.partition);
-        const outcome = this.#withStorageErrors(partition, () => partition.appendAsLeader(entry.records, nowMs));
-        if (options.acks === -1 && !outcome.duplicate && this.#config.bool('gregor.flush.before.acks.all.enable')) {
-          waits.push(partition.log.flush(outcome.lastOffset + 1n));
-        }
-        return { ...success(entry), baseOffset: outcome.baseOffset, logAppendTimeMs: outcome.logAppendTimeMs, logStartOffset: outcome.logStartOffset };
-      } catch (error) {
-        if (!(error instanceof KafkaError)) this.#logger?.error({ err: error, topic: entry.topic, partition: entry.partition }, 'unexpected error appending');
-        return failure(entry, error);
-      }
-    });
+    const attempts = entries.map((entry) => this.#appendEntry(entry, options, nowMs, waits));
+    const results = attempts.some((attempt) => attempt instanceof Promise) ? await Promise.all(attempts) : (attempts as ProduceResult[]);
     if (waits.length > 0) {
       options.parking?.parked();
       const flushed = await awaitWithTimeout(Promise.all(waits), options.timeoutMs);
@@ -211,6 +196,43 @@ export class ReplicaManager {
       }
     }
     return results;
+  }
+
+  /** One entry of `appendRecords`: its result, at once or once its batch is validated and appended. */
+  #appendEntry(entry: ProduceEntry, options: ProduceOptions, nowMs: number, waits: Promise<void>[]): ProduceResult | Promise<ProduceResult> {
+    const appended = (partition: Partition, outcome: AppendOutcome): ProduceResult => {
+      if (options.acks === -1 && !outcome.duplicate && this.#config.bool('gregor.flush.before.acks.all.enable')) {
+        waits.push(partition.log.flush(outcome.lastOffset + 1n));
+      }
+      return { ...success(entry), baseOffset: outcome.baseOffset, logAppendTimeMs: outcome.logAppendTimeMs, logStartOffset: outcome.logStartOffset };
+    };
+    const failed = (error: unknown): ProduceResult => {
+      if (!(error instanceof KafkaError)) this.#logger?.error({ err: error, topic: entry.topic, partition: entry.partition }, 'unexpected error appending');
+      return failure(entry, error);
+    };
+    try {
+      if (options.acks !== 0 && options.acks !== 1 && options.acks !== -1) {
+        throw new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, not ${options.acks}`);
+      }
+      const topic = this.#metadata.topic(entry.topic);
+      if (topic?.internal && !options.allowInternal) {
+        throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `cannot append to internal topic ${entry.topic}`);
+      }
+      const partition = this.onlinePartition(entry.topic, entry.partition);
+      if (options.acks === -1) this.#checkEnoughReplicas(partition);
+      this.#logManager.checkWritable(entry.topic, entry.partition);
+      const outcome = this.#withStorageErrors(partition, () => partition.appendAsLeader(entry.records, nowMs));
+      if (!(outcome instanceof Promise)) return appended(partition, outcome);
+      return outcome.then(
+        (later) => appended(partition, later),
+        (error: unknown) => {
+          this.#noteStorageError(partition, error);
+          return failed(error);
+        },
+      );
+    } catch (error) {
+      return failed(error);
+    }
   }
 
   /**
@@ -374,10 +396,16 @@ export class ReplicaManager {
     try {
       return action();
     } catch (error) {
-      if (error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR && this.#logManager.reportFailure(partition.topic, partition.partition, error)) {
-        this.#takeDirOffline(partition);
-      }
+      this.#noteStorageError(partition, error);
       throw error;
+    }
+  }
+
+  /** A failed disk takes the partition's whole log dir offline (its other partitions fail the same way); a
+   * full disk or a lack of file descriptors fails only the request (the log manager tells which). */
+  #noteStorageError(partition: Partition, error: unknown): void {
+    if (error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR && this.#logManager.reportFailure(partition.topic, partition.partition, error)) {
+      this.#takeDirOffline(partition);
     }
   }
 

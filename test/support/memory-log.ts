@@ -57,7 +57,7 @@ export class MemoryLog implements PartitionLog {
   }
 
   append(batches: Buffer, options: LogAppendOptions): LogAppendInfo {
-    const validated = validateBatches(batches, { maxBatchBytes: options.maxMessageBytes });
+    const validated = validateBatches(batches, { maxBatchBytes: options.maxMessageBytes, validateRecords: options.validateRecords });
     const baseOffset = this.#logEndOffset;
     let next = baseOffset;
     const stored: StoredBatch[] = [];

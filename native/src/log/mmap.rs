@@ -426,6 +426,15 @@ impl Mapping {
         let _ = self.raw.advise(Advice::Random);
     }
 
+    /// Reads `[position, position + len)` ahead, for a reader that will go through it in order. Errors only
+    /// mean no readahead.
+    pub fn advise_will_need(&self, position: usize, len: usize) {
+        let end = (position + len).min(self.len());
+        if end > position {
+            let _ = self.raw.advise_range(Advice::WillNeed, position, end - position);
+        }
+    }
+
     /// Address of the first mapped byte, for the N-API layer's external buffers.
     pub fn as_ptr(&self) -> *mut u8 {
         self.raw.as_mut_ptr()

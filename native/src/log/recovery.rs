@@ -2,13 +2,24 @@
 //! only (a cleanly closed segment), or from the start verifying every CRC (recovery), stopping at the
 //! first batch that does not check out. Either way the indexes are completed from what was scanned,
 //! and the caller cuts the file to the valid bytes before anything maps it writable.
+//!
+//! Readahead follows the scan instead of the kernel's read-around: a segment left by a killed broker is
+//! preallocated far past its data (sparse, up to segment.bytes), and one fault with the default
+//! read-around (`read_ahead_kb`, 8 MiB on some disks) zero-filled megabytes of page cache that the trim
+//! then dropped again: 8-13 ms per partition, most of an unclean restart with 1,000 partitions. The scan
+//! asks for windows just ahead of itself, doubling with what it has read, so what it reads past the data
+//! is bounded by the data, not by the preallocation.
 
 use crate::error::Result;
 use crate::log::mmap::Mapping;
 use crate::log::offset_index::OffsetIndex;
 use crate::log::segment::header_at;
 use crate::log::time_index::TimeIndex;
-use crate::record::batch::{verify_crc, BatchHeader, NO_TIMESTAMP};
+use crate::record::batch::{verify_crc, BatchHeader, HEADER_LEN, NO_TIMESTAMP};
+
+/// The first readahead window of a scan, and the largest (it doubles with the bytes scanned).
+const MIN_READ_AHEAD: usize = 64 << 10;
+const MAX_READ_AHEAD: usize = 8 << 20;
 
 /// How much of the `.log` an open checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +79,7 @@ impl SegmentScan<'_> {
     /// Walks the batches from where the indexes end (`Headers`) or from the start (`Full`).
     /// Indexes that disagree with the log are rebuilt from the start.
     pub fn run(&mut self, scan: Scan) -> Result<(Extent, ScanOutcome)> {
+        self.mapping.advise_random();
         if scan == Scan::Headers {
             if let Some(found) = self.resume_from_indexes()? {
                 return Ok(found);
@@ -108,7 +120,14 @@ impl SegmentScan<'_> {
     fn walk(&mut self, extent: &mut Extent, mut position: usize, scan: Scan) -> Result<ScanOutcome> {
         let mut bytes_since_index_entry = 0usize;
         let mut reason = None;
+        let start = position;
+        let mut read_ahead_to = position;
         while position < self.file_len {
+            if position + HEADER_LEN > read_ahead_to {
+                let window = (position - start).clamp(MIN_READ_AHEAD, MAX_READ_AHEAD);
+                self.mapping.advise_will_need(position, window.min(self.file_len - position));
+                read_ahead_to = position + window;
+            }
             let Some(header) = header_at(self.mapping, position, self.file_len) else {
                 if !is_zero_from(self.mapping, position, self.file_len)? {
                     reason = Some(format!("no whole record batch at byte {position}"));
@@ -129,6 +148,9 @@ impl SegmentScan<'_> {
                 break;
             }
             if scan == Scan::Full {
+                if position + header.size() > read_ahead_to {
+                    self.mapping.advise_will_need(read_ahead_to, position + header.size() - read_ahead_to);
+                }
                 if let Err(error) = verify_crc(self.mapping.bytes(position, header.size())?) {
                     reason = Some(format!("batch at byte {position}: {error}"));
                     break;

@@ -80,6 +80,8 @@ pub struct ValidateBatchesOptions {
     pub max_batch_bytes: Option<u32>,
     pub max_decompressed_bytes: Option<u32>,
     pub validate_records: Option<bool>,
+    /// Refuse records without a key (a compacted topic's input).
+    pub require_keys: Option<bool>,
 }
 
 /// One batch that passed validation: where it is in the input and what its header says.
@@ -391,37 +393,64 @@ pub fn validate_batches(
     input: BufferSlice<'_>,
     options: Option<ValidateBatchesOptions>,
 ) -> Result<Vec<ValidatedBatchInfo>> {
+    let batches = validate::validate_batches(&input, &validation_options(options))?;
+    Ok(batches.iter().map(validated_info).collect())
+}
+
+/// `validateBatches` on the libuv thread pool, for compressed batches: inflating and checking their records
+/// costs up to tens of milliseconds (64 MiB), which the event loop should not spend. `input` is held until
+/// the task ends; the caller must not change it before the promise settles.
+#[napi(ts_return_type = "Promise<Array<ValidatedBatchInfo>>")]
+pub fn validate_batches_async(input: Buffer, options: Option<ValidateBatchesOptions>) -> AsyncTask<Validation> {
+    AsyncTask::new(Validation { input, options: validation_options(options) })
+}
+
+pub struct Validation {
+    input: Buffer,
+    options: ValidationOptions,
+}
+
+impl Task for Validation {
+    type Output = Result<Vec<validate::ValidatedBatch>>;
+    type JsValue = Vec<ValidatedBatchInfo>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(validate::validate_batches(&self.input, &self.options).map_err(Into::into))
+    }
+
+    fn resolve(&mut self, env: Env, batches: Self::Output) -> napi::Result<Vec<ValidatedBatchInfo>> {
+        batches.map(|batches| batches.iter().map(validated_info).collect()).map_err(|error| rejection(env, error))
+    }
+}
+
+fn validation_options(options: Option<ValidateBatchesOptions>) -> ValidationOptions {
     let defaults = ValidationOptions::default();
-    let options = match options {
-        None => defaults,
-        Some(options) => ValidationOptions {
-            max_batch_bytes: options.max_batch_bytes.map_or(defaults.max_batch_bytes, |v| v as usize),
-            max_decompressed_bytes: options
-                .max_decompressed_bytes
-                .map_or(defaults.max_decompressed_bytes, |v| v as usize),
-            validate_records: options.validate_records.unwrap_or(defaults.validate_records),
-        },
+    let Some(options) = options else {
+        return defaults;
     };
-    let batches = validate::validate_batches(&input, &options)?;
-    Ok(batches
-        .into_iter()
-        .map(|batch| {
-            let header = batch.header;
-            ValidatedBatchInfo {
-                position: batch.position as u32,
-                size: batch.size as u32,
-                compression: header.compression().map_or(0, |codec| codec.id() as u32),
-                records_count: header.records_count,
-                last_offset_delta: header.last_offset_delta,
-                base_timestamp: i64n(header.base_timestamp),
-                max_timestamp: i64n(header.max_timestamp),
-                producer_id: i64n(header.producer_id),
-                producer_epoch: i32::from(header.producer_epoch),
-                base_sequence: header.base_sequence,
-                is_transactional: header.is_transactional(),
-            }
-        })
-        .collect())
+    ValidationOptions {
+        max_batch_bytes: options.max_batch_bytes.map_or(defaults.max_batch_bytes, |v| v as usize),
+        max_decompressed_bytes: options.max_decompressed_bytes.map_or(defaults.max_decompressed_bytes, |v| v as usize),
+        validate_records: options.validate_records.unwrap_or(defaults.validate_records),
+        require_keys: options.require_keys.unwrap_or(defaults.require_keys),
+    }
+}
+
+fn validated_info(batch: &validate::ValidatedBatch) -> ValidatedBatchInfo {
+    let header = batch.header;
+    ValidatedBatchInfo {
+        position: batch.position as u32,
+        size: batch.size as u32,
+        compression: header.compression().map_or(0, |codec| codec.id() as u32),
+        records_count: header.records_count,
+        last_offset_delta: header.last_offset_delta,
+        base_timestamp: i64n(header.base_timestamp),
+        max_timestamp: i64n(header.max_timestamp),
+        producer_id: i64n(header.producer_id),
+        producer_epoch: i32::from(header.producer_epoch),
+        base_sequence: header.base_sequence,
+        is_transactional: header.is_transactional(),
+    }
 }
 
 /// Compresses bytes with a Kafka codec (0–4), as a Kafka client of that codec would.

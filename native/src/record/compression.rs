@@ -116,30 +116,47 @@ pub fn decompress(codec: Compression, input: &[u8], max_output: usize) -> Result
             }
             Ok(input.to_vec())
         }
-        Compression::Gzip => read_bounded(codec, flate2::read::MultiGzDecoder::new(input), input.len(), max_output),
         Compression::Snappy => decompress_snappy(input, max_output),
         Compression::Lz4 => {
             lz4_frame::decompress(input, max_output, || too_large(codec, max_output), |reason| corrupt(codec, reason))
         }
-        Compression::Zstd => ZSTD_DECOMPRESSOR.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            let context = slot.get_or_insert_with(zstd::zstd_safe::DCtx::create);
-            read_bounded(codec, zstd::stream::read::Decoder::with_context(input, context), input.len(), max_output)
-        }),
+        Compression::Gzip | Compression::Zstd => {
+            with_streaming_decoder(codec, input, |decoder| read_bounded(codec, decoder, input.len(), max_output))
+                .expect("gzip and zstd stream")
+        }
     }
 }
 
-fn too_large(codec: Compression, max_output: usize) -> EngineError {
+/// Runs `read` over a streaming decoder of `input` for the codecs that have one (gzip, zstd; zstd on this
+/// thread's reused context), None for the others.
+pub(crate) fn with_streaming_decoder<T>(
+    codec: Compression,
+    input: &[u8],
+    read: impl FnOnce(&mut dyn Read) -> Result<T>,
+) -> Option<Result<T>> {
+    match codec {
+        Compression::Gzip => Some(read(&mut flate2::read::MultiGzDecoder::new(input))),
+        Compression::Zstd => Some(ZSTD_DECOMPRESSOR.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let context = slot.get_or_insert_with(zstd::zstd_safe::DCtx::create);
+            let mut decoder = zstd::stream::read::Decoder::with_context(input, context);
+            read(&mut decoder)
+        })),
+        Compression::None | Compression::Snappy | Compression::Lz4 => None,
+    }
+}
+
+pub(crate) fn too_large(codec: Compression, max_output: usize) -> EngineError {
     EngineError::InvalidRecord(format!("{} records decompress to more than the {max_output}-byte limit", codec.name()))
 }
 
-fn corrupt(codec: Compression, error: impl std::fmt::Display) -> EngineError {
+pub(crate) fn corrupt(codec: Compression, error: impl std::fmt::Display) -> EngineError {
     EngineError::CorruptMessage(format!("{} records do not decompress: {error}", codec.name()))
 }
 
 /// Reads a streaming decoder to its end, at most `max_output` bytes: one byte past the limit proves a bomb
 /// without ever holding more than the limit.
-fn read_bounded(codec: Compression, decoder: impl Read, input_len: usize, max_output: usize) -> Result<Vec<u8>> {
+fn read_bounded(codec: Compression, decoder: &mut dyn Read, input_len: usize, max_output: usize) -> Result<Vec<u8>> {
     let limit = u64::try_from(max_output).unwrap_or(u64::MAX).saturating_add(1);
     let mut output = Vec::with_capacity(input_len.saturating_mul(4).min(max_output).max(64));
     decoder.take(limit).read_to_end(&mut output).map_err(|error| corrupt(codec, error))?;

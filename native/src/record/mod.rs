@@ -1,5 +1,5 @@
 //! RecordBatch v2, the unit Kafka clients produce and the log stores: header layout and in-place
-//! rewrites (`batch`), validation of producer input (`validate`), record iteration (`iter`), building
+//! rewrites (`batch`), validation of producer input (`validate`, records checked as they are decompressed by `record_check`), record iteration (`iter`), building
 //! (`builder`, from the embedded producer's staging area: `packed`) and the compression codecs (`compression`).
 
 pub mod batch;
@@ -8,6 +8,7 @@ pub mod compression;
 pub mod iter;
 mod lz4_frame;
 pub mod packed;
+mod record_check;
 pub mod validate;
 mod varint;
 

@@ -10,10 +10,11 @@
 //! - codec ids 5–7: `UnsupportedCompression`;
 //! - recordsCount ≤ 0 or ≠ lastOffsetDelta + 1, a control batch (only coordinators write those), a
 //!   producer id without a base sequence: `InvalidRecord`;
-//! - with `validate_records`, every record is parsed (decompressing up to `max_decompressed_bytes`):
-//!   bad varints, lengths past the end, offset deltas other than 0..n−1, a count that does not match
-//!   the records, and a decompressed size over the limit give `InvalidRecord`; compressed bytes that do
-//!   not decode give `CorruptMessage`.
+//! - with `validate_records`, every record is parsed while it is decompressed (`record_check`, at most
+//!   `max_decompressed_bytes`): bad varints, lengths past the end, offset deltas other than 0..n−1, a
+//!   count that does not match the records, a record without a key under `require_keys`, and a
+//!   decompressed size over the limit give `InvalidRecord`; compressed bytes that do not decode give
+//!   `CorruptMessage`.
 //!
 //! Kafka rebuilds a compressed batch whose offset deltas are not 0..n−1; gregor stores batches as the
 //! producer sent them, so it refuses such a batch instead (no client writes one).
@@ -22,7 +23,7 @@ use crate::error::{EngineError, Result};
 use crate::record::batch::{
     read_i32, verify_crc, BatchHeader, BATCH_LENGTH_OFFSET, HEADER_LEN, LOG_OVERHEAD, MAGIC, MAGIC_OFFSET,
 };
-use crate::record::iter::BatchRecords;
+use crate::record::record_check::check_records;
 
 #[derive(Clone, Debug)]
 pub struct ValidationOptions {
@@ -32,12 +33,20 @@ pub struct ValidationOptions {
     pub max_decompressed_bytes: usize,
     /// Parse every record (Kafka always does for producer batches); off, only headers and CRCs are checked.
     pub validate_records: bool,
+    /// Refuse records without a key (a compacted topic's input); checked only with `validate_records`.
+    pub require_keys: bool,
 }
 
 impl Default for ValidationOptions {
-    /// Kafka's `message.max.bytes` default (1 MiB + 12), a 64 MiB decompression limit, records checked.
+    /// Kafka's `message.max.bytes` default (1 MiB + 12), a 64 MiB decompression limit, records checked,
+    /// keys not required.
     fn default() -> Self {
-        ValidationOptions { max_batch_bytes: 1_048_588, max_decompressed_bytes: 64 << 20, validate_records: true }
+        ValidationOptions {
+            max_batch_bytes: 1_048_588,
+            max_decompressed_bytes: 64 << 20,
+            validate_records: true,
+            require_keys: false,
+        }
     }
 }
 
@@ -121,20 +130,15 @@ fn validate_batch(batch: &[u8], options: &ValidationOptions) -> Result<BatchHead
         return Err(invalid(format!("producer {} sent baseSequence {}", header.producer_id, header.base_sequence)));
     }
     if options.validate_records {
-        validate_records(batch, options.max_decompressed_bytes)?;
+        check_records(
+            header.compression()?,
+            &batch[HEADER_LEN..],
+            header.records_count,
+            options.max_decompressed_bytes,
+            options.require_keys,
+        )?;
     }
     Ok(header)
-}
-
-fn validate_records(batch: &[u8], max_decompressed_bytes: usize) -> Result<()> {
-    let records = BatchRecords::new(batch, max_decompressed_bytes)?;
-    for (expected_delta, record) in records.iter().enumerate() {
-        let record = record?;
-        if usize::try_from(record.offset_delta) != Ok(expected_delta) {
-            return Err(invalid(format!("record {expected_delta} has offset delta {}", record.offset_delta)));
-        }
-    }
-    Ok(())
 }
 
 fn invalid(reason: String) -> EngineError {
