@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
-import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { TestEtcd, etcdMissing } from '../support/etcd.js';
@@ -91,6 +91,36 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     expect(views[0]!.every((p) => p.error === ErrorCode.NONE && p.replicas.length === 1 && p.replicas[0] === p.leader)).toBe(true);
     for (const view of views) expect(view).toEqual(views[0]);
   }, 60_000);
+
+  it('lets one of two brokers creating the same name at once win; the other answers TOPIC_ALREADY_EXISTS', async () => {
+    const topic = `race-${randomUUID()}`;
+    const outcomes = await Promise.allSettled(brokers.slice(0, 2).map((b) => b.broker.metadata.createTopic(topic, { numPartitions: 3, replicationFactor: 1 })));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const [refused] = outcomes.filter((o) => o.status === 'rejected');
+    expect(refused!.reason).toBeInstanceOf(KafkaError);
+    expect((refused!.reason as KafkaError).code).toBe(ErrorCode.TOPIC_ALREADY_EXISTS);
+    await pollUntil(() => brokers.every((b) => b.broker.metadata.topic(topic)?.partitions.length === 3), 'every broker to know the topic');
+    const topicIds = new Set(brokers.map((b) => b.broker.metadata.topic(topic)!.topicId));
+    expect(topicIds.size).toBe(1);
+  }, 30_000);
+
+  it('places partitions added through kafkajs over the brokers too', async () => {
+    const topic = `grown-${randomUUID()}`;
+    await createTopic(topic);
+    const admin = kafka(brokers[2]!.bootstrap).admin();
+    await admin.connect();
+    try {
+      await admin.createPartitions({ topicPartitions: [{ topic, count: PARTITIONS + 3 }] });
+    } finally {
+      await admin.disconnect();
+    }
+    await pollUntil(() => brokers.every((b) => b.broker.metadata.topic(topic)?.partitions.length === PARTITIONS + 3), 'every broker to know the new partitions');
+    expect(new Set(leaders(topic).slice(PARTITIONS))).toEqual(new Set([1, 2, 3]));
+    for (let partition = PARTITIONS; partition < PARTITIONS + 3; partition++) {
+      const leader = leaders(topic)[partition]!;
+      expect(brokerOf(leader).broker.replicaManager.partition(topic, partition)).toBeDefined();
+    }
+  }, 30_000);
 
   it('serves kafkajs: keyed records produced through one bootstrap reach every leader and a consumer group reads them all back', async () => {
     const topic = `kafkajs-${randomUUID()}`;
