@@ -20,7 +20,7 @@ import { joinClusterId, registerBroker } from './broker-membership.js';
 import type { Lease, MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
 import { type Leadership, campaign } from './store/election.js';
 import { openMetadataStore } from './store/open-store.js';
-import { type PlacementBroker, placeReplicas } from './replica-placement.js';
+import { type PlacementBroker, checkAssignment, placeReplicas } from './replica-placement.js';
 import { KEYS, type PartitionState, SharedMetadata, type TopicRecord } from './store/shared-metadata.js';
 
 export const METADATA_FILE = 'gregor-cluster-metadata.json';
@@ -60,6 +60,8 @@ export interface BrokerEndpoint {
 export interface NewTopic {
   readonly numPartitions?: number;
   readonly replicationFactor?: number;
+  /** The replicas of each partition, in partition order, when the client chose them (instead of a count and RF). */
+  readonly assignment?: readonly (readonly number[])[];
   readonly configs?: Readonly<Record<string, string>>;
   readonly internal?: boolean;
 }
@@ -277,10 +279,13 @@ export class ClusterMetadata {
   validateNewTopic(name: string, spec: NewTopic): { numPartitions: number; replicationFactor: number } {
     validateTopicName(name);
     if (this.topic(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
-    const numPartitions = spec.numPartitions === undefined || spec.numPartitions === -1 ? this.#config.int('num.partitions') : spec.numPartitions;
+    const { assignment } = spec;
+    const numPartitions = assignment?.length ?? (spec.numPartitions === undefined || spec.numPartitions === -1 ? this.#config.int('num.partitions') : spec.numPartitions);
     const replicationFactor =
-      spec.replicationFactor === undefined || spec.replicationFactor === -1 ? this.#config.int('default.replication.factor') : spec.replicationFactor;
+      assignment?.[0]?.length ??
+      (spec.replicationFactor === undefined || spec.replicationFactor === -1 ? this.#config.int('default.replication.factor') : spec.replicationFactor);
     if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'number of partitions must be at least 1');
+    if (assignment) checkAssignment(this.#placementBrokers(), assignment, replicationFactor);
     if (replicationFactor < 1) throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'replication factor must be at least 1');
     const available = this.#placementBrokers().length;
     if (replicationFactor > available) {
@@ -300,8 +305,8 @@ export class ClusterMetadata {
     return this.#change(async () => {
       const { numPartitions, replicationFactor } = this.validateNewTopic(name, spec);
       const brokers = this.#placementBrokers();
-      const start = { startIndex: randomInt(brokers.length), replicaShift: randomInt(brokers.length) };
-      const assignment = placeReplicas(brokers, { numPartitions, replicationFactor, ...start });
+      const assignment =
+        spec.assignment ?? placeReplicas(brokers, { numPartitions, replicationFactor, startIndex: randomInt(brokers.length), replicaShift: randomInt(brokers.length) });
       const record: TopicRecord = { name, topicId: randomUUID(), internal: spec.internal ?? false };
       const states = assignment.map(newPartitionState);
       await this.#applied(await this.#shared.createTopic(record, { ...(spec.configs ?? {}) }, states));
@@ -334,8 +339,11 @@ export class ClusterMetadata {
     });
   }
 
-  /** Grows a topic to `count` partitions (CreatePartitions); INVALID_PARTITIONS unless it grows. */
-  createPartitions(name: string, count: number, validateOnly = false): Promise<TopicInfo> {
+  /**
+   * Grows a topic to `count` partitions (CreatePartitions), placed by Kafka's rules or as `assignment` gives
+   * the replicas of each new partition; INVALID_PARTITIONS unless it grows.
+   */
+  createPartitions(name: string, count: number, validateOnly = false, assignment?: readonly (readonly number[])[]): Promise<TopicInfo> {
     return this.#change(async () => {
       const topic = this.#existing(name);
       const current = topic.partitions.length;
@@ -346,9 +354,14 @@ export class ClusterMetadata {
       const firstReplica = topic.partitions[0]?.replicas[0] ?? this.nodeId;
       const startIndex = Math.max(0, [...brokers].sort((a, b) => a.nodeId - b.nodeId).findIndex((b) => b.nodeId >= firstReplica));
       const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
-      const assignment = placeReplicas(brokers, { numPartitions: count - current, replicationFactor, startIndex, replicaShift: startIndex, firstPartition: current });
+      if (assignment && assignment.length !== count - current) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${count - current} new partition(s) but ${assignment.length} assignment(s)`);
+      }
+      if (assignment) checkAssignment(brokers, assignment, replicationFactor);
+      const replicas =
+        assignment ?? placeReplicas(brokers, { numPartitions: count - current, replicationFactor, startIndex, replicaShift: startIndex, firstPartition: current });
       if (validateOnly) return topic;
-      const states = assignment.map(newPartitionState);
+      const states = replicas.map(newPartitionState);
       await this.#applied(await this.#shared.addPartitions({ name, topicId: topic.topicId, internal: topic.internal }, current, states));
       return this.#existing(name);
     });

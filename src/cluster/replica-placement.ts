@@ -4,7 +4,8 @@
  * shift that grows each time the round robin wraps, so leaders and followers both spread evenly. When the
  * brokers have racks the brokers are listed alternating between racks and each partition takes a broker
  * of every rack before it takes two of one; a broker without `broker.rack` counts as a rack of its own (as
- * KRaft's placer does), where the ZooKeeper-era tool refused the mix.
+ * KRaft's placer does), where the ZooKeeper-era tool refused the mix. A client's own assignment is checked
+ * by the same module, with the rules of Kafka's controller.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 
@@ -82,4 +83,20 @@ function rackOf(broker: PlacementBroker): string {
 
 function modulo(value: number, count: number): number {
   return ((value % count) + count) % count;
+}
+
+/**
+ * Checks replicas a client chose (CreateTopics and CreatePartitions assignments): every partition with
+ * `replicationFactor` distinct replicas, all of them live brokers; INVALID_REPLICA_ASSIGNMENT otherwise.
+ */
+export function checkAssignment(brokers: readonly PlacementBroker[], assignment: readonly (readonly number[])[], replicationFactor: number): void {
+  const live = new Set(brokers.map((b) => b.nodeId));
+  assignment.forEach((replicas, index) => {
+    const refuse = (why: string) => new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `partition ${index} of the assignment ${why}`);
+    if (replicas.length === 0) throw refuse('has no replicas');
+    if (replicas.length !== replicationFactor) throw refuse(`has ${replicas.length} replicas where every partition must have ${replicationFactor}`);
+    if (new Set(replicas).size !== replicas.length) throw refuse(`names a broker twice: ${replicas.join(', ')}`);
+    const unknown = replicas.filter((id) => !live.has(id));
+    if (unknown.length > 0) throw refuse(`names broker(s) ${unknown.join(', ')}, which are not live`);
+  });
 }

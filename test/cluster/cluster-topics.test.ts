@@ -122,6 +122,30 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     }
   }, 30_000);
 
+  it('takes the replicas a CreateTopics or CreatePartitions request assigns, on live brokers only', async () => {
+    const topic = `assigned-${randomUUID()}`;
+    const client = await RawClient.connect(brokers[0]!.bootstrap);
+    try {
+      const assignments = [[3], [2], [3]].map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds }));
+      const created = await client.request(ApiKey.CreateTopics, 7, { topics: [{ name: topic, numPartitions: -1, replicationFactor: -1, assignments, configs: [] }], timeoutMs: 5000, validateOnly: false });
+      expect(created.topics[0].errorCode).toBe(ErrorCode.NONE);
+      const unknownBroker = await client.request(ApiKey.CreateTopics, 7, {
+        topics: [{ name: `${topic}-x`, numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [7] }], configs: [] }],
+        timeoutMs: 5000,
+        validateOnly: false,
+      });
+      expect(unknownBroker.topics[0].errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+      const grown = await client.request(ApiKey.CreatePartitions, 3, { topics: [{ name: topic, count: 4, assignments: [{ brokerIds: [1] }] }], timeoutMs: 5000, validateOnly: false });
+      expect(grown.results[0].errorCode).toBe(ErrorCode.NONE);
+    } finally {
+      client.close();
+    }
+    await pollUntil(() => brokers.every((b) => b.broker.metadata.topic(topic)?.partitions.length === 4), 'every broker to know the topic');
+    expect(leaders(topic)).toEqual([3, 2, 3, 1]);
+    expect(brokerOf(3).broker.replicaManager.partition(topic, 2)).toBeDefined();
+    expect(brokerOf(1).broker.replicaManager.partition(topic, 3)).toBeDefined();
+  }, 30_000);
+
   it('serves kafkajs: keyed records produced through one bootstrap reach every leader and a consumer group reads them all back', async () => {
     const topic = `kafkajs-${randomUUID()}`;
     await createTopic(topic);

@@ -1,6 +1,6 @@
 // Replica placement by Kafka's rules: round robin with shifted followers, rack awareness, RF checks.
 import { describe, expect, it } from 'vitest';
-import { type PlacementBroker, placeReplicas } from '../../src/cluster/replica-placement.js';
+import { type PlacementBroker, checkAssignment, placeReplicas } from '../../src/cluster/replica-placement.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 
 function brokers(count: number, rack: (nodeId: number) => string | null = () => null): PlacementBroker[] {
@@ -83,5 +83,21 @@ describe('replica placement', () => {
     expect(codeOf(4)).toBe(ErrorCode.INVALID_REPLICATION_FACTOR);
     expect(codeOf(0)).toBe(ErrorCode.INVALID_REPLICATION_FACTOR);
     expect(codeOf(3)).toBe(ErrorCode.NONE);
+  });
+
+  it("checks a client's own assignment: distinct live brokers, the same replication factor everywhere", () => {
+    const codeOf = (assignment: number[][], replicationFactor: number) => {
+      try {
+        checkAssignment(brokers(3), assignment, replicationFactor);
+      } catch (error) {
+        return error instanceof KafkaError ? error.code : error;
+      }
+      return ErrorCode.NONE;
+    };
+    expect(codeOf([[0, 1], [2, 0]], 2)).toBe(ErrorCode.NONE);
+    expect(codeOf([[0, 1], [2]], 2)).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    expect(codeOf([[0, 0]], 2)).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    expect(codeOf([[0, 3]], 2)).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    expect(codeOf([[]], 0)).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
   });
 });
