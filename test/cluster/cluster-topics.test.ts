@@ -161,7 +161,10 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     const filled = brokers.map((b) => [...Array(PARTITIONS).keys()].filter((p) => (b.broker.replicaManager.partition(topic, p)?.highWatermark ?? 0n) > 0n).length);
     expect(filled.filter((count) => count > 0)).toHaveLength(3);
 
-    const consumer = client.consumer({ groupId: `group-${randomUUID()}` });
+    // Through a broker that does not coordinate groups: FindCoordinator sends the consumer to the one that does.
+    const groupId = `group-${randomUUID()}`;
+    const coordinator = brokers[0]!.broker.metadata.topic('__consumer_offsets')!.partitions[0]!.leader;
+    const consumer = kafka(brokers.find((b) => b.broker.metadata.nodeId !== coordinator)!.bootstrap).consumer({ groupId });
     const received: { key: string; value: string; partition: number }[] = [];
     await consumer.connect();
     try {
@@ -178,6 +181,14 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     expect(received.map(({ key, value }) => ({ key, value })).sort((a, b) => a.key.localeCompare(b.key))).toEqual([...sent].sort((a, b) => a.key.localeCompare(b.key)));
     // One key, one partition.
     for (const { key } of sent) expect(new Set(received.filter((r) => r.key === key).map((r) => r.partition)).size).toBe(1);
+    const admin = kafka(brokers[1]!.bootstrap).admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      expect(committed!.partitions.reduce((sum, p) => sum + Number(p.offset), 0)).toBe(sent.length);
+    } finally {
+      await admin.disconnect();
+    }
   }, 90_000);
 
   it.skipIf(!hasKcat())('serves kcat: -L lists the three brokers and the leaders, and records produced through one broker are consumed through another', async () => {
@@ -209,7 +220,7 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     }
   }, 30_000);
 
-  it('answers Produce, Fetch and ListOffsets for a partition led elsewhere with NOT_LEADER_OR_FOLLOWER, and Produce v11 and Fetch v16 with the leader and its endpoint', async () => {
+  it('answers Produce, Fetch, ListOffsets and OffsetForLeaderEpoch for a partition led elsewhere with NOT_LEADER_OR_FOLLOWER, and Produce v11 and Fetch v16 with the leader and its endpoint', async () => {
     const topic = `wrong-broker-${randomUUID()}`;
     await createTopic(topic);
     const leader = leaders(topic)[0]!;
@@ -254,6 +265,12 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
         topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n }] }],
       });
       expect(listed.topics[0].partitions[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+
+      const epochs = await client.request(ApiKey.OffsetForLeaderEpoch, 4, {
+        replicaId: -1,
+        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }],
+      });
+      expect(epochs.topics[0].partitions[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     } finally {
       client.close();
     }
