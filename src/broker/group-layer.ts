@@ -22,7 +22,8 @@ export async function startGroups(core: CoreServices): Promise<GroupLayer> {
     internal: true,
   });
   const topics: TopicView = {
-    partitionExists: (topic, partition) => replicaManager.partition(topic, partition) !== undefined,
+    // A partition led by another broker exists too: the coordinator takes commits for the whole cluster.
+    partitionExists: (topic, partition) => metadata.topic(topic)?.partitions[partition] !== undefined,
     logEndOffset: (topic, partition) => replicaManager.partition(topic, partition)?.highWatermark,
   };
   const groupCoordinator = new GroupCoordinator({ config: groupCoordinatorConfig(config), log: new ReplicaCoordinatorLog(replicaManager), topics });

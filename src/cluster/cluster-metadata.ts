@@ -7,7 +7,7 @@
  * order, announced to listeners (the ReplicaManager creates and deletes partition logs from them), the way
  * Kafka brokers apply metadata deltas; a change made here resolves once it has been applied here.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerConfig } from '../config/broker-config.js';
@@ -20,6 +20,7 @@ import { joinClusterId, registerBroker } from './broker-membership.js';
 import type { Lease, MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
 import { type Leadership, campaign } from './store/election.js';
 import { openMetadataStore } from './store/open-store.js';
+import { type PlacementBroker, checkAssignment, placeReplicas } from './replica-placement.js';
 import { KEYS, type PartitionState, SharedMetadata, type TopicRecord } from './store/shared-metadata.js';
 
 export const METADATA_FILE = 'gregor-cluster-metadata.json';
@@ -59,6 +60,8 @@ export interface BrokerEndpoint {
 export interface NewTopic {
   readonly numPartitions?: number;
   readonly replicationFactor?: number;
+  /** The replicas of each partition, in partition order, when the client chose them (instead of a count and RF). */
+  readonly assignment?: readonly (readonly number[])[];
   readonly configs?: Readonly<Record<string, string>>;
   readonly internal?: boolean;
 }
@@ -218,9 +221,11 @@ export class ClusterMetadata {
    * Brokers that can hold replicas: the live ones, counting this broker while it starts (its internal topics
    * are created before its listener is bound and it registers).
    */
-  #availableBrokers(): number {
-    const live = this.brokers().length;
-    return this.#clustered && !this.#lease ? live + 1 : live;
+  #placementBrokers(): PlacementBroker[] {
+    const live = this.brokers().map((b) => ({ nodeId: b.nodeId, rack: b.rack }));
+    if (live.some((b) => b.nodeId === this.nodeId)) return live;
+    const rack = this.#config.has('broker.rack') ? this.#config.string('broker.rack') : null;
+    return [...live, { nodeId: this.nodeId, rack }];
   }
 
   /** Stands for controller until elected (the election is the store's: lease + campaign) or closed. */
@@ -279,12 +284,15 @@ export class ClusterMetadata {
   validateNewTopic(name: string, spec: NewTopic): { numPartitions: number; replicationFactor: number } {
     validateTopicName(name);
     if (this.topic(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
-    const numPartitions = spec.numPartitions === undefined || spec.numPartitions === -1 ? this.#config.int('num.partitions') : spec.numPartitions;
+    const { assignment } = spec;
+    const numPartitions = assignment?.length ?? (spec.numPartitions === undefined || spec.numPartitions === -1 ? this.#config.int('num.partitions') : spec.numPartitions);
     const replicationFactor =
-      spec.replicationFactor === undefined || spec.replicationFactor === -1 ? this.#config.int('default.replication.factor') : spec.replicationFactor;
+      assignment?.[0]?.length ??
+      (spec.replicationFactor === undefined || spec.replicationFactor === -1 ? this.#config.int('default.replication.factor') : spec.replicationFactor);
     if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'number of partitions must be at least 1');
+    if (assignment) checkAssignment(this.#placementBrokers(), assignment, replicationFactor);
     if (replicationFactor < 1) throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'replication factor must be at least 1');
-    const available = this.#availableBrokers();
+    const available = this.#placementBrokers().length;
     if (replicationFactor > available) {
       throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${replicationFactor} is larger than the ${available} available broker(s)`);
     }
@@ -293,13 +301,19 @@ export class ClusterMetadata {
     return { numPartitions, replicationFactor };
   }
 
-  /** Creates a topic with a new topic id; TOPIC_ALREADY_EXISTS if the name is taken. */
+  /**
+   * Creates a topic with a new topic id, its replicas placed over the live brokers this broker sees (Kafka's
+   * placement from a random start). The store creates it only if the name is still free, so of two brokers
+   * creating the same name at once one wins and the other answers TOPIC_ALREADY_EXISTS.
+   */
   createTopic(name: string, spec: NewTopic = {}): Promise<TopicInfo> {
     return this.#change(async () => {
       const { numPartitions, replicationFactor } = this.validateNewTopic(name, spec);
-      const replicas = Array.from({ length: replicationFactor }, () => this.nodeId);
+      const brokers = this.#placementBrokers();
+      const assignment =
+        spec.assignment ?? placeReplicas(brokers, { numPartitions, replicationFactor, startIndex: randomInt(brokers.length), replicaShift: randomInt(brokers.length) });
       const record: TopicRecord = { name, topicId: randomUUID(), internal: spec.internal ?? false };
-      const states = Array.from({ length: numPartitions }, () => newPartitionState(replicas));
+      const states = assignment.map(newPartitionState);
       await this.#applied(await this.#shared.createTopic(record, { ...(spec.configs ?? {}) }, states));
       return this.#existing(name);
     });
@@ -330,16 +344,29 @@ export class ClusterMetadata {
     });
   }
 
-  /** Grows a topic to `count` partitions (CreatePartitions); INVALID_PARTITIONS unless it grows. */
-  createPartitions(name: string, count: number, validateOnly = false): Promise<TopicInfo> {
+  /**
+   * Grows a topic to `count` partitions (CreatePartitions), placed by Kafka's rules or as `assignment` gives
+   * the replicas of each new partition; INVALID_PARTITIONS unless it grows.
+   */
+  createPartitions(name: string, count: number, validateOnly = false, assignment?: readonly (readonly number[])[]): Promise<TopicInfo> {
     return this.#change(async () => {
       const topic = this.#existing(name);
       const current = topic.partitions.length;
       if (count < current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${current} partitions; it cannot shrink to ${count}`);
       if (count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${name} already has ${current} partitions`);
+      const brokers = this.#placementBrokers();
+      // As Kafka, the new partitions continue the round robin from where partition 0's leader stands.
+      const firstReplica = topic.partitions[0]?.replicas[0] ?? this.nodeId;
+      const startIndex = Math.max(0, [...brokers].sort((a, b) => a.nodeId - b.nodeId).findIndex((b) => b.nodeId >= firstReplica));
+      const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
+      if (assignment && assignment.length !== count - current) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${count - current} new partition(s) but ${assignment.length} assignment(s)`);
+      }
+      if (assignment) checkAssignment(brokers, assignment, replicationFactor);
+      const replicas =
+        assignment ?? placeReplicas(brokers, { numPartitions: count - current, replicationFactor, startIndex, replicaShift: startIndex, firstPartition: current });
       if (validateOnly) return topic;
-      const replicas = topic.partitions[0]?.replicas ?? [this.nodeId];
-      const states = Array.from({ length: count - current }, () => newPartitionState(replicas));
+      const states = replicas.map(newPartitionState);
       await this.#applied(await this.#shared.addPartitions({ name, topicId: topic.topicId, internal: topic.internal }, current, states));
       return this.#existing(name);
     });

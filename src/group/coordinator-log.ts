@@ -16,6 +16,7 @@ import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { readBatchHeader } from '../record/batch.js';
 import { buildRecordBatch } from '../record/builder.js';
 import { decodeRecords } from '../record/records.js';
+import type { Partition } from '../replication/partition.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { CoordinatorLog, CoordinatorLogRecord } from './offset-store.js';
 
@@ -84,7 +85,14 @@ export class ReplicaCoordinatorLog implements CoordinatorLog {
   }
 
   async replay(visit: (key: Buffer, value: Buffer | null) => void): Promise<void> {
-    const partition = this.#replicaManager.onlinePartition(OFFSETS_TOPIC, OFFSETS_PARTITION);
+    let partition: Partition;
+    try {
+      partition = this.#replicaManager.onlinePartition(OFFSETS_TOPIC, OFFSETS_PARTITION);
+    } catch (error) {
+      // Another broker leads the partition and coordinates the groups (FindCoordinator sends clients there).
+      if (error instanceof KafkaError && error.code === ErrorCode.NOT_LEADER_OR_FOLLOWER) return;
+      throw error;
+    }
     let offset = partition.logStartOffset;
     while (offset < partition.logEndOffset) {
       const read = partition.read(offset, REPLAY_READ_BYTES, true);

@@ -1,7 +1,8 @@
 /**
  * The partitions this node holds and the operations on them (Kafka's ReplicaManager): produce appends with
  * acks 0/1/all, fetch reads with the long-poll purgatory, offsets by time, record deletion. It follows the
- * cluster metadata: partition logs are created, reconfigured and deleted as topics change. On one node
+ * cluster metadata: the logs of the partitions whose replicas include this node are created, reconfigured
+ * and deleted as topics change; a partition led by another broker answers NOT_LEADER_OR_FOLLOWER. On one node
  * acks=all waits for the batch to be flushed to disk (group-committed across concurrent requests) unless
  * `gregor.flush.before.acks.all.enable` is false, which answers once appended, as Kafka does.
  */
@@ -166,8 +167,14 @@ export class ReplicaManager {
     return this.#partitions.get(topic)?.[partition];
   }
 
-  /** The partition, or KafkaError(UNKNOWN_TOPIC_OR_PARTITION | its offline error). */
+  /** The partition this node leads, or KafkaError(NOT_LEADER_OR_FOLLOWER | UNKNOWN_TOPIC_OR_PARTITION | its offline error). */
   onlinePartition(topic: string, partition: number): Partition {
+    this.#checkLeader(topic, partition);
+    return this.localReplica(topic, partition);
+  }
+
+  /** This node's replica, whoever leads it, or KafkaError(UNKNOWN_TOPIC_OR_PARTITION | its offline error). */
+  localReplica(topic: string, partition: number): Partition {
     const found = this.partition(topic, partition);
     if (!found) throw this.#missing(topic, partition);
     found.checkOnline();
@@ -329,6 +336,7 @@ export class ReplicaManager {
     const partitions = params.partitions.map((request): FetchPartitionResult => {
       const partition = this.partition(request.topic, request.partition);
       try {
+        this.#checkLeader(request.topic, request.partition);
         if (!partition) throw this.#missing(request.topic, request.partition);
         partition.checkLeaderEpoch(request.currentLeaderEpoch);
         const budget = Math.min(request.partitionMaxBytes, remaining);
@@ -382,6 +390,13 @@ export class ReplicaManager {
       : new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition}`);
   }
 
+  #checkLeader(topic: string, partition: number): void {
+    const leader = this.#metadata.topic(topic)?.partitions[partition]?.leader;
+    if (leader !== undefined && leader !== this.#metadata.nodeId) {
+      throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${topic}-${partition} is led by broker ${leader}, not this one`);
+    }
+  }
+
   #checkEnoughReplicas(partition: Partition): void {
     const minInsync = partition.config.number('min.insync.replicas');
     const isr = this.#metadata.topic(partition.topic)?.partitions[partition.partition]?.isr.length ?? 0;
@@ -426,6 +441,7 @@ export class ReplicaManager {
     const offlineDirs = new Set(this.#logManager.logDirs().filter((d) => !d.online).map((d) => resolve(d.path)));
     const placed = new Map<number, string>();
     for (const info of topic.partitions.slice(first)) {
+      if (!info.replicas.includes(this.#metadata.nodeId)) continue;
       const ids = { topic: topic.name, partition: info.partition, topicId: topic.topicId, leaderEpoch: info.leaderEpoch };
       try {
         if (info.logDir !== undefined && offlineDirs.has(info.logDir)) {

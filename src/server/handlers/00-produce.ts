@@ -4,11 +4,13 @@
  * v0–2 (legacy message sets) are refused with UNSUPPORTED_VERSION, as Kafka 4 does. acks=0 gets no
  * response, unless a partition failed: then the connection is closed, Kafka's way of telling such a client.
  * Authorization as Kafka: WRITE on the transactional id (the whole request), WRITE on each topic (its partitions).
+ * A partition led by another broker answers NOT_LEADER_OR_FOLLOWER, from v10 with that leader (KIP-951).
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { TrafficObserver } from '../../metrics/traffic.js';
 import type { ProduceResult } from '../../replication/replica-manager.js';
-import { CloseConnection, type Handler, NO_RESPONSE } from '../handler.js';
+import { CloseConnection, type Handler, NO_RESPONSE, type RequestContext } from '../handler.js';
+import { currentLeader, nodeEndpoints } from './current-leader.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages.js';
 import { compressionAt } from '../../record/batch.js';
 import { Compression } from '../../record/compression.js';
@@ -18,6 +20,8 @@ type PartitionProduceResponse = ProduceResponse.PartitionProduceResponse;
 
 /** Produce v7 is the first that may carry zstd (Kafka's rule, from the client's negotiated version). */
 const ZSTD_MIN_VERSION = 7;
+/** Produce v10 is the first that carries the current leader of a refused partition (KIP-951). */
+const LEADER_HINT_VERSION = 10;
 
 export const produceHandler: Handler<ProduceRequest, ProduceResponse> = {
   apiKey: 0,
@@ -52,6 +56,7 @@ export const produceHandler: Handler<ProduceRequest, ProduceResponse> = {
       })),
       throttleTimeMs: 0,
     };
+    if (context.apiVersion >= LEADER_HINT_VERSION) pointToLeaders(response, context);
     if (request.acks !== 0) return response;
     const failed = response.responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
     if (failed) throw new CloseConnection('acks=0 produce failed');
@@ -69,6 +74,21 @@ function reportTraffic(traffic: TrafficObserver, entries: readonly { topic: stri
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Partitions refused for want of leadership carry their current leader; the response lists those leaders' endpoints. */
+function pointToLeaders(response: ProduceResponse, context: RequestContext): void {
+  const leaders = new Set<number>();
+  for (const topic of response.responses) {
+    for (const partition of topic.partitionResponses) {
+      if (partition.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER) continue;
+      const leader = currentLeader(context, topic.name, partition.index);
+      if (!leader) continue;
+      partition.currentLeader = leader;
+      leaders.add(leader.leaderId);
+    }
+  }
+  if (leaders.size > 0) response.nodeEndpoints = nodeEndpoints(context, leaders);
+}
 
 /** Request-level record checks that need the negotiated version: null records, zstd below v7. */
 function checkRecords(records: Buffer | null, version: number): ErrorCode {

@@ -3,17 +3,21 @@
  * unknown id is UNKNOWN_TOPIC_ID as in Kafka; @platformatic/kafka fetches with ids). Fetch sessions are not kept: every answer
  * has session id 0, so clients send full requests (KIP-227 allows it). Without transactions the last stable
  * offset is the high watermark and there are no aborted transactions, for both isolation levels. The record
- * views go out as their own response chunks and are released once written.
+ * views go out as their own response chunks and are released once written. A partition led by another broker
+ * answers NOT_LEADER_OR_FOLLOWER, from v16 with that leader (KIP-951).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchPartitionResult } from '../../replication/replica-manager.js';
-import type { Handler } from '../handler.js';
+import type { Handler, RequestContext } from '../handler.js';
+import { currentLeader, nodeEndpoints } from './current-leader.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 
 type PartitionData = FetchResponse.PartitionData;
 
 const TOPIC_ID_VERSION = 13;
+/** Fetch v16 is the first whose refused partitions carry the current leader and its endpoint (KIP-951). */
+const LEADER_HINT_VERSION = 16;
 
 export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
   apiKey: 1,
@@ -45,7 +49,7 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
     });
     context.releaseAfterWrite(result.release);
     let next = 0;
-    return {
+    const response: FetchResponse = {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       sessionId: 0,
@@ -62,6 +66,8 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
         }),
       })),
     };
+    if (context.apiVersion >= LEADER_HINT_VERSION) pointToLeaders(response, names, context);
+    return response;
   },
   errorResponse: (request, code) => ({
     throttleTimeMs: 0,
@@ -77,6 +83,23 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
 
 function partitionError(partitionIndex: number, errorCode: ErrorCode): PartitionData {
   return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: null };
+}
+
+/** Partitions refused for want of leadership carry their current leader; the response lists those leaders' endpoints. */
+function pointToLeaders(response: FetchResponse, names: readonly (string | undefined)[], context: RequestContext): void {
+  const leaders = new Set<number>();
+  response.responses.forEach((topic, i) => {
+    const name = names[i];
+    if (name === undefined) return;
+    for (const partition of topic.partitions) {
+      if (partition.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER) continue;
+      const leader = currentLeader(context, name, partition.partitionIndex);
+      if (!leader) continue;
+      partition.currentLeader = leader;
+      leaders.add(leader.leaderId);
+    }
+  });
+  if (leaders.size > 0) response.nodeEndpoints = nodeEndpoints(context, leaders);
 }
 
 function partitionData(result: FetchPartitionResult, unknownTopicId: boolean): PartitionData {

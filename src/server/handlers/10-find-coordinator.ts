@@ -1,5 +1,6 @@
 /**
- * FindCoordinator (10), v0–4: on a single node this broker coordinates every group (key type 0). v4 takes a
+ * FindCoordinator (10), v0–4: every group (key type 0) is coordinated by the leader of the one `__consumer_offsets`
+ * partition, which is this broker on a single node and the broker leading it in a cluster. v4 takes a
  * batch of keys. There is no transaction coordinator: transaction keys (type 1) get UNSUPPORTED_VERSION with a
  * message saying so, as Redpanda answered before it had transactions. It is not retriable, so transactional
  * producers fail at once (the Java client reports the message; franz-go and kafkajs the error's name) instead
@@ -9,6 +10,8 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages.js';
 import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler, RequestContext } from '../handler.js';
+import { OFFSETS_PARTITION, OFFSETS_TOPIC } from '../../group/coordinator-log.js';
+import { advertisedBrokers } from './advertised-brokers.js';
 
 const GROUP_KEY_TYPE = 0;
 const TRANSACTION_KEY_TYPE = 1;
@@ -51,8 +54,10 @@ function answer(keyType: number, key: string, context: RequestContext): Answer {
   }
   const errorCode = context.groupCoordinator.coordinatorError();
   if (errorCode !== ErrorCode.NONE) return { errorCode, errorMessage: null, nodeId: -1, host: '', port: -1 };
-  const { host, port } = context.session.listener.advertised;
-  return { errorCode, errorMessage: null, nodeId: context.metadata.nodeId, host, port };
+  const leader = context.metadata.topic(OFFSETS_TOPIC)?.partitions[OFFSETS_PARTITION]?.leader ?? context.metadata.nodeId;
+  const coordinator = advertisedBrokers(context).find((b) => b.nodeId === leader);
+  if (!coordinator) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 };
+  return { errorCode, errorMessage: null, nodeId: coordinator.nodeId, host: coordinator.host, port: coordinator.port };
 }
 
 function response(version: number, coordinators: (Answer & { key: string })[]): FindCoordinatorResponse {

@@ -1,9 +1,9 @@
 /**
  * CreateTopics (19), v0–7: validates (name, partitions, replication factor, configs) and creates each topic
- * with a new topic id; `validateOnly` stops after validation. Manual replica assignments are accepted only
- * when they name this node once per partition.
+ * with a new topic id; `validateOnly` stops after validation. Replicas are placed over the live brokers by
+ * Kafka's rules, or as the request's assignments give them (each partition on distinct live brokers).
  */
-import type { TopicInfo } from '../../cluster/cluster-metadata.js';
+import type { NewTopic, TopicInfo } from '../../cluster/cluster-metadata.js';
 import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler, RequestContext } from '../handler.js';
@@ -46,7 +46,7 @@ async function create(topic: CreatableTopic, validateOnly: boolean, context: Req
       if (c.value === null) throw new KafkaError(ErrorCode.INVALID_CONFIG, `null value for ${c.name}`);
       configs[c.name] = c.value;
     }
-    const spec = { ...fromAssignments(topic, context.metadata.nodeId), configs };
+    const spec = { ...fromAssignments(topic), configs };
     const checked = context.metadata.validateNewTopic(topic.name, spec);
     if (validateOnly) return succeeded(topic.name, ZERO_UUID, checked.numPartitions, checked.replicationFactor, context);
     const created: TopicInfo = await context.metadata.createTopic(topic.name, spec);
@@ -56,20 +56,15 @@ async function create(topic: CreatableTopic, validateOnly: boolean, context: Req
   }
 }
 
-/** Partition count and replication factor from a manual assignment, which must place each partition on this node only. */
-function fromAssignments(topic: CreatableTopic, nodeId: number): { numPartitions: number; replicationFactor: number } {
+/** Partition count and replication factor, or the replicas of each partition from a manual assignment. */
+function fromAssignments(topic: CreatableTopic): NewTopic {
   if (topic.assignments.length === 0) return { numPartitions: topic.numPartitions, replicationFactor: topic.replicationFactor };
   if (topic.numPartitions !== -1 || topic.replicationFactor !== -1) {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, 'give either assignments or numPartitions/replicationFactor, not both');
   }
-  const indexes = topic.assignments.map((a) => a.partitionIndex).sort((a, b) => a - b);
-  if (indexes.some((index, i) => index !== i)) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions must be numbered 0..n-1');
-  for (const a of topic.assignments) {
-    if (a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `partition ${a.partitionIndex}: replicas must be [${nodeId}] on this single-node cluster`);
-    }
-  }
-  return { numPartitions: topic.assignments.length, replicationFactor: 1 };
+  const byIndex = [...topic.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
+  if (byIndex.some((a, i) => a.partitionIndex !== i)) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions must be numbered 0..n-1');
+  return { assignment: byIndex.map((a) => a.brokerIds) };
 }
 
 function succeeded(name: string, topicId: string, numPartitions: number, replicationFactor: number, context: RequestContext): CreatableTopicResult {

@@ -1,5 +1,8 @@
-/** CreatePartitions (37), v0–3: grows a topic's partition count (manual assignments must name this node only). */
-import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
+/**
+ * CreatePartitions (37), v0–3: grows a topic's partition count, the new partitions placed over the live
+ * brokers by Kafka's rules or as the request's assignments give them.
+ */
+import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages.js';
 
@@ -19,10 +22,7 @@ export const createPartitionsHandler: Handler<CreatePartitionsRequest, CreatePar
 
 async function grow(topic: CreatePartitionsTopic, validateOnly: boolean, context: RequestContext): Promise<CreatePartitionsResponse['results'][number]> {
   try {
-    if (topic.assignments?.some((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== context.metadata.nodeId)) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `replicas must be [${context.metadata.nodeId}] on this single-node cluster`);
-    }
-    await context.metadata.createPartitions(topic.name, topic.count, validateOnly);
+    await context.metadata.createPartitions(topic.name, topic.count, validateOnly, topic.assignments?.map((a) => a.brokerIds));
     return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
   } catch (error) {
     return { name: topic.name, errorCode: codeOf(error), errorMessage: error instanceof Error ? error.message : null };

@@ -1,6 +1,8 @@
 /**
  * How a partition is described to clients, shared by Metadata and DescribeTopicPartitions: leader, leader
- * epoch, replicas, ISR and offline replicas, with the partition's error when its log dir is offline.
+ * epoch, replicas, ISR and offline replicas. A broker knows the state of its own replica only: when it is
+ * offline (its log dir failed) it is listed offline, and if this broker leads the partition the partition
+ * has no leader and carries the replica's error. Replicas on other brokers are described as the metadata says.
  */
 import type { PartitionInfo, TopicInfo } from '../../cluster/cluster-metadata.js';
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
@@ -20,19 +22,23 @@ export interface PartitionDescription {
 }
 
 export function describePartition(topic: TopicInfo, partition: PartitionInfo, context: RequestContext): PartitionDescription {
+  const nodeId = context.metadata.nodeId;
   let offline: ErrorCode | undefined;
-  try {
-    context.replicaManager.onlinePartition(topic.name, partition.partition);
-  } catch (error) {
-    offline = codeOf(error);
+  if (partition.replicas.includes(nodeId)) {
+    try {
+      context.replicaManager.localReplica(topic.name, partition.partition);
+    } catch (error) {
+      offline = codeOf(error);
+    }
   }
+  const leaderError = partition.leader === nodeId ? offline : undefined;
   return {
-    errorCode: offline ?? ErrorCode.NONE,
+    errorCode: leaderError ?? ErrorCode.NONE,
     partitionIndex: partition.partition,
-    leaderId: offline === undefined ? partition.leader : -1,
+    leaderId: leaderError === undefined ? partition.leader : -1,
     leaderEpoch: partition.leaderEpoch,
     replicaNodes: [...partition.replicas],
-    isrNodes: offline === undefined ? [...partition.isr] : [],
-    offlineReplicas: offline === undefined ? [] : [...partition.replicas],
+    isrNodes: leaderError === undefined ? partition.isr.filter((id) => offline === undefined || id !== nodeId) : [],
+    offlineReplicas: leaderError === undefined ? (offline === undefined ? [] : [nodeId]) : [...partition.replicas],
   };
 }
