@@ -22,7 +22,7 @@ import { openAuthorizer } from '../security/authorizer/open-authorizer.js';
 import type { ListenerIdentity } from '../security/session.js';
 import type { BrokerServices, CoreServices } from '../services/broker-services.js';
 import { LogManager } from '../storage/log-manager.js';
-import { native } from '../storage/native.js';
+import { raiseOpenFileLimit } from '../storage/open-file-limit.js';
 import { type GroupLayer, startGroups } from './group-layer.js';
 import { PartitionMaintenance } from './partition-maintenance.js';
 export interface BoundListener extends ListenerIdentity {
@@ -165,18 +165,6 @@ export class Broker extends AsyncCloseable {
  * The storage engine over `log.dirs`. Flush policy: `log.flush.interval.ms` set → flush on that interval;
  * otherwise the page cache, with acks=all flushed before answering when gregor.flush.before.acks.all.enable.
  */
-/** Raises the soft open-file limit to the hard one (each written partition holds a descriptor), as Kafka's
- * operators are told to, and logs the figures; a refusal only leaves the limit as it was. */
-function raiseOpenFileLimit(logger: Logger): void {
-  try {
-    const limits = native.raiseOpenFileLimit();
-    const figure = (limit: number): number | string => (limit < 0 ? 'unlimited' : limit);
-    logger.info({ softBefore: figure(limits.softBefore), soft: figure(limits.soft), hard: figure(limits.hard) }, 'open file limit');
-  } catch (error) {
-    logger.warn({ err: error }, 'could not raise the open file limit');
-  }
-}
-
 function openLogManager(config: BrokerConfig, logger: Logger): Promise<LogManager> {
   const interval = config.has('log.flush.interval.ms');
   return LogManager.open({
