@@ -1,9 +1,12 @@
 /**
  * DescribeGroups (15), v0–5: state, protocol and members (with metadata and assignment once Stable); an
  * unknown group is described as Dead with no members, as Kafka does. Without an authorizer every group
- * operation is allowed, so v3+ reports READ, DESCRIBE and DELETE when asked.
+ * operation is allowed, so v3+ reports READ, DESCRIBE and DELETE when asked. A group without DESCRIBE is
+ * answered GROUP_AUTHORIZATION_FAILED with nothing else, as Kafka does.
  */
+import { ErrorCode } from '../../protocol/error-codes.js';
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler } from '../handler.js';
 
 /** Kafka's AclOperation codes READ (3), DELETE (6), DESCRIBE (8) as a bit field. */
@@ -17,6 +20,7 @@ export const describeGroupsHandler: Handler<DescribeGroupsRequest, DescribeGroup
   handle: (request, context) => ({
     throttleTimeMs: 0,
     groups: request.groups.map((groupId) => {
+      if (!context.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return failedGroup(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED);
       const { errorCode, description: d } = context.groupCoordinator.describeGroup(groupId);
       return {
         errorCode,
@@ -36,16 +40,9 @@ export const describeGroupsHandler: Handler<DescribeGroupsRequest, DescribeGroup
       };
     }),
   }),
-  errorResponse: (request, code) => ({
-    throttleTimeMs: 0,
-    groups: request.groups.map((groupId) => ({
-      errorCode: code,
-      groupId,
-      groupState: '',
-      protocolType: '',
-      protocolData: '',
-      members: [],
-      authorizedOperations: OPERATIONS_NOT_REQUESTED,
-    })),
-  }),
+  errorResponse: (request, code) => ({ throttleTimeMs: 0, groups: request.groups.map((groupId) => failedGroup(groupId, code)) }),
 };
+
+function failedGroup(groupId: string, errorCode: ErrorCode): DescribeGroupsResponse['groups'][number] {
+  return { errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPERATIONS_NOT_REQUESTED };
+}
