@@ -1,7 +1,8 @@
 // The admin and group APIs check what Kafka checks, over SASL_PLAINTEXT with PLAIN users and raw requests:
 // configs (DESCRIBE_CONFIGS / ALTER_CONFIGS on the topic or the cluster, per resource), DeleteRecords (DELETE
 // on the topic), ListGroups / DescribeGroups / DeleteGroups (DESCRIBE / DELETE on the group), OffsetFetch per
-// topic, and the SCRAM credential APIs (DESCRIBE / ALTER on the cluster).
+// topic, the SCRAM credential APIs (DESCRIBE / ALTER on the cluster), and KIP-430's authorized operations in
+// Metadata, DescribeCluster and DescribeGroups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
@@ -168,5 +169,32 @@ describe('ACL checks in the admin and group APIs', () => {
     const altered = await alice.request(ApiKey.AlterUserScramCredentials, 0, { deletions: [{ name: 'alice', mechanism: 1 }], upsertions: [] });
     expect(altered.results).toEqual([{ user: 'alice', errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null }]);
     expect((await admin.request(ApiKey.DescribeUserScramCredentials, 0, { users: null })).errorCode).toBe(ErrorCode.NONE);
+  });
+
+  it('reports the authorized operations of topics, groups and the cluster as bit fields of AclOperation codes', async () => {
+    const bits = (...operations: number[]) => operations.reduce((field, operation) => field | (1 << operation), 0);
+    // READ and DELETE each imply DESCRIBE; DESCRIBE_CONFIGS is granted itself.
+    const aliceOnOpen = bits(READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS);
+    const topicAll = bits(READ, 4, 5, DESCRIBE, DELETE, 7, DESCRIBE_CONFIGS, 11);
+    const clusterAll = bits(5, 9, DESCRIBE_CONFIGS, 11, 12, 7, DESCRIBE);
+    const metadata = (client: RawClient) =>
+      client.request(ApiKey.Metadata, 10, {
+        topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'open' }],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: true,
+        includeTopicAuthorizedOperations: true,
+      });
+    const byAlice = await metadata(alice);
+    expect([byAlice.clusterAuthorizedOperations, byAlice.topics[0].topicAuthorizedOperations]).toEqual([0, aliceOnOpen]);
+    const byAdmin = await metadata(admin);
+    expect([byAdmin.clusterAuthorizedOperations, byAdmin.topics[0].topicAuthorizedOperations]).toEqual([clusterAll, topicAll]);
+    const notAsked = await alice.request(ApiKey.Metadata, 10, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    expect(notAsked.clusterAuthorizedOperations).toBe(-2147483648);
+
+    const cluster = async (client: RawClient) => (await client.request(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 })).clusterAuthorizedOperations;
+    expect([await cluster(alice), await cluster(admin)]).toEqual([0, clusterAll]);
+
+    const group = await alice.request(ApiKey.DescribeGroups, 5, { groups: ['visible'], includeAuthorizedOperations: true });
+    expect(group.groups[0].authorizedOperations).toBe(bits(DESCRIBE));
   });
 });

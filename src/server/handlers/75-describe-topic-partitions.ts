@@ -12,7 +12,8 @@ import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } 
 import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import type { Handler, RequestContext } from '../handler.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, describePartition } from './partition-description.js';
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../authorized-operations.js';
+import { describePartition } from './partition-description.js';
 
 type ResponseTopic = DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic;
 type Cursor = DescribeTopicPartitionsRequest.Cursor;
