@@ -199,6 +199,37 @@ export function buildProgram(): Command {
     .addOption(brokersOption())
     .action(async (name: string, options, command: Command) => (await import('./commands/user.js')).remove(brokersOf(command), name, options));
 
+  const acl = program.command('acl').description('create, list and delete ACLs (CreateAcls / DescribeAcls / DeleteAcls), with kafka-acls.sh flags');
+  const aclCommand = (name: string, description: string) =>
+    acl
+      .command(name)
+      .description(description)
+      .option('--topic <topic>', 'a topic (repeatable; * for all)', collect)
+      .option('--group <group>', 'a consumer group (repeatable; * for all)', collect)
+      .option('--transactional-id <id>', 'a transactional id (repeatable; * for all)', collect)
+      .option('--cluster', 'the cluster')
+      .option('--operation <operation>', 'Read, Write, Create, Delete, Alter, Describe, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, All… (repeatable)', collect)
+      .option('--host <host>', 'a client address (repeatable; default: every host)', collect)
+      .addOption(brokersOption());
+  aclCommand('create', 'allow or deny principals operations on resources')
+    .option('--allow-principal <principal>', 'Type:name, e.g. User:alice (repeatable)', collect)
+    .option('--deny-principal <principal>', 'Type:name, e.g. User:mallory (repeatable)', collect)
+    .option('--resource-pattern-type <type>', 'literal or prefixed', 'literal')
+    .action(async (options, command: Command) => (await import('./commands/acl.js')).create(brokersOf(command), options));
+  aclCommand('list', 'list the ACLs of resources (default: all ACLs)')
+    .alias('ls')
+    .option('--principal <principal>', 'only the ACLs of this principal (repeatable)', collect)
+    .option('--resource-pattern-type <type>', 'literal, prefixed, match (every pattern that applies to the name) or any (default: literal with a resource, else any)')
+    .addOption(formatOption())
+    .action(async (options, command: Command) => (await import('./commands/acl.js')).list(brokersOf(command), options));
+  aclCommand('delete', 'delete the ACLs of resources; prints the ACLs deleted')
+    .option('--allow-principal <principal>', 'only the ALLOW ACLs of this principal (repeatable)', collect)
+    .option('--deny-principal <principal>', 'only the DENY ACLs of this principal (repeatable)', collect)
+    .option('--principal <principal>', 'only the ACLs of this principal (repeatable)', collect)
+    .option('--resource-pattern-type <type>', 'literal, prefixed, match or any', 'literal')
+    .addOption(formatOption())
+    .action(async (options, command: Command) => (await import('./commands/acl.js')).remove(brokersOf(command), options));
+
   const cluster = program.command('cluster').description('cluster-wide views');
   cluster
     .command('info')

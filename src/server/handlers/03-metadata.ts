@@ -11,7 +11,8 @@ import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { advertisedBrokers } from './advertised-brokers.js';
 import type { MetadataRequest, MetadataResponse } from '../../protocol/messages.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, describePartition } from './partition-description.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations, clusterAuthorizedOperations } from '../authorized-operations.js';
+import { describePartition } from './partition-description.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 
 type MetadataResponseTopic = MetadataResponse.MetadataResponseTopic;
@@ -28,7 +29,12 @@ export const metadataHandler: Handler<MetadataRequest, MetadataResponse> = {
     const topics = all
       ? [...context.metadata.topics()].filter((t) => describable(t.name, context)).map((t) => describeTopic(t, context))
       : await Promise.all(request.topics!.map((t) => lookup(t, context.apiVersion < 4 || request.allowAutoTopicCreation, context)));
-    return { ...cluster(context), topics };
+    // KIP-430: the described topics' operations (v8+) and the cluster's (v8–10) when asked.
+    if (request.includeTopicAuthorizedOperations) {
+      for (const t of topics) if (t.errorCode === ErrorCode.NONE && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(context, ResourceType.TOPIC, t.name);
+    }
+    const clusterAuthorized = request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(context) : AUTHORIZED_OPERATIONS_OMITTED;
+    return { ...cluster(context), clusterAuthorizedOperations: clusterAuthorized, topics };
   },
   errorResponse: (request, code, context) => ({
     ...cluster(context),

@@ -2,10 +2,12 @@
  * OffsetFetch (9), v1–9: committed offsets of the listed partitions (or, from v2, a null list: all of the
  * group's), -1 with empty metadata where nothing is committed, as Kafka answers. From v8 a request names
  * several groups. Before v2 a group-level error is reported on every partition, which is all v1 has.
+ * As Kafka: DESCRIBE on each group, and on each topic: a named topic without it is answered
+ * TOPIC_AUTHORIZATION_FAILED on its partitions, and all of a group's offsets leave such topics out.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages.js';
-import type { FetchedOffset, GroupCoordinator } from '../../group/group-coordinator.js';
+import type { FetchedOffset } from '../../group/group-coordinator.js';
 import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import { requireAuthorized } from '../request-authorization.js';
 import type { Handler, RequestContext } from '../handler.js';
@@ -29,12 +31,12 @@ export const offsetFetchHandler: Handler<OffsetFetchRequest, OffsetFetchResponse
         errorCode: ErrorCode.NONE,
         groups: request.groups.map((g) => ({
           groupId: g.groupId,
-          ...(describable(context, g.groupId) ? fetchGroup(context.groupCoordinator, g.groupId, g.topics) : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] }),
+          ...(describable(context, g.groupId) ? fetchGroup(context, g.groupId, g.topics) : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] }),
         })),
       };
     }
     requireAuthorized(context, AclOperation.DESCRIBE, ResourceType.GROUP, request.groupId);
-    const answer = fetchGroup(context.groupCoordinator, request.groupId, request.topics);
+    const answer = fetchGroup(context, request.groupId, request.topics);
     return single(answer, context.apiVersion, request.topics);
   },
   errorResponse: (request, code, context) => {
@@ -50,9 +52,27 @@ function describable(context: RequestContext, groupId: string): boolean {
   return context.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, groupId);
 }
 
-function fetchGroup(coordinator: GroupCoordinator, groupId: string, topics: TopicRequest[] | null): GroupAnswer {
-  const { errorCode, offsets } = coordinator.fetchOffsets(groupId, topics?.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })) ?? null);
-  return { errorCode, topics: byTopic(offsets) };
+function fetchGroup(context: RequestContext, groupId: string, topics: TopicRequest[] | null): GroupAnswer {
+  const describableTopic = (name: string) => context.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
+  if (topics === null) {
+    const { errorCode, offsets } = context.groupCoordinator.fetchOffsets(groupId, null);
+    return { errorCode, topics: byTopic(offsets).filter((t) => describableTopic(t.name)) };
+  }
+  const authorized = topics.filter((t) => describableTopic(t.name));
+  const { errorCode, offsets } = context.groupCoordinator.fetchOffsets(
+    groupId,
+    authorized.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })),
+  );
+  const unauthorized = topics.filter((t) => !authorized.includes(t)).map((t) => unanswered(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+  return { errorCode, topics: [...byTopic(offsets), ...unauthorized] };
+}
+
+/** A requested topic answered with an error on each partition: no offset, no leader epoch, empty metadata. */
+function unanswered(topic: TopicRequest, errorCode: ErrorCode): GroupAnswer['topics'][number] {
+  return {
+    name: topic.name,
+    partitions: topic.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode })),
+  };
 }
 
 function byTopic(offsets: readonly FetchedOffset[]): GroupAnswer['topics'] {
@@ -67,10 +87,7 @@ function byTopic(offsets: readonly FetchedOffset[]): GroupAnswer['topics'] {
 
 function single(answer: GroupAnswer, version: number, requested: TopicRequest[] | null): OffsetFetchResponse {
   if (version < 2 && answer.errorCode !== ErrorCode.NONE) {
-    const topics = (requested ?? []).map((t) => ({
-      name: t.name,
-      partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: answer.errorCode })),
-    }));
+    const topics = (requested ?? []).map((t) => unanswered(t, answer.errorCode));
     return { throttleTimeMs: 0, topics, errorCode: answer.errorCode, groups: [] };
   }
   return { throttleTimeMs: 0, topics: answer.topics, errorCode: answer.errorCode, groups: [] };

@@ -1,14 +1,14 @@
 /**
  * DescribeGroups (15), v0–5: state, protocol and members (with metadata and assignment once Stable); an
- * unknown group is described as Dead with no members, as Kafka does. Without an authorizer every group
- * operation is allowed, so v3+ reports READ, DESCRIBE and DELETE when asked.
+ * unknown group is described as Dead with no members, as Kafka does. v3+ reports the group's authorized
+ * operations when asked. A group without DESCRIBE is answered GROUP_AUTHORIZATION_FAILED with nothing else,
+ * as Kafka does.
  */
+import { ErrorCode } from '../../protocol/error-codes.js';
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations } from '../authorized-operations.js';
 import type { Handler } from '../handler.js';
-
-/** Kafka's AclOperation codes READ (3), DELETE (6), DESCRIBE (8) as a bit field. */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
-const OPERATIONS_NOT_REQUESTED = -2147483648;
 
 export const describeGroupsHandler: Handler<DescribeGroupsRequest, DescribeGroupsResponse> = {
   apiKey: 15,
@@ -17,6 +17,7 @@ export const describeGroupsHandler: Handler<DescribeGroupsRequest, DescribeGroup
   handle: (request, context) => ({
     throttleTimeMs: 0,
     groups: request.groups.map((groupId) => {
+      if (!context.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return failedGroup(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED);
       const { errorCode, description: d } = context.groupCoordinator.describeGroup(groupId);
       return {
         errorCode,
@@ -32,20 +33,13 @@ export const describeGroupsHandler: Handler<DescribeGroupsRequest, DescribeGroup
           memberMetadata: m.metadata,
           memberAssignment: m.assignment,
         })),
-        authorizedOperations: request.includeAuthorizedOperations ? GROUP_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+        authorizedOperations: request.includeAuthorizedOperations ? authorizedOperations(context, ResourceType.GROUP, groupId) : AUTHORIZED_OPERATIONS_OMITTED,
       };
     }),
   }),
-  errorResponse: (request, code) => ({
-    throttleTimeMs: 0,
-    groups: request.groups.map((groupId) => ({
-      errorCode: code,
-      groupId,
-      groupState: '',
-      protocolType: '',
-      protocolData: '',
-      members: [],
-      authorizedOperations: OPERATIONS_NOT_REQUESTED,
-    })),
-  }),
+  errorResponse: (request, code) => ({ throttleTimeMs: 0, groups: request.groups.map((groupId) => failedGroup(groupId, code)) }),
 };
+
+function failedGroup(groupId: string, errorCode: ErrorCode): DescribeGroupsResponse['groups'][number] {
+  return { errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+}

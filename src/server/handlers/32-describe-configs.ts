@@ -2,7 +2,8 @@
 import { describeBrokerConfig, describeTopicConfig, type ConfigDescription } from '../../config/config-description.js';
 import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
-import { ConfigResourceType } from './config-resource.js';
+import { AclOperation } from '../../security/authorizer/acl.js';
+import { ConfigResourceType, configDenied } from './config-resource.js';
 import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/messages.js';
 
 type DescribeConfigsResourceResult = DescribeConfigsResponse.DescribeConfigsResourceResult;
@@ -25,6 +26,8 @@ function describeResource(
   context: RequestContext,
 ): DescribeConfigsResult {
   const result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName };
+  const denied = configDenied(context, AclOperation.DESCRIBE_CONFIGS, resource);
+  if (denied !== undefined) return { ...result, errorCode: denied, configs: [] };
   try {
     const wanted = resource.configurationKeys === null ? undefined : new Set(resource.configurationKeys);
     const configs = descriptions(resource, context)

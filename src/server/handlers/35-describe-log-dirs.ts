@@ -1,7 +1,12 @@
-/** DescribeLogDirs (35), v0–4: each log dir with its partitions' sizes, its state, and (v4) its capacity. */
+/**
+ * DescribeLogDirs (35), v0–4: each log dir with its partitions' sizes, its state, and (v4) its capacity. Without
+ * DESCRIBE on the cluster Kafka answers no dirs and (v3+) CLUSTER_AUTHORIZATION_FAILED.
+ */
 import { resolve } from 'node:path';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler } from '../handler.js';
+import { requireAuthorized } from '../request-authorization.js';
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages.js';
 
 type DescribeLogDirsResult = DescribeLogDirsResponse.DescribeLogDirsResult;
@@ -11,6 +16,7 @@ export const describeLogDirsHandler: Handler<DescribeLogDirsRequest, DescribeLog
   minVersion: 0,
   maxVersion: 4,
   handle(request, context) {
+    requireAuthorized(context, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME);
     const wanted = request.topics === null ? undefined : new Map(request.topics.map((t) => [t.topic, new Set(t.partitions)]));
     const byDir = context.replicaManager.partitionsByLogDir();
     return {

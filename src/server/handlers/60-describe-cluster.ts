@@ -1,11 +1,14 @@
-/** DescribeCluster (60), v0–1: cluster id, controller and brokers (the admin clients' view of the cluster). */
+/**
+ * DescribeCluster (60), v0–1: cluster id, controller and brokers (the admin clients' view of the cluster), and
+ * when asked the cluster's authorized operations: 0 without DESCRIBE on the cluster, as Kafka answers.
+ */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, clusterAuthorizedOperations } from '../authorized-operations.js';
 import { advertisedBrokers } from './advertised-brokers.js';
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages.js';
 
 const BROKERS_ENDPOINT = 1;
-const OPERATIONS_OMITTED = -2147483648;
 
 export const describeClusterHandler: Handler<DescribeClusterRequest, DescribeClusterResponse> = {
   apiKey: 60,
@@ -18,6 +21,7 @@ export const describeClusterHandler: Handler<DescribeClusterRequest, DescribeClu
     }
     return {
       ...base(context, ErrorCode.NONE),
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(context) : AUTHORIZED_OPERATIONS_OMITTED,
       brokers: advertisedBrokers(context).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     };
   },
@@ -32,6 +36,6 @@ function base(context: RequestContext, errorCode: ErrorCode): Omit<DescribeClust
     endpointType: BROKERS_ENDPOINT,
     clusterId: context.metadata.clusterId,
     controllerId: context.metadata.controllerId,
-    clusterAuthorizedOperations: OPERATIONS_OMITTED,
+    clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };
 }

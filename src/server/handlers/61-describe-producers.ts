@@ -1,9 +1,11 @@
 /**
  * DescribeProducers (61), v0: the idempotent producers each partition keeps state for (Admin.describeProducers,
  * `kafka-transactions.sh describe-producers`). Without transactions the coordinator epoch and the current
- * transaction's start offset are always -1.
+ * transaction's start offset are always -1. The partitions of a topic without READ are answered
+ * TOPIC_AUTHORIZATION_FAILED, as Kafka does before it looks the partition up.
  */
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import type { DescribeProducersRequest, DescribeProducersResponse } from '../../protocol/messages.js';
 import type { Handler, RequestContext } from '../handler.js';
 
@@ -27,6 +29,9 @@ export const describeProducersHandler: Handler<DescribeProducersRequest, Describ
 };
 
 function describePartition(topic: string, partitionIndex: number, context: RequestContext): PartitionResponse {
+  if (!context.authorize(AclOperation.READ, ResourceType.TOPIC, topic)) {
+    return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] };
+  }
   try {
     const partition = context.replicaManager.onlinePartition(topic, partitionIndex);
     const activeProducers = [...partition.producerState.activeProducers()].map(({ producerId, producerEpoch, lastBatch }) => ({

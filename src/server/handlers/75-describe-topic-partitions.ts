@@ -3,14 +3,17 @@
  * partitions, paged: at most `responsePartitionLimit` partitions (capped by `max.request.partition.size.limit`)
  * from the request's cursor on, and a `nextCursor` naming where the next page starts. Kafka 4's Admin
  * describeTopics (TopicCommand --describe) asks this instead of Metadata. Semantics follow Kafka 4.4's
- * DescribeTopicPartitionsRequestHandler and KRaftMetadataCache.describeTopicResponse.
+ * DescribeTopicPartitionsRequestHandler and KRaftMetadataCache.describeTopicResponse, including its check: topics
+ * without DESCRIBE are left out of every topic and answered TOPIC_AUTHORIZATION_FAILED after the page when named.
  */
 import { type PartitionInfo, type TopicInfo, validateTopicName } from '../../cluster/cluster-metadata.js';
 import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } from '../../protocol/messages.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import type { Handler, RequestContext } from '../handler.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, describePartition } from './partition-description.js';
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../authorized-operations.js';
+import { describePartition } from './partition-description.js';
 
 type ResponseTopic = DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic;
 type Cursor = DescribeTopicPartitionsRequest.Cursor;
@@ -21,11 +24,14 @@ export const describeTopicPartitionsHandler: Handler<DescribeTopicPartitionsRequ
   maxVersion: 0,
   handle(request, context) {
     const names = topicsToDescribe(request, context);
+    const authorized = names.filter((name) => context.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name));
+    const denied = request.topics.length > 0 ? names.filter((name) => !authorized.includes(name)) : [];
     if (request.cursor !== null && request.cursor.partitionIndex < 0) {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, `the cursor's partition must not be negative: ${request.cursor.partitionIndex}`);
     }
     const limit = Math.max(1, Math.min(context.config.int('max.request.partition.size.limit'), request.responsePartitionLimit));
-    return { throttleTimeMs: 0, ...page(names, request.cursor, limit, context) };
+    const { topics, nextCursor } = page(authorized, request.cursor, limit, context);
+    return { throttleTimeMs: 0, topics: [...topics, ...denied.map((name) => topicError(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED))], nextCursor };
   },
   errorResponse: (request, code) => ({
     throttleTimeMs: 0,

@@ -8,9 +8,6 @@ import type { PartitionInfo, TopicInfo } from '../../cluster/cluster-metadata.js
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
 import type { RequestContext } from '../handler.js';
 
-/** Kafka's "authorized operations not requested" value; gregor has no authorizer, so it never fills them in. */
-export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
-
 export interface PartitionDescription {
   errorCode: ErrorCode;
   partitionIndex: number;
