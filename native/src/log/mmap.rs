@@ -110,6 +110,15 @@ impl MappedFile {
         Ok(())
     }
 
+    /// Keeps a descriptor open until the returned guard drops, for a burst of operations on the file
+    /// (opening a segment: one open() instead of one per stat, extend, map and trim). A descriptor
+    /// that was already held stays held.
+    pub fn hold_for_scope(self: &Arc<Self>) -> Result<ScopedDescriptor> {
+        let release = !self.holds_descriptor();
+        self.hold_descriptor()?;
+        Ok(ScopedDescriptor { file: Arc::clone(self), release })
+    }
+
     /// Closes the held descriptor (once operations still using it finish); mappings stay valid.
     pub fn release_descriptor(&self) {
         self.held.lock().expect("mapped file descriptor").take();
@@ -239,6 +248,20 @@ impl MappedFile {
                     eprintln!("gregor: deferred trim failed: {error}");
                 }
             }
+        }
+    }
+}
+
+/// A descriptor held by [`MappedFile::hold_for_scope`], released when this drops.
+pub struct ScopedDescriptor {
+    file: Arc<MappedFile>,
+    release: bool,
+}
+
+impl Drop for ScopedDescriptor {
+    fn drop(&mut self) {
+        if self.release {
+            self.file.release_descriptor();
         }
     }
 }
