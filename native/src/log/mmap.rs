@@ -13,18 +13,18 @@
 //! - Slices handed out borrow the `Mapping`, which is reference-counted (`Arc`); the N-API layer keeps
 //!   an `Arc` for as long as JavaScript may read through an external buffer of it.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use memmap2::{Advice, MmapOptions, MmapRaw};
 use rustix::fs::FallocateFlags;
 
 use crate::error::{EngineError, Result};
+use crate::log::weak_table::WeakTable;
 
 /// A file that mappings are made of, shared by them so that shrinking waits for the last one.
 ///
@@ -49,8 +49,8 @@ struct FileState {
 }
 
 /// The live `MappedFile` of each path (deleted files leave it, so a new file of the same name is new).
-fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<MappedFile>>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<MappedFile>>>> = OnceLock::new();
+fn registry() -> &'static Mutex<WeakTable<MappedFile>> {
+    static REGISTRY: OnceLock<Mutex<WeakTable<MappedFile>>> = OnceLock::new();
     REGISTRY.get_or_init(Default::default)
 }
 
@@ -74,12 +74,11 @@ impl MappedFile {
     /// the path that is already open in this process. No descriptor stays open.
     pub fn open(path: &Path, create: bool) -> Result<Arc<MappedFile>> {
         let mut registry = registry().lock().expect("mapped file registry");
-        if let Some(open) = registry.get(path).and_then(Weak::upgrade) {
+        if let Some(open) = registry.get(path) {
             if open.is_at(path) {
                 return Ok(open);
             }
         }
-        registry.retain(|_, file| file.strong_count() > 0);
         let file = open_read_write(path, create)?;
         let metadata = file.metadata().map_err(|e| storage_error(path, "stat", e))?;
         let opened = Arc::new(MappedFile {
@@ -88,7 +87,7 @@ impl MappedFile {
             held: Mutex::new(None),
             state: Mutex::new(FileState { live_mappings: 0, trim_to: None, deleted: false }),
         });
-        registry.insert(path.to_path_buf(), Arc::downgrade(&opened));
+        registry.insert(path.to_path_buf(), &opened);
         Ok(opened)
     }
 
