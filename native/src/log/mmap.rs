@@ -199,6 +199,43 @@ impl MappedFile {
         }
     }
 
+    /// Zeroes whatever was written past `from` while keeping the file's length and allocated blocks, so a
+    /// segment reopened for appending after an unclean stop needs neither a trim (which frees the blocks
+    /// reserved ahead of the writer) nor a new reservation. Only the ranges the filesystem reports as data
+    /// are zeroed (SEEK_DATA/SEEK_HOLE; preallocated and sparse space reads as zeros already). Returns
+    /// false, having changed nothing, when the filesystem cannot do this or reports more than
+    /// `max_data` bytes of data past `from`: the caller trims instead.
+    pub fn zero_data_past(&self, from: u64, max_data: u64) -> Result<bool> {
+        let file = self.descriptor()?;
+        let mut ranges = Vec::new();
+        let mut data = 0;
+        let mut at = from;
+        loop {
+            let start = match rustix::fs::seek(&*file, rustix::fs::SeekFrom::Data(at)) {
+                Ok(start) => start,
+                Err(rustix::io::Errno::NXIO) => break,
+                Err(_) => return Ok(false),
+            };
+            let Ok(end) = rustix::fs::seek(&*file, rustix::fs::SeekFrom::Hole(start)) else { return Ok(false) };
+            data += end - start;
+            if data > max_data {
+                return Ok(false);
+            }
+            ranges.push((start, end));
+            at = end;
+        }
+        for (start, end) in ranges {
+            let flags = FallocateFlags::ZERO_RANGE | FallocateFlags::KEEP_SIZE;
+            match rustix::fs::fallocate(&*file, flags, start, end - start) {
+                Ok(()) => {}
+                // Writing zeros over the (bounded) ranges does the same where ZERO_RANGE is missing.
+                Err(rustix::io::Errno::OPNOTSUPP) => self.reserve_by_writing(&file, start, end)?,
+                Err(errno) => return Err(storage_error(&self.path, "zero", io::Error::from(errno))),
+            }
+        }
+        Ok(true)
+    }
+
     /// A writer is about to map the file again: a pending trim would cut under it.
     fn cancel_trim(&self) {
         self.state.lock().expect("mapped file state").trim_to = None;
@@ -517,6 +554,23 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         let second = MappedFile::open(&path, true).unwrap();
         assert!(!Arc::ptr_eq(&first, &second));
+    }
+
+    #[test]
+    fn zeroing_past_a_position_keeps_the_length_and_clears_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.log");
+        let file = MappedFile::open(&path, true).unwrap();
+        let mapping = Mapping::writable(&file, 1 << 20, 0).unwrap();
+        mapping.reserve_to(64 << 10).unwrap();
+        mapping.write(0, &[7u8; 40_000]).unwrap();
+        drop(mapping);
+        assert!(!file.zero_data_past(100, 1_000).unwrap(), "more data than allowed: nothing changed");
+        assert!(file.zero_data_past(100, 1 << 20).unwrap());
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(bytes.len(), 1 << 20);
+        assert!(bytes[..100].iter().all(|b| *b == 7));
+        assert!(bytes[100..].iter().all(|b| *b == 0));
     }
 
     #[test]
