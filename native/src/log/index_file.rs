@@ -41,6 +41,7 @@ impl<E: IndexEntry> IndexFile<E> {
     pub fn open_writable(path: &Path, capacity_bytes: usize) -> Result<IndexFile<E>> {
         let entry_size = E::SIZE;
         let file = MappedFile::open(path, true)?;
+        let _descriptor = file.hold_for_scope()?;
         let existing = file.len()? as usize;
         let capacity = (capacity_bytes.max(existing) / entry_size) * entry_size;
         let mapping = Mapping::writable(&file, capacity, 0)?;
@@ -54,6 +55,7 @@ impl<E: IndexEntry> IndexFile<E> {
     /// Opens a closed segment's index for lookups only.
     pub fn open_read_only(path: &Path) -> Result<IndexFile<E>> {
         let file = MappedFile::open(path, true)?;
+        let _descriptor = file.hold_for_scope()?;
         let mapping = Mapping::read_only_whole(&file)?;
         mapping.advise_random();
         let entries = valid_prefix::<E>(&mapping, mapping.len() / E::SIZE)?;

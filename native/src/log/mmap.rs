@@ -13,18 +13,18 @@
 //! - Slices handed out borrow the `Mapping`, which is reference-counted (`Arc`); the N-API layer keeps
 //!   an `Arc` for as long as JavaScript may read through an external buffer of it.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use memmap2::{Advice, MmapOptions, MmapRaw};
 use rustix::fs::FallocateFlags;
 
 use crate::error::{EngineError, Result};
+use crate::log::weak_table::WeakTable;
 
 /// A file that mappings are made of, shared by them so that shrinking waits for the last one.
 ///
@@ -49,8 +49,8 @@ struct FileState {
 }
 
 /// The live `MappedFile` of each path (deleted files leave it, so a new file of the same name is new).
-fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<MappedFile>>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<MappedFile>>>> = OnceLock::new();
+fn registry() -> &'static Mutex<WeakTable<MappedFile>> {
+    static REGISTRY: OnceLock<Mutex<WeakTable<MappedFile>>> = OnceLock::new();
     REGISTRY.get_or_init(Default::default)
 }
 
@@ -74,12 +74,11 @@ impl MappedFile {
     /// the path that is already open in this process. No descriptor stays open.
     pub fn open(path: &Path, create: bool) -> Result<Arc<MappedFile>> {
         let mut registry = registry().lock().expect("mapped file registry");
-        if let Some(open) = registry.get(path).and_then(Weak::upgrade) {
+        if let Some(open) = registry.get(path) {
             if open.is_at(path) {
                 return Ok(open);
             }
         }
-        registry.retain(|_, file| file.strong_count() > 0);
         let file = open_read_write(path, create)?;
         let metadata = file.metadata().map_err(|e| storage_error(path, "stat", e))?;
         let opened = Arc::new(MappedFile {
@@ -88,7 +87,7 @@ impl MappedFile {
             held: Mutex::new(None),
             state: Mutex::new(FileState { live_mappings: 0, trim_to: None, deleted: false }),
         });
-        registry.insert(path.to_path_buf(), Arc::downgrade(&opened));
+        registry.insert(path.to_path_buf(), &opened);
         Ok(opened)
     }
 
@@ -108,6 +107,15 @@ impl MappedFile {
             *held = Some(Arc::new(self.reopen()?));
         }
         Ok(())
+    }
+
+    /// Keeps a descriptor open until the returned guard drops, for a burst of operations on the file
+    /// (opening a segment: one open() instead of one per stat, extend, map and trim). A descriptor
+    /// that was already held stays held.
+    pub fn hold_for_scope(self: &Arc<Self>) -> Result<ScopedDescriptor> {
+        let release = !self.holds_descriptor();
+        self.hold_descriptor()?;
+        Ok(ScopedDescriptor { file: Arc::clone(self), release })
     }
 
     /// Closes the held descriptor (once operations still using it finish); mappings stay valid.
@@ -191,6 +199,43 @@ impl MappedFile {
         }
     }
 
+    /// Zeroes whatever was written past `from` while keeping the file's length and allocated blocks, so a
+    /// segment reopened for appending after an unclean stop needs neither a trim (which frees the blocks
+    /// reserved ahead of the writer) nor a new reservation. Only the ranges the filesystem reports as data
+    /// are zeroed (SEEK_DATA/SEEK_HOLE; preallocated and sparse space reads as zeros already). Returns
+    /// false, having changed nothing, when the filesystem cannot do this or reports more than
+    /// `max_data` bytes of data past `from`: the caller trims instead.
+    pub fn zero_data_past(&self, from: u64, max_data: u64) -> Result<bool> {
+        let file = self.descriptor()?;
+        let mut ranges = Vec::new();
+        let mut data = 0;
+        let mut at = from;
+        loop {
+            let start = match rustix::fs::seek(&*file, rustix::fs::SeekFrom::Data(at)) {
+                Ok(start) => start,
+                Err(rustix::io::Errno::NXIO) => break,
+                Err(_) => return Ok(false),
+            };
+            let Ok(end) = rustix::fs::seek(&*file, rustix::fs::SeekFrom::Hole(start)) else { return Ok(false) };
+            data += end - start;
+            if data > max_data {
+                return Ok(false);
+            }
+            ranges.push((start, end));
+            at = end;
+        }
+        for (start, end) in ranges {
+            let flags = FallocateFlags::ZERO_RANGE | FallocateFlags::KEEP_SIZE;
+            match rustix::fs::fallocate(&*file, flags, start, end - start) {
+                Ok(()) => {}
+                // Writing zeros over the (bounded) ranges does the same where ZERO_RANGE is missing.
+                Err(rustix::io::Errno::OPNOTSUPP) => self.reserve_by_writing(&file, start, end)?,
+                Err(errno) => return Err(storage_error(&self.path, "zero", io::Error::from(errno))),
+            }
+        }
+        Ok(true)
+    }
+
     /// A writer is about to map the file again: a pending trim would cut under it.
     fn cancel_trim(&self) {
         self.state.lock().expect("mapped file state").trim_to = None;
@@ -239,6 +284,20 @@ impl MappedFile {
                     eprintln!("gregor: deferred trim failed: {error}");
                 }
             }
+        }
+    }
+}
+
+/// A descriptor held by [`MappedFile::hold_for_scope`], released when this drops.
+pub struct ScopedDescriptor {
+    file: Arc<MappedFile>,
+    release: bool,
+}
+
+impl Drop for ScopedDescriptor {
+    fn drop(&mut self) {
+        if self.release {
+            self.file.release_descriptor();
         }
     }
 }
@@ -495,6 +554,23 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         let second = MappedFile::open(&path, true).unwrap();
         assert!(!Arc::ptr_eq(&first, &second));
+    }
+
+    #[test]
+    fn zeroing_past_a_position_keeps_the_length_and_clears_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.log");
+        let file = MappedFile::open(&path, true).unwrap();
+        let mapping = Mapping::writable(&file, 1 << 20, 0).unwrap();
+        mapping.reserve_to(64 << 10).unwrap();
+        mapping.write(0, &[7u8; 40_000]).unwrap();
+        drop(mapping);
+        assert!(!file.zero_data_past(100, 1_000).unwrap(), "more data than allowed: nothing changed");
+        assert!(file.zero_data_past(100, 1 << 20).unwrap());
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(bytes.len(), 1 << 20);
+        assert!(bytes[..100].iter().all(|b| *b == 7));
+        assert!(bytes[100..].iter().all(|b| *b == 0));
     }
 
     #[test]

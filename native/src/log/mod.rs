@@ -19,6 +19,7 @@ pub mod recovery;
 pub mod registry;
 pub mod segment;
 pub mod time_index;
+mod weak_table;
 
 pub use config::{LogConfig, WriteMode};
 pub use flush::SharedLog;

@@ -1,20 +1,20 @@
 //! The logs open in this process, by canonical directory, so the JS thread and the partition worker
 //! threads share one engine log per partition instead of opening (and recovering) it twice.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::error::{EngineError, Result};
 use crate::log::config::LogConfig;
 use crate::log::flush::SharedLog;
 use crate::log::log::{Log, OpenOptions, RecoveryReport};
 use crate::log::mmap::storage_error;
+use crate::log::weak_table::WeakTable;
 
 /// Open logs by directory. Entries are weak: a log nobody holds is closed and forgotten.
 #[derive(Default)]
 pub struct LogRegistry {
-    logs: Mutex<HashMap<PathBuf, Weak<SharedLog>>>,
+    logs: Mutex<WeakTable<SharedLog>>,
 }
 
 impl LogRegistry {
@@ -36,13 +36,12 @@ impl LogRegistry {
         std::fs::create_dir_all(dir).map_err(|e| storage_error(dir, "create", e))?;
         let key = dir.canonicalize().map_err(|e| storage_error(dir, "resolve", e))?;
         let mut logs = self.logs()?;
-        logs.retain(|_, log| log.strong_count() > 0);
         if let Some(shared) = open_log(&logs, &key)? {
             return Ok((shared, None));
         }
         let (log, report) = Log::open(&key, config, options)?;
         let shared = Arc::new(SharedLog::new(log));
-        logs.insert(key, Arc::downgrade(&shared));
+        logs.insert(key, &shared);
         Ok((shared, Some(report)))
     }
 
@@ -53,13 +52,13 @@ impl LogRegistry {
         open_log(&*self.logs()?, &key)
     }
 
-    fn logs(&self) -> Result<MutexGuard<'_, HashMap<PathBuf, Weak<SharedLog>>>> {
+    fn logs(&self) -> Result<MutexGuard<'_, WeakTable<SharedLog>>> {
         self.logs.lock().map_err(|_| EngineError::Storage("open-log table poisoned".into()))
     }
 }
 
-fn open_log(logs: &HashMap<PathBuf, Weak<SharedLog>>, key: &Path) -> Result<Option<Arc<SharedLog>>> {
-    let Some(shared) = logs.get(key).and_then(Weak::upgrade) else { return Ok(None) };
+fn open_log(logs: &WeakTable<SharedLog>, key: &Path) -> Result<Option<Arc<SharedLog>>> {
+    let Some(shared) = logs.get(key) else { return Ok(None) };
     let closed = shared.lock()?.is_closed();
     Ok((!closed).then_some(shared))
 }

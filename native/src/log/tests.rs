@@ -185,6 +185,23 @@ fn recovery_stops_at_a_zero_filled_tail_and_at_flipped_bits() {
 }
 
 #[test]
+fn batches_left_past_a_zeroed_gap_are_not_resurrected_by_the_next_crash() {
+    // Write-back out of order: batch 25 never reached the disk, 26..29 did.
+    let (batches, mut log, dir) = crash_and_reopen(|path, positions| {
+        let file = FileOptions::new().write(true).open(path).unwrap();
+        file.write_all_at(&vec![0u8; (positions[26] - positions[25]) as usize], positions[25]).unwrap();
+    });
+    assert_eq!(log.log_end_offset(), batches[24].1 + 1);
+    // The same size as the lost batch 25: the new data ends exactly where the stale batch 26 began, and the
+    // stale one's offsets follow the new ones.
+    append(&mut log, &batch(2, 300, 25, Compression::None));
+    drop(log);
+    let mut log = open(dir.path(), &config(1 << 20, WriteMode::Mmap), false, 0);
+    assert_eq!(log.log_end_offset(), batches[25].1 + 1);
+    assert_eq!(read_all(&mut log, 0, 1 << 20).len(), 26);
+}
+
+#[test]
 fn corruption_in_a_middle_segment_truncates_there_and_deletes_later_segments() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(4 * 1024, WriteMode::Pwrite);
