@@ -12,6 +12,7 @@ import type { ClusterMetadata, TopicInfo } from '../cluster/cluster-metadata.js'
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfig } from '../config/topic-config.js';
 import { ErrorCode, KafkaError, codeOf } from '../protocol/error-codes.js';
+import { StorageFault, storageFaultOf } from '../storage/errors.js';
 import { DelayedFetch } from './delayed-fetch.js';
 import { type AppendOutcome, Partition } from './partition.js';
 import type { PartitionLogManager, TimestampAndOffset, TopicLogConfig } from './partition-log.js';
@@ -435,10 +436,15 @@ export class ReplicaManager {
     }
   }
 
+  /**
+   * Opens this node's replicas of a topic's partitions from `first` on. A partition in a failed log dir stays
+   * a hole (KAFKA_STORAGE_ERROR); a lack of descriptors or space fails the whole change: the logs opened
+   * here are closed and removed again and the error is thrown to the metadata, whose creator rolls back.
+   */
   async #openPartitions(topic: TopicInfo, first: number): Promise<void> {
     const config = this.#metadata.topicConfig(topic.name);
-    const partitions = this.#partitions.get(topic.name) ?? [];
     const offlineDirs = new Set(this.#logManager.logDirs().filter((d) => !d.online).map((d) => resolve(d.path)));
+    const opened: Partition[] = [];
     const placed = new Map<number, string>();
     for (const info of topic.partitions.slice(first)) {
       if (!info.replicas.includes(this.#metadata.nodeId)) continue;
@@ -450,14 +456,19 @@ export class ReplicaManager {
         const log = this.#logManager.getOrCreateLog(topic.name, info.partition, topic.topicId, logConfig(config));
         const producerState = await this.#producerStates.load(ids, log, this.#logManager);
         const partition = new Partition(ids, log, config, producerState);
-        partitions[info.partition] = partition;
+        opened.push(partition);
         const logDir = this.#logDirOf(partition);
         if (logDir !== undefined && logDir !== info.logDir) placed.set(info.partition, logDir);
       } catch (error) {
-        if (!(error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR)) throw error;
+        if (storageFaultOf(error) !== StorageFault.FAILED_DISK) {
+          for (const partition of opened) await this.#logManager.deleteLog(topic.name, partition.partition);
+          throw error;
+        }
         this.#failedToOpen.add(`${topic.name}-${info.partition}`);
       }
     }
+    const partitions = this.#partitions.get(topic.name) ?? [];
+    for (const partition of opened) partitions[partition.partition] = partition;
     this.#partitions.set(topic.name, partitions);
     // Recorded after the metadata change that created the partitions (this runs inside it). Losing a record
     // to a failed write only means it is recorded again at the next start.
