@@ -105,6 +105,8 @@ export class ClusterMetadata {
   /** Revisions from the watch, applied one after another (listeners awaited). */
   #applying: Promise<void> = Promise.resolve();
   readonly #revisionWaiters = new Set<{ readonly revision: number; readonly resolve: () => void }>();
+  /** Errors of listeners that failed to apply a topic's creation, by revision, until its creator has seen them. */
+  readonly #failedRevisions = new Map<number, unknown>();
   #changes: Promise<unknown> = Promise.resolve();
   #watch: Watch | undefined;
   #endpoint: BrokerEndpoint;
@@ -314,7 +316,16 @@ export class ClusterMetadata {
         spec.assignment ?? placeReplicas(brokers, { numPartitions, replicationFactor, startIndex: randomInt(brokers.length), replicaShift: randomInt(brokers.length) });
       const record: TopicRecord = { name, topicId: randomUUID(), internal: spec.internal ?? false };
       const states = assignment.map(newPartitionState);
-      await this.#applied(await this.#shared.createTopic(record, { ...(spec.configs ?? {}) }, states));
+      const revision = await this.#shared.createTopic(record, { ...(spec.configs ?? {}) }, states);
+      try {
+        await this.#applied(revision);
+      } catch (failure) {
+        // A listener could not set the topic up here (its partitions' logs did not open): it is deleted
+        // again, so no topic stays recorded without its partitions.
+        const logDirs = this.#view.kvs(logDirsPrefix(record.topicId)).map((kv) => kv.key);
+        await this.#applied(await this.#shared.deleteTopic(record, revision, states.length, logDirs));
+        throw failure;
+      }
       return this.#existing(name);
     });
   }
@@ -461,10 +472,18 @@ export class ClusterMetadata {
       if (before) this.#topicConfigs.delete(before.name);
       if (after) this.#topicConfigs.set(after.name, new TopicConfig(this.#config, after.configs));
     }
+    let failure: unknown;
     for (const { before, after } of changes) {
       const replaced = before && after && before.topicId !== after.topicId;
       if (before && (!after || replaced)) for (const listener of this.#listeners) await listener.topicDeleted?.(before);
-      if (after && (!before || replaced)) for (const listener of this.#listeners) await listener.topicCreated?.(after);
+      if (after && (!before || replaced)) {
+        try {
+          for (const listener of this.#listeners) await listener.topicCreated?.(after);
+        } catch (error) {
+          // Told to the broker that made the change (createTopic rolls it back); the other changes still apply.
+          failure ??= error;
+        }
+      }
       if (!before || !after || replaced) continue;
       if (after.partitions.length > before.partitions.length) {
         for (const listener of this.#listeners) await listener.partitionsCreated?.(after, before.partitions.length);
@@ -473,6 +492,7 @@ export class ClusterMetadata {
         for (const listener of this.#listeners) await listener.topicConfigChanged?.(after);
       }
     }
+    if (failure !== undefined) this.#failedRevisions.set(this.#view.revision, failure);
     for (const waiter of this.#revisionWaiters) {
       if (waiter.revision <= this.#view.revision) {
         this.#revisionWaiters.delete(waiter);
@@ -481,10 +501,17 @@ export class ClusterMetadata {
     }
   }
 
-  /** Resolves once the store revision `revision` (a write of this broker's) has been applied here. */
-  #applied(revision: number): Promise<void> {
-    if (revision <= this.#view.revision) return this.#applying;
-    return new Promise((resolve) => this.#revisionWaiters.add({ revision, resolve }));
+  /**
+   * Resolves once the store revision `revision` (a write of this broker's) has been applied here; rejects
+   * with the error of a listener that failed to apply a topic it created.
+   */
+  async #applied(revision: number): Promise<void> {
+    if (revision <= this.#view.revision) await this.#applying;
+    else await new Promise<void>((resolve) => this.#revisionWaiters.add({ revision, resolve }));
+    const failure = this.#failedRevisions.get(revision);
+    // This broker's changes are applied one at a time: failures up to here that nobody awaits were other brokers'.
+    for (const failed of this.#failedRevisions.keys()) if (failed <= revision) this.#failedRevisions.delete(failed);
+    if (failure !== undefined) throw failure;
   }
 
   #existing(name: string): TopicInfo {

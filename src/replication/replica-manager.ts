@@ -12,6 +12,7 @@ import type { ClusterMetadata, TopicInfo } from '../cluster/cluster-metadata.js'
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfig } from '../config/topic-config.js';
 import { ErrorCode, KafkaError, codeOf } from '../protocol/error-codes.js';
+import { StorageFault, storageFaultOf } from '../storage/errors.js';
 import { DelayedFetch } from './delayed-fetch.js';
 import { type AppendOutcome, Partition } from './partition.js';
 import type { PartitionLogManager, TimestampAndOffset, TopicLogConfig } from './partition-log.js';
@@ -435,33 +436,54 @@ export class ReplicaManager {
     }
   }
 
+  /**
+   * Opens this node's replicas of a topic's partitions from `first` on. A partition in a failed log dir stays
+   * a hole (KAFKA_STORAGE_ERROR); a lack of descriptors or space fails the whole change: the logs opened
+   * here are closed and removed again and the error is thrown to the metadata, whose creator rolls back.
+   */
   async #openPartitions(topic: TopicInfo, first: number): Promise<void> {
     const config = this.#metadata.topicConfig(topic.name);
-    const partitions = this.#partitions.get(topic.name) ?? [];
     const offlineDirs = new Set(this.#logManager.logDirs().filter((d) => !d.online).map((d) => resolve(d.path)));
     const placed = new Map<number, string>();
     // Logs open one after the other (each call runs synchronously up to its first await), while the producer
     // states load concurrently: each is a few file reads, and awaited one partition at a time they cost a
     // restart with 1,000 partitions a libuv round trip per read. Only this node's replicas are opened.
     const local = topic.partitions.slice(first).filter((info) => info.replicas.includes(this.#metadata.nodeId));
-    const opening = local.map(async (info) => {
-      const ids = { topic: topic.name, partition: info.partition, topicId: topic.topicId, leaderEpoch: info.leaderEpoch };
-      try {
-        if (info.logDir !== undefined && offlineDirs.has(info.logDir)) {
-          throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${info.logDir} of ${topic.name}-${info.partition} is offline`);
+    // After a failure that fails the whole change (no descriptors, no space), the partitions behind it are not
+    // opened at all: they would only be removed again.
+    let failed = false;
+    const outcomes = await Promise.allSettled(
+      local.map(async (info): Promise<Partition | undefined> => {
+        if (failed) return undefined;
+        const ids = { topic: topic.name, partition: info.partition, topicId: topic.topicId, leaderEpoch: info.leaderEpoch };
+        try {
+          if (info.logDir !== undefined && offlineDirs.has(info.logDir)) {
+            throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${info.logDir} of ${topic.name}-${info.partition} is offline`);
+          }
+          const log = this.#logManager.getOrCreateLog(topic.name, info.partition, topic.topicId, logConfig(config));
+          const producerState = await this.#producerStates.load(ids, log, this.#logManager);
+          const partition = new Partition(ids, log, config, producerState);
+          const logDir = this.#logDirOf(partition);
+          if (logDir !== undefined && logDir !== info.logDir) placed.set(info.partition, logDir);
+          return partition;
+        } catch (error) {
+          if (storageFaultOf(error) !== StorageFault.FAILED_DISK) {
+            failed = true;
+            throw error;
+          }
+          this.#failedToOpen.add(`${topic.name}-${info.partition}`);
+          return undefined;
         }
-        const log = this.#logManager.getOrCreateLog(topic.name, info.partition, topic.topicId, logConfig(config));
-        const producerState = await this.#producerStates.load(ids, log, this.#logManager);
-        const partition = new Partition(ids, log, config, producerState);
-        partitions[info.partition] = partition;
-        const logDir = this.#logDirOf(partition);
-        if (logDir !== undefined && logDir !== info.logDir) placed.set(info.partition, logDir);
-      } catch (error) {
-        if (!(error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR)) throw error;
-        this.#failedToOpen.add(`${topic.name}-${info.partition}`);
-      }
-    });
-    await Promise.all(opening);
+      }),
+    );
+    const openedNow = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value ? [outcome.value] : []));
+    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure) {
+      for (const partition of openedNow) await this.#logManager.deleteLog(topic.name, partition.partition);
+      throw failure.reason;
+    }
+    const partitions = this.#partitions.get(topic.name) ?? [];
+    for (const partition of openedNow) partitions[partition.partition] = partition;
     this.#partitions.set(topic.name, partitions);
     // Recorded after the metadata change that created the partitions (this runs inside it). Losing a record
     // to a failed write only means it is recorded again at the next start.

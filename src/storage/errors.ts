@@ -46,11 +46,24 @@ export function engineErrorCode(error: unknown): { code: ErrorCode; detail: stri
   return code === ErrorCode.KAFKA_STORAGE_ERROR ? { code, detail: error.message, fault: StorageFault.FAILED_DISK } : { code, detail: error.message };
 }
 
-/** Converts a native engine error to `KafkaError` (a `StorageError` for storage errors; others pass through unchanged). */
+/** Node's errnos for running out of a resource, which the engine classifies the same way. */
+const NODE_RESOURCE_FAULTS: Readonly<Record<string, StorageFault>> = {
+  ENOSPC: StorageFault.DISK_FULL,
+  EDQUOT: StorageFault.DISK_FULL,
+  EMFILE: StorageFault.TOO_MANY_OPEN_FILES,
+  ENFILE: StorageFault.TOO_MANY_OPEN_FILES,
+};
+
+/**
+ * Converts a native engine error to `KafkaError` (a `StorageError` for storage errors), and a Node file
+ * system error for a lack of space or descriptors to a `StorageError`; others pass through unchanged.
+ */
 export function toKafkaError(error: unknown): unknown {
   const engine = engineErrorCode(error);
-  if (!engine) return error;
-  return engine.fault === undefined ? new KafkaError(engine.code, engine.detail) : new StorageError(engine.fault, engine.detail);
+  if (engine) return engine.fault === undefined ? new KafkaError(engine.code, engine.detail) : new StorageError(engine.fault, engine.detail);
+  const errno = (error as { code?: unknown } | null)?.code;
+  const fault = typeof errno === 'string' ? NODE_RESOURCE_FAULTS[errno] : undefined;
+  return fault === undefined ? error : new StorageError(fault, (error as Error).message);
 }
 
 /** The fault of a storage error: a KAFKA_STORAGE_ERROR that says nothing more counts as a failed disk. */

@@ -21,7 +21,7 @@
  * Timers are unref'd. Retention and compaction are not run here: the broker runs both in its partition
  * workers (src/broker/partition-maintenance.ts), off the event loop.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -272,9 +272,16 @@ export class LogManager {
       return existing;
     }
     const dir = this.#leastLoadedDir();
-    mkdirSync(join(dir.path, `${topic}-${partition}`), { recursive: true });
-    if (topicId !== undefined) writePartitionMetadata(join(dir.path, `${topic}-${partition}`), topicId);
-    return this.#openLog(dir, topic, partition, config).log;
+    const path = join(dir.path, `${topic}-${partition}`);
+    try {
+      mkdirSync(path, { recursive: true });
+      if (topicId !== undefined) writePartitionMetadata(path, topicId);
+      return this.#openLog(dir, topic, partition, config).log;
+    } catch (error) {
+      // Half a partition directory would be opened as a log at the next start.
+      rmSync(path, { recursive: true, force: true });
+      throw toKafkaError(error);
+    }
   }
 
   #leastLoadedDir(): LogDir {

@@ -62,13 +62,17 @@ export function ensureBuilt(): void {
   builtModule('src/broker/broker.ts');
 }
 
-/** Starts `test/support/broker-process.mjs` (the built broker) and waits for it to listen. */
-export async function spawnBroker(dataDir: string, settings: BrokerSettings = {}, port = 0): Promise<BrokerProcess> {
+/**
+ * Starts `test/support/broker-process.mjs` (the built broker) and waits for it to listen; with
+ * `openFileLimit`, under that soft and hard limit of open files.
+ */
+export async function spawnBroker(dataDir: string, settings: BrokerSettings = {}, port = 0, openFileLimit?: number): Promise<BrokerProcess> {
   ensureBuilt();
   const config = { 'log.dir': dataDir, listeners: `PLAINTEXT://127.0.0.1:${port}`, ...settings };
-  const child = spawn(process.execPath, [join(ROOT, 'test', 'support', 'broker-process.mjs'), JSON.stringify(config)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const command = [process.execPath, join(ROOT, 'test', 'support', 'broker-process.mjs'), JSON.stringify(config)];
+  const [file, args] =
+    openFileLimit === undefined ? [command[0]!, command.slice(1)] : ['bash', ['-c', `ulimit -Sn ${openFileLimit}; ulimit -Hn ${openFileLimit}; exec "$@"`, 'bash', ...command]];
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const boundPort = await new Promise<number>((resolve, reject) => {
     let output = '';

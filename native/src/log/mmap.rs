@@ -37,8 +37,41 @@ pub struct MappedFile {
     path: PathBuf,
     /// Device and inode of the file first opened: a reopen by path must find the same file.
     identity: (u64, u64),
-    held: Mutex<Option<Arc<File>>>,
+    held: Mutex<Option<(Arc<File>, HeldSlot)>>,
     state: Mutex<FileState>,
+}
+
+/// Descriptors held open by writers, and how many may be (`usize::MAX` until the broker sets a budget).
+static HELD_DESCRIPTORS: AtomicUsize = AtomicUsize::new(0);
+static HELD_DESCRIPTOR_BUDGET: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Caps the descriptors writers may hold, so the rest of the process's limit stays free for connections
+/// and short-lived opens: a write beyond it fails as EMFILE would, instead of the listener failing to accept.
+pub fn set_held_descriptor_budget(budget: usize) {
+    HELD_DESCRIPTOR_BUDGET.store(budget, Ordering::Relaxed);
+}
+
+/// One descriptor of the budget, given back when dropped.
+struct HeldSlot;
+
+impl HeldSlot {
+    fn take(path: &Path) -> Result<HeldSlot> {
+        let budget = HELD_DESCRIPTOR_BUDGET.load(Ordering::Relaxed);
+        if HELD_DESCRIPTORS.fetch_add(1, Ordering::Relaxed) >= budget {
+            HELD_DESCRIPTORS.fetch_sub(1, Ordering::Relaxed);
+            return Err(EngineError::TooManyOpenFiles(format!(
+                "{}: too many open files (the {budget} descriptors kept for writing partitions are in use)",
+                path.display()
+            )));
+        }
+        Ok(HeldSlot)
+    }
+}
+
+impl Drop for HeldSlot {
+    fn drop(&mut self) {
+        HELD_DESCRIPTORS.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 struct FileState {
@@ -104,7 +137,8 @@ impl MappedFile {
     pub fn hold_descriptor(&self) -> Result<()> {
         let mut held = self.held.lock().expect("mapped file descriptor");
         if held.is_none() {
-            *held = Some(Arc::new(self.reopen()?));
+            let slot = HeldSlot::take(&self.path)?;
+            *held = Some((Arc::new(self.reopen()?), slot));
         }
         Ok(())
     }
@@ -131,7 +165,7 @@ impl MappedFile {
     /// The held descriptor, or one opened for the caller's operation only. Used outside the lock, so
     /// a long fdatasync never delays an append's pwrite.
     fn descriptor(&self) -> Result<Arc<File>> {
-        if let Some(held) = self.held.lock().expect("mapped file descriptor").as_ref() {
+        if let Some((held, _)) = self.held.lock().expect("mapped file descriptor").as_ref() {
             return Ok(Arc::clone(held));
         }
         self.reopen().map(Arc::new)
