@@ -20,7 +20,11 @@ import { runSuite } from './runner.js';
 import { selectScenarios, SUITES } from './scenarios.js';
 import { makeTarget, TARGET_NAMES, type TargetName } from './targets/index.js';
 
-const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Broker on CPU 0, clients on the rest; unpinned on a single-core machine. */
 function cpuSets(): { brokerCpus?: string; clientCpus?: string } {
@@ -33,7 +37,11 @@ async function main(): Promise<void> {
   const program = new Command('bench')
     .option('--suite <name>', `one of ${Object.keys(SUITES).join(', ')}`, 'standard')
     .option('--targets <list>', `comma-separated, of ${TARGET_NAMES.join(', ')}`, 'kafka,gregor,embedded,tcp-sink,node-sink')
-    .option('--tools <list>', 'load generators: loadgen, java, node (network clients), embedded (in-process, the embedded target only)', 'loadgen,java,node,embedded')
+    .option(
+      '--tools <list>',
+      'load generators: loadgen, java, node (network clients), embedded (in-process, the embedded target only)',
+      'loadgen,java,node,embedded',
+    )
     .option('--scenarios <list>', 'comma-separated scenario ids of the suite (and those they take their rate from); default: all')
     .option('--repeats <n>', 'repeats per point (default: the suite’s)')
     .option('--duration <s>', 'measured seconds per point (default: the suite’s)')
@@ -41,7 +49,17 @@ async function main(): Promise<void> {
     .option('--out <dir>', 'output directory (default bench/results/<suite>)')
     .option('--data-dir <dir>', 'parent directory for broker data (default: a temporary directory)')
     .parse();
-  const o = program.opts<{ suite: string; targets: string; tools: string; scenarios?: string; repeats?: string; duration?: string; warmup?: string; out?: string; dataDir?: string }>();
+  const o = program.opts<{
+    suite: string;
+    targets: string;
+    tools: string;
+    scenarios?: string;
+    repeats?: string;
+    duration?: string;
+    warmup?: string;
+    out?: string;
+    dataDir?: string;
+  }>();
   const base = SUITES[o.suite];
   if (!base) throw new Error(`unknown suite ${o.suite}`);
   const timing = {

@@ -156,11 +156,26 @@ class SuiteRunner {
       if (broker.sink && (tool !== 'loadgen' || s.kind !== 'produce' || !s.ceiling)) continue;
       const common = { scenario: s.id, target: broker.target, repeat };
       const onLine = this.progress(broker, s, tool);
-      const loadgenBase = { bootstrap: broker.bootstrap, partitions: s.partitions, 'record-size': s.recordSize, 'warmup-s': t.warmupSeconds, 'duration-s': t.durationSeconds };
+      const loadgenBase = {
+        bootstrap: broker.bootstrap,
+        partitions: s.partitions,
+        'record-size': s.recordSize,
+        'warmup-s': t.warmupSeconds,
+        'duration-s': t.durationSeconds,
+      };
       if (s.kind === 'produce') {
         const topic = await topicOf(broker, '');
         if (tool === 'loadgen') {
-          const args = { ...loadgenBase, topic, connections: s.connections, inflight: INFLIGHT, acks: acksNumber(s.acks), compression: s.compression, 'request-bytes': REQUEST_BYTES, 'partitions-per-request': PARTITIONS_PER_REQUEST };
+          const args = {
+            ...loadgenBase,
+            topic,
+            connections: s.connections,
+            inflight: INFLIGHT,
+            acks: acksNumber(s.acks),
+            compression: s.compression,
+            'request-bytes': REQUEST_BYTES,
+            'partitions-per-request': PARTITIONS_PER_REQUEST,
+          };
           await this.measure(broker, () => runLoadgen({ ...common, mode: 'produce', args, cpus, onLine }));
         } else if (tool === 'java') {
           const key = `${s.id}/${broker.target}`;
@@ -212,14 +227,18 @@ class SuiteRunner {
           const rate = this.e2eRate(s);
           const command = `loadgen e2e (rate from ${s.rateOf})`;
           if (rate === null) {
-            this.measurements.push(failed({ ...common, loadGenerator: 'loadgen', metric: 'e2e', command }, `no maximum measured in ${s.rateOf} to take ${s.rateFraction} of`));
+            this.measurements.push(
+              failed({ ...common, loadGenerator: 'loadgen', metric: 'e2e', command }, `no maximum measured in ${s.rateOf} to take ${s.rateFraction} of`),
+            );
             continue;
           }
           const args = { ...loadgenBase, topic, connections: 1, rate: Math.round(rate), 'request-bytes': E2E_REQUEST_BYTES, 'max-wait-ms': 500 };
           await this.measure(broker, () => runLoadgen({ ...common, mode: 'e2e', args, cpus, onLine }));
         } else if (tool === 'java') {
           const records = Math.max(100, Math.round(t.durationSeconds * 200));
-          await this.measure(broker, () => endToEndLatency({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, s.recordSize, '1', 120_000));
+          await this.measure(broker, () =>
+            endToEndLatency({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, s.recordSize, '1', 120_000),
+          );
         }
       }
     }
@@ -242,7 +261,12 @@ class SuiteRunner {
       const topic = await topicOf(broker, `-embedded-${repeat}`);
       const rate = this.e2eRate(s);
       if (rate === null) {
-        this.measurements.push(failed({ ...common, loadGenerator: 'embedded', metric: 'e2e', command: `embedded e2e (rate from ${s.rateOf})` }, `no maximum measured in ${s.rateOf} to take ${s.rateFraction} of`));
+        this.measurements.push(
+          failed(
+            { ...common, loadGenerator: 'embedded', metric: 'e2e', command: `embedded e2e (rate from ${s.rateOf})` },
+            `no maximum measured in ${s.rateOf} to take ${s.rateFraction} of`,
+          ),
+        );
         return;
       }
       const job = { kind: 'e2e' as const, topic, rate: Math.round(rate), requestBytes: E2E_REQUEST_BYTES, acks: acksNumber(s.acks), ...timing };
@@ -262,7 +286,9 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
   const available: Target[] = [];
   for (const t of [...o.targets, ...(o.flushOnAckTarget ? [o.flushOnAckTarget] : [])]) {
     const why =
-      t.loadGenerator && !o.loadGenerators.includes(t.loadGenerator) ? `only the ${t.loadGenerator} load generator measures it, and this run does not use it` : await t.unavailable();
+      t.loadGenerator && !o.loadGenerators.includes(t.loadGenerator)
+        ? `only the ${t.loadGenerator} load generator measures it, and this run does not use it`
+        : await t.unavailable();
     infos.push({ name: t.name, settings: t.describe(), ...(why ? { skipped: why } : {}) });
     if (why) o.log(`skipping target ${t.name}: ${why}`);
     else available.push(t);
@@ -299,7 +325,18 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         if (b.embedded) {
           error = (await b.embedded.run(embeddedProduce(s, name, 0, seconds, records))).error;
         } else {
-          const args = { bootstrap: b.bootstrap, topic: name, partitions: s.partitions, connections: s.connections, 'record-size': s.recordSize, acks: acksNumber(s.acks), compression: s.compression, 'warmup-s': 0, 'duration-s': seconds, ...(records === undefined ? {} : { 'max-records': records }) };
+          const args = {
+            bootstrap: b.bootstrap,
+            topic: name,
+            partitions: s.partitions,
+            connections: s.connections,
+            'record-size': s.recordSize,
+            acks: acksNumber(s.acks),
+            compression: s.compression,
+            'warmup-s': 0,
+            'duration-s': seconds,
+            ...(records === undefined ? {} : { 'max-records': records }),
+          };
           const r = await runLoadgen({ scenario: s.id, target: b.target, repeat: 0, mode: 'produce', cpus: o.clientCpus, args });
           if (!r.ok) error = r.error;
         }
@@ -312,7 +349,10 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         await createTopic(b.bootstrap, {
           name,
           partitions: s.kind === 'e2e' ? 1 : s.partitions,
-          configs: { ...(s.kind === 'produce' ? boundedTopicConfigs(s.partitions) : {}), ...(s.compression === 'none' ? {} : { 'compression.type': 'producer' }) },
+          configs: {
+            ...(s.kind === 'produce' ? boundedTopicConfigs(s.partitions) : {}),
+            ...(s.compression === 'none' ? {} : { 'compression.type': 'producer' }),
+          },
         });
         created.push([b, name]);
         // The scenario's own load for a while first, discarded: a new topic's first writes (segment
@@ -351,7 +391,18 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine: describeMachine(),
-    parameters: { ...o.suite.timing, clientSettings: CLIENT_SETTINGS, loadgenInflight: INFLIGHT, loadgenRequestBytes: REQUEST_BYTES, loadgenPartitionsPerRequest: PARTITIONS_PER_REQUEST, loadgenE2eRequestBytes: E2E_REQUEST_BYTES, brokerCpus: o.brokerCpus ?? null, clientCpus: o.clientCpus ?? null, loadGenerators: o.loadGenerators, scenarios: o.suite.scenarios },
+    parameters: {
+      ...o.suite.timing,
+      clientSettings: CLIENT_SETTINGS,
+      loadgenInflight: INFLIGHT,
+      loadgenRequestBytes: REQUEST_BYTES,
+      loadgenPartitionsPerRequest: PARTITIONS_PER_REQUEST,
+      loadgenE2eRequestBytes: E2E_REQUEST_BYTES,
+      brokerCpus: o.brokerCpus ?? null,
+      clientCpus: o.clientCpus ?? null,
+      loadGenerators: o.loadGenerators,
+      scenarios: o.suite.scenarios,
+    },
     targets: infos,
     measurements: runner.measurements,
   };

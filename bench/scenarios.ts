@@ -98,15 +98,33 @@ function fullMatrix(): Scenario[] {
         for (const compression of ['none', 'lz4', 'zstd'] as const)
           for (const connections of [1, 50]) {
             const id = `produce-${recordSize}b-${partitions}p-acks${acks}-${compression}-${connections}c`;
-            out.push(produce(id, `produce ${recordSize} B × ${partitions} partitions, acks=${acks}, ${compression}, ${connections} connections`, recordSize, partitions, { acks, compression, connections, flushOnAckLine: acks === 'all', topicPerRepeat: partitions >= 1000 }));
+            out.push(
+              produce(
+                id,
+                `produce ${recordSize} B × ${partitions} partitions, acks=${acks}, ${compression}, ${connections} connections`,
+                recordSize,
+                partitions,
+                { acks, compression, connections, flushOnAckLine: acks === 'all', topicPerRepeat: partitions >= 1000 },
+              ),
+            );
           }
-  for (const recordSize of [100, KiB, 16 * KiB]) out.push({ ...produce(`consume-${recordSize}b-16p`, `consume ${recordSize} B (16 partitions)`, recordSize, 16), kind: 'consume' });
+  for (const recordSize of [100, KiB, 16 * KiB])
+    out.push({ ...produce(`consume-${recordSize}b-16p`, `consume ${recordSize} B (16 partitions)`, recordSize, 16), kind: 'consume' });
   for (const pct of [10, 50, 90])
-    out.push({ ...produce(`e2e-1k-1p-${pct}pct`, `end-to-end latency, 1 KiB × 1 partition at ${pct}% of max`, KiB, 1), kind: 'e2e', rateFraction: pct / 100, rateOf: 'produce-1024b-1p-acks1-none-1c' });
+    out.push({
+      ...produce(`e2e-1k-1p-${pct}pct`, `end-to-end latency, 1 KiB × 1 partition at ${pct}% of max`, KiB, 1),
+      kind: 'e2e',
+      rateFraction: pct / 100,
+      rateOf: 'produce-1024b-1p-acks1-none-1c',
+    });
   return out;
 }
 
-export const FULL: Suite = { name: 'full', timing: { warmupSeconds: 5, durationSeconds: 20, repeats: 3, consumeBytes: 4 << 30, settleSeconds: 20 }, scenarios: fullMatrix() };
+export const FULL: Suite = {
+  name: 'full',
+  timing: { warmupSeconds: 5, durationSeconds: 20, repeats: 3, consumeBytes: 4 << 30, settleSeconds: 20 },
+  scenarios: fullMatrix(),
+};
 
 /** A bounded soak: sustained produce and end-to-end latency for a fixed time, one repeat. */
 export const SOAK: Suite = {
@@ -114,7 +132,12 @@ export const SOAK: Suite = {
   timing: { warmupSeconds: 10, durationSeconds: 600, repeats: 1, consumeBytes: 0, settleSeconds: 10 },
   scenarios: [
     produce('soak-produce-1k-16p', 'soak: produce 1 KiB × 16 partitions, acks=1, 10 minutes', KiB, 16),
-    { ...produce('soak-e2e-1k-1p', 'soak: end-to-end latency at 50% of max, 10 minutes', KiB, 1), kind: 'e2e', rateFraction: 0.5, rateOf: 'soak-produce-1k-16p' },
+    {
+      ...produce('soak-e2e-1k-1p', 'soak: end-to-end latency at 50% of max, 10 minutes', KiB, 1),
+      kind: 'e2e',
+      rateFraction: 0.5,
+      rateOf: 'soak-produce-1k-16p',
+    },
   ],
 };
 

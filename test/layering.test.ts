@@ -52,7 +52,9 @@ describe('layering', () => {
   it('keeps the protocol codec pure', () => {
     const outside = modules
       .filter(({ file }) => file.startsWith('src/protocol/'))
-      .flatMap(({ file, imports }) => imports.filter((imported) => imported.startsWith('src/') && !imported.startsWith('src/protocol/')).map((imported) => `${file} → ${imported}`));
+      .flatMap(({ file, imports }) =>
+        imports.filter((imported) => imported.startsWith('src/') && !imported.startsWith('src/protocol/')).map((imported) => `${file} → ${imported}`),
+      );
     expect(outside).toEqual([]);
   });
 });

@@ -27,15 +27,26 @@ for (let i = 0; i < aclCount; i++) {
 }
 acls.push({ ...binding(ResourceType.TOPIC, '*', PatternType.LITERAL, 'User:mallory', AclOperation.ALL), permissionType: AclPermissionType.DENY });
 
-const authorizer = await StandardAuthorizer.open({ superUsers: [], allowEveryoneIfNoAclFound: false }, { load: async () => acls, apply: async () => undefined });
+const authorizer = await StandardAuthorizer.open(
+  { superUsers: [], allowEveryoneIfNoAclFound: false },
+  { load: async () => acls, apply: async () => undefined },
+);
 
 const prefixedIndex = 6;
 const prefix = `team-${prefixedIndex}-`.padEnd(3 + prefixedIndex, 'x');
 const cases: [string, () => boolean, boolean][] = [
   ['literal ALLOW hit', () => authorizer.authorize('User:user-0', '10.0.0.1', AclOperation.WRITE, ResourceType.TOPIC, 'topic-0'), true],
-  ['prefixed ALLOW hit', () => authorizer.authorize(`User:user-${prefixedIndex % 500}`, '10.0.0.1', AclOperation.READ, ResourceType.TOPIC, `${prefix}events`), true],
+  [
+    'prefixed ALLOW hit',
+    () => authorizer.authorize(`User:user-${prefixedIndex % 500}`, '10.0.0.1', AclOperation.READ, ResourceType.TOPIC, `${prefix}events`),
+    true,
+  ],
   ['wildcard DENY', () => authorizer.authorize('User:mallory', '10.0.0.1', AclOperation.READ, ResourceType.TOPIC, 'topic-0'), false],
-  ['no ACL names the topic', () => authorizer.authorize('User:user-0', '10.0.0.1', AclOperation.WRITE, ResourceType.TOPIC, 'unnamed-topic-with-a-longer-name'), false],
+  [
+    'no ACL names the topic',
+    () => authorizer.authorize('User:user-0', '10.0.0.1', AclOperation.WRITE, ResourceType.TOPIC, 'unnamed-topic-with-a-longer-name'),
+    false,
+  ],
 ];
 
 console.log(`${acls.length} ACLs, ${checks} checks per round`);

@@ -136,7 +136,12 @@ async function consume(gregor: Gregor, job: ConsumeJob, onLine: OnLine): Promise
 }
 
 /** The consumer half of an end-to-end job: times each stamped record from its intended send time. */
-function timeArrivals(records: AsyncIterable<{ key: Buffer | null }[]>, histogram: Histogram, warmupEnd: number, onBatch: (count: number, now: number) => void): Promise<void> {
+function timeArrivals(
+  records: AsyncIterable<{ key: Buffer | null }[]>,
+  histogram: Histogram,
+  warmupEnd: number,
+  onBatch: (count: number, now: number) => void,
+): Promise<void> {
   return (async () => {
     for await (const batch of records) {
       const now = performance.now();
@@ -221,7 +226,8 @@ function runJob(gregor: Gregor, job: EmbeddedJob, onLine: OnLine): Promise<Embed
 async function main(): Promise<void> {
   const [dataDir, port, settings] = process.argv.slice(2);
   const send = process.send?.bind(process);
-  if (!send || !dataDir || !port || !settings) throw new Error('usage: embedded-child.js <data dir> <port> <broker settings JSON>, spawned with an IPC channel');
+  if (!send || !dataDir || !port || !settings)
+    throw new Error('usage: embedded-child.js <data dir> <port> <broker settings JSON>, spawned with an IPC channel');
   const gregor = await Gregor.start({
     dataDir,
     listen: { host: '127.0.0.1', port: Number(port) },

@@ -67,9 +67,22 @@ export function parseProducerPerformance(output: string): Pick<Measurement, 'rec
 export async function producerPerformance(run: JavaRun, o: ProducerPerfOptions, timeoutMs: number): Promise<Measurement> {
   const props = Object.entries(o.properties).map(([k, v]) => `${k}=${v}`);
   const args = [
-    '--bootstrap-server', run.bootstrap, '--topic', run.topic, '--num-records', String(o.records),
-    '--warmup-records', String(o.warmupRecords), '--record-size', String(o.recordSize), '--throughput', String(o.throughput),
-    '--reporting-interval', String(REPORT_MS), '--command-property', ...props,
+    '--bootstrap-server',
+    run.bootstrap,
+    '--topic',
+    run.topic,
+    '--num-records',
+    String(o.records),
+    '--warmup-records',
+    String(o.warmupRecords),
+    '--record-size',
+    String(o.recordSize),
+    '--throughput',
+    String(o.throughput),
+    '--reporting-interval',
+    String(REPORT_MS),
+    '--command-property',
+    ...props,
   ];
   const { base, r } = await runTool(run, 'produce', 'ProducerPerformance', args, timeoutMs);
   const parsed = parseProducerPerformance(r.stdout);
@@ -104,7 +117,18 @@ export function parseEndToEndLatency(output: string): Measurement['latency'] {
 
 /** One record at a time: send, wait until the consumer sees it, repeat (round-trip latency at low load). */
 export async function endToEndLatency(run: JavaRun, records: number, recordSize: number, acks: string, timeoutMs: number): Promise<Measurement> {
-  const args = ['--bootstrap-server', run.bootstrap, '--topic', run.topic, '--num-records', String(records), '--producer-acks', acks, '--record-size', String(recordSize)];
+  const args = [
+    '--bootstrap-server',
+    run.bootstrap,
+    '--topic',
+    run.topic,
+    '--num-records',
+    String(records),
+    '--producer-acks',
+    acks,
+    '--record-size',
+    String(recordSize),
+  ];
   const { base, r } = await runTool(run, 'round-trip', 'EndToEndLatency', args, timeoutMs);
   const latency = parseEndToEndLatency(r.stdout);
   if (r.code !== 0 || !latency) return failed(base, `EndToEndLatency exited ${r.code}: ${(r.stdout + r.stderr).slice(-600)}`);

@@ -89,7 +89,9 @@ async function round(size: number, r: number): Promise<void> {
   const raw = await topic('raw');
   const batch = native.buildRecordBatch({ values: records.map((record) => record.value) });
   await timed('raw engine append', size, RECORDS, () =>
-    pipelined(chunks, IN_FLIGHT, () => gregor.broker.replicaManager.appendRecords([{ topic: raw, partition: 0, records: Buffer.from(batch) }], { acks: 1, timeoutMs: 30_000 })),
+    pipelined(chunks, IN_FLIGHT, () =>
+      gregor.broker.replicaManager.appendRecords([{ topic: raw, partition: 0, records: Buffer.from(batch) }], { acks: 1, timeoutMs: 30_000 }),
+    ),
   );
 
   const embedded = await topic('embedded');
@@ -122,7 +124,9 @@ async function round(size: number, r: number): Promise<void> {
   const platformaticTopic = await topic('platformatic');
   const plt = new PlatformaticProducer<Buffer, Buffer, Buffer, Buffer>({ clientId: 'bench', bootstrapBrokers: [gregor.bootstrapServers!], acks: 1 });
   const pltMessages = records.map((record) => ({ topic: platformaticTopic, value: record.value }));
-  await timed('@platformatic/kafka produce', size, CLIENT_RECORDS, () => pipelined(CLIENT_RECORDS / CHUNK, IN_FLIGHT, () => plt.send({ messages: pltMessages })));
+  await timed('@platformatic/kafka produce', size, CLIENT_RECORDS, () =>
+    pipelined(CLIENT_RECORDS / CHUNK, IN_FLIGHT, () => plt.send({ messages: pltMessages })),
+  );
   await plt.close();
 }
 
@@ -134,10 +138,7 @@ try {
 }
 
 const rate = (size: number, path: Path) => median(rates.get(`${size}/${path}`) ?? [0]);
-const lines = [
-  '| path | record | records/s | MB/s | µs per record | spread (min–max records/s) |',
-  '|---|---:|---:|---:|---:|---:|',
-];
+const lines = ['| path | record | records/s | MB/s | µs per record | spread (min–max records/s) |', '|---|---:|---:|---:|---:|---:|'];
 for (const size of [100, 1024]) {
   for (const path of PATHS) {
     const all = rates.get(`${size}/${path}`) ?? [0];

@@ -95,7 +95,12 @@ class WireMember {
       for (;;) {
         await sleep(HEARTBEAT_MS);
         if (this.stopped) return;
-        const beat = await this.client.request(HEARTBEAT, 4, { groupId: this.groupId, generationId: joined.generationId, memberId: this.memberId, groupInstanceId: null });
+        const beat = await this.client.request(HEARTBEAT, 4, {
+          groupId: this.groupId,
+          generationId: joined.generationId,
+          memberId: this.memberId,
+          groupInstanceId: null,
+        });
         if (beat.errorCode !== ErrorCode.NONE) break;
       }
     }
@@ -151,7 +156,12 @@ async function commitsPerSecond(bootstrap: string, connections: number, seconds:
           memberId: '',
           groupInstanceId: null,
           retentionTimeMs: -1n,
-          topics: [{ name: 'bench-commits', partitions: [{ partitionIndex: i % 8, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' }] }],
+          topics: [
+            {
+              name: 'bench-commits',
+              partitions: [{ partitionIndex: i % 8, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' }],
+            },
+          ],
         });
         const code = response.topics[0].partitions[0].errorCode;
         if (code !== ErrorCode.NONE) throw new Error(`OffsetCommit answered ${ErrorCode[code]}`);
@@ -200,7 +210,14 @@ async function memoryPerGroup(groups: number): Promise<{ perGroup: number; perMe
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc for the memory figures');
   const coordinator = new GroupCoordinator({
-    config: { initialRebalanceDelayMs: 0, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1_800_000, maxGroupSize: 1000, offsetsRetentionMs: 7 * 86_400_000, offsetsRetentionCheckIntervalMs: 600_000 },
+    config: {
+      initialRebalanceDelayMs: 0,
+      minSessionTimeoutMs: 6000,
+      maxSessionTimeoutMs: 1_800_000,
+      maxGroupSize: 1000,
+      offsetsRetentionMs: 7 * 86_400_000,
+      offsetsRetentionCheckIntervalMs: 600_000,
+    },
     log: { append: async () => undefined, replay: async () => undefined },
     topics: { partitionExists: () => true, logEndOffset: () => 0n },
   });
@@ -227,7 +244,14 @@ async function memoryPerGroup(groups: number): Promise<{ perGroup: number; perMe
   for (let g = 0; g < groups; g++) {
     const groupId = `group-${g}`;
     const joined = await join(groupId, 'consumer-1');
-    await coordinator.syncGroup(groupId, { memberId: joined.memberId, groupInstanceId: null, generationId: joined.generationId, protocolType: null, protocolName: null, assignments: new Map([[joined.memberId, Buffer.alloc(100)]]) });
+    await coordinator.syncGroup(groupId, {
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      generationId: joined.generationId,
+      protocolType: null,
+      protocolName: null,
+      assignments: new Map([[joined.memberId, Buffer.alloc(100)]]),
+    });
     await coordinator.commitOffsets(groupId, {
       memberId: joined.memberId,
       groupInstanceId: null,
@@ -254,7 +278,11 @@ async function main(): Promise<void> {
       const broker = await new GregorTarget(flushOnAck).start({ dataRoot, port: await freePort(), cpus });
       try {
         const admin = await RawClient.connect(broker.bootstrap);
-        await admin.request(CREATE_TOPICS, 7, { topics: [{ name: 'bench-commits', numPartitions: 8, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10_000, validateOnly: false });
+        await admin.request(CREATE_TOPICS, 7, {
+          topics: [{ name: 'bench-commits', numPartitions: 8, replicationFactor: 1, assignments: [], configs: [] }],
+          timeoutMs: 10_000,
+          validateOnly: false,
+        });
         admin.close();
         console.log(`\n# ${broker.target} (node ${process.version}), heartbeat every ${HEARTBEAT_MS} ms, group.initial.rebalance.delay.ms=0`);
         console.log('| members | all join → Stable (ms) | one more joins a Stable group → Stable (ms) |');
@@ -275,12 +303,15 @@ async function main(): Promise<void> {
     }
     console.log('\n| in-process committers (no flush) | offset commits/s |');
     console.log('|---:|---:|');
-    for (const concurrency of [1, 16]) console.log(`| ${concurrency} | ${(await commitsInProcess(dataRoot, concurrency, Number(args['commit-seconds']))).toFixed(0)} |`);
+    for (const concurrency of [1, 16])
+      console.log(`| ${concurrency} | ${(await commitsInProcess(dataRoot, concurrency, Number(args['commit-seconds']))).toFixed(0)} |`);
   } finally {
     rmSync(dataRoot, { recursive: true, force: true });
   }
   const { perGroup, perMember } = await memoryPerGroup(Number(args.groups));
-  console.log(`\nmemory: ${(perGroup / 1024).toFixed(2)} KiB per group (1 member, 100-byte assignment, 10 offsets), ${(perMember / 1024).toFixed(2)} KiB per further member`);
+  console.log(
+    `\nmemory: ${(perGroup / 1024).toFixed(2)} KiB per group (1 member, 100-byte assignment, 10 offsets), ${(perMember / 1024).toFixed(2)} KiB per further member`,
+  );
 }
 
 await main();

@@ -35,13 +35,7 @@ export function startProcess(cmd: string, args: readonly string[], pin: Pinned, 
  * Runs a command to completion, passing each stderr/stdout line to `onLine` as it comes (progress
  * lines), and kills it if it outlives `timeoutMs`.
  */
-export async function runToEnd(
-  cmd: string,
-  args: readonly string[],
-  pin: Pinned,
-  timeoutMs: number,
-  onLine?: (line: string) => void,
-): Promise<RunResult> {
+export async function runToEnd(cmd: string, args: readonly string[], pin: Pinned, timeoutMs: number, onLine?: (line: string) => void): Promise<RunResult> {
   const child = startProcess(cmd, args, pin);
   const out: string[] = [];
   const err: string[] = [];

@@ -27,8 +27,17 @@ export function throughputOverTime(title: string, points: ResultPoint[], recordS
   const x = linearScale(maxT, FRAME.left, FRAME.right);
   const y = linearScale(maxY, FRAME.bottom, FRAME.top);
   axes(svg, FRAME, x, y, 'seconds after warm-up', 'MB/s');
-  for (const p of lines) svg.polyline(p.publishRate.map((r, i) => [x(i + 1), y((r * recordSize) / 1048576)]), color(p.driver));
-  legend(svg, lines.map((p) => p.driver), FRAME.right + 20, FRAME.top + 10);
+  for (const p of lines)
+    svg.polyline(
+      p.publishRate.map((r, i) => [x(i + 1), y((r * recordSize) / 1048576)]),
+      color(p.driver),
+    );
+  legend(
+    svg,
+    lines.map((p) => p.driver),
+    FRAME.right + 20,
+    FRAME.top + 10,
+  );
   return svg.toString();
 }
 
@@ -48,7 +57,12 @@ export function latencyPercentiles(title: string, points: ResultPoint[], kind: s
     svg.polyline(pts, color(p.driver));
     for (const [px, py] of pts) svg.circle(px, py, 2.5, color(p.driver));
   }
-  legend(svg, curves.map((p) => p.driver), FRAME.right + 20, FRAME.top + 10);
+  legend(
+    svg,
+    curves.map((p) => p.driver),
+    FRAME.right + 20,
+    FRAME.top + 10,
+  );
   return svg.toString();
 }
 

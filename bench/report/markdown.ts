@@ -10,8 +10,7 @@ import { isNative, type ResultPoint } from './aggregate.js';
 const fmt = (n: number | null | undefined, digits = 1): string =>
   n === null || n === undefined || !Number.isFinite(n) ? '–' : n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits);
 
-const ratio = (a: number | null | undefined, b: number | null | undefined): string =>
-  a && b ? `${(a / b).toFixed(2)}×` : '–';
+const ratio = (a: number | null | undefined, b: number | null | undefined): string => (a && b ? `${(a / b).toFixed(2)}×` : '–');
 
 /** Throughput and p99 ratios of `a` over `b`, where both succeeded. */
 function ratios(a: ResultPoint | undefined, b: ResultPoint | undefined): string {
@@ -34,10 +33,24 @@ export function markdownReport(run: SuiteRun, points: ResultPoint[], command: st
   lines.push(`# gregor vs Apache Kafka — ${run.suite} suite`, '');
   lines.push(`Command: \`${command}\``, '');
   const m = run.machine;
-  lines.push(`Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, ${m.java ?? 'no Java'}. Run ${run.startedAt} → ${run.finishedAt}.`, '');
-  const p = run.parameters as { warmupSeconds: number; durationSeconds: number; repeats: number; brokerCpus: string | null; clientCpus: string | null; clientSettings: Record<string, number> };
   lines.push(
-    `Each point: ${p.warmupSeconds} s warm-up (excluded), ${p.durationSeconds} s measured, ${p.repeats} repeats (median, ± half the min–max spread), targets alternating order each repeat; brokers on CPU ${p.brokerCpus ?? 'any'}, load generators on CPU ${p.clientCpus ?? 'any'}. Java/Node client settings on every target: ${Object.entries(p.clientSettings).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, ${m.java ?? 'no Java'}. Run ${run.startedAt} → ${run.finishedAt}.`,
+    '',
+  );
+  const p = run.parameters as {
+    warmupSeconds: number;
+    durationSeconds: number;
+    repeats: number;
+    brokerCpus: string | null;
+    clientCpus: string | null;
+    clientSettings: Record<string, number>;
+  };
+  lines.push(
+    `Each point: ${p.warmupSeconds} s warm-up (excluded), ${p.durationSeconds} s measured, ${p.repeats} repeats (median, ± half the min–max spread), targets alternating order each repeat; brokers on CPU ${p.brokerCpus ?? 'any'}, load generators on CPU ${p.clientCpus ?? 'any'}. Java/Node client settings on every target: ${Object.entries(
+      p.clientSettings,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}.`,
     '',
   );
   lines.push('Targets:', '');
@@ -69,7 +82,8 @@ export function markdownReport(run: SuiteRun, points: ResultPoint[], command: st
       '',
     );
     lines.push('| scenario | target | CPU % | RSS anonymous MiB | RSS total MiB |', '|---|---|---|---|---|');
-    for (const x of usage) lines.push(`| ${x.workload} | ${x.driver} | ${fmt(x.brokerCpuPercent, 0)} | ${fmt(x.brokerMaxRssAnonMiB, 0)} | ${fmt(x.brokerMaxRssMiB, 0)} |`);
+    for (const x of usage)
+      lines.push(`| ${x.workload} | ${x.driver} | ${fmt(x.brokerCpuPercent, 0)} | ${fmt(x.brokerMaxRssAnonMiB, 0)} | ${fmt(x.brokerMaxRssMiB, 0)} |`);
     lines.push('');
   }
   return lines.join('\n');

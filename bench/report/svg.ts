@@ -23,12 +23,15 @@ export class Svg {
   ) {}
 
   line(x1: number, y1: number, x2: number, y2: number, stroke: string, width = 1, dash?: string): this {
-    this.#parts.push(`<line x1="${n(x1)}" y1="${n(y1)}" x2="${n(x2)}" y2="${n(y2)}" stroke="${stroke}" stroke-width="${width}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
+    this.#parts.push(
+      `<line x1="${n(x1)}" y1="${n(y1)}" x2="${n(x2)}" y2="${n(y2)}" stroke="${stroke}" stroke-width="${width}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+    );
     return this;
   }
 
   polyline(points: [number, number][], stroke: string, width = 2): this {
-    if (points.length) this.#parts.push(`<polyline fill="none" stroke="${stroke}" stroke-width="${width}" points="${points.map(([x, y]) => `${n(x)},${n(y)}`).join(' ')}"/>`);
+    if (points.length)
+      this.#parts.push(`<polyline fill="none" stroke="${stroke}" stroke-width="${width}" points="${points.map(([x, y]) => `${n(x)},${n(y)}`).join(' ')}"/>`);
     return this;
   }
 

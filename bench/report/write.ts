@@ -17,7 +17,8 @@ export function writeResults(run: SuiteRun, outDir: string, command: string): st
   const scenarios = (run.parameters.scenarios ?? []) as { id: string; title: string; recordSize: number }[];
   for (const s of scenarios) {
     const native = points.filter((p) => p.workload === s.id && isNative(p) && p.ok);
-    if (native.some((p) => p.publishRate.length > 0)) files.push([`${s.id}-throughput.svg`, throughputOverTime(`${s.title}: throughput over time`, native, s.recordSize)]);
+    if (native.some((p) => p.publishRate.length > 0))
+      files.push([`${s.id}-throughput.svg`, throughputOverTime(`${s.title}: throughput over time`, native, s.recordSize)]);
     const kinds = [...new Set(native.filter((p) => p.quantiles.length > 0).map((p) => p.latencyKind))].join(' / ');
     if (kinds) files.push([`${s.id}-latency.svg`, latencyPercentiles(`${s.title}: latency percentiles`, native, kinds)]);
   }

@@ -37,7 +37,11 @@ async function healthyRoundTrips(client: RawClient, until: Promise<unknown>): Pr
   while (!done) {
     const started = performance.now();
     await client.request(18, 3, { clientSoftwareName: 'bench', clientSoftwareVersion: '1' });
-    await client.request(3, 12, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    await client.request(3, 12, {
+      topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     times.push(performance.now() - started);
   }
   return times;
@@ -54,18 +58,28 @@ async function main(): Promise<void> {
   const broker = await Broker.start({ config: { 'log.dir': dataDir, listeners: 'PLAINTEXT://127.0.0.1:0' }, logger: pino({ level: 'silent' }) });
   try {
     const admin = await RawClient.connect(broker.bootstrapServers!);
-    await admin.request(19, 5, { topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10_000, validateOnly: false });
+    await admin.request(19, 5, {
+      topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 10_000,
+      validateOnly: false,
+    });
     const healthy = await RawClient.connect(broker.bootstrapServers!);
     const sender = await RawClient.connect(broker.bootstrapServers!);
     const valid = inflatingBatch(60 << 20);
     const bomb = inflatingBatch(100 << 20);
     console.log(`valid batch: ${valid.length} B on the wire, 60 MiB inflated; bomb: ${bomb.length} B, 100 MiB inflated`);
 
-    for (const [name, batch] of [['valid', valid], ['bomb', bomb]] as const) {
+    for (const [name, batch] of [
+      ['valid', valid],
+      ['bomb', bomb],
+    ] as const) {
       const costs: number[] = [];
       for (let i = 0; i < 5; i++) {
         const started = performance.now();
-        const outcome = broker.services.replicaManager.appendRecords([{ topic: TOPIC, partition: 0, records: Buffer.from(batch) }], { acks: 1, timeoutMs: 30_000 });
+        const outcome = broker.services.replicaManager.appendRecords([{ topic: TOPIC, partition: 0, records: Buffer.from(batch) }], {
+          acks: 1,
+          timeoutMs: 30_000,
+        });
         costs.push(performance.now() - started);
         await outcome;
       }
@@ -74,7 +88,10 @@ async function main(): Promise<void> {
 
     const idle = new Promise((resolve) => setTimeout(resolve, 1_000));
     console.log(`healthy client, idle broker:      ${summary(await healthyRoundTrips(healthy, idle))}`);
-    for (const [name, batch] of [['valid', valid], ['bomb', bomb]] as const) {
+    for (const [name, batch] of [
+      ['valid', valid],
+      ['bomb', bomb],
+    ] as const) {
       const sending = (async () => {
         for (let i = 0; i < BATCHES; i++) await Promise.all([sender.request(0, 9, produceBody(batch)), sender.request(0, 9, produceBody(batch))]);
       })();

@@ -29,7 +29,9 @@ const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'c
 
 function serve(dataDir: string, port: number): ChildProcess {
   const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
-  return spawn(process.execPath, [...profile, MAIN, 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'], { stdio: 'ignore' });
+  return spawn(process.execPath, [...profile, MAIN, 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'], {
+    stdio: 'ignore',
+  });
 }
 
 /** Milliseconds from now until the broker on `port` answers Metadata; the connected client is returned too. */
@@ -37,7 +39,11 @@ async function untilServing(port: number, started: number): Promise<{ ms: number
   for (;;) {
     try {
       const client = await RawClient.connect(`127.0.0.1:${port}`);
-      await client.request(3, 12, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      await client.request(3, 12, {
+        topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }],
+        allowAutoTopicCreation: false,
+        includeTopicAuthorizedOperations: false,
+      });
       return { ms: performance.now() - started, client };
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -67,7 +73,11 @@ async function main(): Promise<void> {
   let broker = serve(dataDir, port);
   try {
     const { client } = await untilServing(port, performance.now());
-    await client.request(19, 5, { topics: [{ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 60_000, validateOnly: false });
+    await client.request(19, 5, {
+      topics: [{ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 60_000,
+      validateOnly: false,
+    });
     await produceToAll(client);
     client.close();
     const times: Record<'clean' | 'unclean', number[]> = { clean: [], unclean: [] };

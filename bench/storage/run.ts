@@ -88,7 +88,11 @@ function appendTable(root: string): { rows: string[]; best: Record<number, { mma
     const batchRate = (measures: Measure[]) => median(measures.map((m) => m.batches / m.seconds));
     const fs = rate(runs.fs);
     best[size] = { mmap: rate(runs.mmap), pwrite: rate(runs.pwrite) };
-    for (const [name, measures] of [['fs.writeSync (no validation)', runs.fs], ['gregor append, mmap', runs.mmap], ['gregor append, pwrite', runs.pwrite]] as const) {
+    for (const [name, measures] of [
+      ['fs.writeSync (no validation)', runs.fs],
+      ['gregor append, mmap', runs.mmap],
+      ['gregor append, pwrite', runs.pwrite],
+    ] as const) {
       const mbs = rate(measures);
       rows.push(`| ${label(batch.length)} | ${name} | ${mbs.toFixed(0)} | ${batchRate(measures).toFixed(0)} | ${(mbs / fs).toFixed(2)}× |`);
     }

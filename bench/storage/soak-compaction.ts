@@ -119,7 +119,9 @@ async function main(): Promise<void> {
     const appender = new KeyedAppender(log, Number(args.keys), Number(args['value-bytes']), Number(args.compression));
     const target = Number(args.megabytes) * (1 << 20);
     for (let written = 0; written < target; ) written += appender.appendBatch();
-    console.log(`filled ${(log.size / (1 << 20)).toFixed(0)} MB in ${log.segments().length} segments, ${log.logEndOffset} records, ${appender.latest.size} keys`);
+    console.log(
+      `filled ${(log.size / (1 << 20)).toFixed(0)} MB in ${log.segments().length} segments, ${log.logEndOffset} records, ${appender.latest.size} keys`,
+    );
 
     for (let pass = 1; pass <= Number(args.passes); pass++) {
       const started = performance.now();

@@ -94,7 +94,12 @@ export function checkLog(dir: string, segmentBytes: number, acked: ReadonlyMap<b
           const base = view.readBigInt64BE(at);
           if (base !== expected) gaps++;
           expected = base + BigInt(view.readInt32BE(at + 23)) + 1n;
-          found.set(base, createHash('sha256').update(view.subarray(at, at + size)).digest('hex'));
+          found.set(
+            base,
+            createHash('sha256')
+              .update(view.subarray(at, at + size))
+              .digest('hex'),
+          );
           at += size;
         }
       }

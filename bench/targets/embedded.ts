@@ -37,8 +37,21 @@ export class EmbeddedTarget implements Target {
   async start(options: StartOptions): Promise<RunningBroker> {
     mkdirSync(options.dataRoot, { recursive: true });
     const dir = mkdtempSync(join(options.dataRoot, `${this.name}-`));
-    const child = startProcess(process.execPath, [CHILD, join(dir, 'logs'), String(options.port), JSON.stringify(BROKER_SETTINGS)], { cpus: options.cpus }, undefined, { ipc: true });
-    const broker = await brokerReady(child, { target: this.name, label: 'gregor embedded', port: options.port, dir, readyTimeoutMs: 60_000, stopGraceMs: 15_000 });
+    const child = startProcess(
+      process.execPath,
+      [CHILD, join(dir, 'logs'), String(options.port), JSON.stringify(BROKER_SETTINGS)],
+      { cpus: options.cpus },
+      undefined,
+      { ipc: true },
+    );
+    const broker = await brokerReady(child, {
+      target: this.name,
+      label: 'gregor embedded',
+      port: options.port,
+      dir,
+      readyTimeoutMs: 60_000,
+      stopGraceMs: 15_000,
+    });
     return { ...broker, embedded: new EmbeddedLoad(child, options.cpus) };
   }
 }

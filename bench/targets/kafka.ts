@@ -39,7 +39,15 @@ export async function ensureKafkaJars(log: (line: string) => void): Promise<void
   log(`fetching Apache Kafka ${KAFKA_VERSION} jars from Maven Central into ${libs}`);
   const r = await runToEnd(
     'mvn',
-    ['-q', '-B', '-f', join(REPO_ROOT, 'bench', 'kafka', 'pom.xml'), `-Dkafka.version=${KAFKA_VERSION}`, 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`],
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(REPO_ROOT, 'bench', 'kafka', 'pom.xml'),
+      `-Dkafka.version=${KAFKA_VERSION}`,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libs}`,
+    ],
     {},
     600_000,
   );
@@ -97,7 +105,8 @@ export class KafkaTarget implements Target {
     return {
       broker: `Apache Kafka ${KAFKA_VERSION} (Maven Central jars), KRaft combined mode, single node`,
       jvm: KAFKA_JVM_FLAGS.join(' '),
-      durability: 'Kafka defaults: log.flush.interval.messages/ms unset (page cache, OS writeback); acks=all acknowledges when the ISR (this one node) has appended',
+      durability:
+        'Kafka defaults: log.flush.interval.messages/ms unset (page cache, OS writeback); acks=all acknowledges when the ISR (this one node) has appended',
     };
   }
 

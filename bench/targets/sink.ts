@@ -31,7 +31,8 @@ export class SinkTarget implements Target {
   }
 
   async unavailable(): Promise<string | null> {
-    if (this.name === 'node-sink' && !existsSync(NODE_SINK)) return `the Node sink is not compiled (${NODE_SINK.slice(REPO_ROOT.length + 1)}); run npm run build:ts`;
+    if (this.name === 'node-sink' && !existsSync(NODE_SINK))
+      return `the Node sink is not compiled (${NODE_SINK.slice(REPO_ROOT.length + 1)}); run npm run build:ts`;
     return null;
   }
 

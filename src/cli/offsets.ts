@@ -27,11 +27,7 @@ export function parsePosition(text: string): Position {
   if (/^\d+$/.test(text)) return { kind: 'offset', offset: BigInt(text) };
   if (/^-\d+$/.test(text)) return { kind: 'last', count: -BigInt(text) };
   if (/^@\d+$/.test(text)) return { kind: 'timestamp', timestamp: BigInt(text.slice(1)) };
-  throw new CliError(
-    `cannot read position ${JSON.stringify(text)}`,
-    'use start, end, an offset, -N (the last N records) or @<timestamp in ms>',
-    EXIT_USAGE,
-  );
+  throw new CliError(`cannot read position ${JSON.stringify(text)}`, 'use start, end, an offset, -N (the last N records) or @<timestamp in ms>', EXIT_USAGE);
 }
 
 /** The offset each listed partition of `topic` starts at for `position` (clamped into the log). */

@@ -55,10 +55,7 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'shorthand for log.dirs')
     .option('--admin <host:port>', 'shorthand for gregor.admin.listener (/metrics and /health/*)')
     .option('--log-level <level>', 'shorthand for gregor.log.level')
-    .addHelpText(
-      'after',
-      '\nPrecedence: flags, then GREGOR_* environment variables (GREGOR_LOG_DIRS sets log.dirs), then the file, then defaults.',
-    )
+    .addHelpText('after', '\nPrecedence: flags, then GREGOR_* environment variables (GREGOR_LOG_DIRS sets log.dirs), then the file, then defaults.')
     .action(async (options) => (await import('./commands/serve.js')).serve(options));
 
   const topic = program.command('topic').description('create, list, describe, alter and delete topics');
@@ -170,8 +167,7 @@ export function buildProgram(): Command {
     .action(async (name: string, options, command: Command) => (await import('./commands/group.js')).seek(brokersOf(command), name, options));
 
   const user = program.command('user').description('create, list and delete SCRAM users (AlterUserScramCredentials / DescribeUserScramCredentials)');
-  const mechanismOption = () =>
-    new Option('-m, --mechanism <mechanism>', 'SCRAM-SHA-256 or SCRAM-SHA-512 (repeatable; default: both)').argParser(collect);
+  const mechanismOption = () => new Option('-m, --mechanism <mechanism>', 'SCRAM-SHA-256 or SCRAM-SHA-512 (repeatable; default: both)').argParser(collect);
   user
     .command('create')
     .description("create a user, or change an existing user's password")
@@ -208,7 +204,11 @@ export function buildProgram(): Command {
       .option('--group <group>', 'a consumer group (repeatable; * for all)', collect)
       .option('--transactional-id <id>', 'a transactional id (repeatable; * for all)', collect)
       .option('--cluster', 'the cluster')
-      .option('--operation <operation>', 'Read, Write, Create, Delete, Alter, Describe, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, All… (repeatable)', collect)
+      .option(
+        '--operation <operation>',
+        'Read, Write, Create, Delete, Alter, Describe, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, All… (repeatable)',
+        collect,
+      )
       .option('--host <host>', 'a client address (repeatable; default: every host)', collect)
       .addOption(brokersOption());
   aclCommand('create', 'allow or deny principals operations on resources')
@@ -219,7 +219,10 @@ export function buildProgram(): Command {
   aclCommand('list', 'list the ACLs of resources (default: all ACLs)')
     .alias('ls')
     .option('--principal <principal>', 'only the ACLs of this principal (repeatable)', collect)
-    .option('--resource-pattern-type <type>', 'literal, prefixed, match (every pattern that applies to the name) or any (default: literal with a resource, else any)')
+    .option(
+      '--resource-pattern-type <type>',
+      'literal, prefixed, match (every pattern that applies to the name) or any (default: literal with a resource, else any)',
+    )
     .addOption(formatOption())
     .action(async (options, command: Command) => (await import('./commands/acl.js')).list(brokersOf(command), options));
   aclCommand('delete', 'delete the ACLs of resources; prints the ACLs deleted')

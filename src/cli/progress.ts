@@ -43,7 +43,9 @@ export function startProgress(options: { totalBytes?: number; stream?: NodeJS.Wr
     stop(verb) {
       bar.stop();
       const { seconds, recordsPerSecond, mbPerSecond } = rates(last.records, last.bytes);
-      stream.write(`${verb} ${last.records} records (${(last.bytes / MB).toFixed(1)} MB) in ${seconds.toFixed(2)} s: ${recordsPerSecond} records/s, ${mbPerSecond} MB/s\n`);
+      stream.write(
+        `${verb} ${last.records} records (${(last.bytes / MB).toFixed(1)} MB) in ${seconds.toFixed(2)} s: ${recordsPerSecond} records/s, ${mbPerSecond} MB/s\n`,
+      );
     },
   };
 }

@@ -28,5 +28,7 @@ export async function missingTopicOr(brokers: readonly string[], topics: readonl
   // When even the listing fails (the broker is gone), the original error says more.
   const existing = await withAdmin(brokers, (admin) => admin.listTopics({ includeInternals: true })).catch(() => undefined);
   const missing = existing && topics.find((topic) => !existing.includes(topic));
-  return missing ? new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${missing} does not exist (and the broker does not create topics on use)`) : error;
+  return missing
+    ? new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${missing} does not exist (and the broker does not create topics on use)`)
+    : error;
 }

@@ -37,7 +37,11 @@ export async function joinClusterId(store: MetadataStore, own: string | undefine
  * runs out within the session timeout: it is waited for that long. One that outlives it belongs to a live
  * broker: DUPLICATE_BROKER_REGISTRATION, the lease is revoked.
  */
-export async function registerBroker(store: MetadataStore, registration: BrokerRegistration, sessionTimeoutMs: number): Promise<{ lease: Lease; brokerEpoch: number }> {
+export async function registerBroker(
+  store: MetadataStore,
+  registration: BrokerRegistration,
+  sessionTimeoutMs: number,
+): Promise<{ lease: Lease; brokerEpoch: number }> {
   const lease = await store.grantLease(Math.ceil(sessionTimeoutMs / 1000));
   const shared = new SharedMetadata(store);
   const deadline = Date.now() + sessionTimeoutMs + 1000;

@@ -92,7 +92,6 @@ export function validateTopicName(name: string): void {
   }
 }
 
-
 export class ClusterMetadata {
   readonly clusterId: string;
   readonly nodeId: number;
@@ -287,7 +286,8 @@ export class ClusterMetadata {
     validateTopicName(name);
     if (this.topic(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
     const { assignment } = spec;
-    const numPartitions = assignment?.length ?? (spec.numPartitions === undefined || spec.numPartitions === -1 ? this.#config.int('num.partitions') : spec.numPartitions);
+    const numPartitions =
+      assignment?.length ?? (spec.numPartitions === undefined || spec.numPartitions === -1 ? this.#config.int('num.partitions') : spec.numPartitions);
     const replicationFactor =
       assignment?.[0]?.length ??
       (spec.replicationFactor === undefined || spec.replicationFactor === -1 ? this.#config.int('default.replication.factor') : spec.replicationFactor);
@@ -313,7 +313,8 @@ export class ClusterMetadata {
       const { numPartitions, replicationFactor } = this.validateNewTopic(name, spec);
       const brokers = this.#placementBrokers();
       const assignment =
-        spec.assignment ?? placeReplicas(brokers, { numPartitions, replicationFactor, startIndex: randomInt(brokers.length), replicaShift: randomInt(brokers.length) });
+        spec.assignment ??
+        placeReplicas(brokers, { numPartitions, replicationFactor, startIndex: randomInt(brokers.length), replicaShift: randomInt(brokers.length) });
       const record: TopicRecord = { name, topicId: randomUUID(), internal: spec.internal ?? false };
       const states = assignment.map(newPartitionState);
       const revision = await this.#shared.createTopic(record, { ...(spec.configs ?? {}) }, states);
@@ -368,14 +369,18 @@ export class ClusterMetadata {
       const brokers = this.#placementBrokers();
       // As Kafka, the new partitions continue the round robin from where partition 0's leader stands.
       const firstReplica = topic.partitions[0]?.replicas[0] ?? this.nodeId;
-      const startIndex = Math.max(0, [...brokers].sort((a, b) => a.nodeId - b.nodeId).findIndex((b) => b.nodeId >= firstReplica));
+      const startIndex = Math.max(
+        0,
+        [...brokers].sort((a, b) => a.nodeId - b.nodeId).findIndex((b) => b.nodeId >= firstReplica),
+      );
       const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
       if (assignment && assignment.length !== count - current) {
         throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `${count - current} new partition(s) but ${assignment.length} assignment(s)`);
       }
       if (assignment) checkAssignment(brokers, assignment, replicationFactor);
       const replicas =
-        assignment ?? placeReplicas(brokers, { numPartitions: count - current, replicationFactor, startIndex, replicaShift: startIndex, firstPartition: current });
+        assignment ??
+        placeReplicas(brokers, { numPartitions: count - current, replicationFactor, startIndex, replicaShift: startIndex, firstPartition: current });
       if (validateOnly) return topic;
       const states = replicas.map(newPartitionState);
       await this.#applied(await this.#shared.addPartitions({ name, topicId: topic.topicId, internal: topic.internal }, current, states));

@@ -45,7 +45,9 @@ export function legacyMetadataOps(nodeId: number, legacy: unknown): TxnOp[] {
 }
 
 function isLegacyDocument(document: unknown): document is LegacyDocument {
-  return typeof document === 'object' && document !== null && (document as { version?: unknown }).version === 1 && Array.isArray((document as LegacyDocument).topics);
+  return (
+    typeof document === 'object' && document !== null && (document as { version?: unknown }).version === 1 && Array.isArray((document as LegacyDocument).topics)
+  );
 }
 
 function put(key: string, value: unknown): TxnOp {

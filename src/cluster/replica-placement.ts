@@ -30,7 +30,10 @@ export function placeReplicas(brokers: readonly PlacementBroker[], placement: Pl
   const { numPartitions, replicationFactor } = placement;
   if (replicationFactor < 1) throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'replication factor must be at least 1');
   if (replicationFactor > brokers.length) {
-    throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${replicationFactor} is larger than the ${brokers.length} available broker(s)`);
+    throw new KafkaError(
+      ErrorCode.INVALID_REPLICATION_FACTOR,
+      `replication factor ${replicationFactor} is larger than the ${brokers.length} available broker(s)`,
+    );
   }
   const racked = brokers.some((b) => b.rack !== null);
   const arranged = racked ? rackAlternated(brokers) : [...brokers].sort((a, b) => a.nodeId - b.nodeId);

@@ -90,12 +90,34 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   ),
   def('gregor.request.read.timeout.ms', LONG, '30000', 'Deadline for a started request to arrive completely; a slower sender is disconnected.', { min: 1 }),
   def('gregor.admin.listener', STRING, null, 'host:port of the admin HTTP endpoint (/metrics, /health/live, /health/ready); unset turns it off.'),
-  def('gregor.metrics.kafka.names.enable', BOOLEAN, 'false', 'Also export per-topic and per-request metrics under the names Kafka’s JMX exporter uses (kafka_server_brokertopicmetrics_*, kafka_network_requestmetrics_*).'),
-  def('gregor.metadata.store', STRING, 'local', 'Where the cluster metadata is kept: local (a file in the metadata dir, one broker) or etcd (shared by the brokers of a cluster).', {
-    oneOf: ['local', 'etcd'],
-  }),
-  def('gregor.cluster.name', STRING, 'gregor', 'Names the cluster in etcd: its keys live under /gregor/<name>/, so several clusters share one etcd. The cluster id itself is kept there, created by the first broker.'),
-  def('broker.session.timeout.ms', INT, '9000', 'A broker whose etcd lease is not renewed for this long leaves the cluster (rounded up to whole seconds, etcd’s lease unit).', { min: 1000 }),
+  def(
+    'gregor.metrics.kafka.names.enable',
+    BOOLEAN,
+    'false',
+    'Also export per-topic and per-request metrics under the names Kafka’s JMX exporter uses (kafka_server_brokertopicmetrics_*, kafka_network_requestmetrics_*).',
+  ),
+  def(
+    'gregor.metadata.store',
+    STRING,
+    'local',
+    'Where the cluster metadata is kept: local (a file in the metadata dir, one broker) or etcd (shared by the brokers of a cluster).',
+    {
+      oneOf: ['local', 'etcd'],
+    },
+  ),
+  def(
+    'gregor.cluster.name',
+    STRING,
+    'gregor',
+    'Names the cluster in etcd: its keys live under /gregor/<name>/, so several clusters share one etcd. The cluster id itself is kept there, created by the first broker.',
+  ),
+  def(
+    'broker.session.timeout.ms',
+    INT,
+    '9000',
+    'A broker whose etcd lease is not renewed for this long leaves the cluster (rounded up to whole seconds, etcd’s lease unit).',
+    { min: 1000 },
+  ),
   def('broker.rack', STRING, null, 'The broker’s rack, for rack-aware replica placement.'),
   def('gregor.etcd.endpoints', LIST, '127.0.0.1:2379', 'The etcd members (host:port) holding the cluster metadata when gregor.metadata.store is etcd.'),
   ...SECURITY_CONFIG_DEFS,
@@ -137,7 +159,11 @@ export class BrokerConfig {
   /** Keys given that gregor does not know (loaders warn about them; they are never dropped silently). */
   readonly unknownKeys: readonly string[];
 
-  private constructor(entries: Map<string, ConfigEntry>, unknownKeys: string[], listenerEntries: ReadonlyMap<string, ReadonlyMap<string, ConfigEntry>> = new Map()) {
+  private constructor(
+    entries: Map<string, ConfigEntry>,
+    unknownKeys: string[],
+    listenerEntries: ReadonlyMap<string, ReadonlyMap<string, ConfigEntry>> = new Map(),
+  ) {
     this.#entries = entries;
     this.unknownKeys = unknownKeys;
     this.#listenerEntries = listenerEntries;

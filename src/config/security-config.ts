@@ -42,9 +42,15 @@ export const SECURITY_CONFIG_DEFS: readonly ConfigDef[] = [
   def('ssl.endpoint.identification.algorithm', STRING, 'https', 'Host name verification of peers (inter-broker client side).'),
   def('sasl.enabled.mechanisms', LIST, 'GSSAPI', 'SASL mechanisms the broker accepts: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.'),
   def('sasl.mechanism.inter.broker.protocol', STRING, 'GSSAPI', 'SASL mechanism brokers use to authenticate to each other.'),
-  def('sasl.jaas.config', PASSWORD, null, 'JAAS login configuration; on a broker given per listener and mechanism as listener.name.<l>.<mechanism>.sasl.jaas.config.', {
-    sensitive: true,
-  }),
+  def(
+    'sasl.jaas.config',
+    PASSWORD,
+    null,
+    'JAAS login configuration; on a broker given per listener and mechanism as listener.name.<l>.<mechanism>.sasl.jaas.config.',
+    {
+      sensitive: true,
+    },
+  ),
   def('failed.authentication.delay.ms', INT, '100', 'Delay before a failed authentication is answered and its connection closed.', { min: 0 }),
   def('gregor.scram.credentials.file', STRING, null, 'File holding the salted SCRAM credentials; defaults to scram-credentials.json in the metadata dir.'),
   def('gregor.ssl.reload.interval.ms', LONG, '1000', 'How often key and trust store files are checked for changes (reloaded without a restart).', { min: 1 }),

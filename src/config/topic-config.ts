@@ -119,7 +119,6 @@ export class TopicConfig {
     if (!entry) throw new KafkaError(ErrorCode.INVALID_CONFIG, `unknown topic config ${name}`);
     return entry.value;
   }
-
 }
 
 /** The broker entry a topic key falls back to: for retention and roll, whichever of their ms/minutes/hours keys decides. */

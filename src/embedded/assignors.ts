@@ -22,7 +22,10 @@ export const range: Assignor = (members, partitionCount) => {
   const out = emptyAssignment(members);
   const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
   for (const topic of topics) {
-    const subscribers = members.filter((m) => m.topics.includes(topic)).map((m) => m.memberId).sort();
+    const subscribers = members
+      .filter((m) => m.topics.includes(topic))
+      .map((m) => m.memberId)
+      .sort();
     const count = partitionCount(topic);
     const each = Math.floor(count / subscribers.length);
     const extra = count % subscribers.length;

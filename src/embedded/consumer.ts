@@ -14,13 +14,7 @@ import type { FetchedOffset, GroupCoordinator } from '../group/group-coordinator
 import { GroupMember } from './group-member.js';
 import type { TopicPartitions } from './assignors.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import {
-  EARLIEST_TIMESTAMP,
-  type FetchResult,
-  IsolationLevel,
-  LATEST_TIMESTAMP,
-  type ReplicaManager,
-} from '../replication/replica-manager.js';
+import { EARLIEST_TIMESTAMP, type FetchResult, IsolationLevel, LATEST_TIMESTAMP, type ReplicaManager } from '../replication/replica-manager.js';
 import { RecordBatchView } from '../record/records.js';
 
 export type StartFrom = 'earliest' | 'latest' | { readonly offset: bigint } | { readonly timestamp: number };
@@ -246,7 +240,10 @@ export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRe
 
   /** Read from the coordinator, not the member: the first assignment arrives before `GroupMember.join` resolves. */
   #committed(partitions: readonly TopicPartitions[], groupId: string): FetchedOffset[] {
-    const { errorCode, offsets } = this.#services.groupCoordinator.fetchOffsets(groupId, partitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })));
+    const { errorCode, offsets } = this.#services.groupCoordinator.fetchOffsets(
+      groupId,
+      partitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })),
+    );
     if (errorCode !== ErrorCode.NONE) throw new KafkaError(errorCode, `committed offsets of ${groupId}`);
     return offsets;
   }
@@ -276,7 +273,13 @@ export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRe
     const maxWaitMs = this.#options.maxWaitMs ?? 100;
     const partitions = [...this.#positions]
       .filter(([id]) => !this.#paused.has(id))
-      .map(([, p]) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: this.#options.maxBytes ?? 1 << 20, currentLeaderEpoch: -1 }));
+      .map(([, p]) => ({
+        topic: p.topic,
+        partition: p.partition,
+        fetchOffset: p.offset,
+        partitionMaxBytes: this.#options.maxBytes ?? 1 << 20,
+        currentLeaderEpoch: -1,
+      }));
     if (partitions.length === 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, maxWaitMs);

@@ -84,7 +84,10 @@ export class GroupMember {
 
   /** The group's committed offsets for these partitions (-1 where none). */
   committed(partitions: readonly TopicPartitions[]): FetchedOffset[] {
-    const { errorCode, offsets } = this.#coordinator.fetchOffsets(this.#options.groupId, partitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })));
+    const { errorCode, offsets } = this.#coordinator.fetchOffsets(
+      this.#options.groupId,
+      partitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })),
+    );
     if (errorCode !== ErrorCode.NONE) throw new KafkaError(errorCode);
     return offsets;
   }
@@ -150,7 +153,8 @@ export class GroupMember {
       });
       if (this.#resetOn(synced.errorCode) || synced.errorCode !== ErrorCode.NONE) continue;
       this.#generationId = joined.generationId;
-      this.#assignment = synced.assignment.length === 0 ? [] : (decodeData(consumerProtocolAssignment, synced.assignment).body.assignedPartitions as TopicPartitions[]);
+      this.#assignment =
+        synced.assignment.length === 0 ? [] : (decodeData(consumerProtocolAssignment, synced.assignment).body.assignedPartitions as TopicPartitions[]);
       this.#scheduleHeartbeat();
       await this.#options.onAssigned?.(this.#assignment);
       return;

@@ -47,7 +47,6 @@ export class ProducerBatch {
     this.area = area;
   }
 
-
   /** Stages one record; `timestamp` −1 means the time the batch is built. */
   add(key: Bytes, value: Bytes, headers: Readonly<Record<string, Buffer | string>> | undefined, timestamp: number): void {
     const names = headers ? Object.keys(headers) : null;

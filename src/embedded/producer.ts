@@ -258,7 +258,9 @@ export class Producer {
 
   /** Compressing takes about a millisecond per megabyte, so the batch is built on the libuv pool. */
   async #buildOffLoopAndAppend(batch: OpenBatch): Promise<ProduceResult[]> {
-    const records = await buildPackedRecordBatchAsync(batch.records.columns(), { compression: this.#compression }).finally(() => this.#recycle(batch.records.area));
+    const records = await buildPackedRecordBatchAsync(batch.records.columns(), { compression: this.#compression }).finally(() =>
+      this.#recycle(batch.records.area),
+    );
     return this.#appendRecords(batch, records);
   }
 

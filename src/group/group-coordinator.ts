@@ -7,15 +7,7 @@
  */
 import type { BrokerConfig } from '../config/broker-config.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import {
-  type GroupDescription,
-  type GroupHooks,
-  type JoinGroupParams,
-  type LeavingMember,
-  type SyncGroupParams,
-  Group,
-  GroupState,
-} from './group.js';
+import { type GroupDescription, type GroupHooks, type JoinGroupParams, type LeavingMember, type SyncGroupParams, Group, GroupState } from './group.js';
 import { restoreGroup, snapshotGroup } from './group-snapshot.js';
 import type { OffsetAndMetadata } from './offset-records.js';
 import { type CoordinatorLog, OffsetStore, coordinatorErrorFor } from './offset-store.js';
@@ -194,7 +186,8 @@ export class GroupCoordinator {
     if (error !== ErrorCode.NONE) return { errorCode: error, memberErrors: members.map(() => error) };
     const group = this.#groups.get(groupId);
     if (!group) return { errorCode: ErrorCode.NONE, memberErrors: members.map(() => ErrorCode.UNKNOWN_MEMBER_ID) };
-    if (group.state === GroupState.Dead) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, memberErrors: members.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE) };
+    if (group.state === GroupState.Dead)
+      return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, memberErrors: members.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE) };
     return { errorCode: ErrorCode.NONE, memberErrors: group.leave(members) };
   }
 
@@ -222,11 +215,13 @@ export class GroupCoordinator {
     });
     const accepted = params.offsets.flatMap((entry, i) =>
       errors[i] === ErrorCode.NONE
-        ? [{
-            topic: entry.topic,
-            partition: entry.partition,
-            value: { offset: entry.offset, leaderEpoch: entry.leaderEpoch, metadata: entry.metadata ?? '', commitTimestamp, expireTimestamp: -1n },
-          }]
+        ? [
+            {
+              topic: entry.topic,
+              partition: entry.partition,
+              value: { offset: entry.offset, leaderEpoch: entry.leaderEpoch, metadata: entry.metadata ?? '', commitTimestamp, expireTimestamp: -1n },
+            },
+          ]
         : [],
     );
     try {
@@ -272,13 +267,14 @@ export class GroupCoordinator {
     let subscribed = new Set<string>();
     if (group.state !== GroupState.Empty) {
       if (group.protocolType !== CONSUMER_PROTOCOL_TYPE) return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitionErrors: [] };
-      subscribed = new Set(
-        [...group.members()].flatMap((m) => m.protocols.flatMap((p) => subscribedTopics(m.protocolType, p.metadata))),
-      );
+      subscribed = new Set([...group.members()].flatMap((m) => m.protocols.flatMap((p) => subscribedTopics(m.protocolType, p.metadata))));
     }
     const partitionErrors = partitions.map((p) => (subscribed.has(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE));
     try {
-      await this.#store.deleteOffsets(groupId, partitions.filter((_, i) => partitionErrors[i] === ErrorCode.NONE));
+      await this.#store.deleteOffsets(
+        groupId,
+        partitions.filter((_, i) => partitionErrors[i] === ErrorCode.NONE),
+      );
     } catch (e) {
       return { errorCode: coordinatorErrorFor(e), partitionErrors: [] };
     }

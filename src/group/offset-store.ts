@@ -6,14 +6,7 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { GroupSnapshot } from './group-snapshot.js';
-import {
-  type OffsetAndMetadata,
-  decodeRecord,
-  groupMetadataKey,
-  groupMetadataValue,
-  offsetCommitKey,
-  offsetCommitValue,
-} from './offset-records.js';
+import { type OffsetAndMetadata, decodeRecord, groupMetadataKey, groupMetadataValue, offsetCommitKey, offsetCommitValue } from './offset-records.js';
 
 /** One record for `__consumer_offsets`: key and value bytes; a null value is a tombstone. */
 export interface CoordinatorLogRecord {

@@ -63,9 +63,7 @@ const PHASES: readonly Phase[] = [
 ];
 
 /** 10 µs to 10 s in 1-2-5 steps: a cached fetch's microseconds and a long poll's seconds both fall inside. */
-const PHASE_BUCKETS = [
-  0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10,
-];
+const PHASE_BUCKETS = [0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
 
 /** The quantiles Kafka's histograms report, labelled as the JMX exporter labels `<n>thPercentile`. */
 const KAFKA_QUANTILES: readonly (readonly [string, number])[] = [

@@ -30,7 +30,13 @@ const GC_KINDS = new Map<number, string>([
 /** Starts both monitors and registers their metrics. */
 export function registerRuntimeMetrics(registry: Registry): void {
   new EventLoopDelay(registry);
-  const pauses = new LatencyHistogram('gregor_gc_pause_seconds', 'Garbage-collection pauses of the main thread, by kind (minor, major, incremental, weakcb).', 'kind', GC_BUCKETS, registry);
+  const pauses = new LatencyHistogram(
+    'gregor_gc_pause_seconds',
+    'Garbage-collection pauses of the main thread, by kind (minor, major, incremental, weakcb).',
+    'kind',
+    GC_BUCKETS,
+    registry,
+  );
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
@@ -67,7 +73,7 @@ class EventLoopDelay {
   get(): { name: string; help: string; type: string; aggregator: string; values: Sample[] } {
     const h = this.#histogram;
     const delay = (ns: number): number => (h.count === 0 ? 0 : Math.max(ns - TICK_NS, 0) / NS_PER_S);
-    this.#sum += h.count === 0 ? 0 : Math.max(h.mean - TICK_NS, 0) * h.count / NS_PER_S;
+    this.#sum += h.count === 0 ? 0 : (Math.max(h.mean - TICK_NS, 0) * h.count) / NS_PER_S;
     this.#count += h.count;
     const values: Sample[] = [
       { metricName: this.name, labels: { quantile: '0.5' }, value: delay(h.percentile(50)) },

@@ -27,7 +27,9 @@ export interface RequestHeader {
 const apis = new Map<number, ApiDefinition>(apiDefinitions.map((api) => [api.apiKey, api]));
 
 /** Each API's valid and flexible version ranges, parsed once: they are checked on every request. */
-const ranges = new Map(apiDefinitions.map((api) => [api.apiKey, { valid: parseVersions(api.request.validVersions), flexible: parseVersions(api.request.flexibleVersions) }]));
+const ranges = new Map(
+  apiDefinitions.map((api) => [api.apiKey, { valid: parseVersions(api.request.validVersions), flexible: parseVersions(api.request.flexibleVersions) }]),
+);
 
 /** Compiled decoders and encoders, one per message and version, built on first use. */
 const decoders = new Map<MessageDefinition, Decoder[]>();

@@ -113,8 +113,7 @@ interface Mode {
 const isTagged = (field: FieldDefinition, mode: Mode): boolean => mode.flexible && inVersions(field.taggedVersions, mode.version);
 const isNullable = (field: FieldDefinition, mode: Mode): boolean => inVersions(field.nullableVersions, mode.version);
 /** A nullable struct is preceded by a marker byte: -1 for null, 1 for a struct that follows (Kafka's encoding). */
-const isNullableStruct = (field: FieldDefinition, mode: Mode): boolean =>
-  field.fields !== undefined && !field.type.startsWith('[]') && isNullable(field, mode);
+const isNullableStruct = (field: FieldDefinition, mode: Mode): boolean => field.fields !== undefined && !field.type.startsWith('[]') && isNullable(field, mode);
 
 /** The fewest bytes a value of this type can take: bounds array counts before anything is allocated. */
 function minSize(type: string, fields: readonly FieldDefinition[] | undefined, mode: Mode): number {
@@ -175,7 +174,10 @@ function structDecoder(fields: readonly FieldDefinition[], mode: Mode, scope: Sc
   });
   if (mode.flexible) {
     const cases = tagged
-      .map(({ field, variable }) => `      case ${field.tag}: ${variable} = ${readSource(field, field.type, isNullable(field, mode), mode, scope)}; r.endTag(end); break;`)
+      .map(
+        ({ field, variable }) =>
+          `      case ${field.tag}: ${variable} = ${readSource(field, field.type, isNullable(field, mode), mode, scope)}; r.endTag(end); break;`,
+      )
       .join('\n');
     lines.push(`  for (let t = r.uvarint(); t > 0; t--) {
     const tag = r.uvarint();

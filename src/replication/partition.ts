@@ -178,7 +178,13 @@ export class Partition {
       validateRecords: !recordsValidated,
     });
     if (producerBatch) {
-      this.producerState.update(header, appended.baseOffset, appended.lastOffset, appended.logAppendTimeMs >= 0n ? appended.logAppendTimeMs : header.maxTimestamp, nowMs);
+      this.producerState.update(
+        header,
+        appended.baseOffset,
+        appended.lastOffset,
+        appended.logAppendTimeMs >= 0n ? appended.logAppendTimeMs : header.maxTimestamp,
+        nowMs,
+      );
     }
     this.#highWatermark = this.log.logEndOffset;
     this.#notify(stored.length);

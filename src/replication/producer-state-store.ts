@@ -45,7 +45,10 @@ export class ProducerStateStore {
    * or torn by a crash right after shutdown fails its CRC and the state is rebuilt from the log instead,
    * and skipping thousands of fsyncs keeps shutdown fast with many partitions.
    */
-  async save(partition: { topic: string; partition: number; log: PartitionLog; producerState: ProducerStateManager }, logManager: PartitionLogManager): Promise<void> {
+  async save(
+    partition: { topic: string; partition: number; log: PartitionLog; producerState: ProducerStateManager },
+    logManager: PartitionLogManager,
+  ): Promise<void> {
     const dir = partitionDir(partition, logManager);
     if (!dir) return;
     const offset = partition.log.logEndOffset;

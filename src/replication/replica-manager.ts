@@ -420,7 +420,11 @@ export class ReplicaManager {
   /** A failed disk takes the partition's whole log dir offline (its other partitions fail the same way); a
    * full disk or a lack of file descriptors fails only the request (the log manager tells which). */
   #noteStorageError(partition: Partition, error: unknown): void {
-    if (error instanceof KafkaError && error.code === ErrorCode.KAFKA_STORAGE_ERROR && this.#logManager.reportFailure(partition.topic, partition.partition, error)) {
+    if (
+      error instanceof KafkaError &&
+      error.code === ErrorCode.KAFKA_STORAGE_ERROR &&
+      this.#logManager.reportFailure(partition.topic, partition.partition, error)
+    ) {
       this.#takeDirOffline(partition);
     }
   }
@@ -443,7 +447,12 @@ export class ReplicaManager {
    */
   async #openPartitions(topic: TopicInfo, first: number): Promise<void> {
     const config = this.#metadata.topicConfig(topic.name);
-    const offlineDirs = new Set(this.#logManager.logDirs().filter((d) => !d.online).map((d) => resolve(d.path)));
+    const offlineDirs = new Set(
+      this.#logManager
+        .logDirs()
+        .filter((d) => !d.online)
+        .map((d) => resolve(d.path)),
+    );
     const placed = new Map<number, string>();
     // Logs open one after the other (each call runs synchronously up to its first await), while the producer
     // states load concurrently: each is a few file reads, and awaited one partition at a time they cost a
@@ -529,7 +538,15 @@ function logConfig(config: TopicConfig): TopicLogConfig {
 }
 
 function success(entry: ProduceEntry): ProduceResult {
-  return { topic: entry.topic, partition: entry.partition, errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+  return {
+    topic: entry.topic,
+    partition: entry.partition,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+  };
 }
 
 function failure(entry: ProduceEntry, error: unknown): ProduceResult {
@@ -539,7 +556,16 @@ function failure(entry: ProduceEntry, error: unknown): ProduceResult {
 /** A fetch answer without records; with the partition's offsets when they may be told (no error, or out of range). */
 function noRecords(request: FetchPartition, errorCode: ErrorCode, offsets?: { highWatermark: bigint; logStartOffset: bigint }): FetchPartitionResult {
   const highWatermark = offsets?.highWatermark ?? -1n;
-  return { topic: request.topic, partition: request.partition, errorCode, highWatermark, lastStableOffset: highWatermark, logStartOffset: offsets?.logStartOffset ?? -1n, records: [], bytes: 0 };
+  return {
+    topic: request.topic,
+    partition: request.partition,
+    errorCode,
+    highWatermark,
+    lastStableOffset: highWatermark,
+    logStartOffset: offsets?.logStartOffset ?? -1n,
+    records: [],
+    bytes: 0,
+  };
 }
 
 function errorMessage(error: unknown): string | null {
@@ -554,7 +580,13 @@ async function awaitWithTimeout(promise: Promise<unknown>, timeoutMs: number): P
     timer = setTimeout(() => resolve({ ok: false, timedOut: true }), Math.max(timeoutMs, 0));
   });
   try {
-    return await Promise.race([promise.then((): Outcome => ({ ok: true }), (error: unknown): Outcome => ({ ok: false, timedOut: false, error })), timeout]);
+    return await Promise.race([
+      promise.then(
+        (): Outcome => ({ ok: true }),
+        (error: unknown): Outcome => ({ ok: false, timedOut: false, error }),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

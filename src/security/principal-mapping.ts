@@ -6,7 +6,9 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 
-type Rule = { readonly kind: 'default' } | { readonly kind: 'rule'; readonly pattern: RegExp; readonly replacement: string; readonly caseChange: '' | 'L' | 'U' };
+type Rule =
+  | { readonly kind: 'default' }
+  | { readonly kind: 'rule'; readonly pattern: RegExp; readonly replacement: string; readonly caseChange: '' | 'L' | 'U' };
 
 const RULE_SYNTAX = /\s*(?:(DEFAULT)|RULE:((?:\\.|[^\\/])*)\/((?:\\.|[^\\/])*)\/([LU]?))\s*(?:,|$)/y;
 
@@ -23,7 +25,8 @@ export class PrincipalMapper {
     while (RULE_SYNTAX.lastIndex < rules.length) {
       const start = RULE_SYNTAX.lastIndex;
       const match = RULE_SYNTAX.exec(rules);
-      if (!match || match[0] === '') throw new KafkaError(ErrorCode.INVALID_CONFIG, `invalid ssl.principal.mapping.rules at ${JSON.stringify(rules.slice(start))}`);
+      if (!match || match[0] === '')
+        throw new KafkaError(ErrorCode.INVALID_CONFIG, `invalid ssl.principal.mapping.rules at ${JSON.stringify(rules.slice(start))}`);
       if (match[1]) parsed.push({ kind: 'default' });
       else parsed.push({ kind: 'rule', pattern: new RegExp(`^(?:${match[2]})$`), replacement: match[3]!, caseChange: match[4] as '' | 'L' | 'U' });
     }
@@ -56,5 +59,8 @@ export function distinguishedName(subject: string): string {
 }
 
 function escapeValue(value: string): string {
-  return value.replace(/([,+"\\<>;])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+  return value
+    .replace(/([,+"\\<>;])/g, '\\$1')
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ');
 }

@@ -89,7 +89,11 @@ export async function startFrontEnd(services: BrokerServices, options: FrontEndO
       const mechanisms = usesSasl(spec.protocol) ? saslMechanisms(listenerConfig, spec.name, services.scramCredentials) : undefined;
       const failureDelayMs = listenerConfig.int('failed.authentication.delay.ms');
       const bind = i === 0 ? { ...spec, host: options.listen?.host ?? spec.host, port: options.listen?.port ?? spec.port } : spec;
-      const identity: { -readonly [K in keyof ListenerIdentity]: ListenerIdentity[K] } = { name: spec.name, protocol: spec.protocol, advertised: { host: '', port: 0 } };
+      const identity: { -readonly [K in keyof ListenerIdentity]: ListenerIdentity[K] } = {
+        name: spec.name,
+        protocol: spec.protocol,
+        advertised: { host: '', port: 0 },
+      };
       const listener = await Listener.start({
         host: bind.host,
         port: bind.port,
@@ -110,7 +114,8 @@ export async function startFrontEnd(services: BrokerServices, options: FrontEndO
           logger.debug({ connection: connection.id, listener: spec.name, client: connection.remoteAddress, err: error }, 'closing connection'),
       });
       listeners.push(listener);
-      if (tls) stopWatching.push(watchFiles(tls.files, config.int('gregor.ssl.reload.interval.ms'), () => reload(listener, tls.secureContext, spec.name, logger)));
+      if (tls)
+        stopWatching.push(watchFiles(tls.files, config.int('gregor.ssl.reload.interval.ms'), () => reload(listener, tls.secureContext, spec.name, logger)));
       identity.advertised = advertisedAddress(plan.advertised.get(spec.name), bind, listener.address.port);
       logger.debug({ listener: spec.name, protocol: spec.protocol, port: listener.address.port, advertised: identity.advertised }, 'listening');
     }

@@ -27,7 +27,10 @@ export function withAuthorization(services: BrokerServices): AuthorizingServices
     },
     authorizeByResourceType(this: RequestContext, operation: AclOperation, resourceType: ResourceType): boolean {
       const authorizer = this.authorizer;
-      return authorizer === undefined || authorizer.authorizeByResourceType(formatPrincipal(this.session.principal), aclHost(this.clientHost), operation, resourceType);
+      return (
+        authorizer === undefined ||
+        authorizer.authorizeByResourceType(formatPrincipal(this.session.principal), aclHost(this.clientHost), operation, resourceType)
+      );
     },
   };
   return Object.assign(Object.create(services) as BrokerServices, methods);

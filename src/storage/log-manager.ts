@@ -130,7 +130,10 @@ export class LogManager {
   /** Opens every log dir and every partition log in them (recovering after an unclean stop). */
   static async open(options: LogManagerOptions): Promise<LogManager> {
     if (options.logDirs.length === 0) throw new KafkaError(ErrorCode.LOG_DIR_NOT_FOUND, 'no log dirs configured');
-    const manager = new LogManager(options.logDirs.map((path) => loadDir(path, options.logger ?? SILENT)), options);
+    const manager = new LogManager(
+      options.logDirs.map((path) => loadDir(path, options.logger ?? SILENT)),
+      options,
+    );
     for (const dir of manager.#dirs) if (dir.online) manager.#openLogs(dir);
     manager.checkFreeSpace();
     manager.#startTimers();
@@ -212,7 +215,8 @@ export class LogManager {
         if (dir?.online) this.#offline(dir, error);
         return true;
       case StorageFault.DISK_FULL:
-        if (dir?.online) this.#lowOnSpace(dir, BigInt(this.#options.minFreeBytes ?? 0) + DISK_FULL_RESUME_MARGIN, { err: error, partition: `${topic}-${partition}` });
+        if (dir?.online)
+          this.#lowOnSpace(dir, BigInt(this.#options.minFreeBytes ?? 0) + DISK_FULL_RESUME_MARGIN, { err: error, partition: `${topic}-${partition}` });
         return false;
       case StorageFault.TOO_MANY_OPEN_FILES:
         this.#logger.warn({ err: error, partition: `${topic}-${partition}` }, 'out of file descriptors: the request failed, the log dir stays online');
@@ -226,7 +230,10 @@ export class LogManager {
     dir.resumeAtBytes = resumeAtBytes;
     if (dir.lowOnSpace) return;
     dir.lowOnSpace = true;
-    this.#logger.warn({ dir: dir.path, resumeAtBytes: String(resumeAtBytes), ...details }, 'log dir low on space: appends to its partitions are refused until space is freed');
+    this.#logger.warn(
+      { dir: dir.path, resumeAtBytes: String(resumeAtBytes), ...details },
+      'log dir low on space: appends to its partitions are refused until space is freed',
+    );
   }
 
   /** Compares each online dir's free bytes with the minimum: warns once when a dir falls below, informs once when it recovers. */

@@ -60,9 +60,7 @@ export default function runPartitionTask(task: PartitionTask): TaskResult {
     case 'clean':
       return {
         kind: 'clean',
-        outcomes: task.logs.map((request) =>
-          outcome(request.dir, () => cleanIfOpen(request.dir, request.config, task.nowMs, request.maxCleanableOffset)),
-        ),
+        outcomes: task.logs.map((request) => outcome(request.dir, () => cleanIfOpen(request.dir, request.config, task.nowMs, request.maxCleanableOffset))),
       };
     case 'retention':
       return {

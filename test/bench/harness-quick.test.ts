@@ -82,7 +82,10 @@ describe('benchmark harness, quick suite', () => {
     if (info.skipped) ctx.skip(`embedded: ${info.skipped}`);
     for (const s of QUICK.scenarios) {
       const ms = run.measurements.filter((m) => m.target === 'embedded' && m.scenario === s.id);
-      expect(ms.map((m) => `${m.loadGenerator}/${m.metric}`), s.id).toEqual([`embedded/${s.kind}`]);
+      expect(
+        ms.map((m) => `${m.loadGenerator}/${m.metric}`),
+        s.id,
+      ).toEqual([`embedded/${s.kind}`]);
       const m = ms[0]!;
       expectWellFormed(m);
       expect(m.series.length, `${s.id} series`).toBeGreaterThan(0);

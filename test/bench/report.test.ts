@@ -27,7 +27,15 @@ const run: SuiteRun = {
   startedAt: '2026-01-01T00:00:00.000Z',
   finishedAt: '2026-01-01T00:01:00.000Z',
   machine: { cpuModel: 'test CPU', cores: 2, memoryGiB: 4, kernel: '6.0', node: 'v20', java: null, hostnameHash: 'x' },
-  parameters: { warmupSeconds: 1, durationSeconds: 2, repeats: 1, brokerCpus: '0', clientCpus: '1', clientSettings: {}, scenarios: [{ id: 'produce-1k-1p', recordSize: 1024, partitions: 1 }] },
+  parameters: {
+    warmupSeconds: 1,
+    durationSeconds: 2,
+    repeats: 1,
+    brokerCpus: '0',
+    clientCpus: '1',
+    clientSettings: {},
+    scenarios: [{ id: 'produce-1k-1p', recordSize: 1024, partitions: 1 }],
+  },
   targets: ['kafka', 'gregor', 'embedded'].map((name) => ({ name, settings: { broker: name } })),
   measurements: [
     point('kafka', 'loadgen', 'produce', 100, 10),
@@ -42,7 +50,9 @@ describe('summary.md', () => {
   const rows = md.split('\n').filter((l) => l.startsWith('| produce-1k-1p |'));
 
   it('has gregor/Kafka and embedded/Kafka ratio columns', () => {
-    expect(md).toContain('| scenario | load generator | kafka | gregor | embedded | gregor/Kafka throughput | gregor/Kafka p99 | embedded/Kafka throughput | embedded/Kafka p99 |');
+    expect(md).toContain(
+      '| scenario | load generator | kafka | gregor | embedded | gregor/Kafka throughput | gregor/Kafka p99 | embedded/Kafka throughput | embedded/Kafka p99 |',
+    );
   });
 
   it('puts the embedded target in the native load generator row, its ratios against Kafka measured by that load generator', () => {

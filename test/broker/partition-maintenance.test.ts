@@ -53,7 +53,16 @@ describe('log maintenance in a running broker', () => {
     const admin = kafka(bootstrap).admin();
     await admin.connect();
     await admin.createTopics({
-      topics: [{ topic: 'compacted', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'segment.bytes', value: '1024' }] }],
+      topics: [
+        {
+          topic: 'compacted',
+          numPartitions: 1,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'segment.bytes', value: '1024' },
+          ],
+        },
+      ],
     });
     await admin.disconnect();
     const producer = kafka(bootstrap).producer();
@@ -88,11 +97,19 @@ describe('log maintenance in a running broker', () => {
     const commits = 150;
     for (let i = 1; i <= commits; i++) {
       const offsets = [{ topic: 'consumed', partition: 0, offset: BigInt(i), leaderEpoch: -1, metadata: `commit ${i}` }];
-      const errors = await first.broker.services.groupCoordinator.commitOffsets('committer', { memberId: '', groupInstanceId: null, generationId: -1, offsets });
+      const errors = await first.broker.services.groupCoordinator.commitOffsets('committer', {
+        memberId: '',
+        groupInstanceId: null,
+        generationId: -1,
+        offsets,
+      });
       expect(errors).toEqual([ErrorCode.NONE]);
     }
     const offsets = logOf(first.broker, '__consumer_offsets');
-    await pollUntil(() => readAll(offsets).length < commits / 4, '__consumer_offsets-0 compacted to under a quarter of its commits', { timeoutMs: 30_000, intervalMs: 50 });
+    await pollUntil(() => readAll(offsets).length < commits / 4, '__consumer_offsets-0 compacted to under a quarter of its commits', {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     expect(offsets.logEndOffset).toBe(BigInt(commits));
     await admin.disconnect();
 
@@ -113,7 +130,16 @@ describe('log maintenance in a running broker', () => {
     const admin = kafka(bootstrap).admin();
     await admin.connect();
     await admin.createTopics({
-      topics: [{ topic: 'expiring', numPartitions: 1, configEntries: [{ name: 'segment.bytes', value: '1024' }, { name: 'retention.bytes', value: '2048' }] }],
+      topics: [
+        {
+          topic: 'expiring',
+          numPartitions: 1,
+          configEntries: [
+            { name: 'segment.bytes', value: '1024' },
+            { name: 'retention.bytes', value: '2048' },
+          ],
+        },
+      ],
     });
     await admin.disconnect();
     const producer = kafka(bootstrap).producer();

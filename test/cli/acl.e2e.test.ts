@@ -19,7 +19,13 @@ let sasl: string;
 const cli = (args: string[]) => runCli(['--brokers', broker.bootstrap, ...args]);
 
 function kafka(user: string): Kafka {
-  return new Kafka({ clientId: 'acl-cli', brokers: [sasl], sasl: { mechanism: 'plain', username: user, password: `${user}-secret` }, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  return new Kafka({
+    clientId: 'acl-cli',
+    brokers: [sasl],
+    sasl: { mechanism: 'plain', username: user, password: `${user}-secret` },
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
 }
 
 function ok(result: CliResult): string {
@@ -87,7 +93,15 @@ describe('gregor acl', () => {
     expect(topicAcls).toEqual(
       expect.arrayContaining([
         { resourceType: 'TOPIC', resourceName: 'pay', patternType: 'PREFIXED', principal: 'User:alice', host: '*', operation: 'WRITE', permission: 'ALLOW' },
-        { resourceType: 'TOPIC', resourceName: 'payments', patternType: 'LITERAL', principal: 'User:alice', host: '127.0.0.1', operation: 'WRITE', permission: 'DENY' },
+        {
+          resourceType: 'TOPIC',
+          resourceName: 'payments',
+          patternType: 'LITERAL',
+          principal: 'User:alice',
+          host: '127.0.0.1',
+          operation: 'WRITE',
+          permission: 'DENY',
+        },
       ]),
     );
     expect(topicAcls).toHaveLength(2);
@@ -98,7 +112,17 @@ describe('gregor acl', () => {
     expect(table).toMatch(/CLUSTER\s+kafka-cluster\s+LITERAL\s+User:ANONYMOUS\s+\*\s+ALTER\s+ALLOW/);
 
     const deleted = JSON.parse(ok(await cli(['acl', 'delete', '--topic', 'payments', '--deny-principal', 'User:alice', '--format', 'json'])));
-    expect(deleted).toEqual([{ resourceType: 'TOPIC', resourceName: 'payments', patternType: 'LITERAL', principal: 'User:alice', host: '127.0.0.1', operation: 'WRITE', permission: 'DENY' }]);
+    expect(deleted).toEqual([
+      {
+        resourceType: 'TOPIC',
+        resourceName: 'payments',
+        patternType: 'LITERAL',
+        principal: 'User:alice',
+        host: '127.0.0.1',
+        operation: 'WRITE',
+        permission: 'DENY',
+      },
+    ]);
     expect(await aliceProduces('payments')).toBe('NONE');
     ok(await cli(['acl', 'delete', '--topic', 'orders', '--operation', 'Write']));
     expect(await aliceProduces('orders')).toBe('TOPIC_AUTHORIZATION_FAILED');
@@ -116,7 +140,18 @@ describe('gregor acl', () => {
     expect({ code: untyped.code, stderr: untyped.stderr }).toMatchObject({ code: 2, stderr: expect.stringContaining('User:alice') });
     const operation = await cli(['acl', 'create', '--allow-principal', 'User:alice', '--operation', 'Fly', '--topic', 'orders']);
     expect({ code: operation.code, stderr: operation.stderr }).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown operation Fly') });
-    const match = await cli(['acl', 'create', '--allow-principal', 'User:alice', '--operation', 'Read', '--topic', 'orders', '--resource-pattern-type', 'match']);
+    const match = await cli([
+      'acl',
+      'create',
+      '--allow-principal',
+      'User:alice',
+      '--operation',
+      'Read',
+      '--topic',
+      'orders',
+      '--resource-pattern-type',
+      'match',
+    ]);
     expect(match.code).toBe(2);
     const unscoped = await cli(['acl', 'delete', '--principal', 'User:alice']);
     expect(unscoped.code).toBe(2);

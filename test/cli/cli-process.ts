@@ -84,7 +84,11 @@ export async function serveBroker(
     ? ['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--admin', '127.0.0.1:0', '--override', 'group.initial.rebalance.delay.ms=0']
     : [];
   const started = performance.now();
-  const child = spawn(process.execPath, [MAIN, 'serve', ...defaults, ...args], { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', ...defaults, ...args], {
+    env: { ...process.env, ...env },
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let out = '';
   let err = '';

@@ -40,7 +40,12 @@ describe('gregor serve', () => {
   });
 
   it('prints produce and consume commands that work when pasted into a shell', async () => {
-    const commands = broker.stdout().split('try:\n')[1]!.trim().split('\n').map((line) => line.trim());
+    const commands = broker
+      .stdout()
+      .split('try:\n')[1]!
+      .trim()
+      .split('\n')
+      .map((line) => line.trim());
     expect(commands).toHaveLength(2);
     const sh = (command: string) => runCli([], { shell: command });
     const produced = await sh(commands[0]!);
@@ -115,8 +120,7 @@ describe('produce and consume', () => {
     expect(produced.stderr).toBe('');
     expect(produced.code).toBe(0);
     const after = await scrape();
-    const requests = (samples: typeof after) =>
-      samples.filter((s) => s.name === 'gregor_request_duration_seconds_count').reduce((sum, s) => sum + s.value, 0);
+    const requests = (samples: typeof after) => samples.filter((s) => s.name === 'gregor_request_duration_seconds_count').reduce((sum, s) => sum + s.value, 0);
     expect(requests(after)).toBeGreaterThan(requests(before));
     expect(sampleValue(after, 'gregor_topic_records_in_total', { topic: 'lines' })).toBe(10);
     expect(sampleValue(after, 'gregor_topic_bytes_in_total', { topic: 'lines' })).toBeGreaterThan(0);
@@ -136,7 +140,10 @@ describe('produce and consume', () => {
   it('consumes the last N records as JSON lines that parse', async () => {
     const consumed = await cli(['consume', 'lines', '-o', '-3', '-n', '3', '--format', 'json']);
     expect(consumed.code).toBe(0);
-    const records = consumed.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const records = consumed.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(records.map((r) => [r.offset, r.key, r.value])).toEqual([
       [7, 'key-7', 'value-7'],
       [8, 'key-8', 'value-8'],
@@ -165,8 +172,14 @@ describe('groups', () => {
     expect(group.partitions).toEqual([expect.objectContaining({ topic: 'lagging', partition: 0, committedOffset: 4, logEndOffset: 10, lag: 6 })]);
 
     const text = await cli(['group', 'describe', 'readers']);
-    const header = text.stdout.split('\n').find((line) => line.startsWith('TOPIC'))!.split(/\s+/);
-    const row = text.stdout.split('\n').find((line) => line.startsWith('lagging'))!.split(/\s+/);
+    const header = text.stdout
+      .split('\n')
+      .find((line) => line.startsWith('TOPIC'))!
+      .split(/\s+/);
+    const row = text.stdout
+      .split('\n')
+      .find((line) => line.startsWith('lagging'))!
+      .split(/\s+/);
     expect(row[header.indexOf('LAG')]).toBe('6');
 
     const listed = jsonOf(await cli(['group', 'list', '--format', 'json']));

@@ -11,18 +11,7 @@ import { parseProperties, PropertiesSyntaxError } from '../../src/config/sources
 
 describe('parseProperties (java.util.Properties syntax)', () => {
   it('reads comments, separators, whitespace and line numbers', () => {
-    const text = [
-      '# a comment',
-      '   ! another comment',
-      '',
-      'a=1',
-      'b : 2',
-      'c 3',
-      '  d\t=\t4  ',
-      'e=',
-      'f',
-      'g=x=y:z',
-    ].join('\n');
+    const text = ['# a comment', '   ! another comment', '', 'a=1', 'b : 2', 'c 3', '  d\t=\t4  ', 'e=', 'f', 'g=x=y:z'].join('\n');
     expect(parseProperties(text)).toEqual([
       { key: 'a', value: '1', line: 4 },
       { key: 'b', value: '2', line: 5 },
@@ -121,9 +110,7 @@ describe('loadBrokerConfig', () => {
 
   it('names the origin of an invalid value', async () => {
     await expect(loadBrokerConfig({ env: { GREGOR_NUM_PARTITIONS: 'many' } })).rejects.toThrow(ConfigValueError);
-    await expect(loadBrokerConfig({ env: { GREGOR_NUM_PARTITIONS: 'many' } })).rejects.toThrow(
-      /GREGOR_NUM_PARTITIONS: INVALID_CONFIG: .*num\.partitions/,
-    );
+    await expect(loadBrokerConfig({ env: { GREGOR_NUM_PARTITIONS: 'many' } })).rejects.toThrow(/GREGOR_NUM_PARTITIONS: INVALID_CONFIG: .*num\.partitions/);
   });
 
   it('reports an unreadable file', async () => {

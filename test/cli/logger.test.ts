@@ -15,7 +15,11 @@ describe('createLogger', () => {
     const log = createLogger({ level: 'warn', destination: out.stream });
     log.info('hidden');
     log.child({ component: 'storage' }).warn({ key: 'process.roles' }, 'unknown broker config');
-    const lines = out.text().trim().split('\n').map((line) => JSON.parse(line));
+    const lines = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 40, component: 'storage', key: 'process.roles', msg: 'unknown broker config', pid: process.pid });
     expect(typeof lines[0].time).toBe('string');

@@ -29,7 +29,13 @@ describe('formatTable', () => {
   });
 
   it('aligns key/value pairs', () => {
-    expect(formatPairs([['name', 't'], ['partitions', 3], ['id', undefined]])).toBe('NAME        t\nPARTITIONS  3\nID          -\n');
+    expect(
+      formatPairs([
+        ['name', 't'],
+        ['partitions', 3],
+        ['id', undefined],
+      ]),
+    ).toBe('NAME        t\nPARTITIONS  3\nID          -\n');
   });
 });
 

@@ -24,7 +24,6 @@ function ok(result: CliResult): string {
   return result.stdout;
 }
 
-
 describe('gregor user', () => {
   it('creates users that log in, lists them, changes a password and deletes', async () => {
     ok(await cli(['user', 'create', 'alice', '--password-stdin'], 'alice-secret\n'));
@@ -57,6 +56,9 @@ describe('gregor user', () => {
     const both = await cli(['user', 'create', 'carol', '--password', 'x', '--password-stdin'], 'y\n');
     expect(both.code).toBe(2);
     const mechanism = await cli(['user', 'create', 'carol', '--password', 'x', '-m', 'SCRAM-SHA-1']);
-    expect({ code: mechanism.code, stderr: mechanism.stderr }).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown SCRAM mechanism SCRAM-SHA-1') });
+    expect({ code: mechanism.code, stderr: mechanism.stderr }).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown SCRAM mechanism SCRAM-SHA-1'),
+    });
   }, 60_000);
 });

@@ -99,7 +99,9 @@ describe('cluster metadata', () => {
     const metadata = await ClusterMetadata.open(config, config.logDirs);
     const topic = metadata.topic('events')!;
     expect(topic).toMatchObject({ name: 'events', topicId: legacy.topics[0]!.topicId, internal: false, configs: { 'retention.ms': '1000' } });
-    expect(topic.partitions).toEqual([0, 1].map((partition) => ({ partition, leader: 1, leaderEpoch: 3, partitionEpoch: 0, replicas: [1], isr: [1], logDir: dir })));
+    expect(topic.partitions).toEqual(
+      [0, 1].map((partition) => ({ partition, leader: 1, leaderEpoch: 3, partitionEpoch: 0, replicas: [1], isr: [1], logDir: dir })),
+    );
     expect(metadata.topicConfig('events').number('retention.ms')).toBe(1000);
     expect(await metadata.allocateProducerId()).toBe(2000n);
     await metadata.close();

@@ -81,7 +81,9 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
         await admin.connect();
         try {
           const [described] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-          return described!.partitions.map((p) => ({ partition: p.partitionId, leader: p.leader, error: p.partitionErrorCode, replicas: p.replicas })).sort((a, b) => a.partition - b.partition);
+          return described!.partitions
+            .map((p) => ({ partition: p.partitionId, leader: p.leader, error: p.partitionErrorCode, replicas: p.replicas }))
+            .sort((a, b) => a.partition - b.partition);
         } finally {
           await admin.disconnect();
         }
@@ -114,7 +116,10 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     } finally {
       await admin.disconnect();
     }
-    await pollUntil(() => brokers.every((b) => b.broker.metadata.topic(topic)?.partitions.length === PARTITIONS + 3), 'every broker to know the new partitions');
+    await pollUntil(
+      () => brokers.every((b) => b.broker.metadata.topic(topic)?.partitions.length === PARTITIONS + 3),
+      'every broker to know the new partitions',
+    );
     expect(new Set(leaders(topic).slice(PARTITIONS))).toEqual(new Set([1, 2, 3]));
     for (let partition = PARTITIONS; partition < PARTITIONS + 3; partition++) {
       const leader = leaders(topic)[partition]!;
@@ -127,7 +132,11 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     const client = await RawClient.connect(brokers[0]!.bootstrap);
     try {
       const assignments = [[3], [2], [3]].map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds }));
-      const created = await client.request(ApiKey.CreateTopics, 7, { topics: [{ name: topic, numPartitions: -1, replicationFactor: -1, assignments, configs: [] }], timeoutMs: 5000, validateOnly: false });
+      const created = await client.request(ApiKey.CreateTopics, 7, {
+        topics: [{ name: topic, numPartitions: -1, replicationFactor: -1, assignments, configs: [] }],
+        timeoutMs: 5000,
+        validateOnly: false,
+      });
       expect(created.topics[0].errorCode).toBe(ErrorCode.NONE);
       const unknownBroker = await client.request(ApiKey.CreateTopics, 7, {
         topics: [{ name: `${topic}-x`, numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [7] }], configs: [] }],
@@ -135,7 +144,11 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
         validateOnly: false,
       });
       expect(unknownBroker.topics[0].errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
-      const grown = await client.request(ApiKey.CreatePartitions, 3, { topics: [{ name: topic, count: 4, assignments: [{ brokerIds: [1] }] }], timeoutMs: 5000, validateOnly: false });
+      const grown = await client.request(ApiKey.CreatePartitions, 3, {
+        topics: [{ name: topic, count: 4, assignments: [{ brokerIds: [1] }] }],
+        timeoutMs: 5000,
+        validateOnly: false,
+      });
       expect(grown.results[0].errorCode).toBe(ErrorCode.NONE);
     } finally {
       client.close();
@@ -158,7 +171,9 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     } finally {
       await producer.disconnect();
     }
-    const filled = brokers.map((b) => [...Array(PARTITIONS).keys()].filter((p) => (b.broker.replicaManager.partition(topic, p)?.highWatermark ?? 0n) > 0n).length);
+    const filled = brokers.map(
+      (b) => [...Array(PARTITIONS).keys()].filter((p) => (b.broker.replicaManager.partition(topic, p)?.highWatermark ?? 0n) > 0n).length,
+    );
     expect(filled.filter((count) => count > 0)).toHaveLength(3);
 
     // Through a broker that does not coordinate groups: FindCoordinator sends the consumer to the one that does.
@@ -178,7 +193,9 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     } finally {
       await consumer.disconnect();
     }
-    expect(received.map(({ key, value }) => ({ key, value })).sort((a, b) => a.key.localeCompare(b.key))).toEqual([...sent].sort((a, b) => a.key.localeCompare(b.key)));
+    expect(received.map(({ key, value }) => ({ key, value })).sort((a, b) => a.key.localeCompare(b.key))).toEqual(
+      [...sent].sort((a, b) => a.key.localeCompare(b.key)),
+    );
     // One key, one partition.
     for (const { key } of sent) expect(new Set(received.filter((r) => r.key === key).map((r) => r.partition)).size).toBe(1);
     const admin = kafka(brokers[1]!.bootstrap).admin();
@@ -191,20 +208,24 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     }
   }, 90_000);
 
-  it.skipIf(!hasKcat())('serves kcat: -L lists the three brokers and the leaders, and records produced through one broker are consumed through another', async () => {
-    const topic = `kcat-${randomUUID()}`;
-    await createTopic(topic);
-    const listing = await kcat(['-b', brokers[0]!.bootstrap, '-L', '-t', topic]);
-    expect(listing).toMatch(/3 brokers:/);
-    for (const broker of brokers) expect(listing).toContain(`broker ${broker.broker.metadata.nodeId} at ${broker.bootstrap}`);
-    for (const [partition, leader] of leaders(topic).entries()) expect(listing).toMatch(new RegExp(`partition ${partition}, leader ${leader},`));
+  it.skipIf(!hasKcat())(
+    'serves kcat: -L lists the three brokers and the leaders, and records produced through one broker are consumed through another',
+    async () => {
+      const topic = `kcat-${randomUUID()}`;
+      await createTopic(topic);
+      const listing = await kcat(['-b', brokers[0]!.bootstrap, '-L', '-t', topic]);
+      expect(listing).toMatch(/3 brokers:/);
+      for (const broker of brokers) expect(listing).toContain(`broker ${broker.broker.metadata.nodeId} at ${broker.bootstrap}`);
+      for (const [partition, leader] of leaders(topic).entries()) expect(listing).toMatch(new RegExp(`partition ${partition}, leader ${leader},`));
 
-    const lines = Array.from({ length: 30 }, (_, i) => `k${i}:v${i}`);
-    await kcat(['-b', brokers[1]!.bootstrap, '-P', '-t', topic, '-K', ':'], `${lines.join('\n')}\n`);
-    const consumed = await consumeAll(brokers[2]!.bootstrap, topic);
-    expect(consumed.map((m) => `${m.key}:${m.payload}`).sort()).toEqual([...lines].sort());
-    expect(new Set(consumed.map((m) => m.partition)).size).toBeGreaterThan(1);
-  }, 60_000);
+      const lines = Array.from({ length: 30 }, (_, i) => `k${i}:v${i}`);
+      await kcat(['-b', brokers[1]!.bootstrap, '-P', '-t', topic, '-K', ':'], `${lines.join('\n')}\n`);
+      const consumed = await consumeAll(brokers[2]!.bootstrap, topic);
+      expect(consumed.map((m) => `${m.key}:${m.payload}`).sort()).toEqual([...lines].sort());
+      expect(new Set(consumed.map((m) => m.partition)).size).toBeGreaterThan(1);
+    },
+    60_000,
+  );
 
   it('refuses replication factor 4 on three brokers with INVALID_REPLICATION_FACTOR', async () => {
     const client = await RawClient.connect(brokers[1]!.bootstrap);
@@ -250,7 +271,12 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
         isolationLevel: 0,
         sessionId: 0,
         sessionEpoch: -1,
-        topics: [{ topicId, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+        topics: [
+          {
+            topicId,
+            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+          },
+        ],
         forgottenTopicsData: [],
         rackId: '',
       });

@@ -88,7 +88,10 @@ describe.skipIf(etcdMissing !== undefined)('a cluster of brokers over etcd', () 
     const dataDir = tempDataDir();
     const refused = startBroker(settings(1), {}, dataDir);
     await expect(refused).rejects.toSatisfy(
-      (error) => error instanceof KafkaError && error.code === ErrorCode.DUPLICATE_BROKER_REGISTRATION && /node\.id 1 is registered by another live broker/.test(error.message),
+      (error) =>
+        error instanceof KafkaError &&
+        error.code === ErrorCode.DUPLICATE_BROKER_REGISTRATION &&
+        /node\.id 1 is registered by another live broker/.test(error.message),
     );
     expect((await describeCluster(brokers[0]!.bootstrap)).brokers).toEqual([1]);
   }, 60_000);
@@ -98,7 +101,8 @@ describe.skipIf(etcdMissing !== undefined)('a cluster of brokers over etcd', () 
     const dataDir = tempDataDir();
     await writeMetaProperties(dataDir, { clusterId: 'another-cluster-id-0000', nodeId: 2, directoryId: 'dir' });
     await expect(startBroker(settings(2), {}, dataDir)).rejects.toSatisfy(
-      (error) => error instanceof KafkaError && error.code === ErrorCode.INCONSISTENT_CLUSTER_ID && /belongs to cluster another-cluster-id-0000/.test(error.message),
+      (error) =>
+        error instanceof KafkaError && error.code === ErrorCode.INCONSISTENT_CLUSTER_ID && /belongs to cluster another-cluster-id-0000/.test(error.message),
     );
   }, 60_000);
 });

@@ -111,7 +111,10 @@ for (const backend of backends) {
       expect(await store.get('topics/t')).toMatchObject({ value: 'v2', version: 2, createRevision: created.revision, modRevision: updated.revision });
 
       const v2 = (await store.get('topics/t'))!;
-      const removed = await store.txn({ compare: [{ key: 'topics/t', target: 'version', result: '=', value: 2 }], success: [{ type: 'delete', key: 'topics/t' }] });
+      const removed = await store.txn({
+        compare: [{ key: 'topics/t', target: 'version', result: '=', value: 2 }],
+        success: [{ type: 'delete', key: 'topics/t' }],
+      });
       expect(removed.succeeded).toBe(true);
       expect(removed.revision).toBeGreaterThan(v2.modRevision);
       expect(await store.get('topics/t')).toBeUndefined();
@@ -152,7 +155,13 @@ for (const backend of backends) {
       const { revision } = await store.range('p/');
       for (let i = 5; i < 10; i++) await store.put(`p/${i}`, `a${i}`);
       await store.put('other/x', 'ignored');
-      await store.txn({ compare: [], success: [{ type: 'delete', key: 'p/0' }, { type: 'put', key: 'p/1', value: 'b1' }] });
+      await store.txn({
+        compare: [],
+        success: [
+          { type: 'delete', key: 'p/0' },
+          { type: 'put', key: 'p/1', value: 'b1' },
+        ],
+      });
 
       const seen = recorder();
       const watch = await store.watch('p/', { fromRevision: revision + 1, onEvents: seen.onEvents });
@@ -214,8 +223,7 @@ for (const backend of backends) {
         bWon = true;
         return leadership;
       });
-      const guardedWrite = (guard: typeof a.guard, value: string) =>
-        store.txn({ compare: [guard], success: [{ type: 'put', key: 'topics/t', value }] });
+      const guardedWrite = (guard: typeof a.guard, value: string) => store.txn({ compare: [guard], success: [{ type: 'put', key: 'topics/t', value }] });
       expect((await guardedWrite(a.guard, 'from a')).succeeded).toBe(true);
       expect(bWon).toBe(false);
       expect((await currentLeader(store, 'controller'))?.value).toBe('broker-1');

@@ -45,7 +45,7 @@ describe('replica placement', () => {
     expect(placeReplicas(brokers(3), { ...spec, startIndex: 0 })[0]![0]).toBe(0);
   });
 
-  it('continues the leaders\' round robin for added partitions from the first new partition', () => {
+  it("continues the leaders' round robin for added partitions from the first new partition", () => {
     const whole = placeReplicas(brokers(4), { numPartitions: 8, replicationFactor: 2, startIndex: 1, replicaShift: 1 });
     const added = placeReplicas(brokers(4), { numPartitions: 3, replicationFactor: 2, startIndex: 1, replicaShift: 1, firstPartition: 5 });
     expect(added.map((r) => r[0])).toEqual(whole.slice(5).map((r) => r[0]));
@@ -94,7 +94,15 @@ describe('replica placement', () => {
       }
       return ErrorCode.NONE;
     };
-    expect(codeOf([[0, 1], [2, 0]], 2)).toBe(ErrorCode.NONE);
+    expect(
+      codeOf(
+        [
+          [0, 1],
+          [2, 0],
+        ],
+        2,
+      ),
+    ).toBe(ErrorCode.NONE);
     expect(codeOf([[0, 1], [2]], 2)).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
     expect(codeOf([[0, 0]], 2)).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
     expect(codeOf([[0, 3]], 2)).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);

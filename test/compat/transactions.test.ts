@@ -31,7 +31,11 @@ describe('transactional clients on a broker without transactions', () => {
       const v1 = await client.request(ApiKey.FindCoordinator, 1, { key: 'tx', keyType: 1, coordinatorKeys: [] });
       expect(v1).toMatchObject({ errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: expect.stringMatching(/transactions are not supported/), nodeId: -1 });
       const v4 = await client.request(ApiKey.FindCoordinator, 4, { key: '', keyType: 1, coordinatorKeys: ['tx'] });
-      expect(v4.coordinators[0]).toMatchObject({ key: 'tx', errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: expect.stringMatching(/transactions are not supported/) });
+      expect(v4.coordinators[0]).toMatchObject({
+        key: 'tx',
+        errorCode: ErrorCode.UNSUPPORTED_VERSION,
+        errorMessage: expect.stringMatching(/transactions are not supported/),
+      });
     } finally {
       client.close();
     }
@@ -49,9 +53,13 @@ describe('transactional clients on a broker without transactions', () => {
     }
   }, 20_000);
 
-  it.skipIf(!hasGo())('franz-go: a transaction fails at once with UNSUPPORTED_VERSION (skipped without a Go toolchain)', async () => {
-    const run = runFranzGo(['transact', broker.bootstrap, 'txn'], 20_000);
-    const outcome = await run.stop();
-    expect(outcome).toMatchObject({ event: 'transacted', error: expect.stringMatching(/UNSUPPORTED_VERSION/) });
-  }, 20_000);
+  it.skipIf(!hasGo())(
+    'franz-go: a transaction fails at once with UNSUPPORTED_VERSION (skipped without a Go toolchain)',
+    async () => {
+      const run = runFranzGo(['transact', broker.bootstrap, 'txn'], 20_000);
+      const outcome = await run.stop();
+      expect(outcome).toMatchObject({ event: 'transacted', error: expect.stringMatching(/UNSUPPORTED_VERSION/) });
+    },
+    20_000,
+  );
 });

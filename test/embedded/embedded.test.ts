@@ -51,12 +51,21 @@ describe('producer', () => {
   it('keeps unkeyed records of one batch on one partition and moves on when it closes (sticky)', async () => {
     await gregor.createTopic('p-sticky', { partitions: 3 });
     const producer = gregor.producer({ acks: 1 });
-    const first = await producer.send('p-sticky', Array.from({ length: 50 }, (_, i) => ({ value: `a${i}` })));
+    const first = await producer.send(
+      'p-sticky',
+      Array.from({ length: 50 }, (_, i) => ({ value: `a${i}` })),
+    );
     expect(new Set(first.map((m) => m.partition)).size).toBe(1);
-    const second = await producer.send('p-sticky', Array.from({ length: 50 }, (_, i) => ({ value: `b${i}` })));
+    const second = await producer.send(
+      'p-sticky',
+      Array.from({ length: 50 }, (_, i) => ({ value: `b${i}` })),
+    );
     expect(new Set(second.map((m) => m.partition)).size).toBe(1);
     expect(second[0]!.partition).not.toBe(first[0]!.partition);
-    const keyed = await producer.send('p-sticky', [{ key: 'k', value: 'x' }, { value: 'y', partition: 2 }]);
+    const keyed = await producer.send('p-sticky', [
+      { key: 'k', value: 'x' },
+      { value: 'y', partition: 2 },
+    ]);
     expect(keyed.map((m) => m.partition)).toEqual([partitionForKey(Buffer.from('k'), 3), 2]);
   });
 
@@ -64,7 +73,12 @@ describe('producer', () => {
     const topic = `p-codec-${compression}`;
     await gregor.createTopic(topic, { partitions: 1 });
     const producer = gregor.producer({ acks: 1, compression });
-    const records = Array.from({ length: 300 }, (_, i) => ({ key: i % 2 ? `k${i}` : null, value: `value ${i} `.repeat(20), headers: { n: String(i) }, timestamp: 1_700_000_000_000 + i }));
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      key: i % 2 ? `k${i}` : null,
+      value: `value ${i} `.repeat(20),
+      headers: { n: String(i) },
+      timestamp: 1_700_000_000_000 + i,
+    }));
     const sent = await producer.send(topic, records);
     expect(sent.at(-1)!.offset).toBe(299n);
     const fetched = await gregor.broker.replicaManager.fetch({
@@ -151,7 +165,10 @@ describe('consumer without a group', () => {
   it('starts at the latest offset, an offset or a timestamp, and seeks', async () => {
     await gregor.createTopic('c-from', { partitions: 1 });
     const producer = gregor.producer();
-    await producer.send('c-from', Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, timestamp: 1_000 + i })));
+    await producer.send(
+      'c-from',
+      Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, timestamp: 1_000 + i })),
+    );
     const latest = await gregor.consumer({ topics: ['c-from'], from: 'latest' });
     expect(latest.position('c-from', 0)).toBe(10n);
     await latest.close();
@@ -178,7 +195,10 @@ describe('consumer without a group', () => {
   it('pauses and resumes a partition', async () => {
     await gregor.createTopic('c-pause', { partitions: 2 });
     const producer = gregor.producer();
-    await producer.send('c-pause', [{ value: 'p0', partition: 0 }, { value: 'p1', partition: 1 }]);
+    await producer.send('c-pause', [
+      { value: 'p0', partition: 0 },
+      { value: 'p1', partition: 1 },
+    ]);
     const consumer = await gregor.consumer({ topics: ['c-pause'], from: 'earliest' });
     consumer.pause([{ topic: 'c-pause', partitions: [0] }]);
     const iterator = consumer[Symbol.asyncIterator]();
@@ -191,7 +211,10 @@ describe('consumer without a group', () => {
 
   it('streams records as a Readable', async () => {
     await gregor.createTopic('c-stream', { partitions: 1 });
-    await gregor.producer().send('c-stream', Array.from({ length: 5 }, (_, i) => ({ value: `s${i}` })));
+    await gregor.producer().send(
+      'c-stream',
+      Array.from({ length: 5 }, (_, i) => ({ value: `s${i}` })),
+    );
     const consumer = await gregor.consumer({ topics: ['c-stream'], from: 'earliest' });
     const stream = consumer.stream();
     const got = await take(stream as AsyncIterable<{ value: Buffer }>, 5, (r) => r.value.toString());
@@ -203,7 +226,10 @@ describe('consumer without a group', () => {
 describe('consumer back-pressure', () => {
   it('stops reading while the Readable buffer is full', async () => {
     await gregor.createTopic('c-slow', { partitions: 1 });
-    await gregor.producer().send('c-slow', Array.from({ length: 5000 }, (_, i) => ({ value: `r${i}` })));
+    await gregor.producer().send(
+      'c-slow',
+      Array.from({ length: 5000 }, (_, i) => ({ value: `r${i}` })),
+    );
     const consumer = await gregor.consumer({ topics: ['c-slow'], from: 'earliest' });
     const stream = consumer.stream();
     stream.read(0); // starts pulling without consuming
@@ -220,7 +246,11 @@ describe('consumer and the event loop', () => {
   it('lets timers run while it reads a backlog', async () => {
     await gregor.createTopic('c-backlog', { partitions: 1 });
     const producer = gregor.producer();
-    for (let i = 0; i < 20; i++) await producer.send('c-backlog', Array.from({ length: 500 }, (_, j) => ({ value: `r${i}-${j}` })));
+    for (let i = 0; i < 20; i++)
+      await producer.send(
+        'c-backlog',
+        Array.from({ length: 500 }, (_, j) => ({ value: `r${i}-${j}` })),
+      );
     // Small fetches, so the backlog takes many fetches that all find records at once.
     const consumer = await gregor.consumer({ topics: ['c-backlog'], from: 'earliest', maxBytes: 8192 });
     let timerFired = false;
@@ -240,7 +270,10 @@ describe('consumer and the event loop', () => {
 describe('consumer group rebalance', () => {
   it('stops handing out a partition mid-batch once a rebalance takes it, and the new owner resumes after the last record handed out', async () => {
     await gregor.createTopic('g-revoke', { partitions: 1 });
-    await gregor.producer().send('g-revoke', Array.from({ length: 200 }, (_, i) => ({ value: `r${i}` })));
+    await gregor.producer().send(
+      'g-revoke',
+      Array.from({ length: 200 }, (_, i) => ({ value: `r${i}` })),
+    );
     const group = { groupId: 'g-revoke', topics: ['g-revoke'], from: 'earliest' as const, heartbeatIntervalMs: 50, sessionTimeoutMs: 10_000 };
     // Both assignors give the only partition to the member whose id sorts first: the newcomer, by its client id.
     const first = await gregor.consumer({ ...group, clientId: 'z-first' });
@@ -260,7 +293,10 @@ describe('consumer group rebalance', () => {
 describe('with kafkajs', () => {
   it('a kafkajs consumer reads what the embedded producer wrote', async () => {
     await gregor.createTopic('k-out', { partitions: 2 });
-    await gregor.producer().send('k-out', Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })));
+    await gregor.producer().send(
+      'k-out',
+      Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+    );
     const consumer = kafka.consumer({ groupId: 'k-out-group', maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic: 'k-out', fromBeginning: true });
@@ -297,10 +333,15 @@ describe('with kafkajs', () => {
     const reading = (async () => {
       for await (const record of embedded) embeddedSeen.push(record.partition);
     })();
-    await pollUntil(() => networkPartitions.length === 2 && embedded.assignment.flatMap((a) => a.partitions).length === 2, 'a 2/2 split', { timeoutMs: 20_000 });
+    await pollUntil(() => networkPartitions.length === 2 && embedded.assignment.flatMap((a) => a.partitions).length === 2, 'a 2/2 split', {
+      timeoutMs: 20_000,
+    });
     const embeddedPartitions = embedded.assignment.flatMap((a) => a.partitions);
     expect([...embeddedPartitions, ...networkPartitions].sort()).toEqual([0, 1, 2, 3]);
-    await gregor.producer().send('k-group', Array.from({ length: 40 }, (_, i) => ({ value: `v${i}`, partition: i % 4 })));
+    await gregor.producer().send(
+      'k-group',
+      Array.from({ length: 40 }, (_, i) => ({ value: `v${i}`, partition: i % 4 })),
+    );
     await pollUntil(() => embeddedSeen.length + networkSeen.length >= 40, 'all 40 records consumed', { timeoutMs: 20_000 });
     expect(new Set(embeddedSeen)).toEqual(new Set(embeddedPartitions));
     expect(new Set(networkSeen)).toEqual(new Set(networkPartitions));

@@ -19,7 +19,10 @@ describe('assignors', () => {
   ];
   const counts = (topic: string) => (topic === 't' ? 7 : 2);
 
-  for (const [name, assignor] of [['range', range], ['roundrobin', roundRobin]] as const) {
+  for (const [name, assignor] of [
+    ['range', range],
+    ['roundrobin', roundRobin],
+  ] as const) {
     it(`${name} gives every partition to exactly one subscribed member`, () => {
       const out = assignor(members, counts);
       const all = [...out.values()].flatMap(flat).sort();
@@ -33,7 +36,10 @@ describe('assignors', () => {
   it('range hands contiguous ranges in member id order, extras first', () => {
     const out = range(members, counts);
     expect(out.get('a')).toEqual([{ topic: 't', partitions: [0, 1, 2] }]);
-    expect(out.get('b')).toEqual([{ topic: 't', partitions: [3, 4] }, { topic: 'u', partitions: [0] }]);
+    expect(out.get('b')).toEqual([
+      { topic: 't', partitions: [3, 4] },
+      { topic: 'u', partitions: [0] },
+    ]);
   });
 });
 
@@ -45,7 +51,14 @@ describe('GroupMember', () => {
   beforeEach(async () => {
     clock = new FakeScheduler();
     coordinator = new GroupCoordinator({
-      config: { initialRebalanceDelayMs: 0, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 60_000, maxGroupSize: 10, offsetsRetentionMs: 1e9, offsetsRetentionCheckIntervalMs: 1e9 },
+      config: {
+        initialRebalanceDelayMs: 0,
+        minSessionTimeoutMs: 6000,
+        maxSessionTimeoutMs: 60_000,
+        maxGroupSize: 10,
+        offsetsRetentionMs: 1e9,
+        offsetsRetentionCheckIntervalMs: 1e9,
+      },
       log: new MemoryCoordinatorLog(),
       topics: { partitionExists: () => true, logEndOffset: () => 0n },
       scheduler: clock,

@@ -7,7 +7,9 @@ import { startGregor, take } from './support.js';
 
 /** Lines of /proc/self/maps naming a file under `dir`: the engine's segment mappings. */
 function mappingsUnder(dir: string): number {
-  return readFileSync('/proc/self/maps', 'utf8').split('\n').filter((line) => line.includes(dir)).length;
+  return readFileSync('/proc/self/maps', 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(dir)).length;
 }
 
 /** Active resources by kind; FSReqPromise and TTYWrap come and go with the test runner's own I/O. */
@@ -30,7 +32,10 @@ describe.runIf(process.platform === 'linux')('close', () => {
       const gregor = await startGregor({ dataDir });
       await gregor.createTopic('life', { partitions: 2 });
       const producer = gregor.producer({ lingerMs: 5 });
-      await producer.send('life', Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `value-${i}` })));
+      await producer.send(
+        'life',
+        Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `value-${i}` })),
+      );
       const grouped = await gregor.consumer({ topics: ['life'], groupId: 'life-group', from: 'earliest' });
       const [held] = (await take(grouped.batches(), 1)) as { value: Buffer }[][];
       expect(held![0]!.value.toString()).toMatch(/^value-/);
@@ -50,7 +55,10 @@ describe.runIf(process.platform === 'linux')('close', () => {
       const first = await startGregor({ dataDir, listen: false });
       expect(first.bootstrapServers).toBeUndefined();
       await first.createTopic('persist', { partitions: 1 });
-      await first.producer().send('persist', Array.from({ length: 10 }, (_, i) => ({ value: `p${i}` })));
+      await first.producer().send(
+        'persist',
+        Array.from({ length: 10 }, (_, i) => ({ value: `p${i}` })),
+      );
       const reader = await first.consumer({ topics: ['persist'], groupId: 'persist-group', from: 'earliest' });
       expect(await take(reader, 4, (r) => r.value!.toString())).toEqual(['p0', 'p1', 'p2', 'p3']);
       await first.close();

@@ -36,7 +36,14 @@ function assign(memberIds: readonly string[]): Map<string, Buffer> {
 async function simulate(fates: readonly { start: number; fate: Fate }[], initialDelay: number, leaderDelay: number) {
   const clock = new FakeScheduler();
   const coordinator = new GroupCoordinator({
-    config: { initialRebalanceDelayMs: initialDelay, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 60_000, maxGroupSize: 100, offsetsRetentionMs: 1e9, offsetsRetentionCheckIntervalMs: 1e9 },
+    config: {
+      initialRebalanceDelayMs: initialDelay,
+      minSessionTimeoutMs: 6000,
+      maxSessionTimeoutMs: 60_000,
+      maxGroupSize: 100,
+      offsetsRetentionMs: 1e9,
+      offsetsRetentionCheckIntervalMs: 1e9,
+    },
     log: new MemoryCoordinatorLog(),
     topics: { partitionExists: () => true, logEndOffset: () => 0n },
     scheduler: clock,
@@ -51,9 +58,21 @@ async function simulate(fates: readonly { start: number; fate: Fate }[], initial
 
   async function run(client: Client, fate: Fate): Promise<void> {
     const deadline = fate.kind === 'stay' ? Infinity : t0 + fate.at;
-    const base = { groupInstanceId: null, clientId: client.name, clientHost: '/127.0.0.1', sessionTimeoutMs: SESSION, rebalanceTimeoutMs: REBALANCE, protocolType: 'consumer' };
+    const base = {
+      groupInstanceId: null,
+      clientId: client.name,
+      clientHost: '/127.0.0.1',
+      sessionTimeoutMs: SESSION,
+      rebalanceTimeoutMs: REBALANCE,
+      protocolType: 'consumer',
+    };
     while (clock.now() < deadline) {
-      const joined = await coordinator.joinGroup('g', { ...base, memberId: client.memberId, protocols: [{ name: 'roundrobin', metadata: Buffer.alloc(0) }], requireKnownMemberId: true });
+      const joined = await coordinator.joinGroup('g', {
+        ...base,
+        memberId: client.memberId,
+        protocols: [{ name: 'roundrobin', metadata: Buffer.alloc(0) }],
+        requireKnownMemberId: true,
+      });
       if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
         client.memberId = joined.memberId;
         continue;
@@ -101,7 +120,8 @@ async function simulate(fates: readonly { start: number; fate: Fate }[], initial
       handedOut.set(joined.generationId, owners);
       for (const p of partitions) {
         const owner = owners.get(p);
-        if (owner !== undefined && owner !== client.memberId) violations.push(`generation ${joined.generationId}: partition ${p} to ${owner} and ${client.memberId}`);
+        if (owner !== undefined && owner !== client.memberId)
+          violations.push(`generation ${joined.generationId}: partition ${p} to ${owner} and ${client.memberId}`);
         owners.set(p, client.memberId);
       }
       if (rejoinNeeded) continue;
@@ -156,7 +176,10 @@ describe('concurrent rebalances', () => {
           for (const c of live) expect(c.unknownMemberErrors, `${c.name} was told UNKNOWN_MEMBER_ID`).toBe(0);
           const generations = new Set(live.map((c) => c.stable?.generation));
           expect(generations.size, 'survivors in one generation').toBe(1);
-          expect(live.every((c) => c.stable !== null), 'every survivor synced').toBe(true);
+          expect(
+            live.every((c) => c.stable !== null),
+            'every survivor synced',
+          ).toBe(true);
           const all = live.flatMap((c) => c.stable!.partitions).sort((a, b) => a - b);
           expect(all).toEqual(Array.from({ length: PARTITIONS }, (_, p) => p));
         },

@@ -31,7 +31,12 @@ const commit = (groupId: string, partition: number, offset: bigint) =>
     memberId: '',
     groupInstanceId: null,
     retentionTimeMs: -1n,
-    topics: [{ name: 'wire', partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: 'm' }] }],
+    topics: [
+      {
+        name: 'wire',
+        partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: 'm' }],
+      },
+    ],
   });
 
 describe('group APIs on the wire', () => {
@@ -94,7 +99,12 @@ describe('group APIs on the wire', () => {
 
   it('OffsetFetch v1 and v8 (several groups) return commits and -1 where there are none', async () => {
     expect((await commit('wire-offsets', 1, 7n)).topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
-    const v1 = await server.client.request(9, 1, { groupId: 'wire-offsets', topics: [{ name: 'wire', partitionIndexes: [0, 1] }], groups: [], requireStable: false });
+    const v1 = await server.client.request(9, 1, {
+      groupId: 'wire-offsets',
+      topics: [{ name: 'wire', partitionIndexes: [0, 1] }],
+      groups: [],
+      requireStable: false,
+    });
     expect(v1.topics[0].partitions.map((p: { committedOffset: bigint; metadata: string }) => [p.committedOffset, p.metadata])).toEqual([
       [-1n, ''],
       [7n, 'm'],
@@ -108,7 +118,12 @@ describe('group APIs on the wire', () => {
       ],
       requireStable: false,
     });
-    expect(v8.groups.map((g: { groupId: string; topics: { partitions: { partitionIndex: number; committedOffset: bigint }[] }[] }) => [g.groupId, g.topics.flatMap((t) => t.partitions.map((p) => [p.partitionIndex, p.committedOffset]))])).toEqual([
+    expect(
+      v8.groups.map((g: { groupId: string; topics: { partitions: { partitionIndex: number; committedOffset: bigint }[] }[] }) => [
+        g.groupId,
+        g.topics.flatMap((t) => t.partitions.map((p) => [p.partitionIndex, p.committedOffset])),
+      ]),
+    ).toEqual([
       ['wire-offsets', [[1, 7n]]],
       ['nobody', [[0, -1n]]],
     ]);
@@ -117,7 +132,12 @@ describe('group APIs on the wire', () => {
   it('ListGroups filters by state (v4) and type (v5); DescribeGroups shows an unknown group as Dead', async () => {
     await commit('wire-listed', 0, 1n);
     const all = await server.client.request(16, 5, { statesFilter: [], typesFilter: [] });
-    expect(all.groups.find((g: { groupId: string }) => g.groupId === 'wire-listed')).toEqual({ groupId: 'wire-listed', protocolType: '', groupState: 'Empty', groupType: 'classic' });
+    expect(all.groups.find((g: { groupId: string }) => g.groupId === 'wire-listed')).toEqual({
+      groupId: 'wire-listed',
+      protocolType: '',
+      groupState: 'Empty',
+      groupType: 'classic',
+    });
     const stable = await server.client.request(16, 4, { statesFilter: ['stable'], typesFilter: [] });
     expect(stable.groups.some((g: { groupId: string }) => g.groupId === 'wire-listed')).toBe(false);
     expect((await server.client.request(16, 5, { statesFilter: [], typesFilter: ['consumer'] })).groups).toEqual([]);

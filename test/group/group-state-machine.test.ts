@@ -70,7 +70,14 @@ async function syncAll(group: string, results: readonly JoinGroupResult[], assig
   const leader = results.find((r) => r.memberId === r.leader)!;
   const followers = results.filter((r) => r !== leader);
   const followerSyncs = followers.map((r) =>
-    coordinator.syncGroup(group, { memberId: r.memberId, groupInstanceId: null, generationId: r.generationId, protocolType: null, protocolName: null, assignments: new Map() }),
+    coordinator.syncGroup(group, {
+      memberId: r.memberId,
+      groupInstanceId: null,
+      generationId: r.generationId,
+      protocolType: null,
+      protocolName: null,
+      assignments: new Map(),
+    }),
   );
   const assignments = new Map(leader.members.map((m) => [m.memberId, assign(m.memberId)]));
   const leaderSync = coordinator.syncGroup(group, {
@@ -194,8 +201,22 @@ describe('SyncGroup', () => {
   it('holds followers until the leader assigns, then gives each member its own bytes (empty for forgotten ones)', async () => {
     const results = await formGroup('g', 3);
     const [leader, f1, f2] = results as [JoinGroupResult, JoinGroupResult, JoinGroupResult];
-    const s1 = coordinator.syncGroup('g', { memberId: f1.memberId, groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map() });
-    const s2 = coordinator.syncGroup('g', { memberId: f2.memberId, groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map() });
+    const s1 = coordinator.syncGroup('g', {
+      memberId: f1.memberId,
+      groupInstanceId: null,
+      generationId: 1,
+      protocolType: null,
+      protocolName: null,
+      assignments: new Map(),
+    });
+    const s2 = coordinator.syncGroup('g', {
+      memberId: f2.memberId,
+      groupInstanceId: null,
+      generationId: 1,
+      protocolType: null,
+      protocolName: null,
+      assignments: new Map(),
+    });
     let followerDone = false;
     void s1.then(() => (followerDone = true));
     await settle();
@@ -206,7 +227,10 @@ describe('SyncGroup', () => {
       generationId: 1,
       protocolType: 'consumer',
       protocolName: 'range',
-      assignments: new Map([[leader.memberId, Buffer.from('L')], [f1.memberId, Buffer.from('F1')]]),
+      assignments: new Map([
+        [leader.memberId, Buffer.from('L')],
+        [f1.memberId, Buffer.from('F1')],
+      ]),
     });
     expect(ls.assignment.toString()).toBe('L');
     expect((await s1).assignment.toString()).toBe('F1');
@@ -220,12 +244,32 @@ describe('SyncGroup', () => {
 
   it('checks generation, member, protocol and state', async () => {
     const [a] = await formGroup('g', 1);
-    const sync = (o: object) => coordinator.syncGroup('g', { memberId: a!.memberId, groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map(), ...o });
+    const sync = (o: object) =>
+      coordinator.syncGroup('g', {
+        memberId: a!.memberId,
+        groupInstanceId: null,
+        generationId: 1,
+        protocolType: null,
+        protocolName: null,
+        assignments: new Map(),
+        ...o,
+      });
     expect((await sync({ generationId: 0 })).errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
     expect((await sync({ memberId: 'ghost' })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect((await sync({ protocolName: 'roundrobin' })).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     expect((await sync({ protocolType: 'connect' })).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-    expect((await coordinator.syncGroup('unknown', { memberId: 'x', groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map() })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(
+      (
+        await coordinator.syncGroup('unknown', {
+          memberId: 'x',
+          groupInstanceId: null,
+          generationId: 1,
+          protocolType: null,
+          protocolName: null,
+          assignments: new Map(),
+        })
+      ).errorCode,
+    ).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     // A second member joining puts the group back into PreparingRebalance.
     join('g', params());
     expect((await sync({})).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
@@ -233,7 +277,14 @@ describe('SyncGroup', () => {
 
   it('a held follower learns REBALANCE_IN_PROGRESS when a new member joins before the leader assigns', async () => {
     const [, f] = await formGroup('g', 2);
-    const held = coordinator.syncGroup('g', { memberId: f!.memberId, groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map() });
+    const held = coordinator.syncGroup('g', {
+      memberId: f!.memberId,
+      groupInstanceId: null,
+      generationId: 1,
+      protocolType: null,
+      protocolName: null,
+      assignments: new Map(),
+    });
     join('g', params());
     expect((await held).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
   });
@@ -241,7 +292,14 @@ describe('SyncGroup', () => {
   it('a failed write of the assignment fails the sync and starts a new rebalance', async () => {
     const [a] = await formGroup('g', 1);
     log.failWith = new (await import('../../src/protocol/error-codes.js')).KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS);
-    const r = await coordinator.syncGroup('g', { memberId: a!.memberId, groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map() });
+    const r = await coordinator.syncGroup('g', {
+      memberId: a!.memberId,
+      groupInstanceId: null,
+      generationId: 1,
+      protocolType: null,
+      protocolName: null,
+      assignments: new Map(),
+    });
     expect(r.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     expect(coordinator.describeGroup('g').description.state).toBe(GroupState.PreparingRebalance);
   });
@@ -316,7 +374,14 @@ describe('Heartbeat and sessions', () => {
     const leader = results.find((r) => r.memberId === r.leader)!;
     const follower = results.find((r) => r !== leader)!;
     // The follower syncs and keeps heartbeating; the leader vanished after its JoinGroup answer.
-    const held = coordinator.syncGroup('g', { memberId: follower.memberId, groupInstanceId: null, generationId: 1, protocolType: null, protocolName: null, assignments: new Map() });
+    const held = coordinator.syncGroup('g', {
+      memberId: follower.memberId,
+      groupInstanceId: null,
+      generationId: 1,
+      protocolType: null,
+      protocolName: null,
+      assignments: new Map(),
+    });
     for (let t = 0; t < REBALANCE; t += 3000) {
       await clock.advance(3000);
       coordinator.heartbeat('g', follower.memberId, null, 1);
@@ -330,11 +395,7 @@ describe('Heartbeat and sessions', () => {
 
 describe('LeaveGroup', () => {
   it('removes members (batched, by id or by instance id) and rebalances the rest', async () => {
-    const results = [
-      join('g', params({ groupInstanceId: 'i0' })),
-      join('g', params()),
-      join('g', params()),
-    ];
+    const results = [join('g', params({ groupInstanceId: 'i0' })), join('g', params()), join('g', params())];
     await clock.advance(INITIAL_DELAYS);
     const [a, b, c] = (await Promise.all(results.map((r) => r.result))) as [JoinGroupResult, JoinGroupResult, JoinGroupResult];
     await syncAll('g', [a, b, c]);
@@ -347,7 +408,10 @@ describe('LeaveGroup', () => {
     expect(coordinator.describeGroup('g').description.state).toBe(GroupState.PreparingRebalance);
     const rc = await coordinator.joinGroup('g', params({ memberId: c.memberId }));
     expect(rc).toMatchObject({ generationId: 2, leader: c.memberId });
-    expect(coordinator.leaveGroup('unknown', [{ memberId: 'x', groupInstanceId: null }])).toEqual({ errorCode: ErrorCode.NONE, memberErrors: [ErrorCode.UNKNOWN_MEMBER_ID] });
+    expect(coordinator.leaveGroup('unknown', [{ memberId: 'x', groupInstanceId: null }])).toEqual({
+      errorCode: ErrorCode.NONE,
+      memberErrors: [ErrorCode.UNKNOWN_MEMBER_ID],
+    });
   });
 
   it('the last member leaving empties the group; the generation still advances', async () => {
@@ -384,7 +448,14 @@ describe('static membership (group.instance.id)', () => {
     expect(r.memberId).not.toBe(old.memberId);
     expect(r.generationId).toBe(1);
     expect(coordinator.describeGroup('g').description.state).toBe(GroupState.Stable);
-    const s = await coordinator.syncGroup('g', { memberId: r.memberId, groupInstanceId: 'host-2', generationId: 1, protocolType: null, protocolName: null, assignments: new Map() });
+    const s = await coordinator.syncGroup('g', {
+      memberId: r.memberId,
+      groupInstanceId: 'host-2',
+      generationId: 1,
+      protocolType: null,
+      protocolName: null,
+      assignments: new Map(),
+    });
     expect(s.assignment.toString()).toBe(`a-${old.memberId}`);
     // The old incarnation is fenced.
     expect(coordinator.heartbeat('g', old.memberId, 'host-2', 1)).toBe(ErrorCode.FENCED_INSTANCE_ID);

@@ -105,7 +105,11 @@ describe('kafkajs consumer groups', () => {
     const values = await produce('queue', 600);
     const all = () => members.flatMap((m) => m.received);
     await pollUntil(() => all().length >= values.length, 'every record consumed', { timeoutMs: 30_000 });
-    expect(all().map((r) => r.value).sort()).toEqual([...values].sort());
+    expect(
+      all()
+        .map((r) => r.value)
+        .sort(),
+    ).toEqual([...values].sort());
     // Each partition's records went to one member only.
     const owners = new Map<number, Set<number>>();
     members.forEach((m, i) => {
@@ -128,7 +132,9 @@ describe('kafkajs consumer groups', () => {
 
   it('a member killed without LeaveGroup is expired after its session timeout and the group rebalances', async () => {
     await createTopic('killed');
-    const child = fork(join(HERE, 'fixtures', 'kafkajs-member.mjs'), [broker.bootstrap, 'killed-group', 'killed', '2000'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const child = fork(join(HERE, 'fixtures', 'kafkajs-member.mjs'), [broker.bootstrap, 'killed-group', 'killed', '2000'], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
     children.push(child);
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());

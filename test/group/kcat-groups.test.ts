@@ -25,9 +25,29 @@ afterAll(async () => {
 
 /** A long-running `kcat -G` member; its output lines are collected. */
 function member(group: string, topic: string): { child: ChildProcess; lines: string[] } {
-  const child = spawn('kcat', ['-b', broker.bootstrap, '-G', group, topic, '-q', '-u', '-f', '%p %o %s\\n', '-X', 'auto.offset.reset=earliest', '-X', 'session.timeout.ms=6000', '-X', 'heartbeat.interval.ms=500'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = spawn(
+    'kcat',
+    [
+      '-b',
+      broker.bootstrap,
+      '-G',
+      group,
+      topic,
+      '-q',
+      '-u',
+      '-f',
+      '%p %o %s\\n',
+      '-X',
+      'auto.offset.reset=earliest',
+      '-X',
+      'session.timeout.ms=6000',
+      '-X',
+      'heartbeat.interval.ms=500',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   children.push(child);
   const lines: string[] = [];
   let partial = '';

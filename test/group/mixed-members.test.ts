@@ -65,11 +65,10 @@ describe('embedded and kafkajs members in one group', () => {
       embedded = await embeddedMember(groupId, topic);
       network = await kafkajsMember(groupId, topic);
     }
-    await pollUntil(
-      () => embeddedPartitions(embedded).length === 2 && network.partitions().length === 2,
-      'two partitions each',
-      { timeoutMs: 30_000, intervalMs: 50 },
-    );
+    await pollUntil(() => embeddedPartitions(embedded).length === 2 && network.partitions().length === 2, 'two partitions each', {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     const described = broker.broker.services.groupCoordinator.describeGroup(groupId).description;
     expect(described.protocolName).toBe('RoundRobinAssigner');
     expect(described.leader).toBe(first === 'embedded' ? embedded.memberId : described.members.find((m) => m.memberId !== embedded.memberId)!.memberId);

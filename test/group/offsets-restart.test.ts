@@ -16,7 +16,8 @@ afterEach(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const client = (bootstrap: string) => new Kafka({ clientId: 'restart-test', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 50 } });
+const client = (bootstrap: string) =>
+  new Kafka({ clientId: 'restart-test', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 50 } });
 
 describe.each(['SIGTERM', 'SIGKILL'] as const)('offsets across a restart (%s)', (signal) => {
   it('a new consumer of the group resumes after the committed offset', async () => {

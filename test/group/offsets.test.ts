@@ -65,7 +65,10 @@ async function stableGroup(group: string, sessionTimeoutMs = member.sessionTimeo
   return { memberId: joined.memberId, generationId: joined.generationId };
 }
 
-const commit = (group: string, o: { memberId?: string; generationId?: number; partition?: number; offset?: bigint; metadata?: string | null; topic?: string }) =>
+const commit = (
+  group: string,
+  o: { memberId?: string; generationId?: number; partition?: number; offset?: bigint; metadata?: string | null; topic?: string },
+) =>
   coordinator.commitOffsets(group, {
     memberId: o.memberId ?? '',
     groupInstanceId: null,
@@ -146,7 +149,10 @@ describe('replay from __consumer_offsets', () => {
     await commit('gone', { offset: 1n });
     expect(await coordinator.deleteGroups(['gone'])).toEqual([ErrorCode.NONE]);
     await restart();
-    expect(coordinator.fetchOffsets('g', null).offsets.map((o) => [o.partition, o.offset])).toEqual([[0, 11n], [1, 5n]]);
+    expect(coordinator.fetchOffsets('g', null).offsets.map((o) => [o.partition, o.offset])).toEqual([
+      [0, 11n],
+      [1, 5n],
+    ]);
     expect(coordinator.fetchOffsets('gone', null).offsets).toEqual([]);
     const d = coordinator.describeGroup('g').description;
     expect(d).toMatchObject({ state: GroupState.Stable, generationId: m.generationId, protocolName: 'range' });
@@ -207,7 +213,10 @@ describe('retention and deletion', () => {
     const live = await coordinator.deleteOffsets('g', [{ topic: 't', partition: 0 }], subscribed);
     expect(live).toEqual({ errorCode: ErrorCode.NONE, partitionErrors: [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC] });
     coordinator.leaveGroup('g', [{ memberId: m.memberId, groupInstanceId: null }]);
-    expect(await coordinator.deleteOffsets('g', [{ topic: 't', partition: 0 }], subscribed)).toEqual({ errorCode: ErrorCode.NONE, partitionErrors: [ErrorCode.NONE] });
+    expect(await coordinator.deleteOffsets('g', [{ topic: 't', partition: 0 }], subscribed)).toEqual({
+      errorCode: ErrorCode.NONE,
+      partitionErrors: [ErrorCode.NONE],
+    });
     expect(coordinator.fetchOffsets('g', null).offsets.map((o) => o.partition)).toEqual([1]);
     expect((await coordinator.deleteOffsets('nope', [], subscribed)).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
   });
@@ -245,8 +254,26 @@ describe('__consumer_offsets record format (Kafka’s schemas)', () => {
       leaderId: 'm1',
       currentStateTimestamp: 1234,
       members: [
-        { memberId: 'm1', groupInstanceId: 'i1', clientId: 'c', clientHost: '/h', rebalanceTimeoutMs: 60_000, sessionTimeoutMs: 30_000, subscription: Buffer.from([1, 2]), assignment: Buffer.from([3]) },
-        { memberId: 'm2', groupInstanceId: null, clientId: 'c', clientHost: '/h', rebalanceTimeoutMs: 60_000, sessionTimeoutMs: 30_000, subscription: Buffer.alloc(0), assignment: Buffer.alloc(0) },
+        {
+          memberId: 'm1',
+          groupInstanceId: 'i1',
+          clientId: 'c',
+          clientHost: '/h',
+          rebalanceTimeoutMs: 60_000,
+          sessionTimeoutMs: 30_000,
+          subscription: Buffer.from([1, 2]),
+          assignment: Buffer.from([3]),
+        },
+        {
+          memberId: 'm2',
+          groupInstanceId: null,
+          clientId: 'c',
+          clientHost: '/h',
+          rebalanceTimeoutMs: 60_000,
+          sessionTimeoutMs: 30_000,
+          subscription: Buffer.alloc(0),
+          assignment: Buffer.alloc(0),
+        },
       ],
     };
     const bytes = groupMetadataValue(snapshot);

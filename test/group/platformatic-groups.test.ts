@@ -21,15 +21,21 @@ const owned = (c: Consumer) => (c.assignments ?? []).flatMap((a) => a.partitions
 
 describe('@platformatic/kafka consumer group', () => {
   it('joins with the flexible group APIs, splits partitions, commits and leaves', async () => {
-    const consumers = [0, 1].map((i) => new Consumer({ clientId: `plt-${i}`, groupId: 'plt-group', bootstrapBrokers: [broker.bootstrap], sessionTimeout: 10_000, heartbeatInterval: 500 }));
+    const consumers = [0, 1].map(
+      (i) => new Consumer({ clientId: `plt-${i}`, groupId: 'plt-group', bootstrapBrokers: [broker.bootstrap], sessionTimeout: 10_000, heartbeatInterval: 500 }),
+    );
     try {
       for (const c of consumers) c.topics.trackAll('plt-group');
       await Promise.all(consumers.map((c) => c.joinGroup({})));
       // The first to join rejoins when it learns of the second by heartbeat.
-      await pollUntil(() => {
-        const d = broker.broker.services.groupCoordinator.describeGroup('plt-group').description;
-        return d.state === 'Stable' && d.members.length === 2 && consumers.every((c) => owned(c).length === 2 && c.generationId === d.generationId);
-      }, 'both members assigned in one generation', { timeoutMs: 30_000, intervalMs: 50 });
+      await pollUntil(
+        () => {
+          const d = broker.broker.services.groupCoordinator.describeGroup('plt-group').description;
+          return d.state === 'Stable' && d.members.length === 2 && consumers.every((c) => owned(c).length === 2 && c.generationId === d.generationId);
+        },
+        'both members assigned in one generation',
+        { timeoutMs: 30_000, intervalMs: 50 },
+      );
       expect(consumers.flatMap(owned).sort()).toEqual([0, 1, 2, 3]);
 
       const [first] = consumers as [Consumer, Consumer];

@@ -34,7 +34,12 @@ afterAll(async () => {
 });
 
 function produce(acks: number) {
-  const body = { transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: native.buildRecordBatch({ values: [Buffer.from('v')] }) }] }] };
+  const body = {
+    transactionalId: null,
+    acks,
+    timeoutMs: 5000,
+    topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: native.buildRecordBatch({ values: [Buffer.from('v')] }) }] }],
+  };
   if (acks === 0) return client.send(ApiKey.Produce, 9, body);
   return client.request(ApiKey.Produce, 9, body);
 }
@@ -48,7 +53,12 @@ function fetch(offset: bigint, maxWaitMs: number) {
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+    topics: [
+      {
+        topic: TOPIC,
+        partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+      },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   });
@@ -67,7 +77,10 @@ describe('request metrics of a running broker', () => {
     await fetch(0n, 0);
     // Nothing after offset 3: parks until max_wait_ms.
     await fetch(3n, 50);
-    await pollUntil(async () => sampleValue(await scrape(), 'gregor_request_total_time_seconds_count', { api: 'Produce' }) === 3, 'the acks=0 produce to be counted');
+    await pollUntil(
+      async () => sampleValue(await scrape(), 'gregor_request_total_time_seconds_count', { api: 'Produce' }) === 3,
+      'the acks=0 produce to be counted',
+    );
 
     const samples = await scrape();
     const count = (phase: string, api: string) => sampleValue(samples, `gregor_request_${phase}_seconds_count`, { api });

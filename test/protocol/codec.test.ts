@@ -19,14 +19,30 @@ describe('headers', () => {
   });
 
   it('the ApiVersions response header is v0 even for flexible versions; other flexible responses use v1', () => {
-    const apiVersions = encodeResponse(ApiKey.ApiVersions, 3, 9, { errorCode: 0, apiKeys: [], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [], zkMigrationReady: false });
+    const apiVersions = encodeResponse(ApiKey.ApiVersions, 3, 9, {
+      errorCode: 0,
+      apiKeys: [],
+      throttleTimeMs: 0,
+      supportedFeatures: [],
+      finalizedFeaturesEpoch: -1n,
+      finalizedFeatures: [],
+      zkMigrationReady: false,
+    });
     expect(hex(apiVersions)).toBe('0000000c' + '00000009' + '0000' + '01' + '00000000' + '00');
     const heartbeat = encodeResponse(ApiKey.Heartbeat, 4, 9, { throttleTimeMs: 0, errorCode: 0 });
     expect(hex(heartbeat)).toBe('0000000c' + '00000009' + '00' + '00000000' + '0000' + '00');
   });
 
   it('an unsupported ApiVersions version is answered with a v0 body (KIP-511)', () => {
-    const chunks = encodeResponse(ApiKey.ApiVersions, 0, 1, { errorCode: 35, apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [], zkMigrationReady: false });
+    const chunks = encodeResponse(ApiKey.ApiVersions, 0, 1, {
+      errorCode: 35,
+      apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }],
+      throttleTimeMs: 0,
+      supportedFeatures: [],
+      finalizedFeaturesEpoch: -1n,
+      finalizedFeatures: [],
+      zkMigrationReady: false,
+    });
     expect(hex(chunks)).toBe('00000010' + '00000001' + '0023' + '00000001' + '0012' + '0000' + '0004');
   });
 
@@ -59,7 +75,18 @@ describe('bodies', () => {
         {
           topic: 't',
           topicId: '00000000-0000-0000-0000-000000000000',
-          partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 2n, lastStableOffset: 2n, logStartOffset: 0n, abortedTransactions: null, preferredReadReplica: -1, records: views }],
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: 0,
+              highWatermark: 2n,
+              lastStableOffset: 2n,
+              logStartOffset: 0n,
+              abortedTransactions: null,
+              preferredReadReplica: -1,
+              records: views,
+            },
+          ],
         },
       ],
     };
@@ -95,7 +122,23 @@ describe('bodies', () => {
 
   it('a tagged field is written when it differs from its default, and read back', () => {
     const body = {
-      responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 6, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage: null, currentLeader: { leaderId: 2, leaderEpoch: 7 } }] }],
+      responses: [
+        {
+          name: 't',
+          partitionResponses: [
+            {
+              index: 0,
+              errorCode: 6,
+              baseOffset: -1n,
+              logAppendTimeMs: -1n,
+              logStartOffset: -1n,
+              recordErrors: [],
+              errorMessage: null,
+              currentLeader: { leaderId: 2, leaderEpoch: 7 },
+            },
+          ],
+        },
+      ],
       throttleTimeMs: 0,
       nodeEndpoints: [{ nodeId: 2, host: 'h', port: 9092, rack: null }],
     };
@@ -104,7 +147,18 @@ describe('bodies', () => {
   });
 
   it('fields a version lacks decode to their defaults, a fresh object each time', () => {
-    const body = { replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 1024, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [], forgottenTopicsData: [], rackId: '' };
+    const body = {
+      replicaId: -1,
+      maxWaitMs: 500,
+      minBytes: 1,
+      maxBytes: 1024,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [],
+      forgottenTopicsData: [],
+      rackId: '',
+    };
     const frame = Buffer.concat(encodeRequest({ apiKey: ApiKey.Fetch, apiVersion: 11, correlationId: 1, clientId: null }, body)).subarray(4);
     const { bodyOffset } = decodeRequestHeader(frame);
     const first = decodeRequest(ApiKey.Fetch, 11, frame, bodyOffset);
@@ -116,10 +170,20 @@ describe('bodies', () => {
   });
 
   it('refuses to encode null where the version allows none', () => {
-    expect(() => encodeResponse(ApiKey.Produce, 7, 1, { responses: [{ name: null as never, partitionResponses: [] }], throttleTimeMs: 0 })).toThrow(/name is not nullable in version 7/);
+    expect(() => encodeResponse(ApiKey.Produce, 7, 1, { responses: [{ name: null as never, partitionResponses: [] }], throttleTimeMs: 0 })).toThrow(
+      /name is not nullable in version 7/,
+    );
     expect(() => encodeResponse(ApiKey.Produce, 7, 1, { responses: null as never, throttleTimeMs: 0 })).toThrow(TypeError);
     // Nullable from v8: written as null.
-    const withNull = { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 0n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null }] }], throttleTimeMs: 0 };
+    const withNull = {
+      responses: [
+        {
+          name: 't',
+          partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 0n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null }],
+        },
+      ],
+      throttleTimeMs: 0,
+    };
     expect(decodeResponse(ApiKey.Produce, 8, Buffer.concat(encodeResponse(ApiKey.Produce, 8, 1, withNull)).subarray(4))).toMatchObject(withNull);
   });
 
@@ -138,14 +202,34 @@ describe('bodies', () => {
       const frame = Buffer.concat(chunks).subarray(4);
       expect(decodeRequest(ApiKey.DescribeTopicPartitions, 0, frame, decodeRequestHeader(frame).bodyOffset)).toEqual(body);
     }
-    const partition = { errorCode: 0, partitionIndex: 3, leaderId: 1, leaderEpoch: 0, replicaNodes: [1], isrNodes: [1], eligibleLeaderReplicas: [], lastKnownElr: [], offlineReplicas: [] };
-    const topic = { errorCode: 0, name: 't', topicId: '00010203-0405-0607-0809-0a0b0c0d0e0f', isInternal: false, partitions: [partition], topicAuthorizedOperations: -2147483648 };
+    const partition = {
+      errorCode: 0,
+      partitionIndex: 3,
+      leaderId: 1,
+      leaderEpoch: 0,
+      replicaNodes: [1],
+      isrNodes: [1],
+      eligibleLeaderReplicas: [],
+      lastKnownElr: [],
+      offlineReplicas: [],
+    };
+    const topic = {
+      errorCode: 0,
+      name: 't',
+      topicId: '00010203-0405-0607-0809-0a0b0c0d0e0f',
+      isInternal: false,
+      partitions: [partition],
+      topicAuthorizedOperations: -2147483648,
+    };
     const partitionBytes = '00000000000300000001000000000200000001020000000101010100';
     const topicBytes = `00000274000102030405060708090a0b0c0d0e0f0002${partitionBytes}8000000000`;
     const responses: [DescribeTopicPartitionsResponse, string][] = [
       [{ throttleTimeMs: 0, topics: [topic], nextCursor: null }, `0000000002${topicBytes}ff00`],
       [{ throttleTimeMs: 0, topics: [topic], nextCursor: { topicName: 't', partitionIndex: 4 } }, `0000000002${topicBytes}010274000000040000`],
-      [{ throttleTimeMs: 0, topics: [{ ...topic, partitions: [{ ...partition, eligibleLeaderReplicas: null, lastKnownElr: null }] }], nextCursor: null }, `0000000002${topicBytes.replace('0101010100', '0100000100')}ff00`],
+      [
+        { throttleTimeMs: 0, topics: [{ ...topic, partitions: [{ ...partition, eligibleLeaderReplicas: null, lastKnownElr: null }] }], nextCursor: null },
+        `0000000002${topicBytes.replace('0101010100', '0100000100')}ff00`,
+      ],
     ];
     for (const [body, kafka] of responses) {
       const chunks = encodeResponse(ApiKey.DescribeTopicPartitions, 0, 7, body);

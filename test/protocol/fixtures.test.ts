@@ -19,7 +19,9 @@ const GROUP = 'fixture-group';
 const TOPIC_ID = '5f1c0e2a-7b3d-4c8e-9a10-2b3c4d5e6f70';
 const CLIENT_IDS: Record<string, string> = { kafkajs: 'fixture-kafkajs', kcat: 'fixture-kcat', platformatic: 'fixture-platformatic' };
 
-const clients = readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+const clients = readdirSync(root, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 
 const fixtures = clients.flatMap((client) =>
   readdirSync(join(root, client)).map((file) => {

@@ -31,7 +31,12 @@ const randomBytes = fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b))
 /** A valid frame changed at random: bytes overwritten, the end cut off, or bytes inserted. */
 function mutated(frame: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer> {
   return fc
-    .tuple(frame, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat(), fc.constantFrom('overwrite', 'truncate', 'insert'))
+    .tuple(
+      frame,
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+      fc.nat(),
+      fc.constantFrom('overwrite', 'truncate', 'insert'),
+    )
     .map(([valid, edits, cut, how]) => {
       const bytes = Buffer.from(valid);
       if (bytes.length === 0) return bytes;
@@ -95,16 +100,33 @@ describe('counts and lengths beyond the frame are refused without allocating', (
     // Metadata v4: a topic array of one element whose name claims 32767 bytes.
     ['string length 32767', 3, 4, '00000001' + '7fff' + '6162', /needs 32767 bytes/],
     // JoinGroup v0: group, session timeout, member, protocol type, one protocol whose metadata claims INT32_MAX bytes.
-    ['bytes length INT32_MAX', 11, 0, '0001' + '67' + '00007530' + '0001' + '6d' + '0001' + '63' + '00000001' + '0001' + '72' + '7fffffff', /needs 2147483647 bytes/],
+    [
+      'bytes length INT32_MAX',
+      11,
+      0,
+      '0001' + '67' + '00007530' + '0001' + '6d' + '0001' + '63' + '00000001' + '0001' + '72' + '7fffffff',
+      /needs 2147483647 bytes/,
+    ],
     // Fetch v12: a tagged-field section claiming a 2^31-byte field.
-    ['tagged field size 2^31', 1, 12, 'ffffffff' + '00000000' + '00000001' + '00000001' + '00' + '00000000' + '00000000' + '01' + '01' + '01' + '01' + '00' + '8080808008', /tagged field of 2147483648 bytes/],
+    [
+      'tagged field size 2^31',
+      1,
+      12,
+      'ffffffff' + '00000000' + '00000001' + '00000001' + '00' + '00000000' + '00000000' + '01' + '01' + '01' + '01' + '00' + '8080808008',
+      /tagged field of 2147483648 bytes/,
+    ],
   ] as const)('%s', (_label, apiKey, version, hex, why) => {
     const frame = Buffer.from(hex, 'hex');
     expect(heapAfter(() => decodeRequest(apiKey, version, frame, 0), why)).toBeLessThan(16 * 1024 * 1024);
   });
 
   it('a huge array count at every position of a real frame', () => {
-    const body = { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'orders' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
+    const body = {
+      topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'orders' }],
+      allowAutoTopicCreation: true,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    };
     for (const version of [4, 9, 12]) {
       const frame = Buffer.concat(encodeRequest({ apiKey: 3, apiVersion: version, correlationId: 1, clientId: null }, body)).subarray(4);
       for (let at = 0; at + 4 <= frame.length; at++) {

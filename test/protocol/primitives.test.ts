@@ -77,7 +77,10 @@ describe('strings', () => {
 });
 
 describe('bytes and records', () => {
-  const data = fc.option(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), { nil: null });
+  const data = fc.option(
+    fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+    { nil: null },
+  );
 
   it.each([true, false])('compact=%s round-trip', (compact) => {
     fc.assert(

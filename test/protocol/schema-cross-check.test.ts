@@ -108,4 +108,3 @@ describe.skipIf(!present)("definitions match Kafka's JSON schemas (skipped when 
     crossCheck(consumerProtocolAssignment);
   });
 });
-

@@ -34,7 +34,13 @@ function sampleRecords(count: number, valueSize: number): TestRecord[] {
     value: i % 5 === 4 ? null : Buffer.alloc(valueSize + i, `value-${i}|`),
     // Out of order on purpose: deltas may be negative, maxTimestamp is the largest.
     timestamp: FIRST_TIMESTAMP + BigInt((i * 7) % 11) - 3n,
-    headers: i % 2 === 0 ? [] : [{ key: 'trace', value: Buffer.from(`t${i}`) }, { key: 'h2', value: Buffer.alloc(0) }],
+    headers:
+      i % 2 === 0
+        ? []
+        : [
+            { key: 'trace', value: Buffer.from(`t${i}`) },
+            { key: 'h2', value: Buffer.alloc(0) },
+          ],
   }));
 }
 

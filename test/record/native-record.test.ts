@@ -21,7 +21,10 @@ function engineErrorOf(action: () => unknown): ErrorCode {
   throw new Error('expected a native error');
 }
 
-const nullableBuffer = fc.option(fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)), { nil: null });
+const nullableBuffer = fc.option(
+  fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+  { nil: null },
+);
 const record = fc.record({
   key: nullableBuffer,
   value: nullableBuffer,
@@ -117,9 +120,7 @@ describe('buildRecordBatch → decodeRecordBatch', () => {
   it('refuses columns of different lengths', () => {
     expect(() => native.buildRecordBatch({ values: [null, null], keys: [null] })).toThrow(/keys has 1 entries for 2 records/);
     expect(() => native.buildRecordBatch({ values: [null], timestamps: new BigInt64Array(2) })).toThrow(/timestamps/);
-    expect(engineErrorOf(() => native.buildRecordBatch({ values: [null] }, { compression: 6 }))).toBe(
-      ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
-    );
+    expect(engineErrorOf(() => native.buildRecordBatch({ values: [null] }, { compression: 6 }))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
   });
 });
 
@@ -128,7 +129,11 @@ describe('buildPackedRecordBatch (the embedded producer staging)', () => {
     key: nullableBuffer,
     value: fc.oneof(nullableBuffer, fc.string({ maxLength: 40 })),
     timestamp: fc.integer({ min: 0, max: 2 ** 52 }),
-    headers: fc.dictionary(fc.string({ maxLength: 8 }), fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)), { maxKeys: 3 }),
+    headers: fc.dictionary(
+      fc.string({ maxLength: 8 }),
+      fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)),
+      { maxKeys: 3 },
+    ),
   });
 
   it('builds, on the calling thread (into a given buffer or a new one) or the pool, the batch buildRecordBatch builds from the same records', async () => {
@@ -182,10 +187,7 @@ describe('buildPackedRecordBatch (the embedded producer staging)', () => {
 });
 
 describe('validateBatches', () => {
-  const batch = native.buildRecordBatch(
-    { values: [Buffer.from('one'), Buffer.from('two')] },
-    { producerId: 3n, producerEpoch: 0, baseSequence: 0 },
-  );
+  const batch = native.buildRecordBatch({ values: [Buffer.from('one'), Buffer.from('two')] }, { producerId: 3n, producerEpoch: 0, baseSequence: 0 });
 
   it('accepts several batches back to back', () => {
     const input = Buffer.concat([batch, batch, batch]);
@@ -207,9 +209,7 @@ describe('validateBatches', () => {
     expect(engineErrorOf(() => native.validateBatches(legacy))).toBe(ErrorCode.INVALID_RECORD);
     expect(engineErrorOf(() => native.validateBatches(Buffer.alloc(0)))).toBe(ErrorCode.INVALID_RECORD);
 
-    expect(engineErrorOf(() => native.validateBatches(batch, { maxBatchBytes: batch.length - 1 }))).toBe(
-      ErrorCode.MESSAGE_TOO_LARGE,
-    );
+    expect(engineErrorOf(() => native.validateBatches(batch, { maxBatchBytes: batch.length - 1 }))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
   });
 
   it('refuses compression bombs', () => {

@@ -13,7 +13,10 @@ import { errorCodeOf } from '../support/error-code.js';
 
 const CODECS = [Compression.None, Compression.Gzip, Compression.Snappy, Compression.Lz4, Compression.Zstd];
 
-const nullableBuffer = fc.option(fc.uint8Array({ maxLength: 100 }).map((a) => Buffer.from(a)), { nil: null });
+const nullableBuffer = fc.option(
+  fc.uint8Array({ maxLength: 100 }).map((a) => Buffer.from(a)),
+  { nil: null },
+);
 const record = fc.record({
   key: nullableBuffer,
   value: nullableBuffer,
@@ -40,9 +43,24 @@ function build(records: readonly TestRecord[], compression: Compression): Buffer
 
 describe('record batch header', () => {
   it('parses what the builder wrote, and the single-field reads agree with it', () => {
-    const batch = build([{ key: null, value: Buffer.from('a'), headers: [] }, { key: null, value: null, headers: [] }], Compression.Lz4);
+    const batch = build(
+      [
+        { key: null, value: Buffer.from('a'), headers: [] },
+        { key: null, value: null, headers: [] },
+      ],
+      Compression.Lz4,
+    );
     const header = readBatchHeader(batch);
-    expect(header).toMatchObject({ baseOffset: 40n, sizeInBytes: batch.length, magic: 2, lastOffsetDelta: 1, producerId: 7n, producerEpoch: 1, baseSequence: 3, recordsCount: 2 });
+    expect(header).toMatchObject({
+      baseOffset: 40n,
+      sizeInBytes: batch.length,
+      magic: 2,
+      lastOffsetDelta: 1,
+      producerId: 7n,
+      producerEpoch: 1,
+      baseSequence: 3,
+      recordsCount: 2,
+    });
     expect([compressionOf(header.attributes), compressionAt(batch)]).toEqual([Compression.Lz4, Compression.Lz4]);
     expect(lastOffsetOf(Buffer.concat([batch, batch]))).toBe(41n);
     expect(batch.readInt32BE(8) + LOG_OVERHEAD).toBe(batch.length);
@@ -59,7 +77,16 @@ describe('record batch header', () => {
   });
 
   it('names codecs as clients and topics do', () => {
-    expect(['none', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd', 'producer', 'constructor'].map(compressionNamed)).toEqual([0, 0, 1, 2, 3, 4, undefined, undefined]);
+    expect(['none', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd', 'producer', 'constructor'].map(compressionNamed)).toEqual([
+      0,
+      0,
+      1,
+      2,
+      3,
+      4,
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -107,7 +134,11 @@ describe('recompress', () => {
     ];
     const batch = build(records, Compression.None);
     const header = readBatchHeader(batch);
-    expect([targetCodec('producer', header), targetCodec('uncompressed', header), targetCodec('zstd', header)]).toEqual([undefined, undefined, Compression.Zstd]);
+    expect([targetCodec('producer', header), targetCodec('uncompressed', header), targetCodec('zstd', header)]).toEqual([
+      undefined,
+      undefined,
+      Compression.Zstd,
+    ]);
     const rewritten = recompress(batch, header, Compression.Zstd);
     expect(readBatchHeader(rewritten)).toMatchObject({ producerId: 7n, producerEpoch: 1, baseSequence: 3, recordsCount: 2 });
     expect(compressionAt(rewritten)).toBe(Compression.Zstd);

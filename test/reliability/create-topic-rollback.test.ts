@@ -50,16 +50,25 @@ describe('CreateTopics when partitions fail to open', () => {
     const open = logManager.getOrCreateLog.bind(logManager);
     let opened = 0;
     vi.spyOn(logManager, 'getOrCreateLog').mockImplementation((topic, partition, topicId, config) => {
-      if (topic === 'doomed' && ++opened > 5) throw new StorageError(StorageFault.TOO_MANY_OPEN_FILES, `open ${topic}-${partition}: Too many open files (os error 24)`);
+      if (topic === 'doomed' && ++opened > 5)
+        throw new StorageError(StorageFault.TOO_MANY_OPEN_FILES, `open ${topic}-${partition}: Too many open files (os error 24)`);
       return open(topic, partition, topicId, config);
     });
     const client = await RawClient.connect(broker.bootstrap);
 
     const created = await createTopic(client, 'doomed', 8);
-    expect(created.topics[0]).toMatchObject({ name: 'doomed', errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: expect.stringContaining('Too many open files') });
+    expect(created.topics[0]).toMatchObject({
+      name: 'doomed',
+      errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+      errorMessage: expect.stringContaining('Too many open files'),
+    });
     expect(opened).toBe(6);
 
-    const metadata = await client.request(ApiKey.Metadata, 12, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'doomed' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const metadata = await client.request(ApiKey.Metadata, 12, {
+      topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'doomed' }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     expect(metadata.topics[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(broker.broker.metadata.topic('doomed')).toBeUndefined();
     await pollUntil(() => topicEntries(broker.dataDir, 'doomed').length === 0, 'the opened logs to be removed');

@@ -59,7 +59,9 @@ async function fetchAll(client: RawClient, topic: string, partition: number): Pr
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 64 << 20 }] }],
+    topics: [
+      { topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 64 << 20 }] },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   });

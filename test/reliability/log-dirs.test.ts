@@ -39,7 +39,9 @@ describe('log.dirs', () => {
     let client = await RawClient.connect(broker.bootstrap);
     for (let p = 0; p < 4; p++) expect(await produce(client, 'spread', p)).toBe(ErrorCode.NONE);
     client.close();
-    const inB = readdirSync(b).filter((name) => name.startsWith('spread-')).map((name) => Number(name.slice('spread-'.length)));
+    const inB = readdirSync(b)
+      .filter((name) => name.startsWith('spread-'))
+      .map((name) => Number(name.slice('spread-'.length)));
     expect(inB.length).toBe(2);
     await broker.broker.close();
     brokers.pop();
@@ -52,7 +54,11 @@ describe('log.dirs', () => {
     for (let p = 0; p < 4; p++) {
       expect(await produce(client, 'spread', p)).toBe(inB.includes(p) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE);
     }
-    const metadata = await client.request(ApiKey.Metadata, 9, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'spread' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const metadata = await client.request(ApiKey.Metadata, 9, {
+      topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'spread' }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     for (const partition of metadata.topics[0].partitions) {
       expect(partition.errorCode).toBe(inB.includes(partition.partitionIndex) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE);
     }

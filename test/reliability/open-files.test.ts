@@ -109,7 +109,15 @@ describe(`a broker limited to ${OPEN_FILE_LIMIT} open files`, () => {
     const offsets = await client.request(ApiKey.ListOffsets, 7, {
       replicaId: -1,
       isolationLevel: 0,
-      topics: [{ name: 'wide', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n }, { partitionIndex: written - 1, currentLeaderEpoch: -1, timestamp: -1n }] }],
+      topics: [
+        {
+          name: 'wide',
+          partitions: [
+            { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n },
+            { partitionIndex: written - 1, currentLeaderEpoch: -1, timestamp: -1n },
+          ],
+        },
+      ],
     });
     expect(offsets.topics[0].partitions.map((p: { errorCode: number; offset: bigint }) => [p.errorCode, p.offset])).toEqual([
       [ErrorCode.NONE, 2n],

@@ -41,7 +41,11 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('restart after %s', (signal) => {
     dirs.push(dataDir);
     let broker = await start(dataDir);
     const client = await RawClient.connect(broker.bootstrap);
-    await client.request(ApiKey.CreateTopics, 4, { topics: [{ name: 'durable', numPartitions: 3, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+    await client.request(ApiKey.CreateTopics, 4, {
+      topics: [{ name: 'durable', numPartitions: 3, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
     const init = await client.request(ApiKey.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
     const acked: { partition: number; offset: bigint; value: string }[] = [];
     const sequences = [0, 0, 0];

@@ -6,10 +6,7 @@ import { RecordBatchView } from '../../src/record/records.js';
 /** One batch holding `values` (and `keys`, when given), with the build options (producer id, codec...). */
 export function batchOf(values: readonly string[], options: BuildOptions & { keys?: readonly (string | null)[] } = {}): Buffer {
   const { keys, ...build } = options;
-  return buildRecordBatch(
-    { values: values.map((v) => Buffer.from(v)), keys: keys?.map((k) => (k === null ? null : Buffer.from(k))) },
-    build,
-  );
+  return buildRecordBatch({ values: values.map((v) => Buffer.from(v)), keys: keys?.map((k) => (k === null ? null : Buffer.from(k))) }, build);
 }
 
 /** An idempotent producer's batch: producer id, epoch 0, sequences from `baseSequence`. */

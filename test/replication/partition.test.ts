@@ -38,7 +38,13 @@ describe('Partition as leader', () => {
   it('appends with the leader epoch, moves the high watermark with the log end and reads up to it', () => {
     const log = new MemoryLog();
     const partition = partitionOn(log);
-    expect(partition.appendAsLeader(batchOf(['a', 'b']), NOW)).toEqual({ baseOffset: 0n, lastOffset: 1n, logAppendTimeMs: -1n, logStartOffset: 0n, duplicate: false });
+    expect(partition.appendAsLeader(batchOf(['a', 'b']), NOW)).toEqual({
+      baseOffset: 0n,
+      lastOffset: 1n,
+      logAppendTimeMs: -1n,
+      logStartOffset: 0n,
+      duplicate: false,
+    });
     expect(appendedNow(partition.appendAsLeader(batchOf(['c']), NOW)).baseOffset).toBe(2n);
     expect([partition.highWatermark, partition.logEndOffset]).toEqual([3n, 3n]);
     const read = partition.read(1n, 1 << 20, false);

@@ -72,7 +72,10 @@ describe('ReplicaManager produce', () => {
     const [badAcks] = await node.replicaManager.appendRecords([{ topic: 't', partition: 0, records: batchOf(['a']) }], { acks: 2, timeoutMs: 100 });
     const [badBatch] = await node.replicaManager.appendRecords([{ topic: 't', partition: 0, records: corrupt }], ACKS_ALL);
     const [internal] = await node.replicaManager.appendRecords([{ topic: '__internal', partition: 0, records: batchOf(['a']) }], ACKS_ALL);
-    const [allowed] = await node.replicaManager.appendRecords([{ topic: '__internal', partition: 0, records: batchOf(['a']) }], { ...ACKS_ALL, allowInternal: true });
+    const [allowed] = await node.replicaManager.appendRecords([{ topic: '__internal', partition: 0, records: batchOf(['a']) }], {
+      ...ACKS_ALL,
+      allowInternal: true,
+    });
     expect([badAcks!.errorCode, badBatch!.errorCode, internal!.errorCode, allowed!.errorCode]).toEqual([
       ErrorCode.INVALID_REQUIRED_ACKS,
       ErrorCode.CORRUPT_MESSAGE,

@@ -150,10 +150,19 @@ describe('ACL checks in the admin and group APIs', () => {
   it('OffsetFetch answers a named topic without DESCRIBE with TOPIC_AUTHORIZATION_FAILED and leaves it out of all offsets', async () => {
     const named = await alice.request(ApiKey.OffsetFetch, 7, {
       groupId: 'visible',
-      topics: [{ name: 'open', partitionIndexes: [0] }, { name: 'closed', partitionIndexes: [0] }],
+      topics: [
+        { name: 'open', partitionIndexes: [0] },
+        { name: 'closed', partitionIndexes: [0] },
+      ],
       requireStable: false,
     });
-    expect(named.topics.map((t: { name: string; partitions: { errorCode: number; committedOffset: bigint }[] }) => [t.name, t.partitions[0]!.errorCode, t.partitions[0]!.committedOffset])).toEqual([
+    expect(
+      named.topics.map((t: { name: string; partitions: { errorCode: number; committedOffset: bigint }[] }) => [
+        t.name,
+        t.partitions[0]!.errorCode,
+        t.partitions[0]!.committedOffset,
+      ]),
+    ).toEqual([
       ['open', ErrorCode.NONE, 1n],
       ['closed', ErrorCode.TOPIC_AUTHORIZATION_FAILED, -1n],
     ]);
@@ -188,10 +197,16 @@ describe('ACL checks in the admin and group APIs', () => {
     expect([byAlice.clusterAuthorizedOperations, byAlice.topics[0].topicAuthorizedOperations]).toEqual([0, aliceOnOpen]);
     const byAdmin = await metadata(admin);
     expect([byAdmin.clusterAuthorizedOperations, byAdmin.topics[0].topicAuthorizedOperations]).toEqual([clusterAll, topicAll]);
-    const notAsked = await alice.request(ApiKey.Metadata, 10, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const notAsked = await alice.request(ApiKey.Metadata, 10, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    });
     expect(notAsked.clusterAuthorizedOperations).toBe(-2147483648);
 
-    const cluster = async (client: RawClient) => (await client.request(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 })).clusterAuthorizedOperations;
+    const cluster = async (client: RawClient) =>
+      (await client.request(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 })).clusterAuthorizedOperations;
     expect([await cluster(alice), await cluster(admin)]).toEqual([0, clusterAll]);
 
     const group = await alice.request(ApiKey.DescribeGroups, 5, { groups: ['visible'], includeAuthorizedOperations: true });

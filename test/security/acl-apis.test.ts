@@ -63,7 +63,10 @@ describe('ACL APIs', () => {
     const admin = await adminAs('admin');
     try {
       await admin.createAcls({
-        acl: [ALICE_WRITES_ORDERS, { ...ALICE_WRITES_ORDERS, resourceName: 'app-', resourcePatternType: ResourcePatternTypes.PREFIXED, operation: AclOperationTypes.READ }],
+        acl: [
+          ALICE_WRITES_ORDERS,
+          { ...ALICE_WRITES_ORDERS, resourceName: 'app-', resourcePatternType: ResourcePatternTypes.PREFIXED, operation: AclOperationTypes.READ },
+        ],
       });
       const described = await admin.describeAcls(EVERY_TOPIC_ACL);
       expect(described.resources).toEqual(
@@ -90,7 +93,13 @@ describe('ACL APIs', () => {
       expect(deleted.filterResponses).toHaveLength(1);
       expect(deleted.filterResponses[0]!.errorCode).toBe(ErrorCode.NONE);
       expect(deleted.filterResponses[0]!.matchingAcls).toEqual([
-        expect.objectContaining({ errorCode: ErrorCode.NONE, resourceName: 'app-', resourcePatternType: ResourcePatternTypes.PREFIXED, principal: 'User:alice', operation: AclOperationTypes.READ }),
+        expect.objectContaining({
+          errorCode: ErrorCode.NONE,
+          resourceName: 'app-',
+          resourcePatternType: ResourcePatternTypes.PREFIXED,
+          principal: 'User:alice',
+          operation: AclOperationTypes.READ,
+        }),
       ]);
       expect((await admin.describeAcls(EVERY_TOPIC_ACL)).resources.map((r) => r.resourceName)).toEqual(['orders']);
     } finally {
@@ -105,7 +114,17 @@ describe('ACL APIs', () => {
       await expect(bob.describeAcls(EVERY_TOPIC_ACL)).rejects.toMatchObject({ type: 'CLUSTER_AUTHORIZATION_FAILED' });
       await expect(bob.deleteAcls({ filters: [EVERY_TOPIC_ACL] })).rejects.toMatchObject({ type: 'CLUSTER_AUTHORIZATION_FAILED' });
       const admin = await adminAs('admin');
-      await admin.createAcls({ acl: [{ ...ALICE_WRITES_ORDERS, principal: 'User:bob', resourceType: AclResourceTypes.CLUSTER, resourceName: 'kafka-cluster', operation: AclOperationTypes.DESCRIBE }] });
+      await admin.createAcls({
+        acl: [
+          {
+            ...ALICE_WRITES_ORDERS,
+            principal: 'User:bob',
+            resourceType: AclResourceTypes.CLUSTER,
+            resourceName: 'kafka-cluster',
+            operation: AclOperationTypes.DESCRIBE,
+          },
+        ],
+      });
       await admin.disconnect();
       // Effective at once: the next request of a connection opened before sees it.
       expect((await bob.describeAcls(EVERY_TOPIC_ACL)).resources.map((r) => r.resourceName)).toEqual(['orders']);
@@ -134,8 +153,21 @@ describe('ACL APIs', () => {
       });
       expect(created.results.map((r: { errorCode: number }) => r.errorCode)).toEqual(Array(7).fill(ErrorCode.INVALID_REQUEST));
       expect(created.results[0].errorMessage).toBe('The only valid name for the CLUSTER resource is kafka-cluster');
-      const filter = { resourceTypeFilter: 2, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 };
-      const deleted = await client.request(ApiKey.DeleteAcls, 3, { filters: [{ ...filter, operation: 0 }, { ...filter, principalFilter: 'User:nobody' }] });
+      const filter = {
+        resourceTypeFilter: 2,
+        resourceNameFilter: null,
+        patternTypeFilter: 1,
+        principalFilter: null,
+        hostFilter: null,
+        operation: 1,
+        permissionType: 1,
+      };
+      const deleted = await client.request(ApiKey.DeleteAcls, 3, {
+        filters: [
+          { ...filter, operation: 0 },
+          { ...filter, principalFilter: 'User:nobody' },
+        ],
+      });
       expect(deleted.filterResults.map((r: { errorCode: number }) => r.errorCode)).toEqual([ErrorCode.INVALID_REQUEST, ErrorCode.NONE]);
       const described = await client.request(ApiKey.DescribeAcls, 3, { ...filter, patternTypeFilter: 9 });
       expect(described.errorCode).toBe(ErrorCode.INVALID_REQUEST);
@@ -166,7 +198,15 @@ describe('ACL APIs without an authorizer', () => {
       const acl = { resourceType: 2, resourceName: 'orders', resourcePatternType: 3, principal: 'User:alice', host: '*', operation: 4, permissionType: 3 };
       const created = await client.request(ApiKey.CreateAcls, 3, { creations: [acl] });
       expect(created.results).toEqual([{ errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured.' }]);
-      const filter = { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 };
+      const filter = {
+        resourceTypeFilter: 1,
+        resourceNameFilter: null,
+        patternTypeFilter: 1,
+        principalFilter: null,
+        hostFilter: null,
+        operation: 1,
+        permissionType: 1,
+      };
       const deleted = await client.request(ApiKey.DeleteAcls, 3, { filters: [filter] });
       expect(deleted.filterResults).toEqual([{ errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured.', matchingAcls: [] }]);
       expect((await client.request(ApiKey.DescribeAcls, 3, filter)).errorCode).toBe(ErrorCode.SECURITY_DISABLED);

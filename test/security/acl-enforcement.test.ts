@@ -136,7 +136,10 @@ describe('ACL enforcement', () => {
       const all = await alice.request(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
       expect(all.topics.map((t: { name: string }) => t.name)).toEqual(['granted']);
       const named = await alice.request(ApiKey.Metadata, 12, {
-        topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'secret' }, { topicId: '00000000-0000-0000-0000-000000000000', name: 'nonexistent' }],
+        topics: [
+          { topicId: '00000000-0000-0000-0000-000000000000', name: 'secret' },
+          { topicId: '00000000-0000-0000-0000-000000000000', name: 'nonexistent' },
+        ],
         allowAutoTopicCreation: true,
         includeTopicAuthorizedOperations: false,
       });

@@ -60,7 +60,11 @@ describe('listeners', () => {
   });
 
   it('accepts listener-prefixed security keys and gives each listener its own view', () => {
-    const config = BrokerConfig.create({ 'ssl.client.auth': 'none', 'listener.name.internal.ssl.client.auth': 'required', 'listener.name.internal.plain.sasl.jaas.config': 'x' });
+    const config = BrokerConfig.create({
+      'ssl.client.auth': 'none',
+      'listener.name.internal.ssl.client.auth': 'required',
+      'listener.name.internal.plain.sasl.jaas.config': 'x',
+    });
     expect(config.unknownKeys).toEqual([]);
     expect(config.forListener('INTERNAL').string('ssl.client.auth')).toBe('required');
     expect(config.forListener('INTERNAL').string('plain.sasl.jaas.config')).toBe('x');
@@ -87,7 +91,11 @@ describe('listeners', () => {
         const metadata = await client.request(ApiKey.Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
         const cluster = await client.request(ApiKey.DescribeCluster, 0, { includeClusterAuthorizedOperations: false, endpointType: 1 });
         const coordinator = await client.request(ApiKey.FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['g'] });
-        seen.push([metadata.brokers, cluster.brokers.map((b: { host: string; port: number }) => `${b.host}:${b.port}`), `${coordinator.coordinators[0].host}:${coordinator.coordinators[0].port}`]);
+        seen.push([
+          metadata.brokers,
+          cluster.brokers.map((b: { host: string; port: number }) => `${b.host}:${b.port}`),
+          `${coordinator.coordinators[0].host}:${coordinator.coordinators[0].port}`,
+        ]);
       }
       expect(seen).toEqual([
         [[{ nodeId: 3, host: '127.0.0.1', port: ports[0], rack: null }], [external], external],

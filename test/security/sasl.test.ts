@@ -83,15 +83,21 @@ describe('SASL/PLAIN', () => {
     expect(seen).toEqual(['hello']);
   }, 60_000);
 
-  it.skipIf(!hasKcat())('lets kcat in over SASL_PLAINTEXT and SASL_SSL, and refuses a wrong password', async () => {
-    const plain = ['-X', 'sasl.mechanisms=PLAIN', '-X', 'sasl.username=alice', '-X', 'sasl.password=alice-secret'];
-    await kcat(['-b', saslPlaintext, '-X', 'security.protocol=sasl_plaintext', ...plain, '-P', '-t', 'plain-kcat'], 'x\ny\n');
-    const tls = ['-X', 'security.protocol=sasl_ssl', '-X', `ssl.ca.location=${certs.caFile}`, ...plain];
-    const out = await kcat(['-b', saslSsl, ...tls, '-C', '-t', 'plain-kcat', '-o', 'beginning', '-e', '-q']);
-    expect(out.trim().split('\n')).toEqual(['x', 'y']);
-    const wrong = ['-X', 'security.protocol=sasl_plaintext', '-X', 'sasl.mechanisms=PLAIN', '-X', 'sasl.username=alice', '-X', 'sasl.password=nope'];
-    await expect(kcat(['-b', saslPlaintext, ...wrong, '-L', '-m', '3'], undefined, 15_000)).rejects.toThrow(/Authentication failed|Invalid username or password|SASL/i);
-  }, 60_000);
+  it.skipIf(!hasKcat())(
+    'lets kcat in over SASL_PLAINTEXT and SASL_SSL, and refuses a wrong password',
+    async () => {
+      const plain = ['-X', 'sasl.mechanisms=PLAIN', '-X', 'sasl.username=alice', '-X', 'sasl.password=alice-secret'];
+      await kcat(['-b', saslPlaintext, '-X', 'security.protocol=sasl_plaintext', ...plain, '-P', '-t', 'plain-kcat'], 'x\ny\n');
+      const tls = ['-X', 'security.protocol=sasl_ssl', '-X', `ssl.ca.location=${certs.caFile}`, ...plain];
+      const out = await kcat(['-b', saslSsl, ...tls, '-C', '-t', 'plain-kcat', '-o', 'beginning', '-e', '-q']);
+      expect(out.trim().split('\n')).toEqual(['x', 'y']);
+      const wrong = ['-X', 'security.protocol=sasl_plaintext', '-X', 'sasl.mechanisms=PLAIN', '-X', 'sasl.username=alice', '-X', 'sasl.password=nope'];
+      await expect(kcat(['-b', saslPlaintext, ...wrong, '-L', '-m', '3'], undefined, 15_000)).rejects.toThrow(
+        /Authentication failed|Invalid username or password|SASL/i,
+      );
+    },
+    60_000,
+  );
 
   it('refuses a wrong password with SASL_AUTHENTICATION_FAILED after the delay and closes that connection only', async () => {
     const healthy = await RawClient.connect(saslPlaintext);
@@ -103,7 +109,8 @@ describe('SASL/PLAIN', () => {
     expect((await healthy.request(ApiKey.Metadata, 12, METADATA)).brokers).toHaveLength(1);
     const answers = await refused;
     expect(Date.now() - started).toBeGreaterThanOrEqual(DELAY_MS - 5);
-    for (const answer of answers) expect(answer).toMatchObject({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: 'Authentication failed: Invalid username or password' });
+    for (const answer of answers)
+      expect(answer).toMatchObject({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: 'Authentication failed: Invalid username or password' });
     await Promise.all(intruders.map((client) => client.closed));
     await expect(kafkajs(saslSsl, 'wrong', true).admin().connect()).rejects.toThrow(/SASL PLAIN authentication failed|Invalid username or password/);
     healthy.close();
@@ -114,9 +121,14 @@ describe('SASL/PLAIN', () => {
     await expect(early.request(ApiKey.Metadata, 12, METADATA)).rejects.toThrow(/connection closed/);
     const versions = await RawClient.connect(saslPlaintext);
     expect((await versions.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })).errorCode).toBe(ErrorCode.NONE);
-    await expect(versions.request(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.from('\u0000alice\u0000alice-secret') })).rejects.toThrow(/connection closed/);
+    await expect(versions.request(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.from('\u0000alice\u0000alice-secret') })).rejects.toThrow(
+      /connection closed/,
+    );
     const unsupported = await RawClient.connect(saslPlaintext);
-    expect(await unsupported.request(ApiKey.SaslHandshake, 1, { mechanism: 'GSSAPI' })).toEqual({ errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms: ['PLAIN'] });
+    expect(await unsupported.request(ApiKey.SaslHandshake, 1, { mechanism: 'GSSAPI' })).toEqual({
+      errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM,
+      mechanisms: ['PLAIN'],
+    });
     await unsupported.closed;
   });
 
@@ -157,7 +169,9 @@ describe('SASL/PLAIN', () => {
   });
 
   it('refuses a broker without PLAIN users or with a mechanism gregor lacks', async () => {
-    await expect(startBroker({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'PLAIN' })).rejects.toThrow(/needs listener.name.sasl_plaintext.plain.sasl.jaas.config/);
+    await expect(startBroker({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'PLAIN' })).rejects.toThrow(
+      /needs listener.name.sasl_plaintext.plain.sasl.jaas.config/,
+    );
     await expect(startBroker({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0' })).rejects.toThrow(/GSSAPI .* is not supported/);
   });
 });

@@ -36,20 +36,28 @@ async function upsertion(name: string, mechanism = SHA256, password = `${name}-s
   return { name, mechanism: mechanism.type, iterations, salt, saltedPassword: await saltedPassword(mechanism, password, salt, iterations) };
 }
 
-function alter(deletions: { name: string; mechanism: number }[], upsertions: Awaited<ReturnType<typeof upsertion>>[]): Promise<{ results: { user: string; errorCode: number; errorMessage: string | null }[] }> {
+function alter(
+  deletions: { name: string; mechanism: number }[],
+  upsertions: Awaited<ReturnType<typeof upsertion>>[],
+): Promise<{ results: { user: string; errorCode: number; errorMessage: string | null }[] }> {
   return admin.request(ApiKey.AlterUserScramCredentials, 0, { deletions, upsertions });
 }
 
-function describeUsers(users: string[] | null): Promise<{ errorCode: number; results: { user: string; errorCode: number; errorMessage: string | null; credentialInfos: { mechanism: number; iterations: number }[] }[] }> {
+function describeUsers(users: string[] | null): Promise<{
+  errorCode: number;
+  results: { user: string; errorCode: number; errorMessage: string | null; credentialInfos: { mechanism: number; iterations: number }[] }[];
+}> {
   return admin.request(ApiKey.DescribeUserScramCredentials, 0, { users: users?.map((name) => ({ name })) ?? null });
 }
-
 
 describe('SCRAM credential APIs', () => {
   it("upserts, describes and refuses as Kafka's controller does", async () => {
     expect(await describeUsers(null)).toMatchObject({ errorCode: ErrorCode.NONE, results: [] });
     const altered = await alter(
-      [{ name: 'nobody', mechanism: SHA256.type }, { name: 'twice', mechanism: SHA256.type }],
+      [
+        { name: 'nobody', mechanism: SHA256.type },
+        { name: 'twice', mechanism: SHA256.type },
+      ],
       [
         await upsertion('alice'),
         await upsertion('bob', SHA512, 'bob-secret', 4096),
@@ -74,21 +82,42 @@ describe('SCRAM credential APIs', () => {
       { user: 'erin', errorCode: ErrorCode.UNACCEPTABLE_CREDENTIAL, errorMessage: 'Too many iterations' },
     ]);
     const duplicate = { errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: 'A user credential cannot be altered twice in the same request' };
-    expect((await alter([{ name: 'bob', mechanism: SHA512.type }], [await upsertion('alice2', SHA256), await upsertion('alice2', SHA512), await upsertion('bob')])).results).toEqual([
+    expect(
+      (await alter([{ name: 'bob', mechanism: SHA512.type }], [await upsertion('alice2', SHA256), await upsertion('alice2', SHA512), await upsertion('bob')]))
+        .results,
+    ).toEqual([
       { user: 'alice2', ...duplicate },
       { user: 'bob', ...duplicate },
     ]);
     expect((await alter([], [await upsertion('alice', SHA512, 'alice-secret', 4096)])).results[0]!.errorCode).toBe(ErrorCode.NONE);
 
     expect((await describeUsers([])).results).toEqual([
-      { user: 'alice', errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos: [{ mechanism: 1, iterations: 8192 }, { mechanism: 2, iterations: 4096 }] },
+      {
+        user: 'alice',
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        credentialInfos: [
+          { mechanism: 1, iterations: 8192 },
+          { mechanism: 2, iterations: 4096 },
+        ],
+      },
       { user: 'alice2', errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos: [{ mechanism: 2, iterations: 8192 }] },
       { user: 'bob', errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos: [{ mechanism: 2, iterations: 4096 }] },
     ]);
     expect((await describeUsers(['bob', 'nobody', 'alice', 'alice'])).results).toEqual([
       { user: 'bob', errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos: [{ mechanism: 2, iterations: 4096 }] },
-      { user: 'nobody', errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: 'Attempt to describe a user credential that does not exist: nobody', credentialInfos: [] },
-      { user: 'alice', errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: 'Cannot describe SCRAM credentials for the same user twice in a single request: alice', credentialInfos: [] },
+      {
+        user: 'nobody',
+        errorCode: ErrorCode.RESOURCE_NOT_FOUND,
+        errorMessage: 'Attempt to describe a user credential that does not exist: nobody',
+        credentialInfos: [],
+      },
+      {
+        user: 'alice',
+        errorCode: ErrorCode.DUPLICATE_RESOURCE,
+        errorMessage: 'Cannot describe SCRAM credentials for the same user twice in a single request: alice',
+        credentialInfos: [],
+      },
     ]);
   }, 30_000);
 

@@ -57,7 +57,12 @@ function kafkajs(bootstrap: string, mechanism: ScramMechanism, username: string,
 }
 
 /** A SCRAM login over a raw connection: the SaslAuthenticate answers, the first failed one last. */
-async function rawLogin(client: RawClient, mechanism: ScramMechanism, user: string, password: string): Promise<{ errorCode: number; errorMessage: string | null }> {
+async function rawLogin(
+  client: RawClient,
+  mechanism: ScramMechanism,
+  user: string,
+  password: string,
+): Promise<{ errorCode: number; errorMessage: string | null }> {
   expect((await client.request(ApiKey.SaslHandshake, 1, { mechanism: mechanism.name })).errorCode).toBe(ErrorCode.NONE);
   const scram = new ScramTestClient(mechanism, user, password);
   const first = await client.request(ApiKey.SaslAuthenticate, 2, { authBytes: scram.firstMessage() });
@@ -109,29 +114,46 @@ describe('SASL/SCRAM', () => {
       await producer.send({ topic, acks: -1, messages: [{ value: 'hello' }] });
       await producer.disconnect();
       const refused = kafkajs(saslPlaintext, mechanism, 'alice', 'wrong').admin();
-      await expect(refused.connect()).rejects.toThrow(`Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism.name}`);
+      await expect(refused.connect()).rejects.toThrow(
+        `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism.name}`,
+      );
     }, 60_000);
   }
 
-  it.skipIf(!hasKcat())('lets kcat in with SCRAM-SHA-256 and SCRAM-SHA-512, and refuses a wrong password', async () => {
-    const scram = (mechanism: string, password = PASSWORD) => ['-X', `sasl.mechanisms=${mechanism}`, '-X', 'sasl.username=alice', '-X', `sasl.password=${password}`];
-    await kcat(['-b', saslPlaintext, '-X', 'security.protocol=sasl_plaintext', ...scram('SCRAM-SHA-256'), '-P', '-t', 'scram-kcat'], 'x\ny\n');
-    const tls = ['-X', 'security.protocol=sasl_ssl', '-X', `ssl.ca.location=${certs.caFile}`];
-    const out = await kcat(['-b', saslSsl, ...tls, ...scram('SCRAM-SHA-512'), '-C', '-t', 'scram-kcat', '-o', 'beginning', '-e', '-q']);
-    expect(out.trim().split('\n')).toEqual(['x', 'y']);
-    await expect(kcat(['-b', saslPlaintext, '-X', 'security.protocol=sasl_plaintext', ...scram('SCRAM-SHA-512', 'nope'), '-L', '-m', '3'], undefined, 15_000)).rejects.toThrow(
-      /invalid credentials with SASL mechanism SCRAM-SHA-512/,
-    );
-  }, 60_000);
+  it.skipIf(!hasKcat())(
+    'lets kcat in with SCRAM-SHA-256 and SCRAM-SHA-512, and refuses a wrong password',
+    async () => {
+      const scram = (mechanism: string, password = PASSWORD) => [
+        '-X',
+        `sasl.mechanisms=${mechanism}`,
+        '-X',
+        'sasl.username=alice',
+        '-X',
+        `sasl.password=${password}`,
+      ];
+      await kcat(['-b', saslPlaintext, '-X', 'security.protocol=sasl_plaintext', ...scram('SCRAM-SHA-256'), '-P', '-t', 'scram-kcat'], 'x\ny\n');
+      const tls = ['-X', 'security.protocol=sasl_ssl', '-X', `ssl.ca.location=${certs.caFile}`];
+      const out = await kcat(['-b', saslSsl, ...tls, ...scram('SCRAM-SHA-512'), '-C', '-t', 'scram-kcat', '-o', 'beginning', '-e', '-q']);
+      expect(out.trim().split('\n')).toEqual(['x', 'y']);
+      await expect(
+        kcat(['-b', saslPlaintext, '-X', 'security.protocol=sasl_plaintext', ...scram('SCRAM-SHA-512', 'nope'), '-L', '-m', '3'], undefined, 15_000),
+      ).rejects.toThrow(/invalid credentials with SASL mechanism SCRAM-SHA-512/);
+    },
+    60_000,
+  );
 
-  it.skipIf(!pythonConfluentKafka())('lets confluent-kafka (python) produce and consume with SCRAM-SHA-512 over SASL_SSL and SCRAM-SHA-256 over SASL_PLAINTEXT', async () => {
-    const run = promisify(execFile);
-    const python = (args: string[]) => run('/usr/bin/python3', ['-c', CONFLUENT_PRODUCE_CONSUME, ...args], { timeout: 60_000 });
-    const viaTls = await python([saslSsl, 'SASL_SSL', 'SCRAM-SHA-512', 'alice', PASSWORD, certs.caFile, 'scram-confluent']);
-    expect(viaTls.stdout.trim()).toBe('from-confluent');
-    const plain = await python([saslPlaintext, 'SASL_PLAINTEXT', 'SCRAM-SHA-256', 'bob', 'bob-secret', '', 'scram-confluent-2']);
-    expect(plain.stdout.trim()).toBe('from-confluent');
-  }, 120_000);
+  it.skipIf(!pythonConfluentKafka())(
+    'lets confluent-kafka (python) produce and consume with SCRAM-SHA-512 over SASL_SSL and SCRAM-SHA-256 over SASL_PLAINTEXT',
+    async () => {
+      const run = promisify(execFile);
+      const python = (args: string[]) => run('/usr/bin/python3', ['-c', CONFLUENT_PRODUCE_CONSUME, ...args], { timeout: 60_000 });
+      const viaTls = await python([saslSsl, 'SASL_SSL', 'SCRAM-SHA-512', 'alice', PASSWORD, certs.caFile, 'scram-confluent']);
+      expect(viaTls.stdout.trim()).toBe('from-confluent');
+      const plain = await python([saslPlaintext, 'SASL_PLAINTEXT', 'SCRAM-SHA-256', 'bob', 'bob-secret', '', 'scram-confluent-2']);
+      expect(plain.stdout.trim()).toBe('from-confluent');
+    },
+    120_000,
+  );
 
   it('answers a wrong password and an unknown user alike, after the delay, and closes those connections', async () => {
     const [mechanism] = SCRAM_MECHANISMS;
@@ -142,11 +164,16 @@ describe('SASL/SCRAM', () => {
     const started = Date.now();
     const answers = await Promise.all([rawLogin(wrong, mechanism!, 'alice', 'wrong'), rawLogin(unknown, mechanism!, 'mallory', PASSWORD)]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(DELAY_MS - 5);
-    const generic = { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256' };
+    const generic = {
+      errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED,
+      errorMessage: 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256',
+    };
     expect(answers[0]).toMatchObject(generic);
     expect(answers[1]).toMatchObject(generic);
     await Promise.all([wrong.closed, unknown.closed]);
-    expect((await healthy.request(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })).brokers).toHaveLength(1);
+    expect(
+      (await healthy.request(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })).brokers,
+    ).toHaveLength(1);
     healthy.close();
   }, 30_000);
 

@@ -42,7 +42,9 @@ describe('SCRAM mechanism', () => {
     const server = scramServer(SHA256, store, () => '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0');
     const first = await server.evaluate(Buffer.from('n,,n=user,r=rOprNGfwEbeRWgbNEkqO'));
     expect(first.challenge.toString()).toBe('r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096');
-    const final = await server.evaluate(Buffer.from('c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ='));
+    const final = await server.evaluate(
+      Buffer.from('c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ='),
+    );
     expect(final).toEqual({ challenge: Buffer.from('v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4='), user: 'user' });
   });
 
@@ -57,10 +59,12 @@ describe('SCRAM mechanism', () => {
     const store = await storeWith(SHA256, { alice: 'alice-secret' });
     await expect(login(SHA256, store, new ScramTestClient(SHA256, 'alice', 'wrong'))).rejects.toThrow(SaslCredentialsError);
     await expect(scramServer(SHA256, store).evaluate(new ScramTestClient(SHA256, 'mallory', 'x').firstMessage())).rejects.toThrow(SaslCredentialsError);
-    await expect(scramServer(SHA512, store).evaluate(new ScramTestClient(SHA512, 'alice', 'alice-secret').firstMessage())).rejects.toThrow(SaslCredentialsError);
+    await expect(scramServer(SHA512, store).evaluate(new ScramTestClient(SHA512, 'alice', 'alice-secret').firstMessage())).rejects.toThrow(
+      SaslCredentialsError,
+    );
   });
 
-  it("refuses another authorization id (telling why), a changed nonce, too few iterations, delegation tokens and malformed messages", async () => {
+  it('refuses another authorization id (telling why), a changed nonce, too few iterations, delegation tokens and malformed messages', async () => {
     const store = await storeWith(SHA256, { alice: 'alice-secret', bob: 'b' });
     await expect(scramServer(SHA256, store).evaluate(new ScramTestClient(SHA256, 'alice', 'alice-secret', 'n', 'bob').firstMessage())).rejects.toThrow(
       new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username'),
@@ -112,7 +116,10 @@ describe('FileScramCredentialStore', () => {
     expect(readFileSync(path, 'utf8')).not.toContain('very-secret-password');
     expect(statSync(path).mode & 0o777).toBe(0o600);
 
-    await store.apply([{ type: 'delete', user: 'zed', mechanism: 'SCRAM-SHA-256' }, { type: 'delete', user: 'amy', mechanism: 'SCRAM-SHA-512' }]);
+    await store.apply([
+      { type: 'delete', user: 'zed', mechanism: 'SCRAM-SHA-256' },
+      { type: 'delete', user: 'amy', mechanism: 'SCRAM-SHA-512' },
+    ]);
     expect(store.credential('zed', 'SCRAM-SHA-256')).toBeUndefined();
     const reopened = await FileScramCredentialStore.open(path);
     expect([...reopened.users()].map(([user, c]) => [user, [...c.keys()]])).toEqual([['amy', ['SCRAM-SHA-256']]]);

@@ -86,19 +86,27 @@ function closedWithin(socket: Socket | TLSSocket): Promise<void> {
 }
 
 describe('TLS listeners', () => {
-  it.each(['TLSv1.2', 'TLSv1.3'] as const)('serve kafkajs over %s: create, produce, consume in a group', async (version) => {
-    const broker = await tlsBroker();
-    const kafka = kafkajs(broker.bootstrap, { ca: [certs.read(certs.caFile)], minVersion: version, maxVersion: version });
-    expect(await roundTrip(kafka, `tls-${version}`)).toEqual(['one', 'two']);
-  }, 60_000);
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)(
+    'serve kafkajs over %s: create, produce, consume in a group',
+    async (version) => {
+      const broker = await tlsBroker();
+      const kafka = kafkajs(broker.bootstrap, { ca: [certs.read(certs.caFile)], minVersion: version, maxVersion: version });
+      expect(await roundTrip(kafka, `tls-${version}`)).toEqual(['one', 'two']);
+    },
+    60_000,
+  );
 
-  it.skipIf(!hasKcat())('serve kcat (librdkafka checks the host name against the SAN)', async () => {
-    const broker = await tlsBroker();
-    const ssl = ['-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.caFile}`];
-    await kcat(['-b', broker.bootstrap, ...ssl, '-P', '-t', 'kcat-tls'], 'a\nb\n');
-    const out = await kcat(['-b', broker.bootstrap, ...ssl, '-C', '-t', 'kcat-tls', '-o', 'beginning', '-e', '-q']);
-    expect(out.trim().split('\n')).toEqual(['a', 'b']);
-  }, 60_000);
+  it.skipIf(!hasKcat())(
+    'serve kcat (librdkafka checks the host name against the SAN)',
+    async () => {
+      const broker = await tlsBroker();
+      const ssl = ['-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.caFile}`];
+      await kcat(['-b', broker.bootstrap, ...ssl, '-P', '-t', 'kcat-tls'], 'a\nb\n');
+      const out = await kcat(['-b', broker.bootstrap, ...ssl, '-C', '-t', 'kcat-tls', '-o', 'beginning', '-e', '-q']);
+      expect(out.trim().split('\n')).toEqual(['a', 'b']);
+    },
+    60_000,
+  );
 
   it('are refused by clients when the certificate is untrusted, expired or for another host', async () => {
     for (const [keystore, reason] of [
@@ -114,10 +122,16 @@ describe('TLS listeners', () => {
     }
   }, 60_000);
 
-  it.skipIf(!hasKcat())('are refused by kcat for another host name', async () => {
-    const broker = await tlsBroker({ 'ssl.keystore.location': certs.wrongHostKeystore });
-    await expect(kcat(['-b', broker.bootstrap, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.caFile}`, '-L', '-m', '3'], undefined, 15_000)).rejects.toThrow();
-  }, 30_000);
+  it.skipIf(!hasKcat())(
+    'are refused by kcat for another host name',
+    async () => {
+      const broker = await tlsBroker({ 'ssl.keystore.location': certs.wrongHostKeystore });
+      await expect(
+        kcat(['-b', broker.bootstrap, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.caFile}`, '-L', '-m', '3'], undefined, 15_000),
+      ).rejects.toThrow();
+    },
+    30_000,
+  );
 
   it('close a plaintext client on the TLS port and a TLS client on the plaintext port, and keep serving the others', async () => {
     const broker = await tlsBroker();
@@ -157,14 +171,22 @@ describe('TLS listeners', () => {
   }, 30_000);
 
   it('refuse non-PEM stores and listeners without a key store', async () => {
-    await expect(startBroker({ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': certs.serverKeystore })).rejects.toThrow(/ssl.keystore.type=JKS is not supported/);
+    await expect(startBroker({ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': certs.serverKeystore })).rejects.toThrow(
+      /ssl.keystore.type=JKS is not supported/,
+    );
     await expect(startBroker({ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM' })).rejects.toThrow(/needs ssl.keystore.location/);
   });
 });
 
 describe('mTLS principal', () => {
   async function principalListener(settings: Record<string, string>): Promise<Listener> {
-    const config = BrokerConfig.create({ 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': certs.serverKeystore, 'ssl.truststore.type': 'PEM', 'ssl.truststore.location': certs.caFile, ...settings });
+    const config = BrokerConfig.create({
+      'ssl.keystore.type': 'PEM',
+      'ssl.keystore.location': certs.serverKeystore,
+      'ssl.truststore.type': 'PEM',
+      'ssl.truststore.location': certs.caFile,
+      ...settings,
+    });
     const tls = tlsSettings(config, 'SSL');
     const mapper = PrincipalMapper.parse(config.string('ssl.principal.mapping.rules'));
     return Listener.start({
@@ -187,7 +209,12 @@ describe('mTLS principal', () => {
   }
 
   async function principalOf(port: number, withCertificate: boolean): Promise<string> {
-    const client = connectTls({ host: '127.0.0.1', port, ca: certs.read(certs.caFile), ...(withCertificate ? { key: certs.read(certs.clientKeystore), cert: certs.read(certs.clientKeystore) } : {}) });
+    const client = connectTls({
+      host: '127.0.0.1',
+      port,
+      ca: certs.read(certs.caFile),
+      ...(withCertificate ? { key: certs.read(certs.clientKeystore), cert: certs.read(certs.clientKeystore) } : {}),
+    });
     return new Promise((resolve, reject) => {
       let received = Buffer.alloc(0);
       client.on('data', (chunk: Buffer) => {

@@ -95,7 +95,16 @@ describe('bad input', () => {
   });
 
   it('closes on truncated bodies and huge array counts', async () => {
-    const metadata = Buffer.concat(encodeRequest({ apiKey: ApiKey.Metadata, apiVersion: 9, correlationId: 1, clientId: 'x' }, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'healthy' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }));
+    const metadata = Buffer.concat(
+      encodeRequest(
+        { apiKey: ApiKey.Metadata, apiVersion: 9, correlationId: 1, clientId: 'x' },
+        {
+          topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'healthy' }],
+          allowAutoTopicCreation: false,
+          includeTopicAuthorizedOperations: false,
+        },
+      ),
+    );
     await expectClosed(sized(metadata.subarray(4, metadata.length - 3)));
     const hugeCount = Buffer.alloc(4);
     hugeCount.writeInt32BE(0x7fffffff);
@@ -128,7 +137,12 @@ describe('bad input', () => {
     const records = native.buildRecordBatch({ values: [Buffer.from('bad')] });
     records.writeUInt32BE((records.readUInt32BE(17) ^ 1) >>> 0, 17);
     const produce = (r: Buffer) =>
-      client.request(ApiKey.Produce, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'healthy', partitionData: [{ index: 0, records: r }] }] });
+      client.request(ApiKey.Produce, 9, {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 1000,
+        topicData: [{ name: 'healthy', partitionData: [{ index: 0, records: r }] }],
+      });
     expect((await produce(records)).responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect((await produce(native.buildRecordBatch({ values: [Buffer.from('good')] }))).responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
     client.close();

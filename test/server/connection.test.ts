@@ -172,9 +172,7 @@ describe('connection', () => {
 
   it('releases a response once it has been written', async () => {
     let released = 0;
-    const socket = await open(
-      await start(async (f) => ({ chunks: [Buffer.from([0, 0, 0, f.length]), Buffer.from(f)], release: () => released++ })),
-    );
+    const socket = await open(await start(async (f) => ({ chunks: [Buffer.from([0, 0, 0, f.length]), Buffer.from(f)], release: () => released++ })));
     const replies = readFrames(socket, 3);
     socket.write(Buffer.concat([frame([0]), frame([0]), frame([0])]));
     await replies;
@@ -194,7 +192,11 @@ describe('connection', () => {
   it('ends every request exactly once: written, acks=0, failed, closing, and dropped with the connection', async () => {
     const ended: RequestTiming[] = [];
     const sink = { requestCompleted: (timing: RequestTiming) => void ended.push(timing) };
-    const WRITE = 0, NONE = 1, REJECT = 2, SLOW = 3, CLOSE = 4;
+    const WRITE = 0,
+      NONE = 1,
+      REJECT = 2,
+      SLOW = 3,
+      CLOSE = 4;
     const port = await start(async (f, _connection, timing) => {
       timing.apiKey = f[0]!;
       timing.sink = sink;

@@ -44,7 +44,11 @@ async function roundTrips(client: RawClient, until: { count?: number; settled?: 
   while (!done && times.length < (until.count ?? Infinity)) {
     const started = performance.now();
     await client.request(18, 3, { clientSoftwareName: 'healthy', clientSoftwareVersion: '1' });
-    await client.request(3, 12, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    await client.request(3, 12, {
+      topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     times.push(performance.now() - started);
   }
   return times;
@@ -68,7 +72,8 @@ describe('compressed batches that inflate to tens of MiB', () => {
       const sending = (async () => {
         for (let round = 0; round < ROUNDS; round++) {
           const batches = Array.from({ length: PIPELINE }, (_, i) => (i % 2 === 0 ? valid : bomb));
-          for (const response of await Promise.all(batches.map((batch) => produce(sender, batch)))) codes.push(response.responses[0]!.partitionResponses[0]!.errorCode);
+          for (const response of await Promise.all(batches.map((batch) => produce(sender, batch))))
+            codes.push(response.responses[0]!.partitionResponses[0]!.errorCode);
         }
       })();
       const loaded = await roundTrips(healthy, { settled: sending });

@@ -11,7 +11,10 @@ const server = useBrokerWithClient();
 async function topicWithRecords(name: string, cleanupPolicy: string): Promise<void> {
   await server.broker.broker.metadata.createTopic(name, { numPartitions: 1, configs: { 'cleanup.policy': cleanupPolicy } });
   const keys = [0, 1, 2, 3].map((i) => Buffer.from(`k${i}`));
-  await server.broker.broker.replicaManager.appendRecords([{ topic: name, partition: 0, records: native.buildRecordBatch({ keys, values: keys }) }], { acks: 1, timeoutMs: 5_000 });
+  await server.broker.broker.replicaManager.appendRecords([{ topic: name, partition: 0, records: native.buildRecordBatch({ keys, values: keys }) }], {
+    acks: 1,
+    timeoutMs: 5_000,
+  });
 }
 
 async function deleteRecords(name: string, offset: bigint): Promise<{ errorCode: number; lowWatermark: bigint }> {

@@ -13,7 +13,12 @@ async function produce(topic: string, producerId: bigint, producerEpoch: number,
     { values: Array.from({ length: count }, (_, i) => Buffer.from(`v${i}`)), timestamps: BigInt64Array.from({ length: count }, () => timestamp) },
     { producerId, producerEpoch, baseSequence },
   );
-  const response = await server.client.request(ApiKey.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+  const response = await server.client.request(ApiKey.Produce, 9, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+  });
   expect(response.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
 }
 
@@ -25,7 +30,10 @@ describe('DescribeProducers', () => {
     await produce('described', 40n, 2, 3, 2, now);
     await produce('described', 41n, 0, 0, 1, now - 500n);
     const response = await server.client.request(ApiKey.DescribeProducers, 0, {
-      topics: [{ name: 'described', partitionIndexes: [0, 1, 7] }, { name: 'missing', partitionIndexes: [0] }],
+      topics: [
+        { name: 'described', partitionIndexes: [0, 1, 7] },
+        { name: 'missing', partitionIndexes: [0] },
+      ],
     });
     const [described, missing] = response.topics;
     expect(described.partitions[0]).toMatchObject({ partitionIndex: 0, errorCode: ErrorCode.NONE });

@@ -37,8 +37,14 @@ describe('DescribeTopicPartitions', () => {
     } while (cursor !== null && pages.length < 10);
     expect(pages).toEqual([
       [['pg-a', [0, 1, 2, 3]]],
-      [['pg-a', [4]], ['pg-b', [0, 1, 2]]],
-      [['pg-b', [3, 4]], ['pg-c', [0, 1]]],
+      [
+        ['pg-a', [4]],
+        ['pg-b', [0, 1, 2]],
+      ],
+      [
+        ['pg-b', [3, 4]],
+        ['pg-c', [0, 1]],
+      ],
       [['pg-c', [2, 3, 4]]],
     ]);
     expect(cursors).toEqual([
@@ -51,15 +57,23 @@ describe('DescribeTopicPartitions', () => {
 
   it('describes each partition as Metadata v12 does, with empty ELR lists (gregor keeps no ELR)', async () => {
     const response = await describeTopicPartitions(server, { topics: [{ name: 'pg-b' }], responsePartitionLimit: 2 });
-    const metadata = await server.client.request(ApiKey.Metadata, 12, { topics: [{ topicId: ZERO_UUID, name: 'pg-b' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const metadata = await server.client.request(ApiKey.Metadata, 12, {
+      topics: [{ topicId: ZERO_UUID, name: 'pg-b' }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     const [described] = response.topics;
     const [fromMetadata] = metadata.topics;
     if (described === undefined) throw new Error('no topic described');
-    expect(described).toMatchObject({ errorCode: ErrorCode.NONE, name: 'pg-b', topicId: fromMetadata.topicId, isInternal: false, topicAuthorizedOperations: -2147483648 });
+    expect(described).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      name: 'pg-b',
+      topicId: fromMetadata.topicId,
+      isInternal: false,
+      topicAuthorizedOperations: -2147483648,
+    });
     expect(described.topicId).not.toBe(ZERO_UUID);
-    expect(described.partitions).toEqual(
-      fromMetadata.partitions.slice(0, 2).map((p: object) => ({ ...p, eligibleLeaderReplicas: [], lastKnownElr: [] })),
-    );
+    expect(described.partitions).toEqual(fromMetadata.partitions.slice(0, 2).map((p: object) => ({ ...p, eligibleLeaderReplicas: [], lastKnownElr: [] })));
     const nodeId = server.broker.broker.metadata.nodeId;
     expect(described.partitions[1]).toEqual({
       errorCode: ErrorCode.NONE,
@@ -106,13 +120,23 @@ describe('DescribeTopicPartitions', () => {
 
   it('without a topic list the cursor may name a topic that does not exist: the page starts at the next name', async () => {
     const response = await describeTopicPartitions(server, { cursor: { topicName: 'pg-aa', partitionIndex: 3 }, responsePartitionLimit: 7 });
-    expect(partitionsOf(response)).toEqual([['pg-b', [0, 1, 2, 3, 4]], ['pg-c', [0, 1]]]);
+    expect(partitionsOf(response)).toEqual([
+      ['pg-b', [0, 1, 2, 3, 4]],
+      ['pg-c', [0, 1]],
+    ]);
     expect(response.nextCursor).toEqual({ topicName: 'pg-c', partitionIndex: 2 });
   });
 
   it('a cursor past the last partition gives the topic without partitions and goes on with the next', async () => {
-    const response = await describeTopicPartitions(server, { topics: [{ name: 'pg-a' }, { name: 'pg-b' }], cursor: { topicName: 'pg-a', partitionIndex: 9 }, responsePartitionLimit: 3 });
-    expect(partitionsOf(response)).toEqual([['pg-a', []], ['pg-b', [0, 1, 2]]]);
+    const response = await describeTopicPartitions(server, {
+      topics: [{ name: 'pg-a' }, { name: 'pg-b' }],
+      cursor: { topicName: 'pg-a', partitionIndex: 9 },
+      responsePartitionLimit: 3,
+    });
+    expect(partitionsOf(response)).toEqual([
+      ['pg-a', []],
+      ['pg-b', [0, 1, 2]],
+    ]);
     expect(response.nextCursor).toEqual({ topicName: 'pg-b', partitionIndex: 3 });
   });
 

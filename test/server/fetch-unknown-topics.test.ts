@@ -46,7 +46,10 @@ function fetch(version: number, topics: { topic?: string; topicId?: string }[], 
 }
 
 async function append(topic: string, value: string): Promise<void> {
-  await broker.broker.replicaManager.appendRecords([{ topic, partition: 0, records: native.buildRecordBatch({ values: [Buffer.from(value)] }) }], { acks: 1, timeoutMs: 5_000 });
+  await broker.broker.replicaManager.appendRecords([{ topic, partition: 0, records: native.buildRecordBatch({ values: [Buffer.from(value)] }) }], {
+    acks: 1,
+    timeoutMs: 5_000,
+  });
 }
 
 describe('fetch with partitions the metadata does not know', () => {

@@ -30,7 +30,9 @@ function fetch(topic: string, offset: bigint, { maxWaitMs = 0, minBytes = 1, max
     isolationLevel: 1,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes }] }],
+    topics: [
+      { topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes }] },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   });
@@ -115,7 +117,12 @@ describe('list offsets', () => {
         transactionalId: null,
         acks: 1,
         timeoutMs: 5000,
-        topicData: [{ name: 'times', partitionData: [{ index: 0, records: native.buildRecordBatch({ values: [Buffer.from(`t${i}`)] }, { baseTimestamp: base + BigInt(i * 1000) }) }] }],
+        topicData: [
+          {
+            name: 'times',
+            partitionData: [{ index: 0, records: native.buildRecordBatch({ values: [Buffer.from(`t${i}`)] }, { baseTimestamp: base + BigInt(i * 1000) }) }],
+          },
+        ],
       });
     }
     const ask = async (timestamp: bigint) =>

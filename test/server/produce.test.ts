@@ -13,7 +13,11 @@ function batch(values: string[], options: Parameters<typeof native.buildRecordBa
   return native.buildRecordBatch({ values: values.map((v) => Buffer.from(v)) }, options);
 }
 
-async function produce(topic: string, records: Buffer | null, { version = 9, acks = -1, partition = 0 } = {}): Promise<{ errorCode: number; baseOffset: bigint; logAppendTimeMs: bigint }> {
+async function produce(
+  topic: string,
+  records: Buffer | null,
+  { version = 9, acks = -1, partition = 0 } = {},
+): Promise<{ errorCode: number; baseOffset: bigint; logAppendTimeMs: bigint }> {
   const response = await server.client.request(ApiKey.Produce, version, {
     transactionalId: null,
     acks,
@@ -105,20 +109,37 @@ describe('produce', () => {
 
   it('sends nothing back for acks=0 and keeps answering later requests in order', async () => {
     const before = await logEnd('p');
-    server.client.send(ApiKey.Produce, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'p', partitionData: [{ index: 0, records: batch(['q']) }] }] });
+    server.client.send(ApiKey.Produce, 9, {
+      transactionalId: null,
+      acks: 0,
+      timeoutMs: 1000,
+      topicData: [{ name: 'p', partitionData: [{ index: 0, records: batch(['q']) }] }],
+    });
     expect((await produce('p', batch(['r']))).baseOffset).toBe(before + 1n);
   });
 
   it('closes the connection when an acks=0 produce fails, as Kafka does', async () => {
     const quiet = await RawClient.connect(server.broker.bootstrap);
-    quiet.send(ApiKey.Produce, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'p', partitionData: [{ index: 7, records: batch(['lost']) }] }] });
+    quiet.send(ApiKey.Produce, 9, {
+      transactionalId: null,
+      acks: 0,
+      timeoutMs: 1000,
+      topicData: [{ name: 'p', partitionData: [{ index: 7, records: batch(['lost']) }] }],
+    });
     await quiet.closed;
   });
 
   it('refuses transactions cleanly', async () => {
-    const init = await server.client.request(ApiKey.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
+    const init = await server.client.request(ApiKey.InitProducerId, 4, {
+      transactionalId: 'tx',
+      transactionTimeoutMs: 60000,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
     expect(init.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-    expect((await produce('p', batch(['t'], { producerId: 5n, producerEpoch: 0, baseSequence: 0, transactional: true }))).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect((await produce('p', batch(['t'], { producerId: 5n, producerEpoch: 0, baseSequence: 0, transactional: true }))).errorCode).toBe(
+      ErrorCode.INVALID_TXN_STATE,
+    );
   });
 });
 
@@ -127,7 +148,12 @@ describe('idempotent produce (R6)', () => {
 
   beforeAll(async () => {
     await server.broker.broker.metadata.createTopic('idem', { numPartitions: 1 });
-    const init = await server.client.request(ApiKey.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
+    const init = await server.client.request(ApiKey.InitProducerId, 4, {
+      transactionalId: null,
+      transactionTimeoutMs: 60000,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
     expect(init.errorCode).toBe(ErrorCode.NONE);
     producerId = init.producerId;
   });
@@ -136,7 +162,12 @@ describe('idempotent produce (R6)', () => {
     produce('idem', batch(values, { producerId, producerEpoch: epoch, baseSequence: sequence }));
 
   it('hands out a new producer id each time', async () => {
-    const again = await server.client.request(ApiKey.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
+    const again = await server.client.request(ApiKey.InitProducerId, 4, {
+      transactionalId: null,
+      transactionTimeoutMs: 60000,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
     expect(again.producerId).not.toBe(producerId);
   });
 

@@ -20,7 +20,12 @@ describe('broker.close()', () => {
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 'parked', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+      topics: [
+        {
+          topic: 'parked',
+          partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     });
@@ -32,7 +37,11 @@ describe('broker.close()', () => {
     await client.closed;
     const [host, port] = broker.bootstrap.split(':');
     await expect(
-      new Promise((resolve, reject) => connect({ host, port: Number(port) }).once('connect', resolve).once('error', reject)),
+      new Promise((resolve, reject) =>
+        connect({ host, port: Number(port) })
+          .once('connect', resolve)
+          .once('error', reject),
+      ),
     ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });

@@ -55,7 +55,12 @@ function append(log: Log, records: [string, string | null][], timestamp: bigint,
 
 /** Every record from the log start, copied out of the views, which are released as the reads go. */
 function readAll(log: Log): Row[] {
-  return readAllRecords(log, (record) => ({ offset: record.offset, timestamp: record.timestamp, key: record.key!.toString(), value: record.value?.toString() ?? null }));
+  return readAllRecords(log, (record) => ({
+    offset: record.offset,
+    timestamp: record.timestamp,
+    key: record.key!.toString(),
+    value: record.value?.toString() ?? null,
+  }));
 }
 
 /** Below `upTo`, the latest record of each key among those below it; from `upTo` on, everything. */
@@ -70,7 +75,15 @@ describe('log compaction through N-API', () => {
     const now = BigInt(Date.now());
     for (let round = 0; round < 4; round++) {
       for (let codec = 0; codec <= 4; codec++) {
-        append(log, [[`key-${codec}`, `round ${round}`], ['shared', `round ${round} codec ${codec}`]], now - 1000n + BigInt(round), codec);
+        append(
+          log,
+          [
+            [`key-${codec}`, `round ${round}`],
+            ['shared', `round ${round} codec ${codec}`],
+          ],
+          now - 1000n + BigInt(round),
+          codec,
+        );
       }
       log.roll();
     }
@@ -94,7 +107,15 @@ describe('log compaction through N-API', () => {
   it('keeps a tombstone for delete.retention.ms after its first cleaning, then drops it', () => {
     const { log, dir } = newLog();
     const now = Date.now();
-    append(log, [['user-1', 'alice'], ['user-2', 'bob']], BigInt(now - 100), 4);
+    append(
+      log,
+      [
+        ['user-1', 'alice'],
+        ['user-2', 'bob'],
+      ],
+      BigInt(now - 100),
+      4,
+    );
     append(log, [['user-1', null]], BigInt(now - 50), 4);
     log.roll();
     append(log, [['user-3', 'carol']], BigInt(now));

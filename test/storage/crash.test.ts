@@ -59,7 +59,9 @@ function fetchEverything(log: Log): string[] {
 
 /** Deletes, garbles or truncates every index file in turn, and garbles the checkpoints. */
 function damageIndexesAndCheckpoints(root: string, partitionDir: string): number {
-  const indexes = readdirSync(partitionDir).filter((name) => name.endsWith('index')).sort();
+  const indexes = readdirSync(partitionDir)
+    .filter((name) => name.endsWith('index'))
+    .sort();
   indexes.forEach((name, index) => {
     const path = join(partitionDir, name);
     const size = statSync(path).size;

@@ -181,7 +181,12 @@ function readEverything(log: Log): Buffer {
 describe('Log property', () => {
   it('every read returns exactly the covering batches, in order and byte-identical, across reopens', () => {
     const operation = fc.oneof(
-      fc.record({ kind: fc.constant('append' as const), records: fc.integer({ min: 1, max: 8 }), valueBytes: fc.integer({ min: 0, max: 3000 }), compression: fc.constantFrom(0, 1, 4) }),
+      fc.record({
+        kind: fc.constant('append' as const),
+        records: fc.integer({ min: 1, max: 8 }),
+        valueBytes: fc.integer({ min: 0, max: 3000 }),
+        compression: fc.constantFrom(0, 1, 4),
+      }),
       fc.record({ kind: fc.constant('read' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), maxBytes: fc.integer({ min: 1, max: 20_000 }) }),
       fc.record({ kind: fc.constant('reopen' as const), clean: fc.boolean() }),
     );

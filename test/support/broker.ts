@@ -71,7 +71,9 @@ export async function spawnBroker(dataDir: string, settings: BrokerSettings = {}
   const config = { 'log.dir': dataDir, listeners: `PLAINTEXT://127.0.0.1:${port}`, ...settings };
   const command = [process.execPath, join(ROOT, 'test', 'support', 'broker-process.mjs'), JSON.stringify(config)];
   const [file, args] =
-    openFileLimit === undefined ? [command[0]!, command.slice(1)] : ['bash', ['-c', `ulimit -Sn ${openFileLimit}; ulimit -Hn ${openFileLimit}; exec "$@"`, 'bash', ...command]];
+    openFileLimit === undefined
+      ? [command[0]!, command.slice(1)]
+      : ['bash', ['-c', `ulimit -Sn ${openFileLimit}; ulimit -Hn ${openFileLimit}; exec "$@"`, 'bash', ...command]];
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const boundPort = await new Promise<number>((resolve, reject) => {

@@ -37,22 +37,93 @@ export async function makeCertificates(): Promise<TestCertificates> {
   const path = (name: string): string => join(dir, name);
   const openssl = (...args: string[]): Promise<unknown> => run('openssl', args, { cwd: dir });
   const ca = async (name: string): Promise<void> => {
-    await openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`);
+    await openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+    );
   };
   const signed = async (name: string, subject: string, san: string | undefined, issuer: string, dates?: [string, string]): Promise<string> => {
-    await openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+    await openssl(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      subject,
+    );
     writeFileSync(path(`${name}.ext`), san ? `subjectAltName=${san}\n` : 'basicConstraints=CA:FALSE\n');
     if (dates) {
       // Only `openssl ca` takes explicit validity dates (OpenSSL 3.0's x509 -req cannot backdate).
       writeFileSync(path('index.txt'), '');
-      writeFileSync(path(`${name}.cnf`), `[ca]\ndefault_ca=test\n[test]\ndatabase=index.txt\nnew_certs_dir=.\nserial=${name}.serial\ndefault_md=sha256\npolicy=any\ncopy_extensions=none\n[any]\ncommonName=supplied\n`);
+      writeFileSync(
+        path(`${name}.cnf`),
+        `[ca]\ndefault_ca=test\n[test]\ndatabase=index.txt\nnew_certs_dir=.\nserial=${name}.serial\ndefault_md=sha256\npolicy=any\ncopy_extensions=none\n[any]\ncommonName=supplied\n`,
+      );
       writeFileSync(path(`${name}.serial`), '1000\n');
-      await openssl('ca', '-batch', '-config', `${name}.cnf`, '-cert', `${issuer}.pem`, '-keyfile', `${issuer}.key`, '-in', `${name}.csr`, '-out', `${name}.pem`, '-startdate', dates[0], '-enddate', dates[1], '-extfile', `${name}.ext`, '-notext');
+      await openssl(
+        'ca',
+        '-batch',
+        '-config',
+        `${name}.cnf`,
+        '-cert',
+        `${issuer}.pem`,
+        '-keyfile',
+        `${issuer}.key`,
+        '-in',
+        `${name}.csr`,
+        '-out',
+        `${name}.pem`,
+        '-startdate',
+        dates[0],
+        '-enddate',
+        dates[1],
+        '-extfile',
+        `${name}.ext`,
+        '-notext',
+      );
     } else {
-      await openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+      await openssl(
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        `${issuer}.pem`,
+        '-CAkey',
+        `${issuer}.key`,
+        '-CAcreateserial',
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+      );
     }
     const keystore = path(`${name}.keystore.pem`);
-    writeFileSync(keystore, readFileSync(path(`${name}.key`), 'utf8') + readFileSync(path(`${name}.pem`), 'utf8') + readFileSync(path(`${issuer}.pem`), 'utf8'));
+    writeFileSync(
+      keystore,
+      readFileSync(path(`${name}.key`), 'utf8') + readFileSync(path(`${name}.pem`), 'utf8') + readFileSync(path(`${issuer}.pem`), 'utf8'),
+    );
     return keystore;
   };
   const localhost = 'IP:127.0.0.1,DNS:localhost';

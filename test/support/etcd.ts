@@ -95,4 +95,3 @@ async function healthy(client: string): Promise<boolean> {
     return false;
   }
 }
-

@@ -100,14 +100,22 @@ export class MemoryLog implements PartitionLog {
   }
 
   offsetForTimestamp(timestamp: bigint, maxOffset = this.#logEndOffset): TimestampAndOffset | undefined {
-    return this.#firstRecord((batch) => batch.header.maxTimestamp >= timestamp, (ts) => ts >= timestamp, maxOffset);
+    return this.#firstRecord(
+      (batch) => batch.header.maxTimestamp >= timestamp,
+      (ts) => ts >= timestamp,
+      maxOffset,
+    );
   }
 
   maxTimestamp(): TimestampAndOffset | undefined {
     // biome-ignore lint/complexity/useMathMinMax: timestamps are bigints, which Math.max does not take
     const max = this.#from(this.#logStartOffset).reduce((found, batch) => (batch.header.maxTimestamp > found ? batch.header.maxTimestamp : found), -1n);
     if (max < 0n) return undefined;
-    return this.#firstRecord((batch) => batch.header.maxTimestamp === max, (ts) => ts === max, this.#logEndOffset);
+    return this.#firstRecord(
+      (batch) => batch.header.maxTimestamp === max,
+      (ts) => ts === max,
+      this.#logEndOffset,
+    );
   }
 
   truncateTo(offset: bigint): bigint {

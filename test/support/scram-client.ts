@@ -43,8 +43,19 @@ export class ScramTestClient {
 }
 
 /** The store change that gives `user` this password for the mechanism (what AlterUserScramCredentials would apply). */
-export async function upsertion(mechanism: ScramMechanism, user: string, password: string, iterations = 4096, salt = randomSalt(mechanism)): Promise<ScramCredentialChange> {
-  return { type: 'upsert', user, mechanism: mechanism.name, credential: credentialOf(mechanism, salt, await saltedPassword(mechanism, password, salt, iterations), iterations) };
+export async function upsertion(
+  mechanism: ScramMechanism,
+  user: string,
+  password: string,
+  iterations = 4096,
+  salt = randomSalt(mechanism),
+): Promise<ScramCredentialChange> {
+  return {
+    type: 'upsert',
+    user,
+    mechanism: mechanism.name,
+    credential: credentialOf(mechanism, salt, await saltedPassword(mechanism, password, salt, iterations), iterations),
+  };
 }
 
 /**

@@ -56,7 +56,8 @@ export async function create(brokers: string[], flags: AclFlags): Promise<void> 
 }
 
 export async function remove(brokers: string[], flags: AclFlags & { format: OutputFormat }): Promise<void> {
-  if (resourcesOf(flags).length === 0) throw new CliError('name the resource whose ACLs to delete: --topic, --group, --transactional-id or --cluster', undefined, EXIT_USAGE);
+  if (resourcesOf(flags).length === 0)
+    throw new CliError('name the resource whose ACLs to delete: --topic, --group, --transactional-id or --cluster', undefined, EXIT_USAGE);
   const filters = filtersOf(flags);
   const deleted = await withAdmin(brokers, (admin) => admin.deleteAcls({ filters }));
   renderRows(flags.format, deleted.map(rowOf));
@@ -108,7 +109,12 @@ function filtersOf(flags: AclFlags): AclFilter[] {
   const resources: { resourceType: ResourceType; resourceName: string | null }[] = resourcesOf(flags);
   const named = resources.length > 0;
   if (!named) resources.push({ resourceType: ResourceType.ANY, resourceName: null });
-  const patternType = patternTypeOf(flags.resourcePatternType ?? (named ? 'literal' : 'any'), [PatternType.LITERAL, PatternType.PREFIXED, PatternType.MATCH, PatternType.ANY]);
+  const patternType = patternTypeOf(flags.resourcePatternType ?? (named ? 'literal' : 'any'), [
+    PatternType.LITERAL,
+    PatternType.PREFIXED,
+    PatternType.MATCH,
+    PatternType.ANY,
+  ]);
   const entries: { principal: string | null; permissionType: AclPermissionType }[] = [
     ...entriesOf(flags),
     ...(flags.principal ?? []).map((principal) => ({ principal: principalOf(principal), permissionType: AclPermissionType.ANY })),
@@ -143,7 +149,8 @@ function entriesOf(flags: AclFlags): { principal: string; permissionType: AclPer
 }
 
 function principalOf(principal: string): string {
-  if (!principal.includes(':')) throw new CliError(`principal ${JSON.stringify(principal)} has no type`, 'write it as Type:name, e.g. User:alice (User:* for everyone)', EXIT_USAGE);
+  if (!principal.includes(':'))
+    throw new CliError(`principal ${JSON.stringify(principal)} has no type`, 'write it as Type:name, e.g. User:alice (User:* for everyone)', EXIT_USAGE);
   return principal;
 }
 
@@ -158,7 +165,8 @@ function operationsOf(names: string[] | undefined): AclOperation[] {
 
 function patternTypeOf(name: string, allowed: PatternType[]): PatternType {
   const code = codeNamed<PatternType>(PatternType, name, 'resource pattern type', [PatternType.UNKNOWN]);
-  if (!allowed.includes(code)) throw new CliError(`resource pattern type ${name} is not allowed here`, `use ${allowed.map((t) => PatternType[t].toLowerCase()).join(', ')}`, EXIT_USAGE);
+  if (!allowed.includes(code))
+    throw new CliError(`resource pattern type ${name} is not allowed here`, `use ${allowed.map((t) => PatternType[t].toLowerCase()).join(', ')}`, EXIT_USAGE);
   return code;
 }
 

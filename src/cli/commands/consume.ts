@@ -5,7 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { type CommitOptionsPartition, type ConsumeOptions, type Consumer, type Message, MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
+import {
+  type CommitOptionsPartition,
+  type ConsumeOptions,
+  type Consumer,
+  type Message,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+} from '@platformatic/kafka';
 import { createConsumer, withAdmin } from '../kafka-client.js';
 import { parsePosition, resolvePosition, type Position } from '../offsets.js';
 import { missingTopicOr, partitionsOf } from '../topics.js';
@@ -85,7 +92,12 @@ class PendingCommits {
   }
 
   printed(message: Message<Buffer, Buffer, Buffer, Buffer>): void {
-    this.#pending.set(`${message.topic}:${message.partition}`, { topic: message.topic, partition: message.partition, offset: message.offset + 1n, leaderEpoch: -1 });
+    this.#pending.set(`${message.topic}:${message.partition}`, {
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset + 1n,
+      leaderEpoch: -1,
+    });
   }
 
   async commit(): Promise<void> {

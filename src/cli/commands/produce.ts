@@ -35,7 +35,11 @@ export async function produce(brokers: string[], topic: string, options: Produce
     }),
   );
   if (!compressionsAlgorithms[options.compression].available) {
-    throw new CliError(`${options.compression} compression is not available on Node.js ${process.versions.node}`, 'zstd needs Node.js 22.15 or later; gzip, snappy and lz4 work everywhere', EXIT_USAGE);
+    throw new CliError(
+      `${options.compression} compression is not available on Node.js ${process.versions.node}`,
+      'zstd needs Node.js 22.15 or later; gzip, snappy and lz4 work everywhere',
+      EXIT_USAGE,
+    );
   }
   const acks = options.acks === 'all' ? -1 : Number(options.acks);
   // As Kafka's clients do, ask for the topic to be created on use; the broker decides (auto.create.topics.enable).
@@ -72,12 +76,7 @@ export async function produce(brokers: string[], topic: string, options: Produce
   }
 }
 
-function toMessage(
-  topic: string,
-  line: string,
-  options: ProduceOptions,
-  headers: Map<Buffer, Buffer>,
-): MessageToProduce<Buffer, Buffer, Buffer, Buffer> {
+function toMessage(topic: string, line: string, options: ProduceOptions, headers: Map<Buffer, Buffer>): MessageToProduce<Buffer, Buffer, Buffer, Buffer> {
   const sep = options.keySeparator === undefined ? -1 : line.indexOf(options.keySeparator);
   const message: MessageToProduce<Buffer, Buffer, Buffer, Buffer> = {
     topic,

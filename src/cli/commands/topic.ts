@@ -74,11 +74,7 @@ interface TopicDescription {
   }[];
 }
 
-export async function describe(
-  brokers: string[],
-  name: string,
-  options: { configs?: boolean; partitions?: boolean; format: OutputFormat },
-): Promise<void> {
+export async function describe(brokers: string[], name: string, options: { configs?: boolean; partitions?: boolean; format: OutputFormat }): Promise<void> {
   const description = await withAdmin(brokers, async (admin): Promise<TopicDescription> => {
     const topic = await topicMetadata(admin, name);
     const indexes = topic.partitions.map((_, i) => i);
@@ -145,9 +141,7 @@ export async function alterConfig(brokers: string[], name: string, options: { se
     ...(options.delete ?? []).map((key): AlterConfig => ({ name: key, configOperation: IncrementalAlterConfigOperationTypes.DELETE })),
   ];
   if (configs.length === 0) throw new CliError('nothing to change', 'give --set key=value or --delete key', EXIT_USAGE);
-  await withAdmin(brokers, (admin) =>
-    admin.incrementalAlterConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: name, configs }] }),
-  );
+  await withAdmin(brokers, (admin) => admin.incrementalAlterConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: name, configs }] }));
 }
 
 export async function addPartitions(brokers: string[], name: string, options: { num: number }): Promise<void> {

@@ -7,7 +7,14 @@ import { text } from 'node:stream/consumers';
 import { ApiKey } from '../../protocol/api-keys.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { AlterUserScramCredentialsResponse, DescribeUserScramCredentialsResponse } from '../../protocol/messages.js';
-import { SCRAM_MECHANISMS, type ScramMechanism, randomSalt, saltedPassword, scramMechanismNamed, scramMechanismOfType } from '../../security/scram/scram-mechanism.js';
+import {
+  SCRAM_MECHANISMS,
+  type ScramMechanism,
+  randomSalt,
+  saltedPassword,
+  scramMechanismNamed,
+  scramMechanismOfType,
+} from '../../security/scram/scram-mechanism.js';
 import { adminRequest } from '../admin-socket.js';
 import { CliError, EXIT_USAGE } from '../errors.js';
 import { formatTable } from '../output/table.js';
@@ -18,13 +25,20 @@ export async function create(
   user: string,
   options: { password?: string; passwordStdin?: boolean; mechanism?: string[]; iterations: number },
 ): Promise<void> {
-  if ((options.password === undefined) === !options.passwordStdin) throw new CliError('give the password with exactly one of --password or --password-stdin', undefined, EXIT_USAGE);
+  if ((options.password === undefined) === !options.passwordStdin)
+    throw new CliError('give the password with exactly one of --password or --password-stdin', undefined, EXIT_USAGE);
   const password = options.password ?? (await text(process.stdin)).replace(/\r?\n$/, '');
   if (password === '') throw new CliError('the password is empty', undefined, EXIT_USAGE);
   const upsertions = await Promise.all(
     mechanismsOf(options.mechanism).map(async (mechanism) => {
       const salt = randomSalt(mechanism);
-      return { name: user, mechanism: mechanism.type, iterations: options.iterations, salt, saltedPassword: await saltedPassword(mechanism, password, salt, options.iterations) };
+      return {
+        name: user,
+        mechanism: mechanism.type,
+        iterations: options.iterations,
+        salt,
+        saltedPassword: await saltedPassword(mechanism, password, salt, options.iterations),
+      };
     }),
   );
   // One request per mechanism: Kafka refuses a user altered twice in the same request.
@@ -67,7 +81,11 @@ async function describe(brokers: string[], users: string[]): Promise<DescribedUs
       const mechanism = scramMechanismOfType(info.mechanism);
       return mechanism ? [{ mechanism, iterations: info.iterations }] : [];
     });
-    return { user: result.user, mechanisms: known.map((k) => k.mechanism), credentials: known.map((k) => ({ mechanism: k.mechanism.name, iterations: k.iterations })) };
+    return {
+      user: result.user,
+      mechanisms: known.map((k) => k.mechanism),
+      credentials: known.map((k) => ({ mechanism: k.mechanism.name, iterations: k.iterations })),
+    };
   });
 }
 

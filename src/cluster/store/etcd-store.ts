@@ -66,7 +66,12 @@ export class EtcdMetadataStore implements MetadataStore {
 
   async range(prefix: string): Promise<RangeResult> {
     const response = await call(() =>
-      this.#client.kv.range({ key: prefix === '' ? Buffer.from([0]) : Buffer.from(prefix), range_end: prefixEnd(prefix), sort_target: 'Key', sort_order: 'Ascend' }),
+      this.#client.kv.range({
+        key: prefix === '' ? Buffer.from([0]) : Buffer.from(prefix),
+        range_end: prefixEnd(prefix),
+        sort_target: 'Key',
+        sort_order: 'Ascend',
+      }),
     );
     return { kvs: response.kvs.map(keyValue), revision: Number(response.header.revision) };
   }
@@ -94,9 +99,7 @@ export class EtcdMetadataStore implements MetadataStore {
     const watcher = await call(() => builder.create());
     watcher.on('data', (response: IWatchResponse) => {
       if (response.events.length === 0) return;
-      options.onEvents(
-        response.events.map((event) => ({ type: event.type === 'Put' ? ('put' as const) : ('delete' as const), kv: keyValue(event.kv) })),
-      );
+      options.onEvents(response.events.map((event) => ({ type: event.type === 'Put' ? ('put' as const) : ('delete' as const), kv: keyValue(event.kv) })));
     });
     watcher.on('error', (error: Error) => {
       options.onError?.(/compacted/.test(error.message) ? new CompactedError(undefined) : error);

@@ -14,16 +14,26 @@ export const offsetCommit: ApiDefinition = {
       { name: 'memberId', type: 'string', versions: '1+' },
       { name: 'groupInstanceId', type: 'string', versions: '7+', nullableVersions: '7+', default: null },
       { name: 'retentionTimeMs', type: 'int64', versions: '2-4', default: -1n },
-      { name: 'topics', type: '[]OffsetCommitRequestTopic', versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
-        { name: 'partitions', type: '[]OffsetCommitRequestPartition', versions: '0+', fields: [
-          { name: 'partitionIndex', type: 'int32', versions: '0+' },
-          { name: 'committedOffset', type: 'int64', versions: '0+' },
-          { name: 'committedLeaderEpoch', type: 'int32', versions: '6+', default: -1 },
-          { name: 'commitTimestamp', type: 'int64', versions: '1', default: -1n },
-          { name: 'committedMetadata', type: 'string', versions: '0+', nullableVersions: '0+' },
-        ] },
-      ] },
+      {
+        name: 'topics',
+        type: '[]OffsetCommitRequestTopic',
+        versions: '0+',
+        fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          {
+            name: 'partitions',
+            type: '[]OffsetCommitRequestPartition',
+            versions: '0+',
+            fields: [
+              { name: 'partitionIndex', type: 'int32', versions: '0+' },
+              { name: 'committedOffset', type: 'int64', versions: '0+' },
+              { name: 'committedLeaderEpoch', type: 'int32', versions: '6+', default: -1 },
+              { name: 'commitTimestamp', type: 'int64', versions: '1', default: -1n },
+              { name: 'committedMetadata', type: 'string', versions: '0+', nullableVersions: '0+' },
+            ],
+          },
+        ],
+      },
     ],
   },
   response: {
@@ -32,13 +42,23 @@ export const offsetCommit: ApiDefinition = {
     flexibleVersions: '8+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
-      { name: 'topics', type: '[]OffsetCommitResponseTopic', versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
-        { name: 'partitions', type: '[]OffsetCommitResponsePartition', versions: '0+', fields: [
-          { name: 'partitionIndex', type: 'int32', versions: '0+' },
-          { name: 'errorCode', type: 'int16', versions: '0+' },
-        ] },
-      ] },
+      {
+        name: 'topics',
+        type: '[]OffsetCommitResponseTopic',
+        versions: '0+',
+        fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          {
+            name: 'partitions',
+            type: '[]OffsetCommitResponsePartition',
+            versions: '0+',
+            fields: [
+              { name: 'partitionIndex', type: 'int32', versions: '0+' },
+              { name: 'errorCode', type: 'int16', versions: '0+' },
+            ],
+          },
+        ],
+      },
     ],
   },
 };

@@ -15,10 +15,15 @@ export const joinGroup: ApiDefinition = {
       { name: 'memberId', type: 'string', versions: '0+' },
       { name: 'groupInstanceId', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
       { name: 'protocolType', type: 'string', versions: '0+' },
-      { name: 'protocols', type: '[]JoinGroupRequestProtocol', versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
-        { name: 'metadata', type: 'bytes', versions: '0+' },
-      ] },
+      {
+        name: 'protocols',
+        type: '[]JoinGroupRequestProtocol',
+        versions: '0+',
+        fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          { name: 'metadata', type: 'bytes', versions: '0+' },
+        ],
+      },
       { name: 'reason', type: 'string', versions: '8+', nullableVersions: '8+', default: null },
     ],
   },
@@ -35,11 +40,16 @@ export const joinGroup: ApiDefinition = {
       { name: 'leader', type: 'string', versions: '0+' },
       { name: 'skipAssignment', type: 'bool', versions: '9+' },
       { name: 'memberId', type: 'string', versions: '0+' },
-      { name: 'members', type: '[]JoinGroupResponseMember', versions: '0+', fields: [
-        { name: 'memberId', type: 'string', versions: '0+' },
-        { name: 'groupInstanceId', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
-        { name: 'metadata', type: 'bytes', versions: '0+' },
-      ] },
+      {
+        name: 'members',
+        type: '[]JoinGroupResponseMember',
+        versions: '0+',
+        fields: [
+          { name: 'memberId', type: 'string', versions: '0+' },
+          { name: 'groupInstanceId', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+          { name: 'metadata', type: 'bytes', versions: '0+' },
+        ],
+      },
     ],
   },
 };

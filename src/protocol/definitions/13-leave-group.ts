@@ -11,11 +11,16 @@ export const leaveGroup: ApiDefinition = {
     fields: [
       { name: 'groupId', type: 'string', versions: '0+' },
       { name: 'memberId', type: 'string', versions: '0-2' },
-      { name: 'members', type: '[]MemberIdentity', versions: '3+', fields: [
-        { name: 'memberId', type: 'string', versions: '3+' },
-        { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
-        { name: 'reason', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
-      ] },
+      {
+        name: 'members',
+        type: '[]MemberIdentity',
+        versions: '3+',
+        fields: [
+          { name: 'memberId', type: 'string', versions: '3+' },
+          { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+          { name: 'reason', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+        ],
+      },
     ],
   },
   response: {
@@ -25,11 +30,16 @@ export const leaveGroup: ApiDefinition = {
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
       { name: 'errorCode', type: 'int16', versions: '0+' },
-      { name: 'members', type: '[]MemberResponse', versions: '3+', fields: [
-        { name: 'memberId', type: 'string', versions: '3+' },
-        { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+' },
-        { name: 'errorCode', type: 'int16', versions: '3+' },
-      ] },
+      {
+        name: 'members',
+        type: '[]MemberResponse',
+        versions: '3+',
+        fields: [
+          { name: 'memberId', type: 'string', versions: '3+' },
+          { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+' },
+          { name: 'errorCode', type: 'int16', versions: '3+' },
+        ],
+      },
     ],
   },
 };

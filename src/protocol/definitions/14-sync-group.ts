@@ -15,10 +15,15 @@ export const syncGroup: ApiDefinition = {
       { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
       { name: 'protocolType', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
       { name: 'protocolName', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
-      { name: 'assignments', type: '[]SyncGroupRequestAssignment', versions: '0+', fields: [
-        { name: 'memberId', type: 'string', versions: '0+' },
-        { name: 'assignment', type: 'bytes', versions: '0+' },
-      ] },
+      {
+        name: 'assignments',
+        type: '[]SyncGroupRequestAssignment',
+        versions: '0+',
+        fields: [
+          { name: 'memberId', type: 'string', versions: '0+' },
+          { name: 'assignment', type: 'bytes', versions: '0+' },
+        ],
+      },
     ],
   },
   response: {

@@ -8,9 +8,7 @@ export const saslHandshake: ApiDefinition = {
     name: 'SaslHandshakeRequest',
     validVersions: '0-1',
     flexibleVersions: 'none',
-    fields: [
-      { name: 'mechanism', type: 'string', versions: '0+' },
-    ],
+    fields: [{ name: 'mechanism', type: 'string', versions: '0+' }],
   },
   response: {
     name: 'SaslHandshakeResponse',

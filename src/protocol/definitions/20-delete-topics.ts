@@ -9,10 +9,15 @@ export const deleteTopics: ApiDefinition = {
     validVersions: '0-6',
     flexibleVersions: '4+',
     fields: [
-      { name: 'topics', type: '[]DeleteTopicState', versions: '6+', fields: [
-        { name: 'name', type: 'string', versions: '6+', nullableVersions: '6+', default: null },
-        { name: 'topicId', type: 'uuid', versions: '6+' },
-      ] },
+      {
+        name: 'topics',
+        type: '[]DeleteTopicState',
+        versions: '6+',
+        fields: [
+          { name: 'name', type: 'string', versions: '6+', nullableVersions: '6+', default: null },
+          { name: 'topicId', type: 'uuid', versions: '6+' },
+        ],
+      },
       { name: 'topicNames', type: '[]string', versions: '0-5' },
       { name: 'timeoutMs', type: 'int32', versions: '0+' },
     ],
@@ -23,12 +28,17 @@ export const deleteTopics: ApiDefinition = {
     flexibleVersions: '4+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
-      { name: 'responses', type: '[]DeletableTopicResult', versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+', nullableVersions: '6+' },
-        { name: 'topicId', type: 'uuid', versions: '6+' },
-        { name: 'errorCode', type: 'int16', versions: '0+' },
-        { name: 'errorMessage', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
-      ] },
+      {
+        name: 'responses',
+        type: '[]DeletableTopicResult',
+        versions: '0+',
+        fields: [
+          { name: 'name', type: 'string', versions: '0+', nullableVersions: '6+' },
+          { name: 'topicId', type: 'uuid', versions: '6+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+        ],
+      },
     ],
   },
 };

@@ -26,17 +26,27 @@ export const describeAcls: ApiDefinition = {
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
       { name: 'errorCode', type: 'int16', versions: '0+' },
       { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
-      { name: 'resources', type: '[]DescribeAclsResource', versions: '0+', fields: [
-        { name: 'resourceType', type: 'int8', versions: '0+' },
-        { name: 'resourceName', type: 'string', versions: '0+' },
-        { name: 'patternType', type: 'int8', versions: '1+', default: 3 },
-        { name: 'acls', type: '[]AclDescription', versions: '0+', fields: [
-          { name: 'principal', type: 'string', versions: '0+' },
-          { name: 'host', type: 'string', versions: '0+' },
-          { name: 'operation', type: 'int8', versions: '0+' },
-          { name: 'permissionType', type: 'int8', versions: '0+' },
-        ] },
-      ] },
+      {
+        name: 'resources',
+        type: '[]DescribeAclsResource',
+        versions: '0+',
+        fields: [
+          { name: 'resourceType', type: 'int8', versions: '0+' },
+          { name: 'resourceName', type: 'string', versions: '0+' },
+          { name: 'patternType', type: 'int8', versions: '1+', default: 3 },
+          {
+            name: 'acls',
+            type: '[]AclDescription',
+            versions: '0+',
+            fields: [
+              { name: 'principal', type: 'string', versions: '0+' },
+              { name: 'host', type: 'string', versions: '0+' },
+              { name: 'operation', type: 'int8', versions: '0+' },
+              { name: 'permissionType', type: 'int8', versions: '0+' },
+            ],
+          },
+        ],
+      },
     ],
   },
 };

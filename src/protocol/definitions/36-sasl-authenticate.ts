@@ -8,9 +8,7 @@ export const saslAuthenticate: ApiDefinition = {
     name: 'SaslAuthenticateRequest',
     validVersions: '0-2',
     flexibleVersions: '2+',
-    fields: [
-      { name: 'authBytes', type: 'bytes', versions: '0+' },
-    ],
+    fields: [{ name: 'authBytes', type: 'bytes', versions: '0+' }],
   },
   response: {
     name: 'SaslAuthenticateResponse',

@@ -8,9 +8,7 @@ export const deleteGroups: ApiDefinition = {
     name: 'DeleteGroupsRequest',
     validVersions: '0-2',
     flexibleVersions: '2+',
-    fields: [
-      { name: 'groupsNames', type: '[]string', versions: '0+' },
-    ],
+    fields: [{ name: 'groupsNames', type: '[]string', versions: '0+' }],
   },
   response: {
     name: 'DeleteGroupsResponse',
@@ -18,10 +16,15 @@ export const deleteGroups: ApiDefinition = {
     flexibleVersions: '2+',
     fields: [
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
-      { name: 'results', type: '[]DeletableGroupResult', versions: '0+', fields: [
-        { name: 'groupId', type: 'string', versions: '0+' },
-        { name: 'errorCode', type: 'int16', versions: '0+' },
-      ] },
+      {
+        name: 'results',
+        type: '[]DeletableGroupResult',
+        versions: '0+',
+        fields: [
+          { name: 'groupId', type: 'string', versions: '0+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+        ],
+      },
     ],
   },
 };

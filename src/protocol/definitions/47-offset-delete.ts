@@ -10,12 +10,15 @@ export const offsetDelete: ApiDefinition = {
     flexibleVersions: 'none',
     fields: [
       { name: 'groupId', type: 'string', versions: '0+' },
-      { name: 'topics', type: '[]OffsetDeleteRequestTopic', versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
-        { name: 'partitions', type: '[]OffsetDeleteRequestPartition', versions: '0+', fields: [
-          { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        ] },
-      ] },
+      {
+        name: 'topics',
+        type: '[]OffsetDeleteRequestTopic',
+        versions: '0+',
+        fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          { name: 'partitions', type: '[]OffsetDeleteRequestPartition', versions: '0+', fields: [{ name: 'partitionIndex', type: 'int32', versions: '0+' }] },
+        ],
+      },
     ],
   },
   response: {
@@ -25,13 +28,23 @@ export const offsetDelete: ApiDefinition = {
     fields: [
       { name: 'errorCode', type: 'int16', versions: '0+' },
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
-      { name: 'topics', type: '[]OffsetDeleteResponseTopic', versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
-        { name: 'partitions', type: '[]OffsetDeleteResponsePartition', versions: '0+', fields: [
-          { name: 'partitionIndex', type: 'int32', versions: '0+' },
-          { name: 'errorCode', type: 'int16', versions: '0+' },
-        ] },
-      ] },
+      {
+        name: 'topics',
+        type: '[]OffsetDeleteResponseTopic',
+        versions: '0+',
+        fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          {
+            name: 'partitions',
+            type: '[]OffsetDeleteResponsePartition',
+            versions: '0+',
+            fields: [
+              { name: 'partitionIndex', type: 'int32', versions: '0+' },
+              { name: 'errorCode', type: 'int16', versions: '0+' },
+            ],
+          },
+        ],
+      },
     ],
   },
 };

@@ -8,11 +8,7 @@ export const describeUserScramCredentials: ApiDefinition = {
     name: 'DescribeUserScramCredentialsRequest',
     validVersions: '0',
     flexibleVersions: '0+',
-    fields: [
-      { name: 'users', type: '[]UserName', versions: '0+', nullableVersions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
-      ] },
-    ],
+    fields: [{ name: 'users', type: '[]UserName', versions: '0+', nullableVersions: '0+', fields: [{ name: 'name', type: 'string', versions: '0+' }] }],
   },
   response: {
     name: 'DescribeUserScramCredentialsResponse',
@@ -22,15 +18,25 @@ export const describeUserScramCredentials: ApiDefinition = {
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
       { name: 'errorCode', type: 'int16', versions: '0+' },
       { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
-      { name: 'results', type: '[]DescribeUserScramCredentialsResult', versions: '0+', fields: [
-        { name: 'user', type: 'string', versions: '0+' },
-        { name: 'errorCode', type: 'int16', versions: '0+' },
-        { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
-        { name: 'credentialInfos', type: '[]CredentialInfo', versions: '0+', fields: [
-          { name: 'mechanism', type: 'int8', versions: '0+' },
-          { name: 'iterations', type: 'int32', versions: '0+' },
-        ] },
-      ] },
+      {
+        name: 'results',
+        type: '[]DescribeUserScramCredentialsResult',
+        versions: '0+',
+        fields: [
+          { name: 'user', type: 'string', versions: '0+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+          {
+            name: 'credentialInfos',
+            type: '[]CredentialInfo',
+            versions: '0+',
+            fields: [
+              { name: 'mechanism', type: 'int8', versions: '0+' },
+              { name: 'iterations', type: 'int32', versions: '0+' },
+            ],
+          },
+        ],
+      },
     ],
   },
 };

@@ -24,12 +24,17 @@ export const describeCluster: ApiDefinition = {
       { name: 'endpointType', type: 'int8', versions: '1+', default: 1 },
       { name: 'clusterId', type: 'string', versions: '0+' },
       { name: 'controllerId', type: 'int32', versions: '0+', default: -1 },
-      { name: 'brokers', type: '[]DescribeClusterBroker', versions: '0+', fields: [
-        { name: 'brokerId', type: 'int32', versions: '0+' },
-        { name: 'host', type: 'string', versions: '0+' },
-        { name: 'port', type: 'int32', versions: '0+' },
-        { name: 'rack', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
-      ] },
+      {
+        name: 'brokers',
+        type: '[]DescribeClusterBroker',
+        versions: '0+',
+        fields: [
+          { name: 'brokerId', type: 'int32', versions: '0+' },
+          { name: 'host', type: 'string', versions: '0+' },
+          { name: 'port', type: 'int32', versions: '0+' },
+          { name: 'rack', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+        ],
+      },
       { name: 'clusterAuthorizedOperations', type: 'int32', versions: '0+', default: -2147483648 },
     ],
   },

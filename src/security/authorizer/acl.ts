@@ -92,7 +92,15 @@ export function known<E extends number>(values: object, code: number): E {
 
 /** One string per binding: equal bindings are one ACL (creating it twice stores it once). */
 export function bindingKey(binding: AclBinding): string {
-  return JSON.stringify([binding.resourceType, binding.resourceName, binding.patternType, binding.principal, binding.host, binding.operation, binding.permissionType]);
+  return JSON.stringify([
+    binding.resourceType,
+    binding.resourceName,
+    binding.patternType,
+    binding.principal,
+    binding.host,
+    binding.operation,
+    binding.permissionType,
+  ]);
 }
 
 /** Kafka's `AclBindingFilter.matches`: the resource pattern filter and the entry filter. */
@@ -131,14 +139,18 @@ export function filterIsUnknown(filter: AclBindingFilter): boolean {
  * resource's name, an empty name) then the controller's (`AclControlManager.validateNewAcl`).
  */
 export function invalidBindingReason(binding: AclBinding): string | undefined {
-  if (binding.resourceType === ResourceType.CLUSTER && binding.resourceName !== CLUSTER_NAME) return `The only valid name for the CLUSTER resource is ${CLUSTER_NAME}`;
+  if (binding.resourceType === ResourceType.CLUSTER && binding.resourceName !== CLUSTER_NAME)
+    return `The only valid name for the CLUSTER resource is ${CLUSTER_NAME}`;
   if (binding.resourceName === '') return 'Invalid empty resource name';
-  if (binding.resourceType === ResourceType.UNKNOWN || binding.resourceType === ResourceType.ANY) return `Invalid resourceType ${ResourceType[binding.resourceType]}`;
-  if (binding.patternType !== PatternType.LITERAL && binding.patternType !== PatternType.PREFIXED) return `Invalid patternType ${PatternType[binding.patternType]}`;
+  if (binding.resourceType === ResourceType.UNKNOWN || binding.resourceType === ResourceType.ANY)
+    return `Invalid resourceType ${ResourceType[binding.resourceType]}`;
+  if (binding.patternType !== PatternType.LITERAL && binding.patternType !== PatternType.PREFIXED)
+    return `Invalid patternType ${PatternType[binding.patternType]}`;
   if (binding.operation === AclOperation.UNKNOWN || binding.operation === AclOperation.ANY) return `Invalid operation ${AclOperation[binding.operation]}`;
   if (binding.permissionType !== AclPermissionType.ALLOW && binding.permissionType !== AclPermissionType.DENY) {
     return `Invalid permissionType ${AclPermissionType[binding.permissionType]}`;
   }
-  if (!binding.principal.includes(':')) return `Could not parse principal from \`${binding.principal}\` (no colon is present separating the principal type from the principal name)`;
+  if (!binding.principal.includes(':'))
+    return `Could not parse principal from \`${binding.principal}\` (no colon is present separating the principal type from the principal name)`;
   return undefined;
 }

@@ -24,5 +24,8 @@ export async function openAuthorizer(config: BrokerConfig, metadataDir: string):
         .map((s) => s.trim())
         .filter((s) => s !== '')
     : [];
-  return StandardAuthorizer.open({ superUsers, allowEveryoneIfNoAclFound: config.bool('allow.everyone.if.no.acl.found') }, new FileAclStore(join(metadataDir, ACL_FILE)));
+  return StandardAuthorizer.open(
+    { superUsers, allowEveryoneIfNoAclFound: config.bool('allow.everyone.if.no.acl.found') },
+    new FileAclStore(join(metadataDir, ACL_FILE)),
+  );
 }

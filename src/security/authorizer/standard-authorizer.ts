@@ -117,8 +117,9 @@ export class StandardAuthorizer {
   /** Deletes what each filter selects; an unknown filter answers INVALID_REQUEST and deletes nothing. */
   async deleteAcls(filters: readonly AclBindingFilter[]): Promise<AclDeleteResult[]> {
     const all = [...this.#index.bindings()];
-    const results = filters.map((filter): AclDeleteResult =>
-      filterIsUnknown(filter) ? { error: 'Unknown filter.', deleted: [] } : { deleted: all.filter((binding) => filterMatches(filter, binding)) },
+    const results = filters.map(
+      (filter): AclDeleteResult =>
+        filterIsUnknown(filter) ? { error: 'Unknown filter.', deleted: [] } : { deleted: all.filter((binding) => filterMatches(filter, binding)) },
     );
     const removed = new Map(results.flatMap((r) => r.deleted).map((binding) => [bindingKey(binding), binding]));
     if (removed.size > 0) {

@@ -31,11 +31,18 @@ function mechanismServer(config: BrokerConfig, listenerName: string, mechanism: 
     case 'PLAIN': {
       const key = `plain${JAAS_CONFIG_SUFFIX}`;
       const jaasKey = `listener.name.${listenerName.toLowerCase()}.${key}`;
-      if (!config.has(key)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `SASL/PLAIN on listener ${listenerName} needs ${jaasKey} with PlainLoginModule user_<name>="<password>" options`);
+      if (!config.has(key))
+        throw new KafkaError(
+          ErrorCode.INVALID_CONFIG,
+          `SASL/PLAIN on listener ${listenerName} needs ${jaasKey} with PlainLoginModule user_<name>="<password>" options`,
+        );
       const users = plainUsers(parseJaasConfig(config.string(key)));
       return () => plainServer(users);
     }
     default:
-      throw new KafkaError(ErrorCode.INVALID_CONFIG, `SASL mechanism ${mechanism} of listener ${listenerName} is not supported (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 are)`);
+      throw new KafkaError(
+        ErrorCode.INVALID_CONFIG,
+        `SASL mechanism ${mechanism} of listener ${listenerName} is not supported (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 are)`,
+      );
   }
 }

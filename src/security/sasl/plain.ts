@@ -15,7 +15,8 @@ export function plainServer(users: ReadonlyMap<string, string>): SaslServer {
       if (password === '') throw new SaslAuthenticationError('Authentication failed: password not specified');
       const expected = users.get(user);
       if (expected === undefined || !equalSecrets(expected, password)) throw new SaslAuthenticationError('Authentication failed: Invalid username or password');
-      if (authorizationId !== '' && authorizationId !== user) throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username');
+      if (authorizationId !== '' && authorizationId !== user)
+        throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username');
       return { challenge: Buffer.alloc(0), user };
     },
   };

@@ -37,8 +37,20 @@ export function describeScramCredentials(store: ScramCredentialStore, users: rea
   const counts = new Map<string, number>();
   for (const user of users) counts.set(user, (counts.get(user) ?? 0) + 1);
   return [...counts].map(([user, count]) => {
-    if (count > 1) return { user, errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${user}`, credentialInfos: [] };
-    if (!all.has(user)) return { user, errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: `Attempt to describe a user credential that does not exist: ${user}`, credentialInfos: [] };
+    if (count > 1)
+      return {
+        user,
+        errorCode: ErrorCode.DUPLICATE_RESOURCE,
+        errorMessage: `Cannot describe SCRAM credentials for the same user twice in a single request: ${user}`,
+        credentialInfos: [],
+      };
+    if (!all.has(user))
+      return {
+        user,
+        errorCode: ErrorCode.RESOURCE_NOT_FOUND,
+        errorMessage: `Attempt to describe a user credential that does not exist: ${user}`,
+        credentialInfos: [],
+      };
     return describeUser(store, user);
   });
 }
@@ -55,7 +67,11 @@ function describeUser(store: ScramCredentialStore, user: string): UserDescriptio
  * Kafka's results order: accepted deletions, accepted upsertions, then the refused users. A user may be
  * altered once per request: any second deletion or upsertion of the name refuses all of that user's.
  */
-export async function alterScramCredentials(store: ScramCredentialStore, deletions: readonly ScramDeletion[], upsertions: readonly ScramUpsertion[]): Promise<UserResult[]> {
+export async function alterScramCredentials(
+  store: ScramCredentialStore,
+  deletions: readonly ScramDeletion[],
+  upsertions: readonly ScramUpsertion[],
+): Promise<UserResult[]> {
   const refused = new Map<string, UserResult>();
   const deletes = new Map<string, ScramCredentialChange>();
   const upserts = new Map<string, ScramCredentialChange>();

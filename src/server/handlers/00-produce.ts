@@ -68,7 +68,12 @@ export const produceHandler: Handler<ProduceRequest, ProduceResponse> = {
   }),
 };
 
-function reportTraffic(traffic: TrafficObserver, entries: readonly { topic: string; records: Buffer }[], appended: readonly ProduceResult[], refused: ReadonlyMap<string, ErrorCode>): void {
+function reportTraffic(
+  traffic: TrafficObserver,
+  entries: readonly { topic: string; records: Buffer }[],
+  appended: readonly ProduceResult[],
+  refused: ReadonlyMap<string, ErrorCode>,
+): void {
   for (let i = 0; i < entries.length; i++) traffic.produced(entries[i]!.topic, entries[i]!.records, appended[i]!.errorCode);
   for (const [key, code] of refused) traffic.produced(key.slice(0, key.indexOf('\0')), EMPTY, code);
 }

@@ -82,7 +82,16 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
 };
 
 function partitionError(partitionIndex: number, errorCode: ErrorCode): PartitionData {
-  return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: null };
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: -1n,
+    lastStableOffset: -1n,
+    logStartOffset: -1n,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: null,
+  };
 }
 
 /** Partitions refused for want of leadership carry their current leader; the response lists those leaders' endpoints. */

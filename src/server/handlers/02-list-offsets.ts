@@ -33,6 +33,13 @@ export const listOffsetsHandler: Handler<ListOffsetsRequest, ListOffsetsResponse
 function topicError(topic: ListOffsetsRequest['topics'][number], code: ErrorCode): ListOffsetsResponse['topics'][number] {
   return {
     name: topic.name,
-    partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, oldStyleOffsets: [], errorCode: code, timestamp: -1n, offset: -1n, leaderEpoch: -1 })),
+    partitions: topic.partitions.map((p) => ({
+      partitionIndex: p.partitionIndex,
+      oldStyleOffsets: [],
+      errorCode: code,
+      timestamp: -1n,
+      offset: -1n,
+      leaderEpoch: -1,
+    })),
   };
 }

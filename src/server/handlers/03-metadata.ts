@@ -31,7 +31,8 @@ export const metadataHandler: Handler<MetadataRequest, MetadataResponse> = {
       : await Promise.all(request.topics!.map((t) => lookup(t, context.apiVersion < 4 || request.allowAutoTopicCreation, context)));
     // KIP-430: the described topics' operations (v8+) and the cluster's (v8–10) when asked.
     if (request.includeTopicAuthorizedOperations) {
-      for (const t of topics) if (t.errorCode === ErrorCode.NONE && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(context, ResourceType.TOPIC, t.name);
+      for (const t of topics)
+        if (t.errorCode === ErrorCode.NONE && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(context, ResourceType.TOPIC, t.name);
     }
     const clusterAuthorized = request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(context) : AUTHORIZED_OPERATIONS_OMITTED;
     return { ...cluster(context), clusterAuthorizedOperations: clusterAuthorized, topics };
@@ -66,7 +67,10 @@ async function lookup(requested: { topicId: string; name: string | null }, allow
   if (!allowCreate || !context.config.bool('auto.create.topics.enable')) {
     return topicError(requested.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   }
-  if (!context.authorize(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) && !context.authorize(AclOperation.CREATE, ResourceType.TOPIC, requested.name)) {
+  if (
+    !context.authorize(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) &&
+    !context.authorize(AclOperation.CREATE, ResourceType.TOPIC, requested.name)
+  ) {
     return topicError(requested.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   }
   try {

@@ -42,6 +42,9 @@ export const offsetCommitHandler: Handler<OffsetCommitRequest, OffsetCommitRespo
 function response(request: OffsetCommitRequest, errorFor: (topicIndex: number) => ErrorCode): OffsetCommitResponse {
   return {
     throttleTimeMs: 0,
-    topics: request.topics.map((t, i) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorFor(i) })) })),
+    topics: request.topics.map((t, i) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorFor(i) })),
+    })),
   };
 }

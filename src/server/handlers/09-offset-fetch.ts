@@ -16,7 +16,10 @@ type TopicRequest = { name: string; partitionIndexes: number[] };
 
 interface GroupAnswer {
   errorCode: ErrorCode;
-  topics: { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[] }[];
+  topics: {
+    name: string;
+    partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[];
+  }[];
 }
 
 export const offsetFetchHandler: Handler<OffsetFetchRequest, OffsetFetchResponse> = {
@@ -80,7 +83,13 @@ function byTopic(offsets: readonly FetchedOffset[]): GroupAnswer['topics'] {
   for (const o of offsets) {
     let topic = topics.get(o.topic);
     if (!topic) topics.set(o.topic, (topic = { name: o.topic, partitions: [] }));
-    topic.partitions.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: o.errorCode });
+    topic.partitions.push({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch,
+      metadata: o.metadata,
+      errorCode: o.errorCode,
+    });
   }
   return [...topics.values()];
 }

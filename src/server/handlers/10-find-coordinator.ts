@@ -30,23 +30,41 @@ export const findCoordinatorHandler: Handler<FindCoordinatorRequest, FindCoordin
   maxVersion: 4,
   handle(request, context) {
     if (context.apiVersion >= 4) {
-      return response(context.apiVersion, request.coordinatorKeys.map((key) => ({ key, ...answer(request.keyType, key, context) })));
+      return response(
+        context.apiVersion,
+        request.coordinatorKeys.map((key) => ({ key, ...answer(request.keyType, key, context) })),
+      );
     }
     return response(context.apiVersion, [{ key: request.key, ...answer(request.keyType, request.key, context) }]);
   },
   errorResponse: (request, code, context) => {
     const failed = { errorCode: code, errorMessage: null, nodeId: -1, host: '', port: -1 };
     const keys = context.apiVersion >= 4 ? request.coordinatorKeys : [request.key];
-    return response(context.apiVersion, keys.map((key) => ({ key, ...failed })));
+    return response(
+      context.apiVersion,
+      keys.map((key) => ({ key, ...failed })),
+    );
   },
 };
 
 function answer(keyType: number, key: string, context: RequestContext): Answer {
   if (keyType === TRANSACTION_KEY_TYPE) {
-    return { errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'transactions are not supported by this broker: it has no transaction coordinator', nodeId: -1, host: '', port: -1 };
+    return {
+      errorCode: ErrorCode.UNSUPPORTED_VERSION,
+      errorMessage: 'transactions are not supported by this broker: it has no transaction coordinator',
+      nodeId: -1,
+      host: '',
+      port: -1,
+    };
   }
   if (keyType !== GROUP_KEY_TYPE) {
-    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `coordinator key type ${keyType} is not supported: this broker has group coordinators only`, nodeId: -1, host: '', port: -1 };
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `coordinator key type ${keyType} is not supported: this broker has group coordinators only`,
+      nodeId: -1,
+      host: '',
+      port: -1,
+    };
   }
   // Kafka asks DESCRIBE on the group before naming its coordinator.
   if (!context.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, key)) {

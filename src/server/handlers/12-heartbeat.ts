@@ -10,7 +10,10 @@ export const heartbeatHandler: Handler<HeartbeatRequest, HeartbeatResponse> = {
   maxVersion: 4,
   handle(request, context) {
     requireAuthorized(context, AclOperation.READ, ResourceType.GROUP, request.groupId);
-    return { throttleTimeMs: 0, errorCode: context.groupCoordinator.heartbeat(request.groupId, request.memberId, request.groupInstanceId, request.generationId) };
+    return {
+      throttleTimeMs: 0,
+      errorCode: context.groupCoordinator.heartbeat(request.groupId, request.memberId, request.groupInstanceId, request.generationId),
+    };
   },
   errorResponse: (_request, code) => ({ throttleTimeMs: 0, errorCode: code }),
 };

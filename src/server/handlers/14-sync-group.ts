@@ -32,5 +32,11 @@ export const syncGroupHandler: Handler<SyncGroupRequest, SyncGroupResponse> = {
 };
 
 function response(result: SyncGroupResult): SyncGroupResponse {
-  return { throttleTimeMs: 0, errorCode: result.errorCode, protocolType: result.protocolType, protocolName: result.protocolName, assignment: result.assignment };
+  return {
+    throttleTimeMs: 0,
+    errorCode: result.errorCode,
+    protocolType: result.protocolType,
+    protocolName: result.protocolName,
+    assignment: result.assignment,
+  };
 }

@@ -20,7 +20,9 @@ export const listGroupsHandler: Handler<ListGroupsRequest, ListGroupsResponse> =
     const types = request.typesFilter.map((t) => t.toLowerCase());
     if (types.length > 0 && !types.includes(CLASSIC_GROUP_TYPE)) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups: [] };
     const clusterDescribe = context.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME);
-    const visible = coordinator.listGroups(request.statesFilter).filter((g) => clusterDescribe || context.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId));
+    const visible = coordinator
+      .listGroups(request.statesFilter)
+      .filter((g) => clusterDescribe || context.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId));
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

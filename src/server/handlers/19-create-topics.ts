@@ -76,9 +76,7 @@ function succeeded(name: string, topicId: string, numPartitions: number, replica
     errorMessage: null,
     numPartitions,
     replicationFactor,
-    configs: config
-      ? [...config.entries()].map((e) => ({ name: e.def.name, value: e.text, readOnly: false, configSource: e.source, isSensitive: false }))
-      : [],
+    configs: config ? [...config.entries()].map((e) => ({ name: e.def.name, value: e.text, readOnly: false, configSource: e.source, isSensitive: false })) : [],
   };
 }
 

@@ -18,7 +18,10 @@ export const initProducerIdHandler: Handler<InitProducerIdRequest, InitProducerI
     if (request.transactionalId !== null) {
       throw new KafkaError(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported by this broker');
     }
-    if (!context.authorize(AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME) && !context.authorizeByResourceType(AclOperation.WRITE, ResourceType.TOPIC)) {
+    if (
+      !context.authorize(AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, CLUSTER_NAME) &&
+      !context.authorizeByResourceType(AclOperation.WRITE, ResourceType.TOPIC)
+    ) {
       throw new KafkaError(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: await context.metadata.allocateProducerId(), producerEpoch: 0 };

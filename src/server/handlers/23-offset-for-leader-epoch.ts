@@ -20,7 +20,10 @@ export const offsetForLeaderEpochHandler: Handler<OffsetForLeaderEpochRequest, O
   }),
   errorResponse: (request, code) => ({
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ errorCode: code, partition: p.partition, leaderEpoch: -1, endOffset: -1n })) })),
+    topics: request.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => ({ errorCode: code, partition: p.partition, leaderEpoch: -1, endOffset: -1n })),
+    })),
   }),
 };
 

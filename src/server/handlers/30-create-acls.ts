@@ -17,7 +17,9 @@ export const createAclsHandler: Handler<CreateAclsRequest, CreateAclsResponse> =
     const results = await authorizer.createAcls(request.creations.map(toBinding));
     return {
       throttleTimeMs: 0,
-      results: results.map(({ error }) => (error === undefined ? { errorCode: ErrorCode.NONE, errorMessage: null } : { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: error })),
+      results: results.map(({ error }) =>
+        error === undefined ? { errorCode: ErrorCode.NONE, errorMessage: null } : { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: error },
+      ),
     };
   },
   errorResponse: (request, code) => ({

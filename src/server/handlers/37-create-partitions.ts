@@ -28,7 +28,12 @@ export const createPartitionsHandler: Handler<CreatePartitionsRequest, CreatePar
 
 async function grow(topic: CreatePartitionsTopic, validateOnly: boolean, context: RequestContext): Promise<CreatePartitionsResponse['results'][number]> {
   try {
-    await context.metadata.createPartitions(topic.name, topic.count, validateOnly, topic.assignments?.map((a) => a.brokerIds));
+    await context.metadata.createPartitions(
+      topic.name,
+      topic.count,
+      validateOnly,
+      topic.assignments?.map((a) => a.brokerIds),
+    );
     return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
   } catch (error) {
     return { name: topic.name, errorCode: codeOf(error), errorMessage: error instanceof Error ? error.message : null };

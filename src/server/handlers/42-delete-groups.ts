@@ -17,7 +17,10 @@ export const deleteGroupsHandler: Handler<DeleteGroupsRequest, DeleteGroupsRespo
     let next = 0;
     return {
       throttleTimeMs: 0,
-      results: request.groupsNames.map((groupId) => ({ groupId, errorCode: groupId === deletable[next] ? errors[next++]! : ErrorCode.GROUP_AUTHORIZATION_FAILED })),
+      results: request.groupsNames.map((groupId) => ({
+        groupId,
+        errorCode: groupId === deletable[next] ? errors[next++]! : ErrorCode.GROUP_AUTHORIZATION_FAILED,
+      })),
     };
   },
   errorResponse: (request, code) => ({ throttleTimeMs: 0, results: request.groupsNames.map((groupId) => ({ groupId, errorCode: code })) }),

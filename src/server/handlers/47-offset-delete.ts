@@ -20,7 +20,9 @@ export const offsetDeleteHandler: Handler<OffsetDeleteRequest, OffsetDeleteRespo
   async handle(request, context) {
     requireAuthorized(context, AclOperation.DELETE, ResourceType.GROUP, request.groupId);
     const readable = new Set(request.topics.filter((t) => context.authorize(AclOperation.READ, ResourceType.TOPIC, t.name)).map((t) => t.name));
-    const partitions = request.topics.filter((t) => readable.has(t.name)).flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
+    const partitions = request.topics
+      .filter((t) => readable.has(t.name))
+      .flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
     const { errorCode, partitionErrors } = await context.groupCoordinator.deleteOffsets(request.groupId, partitions, subscribedTopics);
     if (errorCode !== ErrorCode.NONE) return { errorCode, throttleTimeMs: 0, topics: [] };
     let i = 0;
@@ -33,7 +35,10 @@ function response(request: OffsetDeleteRequest, errorCode: ErrorCode, errorFor: 
   return {
     errorCode,
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorFor(t.name) })) })),
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorFor(t.name) })),
+    })),
   };
 }
 

@@ -16,7 +16,12 @@ export const describeUserScramCredentialsHandler: Handler<DescribeUserScramCrede
   maxVersion: 0,
   handle(request, context) {
     requireAuthorized(context, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME);
-    return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: describeScramCredentials(context.scramCredentials, request.users?.map((u) => u.name) ?? null) };
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      results: describeScramCredentials(context.scramCredentials, request.users?.map((u) => u.name) ?? null),
+    };
   },
   errorResponse: (_request, code) => ({ throttleTimeMs: 0, errorCode: code, errorMessage: null, results: [] }),
 };

@@ -57,7 +57,12 @@ function topicsToDescribe(request: DescribeTopicPartitionsRequest, context: Requ
  * Describes topics in order until `limit` partitions are described. A topic cut short, or the next topic once
  * the limit is reached exactly, becomes the next cursor. Unknown topics cost nothing from the limit.
  */
-function page(names: readonly string[], cursor: Cursor | null, limit: number, context: RequestContext): Pick<DescribeTopicPartitionsResponse, 'topics' | 'nextCursor'> {
+function page(
+  names: readonly string[],
+  cursor: Cursor | null,
+  limit: number,
+  context: RequestContext,
+): Pick<DescribeTopicPartitionsResponse, 'topics' | 'nextCursor'> {
   const topics: ResponseTopic[] = [];
   let remaining = limit;
   for (const name of names) {

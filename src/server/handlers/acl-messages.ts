@@ -38,7 +38,15 @@ export function toFilter(fields: FilterFields): AclBindingFilter {
   };
 }
 
-export function toBinding(fields: { resourceType: number; resourceName: string; resourcePatternType: number; principal: string; host: string; operation: number; permissionType: number }): AclBinding {
+export function toBinding(fields: {
+  resourceType: number;
+  resourceName: string;
+  resourcePatternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permissionType: number;
+}): AclBinding {
   return {
     resourceType: known<ResourceType>(ResourceType, fields.resourceType),
     resourceName: fields.resourceName,

@@ -26,7 +26,11 @@ export interface AlterConfigsResourceResponse {
  * the error that resource alone is answered with (and no message, as Kafka), or undefined when authorized.
  * Other types are left to the handler's own refusal.
  */
-export function configDenied(context: RequestContext, operation: AclOperation, resource: { resourceType: number; resourceName: string }): ErrorCode | undefined {
+export function configDenied(
+  context: RequestContext,
+  operation: AclOperation,
+  resource: { resourceType: number; resourceName: string },
+): ErrorCode | undefined {
   switch (resource.resourceType) {
     case ConfigResourceType.TOPIC:
       return context.authorize(operation, ResourceType.TOPIC, resource.resourceName) ? undefined : ErrorCode.TOPIC_AUTHORIZATION_FAILED;

@@ -14,14 +14,21 @@ const run = promisify(execFile);
 
 const hasJava = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 const hasKafkaTools = existsSync(join(kafkaLibs(), `kafka-tools-${KAFKA_VERSION}.jar`));
-const reason = !hasJava ? 'skipped: no java on PATH' : !hasKafkaTools ? `skipped: no Kafka ${KAFKA_VERSION} jars in bench/.cache (the Kafka benchmark target fetches them)` : '';
+const reason = !hasJava
+  ? 'skipped: no java on PATH'
+  : !hasKafkaTools
+    ? `skipped: no Kafka ${KAFKA_VERSION} jars in bench/.cache (the Kafka benchmark target fetches them)`
+    : '';
 
 let broker: TestBroker;
 const requests = new Map<number, number>();
 
 beforeAll(async () => {
   if (reason) return;
-  broker = await startBroker({}, { observeRequest: { requestCompleted: (timing) => void requests.set(timing.apiKey, (requests.get(timing.apiKey) ?? 0) + 1) } });
+  broker = await startBroker(
+    {},
+    { observeRequest: { requestCompleted: (timing) => void requests.set(timing.apiKey, (requests.get(timing.apiKey) ?? 0) + 1) } },
+  );
 });
 
 afterAll(async () => {
@@ -30,7 +37,11 @@ afterAll(async () => {
 
 /** Runs TopicCommand as kafka-topics.sh would, without blocking this process's event loop (the broker's). */
 async function kafkaTopics(...args: string[]): Promise<string> {
-  const { stdout } = await run('java', ['-Xmx256m', '-cp', kafkaClasspath(), 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', broker.bootstrap, ...args], { timeout: 60_000 });
+  const { stdout } = await run(
+    'java',
+    ['-Xmx256m', '-cp', kafkaClasspath(), 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', broker.bootstrap, ...args],
+    { timeout: 60_000 },
+  );
   return stdout;
 }
 

@@ -27,7 +27,9 @@ describe('kafkajs', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      expect(await admin.createTopics({ topics: [{ topic: 'admin-a', numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '60000' }] }] })).toBe(true);
+      expect(await admin.createTopics({ topics: [{ topic: 'admin-a', numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '60000' }] }] })).toBe(
+        true,
+      );
       expect(await admin.listTopics()).toContain('admin-a');
       const metadata = await admin.fetchTopicMetadata({ topics: ['admin-a'] });
       expect(metadata.topics[0]!.partitions.map((p) => p.partitionId).sort()).toEqual([0, 1, 2]);
@@ -92,7 +94,13 @@ describe('kafkajs', () => {
     const done = new Promise<void>((resolve) => {
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
-          received.push({ partition, offset: message.offset, key: message.key!.toString(), value: message.value!.toString(), n: message.headers!.n!.toString() });
+          received.push({
+            partition,
+            offset: message.offset,
+            key: message.key!.toString(),
+            value: message.value!.toString(),
+            n: message.headers!.n!.toString(),
+          });
           if (received.length === sent.length) resolve();
         },
       });

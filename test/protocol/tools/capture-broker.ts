@@ -93,7 +93,11 @@ export class CaptureBroker {
       case ApiKey.ApiVersions:
         return {
           errorCode: 0,
-          apiKeys: apiDefinitions.map((api) => ({ apiKey: api.apiKey, minVersion: validVersions(api.apiKey)!.min, maxVersion: validVersions(api.apiKey)!.max })),
+          apiKeys: apiDefinitions.map((api) => ({
+            apiKey: api.apiKey,
+            minVersion: validVersions(api.apiKey)!.min,
+            maxVersion: validVersions(api.apiKey)!.max,
+          })),
         } satisfies Partial<M.ApiVersionsResponse>;
       case ApiKey.Metadata: {
         const r = request as M.MetadataRequest;
@@ -107,7 +111,9 @@ export class CaptureBroker {
             name,
             topicId: TOPIC_ID,
             isInternal: false,
-            partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: NODE_ID, leaderEpoch: 0, replicaNodes: [NODE_ID], isrNodes: [NODE_ID], offlineReplicas: [] }],
+            partitions: [
+              { errorCode: 0, partitionIndex: 0, leaderId: NODE_ID, leaderEpoch: 0, replicaNodes: [NODE_ID], isrNodes: [NODE_ID], offlineReplicas: [] },
+            ],
             topicAuthorizedOperations: -2147483648,
           })),
         } satisfies Partial<M.MetadataResponse>;
@@ -118,7 +124,15 @@ export class CaptureBroker {
         return {
           responses: r.topicData.map((t) => ({
             name: t.name,
-            partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: 0, baseOffset: 0n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null })),
+            partitionResponses: t.partitionData.map((p) => ({
+              index: p.index,
+              errorCode: 0,
+              baseOffset: 0n,
+              logAppendTimeMs: -1n,
+              logStartOffset: 0n,
+              recordErrors: [],
+              errorMessage: null,
+            })),
           })),
         } satisfies Partial<M.ProduceResponse>;
       }
@@ -149,14 +163,25 @@ export class CaptureBroker {
         return {
           topics: r.topics.map((t) => ({
             name: t.name,
-            partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [0n], timestamp: -1n, offset: 0n, leaderEpoch: 0 })),
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode: 0,
+              oldStyleOffsets: [0n],
+              timestamp: -1n,
+              offset: 0n,
+              leaderEpoch: 0,
+            })),
           })),
         } satisfies Partial<M.ListOffsetsResponse>;
       }
       case ApiKey.FindCoordinator: {
         const r = request as M.FindCoordinatorRequest;
         const keys = version >= 4 ? r.coordinatorKeys : [r.key];
-        return { errorCode: 0, ...broker, coordinators: keys.map((key) => ({ key, ...broker, errorCode: 0, errorMessage: null })) } satisfies Partial<M.FindCoordinatorResponse>;
+        return {
+          errorCode: 0,
+          ...broker,
+          coordinators: keys.map((key) => ({ key, ...broker, errorCode: 0, errorMessage: null })),
+        } satisfies Partial<M.FindCoordinatorResponse>;
       }
       case ApiKey.JoinGroup: {
         const r = request as M.JoinGroupRequest;
@@ -175,7 +200,12 @@ export class CaptureBroker {
       case ApiKey.SyncGroup: {
         const r = request as M.SyncGroupRequest;
         const own = r.assignments.find((a) => a.memberId === r.memberId);
-        return { errorCode: 0, protocolType: r.protocolType, protocolName: r.protocolName, assignment: own?.assignment ?? Buffer.alloc(0) } satisfies Partial<M.SyncGroupResponse>;
+        return {
+          errorCode: 0,
+          protocolType: r.protocolType,
+          protocolName: r.protocolName,
+          assignment: own?.assignment ?? Buffer.alloc(0),
+        } satisfies Partial<M.SyncGroupResponse>;
       }
       case ApiKey.OffsetFetch: {
         const r = request as M.OffsetFetchRequest;
@@ -191,18 +221,31 @@ export class CaptureBroker {
       }
       case ApiKey.OffsetCommit: {
         const r = request as M.OffsetCommitRequest;
-        return { topics: r.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })) })) } satisfies Partial<M.OffsetCommitResponse>;
+        return {
+          topics: r.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })) })),
+        } satisfies Partial<M.OffsetCommitResponse>;
       }
       case ApiKey.LeaveGroup: {
         const r = request as M.LeaveGroupRequest;
-        return { errorCode: 0, members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: 0 })) } satisfies Partial<M.LeaveGroupResponse>;
+        return {
+          errorCode: 0,
+          members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: 0 })),
+        } satisfies Partial<M.LeaveGroupResponse>;
       }
       case ApiKey.InitProducerId:
         return { errorCode: 0, producerId: 1000n, producerEpoch: 0 } satisfies Partial<M.InitProducerIdResponse>;
       case ApiKey.CreateTopics: {
         const r = request as M.CreateTopicsRequest;
         return {
-          topics: r.topics.map((t) => ({ name: t.name, topicId: TOPIC_ID, errorCode: 0, errorMessage: null, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, configs: [] })),
+          topics: r.topics.map((t) => ({
+            name: t.name,
+            topicId: TOPIC_ID,
+            errorCode: 0,
+            errorMessage: null,
+            numPartitions: t.numPartitions,
+            replicationFactor: t.replicationFactor,
+            configs: [],
+          })),
         } satisfies Partial<M.CreateTopicsResponse>;
       }
       case ApiKey.DeleteTopics: {
@@ -213,17 +256,34 @@ export class CaptureBroker {
       case ApiKey.DescribeConfigs: {
         const r = request as M.DescribeConfigsRequest;
         return {
-          results: r.resources.map((res) => ({ errorCode: 0, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] })),
+          results: r.resources.map((res) => ({
+            errorCode: 0,
+            errorMessage: null,
+            resourceType: res.resourceType,
+            resourceName: res.resourceName,
+            configs: [],
+          })),
         } satisfies Partial<M.DescribeConfigsResponse>;
       }
       case ApiKey.Heartbeat:
         return { errorCode: 0 } satisfies Partial<M.HeartbeatResponse>;
       case ApiKey.ListGroups:
-        return { errorCode: 0, groups: [{ groupId: 'fixture-group', protocolType: 'consumer', groupState: 'Empty', groupType: 'classic' }] } satisfies Partial<M.ListGroupsResponse>;
+        return {
+          errorCode: 0,
+          groups: [{ groupId: 'fixture-group', protocolType: 'consumer', groupState: 'Empty', groupType: 'classic' }],
+        } satisfies Partial<M.ListGroupsResponse>;
       case ApiKey.DescribeGroups: {
         const r = request as M.DescribeGroupsRequest;
         return {
-          groups: r.groups.map((groupId) => ({ errorCode: 0, groupId, groupState: 'Empty', protocolType: 'consumer', protocolData: '', members: [], authorizedOperations: -2147483648 })),
+          groups: r.groups.map((groupId) => ({
+            errorCode: 0,
+            groupId,
+            groupState: 'Empty',
+            protocolType: 'consumer',
+            protocolData: '',
+            members: [],
+            authorizedOperations: -2147483648,
+          })),
         } satisfies Partial<M.DescribeGroupsResponse>;
       }
       case ApiKey.DeleteGroups: {

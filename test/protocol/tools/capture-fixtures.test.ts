@@ -129,7 +129,12 @@ describe.runIf(process.env.GREGOR_CAPTURE_FIXTURES === '1')('capture client requ
     await kcat(broker, [...bootstrap, '-P', '-t', TOPIC, '-K:', '-z', 'gzip'], 'k1:v1\n');
     await kcat(broker, [...bootstrap, '-P', '-t', TOPIC, '-X', 'enable.idempotence=true'], 'v2\n');
     await kcat(broker, [...bootstrap, '-C', '-t', TOPIC, '-o', 'beginning', '-e'], '');
-    await kcat(broker, [...bootstrap, '-G', GROUP, TOPIC], '', () => broker.has(ApiKey.Fetch) && broker.has(ApiKey.OffsetFetch) && broker.has(ApiKey.SyncGroup));
+    await kcat(
+      broker,
+      [...bootstrap, '-G', GROUP, TOPIC],
+      '',
+      () => broker.has(ApiKey.Fetch) && broker.has(ApiKey.OffsetFetch) && broker.has(ApiKey.SyncGroup),
+    );
 
     const version = await new Promise<string>((resolve) => {
       const child = spawn('kcat', ['-V'], { stdio: ['ignore', 'pipe', 'ignore'] });

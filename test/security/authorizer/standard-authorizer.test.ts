@@ -74,10 +74,7 @@ describe('StandardAuthorizer checks', () => {
   });
 
   it('matches PREFIXED patterns on name prefixes and LITERAL ones exactly', async () => {
-    const a = await authorizer([
-      acl({ resourceName: 'app-', patternType: PatternType.PREFIXED }),
-      acl({ resourceName: 'lit', operation: Op.WRITE }),
-    ]);
+    const a = await authorizer([acl({ resourceName: 'app-', patternType: PatternType.PREFIXED }), acl({ resourceName: 'lit', operation: Op.WRITE })]);
     expect(a.authorize(ALICE, HOST, Op.READ, ResourceType.TOPIC, 'app-events')).toBe(true);
     expect(a.authorize(ALICE, HOST, Op.READ, ResourceType.TOPIC, 'app-')).toBe(true);
     expect(a.authorize(ALICE, HOST, Op.READ, ResourceType.TOPIC, 'app')).toBe(false);
@@ -109,7 +106,15 @@ describe('StandardAuthorizer checks', () => {
     expect((await authorizer([acl({ operation: Op.ALTER_CONFIGS })])).authorize(ALICE, HOST, Op.DESCRIBE_CONFIGS, ResourceType.TOPIC, 'orders')).toBe(true);
     expect((await authorizer([acl({ operation: Op.ALTER })])).authorize(ALICE, HOST, Op.DESCRIBE_CONFIGS, ResourceType.TOPIC, 'orders')).toBe(false);
     // WRITE does not imply IDEMPOTENT_WRITE in the authorizer (InitProducerId asks for either itself).
-    expect((await authorizer([acl({ operation: Op.WRITE, resourceType: ResourceType.CLUSTER, resourceName: 'kafka-cluster' })])).authorize(ALICE, HOST, Op.IDEMPOTENT_WRITE, ResourceType.CLUSTER, 'kafka-cluster')).toBe(false);
+    expect(
+      (await authorizer([acl({ operation: Op.WRITE, resourceType: ResourceType.CLUSTER, resourceName: 'kafka-cluster' })])).authorize(
+        ALICE,
+        HOST,
+        Op.IDEMPOTENT_WRITE,
+        ResourceType.CLUSTER,
+        'kafka-cluster',
+      ),
+    ).toBe(false);
     // A DENY of READ does not deny DESCRIBE; a DENY of ALL denies everything.
     const denyRead = await authorizer([acl({ operation: Op.DESCRIBE }), acl({ permissionType: Perm.DENY })]);
     expect(denyRead.authorize(ALICE, HOST, Op.DESCRIBE, ResourceType.TOPIC, 'orders')).toBe(true);
@@ -187,8 +192,17 @@ describe('StandardAuthorizer ACL management', () => {
   });
 
   it('selects with MATCH the patterns that apply to a name, with a name and ANY the exact pattern', async () => {
-    const a = await authorizer([acl({}), acl({ resourceName: '*' }), acl({ resourceName: 'or', patternType: PatternType.PREFIXED }), acl({ resourceName: 'x' })]);
-    const names = (filter: Partial<AclBindingFilter>) => a.acls({ ...ANY_FILTER, ...filter }).map((b) => b.resourceName).sort();
+    const a = await authorizer([
+      acl({}),
+      acl({ resourceName: '*' }),
+      acl({ resourceName: 'or', patternType: PatternType.PREFIXED }),
+      acl({ resourceName: 'x' }),
+    ]);
+    const names = (filter: Partial<AclBindingFilter>) =>
+      a
+        .acls({ ...ANY_FILTER, ...filter })
+        .map((b) => b.resourceName)
+        .sort();
     expect(names({ resourceName: 'orders', patternType: PatternType.MATCH })).toEqual(['*', 'or', 'orders']);
     expect(names({ resourceName: 'orders' })).toEqual(['orders']);
     expect(names({ patternType: PatternType.PREFIXED })).toEqual(['or']);
