@@ -7,18 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../../src/security/authorizer/acl.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret";';
-// Codes of Kafka's ResourceType, PatternType, AclOperation, AclPermissionType and ConfigResource.Type.
-const TOPIC = 2;
-const GROUP = 3;
-const LITERAL = 3;
-const READ = 3;
-const DELETE = 6;
-const DESCRIBE = 8;
-const DESCRIBE_CONFIGS = 10;
-const ALLOW = 3;
+// Codes of Kafka's ConfigResource.Type.
 const CONFIG_TOPIC = 2;
 const CONFIG_BROKER = 4;
 
@@ -35,7 +28,15 @@ async function rawAs(user: string): Promise<RawClient> {
 }
 
 function allowAlice(resourceType: number, resourceName: string, operation: number) {
-  return { resourceType, resourceName, resourcePatternType: LITERAL, principal: 'User:alice', host: '*', operation, permissionType: ALLOW };
+  return {
+    resourceType,
+    resourceName,
+    resourcePatternType: PatternType.LITERAL,
+    principal: 'User:alice',
+    host: '*',
+    operation,
+    permissionType: AclPermissionType.ALLOW,
+  };
 }
 
 async function commit(groupId: string, topic: string): Promise<void> {
@@ -68,11 +69,11 @@ beforeAll(async () => {
   expect(created.topics.map((t: { errorCode: number }) => t.errorCode)).toEqual([0, 0]);
   const acls = await admin.request(ApiKey.CreateAcls, 3, {
     creations: [
-      allowAlice(TOPIC, 'open', DESCRIBE_CONFIGS),
-      allowAlice(TOPIC, 'open', DELETE),
-      allowAlice(GROUP, 'visible', DESCRIBE),
-      allowAlice(GROUP, 'deletable', DELETE),
-      allowAlice(TOPIC, 'open', READ),
+      allowAlice(ResourceType.TOPIC, 'open', AclOperation.DESCRIBE_CONFIGS),
+      allowAlice(ResourceType.TOPIC, 'open', AclOperation.DELETE),
+      allowAlice(ResourceType.GROUP, 'visible', AclOperation.DESCRIBE),
+      allowAlice(ResourceType.GROUP, 'deletable', AclOperation.DELETE),
+      allowAlice(ResourceType.TOPIC, 'open', AclOperation.READ),
     ],
   });
   expect(acls.results.map((r: { errorCode: number }) => r.errorCode)).toEqual([0, 0, 0, 0, 0]);
@@ -183,9 +184,26 @@ describe('ACL checks in the admin and group APIs', () => {
   it('reports the authorized operations of topics, groups and the cluster as bit fields of AclOperation codes', async () => {
     const bits = (...operations: number[]) => operations.reduce((field, operation) => field | (1 << operation), 0);
     // READ and DELETE each imply DESCRIBE; DESCRIBE_CONFIGS is granted itself.
-    const aliceOnOpen = bits(READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS);
-    const topicAll = bits(READ, 4, 5, DESCRIBE, DELETE, 7, DESCRIBE_CONFIGS, 11);
-    const clusterAll = bits(5, 9, DESCRIBE_CONFIGS, 11, 12, 7, DESCRIBE);
+    const aliceOnOpen = bits(AclOperation.READ, AclOperation.DELETE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
+    const topicAll = bits(
+      AclOperation.READ,
+      AclOperation.WRITE,
+      AclOperation.CREATE,
+      AclOperation.DESCRIBE,
+      AclOperation.DELETE,
+      AclOperation.ALTER,
+      AclOperation.DESCRIBE_CONFIGS,
+      AclOperation.ALTER_CONFIGS,
+    );
+    const clusterAll = bits(
+      AclOperation.CREATE,
+      AclOperation.CLUSTER_ACTION,
+      AclOperation.DESCRIBE_CONFIGS,
+      AclOperation.ALTER_CONFIGS,
+      AclOperation.IDEMPOTENT_WRITE,
+      AclOperation.ALTER,
+      AclOperation.DESCRIBE,
+    );
     const metadata = (client: RawClient) =>
       client.request(ApiKey.Metadata, 10, {
         topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 'open' }],
@@ -210,6 +228,6 @@ describe('ACL checks in the admin and group APIs', () => {
     expect([await cluster(alice), await cluster(admin)]).toEqual([0, clusterAll]);
 
     const group = await alice.request(ApiKey.DescribeGroups, 5, { groups: ['visible'], includeAuthorizedOperations: true });
-    expect(group.groups[0].authorizedOperations).toBe(bits(DESCRIBE));
+    expect(group.groups[0].authorizedOperations).toBe(bits(AclOperation.DESCRIBE));
   });
 });

@@ -6,17 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../../src/security/authorizer/acl.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { pollUntil } from '../support/poll.js';
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";';
-// Codes of Kafka's ResourceType, PatternType, AclOperation and AclPermissionType.
-const TOPIC = 2;
-const GROUP = 3;
-const LITERAL = 3;
-const READ = 3;
-const WRITE = 4;
-const ALLOW = 3;
 
 let broker: TestBroker;
 
@@ -39,7 +33,7 @@ async function rawAs(user: string): Promise<RawClient> {
 }
 
 function allow(principal: string, resourceType: number, resourceName: string, operation: number) {
-  return { resourceType, resourceName, resourcePatternType: LITERAL, principal, host: '*', operation, permissionType: ALLOW };
+  return { resourceType, resourceName, resourcePatternType: PatternType.LITERAL, principal, host: '*', operation, permissionType: AclPermissionType.ALLOW };
 }
 
 beforeAll(async () => {
@@ -58,7 +52,11 @@ beforeAll(async () => {
   await admin.disconnect();
   const raw = await rawAs('admin');
   const created = await raw.request(ApiKey.CreateAcls, 3, {
-    creations: [allow('User:alice', TOPIC, 'granted', WRITE), allow('User:bob', TOPIC, 'granted', READ), allow('User:bob', GROUP, 'bobs-group', READ)],
+    creations: [
+      allow('User:alice', ResourceType.TOPIC, 'granted', AclOperation.WRITE),
+      allow('User:bob', ResourceType.TOPIC, 'granted', AclOperation.READ),
+      allow('User:bob', ResourceType.GROUP, 'bobs-group', AclOperation.READ),
+    ],
   });
   raw.close();
   expect(created.results.map((r: { errorCode: number }) => r.errorCode)).toEqual([0, 0, 0]);
