@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { Broker } from '../../src/broker/broker.js';
-import { Compression } from '../../src/record/compression.js';
-import { buildRecordBatch } from '../../src/record/builder.js';
+import { healthyRoundTrips, inflatingBatch } from '../lib/healthy-client.js';
 import { RawClient } from '../lib/raw-client.js';
 
 const args = process.argv.slice(2);
@@ -20,31 +19,8 @@ const at = args.indexOf('--batches');
 const BATCHES = at >= 0 ? Number(args[at + 1]) : 10;
 const TOPIC = 'stall';
 
-/** One zstd batch of one record whose value is `bytes` zeros: a few KiB on the wire. */
-export function inflatingBatch(bytes: number): Buffer {
-  return buildRecordBatch({ values: [Buffer.alloc(bytes)] }, { compression: Compression.Zstd });
-}
-
 function produceBody(records: Buffer): unknown {
   return { transactionalId: null, acks: 1, timeoutMs: 30_000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records }] }] };
-}
-
-/** Round trips (ms) of ApiVersions + Metadata, back to back, until `until` settles. */
-async function healthyRoundTrips(client: RawClient, until: Promise<unknown>): Promise<number[]> {
-  let done = false;
-  void until.finally(() => (done = true));
-  const times: number[] = [];
-  while (!done) {
-    const started = performance.now();
-    await client.request(18, 3, { clientSoftwareName: 'bench', clientSoftwareVersion: '1' });
-    await client.request(3, 12, {
-      topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }],
-      allowAutoTopicCreation: false,
-      includeTopicAuthorizedOperations: false,
-    });
-    times.push(performance.now() - started);
-  }
-  return times;
 }
 
 function summary(times: number[]): string {
@@ -87,7 +63,7 @@ async function main(): Promise<void> {
     }
 
     const idle = new Promise((resolve) => setTimeout(resolve, 1_000));
-    console.log(`healthy client, idle broker:      ${summary(await healthyRoundTrips(healthy, idle))}`);
+    console.log(`healthy client, idle broker:      ${summary(await healthyRoundTrips(healthy, TOPIC, { settled: idle }))}`);
     for (const [name, batch] of [
       ['valid', valid],
       ['bomb', bomb],
@@ -95,7 +71,7 @@ async function main(): Promise<void> {
       const sending = (async () => {
         for (let i = 0; i < BATCHES; i++) await Promise.all([sender.request(0, 9, produceBody(batch)), sender.request(0, 9, produceBody(batch))]);
       })();
-      console.log(`healthy client, ${BATCHES * 2} ${name} batches: ${summary(await healthyRoundTrips(healthy, sending))}`);
+      console.log(`healthy client, ${BATCHES * 2} ${name} batches: ${summary(await healthyRoundTrips(healthy, TOPIC, { settled: sending }))}`);
     }
     for (const client of [admin, healthy, sender]) client.close();
   } finally {

@@ -3,12 +3,10 @@
 // round trip under that load is bounded relative to its own baseline, measured in the same test. Before
 // compressed batches were validated off the event loop, each such batch held the loop 100–200 ms and the
 // worst round trip here was above a second.
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { healthyRoundTrips, inflatingBatch } from '../../bench/lib/healthy-client.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { buildRecordBatch } from '../../src/record/builder.js';
-import { Compression } from '../../src/record/compression.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 
 const TOPIC = 'inflating';
@@ -27,31 +25,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** One zstd batch of one record of `bytes` zeros: a few KiB on the wire. */
-function inflating(bytes: number): Buffer {
-  return buildRecordBatch({ values: [Buffer.alloc(bytes)] }, { compression: Compression.Zstd });
-}
-
 function produce(client: RawClient, records: Buffer): Promise<{ responses: { partitionResponses: { errorCode: number }[] }[] }> {
   return client.request(0, 9, { transactionalId: null, acks: 1, timeoutMs: 30_000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records }] }] });
-}
-
-/** ApiVersions + Metadata round trips (ms), back to back, `count` of them or until `until` settles. */
-async function roundTrips(client: RawClient, until: { count?: number; settled?: Promise<unknown> }): Promise<number[]> {
-  let done = false;
-  void until.settled?.finally(() => (done = true));
-  const times: number[] = [];
-  while (!done && times.length < (until.count ?? Infinity)) {
-    const started = performance.now();
-    await client.request(18, 3, { clientSoftwareName: 'healthy', clientSoftwareVersion: '1' });
-    await client.request(3, 12, {
-      topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }],
-      allowAutoTopicCreation: false,
-      includeTopicAuthorizedOperations: false,
-    });
-    times.push(performance.now() - started);
-  }
-  return times;
 }
 
 function p99(times: readonly number[]): number {
@@ -64,9 +39,9 @@ describe('compressed batches that inflate to tens of MiB', () => {
     const healthy = await RawClient.connect(server.bootstrap);
     const sender = await RawClient.connect(server.bootstrap);
     try {
-      const valid = inflating(60 << 20);
-      const bomb = inflating(100 << 20);
-      const baseline = await roundTrips(healthy, { count: 200 });
+      const valid = inflatingBatch(60 << 20);
+      const bomb = inflatingBatch(100 << 20);
+      const baseline = await healthyRoundTrips(healthy, TOPIC, { count: 200 });
 
       const codes: number[] = [];
       const sending = (async () => {
@@ -76,7 +51,7 @@ describe('compressed batches that inflate to tens of MiB', () => {
             codes.push(response.responses[0]!.partitionResponses[0]!.errorCode);
         }
       })();
-      const loaded = await roundTrips(healthy, { settled: sending });
+      const loaded = await healthyRoundTrips(healthy, TOPIC, { settled: sending });
       await sending;
 
       expect(codes).toEqual(Array.from({ length: PIPELINE * ROUNDS }, (_, i) => (i % 2 === 0 ? ErrorCode.NONE : ErrorCode.INVALID_RECORD)));
