@@ -121,10 +121,12 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
       'every broker to know the new partitions',
     );
     expect(new Set(leaders(topic).slice(PARTITIONS))).toEqual(new Set([1, 2, 3]));
-    for (let partition = PARTITIONS; partition < PARTITIONS + 3; partition++) {
-      const leader = leaders(topic)[partition]!;
-      expect(brokerOf(leader).broker.replicaManager.partition(topic, partition)).toBeDefined();
-    }
+    // A broker learns of the partitions before its replica manager has opened them (it opens after the change).
+    const openedByLeaders = () =>
+      leaders(topic)
+        .slice(PARTITIONS)
+        .every((leader, i) => brokerOf(leader).broker.replicaManager.partition(topic, PARTITIONS + i) !== undefined);
+    await pollUntil(openedByLeaders, 'each new partition to be opened by its leader');
   }, 30_000);
 
   it('takes the replicas a CreateTopics or CreatePartitions request assigns, on live brokers only', async () => {
