@@ -465,11 +465,13 @@ export class ReplicaManager {
       local.map(async (info): Promise<Partition | undefined> => {
         if (failed) return undefined;
         const ids = { topic: topic.name, partition: info.partition, topicId: topic.topicId, leaderEpoch: info.leaderEpoch };
+        let created = false;
         try {
           if (info.logDir !== undefined && offlineDirs.has(info.logDir)) {
             throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${info.logDir} of ${topic.name}-${info.partition} is offline`);
           }
           const log = this.#logManager.getOrCreateLog(topic.name, info.partition, topic.topicId, logConfig(config));
+          created = true;
           const producerState = await this.#producerStates.load(ids, log, this.#logManager);
           const partition = new Partition(ids, log, config, producerState);
           const logDir = this.#logDirOf(partition);
@@ -478,6 +480,8 @@ export class ReplicaManager {
         } catch (error) {
           if (storageFaultOf(error) !== StorageFault.FAILED_DISK) {
             failed = true;
+            // The whole change is rolled back: a log opened before its producer state failed goes too.
+            if (created) await this.#logManager.deleteLog(topic.name, info.partition);
             throw error;
           }
           this.#failedToOpen.add(`${topic.name}-${info.partition}`);
