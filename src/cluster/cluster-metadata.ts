@@ -72,6 +72,14 @@ export interface MetadataListener {
   topicDeleted?(topic: TopicInfo): Promise<void> | void;
   partitionsCreated?(topic: TopicInfo, firstNewPartition: number): Promise<void> | void;
   topicConfigChanged?(topic: TopicInfo): Promise<void> | void;
+  /** Existing partitions whose state (leader, epochs, replicas, ISR) changed in one revision. */
+  partitionsChanged?(topic: TopicInfo, changes: readonly PartitionChange[]): Promise<void> | void;
+}
+
+/** One partition's state before and after a change of it. */
+export interface PartitionChange {
+  readonly before: PartitionInfo;
+  readonly after: PartitionInfo;
 }
 
 /** Producer ids are reserved in blocks, as Kafka's controller hands them to brokers, so a restart never reuses one. */
@@ -496,6 +504,8 @@ export class ClusterMetadata {
       if (JSON.stringify(after.configs) !== JSON.stringify(before.configs)) {
         for (const listener of this.#listeners) await listener.topicConfigChanged?.(after);
       }
+      const changed = changedPartitions(before, after);
+      if (changed.length > 0) for (const listener of this.#listeners) await listener.partitionsChanged?.(after, changed);
     }
     if (failure !== undefined) this.#failedRevisions.set(this.#view.revision, failure);
     for (const waiter of this.#revisionWaiters) {
@@ -537,6 +547,18 @@ export class ClusterMetadata {
     this.#changes = result.catch(() => undefined);
     return result;
   }
+}
+
+/** The partitions both versions of a topic have whose state differs (a log dir assignment is not a state change). */
+function changedPartitions(before: TopicInfo, after: TopicInfo): PartitionChange[] {
+  const changes: PartitionChange[] = [];
+  for (const old of before.partitions) {
+    const now = after.partitions[old.partition];
+    if (now && (now.partitionEpoch !== old.partitionEpoch || now.leaderEpoch !== old.leaderEpoch || now.leader !== old.leader)) {
+      changes.push({ before: old, after: now });
+    }
+  }
+  return changes;
 }
 
 function newPartitionState(replicas: readonly number[]): PartitionState {
