@@ -53,8 +53,6 @@ export interface ServedBroker {
   readonly brokers: string;
   readonly adminUrl: string | undefined;
   readonly dataDir: string;
-  /** Milliseconds from spawn to the ready banner. */
-  readonly startupMs: number;
   stdout(): string;
   stderr(): string;
   /** Sends SIGTERM and resolves with the exit code and how long the exit took. */
@@ -83,7 +81,6 @@ export async function serveBroker(
   const defaults = flags
     ? ['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--admin', '127.0.0.1:0', '--override', 'group.initial.rebalance.delay.ms=0']
     : [];
-  const started = performance.now();
   const child = spawn(process.execPath, [MAIN, 'serve', ...defaults, ...args], {
     env: { ...process.env, ...env },
     cwd: ROOT,
@@ -107,7 +104,6 @@ export async function serveBroker(
       fail(new Error(`gregor serve exited with ${code} before its banner; stderr: ${err}`));
     });
   });
-  const startupMs = performance.now() - started;
   const brokers = /Kafka clients connect to (\S+)/.exec(banner)?.[1];
   if (!brokers) throw new Error(`no address in banner: ${banner}`);
   const adminUrl = /metrics at (http:\/\/\S+)\/metrics/.exec(banner)?.[1];
@@ -116,7 +112,6 @@ export async function serveBroker(
     brokers,
     adminUrl,
     dataDir,
-    startupMs,
     stdout: () => out,
     stderr: () => err,
     async stop(signal = 'SIGTERM') {

@@ -31,12 +31,10 @@ async function scrape() {
 }
 
 describe('gregor serve', () => {
-  it('prints where it listens and commands to try, quickly', () => {
+  it('prints where it listens and commands to try', () => {
     expect(broker.brokers).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(broker.stdout()).toContain(`produce --brokers ${broker.brokers} quickstart`);
     expect(broker.stdout()).toContain(`consume --brokers ${broker.brokers} quickstart`);
-    // Well under a second on a developer machine; the bound leaves room for a loaded CI box.
-    expect(broker.startupMs).toBeLessThan(3000);
   });
 
   it('prints produce and consume commands that work when pasted into a shell', async () => {
