@@ -85,7 +85,7 @@ export class Broker extends AsyncCloseable {
     const config = options.config instanceof BrokerConfig ? options.config : BrokerConfig.create(options.config ?? {});
     const logger = options.logger ?? createLogger();
     raiseOpenFileLimit(logger);
-    const metadata = await ClusterMetadata.open(config, config.logDirs);
+    const metadata = await ClusterMetadata.open(config, config.logDirs, logger.child({ component: 'cluster' }));
     const scramCredentials = await FileScramCredentialStore.open(scramCredentialsFile(config));
     const logManager = options.logManager ?? (await openLogManager(config, logger.child({ component: 'storage' })));
     const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore(), logger.child({ component: 'replica-manager' }));

@@ -10,18 +10,21 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { TopicConfig, validateTopicConfig } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { legacyMetadataOps } from './legacy-metadata.js';
 import { type MetaProperties, randomKafkaId, readMetaProperties, writeMetaProperties } from './meta-properties.js';
 import { MetadataView, type TopicChange, logDirsKey, logDirsPrefix } from './metadata-view.js';
-import { joinClusterId, registerBroker } from './broker-membership.js';
+import { joinClusterId } from './broker-membership.js';
+import { BrokerSession } from './broker-session.js';
+import { Controller } from './controller/controller.js';
 import type { Lease, MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
-import { type Leadership, campaign } from './store/election.js';
+import { campaign } from './store/election.js';
 import { openMetadataStore } from './store/open-store.js';
 import { type PlacementBroker, checkAssignment, placeReplicas } from './replica-placement.js';
-import { KEYS, type PartitionState, SharedMetadata, type TopicRecord } from './store/shared-metadata.js';
+import { KEYS, type PartitionState, SharedMetadata, type TopicRecord, type Versioned } from './store/shared-metadata.js';
 
 export const METADATA_FILE = 'gregor-cluster-metadata.json';
 
@@ -74,6 +77,8 @@ export interface MetadataListener {
   topicConfigChanged?(topic: TopicInfo): Promise<void> | void;
   /** Existing partitions whose state (leader, epochs, replicas, ISR) changed in one revision. */
   partitionsChanged?(topic: TopicInfo, changes: readonly PartitionChange[]): Promise<void> | void;
+  /** A broker registered or went (its lease ended); `brokers` are the live ones now. */
+  brokersChanged?(brokers: readonly BrokerEndpoint[]): Promise<void> | void;
 }
 
 /** One partition's state before and after a change of it. */
@@ -123,13 +128,16 @@ export class ClusterMetadata {
   /** The metadata is shared with other brokers (etcd): brokers register, a controller is elected. */
   readonly #clustered: boolean;
   /** This broker's session in a shared store: its registration lives as long as the lease. */
-  #lease: Lease | undefined;
+  #session: BrokerSession | undefined;
   #stopCampaign: AbortController | undefined;
   /** Set while this broker is the controller. */
-  #leadership: Leadership | undefined;
+  #controller: Controller | undefined;
+  #uncleanElections = 0;
+  readonly #logger: Logger | undefined;
 
-  private constructor(config: BrokerConfig, meta: MetaProperties, store: MetadataStore, clustered: boolean) {
+  private constructor(config: BrokerConfig, meta: MetaProperties, store: MetadataStore, clustered: boolean, logger: Logger | undefined) {
     this.#config = config;
+    this.#logger = logger;
     this.#clustered = clustered;
     this.clusterId = meta.clusterId;
     this.nodeId = meta.nodeId;
@@ -145,7 +153,7 @@ export class ClusterMetadata {
    * at all is skipped here (the storage engine reports it offline); the metadata dir must work. A metadata
    * file of the format before the store is converted in place.
    */
-  static async open(config: BrokerConfig, logDirs: readonly string[]): Promise<ClusterMetadata> {
+  static async open(config: BrokerConfig, logDirs: readonly string[], logger?: Logger): Promise<ClusterMetadata> {
     const existing: MetaProperties[] = [];
     const usable: string[] = [];
     for (const dir of logDirs) {
@@ -191,7 +199,7 @@ export class ClusterMetadata {
       await store.close();
       throw error;
     }
-    const metadata = new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, store, clustered);
+    const metadata = new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, store, clustered, logger);
     try {
       await metadata.#follow();
     } catch (error) {
@@ -218,12 +226,35 @@ export class ClusterMetadata {
   async setEndpoint(host: string, port: number): Promise<void> {
     const rack = this.#config.has('broker.rack') ? this.#config.string('broker.rack') : null;
     this.#endpoint = { nodeId: this.nodeId, host, port, rack };
-    if (!this.#clustered || this.#lease) return;
+    if (!this.#clustered || this.#session) return;
     const listeners = [{ name: 'PLAINTEXT', host, port, securityProtocol: 'PLAINTEXT' }];
-    const { lease, brokerEpoch } = await registerBroker(this.#store, { nodeId: this.nodeId, listeners, rack }, this.#config.int('broker.session.timeout.ms'));
-    this.#lease = lease;
-    await this.#applied(brokerEpoch);
-    this.#campaignForController(lease);
+    this.#session = await BrokerSession.start(
+      this.#store,
+      { nodeId: this.nodeId, listeners, rack },
+      this.#config.int('broker.session.timeout.ms'),
+      {
+        registered: async (lease, brokerEpoch) => {
+          await this.#applied(brokerEpoch);
+          this.#campaignForController(lease);
+        },
+        lost: () => this.#stopControlling(),
+      },
+      this.#logger,
+    );
+  }
+
+  /**
+   * Whether this broker leads the partition now: the metadata names it leader and, in a cluster, its session
+   * is alive (a broker that cannot prove its lease may already have been replaced as leader).
+   */
+  leads(topic: string, partition: number): boolean {
+    if (this.#view.topics.get(topic)?.partitions[partition]?.leader !== this.nodeId) return false;
+    return !this.#clustered || this.#session?.alive === true;
+  }
+
+  /** Unclean leader elections this broker made as controller (`gregor_unclean_leader_elections_total`). */
+  get uncleanLeaderElections(): number {
+    return this.#uncleanElections;
   }
 
   /**
@@ -237,17 +268,48 @@ export class ClusterMetadata {
     return [...live, { nodeId: this.nodeId, rack }];
   }
 
-  /** Stands for controller until elected (the election is the store's: lease + campaign) or closed. */
+  /**
+   * Stands for controller until elected (the election is the store's: lease + campaign) or the session ends;
+   * once elected and the election applied here, acts as controller, starting with a full pass.
+   */
   #campaignForController(lease: Lease): void {
     const abort = new AbortController();
     this.#stopCampaign = abort;
-    campaign(this.#store, KEYS.controller, String(this.nodeId), lease, abort.signal).then(
-      (leadership) => {
-        this.#leadership = leadership;
-      },
-      // Aborted on close, or the lease ended: this broker no longer takes part.
-      () => undefined,
-    );
+    campaign(this.#store, KEYS.controller, String(this.nodeId), lease, abort.signal)
+      .then(async (leadership) => {
+        await this.#applied(leadership.revision);
+        if (abort.signal.aborted) return;
+        this.#controller = new Controller({
+          store: this.#store,
+          leadership,
+          view: {
+            topics: () => this.#view.topics.values(),
+            partitionState: (topicId, partition) => this.#partitionState(topicId, partition),
+            liveBrokers: () => new Set(this.#view.brokers.map((b) => b.nodeId)),
+            shuttingDown: () => this.#view.shuttingDown,
+            uncleanElectionAllowed: (topic) => this.#topicConfigs.get(topic)?.bool('unclean.leader.election.enable') ?? false,
+          },
+          logger: this.#logger?.child({ component: 'controller' }),
+          onUncleanElection: () => void this.#uncleanElections++,
+        });
+        this.#logger?.info({ nodeId: this.nodeId, revision: leadership.revision }, 'elected controller');
+        this.#controller.reconcile();
+      })
+      // Aborted on close or loss of the session, or the store failed: the session's next registration campaigns again.
+      .catch(() => undefined);
+  }
+
+  /** Leaves the controller election and, if this broker is the controller, stops acting as one. */
+  #stopControlling(): void {
+    this.#stopCampaign?.abort();
+    this.#stopCampaign = undefined;
+    this.#controller?.stop();
+    this.#controller = undefined;
+  }
+
+  #partitionState(topicId: string, partition: number): Versioned<PartitionState> | undefined {
+    const kv = this.#view.kv(KEYS.partition(topicId, partition));
+    return kv && { value: JSON.parse(kv.value) as PartitionState, modRevision: kv.modRevision };
   }
 
   /** The live brokers: those registered in the cluster, or this node alone. */
@@ -446,9 +508,10 @@ export class ClusterMetadata {
     if (this.#closed) return;
     this.#closed = true;
     await this.settled();
-    this.#stopCampaign?.abort();
-    await this.#leadership?.resign().catch(() => undefined);
-    await this.#lease?.revoke().catch(() => undefined);
+    const leadership = this.#controller?.leadership;
+    this.#stopControlling();
+    await leadership?.resign().catch(() => undefined);
+    await this.#session?.close();
     await this.#watch?.cancel();
     await this.#store.close();
   }
@@ -456,7 +519,10 @@ export class ClusterMetadata {
   /** Reads the whole metadata, then applies every later revision from the watch, in order. */
   async #follow(): Promise<void> {
     const { kvs, revision } = await this.#store.range('');
-    await this.#serialApply(() => this.#applyChanges(this.#view.reload(kvs, revision)));
+    await this.#serialApply(() => {
+      const brokers = this.#view.brokers;
+      return this.#applyChanges(this.#view.reload(kvs, revision), brokers);
+    });
     this.#watch = await this.#store.watch('', {
       fromRevision: revision + 1,
       onEvents: (events) => void this.#serialApply(() => this.#applyEvents(events)),
@@ -476,11 +542,13 @@ export class ClusterMetadata {
     for (const event of events) byRevision.set(event.kv.modRevision, [...(byRevision.get(event.kv.modRevision) ?? []), event]);
     for (const [revision, changes] of [...byRevision].sort(([a], [b]) => a - b)) {
       if (revision <= this.#view.revision) continue;
-      await this.#applyChanges(this.#view.apply(changes, revision));
+      const brokers = this.#view.brokers;
+      await this.#applyChanges(this.#view.apply(changes, revision), brokers);
     }
   }
 
-  async #applyChanges(changes: readonly TopicChange[]): Promise<void> {
+  /** Tells the listeners what changed; `brokersBefore` is the view's broker list before the change (replaced when it changes). */
+  async #applyChanges(changes: readonly TopicChange[], brokersBefore: readonly unknown[]): Promise<void> {
     for (const { before, after } of changes) {
       if (before) this.#topicConfigs.delete(before.name);
       if (after) this.#topicConfigs.set(after.name, new TopicConfig(this.#config, after.configs));
@@ -507,13 +575,35 @@ export class ClusterMetadata {
       const changed = changedPartitions(before, after);
       if (changed.length > 0) for (const listener of this.#listeners) await listener.partitionsChanged?.(after, changed);
     }
+    if (brokersBefore !== this.#view.brokers) {
+      const brokers = this.brokers();
+      for (const listener of this.#listeners) await listener.brokersChanged?.(brokers);
+    }
     if (failure !== undefined) this.#failedRevisions.set(this.#view.revision, failure);
+    this.#controllerFollows();
     for (const waiter of this.#revisionWaiters) {
       if (waiter.revision <= this.#view.revision) {
         this.#revisionWaiters.delete(waiter);
         waiter.resolve();
       }
     }
+  }
+
+  /**
+   * The controller acts on every change applied (its pass finds what, if anything, to elect), until the
+   * view shows another controller (this one's key went: its lease or leadership ended); the broker then
+   * stands again while its session lasts.
+   */
+  #controllerFollows(): void {
+    const controller = this.#controller;
+    if (!controller) return;
+    if (this.#view.controllerId === this.nodeId) {
+      controller.reconcile();
+      return;
+    }
+    this.#stopControlling();
+    const lease = this.#session?.lease;
+    if (lease && !this.#closed) this.#campaignForController(lease);
   }
 
   /**
