@@ -111,7 +111,8 @@ export class Broker extends AsyncCloseable {
     const broker = new Broker({ config, metadata, replicaManager, logManager, services, logger, maintenance }, frontEnd, groups.close.bind(groups));
     if (frontEnd) {
       try {
-        await metadata.setEndpoint(frontEnd.advertised.host, frontEnd.advertised.port);
+        const listeners = frontEnd.listeners.map(({ identity }) => ({ name: identity.name, ...identity.advertised, securityProtocol: identity.protocol }));
+        await metadata.setListeners(listeners, frontEnd.interBrokerListener);
       } catch (error) {
         // Refused by the cluster (its node id is taken): nothing of this broker may stay running.
         await broker.close();

@@ -60,6 +60,14 @@ export interface BrokerEndpoint {
   readonly rack: string | null;
 }
 
+/** One of a broker's listeners as registered: its name, the address it advertises and its security protocol. */
+export interface ListenerEndpoint {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly securityProtocol: string;
+}
+
 export interface NewTopic {
   readonly numPartitions?: number;
   readonly replicationFactor?: number;
@@ -122,6 +130,9 @@ export class ClusterMetadata {
   #changes: Promise<unknown> = Promise.resolve();
   #watch: Watch | undefined;
   #endpoint: BrokerEndpoint;
+  #listenerEndpoints: readonly ListenerEndpoint[] = [];
+  /** The listener brokers reach each other on (`inter.broker.listener.name`); else the first. */
+  #interBrokerListener: string | undefined;
   #producerIds = { next: 0n, end: 0n };
   #producerIdQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -220,14 +231,17 @@ export class ClusterMetadata {
   }
 
   /**
-   * Set once the listener is bound: `advertised.listeners`, else the bound host and port. In a cluster the
-   * broker then registers with it (DUPLICATE_BROKER_REGISTRATION if its node id is taken by a live broker).
+   * Set once the listeners are bound, each with its advertised address (`advertised.listeners`, else the
+   * bound one); clients bootstrap from the first. In a cluster the broker then registers with all of them
+   * (DUPLICATE_BROKER_REGISTRATION if its node id is taken by a live broker).
    */
-  async setEndpoint(host: string, port: number): Promise<void> {
+  async setListeners(listeners: readonly ListenerEndpoint[], interBrokerListener?: string): Promise<void> {
     const rack = this.#config.has('broker.rack') ? this.#config.string('broker.rack') : null;
-    this.#endpoint = { nodeId: this.nodeId, host, port, rack };
+    const first = listeners[0]!;
+    this.#endpoint = { nodeId: this.nodeId, host: first.host, port: first.port, rack };
+    this.#listenerEndpoints = listeners;
+    this.#interBrokerListener = interBrokerListener;
     if (!this.#clustered || this.#session) return;
-    const listeners = [{ name: 'PLAINTEXT', host, port, securityProtocol: 'PLAINTEXT' }];
     this.#session = await BrokerSession.start(
       this.#store,
       { nodeId: this.nodeId, listeners, rack },
@@ -312,10 +326,29 @@ export class ClusterMetadata {
     return kv && { value: JSON.parse(kv.value) as PartitionState, modRevision: kv.modRevision };
   }
 
-  /** The live brokers: those registered in the cluster, or this node alone. */
-  brokers(): readonly BrokerEndpoint[] {
-    if (!this.#clustered) return [this.#endpoint];
-    return this.#view.brokers.map((b) => ({ nodeId: b.nodeId, host: b.listeners[0]!.host, port: b.listeners[0]!.port, rack: b.rack }));
+  /**
+   * The live brokers (those registered in the cluster, or this node alone) at their address on the listener
+   * named, as Kafka answers the clients of a listener: brokers without that listener are left out. Without
+   * a name, at their first listener's address.
+   */
+  brokers(listenerName?: string): readonly BrokerEndpoint[] {
+    // A single node without listeners (in-process use) is still the one broker, at its default endpoint.
+    if (!this.#clustered && this.#listenerEndpoints.length === 0) return [this.#endpoint];
+    const registered = this.#clustered ? this.#view.brokers : [{ nodeId: this.nodeId, rack: this.#endpoint.rack, listeners: this.#listenerEndpoints }];
+    const endpoints: BrokerEndpoint[] = [];
+    for (const broker of registered) {
+      const listener = listenerName === undefined ? broker.listeners[0] : broker.listeners.find((l) => l.name === listenerName);
+      if (listener) endpoints.push({ nodeId: broker.nodeId, host: listener.host, port: listener.port, rack: broker.rack });
+    }
+    return endpoints;
+  }
+
+  /**
+   * A live broker's address on the listener named, by default the inter-broker listener
+   * (`inter.broker.listener.name`, else the broker's first): where a follower fetches from its leader.
+   */
+  brokerEndpoint(nodeId: number, listenerName = this.#interBrokerListener): BrokerEndpoint | undefined {
+    return this.brokers(listenerName).find((b) => b.nodeId === nodeId);
   }
 
   /**

@@ -43,7 +43,7 @@ describe.skipIf(etcdMissing !== undefined)('the controller', () => {
     });
     const metadata = await ClusterMetadata.open(config, config.logDirs);
     opened.add(metadata);
-    await metadata.setEndpoint('127.0.0.1', 9000 + nodeId);
+    await metadata.setListeners([{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + nodeId, securityProtocol: 'PLAINTEXT' }]);
     return metadata;
   }
 
@@ -90,7 +90,7 @@ describe.skipIf(etcdMissing !== undefined)('the controller', () => {
     await pollUntil(() => third!.topic('unclean') !== undefined, 'the topics on node 3');
 
     await stop(third!);
-    await pollUntil(() => controller!.topic('unclean')!.partitions[0]!.isr.length === 1, 'node 3 to leave the ISR');
+    await pollUntil(() => ['clean', 'unclean'].every((topic) => controller!.topic(topic)!.partitions[0]!.isr.length === 1), 'node 3 to leave the ISRs');
     for (const topic of ['clean', 'unclean']) expect(controller!.topic(topic)!.partitions[0]).toMatchObject({ leader: 2, leaderEpoch: 0, isr: [2] });
 
     await stop(second!);
