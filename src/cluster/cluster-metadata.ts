@@ -125,6 +125,8 @@ export class ClusterMetadata {
   /** Revisions from the watch, applied one after another (listeners awaited). */
   #applying: Promise<void> = Promise.resolve();
   readonly #revisionWaiters = new Set<{ readonly revision: number; readonly resolve: () => void }>();
+  /** Told after every change applied (controlled shutdown waits on them). */
+  readonly #changeWaiters = new Set<() => void>();
   /** Errors of listeners that failed to apply a topic's creation, by revision, until its creator has seen them. */
   readonly #failedRevisions = new Map<number, unknown>();
   #changes: Promise<unknown> = Promise.resolve();
@@ -264,6 +266,49 @@ export class ClusterMetadata {
   leads(topic: string, partition: number): boolean {
     if (this.#view.topics.get(topic)?.partitions[partition]?.leader !== this.nodeId) return false;
     return !this.#clustered || this.#session?.alive === true;
+  }
+
+  /**
+   * Kafka's controlled shutdown: asks the controller to move leadership off this broker (a `shutting-down`
+   * key under its lease, which the controller watches: elections stay the controller's alone, and the key
+   * goes with the lease if the broker dies meanwhile), then waits, at most `timeoutMs`, until no partition it
+   * leads has another live in-sync replica that could lead it. A partition with none (RF 1) stays with it
+   * until it exits: there is nowhere to move it, so nothing is waited for. True when everything movable moved.
+   */
+  async controlledShutdown(timeoutMs: number): Promise<boolean> {
+    const lease = this.#session?.lease;
+    if (!this.#clustered || !lease || this.#closed) return true;
+    const movable = (): boolean => {
+      const live = new Set(this.#view.brokers.map((b) => b.nodeId));
+      for (const topic of this.#view.topics.values()) {
+        for (const p of topic.partitions) {
+          if (p.leader === this.nodeId && p.isr.some((id) => id !== this.nodeId && live.has(id) && !this.#view.shuttingDown.has(id))) return true;
+        }
+      }
+      return false;
+    };
+    await this.#applied(await this.#store.put(KEYS.shuttingDown(this.nodeId), '', { lease: lease.id }));
+    const moved = await this.#until(() => !movable(), timeoutMs);
+    if (!moved) this.#logger?.warn({ nodeId: this.nodeId, timeoutMs }, 'controlled shutdown: leadership did not move off this broker in time');
+    return moved;
+  }
+
+  /** Resolves true once `condition` holds after some applied change (or now), false after `timeoutMs`. */
+  #until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (condition()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!condition()) return;
+        finish(true);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (result: boolean): void => {
+        clearTimeout(timer);
+        this.#changeWaiters.delete(check);
+        resolve(result);
+      };
+      this.#changeWaiters.add(check);
+    });
   }
 
   /** Unclean leader elections this broker made as controller (`gregor_unclean_leader_elections_total`). */
@@ -614,6 +659,7 @@ export class ClusterMetadata {
     }
     if (failure !== undefined) this.#failedRevisions.set(this.#view.revision, failure);
     this.#controllerFollows();
+    for (const check of this.#changeWaiters) check();
     for (const waiter of this.#revisionWaiters) {
       if (waiter.revision <= this.#view.revision) {
         this.#revisionWaiters.delete(waiter);

@@ -103,6 +103,38 @@ describe.skipIf(etcdMissing !== undefined)('the controller', () => {
     expect(controller!.topic('clean')!.partitions[0]).toMatchObject({ leader: -1, isr: [2] });
   }, 60_000);
 
+  it('moves leadership off a broker in controlled shutdown while it is still registered, and does not wait where there is nowhere to move', async () => {
+    const [controller, second] = await startCluster();
+    await controller!.createTopic('replicated', { assignment: [[2, 1]] });
+    await controller!.createTopic('single', { assignment: [[2]] });
+    await pollUntil(() => second!.topic('single') !== undefined, 'the topics on node 2');
+    const liveAtMove: number[][] = [];
+    await controller!.subscribe({
+      partitionsChanged: (topic, changes) => {
+        if (topic.name === 'replicated' && changes.some((c) => c.after.leader === 1)) liveAtMove.push(controller!.brokers().map((b) => b.nodeId));
+      },
+    });
+
+    expect(await second!.controlledShutdown(5_000)).toBe(true);
+    expect(controller!.topic('replicated')!.partitions[0]).toMatchObject({ leader: 1, leaderEpoch: 1, isr: [1] });
+    expect(liveAtMove).toEqual([[1, 2, 3]]);
+    // Nowhere to move: node 2 keeps its single replica until it is gone.
+    expect(controller!.topic('single')!.partitions[0]).toMatchObject({ leader: 2, leaderEpoch: 0 });
+    expect(second!.leads('single', 0)).toBe(true);
+    await stop(second!);
+    await pollUntil(() => leaders(controller!, 'single')[0] === -1, 'the single replica offline once node 2 is gone');
+  }, 60_000);
+
+  it('moves leadership off the controller itself in its controlled shutdown', async () => {
+    const [controller, second] = await startCluster();
+    await controller!.createTopic('on-controller', { assignment: [[1, 2]] });
+    expect(await controller!.controlledShutdown(5_000)).toBe(true);
+    expect(controller!.topic('on-controller')!.partitions[0]).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2] });
+    await stop(controller!);
+    await pollUntil(() => second!.controllerId !== -1 && second!.controllerId !== 1, 'a new controller');
+    expect(second!.topic('on-controller')!.partitions[0]!.leader).toBe(2);
+  }, 60_000);
+
   it('hands over to a new controller, which takes the old controller’s own partitions offline', async () => {
     const [controller, second, third] = await startCluster();
     await controller!.createTopic('handover', { assignment: [[1], [2], [3]] });
