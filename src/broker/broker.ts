@@ -1,7 +1,8 @@
 /**
  * The composition root: `Broker.start(options)` opens the configuration, cluster metadata, logs and
  * partitions, starts their cleaning and retention in the partition workers and the group layer, then the
- * network front end (src/server) that serves Kafka clients; `close()` undoes it in reverse within the shutdown budget (stop accepting, answer in-flight
+ * network front end (src/server) that serves Kafka clients; `close()` undoes it in reverse within the shutdown budget (in a
+ * cluster first moving leadership off the broker, Kafka's controlled shutdown; then stop accepting, answer in-flight
  * requests, end the partition workers, write producer snapshots, flush and close the logs with their
  * clean-shutdown checkpoint). The services are exposed for in-process users (the embedded API, the CLI),
  * which produce and consume through them without a socket.
@@ -33,6 +34,8 @@ export interface BoundListener extends ListenerIdentity {
 const SHUTDOWN_BUDGET_MS = 10_000;
 /** Part of the budget given to in-flight requests (long-poll fetches are answered at once on close). */
 const DRAIN_MS = 5_000;
+/** Part of the budget given to moving leadership to other brokers first (controlled shutdown, in a cluster). */
+const LEADERSHIP_MOVE_MS = 5_000;
 
 export interface BrokerOptions {
   /** Broker settings by Kafka name (or an already loaded BrokerConfig). */
@@ -85,7 +88,7 @@ export class Broker extends AsyncCloseable {
     const config = options.config instanceof BrokerConfig ? options.config : BrokerConfig.create(options.config ?? {});
     const logger = options.logger ?? createLogger();
     raiseOpenFileLimit(logger);
-    const metadata = await ClusterMetadata.open(config, config.logDirs);
+    const metadata = await ClusterMetadata.open(config, config.logDirs, logger.child({ component: 'cluster' }));
     const scramCredentials = await FileScramCredentialStore.open(scramCredentialsFile(config));
     const logManager = options.logManager ?? (await openLogManager(config, logger.child({ component: 'storage' })));
     const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore(), logger.child({ component: 'replica-manager' }));
@@ -111,7 +114,8 @@ export class Broker extends AsyncCloseable {
     const broker = new Broker({ config, metadata, replicaManager, logManager, services, logger, maintenance }, frontEnd, groups.close.bind(groups));
     if (frontEnd) {
       try {
-        await metadata.setEndpoint(frontEnd.advertised.host, frontEnd.advertised.port);
+        const listeners = frontEnd.listeners.map(({ identity }) => ({ name: identity.name, ...identity.advertised, securityProtocol: identity.protocol }));
+        await metadata.setListeners(listeners, frontEnd.interBrokerListener);
       } catch (error) {
         // Refused by the cluster (its node id is taken): nothing of this broker may stay running.
         await broker.close();
@@ -149,9 +153,12 @@ export class Broker extends AsyncCloseable {
     return `${endpoint.host}:${endpoint.port}`;
   }
 
-  /** Graceful shutdown. */
+  /** Graceful shutdown: in a cluster, leadership moves to other brokers first while this one still serves. */
   protected async closeOnce(): Promise<void> {
     const started = Date.now();
+    await this.metadata.controlledShutdown(LEADERSHIP_MOVE_MS).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'controlled shutdown failed; closing without moving leadership');
+    });
     await this.#frontEnd?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
     await this.#closeGroups();
     await this.metadata.close();

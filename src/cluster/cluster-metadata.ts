@@ -10,18 +10,21 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { TopicConfig, validateTopicConfig } from '../config/topic-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { legacyMetadataOps } from './legacy-metadata.js';
 import { type MetaProperties, randomKafkaId, readMetaProperties, writeMetaProperties } from './meta-properties.js';
 import { MetadataView, type TopicChange, logDirsKey, logDirsPrefix } from './metadata-view.js';
-import { joinClusterId, registerBroker } from './broker-membership.js';
+import { joinClusterId } from './broker-membership.js';
+import { BrokerSession } from './broker-session.js';
+import { Controller } from './controller/controller.js';
 import type { Lease, MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
-import { type Leadership, campaign } from './store/election.js';
+import { campaign } from './store/election.js';
 import { openMetadataStore } from './store/open-store.js';
 import { type PlacementBroker, checkAssignment, placeReplicas } from './replica-placement.js';
-import { KEYS, type PartitionState, SharedMetadata, type TopicRecord } from './store/shared-metadata.js';
+import { KEYS, type PartitionState, SharedMetadata, type TopicRecord, type Versioned } from './store/shared-metadata.js';
 
 export const METADATA_FILE = 'gregor-cluster-metadata.json';
 
@@ -57,6 +60,14 @@ export interface BrokerEndpoint {
   readonly rack: string | null;
 }
 
+/** One of a broker's listeners as registered: its name, the address it advertises and its security protocol. */
+export interface ListenerEndpoint {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly securityProtocol: string;
+}
+
 export interface NewTopic {
   readonly numPartitions?: number;
   readonly replicationFactor?: number;
@@ -74,6 +85,8 @@ export interface MetadataListener {
   topicConfigChanged?(topic: TopicInfo): Promise<void> | void;
   /** Existing partitions whose state (leader, epochs, replicas, ISR) changed in one revision. */
   partitionsChanged?(topic: TopicInfo, changes: readonly PartitionChange[]): Promise<void> | void;
+  /** A broker registered or went (its lease ended); `brokers` are the live ones now. */
+  brokersChanged?(brokers: readonly BrokerEndpoint[]): Promise<void> | void;
 }
 
 /** One partition's state before and after a change of it. */
@@ -112,24 +125,32 @@ export class ClusterMetadata {
   /** Revisions from the watch, applied one after another (listeners awaited). */
   #applying: Promise<void> = Promise.resolve();
   readonly #revisionWaiters = new Set<{ readonly revision: number; readonly resolve: () => void }>();
+  /** Told after every change applied (controlled shutdown waits on them). */
+  readonly #changeWaiters = new Set<() => void>();
   /** Errors of listeners that failed to apply a topic's creation, by revision, until its creator has seen them. */
   readonly #failedRevisions = new Map<number, unknown>();
   #changes: Promise<unknown> = Promise.resolve();
   #watch: Watch | undefined;
   #endpoint: BrokerEndpoint;
+  #listenerEndpoints: readonly ListenerEndpoint[] = [];
+  /** The listener brokers reach each other on (`inter.broker.listener.name`); else the first. */
+  #interBrokerListener: string | undefined;
   #producerIds = { next: 0n, end: 0n };
   #producerIdQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
   /** The metadata is shared with other brokers (etcd): brokers register, a controller is elected. */
   readonly #clustered: boolean;
   /** This broker's session in a shared store: its registration lives as long as the lease. */
-  #lease: Lease | undefined;
+  #session: BrokerSession | undefined;
   #stopCampaign: AbortController | undefined;
   /** Set while this broker is the controller. */
-  #leadership: Leadership | undefined;
+  #controller: Controller | undefined;
+  #uncleanElections = 0;
+  readonly #logger: Logger | undefined;
 
-  private constructor(config: BrokerConfig, meta: MetaProperties, store: MetadataStore, clustered: boolean) {
+  private constructor(config: BrokerConfig, meta: MetaProperties, store: MetadataStore, clustered: boolean, logger: Logger | undefined) {
     this.#config = config;
+    this.#logger = logger;
     this.#clustered = clustered;
     this.clusterId = meta.clusterId;
     this.nodeId = meta.nodeId;
@@ -145,7 +166,7 @@ export class ClusterMetadata {
    * at all is skipped here (the storage engine reports it offline); the metadata dir must work. A metadata
    * file of the format before the store is converted in place.
    */
-  static async open(config: BrokerConfig, logDirs: readonly string[]): Promise<ClusterMetadata> {
+  static async open(config: BrokerConfig, logDirs: readonly string[], logger?: Logger): Promise<ClusterMetadata> {
     const existing: MetaProperties[] = [];
     const usable: string[] = [];
     for (const dir of logDirs) {
@@ -191,7 +212,7 @@ export class ClusterMetadata {
       await store.close();
       throw error;
     }
-    const metadata = new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, store, clustered);
+    const metadata = new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, store, clustered, logger);
     try {
       await metadata.#follow();
     } catch (error) {
@@ -212,18 +233,87 @@ export class ClusterMetadata {
   }
 
   /**
-   * Set once the listener is bound: `advertised.listeners`, else the bound host and port. In a cluster the
-   * broker then registers with it (DUPLICATE_BROKER_REGISTRATION if its node id is taken by a live broker).
+   * Set once the listeners are bound, each with its advertised address (`advertised.listeners`, else the
+   * bound one); clients bootstrap from the first. In a cluster the broker then registers with all of them
+   * (DUPLICATE_BROKER_REGISTRATION if its node id is taken by a live broker).
    */
-  async setEndpoint(host: string, port: number): Promise<void> {
+  async setListeners(listeners: readonly ListenerEndpoint[], interBrokerListener?: string): Promise<void> {
     const rack = this.#config.has('broker.rack') ? this.#config.string('broker.rack') : null;
-    this.#endpoint = { nodeId: this.nodeId, host, port, rack };
-    if (!this.#clustered || this.#lease) return;
-    const listeners = [{ name: 'PLAINTEXT', host, port, securityProtocol: 'PLAINTEXT' }];
-    const { lease, brokerEpoch } = await registerBroker(this.#store, { nodeId: this.nodeId, listeners, rack }, this.#config.int('broker.session.timeout.ms'));
-    this.#lease = lease;
-    await this.#applied(brokerEpoch);
-    this.#campaignForController(lease);
+    const first = listeners[0]!;
+    this.#endpoint = { nodeId: this.nodeId, host: first.host, port: first.port, rack };
+    this.#listenerEndpoints = listeners;
+    this.#interBrokerListener = interBrokerListener;
+    if (!this.#clustered || this.#session) return;
+    this.#session = await BrokerSession.start(
+      this.#store,
+      { nodeId: this.nodeId, listeners, rack },
+      this.#config.int('broker.session.timeout.ms'),
+      {
+        registered: async (lease, brokerEpoch) => {
+          await this.#applied(brokerEpoch);
+          this.#campaignForController(lease);
+        },
+        lost: () => this.#stopControlling(),
+      },
+      this.#logger,
+    );
+  }
+
+  /**
+   * Whether this broker leads the partition now: the metadata names it leader and, in a cluster, its session
+   * is alive (a broker that cannot prove its lease may already have been replaced as leader).
+   */
+  leads(topic: string, partition: number): boolean {
+    if (this.#view.topics.get(topic)?.partitions[partition]?.leader !== this.nodeId) return false;
+    return !this.#clustered || this.#session?.alive === true;
+  }
+
+  /**
+   * Kafka's controlled shutdown: asks the controller to move leadership off this broker (a `shutting-down`
+   * key under its lease, which the controller watches: elections stay the controller's alone, and the key
+   * goes with the lease if the broker dies meanwhile), then waits, at most `timeoutMs`, until no partition it
+   * leads has another live in-sync replica that could lead it. A partition with none (RF 1) stays with it
+   * until it exits: there is nowhere to move it, so nothing is waited for. True when everything movable moved.
+   */
+  async controlledShutdown(timeoutMs: number): Promise<boolean> {
+    const lease = this.#session?.lease;
+    if (!this.#clustered || !lease || this.#closed) return true;
+    const movable = (): boolean => {
+      const live = new Set(this.#view.brokers.map((b) => b.nodeId));
+      for (const topic of this.#view.topics.values()) {
+        for (const p of topic.partitions) {
+          if (p.leader === this.nodeId && p.isr.some((id) => id !== this.nodeId && live.has(id) && !this.#view.shuttingDown.has(id))) return true;
+        }
+      }
+      return false;
+    };
+    await this.#applied(await this.#store.put(KEYS.shuttingDown(this.nodeId), '', { lease: lease.id }));
+    const moved = await this.#until(() => !movable(), timeoutMs);
+    if (!moved) this.#logger?.warn({ nodeId: this.nodeId, timeoutMs }, 'controlled shutdown: leadership did not move off this broker in time');
+    return moved;
+  }
+
+  /** Resolves true once `condition` holds after some applied change (or now), false after `timeoutMs`. */
+  #until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (condition()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!condition()) return;
+        finish(true);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (result: boolean): void => {
+        clearTimeout(timer);
+        this.#changeWaiters.delete(check);
+        resolve(result);
+      };
+      this.#changeWaiters.add(check);
+    });
+  }
+
+  /** Unclean leader elections this broker made as controller (`gregor_unclean_leader_elections_total`). */
+  get uncleanLeaderElections(): number {
+    return this.#uncleanElections;
   }
 
   /**
@@ -237,23 +327,73 @@ export class ClusterMetadata {
     return [...live, { nodeId: this.nodeId, rack }];
   }
 
-  /** Stands for controller until elected (the election is the store's: lease + campaign) or closed. */
+  /**
+   * Stands for controller until elected (the election is the store's: lease + campaign) or the session ends;
+   * once elected and the election applied here, acts as controller, starting with a full pass.
+   */
   #campaignForController(lease: Lease): void {
     const abort = new AbortController();
     this.#stopCampaign = abort;
-    campaign(this.#store, KEYS.controller, String(this.nodeId), lease, abort.signal).then(
-      (leadership) => {
-        this.#leadership = leadership;
-      },
-      // Aborted on close, or the lease ended: this broker no longer takes part.
-      () => undefined,
-    );
+    campaign(this.#store, KEYS.controller, String(this.nodeId), lease, abort.signal)
+      .then(async (leadership) => {
+        await this.#applied(leadership.revision);
+        if (abort.signal.aborted) return;
+        this.#controller = new Controller({
+          store: this.#store,
+          leadership,
+          view: {
+            topics: () => this.#view.topics.values(),
+            partitionState: (topicId, partition) => this.#partitionState(topicId, partition),
+            liveBrokers: () => new Set(this.#view.brokers.map((b) => b.nodeId)),
+            shuttingDown: () => this.#view.shuttingDown,
+            uncleanElectionAllowed: (topic) => this.#topicConfigs.get(topic)?.bool('unclean.leader.election.enable') ?? false,
+          },
+          logger: this.#logger?.child({ component: 'controller' }),
+          onUncleanElection: () => void this.#uncleanElections++,
+        });
+        this.#logger?.info({ nodeId: this.nodeId, revision: leadership.revision }, 'elected controller');
+        this.#controller.reconcile();
+      })
+      // Aborted on close or loss of the session, or the store failed: the session's next registration campaigns again.
+      .catch(() => undefined);
   }
 
-  /** The live brokers: those registered in the cluster, or this node alone. */
-  brokers(): readonly BrokerEndpoint[] {
-    if (!this.#clustered) return [this.#endpoint];
-    return this.#view.brokers.map((b) => ({ nodeId: b.nodeId, host: b.listeners[0]!.host, port: b.listeners[0]!.port, rack: b.rack }));
+  /** Leaves the controller election and, if this broker is the controller, stops acting as one. */
+  #stopControlling(): void {
+    this.#stopCampaign?.abort();
+    this.#stopCampaign = undefined;
+    this.#controller?.stop();
+    this.#controller = undefined;
+  }
+
+  #partitionState(topicId: string, partition: number): Versioned<PartitionState> | undefined {
+    const kv = this.#view.kv(KEYS.partition(topicId, partition));
+    return kv && { value: JSON.parse(kv.value) as PartitionState, modRevision: kv.modRevision };
+  }
+
+  /**
+   * The live brokers (those registered in the cluster, or this node alone) at their address on the listener
+   * named, as Kafka answers the clients of a listener: brokers without that listener are left out. Without
+   * a name, at their first listener's address.
+   */
+  brokers(listenerName?: string): readonly BrokerEndpoint[] {
+    // A single node without listeners (in-process use) is still the one broker, at its default endpoint.
+    if (!this.#clustered && this.#listenerEndpoints.length === 0) return [this.#endpoint];
+    const registered = this.#clustered ? this.#view.brokers : [{ nodeId: this.nodeId, rack: this.#endpoint.rack, listeners: this.#listenerEndpoints }];
+    const endpoints: BrokerEndpoint[] = [];
+    for (const broker of registered) {
+      const listener = listenerName === undefined ? broker.listeners[0] : broker.listeners.find((l) => l.name === listenerName);
+      if (listener) endpoints.push({ nodeId: broker.nodeId, host: listener.host, port: listener.port, rack: broker.rack });
+    }
+    return endpoints;
+  }
+
+  /**
+   * A live broker's address on the listener named, by default the inter-broker listener
+   * (`inter.broker.listener.name`, else the broker's first): where a follower fetches from its leader.
+   */
+  brokerEndpoint(nodeId: number, listenerName = this.#interBrokerListener): BrokerEndpoint | undefined {
+    return this.brokers(listenerName).find((b) => b.nodeId === nodeId);
   }
 
   /**
@@ -446,9 +586,10 @@ export class ClusterMetadata {
     if (this.#closed) return;
     this.#closed = true;
     await this.settled();
-    this.#stopCampaign?.abort();
-    await this.#leadership?.resign().catch(() => undefined);
-    await this.#lease?.revoke().catch(() => undefined);
+    const leadership = this.#controller?.leadership;
+    this.#stopControlling();
+    await leadership?.resign().catch(() => undefined);
+    await this.#session?.close();
     await this.#watch?.cancel();
     await this.#store.close();
   }
@@ -456,7 +597,10 @@ export class ClusterMetadata {
   /** Reads the whole metadata, then applies every later revision from the watch, in order. */
   async #follow(): Promise<void> {
     const { kvs, revision } = await this.#store.range('');
-    await this.#serialApply(() => this.#applyChanges(this.#view.reload(kvs, revision)));
+    await this.#serialApply(() => {
+      const brokers = this.#view.brokers;
+      return this.#applyChanges(this.#view.reload(kvs, revision), brokers);
+    });
     this.#watch = await this.#store.watch('', {
       fromRevision: revision + 1,
       onEvents: (events) => void this.#serialApply(() => this.#applyEvents(events)),
@@ -476,11 +620,13 @@ export class ClusterMetadata {
     for (const event of events) byRevision.set(event.kv.modRevision, [...(byRevision.get(event.kv.modRevision) ?? []), event]);
     for (const [revision, changes] of [...byRevision].sort(([a], [b]) => a - b)) {
       if (revision <= this.#view.revision) continue;
-      await this.#applyChanges(this.#view.apply(changes, revision));
+      const brokers = this.#view.brokers;
+      await this.#applyChanges(this.#view.apply(changes, revision), brokers);
     }
   }
 
-  async #applyChanges(changes: readonly TopicChange[]): Promise<void> {
+  /** Tells the listeners what changed; `brokersBefore` is the view's broker list before the change (replaced when it changes). */
+  async #applyChanges(changes: readonly TopicChange[], brokersBefore: readonly unknown[]): Promise<void> {
     for (const { before, after } of changes) {
       if (before) this.#topicConfigs.delete(before.name);
       if (after) this.#topicConfigs.set(after.name, new TopicConfig(this.#config, after.configs));
@@ -507,13 +653,36 @@ export class ClusterMetadata {
       const changed = changedPartitions(before, after);
       if (changed.length > 0) for (const listener of this.#listeners) await listener.partitionsChanged?.(after, changed);
     }
+    if (brokersBefore !== this.#view.brokers) {
+      const brokers = this.brokers();
+      for (const listener of this.#listeners) await listener.brokersChanged?.(brokers);
+    }
     if (failure !== undefined) this.#failedRevisions.set(this.#view.revision, failure);
+    this.#controllerFollows();
+    for (const check of this.#changeWaiters) check();
     for (const waiter of this.#revisionWaiters) {
       if (waiter.revision <= this.#view.revision) {
         this.#revisionWaiters.delete(waiter);
         waiter.resolve();
       }
     }
+  }
+
+  /**
+   * The controller acts on every change applied (its pass finds what, if anything, to elect), until the
+   * view shows another controller (this one's key went: its lease or leadership ended); the broker then
+   * stands again while its session lasts.
+   */
+  #controllerFollows(): void {
+    const controller = this.#controller;
+    if (!controller) return;
+    if (this.#view.controllerId === this.nodeId) {
+      controller.reconcile();
+      return;
+    }
+    this.#stopControlling();
+    const lease = this.#session?.lease;
+    if (lease && !this.#closed) this.#campaignForController(lease);
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
  * One broker's picture of the cluster metadata, built from the store's keys: the topics (with their configs,
- * partition states and this node's log dir assignments), the live brokers and the controller. It is changed
+ * partition states and this node's log dir assignments), the live brokers, those in controlled shutdown and
+ * the controller. It is changed
  * a whole store revision at a time and says which topics each change touched, so that the broker can apply
  * the change to its logs the way Kafka brokers apply metadata deltas.
  */
@@ -26,6 +27,7 @@ export class MetadataView {
   readonly #topicsById = new Map<string, TopicInfo>();
   readonly #nameById = new Map<string, string>();
   #brokers: LiveBroker[] = [];
+  #shuttingDown: ReadonlySet<number> = new Set();
   #controllerId: number | undefined;
   #revision = 0;
 
@@ -48,6 +50,11 @@ export class MetadataView {
 
   get brokers(): readonly LiveBroker[] {
     return this.#brokers;
+  }
+
+  /** Brokers that asked the controller to move leadership off them before they stop. */
+  get shuttingDown(): ReadonlySet<number> {
+    return this.#shuttingDown;
   }
 
   get controllerId(): number | undefined {
@@ -76,6 +83,7 @@ export class MetadataView {
     const names = new Set<string>();
     const topicIds = new Set<string>();
     let brokersChanged = false;
+    let shuttingDownChanged = false;
     for (const event of events) {
       const { key } = event.kv;
       const previous = this.#kvs.get(key);
@@ -92,6 +100,8 @@ export class MetadataView {
         topicIds.add(key.split('/')[1]!);
       } else if (key.startsWith(KEYS.brokers)) {
         brokersChanged = true;
+      } else if (key.startsWith(KEYS.shuttingDownPrefix)) {
+        shuttingDownChanged = true;
       } else if (key === KEYS.controller) {
         this.#controllerId = event.type === 'put' ? Number(event.kv.value) : undefined;
       }
@@ -101,6 +111,7 @@ export class MetadataView {
       if (name !== undefined) names.add(name);
     }
     if (brokersChanged) this.#brokers = this.#readBrokers();
+    if (shuttingDownChanged) this.#shuttingDown = new Set(this.kvs(KEYS.shuttingDownPrefix).map((kv) => Number(kv.key.slice(KEYS.shuttingDownPrefix.length))));
     this.#revision = Math.max(this.#revision, revision);
     return [...names].map((name) => this.#rebuild(name)).filter((change) => change.before !== change.after);
   }

@@ -240,6 +240,15 @@ export class BrokerMetrics implements TrafficObserver {
   #stateGauges(): void {
     const registers = [this.registry];
     const state = (): BrokerStateSource => this.#state;
+    new Counter({
+      name: 'gregor_unclean_leader_elections_total',
+      help: 'Leaders elected by this broker as controller from outside the ISR (unclean.leader.election.enable): acknowledged records may be lost.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(state().uncleanLeaderElections?.() ?? 0);
+      },
+    });
     new Gauge({
       name: 'gregor_topic_partitions',
       help: 'Partitions hosted, by topic.',

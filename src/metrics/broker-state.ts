@@ -48,4 +48,6 @@ export interface BrokerStateSource {
   connectionCount?(): number;
   /** Tasks queued or running in the partition worker pools. */
   workerQueueDepth?(): number;
+  /** Unclean leader elections this broker made as controller, since it started. */
+  uncleanLeaderElections?(): number;
 }

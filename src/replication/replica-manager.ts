@@ -393,7 +393,7 @@ export class ReplicaManager {
 
   #checkLeader(topic: string, partition: number): void {
     const leader = this.#metadata.topic(topic)?.partitions[partition]?.leader;
-    if (leader !== undefined && leader !== this.#metadata.nodeId) {
+    if (leader !== undefined && !this.#metadata.leads(topic, partition)) {
       throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${topic}-${partition} is led by broker ${leader}, not this one`);
     }
   }

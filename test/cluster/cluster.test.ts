@@ -83,6 +83,38 @@ describe.skipIf(etcdMissing !== undefined)('a cluster of brokers over etcd', () 
     expect(views[0]!.brokers).not.toContain(controller);
   }, 60_000);
 
+  it('registers every listener, answers each client with the brokers’ endpoints on its own listener, and names the inter-broker endpoint', async () => {
+    clusterName = `test-${randomUUID()}`;
+    for (let nodeId = 1; nodeId <= 2; nodeId++) {
+      brokers.push(
+        await startBroker({
+          ...settings(nodeId),
+          listeners: 'PLAINTEXT://127.0.0.1:0,INTERNAL://127.0.0.1:0',
+          'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT',
+          'inter.broker.listener.name': 'INTERNAL',
+        }),
+      );
+    }
+    await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 2), 'both brokers registered');
+    const port = (nodeId: number, listener: string): number => brokers[nodeId - 1]!.broker.listeners.find((l) => l.name === listener)!.port;
+    for (const listener of ['PLAINTEXT', 'INTERNAL']) {
+      const admin = new Kafka({ brokers: [`127.0.0.1:${port(1, listener)}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+      await admin.connect();
+      try {
+        const { brokers: described } = await admin.describeCluster();
+        expect(described.map((b) => [b.nodeId, b.port]).sort()).toEqual([
+          [1, port(1, listener)],
+          [2, port(2, listener)],
+        ]);
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    expect(brokers[0]!.broker.metadata.brokerEndpoint(2)).toMatchObject({ nodeId: 2, host: '127.0.0.1', port: port(2, 'INTERNAL') });
+    expect(brokers[0]!.broker.metadata.brokerEndpoint(2, 'PLAINTEXT')?.port).toBe(port(2, 'PLAINTEXT'));
+    expect(brokers[0]!.broker.metadata.brokers('SSL')).toEqual([]);
+  }, 60_000);
+
   it('refuses a second broker with a node id already registered, with a clear error', async () => {
     await startCluster(1);
     const dataDir = tempDataDir();

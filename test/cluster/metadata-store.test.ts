@@ -175,8 +175,14 @@ for (const backend of backends) {
     });
 
     it('removes a lease’s keys when it expires, and keeps those of a lease kept alive', async () => {
+      const granted = Date.now();
       const expiring = await store.grantLease(1, { keepAlive: false });
       const kept = await store.grantLease(1);
+      // A lease's holder knows it alive for its TTL from the grant, and from each acknowledged renewal.
+      expect(expiring.expiresAt()).toBeGreaterThanOrEqual(granted + 1_000);
+      expect(expiring.expiresAt()).toBeLessThanOrEqual(Date.now() + 1_000);
+      const lastKnown = kept.expiresAt();
+      await pollUntil(() => kept.expiresAt() > lastKnown, 'the kept lease’s automatic renewal');
       await store.put('brokers/1', 'expiring', { lease: expiring.id });
       await store.put('brokers/2', 'kept', { lease: kept.id });
       const seen = recorder();

@@ -70,6 +70,7 @@ describe('BrokerMetrics', () => {
         { group: 'g', topic: 'a', partition: 1, lag: 1n },
       ],
       workerQueueDepth: () => 3,
+      uncleanLeaderElections: () => 2,
     });
     const samples = await scrape(metrics);
     expect(sampleValue(samples, 'gregor_topic_partitions', { topic: 'a' })).toBe(2);
@@ -77,6 +78,7 @@ describe('BrokerMetrics', () => {
     expect(sampleValue(samples, 'gregor_topic_log_records', { topic: 'a' })).toBe(10);
     expect(sampleValue(samples, 'gregor_consumer_group_lag', { group: 'g', topic: 'a' })).toBe(5);
     expect(sampleValue(samples, 'gregor_worker_queue_depth')).toBe(3);
+    expect(sampleValue(samples, 'gregor_unclean_leader_elections_total')).toBe(2);
   });
 
   it('adds the JMX exporter names of BrokerTopicMetrics when asked', async () => {

@@ -49,6 +49,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     consumerGroupLag: () => groupLag(broker.services.groupCoordinator),
     connectionCount: () => broker.connectionCount,
     workerQueueDepth: () => broker.workerQueueDepth,
+    uncleanLeaderElections: () => broker.metadata.uncleanLeaderElections,
   });
   broker.metadata.subscribe({ topicDeleted: (topic) => metrics.forgetTopic(topic.name) });
   admin?.watchLogDirs(() => offlineLogDirs(logDirs()));

@@ -119,17 +119,31 @@ export class EtcdMetadataStore implements MetadataStore {
     const lease = this.#client.lease(ttlSeconds, { autoKeepAlive: options.keepAlive ?? true });
     // A grant that fails also reports `lost`; nobody listens yet, so keep it from being an unhandled 'error'.
     lease.on('lost', () => undefined);
+    // A renewal counts from when it was sent (etcd restarts the TTL on receiving it), once it is acknowledged.
+    let sentAt = Date.now();
     const id = await call(() => lease.grant());
+    let renewedAt = sentAt;
+    lease.on('keepaliveFired', () => {
+      sentAt = Date.now();
+    });
+    lease.on('keepaliveSucceeded', () => {
+      renewedAt = sentAt;
+    });
     this.#leases.add(lease);
     return {
       id,
       ttlSeconds,
-      keepAliveOnce: async () => void (await call(() => lease.keepaliveOnce())),
+      keepAliveOnce: async () => {
+        const sent = Date.now();
+        await call(() => lease.keepaliveOnce());
+        renewedAt = Math.max(renewedAt, sent);
+      },
       revoke: async () => {
         this.#leases.delete(lease);
         await call(() => lease.revoke());
       },
       onLost: (listener) => void lease.on('lost', (error: Error) => listener(error instanceof EtcdLeaseInvalidError ? new LeaseNotFoundError(id) : error)),
+      expiresAt: () => renewedAt + ttlSeconds * 1000,
     };
   }
 

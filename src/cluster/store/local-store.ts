@@ -45,6 +45,8 @@ interface LeaseState {
   readonly ttlSeconds: number;
   timer: NodeJS.Timeout;
   readonly lostListeners: ((error: Error) => void)[];
+  /** When the lease was granted or last renewed. */
+  renewedAt: number;
 }
 
 interface LocalWatcher {
@@ -154,6 +156,7 @@ export class LocalMetadataStore implements MetadataStore {
         const lease = this.#leases.get(id);
         if (!lease) throw new LeaseNotFoundError(id);
         lease.timer.refresh();
+        lease.renewedAt = Date.now();
       });
     const lostListeners = this.#leases.get(id)!.lostListeners;
     let keepAlive: NodeJS.Timeout | undefined;
@@ -170,6 +173,10 @@ export class LocalMetadataStore implements MetadataStore {
         return this.#serial(() => this.#endLease(id));
       },
       onLost: (listener) => void lostListeners.push(listener),
+      expiresAt: () => {
+        const lease = this.#leases.get(id);
+        return lease ? lease.renewedAt + lease.ttlSeconds * 1000 : 0;
+      },
     };
   }
 
@@ -222,7 +229,7 @@ export class LocalMetadataStore implements MetadataStore {
 
   #trackLease(id: LeaseId, ttlSeconds: number): void {
     const timer = setTimeout(() => void this.#serial(() => this.#expire(id)).catch(() => undefined), ttlSeconds * 1000).unref();
-    this.#leases.set(id, { ttlSeconds, timer, lostListeners: [] });
+    this.#leases.set(id, { ttlSeconds, timer, lostListeners: [], renewedAt: Date.now() });
   }
 
   async #expire(id: LeaseId): Promise<void> {

@@ -87,6 +87,11 @@ export interface Lease {
   revoke(): Promise<void>;
   /** Called once if the lease expires or cannot be renewed within its TTL: whoever held it must stop acting on it. */
   onLost(listener: (error: Error) => void): void;
+  /**
+   * Until when (ms since the epoch) the lease is certainly alive: its TTL from when the last renewal that was
+   * acknowledged was sent. Past it, the holder cannot prove it still holds the lease, whether or not `onLost` fired.
+   */
+  expiresAt(): number;
 }
 
 export interface MetadataStore {

@@ -5,7 +5,7 @@
  * zkVersion), topic and broker config overrides, and the producer-id block counter (reserved by CAS, as
  * Kafka's AllocateProducerIds). Keys, relative to the cluster's prefix:
  *   brokers/<id>  topics/<name>  partitions/<topic id>/<partition>  configs/topics/<name>
- *   configs/brokers/<id>  producer-ids/next-block  controller
+ *   configs/brokers/<id>  producer-ids/next-block  controller  shutting-down/<id>
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Compare, KeyValue, Lease, MetadataStore, TxnOp } from './metadata-store.js';
@@ -21,6 +21,9 @@ export const KEYS = {
   brokerConfigs: (nodeId: number) => `configs/brokers/${nodeId}`,
   producerIdBlock: 'producer-ids/next-block',
   controller: 'controller',
+  /** A broker in controlled shutdown, under its lease: the controller moves leadership off it. */
+  shuttingDownPrefix: 'shutting-down/',
+  shuttingDown: (nodeId: number) => `shutting-down/${nodeId}`,
 } as const;
 
 export interface BrokerRegistration {

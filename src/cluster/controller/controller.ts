@@ -1,0 +1,140 @@
+/**
+ * The controller's duties while this broker holds the controller election: it keeps every partition's
+ * leader and ISR right for the brokers that are live (see partition-election.ts), writing each new state
+ * by compare-and-swap on the partition key, guarded by its leadership so that a deposed controller's write
+ * fails. A pass runs at takeover (brokers may have died while there was no controller) and after every
+ * metadata change it is told of; passes never overlap and requests during one coalesce into one more.
+ */
+import type { Logger } from 'pino';
+import type { TopicInfo } from '../cluster-metadata.js';
+import type { Leadership } from '../store/election.js';
+import type { MetadataStore } from '../store/metadata-store.js';
+import { KEYS, type PartitionState, SharedMetadata, type Versioned } from '../store/shared-metadata.js';
+import { electLeader } from './partition-election.js';
+
+/** What the controller reads from the broker's view of the metadata (applied in revision order). */
+export interface ControllerView {
+  topics(): Iterable<TopicInfo>;
+  /** The partition's state with the mod revision it was read at, as the view holds it. */
+  partitionState(topicId: string, partition: number): Versioned<PartitionState> | undefined;
+  liveBrokers(): ReadonlySet<number>;
+  shuttingDown(): ReadonlySet<number>;
+  uncleanElectionAllowed(topic: string): boolean;
+}
+
+/** Partition writes in flight at once during a pass. */
+const WRITE_CONCURRENCY = 32;
+
+export class Controller {
+  readonly #store: MetadataStore;
+  readonly #shared: SharedMetadata;
+  readonly #leadership: Leadership;
+  readonly #view: ControllerView;
+  readonly #logger: Logger | undefined;
+  readonly #onUncleanElection: () => void;
+  #passes: Promise<void> = Promise.resolve();
+  #passQueued = false;
+  #stopped = false;
+
+  constructor(options: {
+    store: MetadataStore;
+    leadership: Leadership;
+    view: ControllerView;
+    logger?: Logger;
+    onUncleanElection: () => void;
+  }) {
+    this.#store = options.store;
+    this.#shared = new SharedMetadata(options.store);
+    this.#leadership = options.leadership;
+    this.#view = options.view;
+    this.#logger = options.logger;
+    this.#onUncleanElection = options.onUncleanElection;
+  }
+
+  get leadership(): Leadership {
+    return this.#leadership;
+  }
+
+  /** Schedules a pass over every partition (one pass for any number of requests made while another runs). */
+  reconcile(): void {
+    if (this.#passQueued || this.#stopped) return;
+    this.#passQueued = true;
+    this.#passes = this.#passes.then(async () => {
+      this.#passQueued = false;
+      if (this.#stopped) return;
+      try {
+        await this.#pass();
+      } catch (error) {
+        // etcd away or the leadership gone: the next change (or takeover) starts another pass.
+        this.#logger?.warn({ err: error }, 'controller pass failed');
+      }
+    });
+  }
+
+  /** Resolves once the passes scheduled so far are over. */
+  settled(): Promise<void> {
+    return this.#passes;
+  }
+
+  /** Stops acting: this broker no longer holds the election. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  async #pass(): Promise<void> {
+    const live = this.#view.liveBrokers();
+    const shuttingDown = this.#view.shuttingDown();
+    const pending: (() => Promise<void>)[] = [];
+    for (const topic of this.#view.topics()) {
+      const uncleanAllowed = this.#view.uncleanElectionAllowed(topic.name);
+      for (const { partition } of topic.partitions) {
+        const current = this.#view.partitionState(topic.topicId, partition);
+        if (current && electLeader({ state: current.value, live, shuttingDown, uncleanAllowed })) {
+          pending.push(() => this.#elect(topic, partition, current, { live, shuttingDown, uncleanAllowed }));
+        }
+      }
+    }
+    for (let i = 0; i < pending.length && !this.#stopped; i += WRITE_CONCURRENCY) {
+      await Promise.all(pending.slice(i, i + WRITE_CONCURRENCY).map((elect) => elect()));
+    }
+  }
+
+  /** Writes the partition's new state; when it changed under the view, decides again on the stored one. */
+  async #elect(
+    topic: TopicInfo,
+    partition: number,
+    read: Versioned<PartitionState>,
+    brokers: { live: ReadonlySet<number>; shuttingDown: ReadonlySet<number>; uncleanAllowed: boolean },
+  ): Promise<void> {
+    let current: Versioned<PartitionState> | undefined = read;
+    while (current && !this.#stopped) {
+      const election = electLeader({ state: current.value, ...brokers });
+      if (!election) return;
+      const written = await this.#shared.updatePartitionState(topic.topicId, partition, current, election.change, [this.#leadership.guard]);
+      if (written) {
+        this.#logElection(topic.name, partition, current.value, written.value, election.unclean);
+        return;
+      }
+      if (!(await this.#stillLeads())) {
+        this.stop();
+        return;
+      }
+      current = await this.#shared.partitionState(topic.topicId, partition);
+    }
+  }
+
+  async #stillLeads(): Promise<boolean> {
+    const holder = await this.#store.get(KEYS.controller);
+    return holder?.createRevision === this.#leadership.revision;
+  }
+
+  #logElection(topic: string, partition: number, before: PartitionState, after: PartitionState, unclean: boolean): void {
+    const fields = { topic, partition, leader: after.leader, leaderEpoch: after.leaderEpoch, isr: after.isr, previousLeader: before.leader };
+    if (unclean) {
+      this.#onUncleanElection();
+      this.#logger?.warn(fields, 'unclean leader election: the new leader was not in sync, records acknowledged by the old ISR may be lost');
+    } else {
+      this.#logger?.info(fields, after.leader === -1 ? 'partition offline: no live in-sync replica' : 'partition state changed');
+    }
+  }
+}

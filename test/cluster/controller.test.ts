@@ -1,0 +1,147 @@
+// The controller over a real etcd, with the cluster metadata of three brokers in this process: partitions
+// of a broker that goes offline and back, ISR shrinking, unclean election, and the partitionsChanged hook
+// that announces each of those state changes to the brokers' listeners.
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterMetadata, type PartitionChange } from '../../src/cluster/cluster-metadata.js';
+import { BrokerConfig } from '../../src/config/broker-config.js';
+import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { pollUntil } from '../support/poll.js';
+
+describe.skipIf(etcdMissing !== undefined)('the controller', () => {
+  let etcd: TestEtcd;
+  let clusterName: string;
+  const dirs: string[] = [];
+  const opened = new Set<ClusterMetadata>();
+
+  beforeAll(async () => {
+    etcd = await TestEtcd.start();
+  }, 30_000);
+  afterAll(async () => {
+    await etcd?.destroy();
+  });
+  afterEach(async () => {
+    for (const metadata of opened) await metadata.close();
+    opened.clear();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Node `nodeId`'s metadata, registered as a broker (its data dir kept across reopenings). */
+  async function broker(nodeId: number): Promise<ClusterMetadata> {
+    const dir = join(tmpdir(), `gregor-controller-${clusterName}-${nodeId}`);
+    if (!dirs.includes(dir)) dirs.push(dir);
+    const config = BrokerConfig.create({
+      'log.dir': dir,
+      'node.id': nodeId,
+      'gregor.metadata.store': 'etcd',
+      'gregor.etcd.endpoints': etcd.endpoint,
+      'gregor.cluster.name': clusterName,
+      'broker.session.timeout.ms': 2_000,
+    });
+    const metadata = await ClusterMetadata.open(config, config.logDirs);
+    opened.add(metadata);
+    await metadata.setListeners([{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + nodeId, securityProtocol: 'PLAINTEXT' }]);
+    return metadata;
+  }
+
+  async function stop(metadata: ClusterMetadata): Promise<void> {
+    opened.delete(metadata);
+    await metadata.close();
+  }
+
+  async function startCluster(): Promise<ClusterMetadata[]> {
+    clusterName = randomUUID();
+    const brokers = [await broker(1), await broker(2), await broker(3)];
+    await pollUntil(() => brokers.every((b) => b.controllerId === 1 && b.brokers().length === 3), 'node 1 to be controller of three brokers');
+    return brokers;
+  }
+
+  function leaders(metadata: ClusterMetadata, topic: string): number[] {
+    return metadata.topic(topic)!.partitions.map((p) => p.leader);
+  }
+
+  it('takes a dead broker’s partitions offline and gives them back when it returns, announcing each change', async () => {
+    const [controller, second] = await startCluster();
+    await controller!.createTopic('spread', { assignment: [[1], [2], [3]] });
+    const seen: PartitionChange[] = [];
+    await controller!.subscribe({ partitionsChanged: (_topic, changes) => void seen.push(...changes) });
+    await pollUntil(() => second!.topic('spread') !== undefined, 'the topic on node 2');
+
+    await stop(second!);
+    await pollUntil(() => leaders(controller!, 'spread')[1] === -1, 'partition 1 to go offline');
+    expect(leaders(controller!, 'spread')).toEqual([1, -1, 3]);
+    expect(controller!.topic('spread')!.partitions[1]).toMatchObject({ leaderEpoch: 1, partitionEpoch: 1, isr: [2] });
+    expect(seen).toEqual([{ before: expect.objectContaining({ partition: 1, leader: 2, leaderEpoch: 0 }), after: expect.objectContaining({ leader: -1 }) }]);
+
+    const returned = await broker(2);
+    await pollUntil(() => leaders(controller!, 'spread')[1] === 2, 'partition 1 back on node 2');
+    expect(controller!.topic('spread')!.partitions[1]).toMatchObject({ leaderEpoch: 2, isr: [2] });
+    await pollUntil(() => returned.leads('spread', 1), 'node 2 to see that it leads partition 1');
+    expect(seen.map((c) => c.after.leader)).toEqual([-1, 2]);
+  }, 60_000);
+
+  it('moves leadership to the next in-sync replica, shrinks the ISR, and elects out of sync only when unclean election is enabled', async () => {
+    const [controller, second, third] = await startCluster();
+    await controller!.createTopic('clean', { assignment: [[2, 3]] });
+    await controller!.createTopic('unclean', { assignment: [[2, 3]], configs: { 'unclean.leader.election.enable': 'true' } });
+    await pollUntil(() => third!.topic('unclean') !== undefined, 'the topics on node 3');
+
+    await stop(third!);
+    await pollUntil(() => ['clean', 'unclean'].every((topic) => controller!.topic(topic)!.partitions[0]!.isr.length === 1), 'node 3 to leave the ISRs');
+    for (const topic of ['clean', 'unclean']) expect(controller!.topic(topic)!.partitions[0]).toMatchObject({ leader: 2, leaderEpoch: 0, isr: [2] });
+
+    await stop(second!);
+    await pollUntil(() => leaders(controller!, 'clean')[0] === -1 && leaders(controller!, 'unclean')[0] === -1, 'both partitions offline');
+    await broker(3);
+    await pollUntil(() => leaders(controller!, 'unclean')[0] === 3, 'node 3 elected uncleanly');
+    expect(controller!.topic('unclean')!.partitions[0]).toMatchObject({ leaderEpoch: 2, isr: [3] });
+    expect(controller!.uncleanLeaderElections).toBe(1);
+    await controller!.settled();
+    expect(controller!.topic('clean')!.partitions[0]).toMatchObject({ leader: -1, isr: [2] });
+  }, 60_000);
+
+  it('moves leadership off a broker in controlled shutdown while it is still registered, and does not wait where there is nowhere to move', async () => {
+    const [controller, second] = await startCluster();
+    await controller!.createTopic('replicated', { assignment: [[2, 1]] });
+    await controller!.createTopic('single', { assignment: [[2]] });
+    await pollUntil(() => second!.topic('single') !== undefined, 'the topics on node 2');
+    const liveAtMove: number[][] = [];
+    await controller!.subscribe({
+      partitionsChanged: (topic, changes) => {
+        if (topic.name === 'replicated' && changes.some((c) => c.after.leader === 1)) liveAtMove.push(controller!.brokers().map((b) => b.nodeId));
+      },
+    });
+
+    expect(await second!.controlledShutdown(5_000)).toBe(true);
+    expect(controller!.topic('replicated')!.partitions[0]).toMatchObject({ leader: 1, leaderEpoch: 1, isr: [1] });
+    expect(liveAtMove).toEqual([[1, 2, 3]]);
+    // Nowhere to move: node 2 keeps its single replica until it is gone.
+    expect(controller!.topic('single')!.partitions[0]).toMatchObject({ leader: 2, leaderEpoch: 0 });
+    expect(second!.leads('single', 0)).toBe(true);
+    await stop(second!);
+    await pollUntil(() => leaders(controller!, 'single')[0] === -1, 'the single replica offline once node 2 is gone');
+  }, 60_000);
+
+  it('moves leadership off the controller itself in its controlled shutdown', async () => {
+    const [controller, second] = await startCluster();
+    await controller!.createTopic('on-controller', { assignment: [[1, 2]] });
+    expect(await controller!.controlledShutdown(5_000)).toBe(true);
+    expect(controller!.topic('on-controller')!.partitions[0]).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2] });
+    await stop(controller!);
+    await pollUntil(() => second!.controllerId !== -1 && second!.controllerId !== 1, 'a new controller');
+    expect(second!.topic('on-controller')!.partitions[0]!.leader).toBe(2);
+  }, 60_000);
+
+  it('hands over to a new controller, which takes the old controller’s own partitions offline', async () => {
+    const [controller, second, third] = await startCluster();
+    await controller!.createTopic('handover', { assignment: [[1], [2], [3]] });
+    await pollUntil(() => third!.topic('handover') !== undefined, 'the topic on node 3');
+    await stop(controller!);
+    await pollUntil(() => second!.controllerId !== -1 && second!.controllerId !== 1, 'a new controller');
+    await pollUntil(() => leaders(second!, 'handover')[0] === -1, 'the old controller’s partition offline');
+    expect(leaders(third!, 'handover')).toEqual([-1, 2, 3]);
+  }, 60_000);
+});

@@ -1,0 +1,64 @@
+// The controller's election rule for one partition, as Kafka's controller decides it.
+import { describe, expect, it } from 'vitest';
+import { NO_LEADER, electLeader } from '../../src/cluster/controller/partition-election.js';
+import type { PartitionState } from '../../src/cluster/store/shared-metadata.js';
+
+function state(leader: number, replicas: number[], isr: number[], leaderEpoch = 4): PartitionState {
+  return { leader, leaderEpoch, partitionEpoch: 9, replicas, isr };
+}
+
+function elect(s: PartitionState, live: number[], options: { shuttingDown?: number[]; unclean?: boolean } = {}) {
+  return electLeader({ state: s, live: new Set(live), shuttingDown: new Set(options.shuttingDown ?? []), uncleanAllowed: options.unclean ?? false });
+}
+
+describe('partition leader election', () => {
+  it('changes nothing while the leader and the ISR are live', () => {
+    expect(elect(state(1, [1, 2, 3], [1, 2, 3]), [1, 2, 3])).toBeUndefined();
+    expect(elect(state(NO_LEADER, [2], [2]), [1, 3])).toBeUndefined();
+  });
+
+  it('replaces a dead leader by the first live ISR member in replica order, bumping the leader epoch', () => {
+    expect(elect(state(1, [1, 3, 2], [2, 3, 1]), [2, 3])).toEqual({
+      change: { leader: 3, leaderEpoch: 5, replicas: [1, 3, 2], isr: [2, 3] },
+      unclean: false,
+    });
+  });
+
+  it('drops a dead follower from the ISR without a leader change', () => {
+    expect(elect(state(1, [1, 2, 3], [1, 2, 3]), [1, 3])).toEqual({
+      change: { leader: 1, leaderEpoch: 4, replicas: [1, 2, 3], isr: [1, 3] },
+      unclean: false,
+    });
+  });
+
+  it('takes a partition offline, keeping its last ISR, when no ISR member is live and unclean election is off', () => {
+    expect(elect(state(2, [2, 1], [2]), [1, 3])).toEqual({
+      change: { leader: NO_LEADER, leaderEpoch: 5, replicas: [2, 1], isr: [2] },
+      unclean: false,
+    });
+  });
+
+  it('gives an offline partition back to its ISR member when it returns', () => {
+    expect(elect(state(NO_LEADER, [2], [2], 5), [1, 2, 3])).toEqual({
+      change: { leader: 2, leaderEpoch: 6, replicas: [2], isr: [2] },
+      unclean: false,
+    });
+  });
+
+  it('elects the first live out-of-sync replica when unclean election is enabled, and says so', () => {
+    expect(elect(state(2, [2, 3, 1], [2]), [1, 3], { unclean: true })).toEqual({
+      change: { leader: 3, leaderEpoch: 5, replicas: [2, 3, 1], isr: [3] },
+      unclean: true,
+    });
+    expect(elect(state(2, [2], [2]), [1, 3], { unclean: true })?.change.leader).toBe(NO_LEADER);
+  });
+
+  it('moves leadership off a broker in controlled shutdown when another ISR member can take it, and keeps it otherwise', () => {
+    expect(elect(state(1, [1, 2], [1, 2]), [1, 2], { shuttingDown: [1] })).toEqual({
+      change: { leader: 2, leaderEpoch: 5, replicas: [1, 2], isr: [2] },
+      unclean: false,
+    });
+    expect(elect(state(1, [1, 2], [1]), [1, 2], { shuttingDown: [1] })).toBeUndefined();
+    expect(elect(state(2, [2, 1], [2, 1]), [1, 2], { shuttingDown: [1] })?.change).toEqual({ leader: 2, leaderEpoch: 4, replicas: [2, 1], isr: [2] });
+  });
+});
