@@ -87,7 +87,7 @@ export class Partition {
 
   /**
    * A replica on node `nodeId` in `role` (the partition state as the metadata has it); without a role it is
-   * the single replica and leader, at `ids.leaderEpoch`.
+   * the single replica and leader, at `ids.leaderEpoch`. A leader counts its ISR followers caught up at `nowMs`.
    */
   constructor(
     ids: { topic: string; partition: number; topicId: string; leaderEpoch: number; nodeId?: number },
@@ -95,6 +95,7 @@ export class Partition {
     config: TopicConfig,
     producerState: ProducerStateManager,
     role?: PartitionRole,
+    nowMs = Date.now(),
   ) {
     this.topic = ids.topic;
     this.partition = ids.partition;
@@ -106,6 +107,7 @@ export class Partition {
     this.#config = config;
     this.producerState = producerState;
     this.#highWatermark = log.logEndOffset;
+    if (this.isLeader) this.makeLeader(this.#role, nowMs);
   }
 
   get leaderEpoch(): number {

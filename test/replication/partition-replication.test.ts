@@ -19,9 +19,7 @@ function role(leader: number, leaderEpoch: number, isr: readonly number[] = [1, 
 }
 
 function replicaOn(nodeId: number, initial: PartitionRole, overrides: Record<string, string> = {}, log = new MemoryLog()): Partition {
-  const partition = new Partition({ ...IDS, nodeId }, log, new TopicConfig(BrokerConfig.create(), overrides), new ProducerStateManager(), initial);
-  if (initial.leader === nodeId) partition.makeLeader(initial, NOW);
-  return partition;
+  return new Partition({ ...IDS, nodeId }, log, new TopicConfig(BrokerConfig.create(), overrides), new ProducerStateManager(), initial, NOW);
 }
 
 function appended(outcome: AppendOutcome | Promise<AppendOutcome>): AppendOutcome {

@@ -229,6 +229,7 @@ export class ReplicaFetcher {
   }
 
   #delay(state: FetchState, code: ErrorCode): void {
+    this.#logger?.debug({ topic: state.partition.topic, partition: state.partition.partition, leader: this.leaderId, code: ErrorCode[code] }, 'replica fetch backs off');
     state.delayedUntilMs = Date.now() + this.#settings.backoffMs;
     // A fenced or unknown epoch, or another leader: the metadata will say what is next; until then, retry slowly.
     if (code === ErrorCode.FENCED_LEADER_EPOCH || code === ErrorCode.UNKNOWN_LEADER_EPOCH || code === ErrorCode.NOT_LEADER_OR_FOLLOWER) state.truncating = true;
