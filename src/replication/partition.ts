@@ -214,6 +214,23 @@ export class Partition {
     return new Promise((resolve) => this.#replicationWaiters.push({ offset, resolve }));
   }
 
+  /**
+   * OffsetForLeaderEpoch by Kafka's rules (LeaderEpochFileCache.endOffsetFor): the latest epoch ends at the
+   * log end; an older one at the start of the next epoch the cache knows, answered with the largest known
+   * epoch not above it, or with itself when it is older than them all; an unknown (-1) or newer epoch, or an
+   * empty cache, gives (-1, -1).
+   */
+  endOffsetForEpoch(epoch: number): { readonly epoch: number; readonly endOffset: bigint } {
+    const entries = this.log.leaderEpochs();
+    const latest = entries.at(-1);
+    if (epoch < 0 || latest === undefined) return UNDEFINED_EPOCH_END;
+    if (latest.epoch === epoch) return { epoch, endOffset: this.log.logEndOffset };
+    const higher = entries.find((entry) => entry.epoch > epoch);
+    if (higher === undefined) return UNDEFINED_EPOCH_END;
+    const floor = entries.filter((entry) => entry.epoch <= epoch).at(-1);
+    return { epoch: floor?.epoch ?? epoch, endOffset: higher.startOffset };
+  }
+
   /** acks=all produces waiting for replication here. */
   get waitingProduces(): number {
     return this.#replicationWaiters.length;
@@ -542,5 +559,7 @@ export class Partition {
     for (const listener of this.#appendListeners) listener(this, bytes, committed);
   }
 }
+
+const UNDEFINED_EPOCH_END = Object.freeze({ epoch: -1, endOffset: -1n });
 
 function noop(): void {}

@@ -130,6 +130,27 @@ describe('Partition as leader of three replicas', () => {
   });
 });
 
+describe('OffsetForLeaderEpoch from the epoch cache', () => {
+  it("answers by Kafka's rules: the latest epoch ends at the log end, older ones where the next begins", () => {
+    const log = new MemoryLog();
+    for (const [epoch, values] of [
+      [1, ['a', 'b']],
+      [3, ['c', 'd']],
+      [5, ['e']],
+    ] as const) {
+      log.append(batchOf([...values]), { leaderEpoch: epoch, maxMessageBytes: 1 << 20 });
+    }
+    const leader = replicaOn(1, role(1, 5), {}, log);
+    expect(leader.endOffsetForEpoch(5)).toEqual({ epoch: 5, endOffset: 5n });
+    expect(leader.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 4n });
+    expect(leader.endOffsetForEpoch(4)).toEqual({ epoch: 3, endOffset: 4n });
+    expect(leader.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 0n });
+    expect(leader.endOffsetForEpoch(7)).toEqual({ epoch: -1, endOffset: -1n });
+    expect(leader.endOffsetForEpoch(-1)).toEqual({ epoch: -1, endOffset: -1n });
+    expect(replicaOn(1, role(1, 0)).endOffsetForEpoch(0)).toEqual({ epoch: -1, endOffset: -1n });
+  });
+});
+
 describe('Partition as follower', () => {
   it("appends the leader's batches as they are, rebuilds producer state from them and takes the leader's high watermark", () => {
     const leader = replicaOn(1, role(1, 4));
