@@ -20,6 +20,12 @@ export declare class NativeLog {
    */
   append(batches: Buffer, leaderEpoch: number, maxMessageBytes: number, logAppendTime: number, validateRecords: boolean): bigint
   /**
+   * Appends batches fetched from the leader as they are (offsets and leader epochs already
+   * assigned; CRCs and headers checked, records not re-validated, nothing stamped); returns the new
+   * log end. OFFSET_OUT_OF_RANGE if they start below the log end. All or nothing.
+   */
+  appendAsFollower(batches: Buffer): bigint
+  /**
    * Whole batches from the one holding `offset`, at most `maxBytes` (at least one batch), none
    * reaching `maxOffset`: returns the ArrayBuffer over the segment and writes `[bufferId,
    * position, length]` as little-endian doubles into `out` (24 bytes); null when nothing is

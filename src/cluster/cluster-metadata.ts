@@ -548,6 +548,33 @@ export class ClusterMetadata {
     });
   }
 
+  /**
+   * A leader's ISR change (Kafka's AlterPartition): written with compare-and-swap on the partition state as
+   * this broker last applied it, and only while that state still has `expected`'s leader and epochs. Returns
+   * the partition as applied after the write, or undefined when the state moved on (a new leader or epoch,
+   * another write first): the caller is then no longer the leader it thought, or must look again.
+   */
+  alterPartition(
+    name: string,
+    partition: number,
+    expected: Pick<PartitionInfo, 'leader' | 'leaderEpoch' | 'partitionEpoch'>,
+    isr: readonly number[],
+  ): Promise<PartitionInfo | undefined> {
+    return this.#change(async () => {
+      const topic = this.topic(name);
+      const current = topic?.partitions[partition];
+      const kv = topic && this.#view.kv(KEYS.partition(topic.topicId, partition));
+      if (!topic || !current || !kv) return undefined;
+      if (current.leader !== expected.leader || current.leaderEpoch !== expected.leaderEpoch || current.partitionEpoch !== expected.partitionEpoch)
+        return undefined;
+      const state = JSON.parse(kv.value) as PartitionState;
+      const written = await this.#shared.updatePartitionState(topic.topicId, partition, { value: state, modRevision: kv.modRevision }, { ...state, isr });
+      if (!written) return undefined;
+      await this.#applied(written.modRevision);
+      return this.topic(name)?.partitions[partition];
+    });
+  }
+
   /** Resolves once every change requested so far has been applied and persisted. */
   async settled(): Promise<void> {
     await this.#changes;

@@ -1,7 +1,8 @@
 /**
- * The fetch purgatory: a fetch that found fewer than `min_bytes` parks here until appends to its partitions
- * bring enough bytes, one of its partitions goes offline or is deleted, its `max_wait_ms` passes, or the
- * broker shuts down. Woken by appends (the partitions' append listeners), never by polling.
+ * The fetch purgatory: a fetch that found fewer than `min_bytes` parks here until its partitions bring enough
+ * bytes (a follower's fetch counts appended bytes, a consumer's the bytes the high watermark passed), one of
+ * its partitions goes offline, is deleted or loses leadership, its `max_wait_ms` passes, or the broker shuts
+ * down. Woken by the partitions' append listeners, never by polling.
  */
 import type { Partition } from './partition.js';
 
@@ -13,12 +14,16 @@ export class DelayedFetch {
   #accumulated = 0;
   #done = false;
 
-  /** `complete` runs exactly once, when the fetch may be answered. */
-  constructor(partitions: readonly Partition[], minBytes: number, maxWaitMs: number, complete: () => void) {
+  /** `complete` runs exactly once, when the fetch may be answered; `untilLogEnd`: a follower's fetch. */
+  constructor(partitions: readonly Partition[], minBytes: number, maxWaitMs: number, untilLogEnd: boolean, complete: () => void) {
     this.#minBytes = minBytes;
     this.#complete = complete;
     for (const partition of partitions) {
-      this.#unsubscribe.push(partition.onAppend((p, bytes) => this.#onAppend(p, bytes)));
+      this.#unsubscribe.push(
+        partition.onAppend((p, bytes, committed) => {
+          if (committed !== untilLogEnd) this.#onAppend(p, bytes);
+        }),
+      );
     }
     this.#timer = setTimeout(() => this.forceComplete(), maxWaitMs);
   }
@@ -38,6 +43,6 @@ export class DelayedFetch {
 
   #onAppend(partition: Partition, bytes: number): void {
     this.#accumulated += bytes;
-    if (this.#accumulated >= this.#minBytes || partition.offline !== undefined) this.forceComplete();
+    if (this.#accumulated >= this.#minBytes || partition.offline !== undefined || !partition.isLeader) this.forceComplete();
   }
 }

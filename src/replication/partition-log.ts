@@ -33,6 +33,16 @@ export interface LogReadResult {
   release(): void;
 }
 
+export interface EpochEntry {
+  readonly epoch: number;
+  readonly startOffset: bigint;
+}
+
+export interface EpochEndOffset {
+  readonly epoch: number;
+  readonly endOffset: bigint;
+}
+
 /** A batch header as the engine lists it (producer-state rebuild). */
 export interface LogBatchHeader {
   readonly baseOffset: bigint;
@@ -55,6 +65,14 @@ export interface PartitionLog {
    */
   append(batch: Buffer, options: LogAppendOptions): LogAppendInfo;
   /**
+   * Appends batches fetched from the leader as they are: offsets and leader epochs were assigned by the
+   * leader, so nothing is stamped and records are not validated again (CRCs and headers are checked).
+   * The first batch may not start below the log end, nor a batch inside the one before it
+   * (OFFSET_OUT_OF_RANGE); gaps are kept (a compacted leader log has them). Each new partitionLeaderEpoch
+   * is recorded in the leader-epoch cache. All or nothing.
+   */
+  appendAsFollower(batches: Buffer): LogAppendInfo;
+  /**
    * Whole batches from the one containing `offset`, at most `maxBytes` but at least one batch, none
    * reaching `maxOffset`; empty when nothing is readable there. OFFSET_OUT_OF_RANGE outside [log start, log end].
    */
@@ -67,6 +85,15 @@ export interface PartitionLog {
   deleteRecordsBefore(offset: bigint): void;
   /** Removes the batches from the one holding `offset` on (a follower's divergent tail); returns the new log end (≤ offset). */
   truncateTo(offset: bigint): bigint;
+  /** Deletes every batch and starts the log empty at `offset` (a follower behind its leader's log start). */
+  truncateFullyAndStartAt(offset: bigint): bigint;
+  /** The leader-epoch cache: each leader epoch with the first offset written in it, oldest first. */
+  leaderEpochs(): readonly EpochEntry[];
+  /**
+   * OffsetForLeaderEpoch: the largest epoch ≤ `epoch` in the cache and where it ends (the start of the next
+   * epoch, or the log end for the latest); undefined when `epoch` is older than every entry.
+   */
+  endOffsetForEpoch(epoch: number): EpochEndOffset | undefined;
   /** Headers of up to `maxBatches` batches from the one holding `fromOffset` (no record bytes are read). */
   batchHeaders(fromOffset: bigint, maxBatches: number): readonly LogBatchHeader[];
   /** Resolves once everything below `upTo` is on disk; concurrent callers share one fsync. */

@@ -1,9 +1,11 @@
 /**
- * One topic-partition replica on this node (Kafka's `Partition`): its log, leader epoch, high watermark
- * (what consumers may read) kept apart from the log end offset (what is written), and its idempotent
- * producer state. On a single node the in-sync replica set is this node alone, so the high watermark follows
- * the log end offset on every append; the split is what a follower's fetches will advance when replication
- * arrives. Each append (producer-state check, log append, state update) is one synchronous step on the event
+ * One topic-partition replica on this node (Kafka's `Partition`): its log, its role (leader or follower, with
+ * the leader epoch, replicas and ISR of the partition state), the high watermark (what consumers may read)
+ * kept apart from the log end offset (what is written), and its idempotent producer state. As leader it
+ * tracks each follower's log end offset (from the offsets it fetches at) and when it last caught up; the high
+ * watermark is the smallest log end offset over the ISR (on a single replica, the log end after every
+ * append). As follower it appends the leader's batches as they are and takes the leader's high watermark,
+ * bounded by its own log end. Each append (producer-state check, log append, state update) is one synchronous step on the event
  * loop, so appends cannot interleave; a compressed batch's records are checked on the libuv pool first, and
  * the appends of one partition take their steps in arrival order behind it.
  */
@@ -32,7 +34,34 @@ export interface ReadOutcome extends LogReadResult {
   readonly logEndOffset: bigint;
 }
 
-export type AppendListener = (partition: Partition, bytes: number) => void;
+/**
+ * Told of new bytes on the partition: `committed` false for appends (the log end moved: followers' fetches
+ * wait for those), true when the high watermark moved over them (consumers' fetches wait for those). Also
+ * called with 0 bytes when the partition went offline or lost leadership.
+ */
+export type AppendListener = (partition: Partition, bytes: number, committed: boolean) => void;
+
+/** The partition state the controller decided (from the cluster metadata). */
+export interface PartitionRole {
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+}
+
+/** What the leader knows of one follower (Kafka's `Replica` state). */
+export interface FollowerState {
+  /** -1 until it fetched under this leadership. */
+  logEndOffset: bigint;
+  lastCaughtUpMs: number;
+  lastFetchMs: number;
+  /** The leader's log end when the follower last fetched: reaching it later means it was caught up then. */
+  leaderEndAtLastFetch: bigint;
+}
+
+/** How an acks=all wait ended. */
+type ReplicationWaiter = { readonly offset: bigint; readonly resolve: (code: ErrorCode) => void };
 
 export class Partition {
   readonly topic: string;
@@ -40,7 +69,14 @@ export class Partition {
   readonly topicId: string;
   readonly log: PartitionLog;
   readonly producerState: ProducerStateManager;
+  readonly #nodeId: number;
   #leaderEpoch: number;
+  #role: PartitionRole;
+  readonly #followers = new Map<number, FollowerState>();
+  /** acks=all produces waiting for the high watermark to pass their offset, oldest first. */
+  #replicationWaiters: ReplicationWaiter[] = [];
+  /** Bytes appended above the high watermark: (offset after the batch, its bytes), for consumers' wake-ups. */
+  #uncommitted: { readonly end: bigint; readonly bytes: number }[] = [];
   #highWatermark: bigint;
   #config: TopicConfig;
   #offline: ErrorCode | undefined;
@@ -49,24 +85,203 @@ export class Partition {
   #queued = 0;
   #lastQueued: Promise<unknown> = Promise.resolve();
 
+  /**
+   * A replica on node `nodeId` in `role` (the partition state as the metadata has it); without a role it is
+   * the single replica and leader, at `ids.leaderEpoch`. A leader counts its ISR followers caught up at `nowMs`.
+   */
   constructor(
-    ids: { topic: string; partition: number; topicId: string; leaderEpoch: number },
+    ids: { topic: string; partition: number; topicId: string; leaderEpoch: number; nodeId?: number },
     log: PartitionLog,
     config: TopicConfig,
     producerState: ProducerStateManager,
+    role?: PartitionRole,
+    nowMs = Date.now(),
   ) {
     this.topic = ids.topic;
     this.partition = ids.partition;
     this.topicId = ids.topicId;
-    this.#leaderEpoch = ids.leaderEpoch;
+    this.#nodeId = ids.nodeId ?? role?.leader ?? 0;
+    this.#role = role ?? { leader: this.#nodeId, leaderEpoch: ids.leaderEpoch, partitionEpoch: 0, replicas: [this.#nodeId], isr: [this.#nodeId] };
+    this.#leaderEpoch = this.#role.leaderEpoch;
     this.log = log;
     this.#config = config;
     this.producerState = producerState;
     this.#highWatermark = log.logEndOffset;
+    if (this.isLeader) this.makeLeader(this.#role, nowMs);
   }
 
   get leaderEpoch(): number {
     return this.#leaderEpoch;
+  }
+
+  /** The partition state this replica acts on. */
+  get role(): PartitionRole {
+    return this.#role;
+  }
+
+  get isLeader(): boolean {
+    return this.#role.leader === this.#nodeId;
+  }
+
+  /** What the leader knows of a follower (undefined on a follower, or for a node that is not a replica). */
+  followerState(replicaId: number): Readonly<FollowerState> | undefined {
+    return this.#followers.get(replicaId);
+  }
+
+  /**
+   * Becomes (or stays) leader under `role`. A new leader epoch forgets what was known of the followers: they
+   * count as caught up now if they are in the ISR (Kafka's rule), with an unknown log end until they fetch.
+   * The high watermark stays where it was and moves once the ISR's log ends are known.
+   */
+  makeLeader(role: PartitionRole, nowMs: number): void {
+    const newEpoch = role.leaderEpoch !== this.#leaderEpoch || !this.isLeader;
+    this.#role = role;
+    this.#leaderEpoch = role.leaderEpoch;
+    for (const id of [...this.#followers.keys()]) if (!role.replicas.includes(id)) this.#followers.delete(id);
+    for (const id of role.replicas) {
+      if (id === this.#nodeId || (!newEpoch && this.#followers.has(id))) continue;
+      this.#followers.set(id, { logEndOffset: -1n, lastCaughtUpMs: role.isr.includes(id) ? nowMs : 0, lastFetchMs: 0, leaderEndAtLastFetch: -1n });
+    }
+    this.#maybeAdvanceHighWatermark();
+    this.#answerWaiters();
+  }
+
+  /**
+   * Becomes (or stays) follower under `role`: what it knew as leader goes, and acks=all produces waiting
+   * here and parked fetches are answered now (NOT_LEADER_OR_FOLLOWER).
+   */
+  makeFollower(role: PartitionRole): void {
+    this.#role = role;
+    this.#leaderEpoch = role.leaderEpoch;
+    this.#followers.clear();
+    this.#uncommitted = [];
+    this.#failWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    this.#notify(0, false);
+    this.#notify(0, true);
+  }
+
+  /**
+   * The leader's side of a follower fetch at `fetchOffset`: the follower has everything below it. It was
+   * caught up if that reaches the leader's log end now, or the log end when it last fetched (then at that
+   * time), as Kafka's `Replica.updateFetchState`. May advance the high watermark.
+   */
+  updateFollowerFetch(replicaId: number, fetchOffset: bigint, nowMs: number): void {
+    const follower = this.#followers.get(replicaId);
+    if (!follower || !this.isLeader) return;
+    const leaderEnd = this.log.logEndOffset;
+    if (fetchOffset >= leaderEnd) follower.lastCaughtUpMs = Math.max(follower.lastCaughtUpMs, nowMs);
+    else if (fetchOffset >= follower.leaderEndAtLastFetch && follower.leaderEndAtLastFetch >= 0n) {
+      follower.lastCaughtUpMs = Math.max(follower.lastCaughtUpMs, follower.lastFetchMs);
+    }
+    follower.logEndOffset = fetchOffset;
+    follower.lastFetchMs = nowMs;
+    follower.leaderEndAtLastFetch = leaderEnd;
+    this.#maybeAdvanceHighWatermark();
+  }
+
+  /**
+   * The ISR this leader should write, or undefined when it stands: followers out of the ISR that are caught
+   * up, have reached the high watermark and this leader's epoch join; ISR followers not caught up for `lagTimeMs`
+   * leave (Kafka's maybeShrinkIsr / maybeExpandIsr).
+   */
+  proposedIsr(nowMs: number, lagTimeMs: number): number[] | undefined {
+    if (!this.isLeader) return undefined;
+    const epochStart = this.log.leaderEpochs().find((e) => e.epoch === this.#leaderEpoch)?.startOffset ?? this.log.logEndOffset;
+    const isr = this.#role.isr.filter((id) => {
+      if (id === this.#nodeId) return true;
+      const follower = this.#followers.get(id);
+      return follower !== undefined && nowMs - follower.lastCaughtUpMs <= lagTimeMs;
+    });
+    for (const [id, follower] of this.#followers) {
+      if (isr.includes(id)) continue;
+      const caughtUp = nowMs - follower.lastCaughtUpMs <= lagTimeMs;
+      if (caughtUp && follower.logEndOffset >= this.#highWatermark && follower.logEndOffset >= epochStart) isr.push(id);
+    }
+    const same = isr.length === this.#role.isr.length && isr.every((id) => this.#role.isr.includes(id));
+    return same ? undefined : isr.sort((a, b) => a - b);
+  }
+
+  /**
+   * Waits for the high watermark to pass `offset` (an acks=all produce's last offset + 1). Resolves NONE, or
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR is then smaller than `min.insync.replicas`, or
+   * NOT_LEADER_OR_FOLLOWER (or the offline error) once this replica can no longer tell; at once (not a
+   * promise) when the high watermark is there already.
+   */
+  waitForReplication(offset: bigint): ErrorCode | Promise<ErrorCode> {
+    if (this.#offline !== undefined) return this.#offline;
+    if (!this.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (this.#highWatermark >= offset) return this.#replicatedCode();
+    return new Promise((resolve) => this.#replicationWaiters.push({ offset, resolve }));
+  }
+
+  /**
+   * OffsetForLeaderEpoch by Kafka's rules (LeaderEpochFileCache.endOffsetFor): the latest epoch ends at the
+   * log end; an older one at the start of the next epoch the cache knows, answered with the largest known
+   * epoch not above it, or with itself when it is older than them all; an unknown (-1) or newer epoch, or an
+   * empty cache, gives (-1, -1).
+   */
+  endOffsetForEpoch(epoch: number): { readonly epoch: number; readonly endOffset: bigint } {
+    const entries = this.log.leaderEpochs();
+    const latest = entries.at(-1);
+    if (epoch < 0 || latest === undefined) return UNDEFINED_EPOCH_END;
+    if (latest.epoch === epoch) return { epoch, endOffset: this.log.logEndOffset };
+    const higher = entries.find((entry) => entry.epoch > epoch);
+    if (higher === undefined) return UNDEFINED_EPOCH_END;
+    const floor = entries.filter((entry) => entry.epoch <= epoch).at(-1);
+    return { epoch: floor?.epoch ?? epoch, endOffset: higher.startOffset };
+  }
+
+  /** acks=all produces waiting for replication here. */
+  get waitingProduces(): number {
+    return this.#replicationWaiters.length;
+  }
+
+  /**
+   * Appends batches fetched from the leader as they are, rebuilds the producer state from them (so a retry
+   * reaching this replica after a failover is deduplicated) and takes the leader's high watermark, bounded
+   * by this log's end.
+   */
+  appendAsFollower(batches: Buffer, nowMs: number): void {
+    this.checkOnline();
+    this.log.appendAsFollower(batches);
+    for (let position = 0; position < batches.length; ) {
+      const header = readBatchHeader(batches, position);
+      if (hasProducerId(header)) {
+        this.producerState.update(header, header.baseOffset, header.baseOffset + BigInt(header.lastOffsetDelta), header.maxTimestamp, nowMs);
+      }
+      position += header.sizeInBytes;
+    }
+    this.#notify(batches.length, false);
+  }
+
+  /** A follower takes the high watermark its leader sent, never beyond its own log end. */
+  updateFollowerHighWatermark(leaderHighWatermark: bigint): void {
+    if (this.isLeader) return;
+    const bounded = leaderHighWatermark < this.log.logEndOffset ? leaderHighWatermark : this.log.logEndOffset;
+    if (bounded > this.#highWatermark) {
+      this.#highWatermark = bounded;
+      this.#notify(0, true);
+    }
+  }
+
+  /**
+   * A follower drops its log from `offset` on (where it diverges from the leader), with the producer state
+   * it held there; the high watermark never stays above the log end.
+   */
+  truncateTo(offset: bigint): bigint {
+    this.checkOnline();
+    const end = this.log.truncateTo(offset);
+    this.producerState.truncateTo(end);
+    if (this.#highWatermark > end) this.#highWatermark = end;
+    return end;
+  }
+
+  /** A follower whose whole log lies below the leader's log start starts over empty there. */
+  truncateFullyAndStartAt(offset: bigint): void {
+    this.checkOnline();
+    this.log.truncateFullyAndStartAt(offset);
+    this.producerState.truncateTo(-1n);
+    this.#highWatermark = offset;
   }
 
   get highWatermark(): bigint {
@@ -96,7 +311,9 @@ export class Partition {
 
   markOffline(code: ErrorCode): void {
     this.#offline = code;
-    this.#notify(0);
+    this.#failWaiters(code);
+    this.#notify(0, false);
+    this.#notify(0, true);
   }
 
   /** Throws the partition's error if it cannot serve. */
@@ -186,8 +403,9 @@ export class Partition {
         nowMs,
       );
     }
-    this.#highWatermark = this.log.logEndOffset;
-    this.#notify(stored.length);
+    this.#uncommitted.push({ end: this.log.logEndOffset, bytes: stored.length });
+    this.#notify(stored.length, false);
+    this.#maybeAdvanceHighWatermark();
     return {
       baseOffset: appended.baseOffset,
       lastOffset: appended.lastOffset,
@@ -293,9 +511,55 @@ export class Partition {
     };
   }
 
-  #notify(bytes: number): void {
-    for (const listener of this.#appendListeners) listener(this, bytes);
+  /**
+   * The leader's high watermark: the smallest log end offset over the ISR (a follower whose log end is not
+   * known yet holds it where it is). It only moves forward; consumers' fetches and acks=all produces waiting
+   * for the offsets it passed are woken.
+   */
+  #maybeAdvanceHighWatermark(): void {
+    if (!this.isLeader) return;
+    let candidate = this.log.logEndOffset;
+    for (const id of this.#role.isr) {
+      if (id === this.#nodeId) continue;
+      const follower = this.#followers.get(id);
+      const end = follower?.logEndOffset ?? -1n;
+      if (end < candidate) candidate = end;
+    }
+    if (candidate <= this.#highWatermark) return;
+    this.#highWatermark = candidate;
+    let bytes = 0;
+    while (this.#uncommitted.length > 0 && this.#uncommitted[0]!.end <= candidate) bytes += this.#uncommitted.shift()!.bytes;
+    this.#notify(bytes, true);
+    this.#answerWaiters();
+  }
+
+  /** Answers the acks=all waits the high watermark has passed. */
+  #answerWaiters(): void {
+    if (this.#replicationWaiters.length === 0) return;
+    const code = this.#replicatedCode();
+    const remaining: ReplicationWaiter[] = [];
+    for (const waiter of this.#replicationWaiters) {
+      if (waiter.offset <= this.#highWatermark) waiter.resolve(code);
+      else remaining.push(waiter);
+    }
+    this.#replicationWaiters = remaining;
+  }
+
+  #replicatedCode(): ErrorCode {
+    return this.#role.isr.length < this.#config.number('min.insync.replicas') ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
+  }
+
+  #failWaiters(code: ErrorCode): void {
+    const waiters = this.#replicationWaiters;
+    this.#replicationWaiters = [];
+    for (const waiter of waiters) waiter.resolve(code);
+  }
+
+  #notify(bytes: number, committed: boolean): void {
+    for (const listener of this.#appendListeners) listener(this, bytes, committed);
   }
 }
+
+const UNDEFINED_EPOCH_END = Object.freeze({ epoch: -1, endOffset: -1n });
 
 function noop(): void {}

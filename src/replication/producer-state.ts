@@ -96,6 +96,14 @@ export class ProducerStateManager {
     return undefined;
   }
 
+  /** Forgets the batches at or after `offset` (the log was truncated there); producers left without one go. */
+  truncateTo(offset: bigint): void {
+    for (const [producerId, entry] of this.#producers) {
+      entry.batches = entry.batches.filter((batch) => batch.lastOffset < offset);
+      if (entry.batches.length === 0) this.#producers.delete(producerId);
+    }
+  }
+
   /** Records an appended idempotent batch (also used to replay the log after a restart). */
   update(header: ProducerBatch, firstOffset: bigint, lastOffset: bigint, timestamp: bigint, nowMs: number): void {
     let entry = this.#producers.get(header.producerId);

@@ -2,18 +2,22 @@
  * The partitions this node holds and the operations on them (Kafka's ReplicaManager): produce appends with
  * acks 0/1/all, fetch reads with the long-poll purgatory, offsets by time, record deletion. It follows the
  * cluster metadata: the logs of the partitions whose replicas include this node are created, reconfigured
- * and deleted as topics change; a partition led by another broker answers NOT_LEADER_OR_FOLLOWER. On one node
- * acks=all waits for the batch to be flushed to disk (group-committed across concurrent requests) unless
- * `gregor.flush.before.acks.all.enable` is false, which answers once appended, as Kafka does.
+ * and deleted as topics change, and each replica leads or follows as its partition state says (followers
+ * fetch through the FetcherManager); a partition led by another broker answers NOT_LEADER_OR_FOLLOWER. acks=all
+ * waits until the high watermark passes the batch (every ISR member has it: woken by the followers' fetches)
+ * and, unless `gregor.flush.before.acks.all.enable` is false, until it is flushed to disk here (group-committed
+ * across concurrent requests; followers flush before they report it). Leaders shrink and expand the ISR
+ * (`replica.lag.time.max.ms`) through compare-and-swap writes of the partition state.
  */
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { ClusterMetadata, TopicInfo } from '../cluster/cluster-metadata.js';
+import type { ClusterMetadata, PartitionChange, PartitionInfo, TopicInfo } from '../cluster/cluster-metadata.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfig } from '../config/topic-config.js';
 import { ErrorCode, KafkaError, codeOf } from '../protocol/error-codes.js';
 import { StorageFault, storageFaultOf } from '../storage/errors.js';
 import { DelayedFetch } from './delayed-fetch.js';
+import { FetcherManager } from './fetcher/fetcher-manager.js';
 import { type AppendOutcome, Partition } from './partition.js';
 import type { PartitionLogManager, TimestampAndOffset, TopicLogConfig } from './partition-log.js';
 import type { ProducerStateStore } from './producer-state-store.js';
@@ -118,7 +122,11 @@ export class ReplicaManager {
   /** Partitions whose log could not be opened (their dir failed): `topic-partition`. */
   readonly #failedToOpen = new Set<string>();
   readonly #delayedFetches = new Set<DelayedFetch>();
+  readonly #fetchers: FetcherManager;
+  /** Partitions whose ISR change is being written. */
+  readonly #alteringIsr = new Set<Partition>();
   #expirationTimer: NodeJS.Timeout | undefined;
+  #isrTimer: NodeJS.Timeout | undefined;
 
   /** Where appends report exceptions that are not Kafka errors: clients only see UNKNOWN_SERVER_ERROR. */
   readonly #logger: Logger | undefined;
@@ -129,6 +137,20 @@ export class ReplicaManager {
     this.#metadata = metadata;
     this.#logManager = logManager;
     this.#producerStates = producerStates;
+    this.#fetchers = new FetcherManager(
+      {
+        nodeId: metadata.nodeId,
+        maxWaitMs: config.int('replica.fetch.wait.max.ms'),
+        minBytes: config.int('replica.fetch.min.bytes'),
+        partitionMaxBytes: config.int('replica.fetch.max.bytes'),
+        responseMaxBytes: config.int('replica.fetch.response.max.bytes'),
+        backoffMs: config.int('replica.fetch.backoff.ms'),
+        requestTimeoutMs: config.int('replica.socket.timeout.ms'),
+        flushBeforeFetch: config.bool('gregor.flush.before.acks.all.enable'),
+      },
+      (brokerId) => metadata.brokers().find((b) => b.nodeId === brokerId),
+      logger,
+    );
   }
 
   /** Opens every partition in the metadata and follows later topic changes. */
@@ -138,7 +160,12 @@ export class ReplicaManager {
       partitionsCreated: (topic, first) => this.#openPartitions(topic, first),
       topicDeleted: (topic) => this.#deletePartitions(topic),
       topicConfigChanged: (topic) => this.#reconfigure(topic),
+      partitionsChanged: (topic, changes) => this.#applyPartitionStates(topic, changes),
     });
+    // Kafka checks for lagging followers every half replica.lag.time.max.ms.
+    const lagTimeMs = this.#config.int('replica.lag.time.max.ms');
+    this.#isrTimer = setInterval(() => this.#checkIsrs(), Math.max(lagTimeMs / 2, 10));
+    this.#isrTimer.unref();
     const expirationMs = this.#config.int('producer.id.expiration.ms');
     // Kafka checks for expired producer ids every 10 minutes (producer.id.expiration.check.interval.ms).
     this.#expirationTimer = setInterval(() => this.#expireProducers(expirationMs), Math.min(expirationMs, 600_000));
@@ -153,6 +180,8 @@ export class ReplicaManager {
   /** Answers parked fetches, writes producer snapshots and closes the logs. */
   async close(): Promise<void> {
     clearInterval(this.#expirationTimer);
+    clearInterval(this.#isrTimer);
+    await this.#fetchers.close();
     this.completeDelayedFetches();
     const all = [...this.#partitions.values()].flatMap(opened);
     // Appends whose batches are still being validated off the loop finish (or fail) before the logs close.
@@ -191,26 +220,38 @@ export class ReplicaManager {
    */
   async appendRecords(entries: readonly ProduceEntry[], options: ProduceOptions): Promise<ProduceResult[]> {
     const nowMs = Date.now();
-    const waits: Promise<void>[] = [];
-    const attempts = entries.map((entry) => this.#appendEntry(entry, options, nowMs, waits));
+    const waits: AcksWait[] = [];
+    const attempts = entries.map((entry, index) => this.#appendEntry(entry, options, nowMs, (wait) => waits.push({ index, wait })));
     const results = attempts.some((attempt) => attempt instanceof Promise) ? await Promise.all(attempts) : (attempts as ProduceResult[]);
-    if (waits.length > 0) {
-      options.parking?.parked();
-      const flushed = await awaitWithTimeout(Promise.all(waits), options.timeoutMs);
-      options.parking?.unparked();
-      if (!flushed.ok) {
-        const code = flushed.timedOut ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.KAFKA_STORAGE_ERROR;
-        return results.map((r) => (r.errorCode === ErrorCode.NONE ? { ...r, errorCode: code, errorMessage: errorMessage(flushed.error) } : r));
-      }
-    }
-    return results;
+    if (waits.length === 0) return results;
+    options.parking?.parked();
+    const outcomes = await settleWithin(waits, options.timeoutMs);
+    options.parking?.unparked();
+    return results.map((result, index) => {
+      const outcome = outcomes.get(index);
+      if (result.errorCode !== ErrorCode.NONE || (outcome !== undefined && outcome.code === ErrorCode.NONE)) return result;
+      if (outcome === undefined) return { ...result, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: `not replicated within ${options.timeoutMs} ms` };
+      return { ...result, errorCode: outcome.code, errorMessage: outcome.message };
+    });
   }
 
-  /** One entry of `appendRecords`: its result, at once or once its batch is validated and appended. */
-  #appendEntry(entry: ProduceEntry, options: ProduceOptions, nowMs: number, waits: Promise<void>[]): ProduceResult | Promise<ProduceResult> {
+  /**
+   * One entry of `appendRecords`: its result, at once or once its batch is validated and appended. With
+   * acks=all, what the answer still waits for (replication to the ISR, the local flush) goes to `wait`.
+   */
+  #appendEntry(
+    entry: ProduceEntry,
+    options: ProduceOptions,
+    nowMs: number,
+    wait: (until: Promise<AcksOutcome>) => void,
+  ): ProduceResult | Promise<ProduceResult> {
     const appended = (partition: Partition, outcome: AppendOutcome): ProduceResult => {
-      if (options.acks === -1 && !outcome.duplicate && this.#config.bool('gregor.flush.before.acks.all.enable')) {
-        waits.push(partition.log.flush(outcome.lastOffset + 1n));
+      if (options.acks === -1) {
+        const replicated = partition.waitForReplication(outcome.lastOffset + 1n);
+        const flushed =
+          !outcome.duplicate && this.#config.bool('gregor.flush.before.acks.all.enable') ? partition.log.flush(outcome.lastOffset + 1n) : undefined;
+        if (flushed || replicated instanceof Promise) wait(acksOutcome(replicated, flushed));
+        else if (replicated !== ErrorCode.NONE) return { ...success(entry), errorCode: replicated, errorMessage: null };
       }
       return { ...success(entry), baseOffset: outcome.baseOffset, logAppendTimeMs: outcome.logAppendTimeMs, logStartOffset: outcome.logStartOffset };
     };
@@ -259,7 +300,7 @@ export class ReplicaManager {
     const watched = known.map((p) => this.partition(p.topic, p.partition)).filter((p): p is Partition => p !== undefined);
     params.parking?.parked();
     return new Promise((resolve) => {
-      const delayed = new DelayedFetch(watched, params.minBytes - bytes, params.maxWaitMs, () => {
+      const delayed = new DelayedFetch(watched, params.minBytes - bytes, params.maxWaitMs, params.replicaId >= 0, () => {
         params.parking?.unparked();
         this.#delayedFetches.delete(delayed);
         resolve(this.#read(params));
@@ -340,6 +381,7 @@ export class ReplicaManager {
         this.#checkLeader(request.topic, request.partition);
         if (!partition) throw this.#missing(request.topic, request.partition);
         partition.checkLeaderEpoch(request.currentLeaderEpoch);
+        if (untilLogEnd) this.#followerFetched(partition, params.replicaId, request.fetchOffset);
         const budget = Math.min(request.partitionMaxBytes, remaining);
         if (budget <= 0) {
           partition.checkOnline();
@@ -400,7 +442,7 @@ export class ReplicaManager {
 
   #checkEnoughReplicas(partition: Partition): void {
     const minInsync = partition.config.number('min.insync.replicas');
-    const isr = this.#metadata.topic(partition.topic)?.partitions[partition.partition]?.isr.length ?? 0;
+    const isr = partition.role.isr.length;
     if (isr < minInsync) {
       throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `${isr} in-sync replica(s), min.insync.replicas is ${minInsync}`);
     }
@@ -473,7 +515,7 @@ export class ReplicaManager {
           const log = this.#logManager.getOrCreateLog(topic.name, info.partition, topic.topicId, logConfig(config));
           created = true;
           const producerState = await this.#producerStates.load(ids, log, this.#logManager);
-          const partition = new Partition(ids, log, config, producerState);
+          const partition = new Partition({ ...ids, nodeId: this.#metadata.nodeId }, log, config, producerState, info);
           const logDir = this.#logDirOf(partition);
           if (logDir !== undefined && logDir !== info.logDir) placed.set(info.partition, logDir);
           return partition;
@@ -498,6 +540,7 @@ export class ReplicaManager {
     const partitions = this.#partitions.get(topic.name) ?? [];
     for (const partition of openedNow) partitions[partition.partition] = partition;
     this.#partitions.set(topic.name, partitions);
+    for (const partition of openedNow) if (!partition.isLeader) this.#fetchers.follow(partition, partition.role.leader);
     // Recorded after the metadata change that created the partitions (this runs inside it). Losing a record
     // to a failed write only means it is recorded again at the next start.
     if (placed.size > 0) void this.#metadata.assignLogDirs(topic.name, placed).catch(() => undefined);
@@ -508,6 +551,7 @@ export class ReplicaManager {
     this.#partitions.delete(topic.name);
     for (const info of topic.partitions) this.#failedToOpen.delete(`${topic.name}-${info.partition}`);
     for (const partition of opened(partitions)) {
+      this.#fetchers.unfollow(partition);
       partition.markOffline(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       await this.#logManager.deleteLog(topic.name, partition.partition);
     }
@@ -519,6 +563,57 @@ export class ReplicaManager {
       partition.config = config;
       if (partition.offline === undefined) this.#logManager.updateConfig(topic.name, partition.partition, logConfig(config));
     }
+  }
+
+  /** A follower's fetch at `fetchOffset` tells the leader what it has; it may then rejoin the ISR. */
+  #followerFetched(partition: Partition, replicaId: number, fetchOffset: bigint): void {
+    const wasInIsr = partition.role.isr.includes(replicaId);
+    partition.updateFollowerFetch(replicaId, fetchOffset, Date.now());
+    if (!wasInIsr && partition.followerState(replicaId)) this.#maybeAlterIsr(partition);
+  }
+
+  /** Every partition this broker leads shrinks or expands its ISR where the followers' progress says so. */
+  #checkIsrs(): void {
+    for (const partitions of this.#partitions.values()) {
+      for (const partition of opened(partitions)) if (partition.isLeader && partition.offline === undefined) this.#maybeAlterIsr(partition);
+    }
+  }
+
+  /**
+   * Writes the ISR the leader's view of its followers calls for (one write per partition at a time). A write
+   * refused because the partition state moved on is not retried: the new state reaches this broker through
+   * the metadata, and with it the role it now has.
+   */
+  #maybeAlterIsr(partition: Partition): void {
+    if (this.#alteringIsr.has(partition)) return;
+    const isr = partition.proposedIsr(Date.now(), this.#config.int('replica.lag.time.max.ms'));
+    if (!isr) return;
+    this.#alteringIsr.add(partition);
+    this.#logger?.info({ topic: partition.topic, partition: partition.partition, from: partition.role.isr, to: isr }, 'changing the ISR');
+    this.#metadata
+      .alterPartition(partition.topic, partition.partition, partition.role, isr)
+      .catch((error: unknown) => this.#logger?.warn({ err: error, topic: partition.topic, partition: partition.partition }, 'ISR change failed'))
+      .finally(() => this.#alteringIsr.delete(partition));
+  }
+
+  /** This broker's replicas take the role their new partition state gives them. */
+  #applyPartitionStates(topic: TopicInfo, changes: readonly PartitionChange[]): void {
+    for (const { before, after } of changes) {
+      const partition = this.partition(topic.name, after.partition);
+      if (!partition) continue;
+      this.#takeRole(partition, after, before.leader !== after.leader || before.leaderEpoch !== after.leaderEpoch);
+    }
+  }
+
+  /** Leads or follows as `info` says; a follower whose leader or epoch changed truncates and fetches anew. */
+  #takeRole(partition: Partition, info: PartitionInfo, leadershipChanged: boolean): void {
+    if (info.leader === this.#metadata.nodeId) {
+      this.#fetchers.unfollow(partition);
+      partition.makeLeader(info, Date.now());
+      return;
+    }
+    partition.makeFollower(info);
+    if (leadershipChanged || this.#fetchers.leaderOf(partition) === undefined) this.#fetchers.follow(partition, info.leader);
   }
 
   #expireProducers(expirationMs: number): void {
@@ -576,22 +671,37 @@ function errorMessage(error: unknown): string | null {
   return error instanceof Error ? error.message : null;
 }
 
-type Outcome = { ok: true } | { ok: false; timedOut: boolean; error?: unknown };
+interface AcksOutcome {
+  readonly code: ErrorCode;
+  readonly message: string | null;
+}
 
-async function awaitWithTimeout(promise: Promise<unknown>, timeoutMs: number): Promise<Outcome> {
+interface AcksWait {
+  readonly index: number;
+  readonly wait: Promise<AcksOutcome>;
+}
+
+/** An acks=all answer once replicated (its code) and flushed here (a failed flush: KAFKA_STORAGE_ERROR). */
+async function acksOutcome(replicated: ErrorCode | Promise<ErrorCode>, flushed: Promise<void> | undefined): Promise<AcksOutcome> {
+  try {
+    await flushed;
+  } catch (error) {
+    return { code: ErrorCode.KAFKA_STORAGE_ERROR, message: errorMessage(error) };
+  }
+  return { code: await replicated, message: null };
+}
+
+/** The outcomes by entry index of the waits that settled within `timeoutMs` (the others timed out). */
+async function settleWithin(waits: readonly AcksWait[], timeoutMs: number): Promise<Map<number, AcksOutcome>> {
+  const outcomes = new Map<number, AcksOutcome>();
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, timedOut: true }), Math.max(timeoutMs, 0));
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(timeoutMs, 0));
   });
   try {
-    return await Promise.race([
-      promise.then(
-        (): Outcome => ({ ok: true }),
-        (error: unknown): Outcome => ({ ok: false, timedOut: false, error }),
-      ),
-      timeout,
-    ]);
+    await Promise.race([Promise.all(waits.map(({ index, wait }) => wait.then((outcome) => void outcomes.set(index, outcome)))), timeout]);
   } finally {
     clearTimeout(timer);
   }
+  return new Map(outcomes);
 }

@@ -9,6 +9,10 @@
  *   producer sent them; it is validated (CRC, header, records), stamped IN PLACE (baseOffset,
  *   partitionLeaderEpoch and, when `logAppendTime` is set, the LogAppendTime bit and maxTimestamp) and
  *   copied into the active segment. All or nothing.
+ * - `appendAsFollower(batches)` → the same result: batches fetched from the leader, appended as they are
+ *   (offsets and leader epochs already assigned; CRCs and headers checked, records not parsed, nothing
+ *   stamped); their new leader epochs go to the leader-epoch cache. OFFSET_OUT_OF_RANGE if they start
+ *   below the log end. All or nothing.
  * - `read(offset, maxBytes, maxOffset)` → `{ views, bytes, firstOffset, nextOffset, release() }`: whole
  *   batches from the one holding `offset`, at least one even when larger than maxBytes, none reaching
  *   `maxOffset` (pass the high watermark), from one segment. `views` are `Buffer`s over the mapped
@@ -156,6 +160,11 @@ export class Log {
       throw toKafkaError(error);
     }
     return { baseOffset, lastOffset: lastOffsetOf(batches), logAppendTimeMs: options.logAppendTime ?? -1n };
+  }
+
+  appendAsFollower(batches: Buffer): AppendResult {
+    const logEndOffset = this.#call(() => this.#native.appendAsFollower(batches));
+    return { baseOffset: firstOffsetOf(batches), lastOffset: logEndOffset - 1n, logAppendTimeMs: -1n };
   }
 
   read(offset: bigint, maxBytes: number, maxOffset: bigint): ReadResult {

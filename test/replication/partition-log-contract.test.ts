@@ -172,6 +172,62 @@ describe.each(SUBJECTS)('PartitionLog contract: $name', (subject) => {
     expect(log.batchHeaders(0n, 1)).toMatchObject([{ baseOffset: 0n, producerId: 42n, producerEpoch: 0, baseSequence: 0 }]);
   });
 
+  /** Every batch of `from` from its log start to its end, as stored. */
+  function storedBytes(from: PartitionLog): Buffer {
+    const read = from.read(from.logStartOffset, 1 << 30, from.logEndOffset);
+    const bytes = Buffer.concat(read.views);
+    read.release();
+    return bytes;
+  }
+
+  it("appends a leader's batches as a follower as they are, keeping their offsets and epochs", () => {
+    const leader = manager.getOrCreateLog('leader', 0, TOPIC_ID, {});
+    leader.append(batch(2), { ...APPEND, leaderEpoch: 1 });
+    leader.append(batch(3, { compression: Compression.Zstd, producerId: 7n }), { ...APPEND, leaderEpoch: 1 });
+    leader.append(batch(1), { ...APPEND, leaderEpoch: 4 });
+    const fetched = storedBytes(leader);
+    expect(log.appendAsFollower(Buffer.from(fetched))).toEqual({ baseOffset: 0n, lastOffset: 5n, logAppendTimeMs: -1n });
+    expect(log.logEndOffset).toBe(6n);
+    expect(storedBytes(log).equals(fetched)).toBe(true);
+    expect(log.leaderEpochs()).toEqual([
+      { epoch: 1, startOffset: 0n },
+      { epoch: 4, startOffset: 5n },
+    ]);
+    expect(log.batchHeaders(2n, 1)).toMatchObject([{ baseOffset: 2n, producerId: 7n, baseSequence: 0 }]);
+  });
+
+  it('refuses as a follower batches below its log end or failing their CRC, appending nothing', () => {
+    const leader = manager.getOrCreateLog('leader', 0, TOPIC_ID, {});
+    leader.append(batch(2), APPEND);
+    leader.append(batch(2), APPEND);
+    const fetched = storedBytes(leader);
+    log.appendAsFollower(Buffer.from(fetched));
+    expect(errorCodeOf(() => log.appendAsFollower(Buffer.from(fetched)))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    leader.append(batch(1), APPEND);
+    const next = leader.read(4n, 1 << 20, leader.logEndOffset);
+    const corrupt = Buffer.from(next.views[0]!);
+    next.release();
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    expect(errorCodeOf(() => log.appendAsFollower(corrupt))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(log.logEndOffset).toBe(4n);
+  });
+
+  it('answers OffsetForLeaderEpoch from its epoch cache, which truncation shortens', () => {
+    log.append(batch(2), { ...APPEND, leaderEpoch: 0 });
+    log.append(batch(2), { ...APPEND, leaderEpoch: 2 });
+    log.append(batch(2), { ...APPEND, leaderEpoch: 5 });
+    expect(log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 2n });
+    expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 2, endOffset: 4n });
+    expect(log.endOffsetForEpoch(5)).toEqual({ epoch: 5, endOffset: 6n });
+    expect(log.endOffsetForEpoch(9)).toEqual({ epoch: 5, endOffset: 6n });
+    expect(log.truncateTo(4n)).toBe(4n);
+    expect(log.endOffsetForEpoch(5)).toEqual({ epoch: 2, endOffset: 4n });
+    expect(log.truncateFullyAndStartAt(10n)).toBe(10n);
+    expect([log.logStartOffset, log.logEndOffset, log.leaderEpochs()]).toEqual([10n, 10n, []]);
+    expect(log.endOffsetForEpoch(5)).toBeUndefined();
+    expect(log.append(batch(1), { ...APPEND, leaderEpoch: 6 }).baseOffset).toBe(10n);
+  });
+
   it('gives one log per partition, online in a log dir, and a fresh one after deleteLog', async () => {
     appendPairs(1);
     expect(manager.getOrCreateLog('t', 0, TOPIC_ID, {})).toBe(log);

@@ -145,18 +145,21 @@ describe('Partition as leader', () => {
     expect(errorCodeOf(() => partition.checkLeaderEpoch(-1))).toBeUndefined();
   });
 
-  it('tells append listeners the bytes appended, and that it went offline; then refuses to serve', () => {
+  it('tells append listeners the bytes appended and committed, and that it went offline; then refuses to serve', () => {
     const partition = partitionOn();
-    const heard: [bigint, number][] = [];
-    const stop = partition.onAppend((p, bytes) => heard.push([p.logEndOffset, bytes]));
+    const heard: [bigint, number, boolean][] = [];
+    const stop = partition.onAppend((p, bytes, committed) => heard.push([p.logEndOffset, bytes, committed]));
     const records = batchOf(['a']);
     partition.appendAsLeader(records, NOW);
     partition.markOffline(ErrorCode.KAFKA_STORAGE_ERROR);
     stop();
     partition.markOffline(ErrorCode.KAFKA_STORAGE_ERROR);
+    // A single replica's high watermark passes the batch in the same step: appended, then committed.
     expect(heard).toEqual([
-      [1n, records.length],
-      [1n, 0],
+      [1n, records.length, false],
+      [1n, records.length, true],
+      [1n, 0, false],
+      [1n, 0, true],
     ]);
     expect(errorCodeOf(() => partition.appendAsLeader(batchOf(['b']), NOW))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
     expect(errorCodeOf(() => partition.read(0n, 1 << 20, false))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);

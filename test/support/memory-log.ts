@@ -13,6 +13,8 @@ import { RecordBatchView } from '../../src/record/records.js';
 import type {
   LogAppendInfo,
   LogAppendOptions,
+  EpochEndOffset,
+  EpochEntry,
   LogBatchHeader,
   LogReadResult,
   PartitionLog,
@@ -41,6 +43,7 @@ export class MemoryLog implements PartitionLog {
   #batches: StoredBatch[] = [];
   #logStartOffset = 0n;
   #logEndOffset = 0n;
+  #epochs: EpochEntry[] = [];
   /** Reads not released yet (the native log's `outstandingViews`). */
   outstandingViews = 0;
 
@@ -73,7 +76,49 @@ export class MemoryLog implements PartitionLog {
     }
     this.#batches.push(...stored);
     this.#logEndOffset = next;
+    this.#assignEpoch(options.leaderEpoch, baseOffset);
     return { baseOffset, lastOffset: next - 1n, logAppendTimeMs: options.logAppendTime ?? -1n };
+  }
+
+  appendAsFollower(batches: Buffer): LogAppendInfo {
+    const stored: StoredBatch[] = [];
+    let next = this.#logEndOffset;
+    for (let position = 0; position < batches.length; ) {
+      const header = readBatchHeader(batches, position);
+      const bytes = batches.subarray(position, position + header.sizeInBytes);
+      if (bytes.readUInt32BE(CRC_AT) !== crc32c(bytes.subarray(ATTRIBUTES_AT))) {
+        throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `replicated batch at byte ${position} fails its CRC`);
+      }
+      if (header.baseOffset < next) {
+        throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `replicated batch at offset ${header.baseOffset} does not follow offset ${next - 1n}`);
+      }
+      const lastOffset = header.baseOffset + BigInt(header.lastOffsetDelta);
+      stored.push({ bytes: Buffer.from(bytes), header, lastOffset });
+      next = lastOffset + 1n;
+      position += header.sizeInBytes;
+    }
+    if (stored.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'no record batch');
+    this.#batches.push(...stored);
+    this.#logEndOffset = next;
+    for (const batch of stored) this.#assignEpoch(batch.bytes.readInt32BE(PARTITION_LEADER_EPOCH_AT), batch.header.baseOffset);
+    return { baseOffset: stored[0]!.header.baseOffset, lastOffset: next - 1n, logAppendTimeMs: -1n };
+  }
+
+  leaderEpochs(): readonly EpochEntry[] {
+    return [...this.#epochs];
+  }
+
+  endOffsetForEpoch(epoch: number): EpochEndOffset | undefined {
+    const index = lastIndexOf(this.#epochs, (entry) => entry.epoch <= epoch);
+    if (index < 0) return undefined;
+    return { epoch: this.#epochs[index]!.epoch, endOffset: this.#epochs[index + 1]?.startOffset ?? this.#logEndOffset };
+  }
+
+  truncateFullyAndStartAt(offset: bigint): bigint {
+    this.#batches = [];
+    this.#logStartOffset = this.#logEndOffset = offset;
+    this.#epochs = [];
+    return offset;
   }
 
   read(offset: bigint, maxBytes: number, maxOffset: bigint): LogReadResult {
@@ -120,14 +165,11 @@ export class MemoryLog implements PartitionLog {
 
   truncateTo(offset: bigint): bigint {
     if (offset >= this.#logEndOffset) return this.#logEndOffset;
-    if (offset <= this.#logStartOffset) {
-      this.#batches = [];
-      this.#logStartOffset = this.#logEndOffset = offset < this.#logStartOffset ? this.#logStartOffset : offset;
-      return this.#logEndOffset;
-    }
+    if (offset <= this.#logStartOffset) return this.truncateFullyAndStartAt(this.#logStartOffset);
     this.#batches = this.#batches.filter((batch) => batch.lastOffset < offset);
     const last = this.#batches.at(-1);
     this.#logEndOffset = last ? last.lastOffset + 1n : this.#logStartOffset;
+    this.#epochs = this.#epochs.filter((entry) => entry.startOffset < this.#logEndOffset);
     return this.#logEndOffset;
   }
 
@@ -138,6 +180,12 @@ export class MemoryLog implements PartitionLog {
     if (offset <= this.#logStartOffset) return;
     this.#logStartOffset = offset;
     this.#batches = this.#batches.filter((batch) => batch.lastOffset >= offset);
+    // The epoch holding the new start is kept, moved to start there (the engine's truncate_from_start).
+    const firstKept = Math.max(
+      0,
+      lastIndexOf(this.#epochs, (entry) => entry.startOffset <= offset),
+    );
+    this.#epochs = this.#epochs.slice(firstKept).map((entry, i) => (i === 0 && entry.startOffset < offset ? { ...entry, startOffset: offset } : entry));
   }
 
   batchHeaders(fromOffset: bigint, maxBatches: number): readonly LogBatchHeader[] {
@@ -145,6 +193,12 @@ export class MemoryLog implements PartitionLog {
     return this.#from(fromOffset)
       .slice(0, maxBatches)
       .map((batch) => batch.header);
+  }
+
+  /** Records that `epoch` starts at `startOffset` when it is newer than the latest epoch (the engine's rule). */
+  #assignEpoch(epoch: number, startOffset: bigint): void {
+    const latest = this.#epochs.at(-1);
+    if (epoch >= 0 && (latest === undefined || epoch > latest.epoch)) this.#epochs.push({ epoch, startOffset });
   }
 
   /** Memory is as durable as this log gets. */
@@ -175,6 +229,12 @@ export class MemoryLog implements PartitionLog {
       throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [${this.#logStartOffset}, ${this.#logEndOffset}]`);
     }
   }
+}
+
+/** The index of the last entry that matches, or -1 (Array.findLastIndex is newer than the library target). */
+function lastIndexOf<T>(entries: readonly T[], matches: (entry: T) => boolean): number {
+  for (let i = entries.length - 1; i >= 0; i--) if (matches(entries[i]!)) return i;
+  return -1;
 }
 
 /** The LogAppendTime bit and max timestamp, then the CRC they are covered by. */

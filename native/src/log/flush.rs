@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{EngineError, Result};
 use crate::log::log::{AppendInfo, AppendOptions, Log};
-use crate::record::validate::{validate_batches, ValidationOptions};
+use crate::record::validate::{validate_batches, validate_replicated_batches, ValidationOptions};
 
 pub struct SharedLog {
     log: Mutex<Log>,
@@ -35,6 +35,13 @@ impl SharedLog {
     ) -> Result<AppendInfo> {
         let validated = validate_batches(input, validation)?;
         self.lock()?.append_validated(input, &validated, options)
+    }
+
+    /// Checks batches fetched from the leader outside the lock (CRCs), then appends them as they are
+    /// (`Log::append_as_follower`).
+    pub fn append_as_follower(&self, input: &[u8], now_ms: i64) -> Result<AppendInfo> {
+        let validated = validate_replicated_batches(input)?;
+        self.lock()?.append_as_follower(input, &validated, now_ms)
     }
 
     /// Makes every offset below `up_to` (default: the log end when called) durable; returns the

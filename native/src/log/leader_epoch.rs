@@ -90,6 +90,15 @@ impl LeaderEpochCache {
         Ok(())
     }
 
+    /// Forgets every entry (the log was emptied).
+    pub fn clear(&mut self) -> Result<()> {
+        if !self.entries.is_empty() {
+            self.entries.clear();
+            self.write()?;
+        }
+        Ok(())
+    }
+
     /// Forgets epochs that ended before `start` (the log start moved); the epoch holding `start`
     /// is kept, moved to start there.
     pub fn truncate_from_start(&mut self, start: i64) -> Result<()> {

@@ -275,6 +275,52 @@ impl Log {
         Ok(AppendInfo { base_offset, last_offset, log_append_time, batches })
     }
 
+    /// Appends batches replicated from the leader as they are (checked by `validate_replicated_batches`):
+    /// their offsets and leader epochs were assigned by the leader, so nothing is stamped. The first
+    /// batch may not start below the log end and each must start at or after the end of the one
+    /// before (a compacted leader log leaves gaps); OFFSET_OUT_OF_RANGE otherwise, appending nothing.
+    /// Every batch's partitionLeaderEpoch that is new is recorded in the leader-epoch cache.
+    pub fn append_as_follower(
+        &mut self,
+        input: &[u8],
+        validated: &[ValidatedBatch],
+        now_ms: i64,
+    ) -> Result<AppendInfo> {
+        self.check_open()?;
+        let mut next = self.log_end_offset();
+        for vb in validated {
+            if vb.header.base_offset < next {
+                return Err(EngineError::OffsetOutOfRange(format!(
+                    "replicated batch at offset {} does not follow offset {}",
+                    vb.header.base_offset,
+                    next - 1
+                )));
+            }
+            next = vb.header.next_offset();
+        }
+        let (Some(first), Some(last)) = (validated.first(), validated.last()) else {
+            return Err(EngineError::InvalidRecord("no record batch".into()));
+        };
+        let incoming_max_timestamp = validated.iter().map(|vb| vb.header.max_timestamp).max().unwrap_or(NO_TIMESTAMP);
+        if !self.active().can_append(input.len(), last.header.last_offset())
+            || first.header.base_offset - self.active().base_offset() > i64::from(u32::MAX)
+            || self.active().is_due_for_roll(incoming_max_timestamp, now_ms, self.config.segment_ms)
+        {
+            self.roll(now_ms, input.len())?;
+        }
+        let positioned: Vec<(usize, BatchHeader)> = validated.iter().map(|vb| (vb.position, vb.header)).collect();
+        self.active_mut().append(input, &positioned)?;
+        for vb in validated {
+            self.leader_epochs.assign(vb.header.partition_leader_epoch, vb.header.base_offset)?;
+        }
+        Ok(AppendInfo {
+            base_offset: first.header.base_offset,
+            last_offset: last.header.last_offset(),
+            log_append_time: NO_TIMESTAMP,
+            batches: validated.iter().map(|vb| vb.header).collect(),
+        })
+    }
+
     /// Closes the active segment and starts a new one at the log end, sized for at least `min_bytes`.
     pub fn roll(&mut self, now_ms: i64, min_bytes: usize) -> Result<()> {
         self.check_open()?;
@@ -441,7 +487,7 @@ impl Log {
         Ok(end)
     }
 
-    /// Deletes every segment and starts an empty log at `offset`.
+    /// Deletes every segment and starts an empty log at `offset`, with an empty leader-epoch cache.
     pub fn truncate_fully_and_start_at(&mut self, offset: i64) -> Result<i64> {
         self.check_open()?;
         let now = self.active().max_timestamp().max(0);
@@ -453,8 +499,8 @@ impl Log {
         self.segments.insert(offset, Segment::create(&self.dir, offset, &self.config, now)?);
         self.log_start_offset = offset;
         self.recovery_point = offset;
-        self.leader_epochs.truncate_from_end(offset)?;
-        self.leader_epochs.truncate_from_start(offset)?;
+        // Nothing is left to say which epoch wrote what (Kafka clears the cache here too).
+        self.leader_epochs.clear()?;
         Ok(offset)
     }
 

@@ -438,3 +438,109 @@ fn only_the_written_active_segment_keeps_a_descriptor_open() {
     assert_eq!(read_all(&mut reopened, 0, 1 << 20).len(), 40);
     assert_eq!(descriptors_under(&root), 0);
 }
+
+/// Every stored byte of `log` from its start to its end, batch after batch.
+fn stored_bytes(log: &mut Log) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut offset = log.log_start_offset();
+    let end = log.log_end_offset();
+    while let Some(slice) = log.read(offset, 1 << 20, end).unwrap() {
+        bytes.extend_from_slice(slice.mapping.bytes(slice.position, slice.len).unwrap());
+        offset = slice.next_offset;
+    }
+    bytes
+}
+
+fn append_with_epoch(log: &mut Log, bytes: &[u8], leader_epoch: i32) {
+    let mut input = bytes.to_vec();
+    let options = AppendOptions { leader_epoch, timestamp_type: TimestampType::CreateTime, now_ms: 1_000 };
+    log.append(&mut input, &ValidationOptions::default(), &options).unwrap();
+}
+
+fn append_replicated(log: &mut Log, bytes: &[u8]) -> crate::error::Result<crate::log::log::AppendInfo> {
+    let validated = crate::record::validate::validate_replicated_batches(bytes)?;
+    log.append_as_follower(bytes, &validated, 1_000)
+}
+
+#[test]
+fn a_follower_stores_the_leaders_batches_byte_for_byte_with_its_epochs_across_rolls() {
+    let leader_dir = tempfile::tempdir().unwrap();
+    let follower_dir = tempfile::tempdir().unwrap();
+    let cfg = config(4 * 1024, WriteMode::Pwrite);
+    let mut leader = open(leader_dir.path(), &cfg, false, 0);
+    for i in 0..30 {
+        append_with_epoch(&mut leader, &batch(2, 300, i, Compression::None), if i < 10 { 0 } else { 3 });
+    }
+    append_with_epoch(&mut leader, &batch(5, 100, 40, Compression::Zstd), 5);
+    let mut follower = open(follower_dir.path(), &cfg, false, 0);
+    let mut offset = 0;
+    let end = leader.log_end_offset();
+    while let Some(slice) = leader.read(offset, 1_000, end).unwrap() {
+        let fetched = slice.mapping.bytes(slice.position, slice.len).unwrap().to_vec();
+        let info = append_replicated(&mut follower, &fetched).unwrap();
+        assert_eq!(info.base_offset, offset);
+        offset = slice.next_offset;
+    }
+    assert_eq!(follower.log_end_offset(), end);
+    assert!(follower.segment_infos().len() > 1);
+    assert_eq!(stored_bytes(&mut follower), stored_bytes(&mut leader));
+    assert_eq!(follower.leader_epochs().entries(), leader.leader_epochs().entries());
+    assert_eq!(follower.leader_epochs().end_offset_for(3, end), Some((3, 60)));
+    drop(follower);
+    let text = fs::read_to_string(follower_dir.path().join("leader-epoch-checkpoint")).unwrap();
+    assert_eq!(text, "0\n3\n0 0\n3 20\n5 60\n");
+}
+
+#[test]
+fn a_follower_refuses_batches_below_its_end_or_corrupt_and_appends_nothing() {
+    let leader_dir = tempfile::tempdir().unwrap();
+    let follower_dir = tempfile::tempdir().unwrap();
+    let cfg = config(1 << 20, WriteMode::Mmap);
+    let mut leader = open(leader_dir.path(), &cfg, false, 0);
+    for i in 0..3 {
+        append_with_epoch(&mut leader, &batch(2, 10, i, Compression::None), 1);
+    }
+    let all = stored_bytes(&mut leader);
+    let mut follower = open(follower_dir.path(), &cfg, false, 0);
+    append_replicated(&mut follower, &all).unwrap();
+    assert!(matches!(append_replicated(&mut follower, &all), Err(EngineError::OffsetOutOfRange(_))));
+    let mut corrupt = all.clone();
+    let last = corrupt.len() - 1;
+    corrupt[last] ^= 0xff;
+    let mut fresh = open(tempfile::tempdir().unwrap().path(), &cfg, false, 0);
+    assert!(matches!(append_replicated(&mut fresh, &corrupt), Err(EngineError::CorruptMessage(_))));
+    assert_eq!(fresh.log_end_offset(), 0);
+    // Batches out of order inside one input: refused whole.
+    let first_len = BatchHeader::parse(&all).unwrap().size();
+    let swapped = [&all[first_len..], &all[..first_len]].concat();
+    let mut other = open(tempfile::tempdir().unwrap().path(), &cfg, false, 0);
+    assert!(matches!(append_replicated(&mut other, &swapped), Err(EngineError::OffsetOutOfRange(_))));
+    assert_eq!(other.log_end_offset(), 0);
+    assert_eq!(follower.log_end_offset(), 6);
+}
+
+#[test]
+fn a_follower_keeps_the_leaders_offset_gaps() {
+    let follower_dir = tempfile::tempdir().unwrap();
+    let cfg = config(1 << 20, WriteMode::Mmap);
+    let mut follower = open(follower_dir.path(), &cfg, false, 0);
+    let mut input = batch(2, 10, 5, Compression::None);
+    crate::record::batch::stamp(&mut input, 10, 2);
+    let info = append_replicated(&mut follower, &input).unwrap();
+    assert_eq!((info.base_offset, info.last_offset), (10, 11));
+    assert_eq!(follower.log_end_offset(), 12);
+    assert_eq!(read_all(&mut follower, 0, 1 << 20)[0].base_offset, 10);
+}
+
+#[test]
+fn truncating_fully_empties_the_leader_epoch_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(1 << 20, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    append_with_epoch(&mut log, &batch(2, 10, 5, Compression::None), 2);
+    assert_eq!(log.truncate_fully_and_start_at(10).unwrap(), 10);
+    assert!(log.leader_epochs().entries().is_empty());
+    assert_eq!(log.leader_epochs().end_offset_for(2, 10), None);
+    drop(log);
+    assert_eq!(fs::read_to_string(dir.path().join("leader-epoch-checkpoint")).unwrap(), "0\n0\n");
+}

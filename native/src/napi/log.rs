@@ -249,6 +249,15 @@ impl NativeLog {
         Ok(i64n(info.base_offset))
     }
 
+    /// Appends batches fetched from the leader as they are (offsets and leader epochs already
+    /// assigned; CRCs and headers checked, records not re-validated, nothing stamped); returns the new
+    /// log end. OFFSET_OUT_OF_RANGE if they start below the log end. All or nothing.
+    #[napi]
+    pub fn append_as_follower(&self, batches: BufferSlice) -> Result<i64n> {
+        let info = self.log.append_as_follower(&batches, now_ms())?;
+        Ok(i64n(info.last_offset + 1))
+    }
+
     /// Whole batches from the one holding `offset`, at most `maxBytes` (at least one batch), none
     /// reaching `maxOffset`: returns the ArrayBuffer over the segment and writes `[bufferId,
     /// position, length]` as little-endian doubles into `out` (24 bytes); null when nothing is

@@ -110,6 +110,41 @@ fn frame(rest: &[u8], options: &ValidationOptions) -> Result<usize> {
     Ok(size)
 }
 
+/// Checks batches a follower fetched from its leader, which validated them when it appended them:
+/// framing, magic, CRC, codec and the record count against lastOffsetDelta. Records are not parsed and
+/// the producer rules are not applied again (Kafka's follower append does the same); the size limit is
+/// the leader's concern too.
+pub fn validate_replicated_batches(input: &[u8]) -> Result<Vec<ValidatedBatch>> {
+    if input.is_empty() {
+        return Err(EngineError::InvalidRecord("no record batch".into()));
+    }
+    let unbounded =
+        ValidationOptions { max_batch_bytes: usize::MAX, validate_records: false, ..ValidationOptions::default() };
+    let mut batches = Vec::new();
+    let mut position = 0;
+    while position < input.len() {
+        let size = frame(&input[position..], &unbounded)?;
+        let batch = &input[position..position + size];
+        let header = replicated_header(batch).map_err(|error| at_position(error, position))?;
+        batches.push(ValidatedBatch { position, size, header });
+        position += size;
+    }
+    Ok(batches)
+}
+
+fn replicated_header(batch: &[u8]) -> Result<BatchHeader> {
+    verify_crc(batch)?;
+    let header = BatchHeader::parse(batch)?;
+    header.compression()?;
+    if header.records_count < 0 || i64::from(header.last_offset_delta) < i64::from(header.records_count) - 1 {
+        return Err(invalid(format!(
+            "lastOffsetDelta {} with recordsCount {}",
+            header.last_offset_delta, header.records_count
+        )));
+    }
+    Ok(header)
+}
+
 fn validate_batch(batch: &[u8], options: &ValidationOptions) -> Result<BatchHeader> {
     verify_crc(batch)?;
     let header = BatchHeader::parse(batch)?;

@@ -16,6 +16,7 @@ import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authori
 type PartitionData = FetchResponse.PartitionData;
 
 const TOPIC_ID_VERSION = 13;
+const REPLICA_STATE_VERSION = 15;
 /** Fetch v16 is the first whose refused partitions carry the current leader and its endpoint (KIP-951). */
 const LEADER_HINT_VERSION = 16;
 
@@ -25,7 +26,8 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
   maxVersion: 17,
   async handle(request, context) {
     const names = request.topics.map((t) => (context.apiVersion >= TOPIC_ID_VERSION ? context.metadata.topicById(t.topicId)?.name : t.topic));
-    const replicaId = request.replicaState?.replicaId ?? request.replicaId;
+    // The replica id moved into ReplicaState at v15; before, the decoder fills ReplicaState with its defaults.
+    const replicaId = context.apiVersion >= REPLICA_STATE_VERSION ? (request.replicaState?.replicaId ?? -1) : request.replicaId;
     // Kafka's checks: a follower needs CLUSTER_ACTION on the cluster, a consumer READ on each topic.
     const follower = replicaId >= 0;
     const clusterAction = follower && context.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);

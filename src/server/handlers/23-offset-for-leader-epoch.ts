@@ -1,8 +1,9 @@
 /**
- * OffsetForLeaderEpoch (23), v2–4: the end offset of a leader epoch, which clients use to detect log
- * truncation. Partitions here have one leader epoch each (leadership never moves on a single node), so the
- * current epoch ends at the log end offset and any other epoch is unknown (-1, -1), as Kafka answers for
- * an epoch it has no entry for.
+ * OffsetForLeaderEpoch (23), v2–4: where a leader epoch ends on the leader, from its leader-epoch cache
+ * (Kafka's rules, `Partition.endOffsetForEpoch`). Followers truncate to it when they start following
+ * (KIP-101/279) and consumers detect log truncation with it. The current leader epoch a request carries is
+ * checked first (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH); consumers are told offsets up to the high
+ * watermark only, followers (replicaId ≥ 0) up to the log end.
  */
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
@@ -36,10 +37,9 @@ function endOffset(
   try {
     const partition = context.replicaManager.onlinePartition(topic, request.partition);
     partition.checkLeaderEpoch(request.currentLeaderEpoch);
-    if (request.leaderEpoch !== partition.leaderEpoch) return { errorCode: ErrorCode.NONE, partition: request.partition, leaderEpoch: -1, endOffset: -1n };
-    // Consumers may only learn offsets up to the high watermark; followers (replicaId ≥ 0) the log end.
-    const end = replicaId >= 0 ? partition.logEndOffset : partition.highWatermark;
-    return { errorCode: ErrorCode.NONE, partition: request.partition, leaderEpoch: partition.leaderEpoch, endOffset: end };
+    const found = partition.endOffsetForEpoch(request.leaderEpoch);
+    const visible = replicaId >= 0 || found.endOffset <= partition.highWatermark ? found.endOffset : partition.highWatermark;
+    return { errorCode: ErrorCode.NONE, partition: request.partition, leaderEpoch: found.epoch, endOffset: visible };
   } catch (error) {
     return { errorCode: codeOf(error), partition: request.partition, leaderEpoch: -1, endOffset: -1n };
   }

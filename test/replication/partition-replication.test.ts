@@ -1,0 +1,185 @@
+// Partition's replication roles on the in-memory log: the leader's high watermark from its followers' log
+// ends, ISR shrink and expand proposals, acks=all waits, leadership loss; the follower's appends of the
+// leader's batches, its high watermark and its truncation.
+import { describe, expect, it } from 'vitest';
+import { BrokerConfig } from '../../src/config/broker-config.js';
+import { TopicConfig } from '../../src/config/topic-config.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { type AppendOutcome, Partition, type PartitionRole } from '../../src/replication/partition.js';
+import { ProducerStateManager } from '../../src/replication/producer-state.js';
+import { MemoryLog } from '../support/memory-log.js';
+import { batchOf, producerBatch, valuesOf } from './batches.js';
+
+const NOW = 1_700_000_000_000;
+const LAG_MS = 30_000;
+const IDS = { topic: 't', partition: 0, topicId: '0b4c6f5e-5a43-4a4b-9d1e-2f6a3c1b7e10', leaderEpoch: 0 };
+
+function role(leader: number, leaderEpoch: number, isr: readonly number[] = [1, 2, 3]): PartitionRole {
+  return { leader, leaderEpoch, partitionEpoch: leaderEpoch, replicas: [1, 2, 3], isr };
+}
+
+function replicaOn(nodeId: number, initial: PartitionRole, overrides: Record<string, string> = {}, log = new MemoryLog()): Partition {
+  return new Partition({ ...IDS, nodeId }, log, new TopicConfig(BrokerConfig.create(), overrides), new ProducerStateManager(), initial, NOW);
+}
+
+function appended(outcome: AppendOutcome | Promise<AppendOutcome>): AppendOutcome {
+  if (outcome instanceof Promise) throw new Error('an uncompressed batch was not appended synchronously');
+  return outcome;
+}
+
+/** Everything the leader has from `offset` on, as a follower's fetch gets it. */
+function fetched(leader: Partition, offset: bigint): Buffer {
+  const read = leader.read(offset, 1 << 20, true);
+  const bytes = Buffer.concat(read.views);
+  read.release();
+  return bytes;
+}
+
+function consumerValues(partition: Partition): string[] {
+  const read = partition.read(partition.logStartOffset, 1 << 20, false);
+  const values = valuesOf(read.views);
+  read.release();
+  return values;
+}
+
+describe('Partition as leader of three replicas', () => {
+  it('moves the high watermark to the smallest log end over the ISR, as the followers fetch', () => {
+    const leader = replicaOn(1, role(1, 1));
+    appended(leader.appendAsLeader(batchOf(['a', 'b']), NOW));
+    appended(leader.appendAsLeader(batchOf(['c']), NOW));
+    expect([leader.logEndOffset, leader.highWatermark]).toEqual([3n, 0n]);
+    expect(consumerValues(leader)).toEqual([]);
+    leader.updateFollowerFetch(2, 3n, NOW);
+    expect(leader.highWatermark).toBe(0n);
+    leader.updateFollowerFetch(3, 2n, NOW);
+    expect(leader.highWatermark).toBe(2n);
+    expect(consumerValues(leader)).toEqual(['a', 'b']);
+    leader.updateFollowerFetch(3, 3n, NOW);
+    expect(leader.highWatermark).toBe(3n);
+    expect(leader.followerState(3)).toMatchObject({ logEndOffset: 3n, lastCaughtUpMs: NOW });
+  });
+
+  it('tells consumers of bytes once committed and followers once appended', () => {
+    const leader = replicaOn(1, role(1, 1, [1, 2]));
+    const heard: [number, boolean][] = [];
+    leader.onAppend((_, bytes, committed) => heard.push([bytes, committed]));
+    const batch = batchOf(['a']);
+    appended(leader.appendAsLeader(batch, NOW));
+    expect(heard).toEqual([[batch.length, false]]);
+    leader.updateFollowerFetch(2, 1n, NOW);
+    expect(heard).toEqual([
+      [batch.length, false],
+      [batch.length, true],
+    ]);
+  });
+
+  it('answers acks=all waits once the high watermark passes them, below min.insync.replicas with NOT_ENOUGH_REPLICAS_AFTER_APPEND', async () => {
+    const leader = replicaOn(1, role(1, 1), { 'min.insync.replicas': '2' });
+    const first = appended(leader.appendAsLeader(batchOf(['a']), NOW));
+    const second = appended(leader.appendAsLeader(batchOf(['b']), NOW));
+    const firstDone = leader.waitForReplication(first.lastOffset + 1n);
+    const secondDone = leader.waitForReplication(second.lastOffset + 1n);
+    expect(firstDone).toBeInstanceOf(Promise);
+    leader.updateFollowerFetch(2, 1n, NOW);
+    leader.updateFollowerFetch(3, 1n, NOW);
+    await expect(firstDone).resolves.toBe(ErrorCode.NONE);
+    expect(leader.waitingProduces).toBe(1);
+    // The ISR shrinks to the leader alone: the high watermark follows its log end, below min.insync.replicas.
+    leader.makeLeader({ ...role(1, 1, [1]), partitionEpoch: 2 }, NOW);
+    await expect(secondDone).resolves.toBe(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+    expect(leader.highWatermark).toBe(2n);
+  });
+
+  it('answers waiting acks=all produces and parked fetches NOT_LEADER_OR_FOLLOWER when it loses leadership', async () => {
+    const leader = replicaOn(1, role(1, 1));
+    const outcome = appended(leader.appendAsLeader(batchOf(['a']), NOW));
+    const waiting = leader.waitForReplication(outcome.lastOffset + 1n);
+    const woken: boolean[] = [];
+    leader.onAppend((p) => woken.push(p.isLeader));
+    leader.makeFollower(role(2, 2));
+    await expect(waiting).resolves.toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(woken).toEqual([false, false]);
+    expect(leader.waitForReplication(1n)).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  });
+
+  it('proposes to drop followers not caught up for replica.lag.time.max.ms and to take back those that caught up', () => {
+    const leader = replicaOn(1, role(1, 1));
+    appended(leader.appendAsLeader(batchOf(['a']), NOW));
+    leader.updateFollowerFetch(2, 1n, NOW);
+    leader.updateFollowerFetch(3, 0n, NOW);
+    expect(leader.proposedIsr(NOW + LAG_MS, LAG_MS)).toBeUndefined();
+    // Follower 2 keeps up; follower 3 keeps fetching below the leader's end.
+    leader.updateFollowerFetch(2, 1n, NOW + 1_000);
+    leader.updateFollowerFetch(3, 0n, NOW + 1_000);
+    expect(leader.proposedIsr(NOW + LAG_MS + 1, LAG_MS)).toEqual([1, 2]);
+    leader.makeLeader({ ...role(1, 1, [1, 2]), partitionEpoch: 2 }, NOW + LAG_MS + 1);
+    expect(leader.highWatermark).toBe(1n);
+    leader.updateFollowerFetch(3, 1n, NOW + LAG_MS + 2);
+    expect(leader.proposedIsr(NOW + LAG_MS + 2, LAG_MS)).toEqual([1, 2, 3]);
+  });
+
+  it('counts ISR followers as caught up when it becomes leader, with their log ends unknown until they fetch', () => {
+    const log = new MemoryLog();
+    const follower = replicaOn(1, role(2, 1), {}, log);
+    expect(follower.isLeader).toBe(false);
+    follower.makeLeader(role(1, 2), NOW);
+    expect(follower.followerState(2)).toMatchObject({ logEndOffset: -1n, lastCaughtUpMs: NOW });
+    appended(follower.appendAsLeader(batchOf(['a']), NOW));
+    expect(follower.highWatermark).toBe(0n);
+    expect(follower.proposedIsr(NOW + LAG_MS + 1, LAG_MS)).toEqual([1]);
+  });
+});
+
+describe('OffsetForLeaderEpoch from the epoch cache', () => {
+  it("answers by Kafka's rules: the latest epoch ends at the log end, older ones where the next begins", () => {
+    const log = new MemoryLog();
+    for (const [epoch, values] of [
+      [1, ['a', 'b']],
+      [3, ['c', 'd']],
+      [5, ['e']],
+    ] as const) {
+      log.append(batchOf([...values]), { leaderEpoch: epoch, maxMessageBytes: 1 << 20 });
+    }
+    const leader = replicaOn(1, role(1, 5), {}, log);
+    expect(leader.endOffsetForEpoch(5)).toEqual({ epoch: 5, endOffset: 5n });
+    expect(leader.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 4n });
+    expect(leader.endOffsetForEpoch(4)).toEqual({ epoch: 3, endOffset: 4n });
+    expect(leader.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 0n });
+    expect(leader.endOffsetForEpoch(7)).toEqual({ epoch: -1, endOffset: -1n });
+    expect(leader.endOffsetForEpoch(-1)).toEqual({ epoch: -1, endOffset: -1n });
+    expect(replicaOn(1, role(1, 0)).endOffsetForEpoch(0)).toEqual({ epoch: -1, endOffset: -1n });
+  });
+});
+
+describe('Partition as follower', () => {
+  it("appends the leader's batches as they are, rebuilds producer state from them and takes the leader's high watermark", () => {
+    const leader = replicaOn(1, role(1, 4));
+    const follower = replicaOn(2, role(1, 4));
+    appended(leader.appendAsLeader(producerBatch(['a', 'b'], 42n, 0), NOW));
+    appended(leader.appendAsLeader(batchOf(['c']), NOW));
+    follower.appendAsFollower(fetched(leader, 0n), NOW);
+    expect(follower.logEndOffset).toBe(3n);
+    expect(fetched(follower, 0n).equals(fetched(leader, 0n))).toBe(true);
+    expect(follower.log.leaderEpochs()).toEqual([{ epoch: 4, startOffset: 0n }]);
+    follower.updateFollowerHighWatermark(9n);
+    expect(follower.highWatermark).toBe(3n);
+    // Becoming leader, the retry of the producer's batch is answered as the duplicate it is.
+    follower.makeLeader(role(2, 5), NOW);
+    const retry = appended(follower.appendAsLeader(producerBatch(['a', 'b'], 42n, 0), NOW));
+    expect(retry).toMatchObject({ duplicate: true, baseOffset: 0n, lastOffset: 1n });
+  });
+
+  it('truncates a divergent tail with the producer state and the high watermark', () => {
+    const follower = replicaOn(2, role(1, 1));
+    const leader = replicaOn(1, role(1, 1));
+    appended(leader.appendAsLeader(producerBatch(['a'], 7n, 0), NOW));
+    appended(leader.appendAsLeader(producerBatch(['b'], 7n, 1), NOW));
+    follower.appendAsFollower(fetched(leader, 0n), NOW);
+    follower.updateFollowerHighWatermark(2n);
+    expect(follower.truncateTo(1n)).toBe(1n);
+    expect([follower.logEndOffset, follower.highWatermark]).toEqual([1n, 1n]);
+    follower.makeLeader(role(2, 2), NOW);
+    // Sequence 1 is no longer in the log, so it is appended again rather than answered as a duplicate.
+    expect(appended(follower.appendAsLeader(producerBatch(['b'], 7n, 1), NOW))).toMatchObject({ duplicate: false, baseOffset: 1n });
+  });
+});
