@@ -148,7 +148,7 @@ export class ReplicaManager {
         requestTimeoutMs: config.int('replica.socket.timeout.ms'),
         flushBeforeFetch: config.bool('gregor.flush.before.acks.all.enable'),
       },
-      (brokerId) => metadata.brokers().find((b) => b.nodeId === brokerId),
+      (brokerId) => metadata.brokerEndpoint(brokerId),
       logger,
     );
   }
