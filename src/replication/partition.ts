@@ -106,7 +106,10 @@ export class Partition {
     this.log = log;
     this.#config = config;
     this.producerState = producerState;
-    this.#highWatermark = log.logEndOffset;
+    // A single replica has everything it wrote committed. A replica of several does not know which of its
+    // offsets the ISR held when it stopped (Kafka checkpoints the high watermark; gregor does not yet): it
+    // starts from its log start, and learns the high watermark from its leader or, as leader, from the ISR.
+    this.#highWatermark = this.#role.replicas.length > 1 ? log.logStartOffset : log.logEndOffset;
     if (this.isLeader) this.makeLeader(this.#role, nowMs);
   }
 
