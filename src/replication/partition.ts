@@ -106,7 +106,10 @@ export class Partition {
     this.log = log;
     this.#config = config;
     this.producerState = producerState;
-    this.#highWatermark = log.logEndOffset;
+    // A single replica has everything it wrote committed. A replica of several does not know which of its
+    // offsets the ISR held when it stopped (Kafka checkpoints the high watermark; gregor does not yet): it
+    // starts from its log start, and learns the high watermark from its leader or, as leader, from the ISR.
+    this.#highWatermark = this.#role.replicas.length > 1 ? log.logStartOffset : log.logEndOffset;
     if (this.isLeader) this.makeLeader(this.#role, nowMs);
   }
 
@@ -417,16 +420,18 @@ export class Partition {
 
   /**
    * Reads whole batches from the one holding `offset`, up to the high watermark (consumers) or the log end
-   * (followers). OFFSET_OUT_OF_RANGE outside [log start, limit].
+   * (followers). OFFSET_OUT_OF_RANGE outside [log start, log end], as Kafka: a consumer at an offset between
+   * the high watermark and the log end (a leader still learning the high watermark) gets nothing yet.
    */
   read(offset: bigint, maxBytes: number, untilLogEnd: boolean): ReadOutcome {
     this.checkOnline();
     const limit = untilLogEnd ? this.log.logEndOffset : this.#highWatermark;
     const logStartOffset = this.log.logStartOffset;
-    if (offset < logStartOffset || offset > limit) {
-      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [${logStartOffset}, ${limit}] of ${this.topic}-${this.partition}`);
+    const logEndOffset = this.log.logEndOffset;
+    if (offset < logStartOffset || offset > logEndOffset) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [${logStartOffset}, ${logEndOffset}] of ${this.topic}-${this.partition}`);
     }
-    const result = offset === limit ? undefined : this.log.read(offset, maxBytes, limit);
+    const result = offset >= limit ? undefined : this.log.read(offset, maxBytes, limit);
     return {
       views: result?.views ?? [],
       bytes: result?.bytes ?? 0,

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import type { MetadataStore } from '../../src/cluster/store/metadata-store.js';
 import { openMetadataStore } from '../../src/cluster/store/open-store.js';
-import { SharedMetadata } from '../../src/cluster/store/shared-metadata.js';
+import { type PartitionState, SharedMetadata } from '../../src/cluster/store/shared-metadata.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
 import { TestEtcd, etcdMissing } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
@@ -72,6 +72,15 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       await admin.disconnect();
     }
     await pollUntil(() => brokers.every((b) => [0, 1].every((p) => b.broker.replicaManager.partition(topic, p) !== undefined)), 'every replica to open');
+  }
+
+  /** Writes a partition's state into the store as the controller would (leader elections are the controller's). */
+  async function writePartitionState(topic: string, partition: number, change: (state: PartitionState) => PartitionState): Promise<void> {
+    store ??= await openMetadataStore(BrokerConfig.create(settings(1)), { clusterId: clusterName, localFile: '' });
+    const shared = new SharedMetadata(store);
+    const topicId = (await shared.topics()).find((t) => t.name === topic)!.topicId;
+    const current = (await shared.partitionState(topicId, partition))!;
+    expect(await shared.updatePartitionState(topicId, partition, current, change(current.value))).toBeDefined();
   }
 
   /** Each replica's batches up to its high watermark, as bytes. */
@@ -162,6 +171,46 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     expect(leader.logEndOffset).toBe(1n);
   }, 90_000);
 
+  it('truncates what an old leader wrote alone (acks=1) once it follows the leader elected after it, to the end of the epoch they share', async () => {
+    await startCluster();
+    const topic = `diverge-${randomUUID()}`;
+    await createTopic(topic, { 'min.insync.replicas': '1' });
+    await produce(topic, ['a', 'b'], 0);
+    await expectIdenticalReplicas(topic, 0);
+    const info = brokers[0]!.broker.metadata.topic(topic)!;
+    const oldLeaderId = info.partitions[0]!.leader;
+    const followerIds = info.partitions[0]!.replicas.filter((id) => id !== oldLeaderId);
+    const stopped = new Map<number, string>();
+    const stop = async (nodeId: number) => {
+      const broker = brokerOf(nodeId);
+      brokers.splice(brokers.indexOf(broker), 1);
+      await broker.broker.close();
+      stopped.set(nodeId, broker.dataDir);
+    };
+    for (const id of followerIds) await stop(id);
+    const alone = new Kafka({ brokers: [brokerOf(oldLeaderId).bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).producer();
+    await alone.connect();
+    try {
+      await alone.send({ topic, acks: 1, messages: ['x', 'y'].map((value) => ({ value, partition: 0 })) });
+    } finally {
+      await alone.disconnect();
+    }
+    await stop(oldLeaderId);
+    await writePartitionState(topic, 0, (state) => ({ ...state, leader: followerIds[0]!, leaderEpoch: state.leaderEpoch + 1, isr: followerIds }));
+    for (const id of followerIds) brokers.push(await startBroker(settings(id), {}, stopped.get(id)));
+    await pollUntil(() => brokerOf(followerIds[0]!).broker.replicaManager.partition(topic, 0)?.isLeader === true, 'the new leader to open');
+    await produce(topic, ['c'], 0);
+    const restarted = await startBroker(settings(oldLeaderId), {}, stopped.get(oldLeaderId));
+    brokers.push(restarted);
+    await expectIdenticalReplicas(topic, 0);
+    const replica = restarted.broker.replicaManager.partition(topic, 0)!;
+    expect(replica.logEndOffset).toBe(3n);
+    expect(replica.log.leaderEpochs()).toEqual([
+      { epoch: 0, startOffset: 0n },
+      { epoch: 1, startOffset: 2n },
+    ]);
+  }, 120_000);
+
   it('fails over to a follower with a new leader epoch: the idempotent producer goes on without duplicates, and the old leader truncates and follows', async () => {
     await startCluster();
     const topic = `failover-${randomUUID()}`;
@@ -175,15 +224,12 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     brokers.splice(brokers.indexOf(oldLeader), 1);
     await oldLeader.broker.close();
     const newLeaderId = before.partitions[0]!.isr.find((id) => id !== oldLeaderId)!;
-    store = await openMetadataStore(BrokerConfig.create(settings(1)), { clusterId: clusterName, localFile: '' });
-    const shared = new SharedMetadata(store);
-    const current = (await shared.partitionState(before.topicId, 0))!;
-    await shared.updatePartitionState(before.topicId, 0, current, {
-      ...current.value,
+    await writePartitionState(topic, 0, (state) => ({
+      ...state,
       leader: newLeaderId,
-      leaderEpoch: current.value.leaderEpoch + 1,
-      isr: current.value.isr.filter((id) => id !== oldLeaderId),
-    });
+      leaderEpoch: state.leaderEpoch + 1,
+      isr: state.isr.filter((id) => id !== oldLeaderId),
+    }));
     await pollUntil(() => brokerOf(newLeaderId).broker.replicaManager.partition(topic, 0)!.isLeader, 'the follower to lead');
     await produce(topic, ['d', 'e'], 0);
     await expectIdenticalReplicas(topic, 0);

@@ -54,6 +54,8 @@ describe('Partition as leader of three replicas', () => {
     leader.updateFollowerFetch(3, 2n, NOW);
     expect(leader.highWatermark).toBe(2n);
     expect(consumerValues(leader)).toEqual(['a', 'b']);
+    // A consumer past the high watermark, within the log, is not out of range: it gets nothing yet.
+    expect(leader.read(3n, 1 << 20, false).bytes).toBe(0);
     leader.updateFollowerFetch(3, 3n, NOW);
     expect(leader.highWatermark).toBe(3n);
     expect(leader.followerState(3)).toMatchObject({ logEndOffset: 3n, lastCaughtUpMs: NOW });

@@ -50,6 +50,7 @@ export class ReplicaFetcher {
   #connection: BrokerConnection | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
+  #failing = false;
   #wake: (() => void) | undefined;
 
   constructor(leaderId: number, settings: FetcherSettings, endpoint: () => LeaderEndpoint | undefined, logger?: Logger) {
@@ -96,9 +97,13 @@ export class ReplicaFetcher {
         if (truncating.length > 0) await this.#truncate(connection, truncating);
         const fetching = ready.filter((s) => !s.truncating && this.#states.get(s.partition) === s);
         if (fetching.length > 0) await this.#fetch(connection, fetching);
+        this.#failing = false;
       } catch (error) {
         if (this.#stopped) break;
-        this.#logger?.warn({ err: error, leader: this.leaderId }, 'replica fetch failed; backing off');
+        // The first failure is worth a warning; its repetitions while the leader stays unreachable are not.
+        if (this.#failing) this.#logger?.debug({ err: error, leader: this.leaderId }, 'replica fetch failed again; backing off');
+        else this.#logger?.warn({ err: error, leader: this.leaderId }, 'replica fetch failed; backing off');
+        this.#failing = true;
         this.#connection?.close();
         this.#connection = undefined;
         await this.#sleep(this.#settings.backoffMs);
@@ -229,7 +234,10 @@ export class ReplicaFetcher {
   }
 
   #delay(state: FetchState, code: ErrorCode): void {
-    this.#logger?.debug({ topic: state.partition.topic, partition: state.partition.partition, leader: this.leaderId, code: ErrorCode[code] }, 'replica fetch backs off');
+    this.#logger?.debug(
+      { topic: state.partition.topic, partition: state.partition.partition, leader: this.leaderId, code: ErrorCode[code] },
+      'replica fetch backs off',
+    );
     state.delayedUntilMs = Date.now() + this.#settings.backoffMs;
     // A fenced or unknown epoch, or another leader: the metadata will say what is next; until then, retry slowly.
     if (code === ErrorCode.FENCED_LEADER_EPOCH || code === ErrorCode.UNKNOWN_LEADER_EPOCH || code === ErrorCode.NOT_LEADER_OR_FOLLOWER) state.truncating = true;
