@@ -51,7 +51,7 @@ describe('the authenticator’s sessions', () => {
         ['OAUTHBEARER', { ...oauth, maxReauthMs: oauthMaxReauthMs }],
       ]),
       0,
-      now,
+      { wallMs: now, monotonicMs: now },
     );
   const token = (sub: string, lifeSeconds: number): Buffer => oauthBearerMessage(unsecuredJwt({ sub, exp: clock / 1000 + lifeSeconds }));
 

@@ -25,6 +25,14 @@ export interface SaslMechanism {
   readonly maxReauthMs: number;
 }
 
+/** Wall time to compare with a credential's expiry; monotonic time for the session's own deadlines (a clock step must not end sessions). */
+export interface SessionClocks {
+  readonly wallMs: () => number;
+  readonly monotonicMs: () => number;
+}
+
+const SYSTEM_CLOCKS: SessionClocks = { wallMs: Date.now, monotonicMs: () => performance.now() };
+
 /** Kafka's KafkaChannel refuses a re-authentication sooner than this after the previous one started. */
 const MIN_REAUTH_INTERVAL_MS = 1000;
 
@@ -43,7 +51,7 @@ export class SaslAuthenticator {
     /** The enabled mechanisms by name, in the order of `sasl.enabled.mechanisms`. */
     readonly mechanisms: ReadonlyMap<string, SaslMechanism>,
     readonly failureDelayMs: number,
-    readonly now: () => number = Date.now,
+    readonly clocks: SessionClocks = SYSTEM_CLOCKS,
   ) {}
 
   get state(): SaslState {
@@ -73,20 +81,20 @@ export class SaslAuthenticator {
 
   /** Whether the session has an end and it has passed: the connection may only re-authenticate or close. */
   get sessionExpired(): boolean {
-    return this.#state === 'complete' && this.#sessionEndsAtMs !== undefined && this.now() > this.#sessionEndsAtMs;
+    return this.#state === 'complete' && this.#sessionEndsAtMs !== undefined && this.clocks.monotonicMs() > this.#sessionEndsAtMs;
   }
 
   /** Whether a SaslHandshake now starts a re-authentication (else it is answered ILLEGAL_SASL_STATE, as by Kafka's KafkaApis). */
   get mayReauthenticate(): boolean {
     if (this.#state !== 'complete' || this.#sessionEndsAtMs === undefined) return false;
-    return this.#reauthenticationStartedAtMs === undefined || this.now() - this.#reauthenticationStartedAtMs >= MIN_REAUTH_INTERVAL_MS;
+    return this.#reauthenticationStartedAtMs === undefined || this.clocks.monotonicMs() - this.#reauthenticationStartedAtMs >= MIN_REAUTH_INTERVAL_MS;
   }
 
   /** Chooses the mechanism; an unknown one is refused (UNSUPPORTED_SASL_MECHANISM) and ends the connection. */
   handshake(mechanism: string, version: number): ErrorCode {
     if (this.#state === 'complete' && this.mayReauthenticate) {
       this.#previous = { mechanism: this.#mechanism, principal: this.#principal! };
-      this.#reauthenticationStartedAtMs = this.now();
+      this.#reauthenticationStartedAtMs = this.clocks.monotonicMs();
     } else if (this.#state !== 'handshake') return ErrorCode.ILLEGAL_SASL_STATE;
     const found = this.mechanisms.get(mechanism);
     if (!found) {
@@ -135,15 +143,14 @@ export class SaslAuthenticator {
 
   /** Sets when the session ends, and returns its lifetime as SaslAuthenticate v1+ tells the client (0: none). */
   #startSession(credentialExpiresAtMs: number | undefined): number {
-    const now = this.now();
     const maxReauthMs = this.mechanisms.get(this.#mechanism)!.maxReauthMs;
-    const bounds = [...(maxReauthMs > 0 ? [maxReauthMs] : []), ...(credentialExpiresAtMs === undefined ? [] : [credentialExpiresAtMs - now])];
+    const bounds = [...(maxReauthMs > 0 ? [maxReauthMs] : []), ...(credentialExpiresAtMs === undefined ? [] : [credentialExpiresAtMs - this.clocks.wallMs()])];
     if (bounds.length === 0) {
       this.#sessionEndsAtMs = undefined;
       return 0;
     }
     const lifetimeMs = Math.max(0, Math.min(...bounds));
-    this.#sessionEndsAtMs = now + lifetimeMs;
+    this.#sessionEndsAtMs = this.clocks.monotonicMs() + lifetimeMs;
     return lifetimeMs;
   }
 }
