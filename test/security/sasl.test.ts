@@ -1,6 +1,7 @@
 // SASL/PLAIN on SASL_SSL and SASL_PLAINTEXT listeners with Kafka's rules, against kafkajs, kcat and raw requests:
-// logins, wrong passwords (SASL_AUTHENTICATION_FAILED after the delay, connection closed, others unaffected),
-// requests before authentication, the v0 handshake's bare tokens, the 512 KiB pre-authentication frame limit.
+// logins, wrong passwords (SASL_AUTHENTICATION_FAILED after the delay, connection closed, others unaffected; a
+// thousand in a row), requests before authentication, the v0 handshake's bare tokens, the 512 KiB
+// pre-authentication frame limit.
 import { connect } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +116,35 @@ describe('SASL/PLAIN', () => {
     await expect(kafkajs(saslSsl, 'wrong', true).admin().connect()).rejects.toThrow(/SASL PLAIN authentication failed|Invalid username or password/);
     healthy.close();
   }, 30_000);
+
+  it('refuses a wrong password a thousand times, each after the delay, while an authenticated client is served throughout', async () => {
+    const healthy = await RawClient.connect(saslPlaintext);
+    expect((await authenticate(healthy, 'alice', 'alice-secret')).errorCode).toBe(ErrorCode.NONE);
+    let storming = true;
+    let servedDuringStorm = 0;
+    const served = (async () => {
+      while (storming) {
+        expect((await healthy.request(ApiKey.Metadata, 12, METADATA)).brokers).toHaveLength(1);
+        servedDuringStorm++;
+      }
+    })();
+    const attempt = async (): Promise<void> => {
+      const intruder = await RawClient.connect(saslPlaintext);
+      const started = Date.now();
+      const answer = await authenticate(intruder, 'alice', 'wrong');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(DELAY_MS - 5);
+      expect(answer).toMatchObject({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: 'Authentication failed: Invalid username or password' });
+      await intruder.closed;
+    };
+    // 1000 attempts, 100 at a time: ten rounds of the failure delay.
+    for (let round = 0; round < 10; round++) await Promise.all(Array.from({ length: 100 }, attempt));
+    storming = false;
+    await served;
+    // Each round of delayed refusals left the event loop free for the healthy client's requests.
+    expect(servedDuringStorm).toBeGreaterThanOrEqual(10);
+    expect((await healthy.request(ApiKey.Metadata, 12, METADATA)).brokers).toHaveLength(1);
+    healthy.close();
+  }, 60_000);
 
   it('closes the connection on a request before authentication, or one outside the handshake', async () => {
     const early = await RawClient.connect(saslPlaintext);

@@ -1,7 +1,8 @@
 /**
  * SaslHandshake (17), v0–1: chooses the SASL mechanism of the connection and lists the enabled ones. After
  * v0 the client sends the mechanism's tokens bare; after v1 in SaslAuthenticate requests. A mechanism not
- * enabled is answered UNSUPPORTED_SASL_MECHANISM and the connection closes; outside a SASL listener's
+ * enabled is answered UNSUPPORTED_SASL_MECHANISM and the connection closes. On an authenticated connection
+ * whose session has an end it starts a re-authentication (KIP-368); otherwise outside a SASL listener's
  * handshake (no SASL, or already done) the answer is ILLEGAL_SASL_STATE, as Kafka's.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';

@@ -1,8 +1,8 @@
 /**
  * SaslAuthenticate (36), v0–2: one token of the SASL exchange chosen by SaslHandshake v1. A failed login is
  * answered SASL_AUTHENTICATION_FAILED with the mechanism's message after `failed.authentication.delay.ms`,
- * and the connection then closes; a token outside the exchange is answered ILLEGAL_SASL_STATE.
- * Sessions do not expire (no re-authentication): the session lifetime is 0.
+ * and the connection then closes; a token outside the exchange is answered ILLEGAL_SASL_STATE. The answer
+ * that completes the exchange tells (v1+) how long the session lasts before the client must re-authenticate.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../../protocol/messages.js';
@@ -21,7 +21,8 @@ export const saslAuthenticateHandler: Handler<SaslAuthenticateRequest, SaslAuthe
       return answer(ErrorCode.ILLEGAL_SASL_STATE, 'SaslAuthenticate outside a SASL exchange started by SaslHandshake v1');
     }
     try {
-      return { ...answer(ErrorCode.NONE, null), authBytes: await sasl.authenticate(request.authBytes) };
+      const { challenge, sessionLifetimeMs } = await sasl.authenticate(request.authBytes);
+      return { ...answer(ErrorCode.NONE, null), authBytes: challenge, sessionLifetimeMs: BigInt(sessionLifetimeMs) };
     } catch (error) {
       if (error instanceof SaslAuthenticationError) return answer(ErrorCode.SASL_AUTHENTICATION_FAILED, error.message);
       throw error;
