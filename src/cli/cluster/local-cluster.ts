@@ -32,7 +32,7 @@ export interface LocalClusterOptions {
   /** `broker.session.timeout.ms` of every broker (default: the broker's, 9 s). */
   readonly sessionTimeoutMs?: number;
   /** More broker settings (over the launcher's: listeners, advertised.listeners, gregor.etcd.endpoints...). */
-  readonly settings?: (broker: BrokerPlacement) => Record<string, BrokerSettingValue>;
+  readonly settings?: (broker: BrokerPlacement) => Record<string, BrokerSettingValue> | Promise<Record<string, BrokerSettingValue>>;
   /** The `gregor` entry point the brokers run (default: the one beside this module). */
   readonly cli?: string;
   /** Short etcd raft ticks, so sessions under a second can expire (tests). */
@@ -180,7 +180,7 @@ export class LocalCluster {
           'gregor.etcd.endpoints': etcd.endpoint,
           'gregor.cluster.name': clusterName,
           ...(options.sessionTimeoutMs === undefined ? {} : { 'broker.session.timeout.ms': options.sessionTimeoutMs }),
-          ...options.settings?.({ nodeId, port, etcdEndpoint: etcd.endpoint }),
+          ...(await options.settings?.({ nodeId, port, etcdEndpoint: etcd.endpoint })),
         };
         const overrides = Object.entries(settings).flatMap(([key, value]) => ['--override', `${key}=${value}`]);
         const command = [process.execPath, cli, 'serve', ...overrides];
