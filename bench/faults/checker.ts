@@ -63,8 +63,10 @@ export function check(history: History): CheckReport {
     const value = recordValue(attempt.producer, attempt.sequence);
     const ackedAt = at(attempt.topic, attempt.partition, attempt.offset);
     const places = placesOf.get(value);
-    if (!places) findings.lost.add(`${value} acked at ${ackedAt}`);
-    else if (attempt.offset !== undefined && !places.has(ackedAt))
+    if (!places) {
+      const there = valuesAt.get(ackedAt);
+      findings.lost.add(`${value} acked at ${ackedAt}, ${there ? `which holds ${[...there].join(', ')}` : 'never read'}`);
+    } else if (attempt.offset !== undefined && !places.has(ackedAt))
       findings.inconsistentOffsets.add(`${value} acked at ${ackedAt}, read at ${[...places].join(', ')}`);
   }
   for (const [value, places] of placesOf) if (places.size > 1) findings.duplicated.add(`${value} at ${[...places].join(', ')}`);

@@ -12,6 +12,9 @@ import { type ProducerTarget, RunClock, readBack, startKafkajsProducer, startKca
 
 export type ProducerKind = 'kafkajs' | 'kcat';
 
+/** How long brokers may take to register again after the last heal (a few session timeouts). */
+const RECOVERY_MS = 30_000;
+
 export interface ScenarioOptions extends FaultClusterOptions {
   readonly topic?: string;
   readonly partitions: number;
@@ -35,6 +38,11 @@ export interface ScenarioRun {
 export interface ScenarioResult {
   readonly report: CheckReport;
   readonly history: History;
+  /**
+   * What went wrong beyond the checker's anomalies: brokers that exited on their own, brokers not registered
+   * after healing, partitions that took no write after healing. Each was worked around so the data could be read.
+   */
+  readonly findings: readonly string[];
 }
 
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
@@ -76,19 +84,50 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     };
     await acksOnEveryPartition(30_000);
     await options.faults(run);
-    await cluster.cluster.waitUntilRegistered();
-    await acksOnEveryPartition();
+    const findings = await recover(cluster, acksOnEveryPartition);
     for (const producer of producers) await producer.stop();
     const endedAt = clock.now();
 
     const { records: consumed, highWatermarks } = await readBack(cluster.bootstrapServers, topic);
     const replicas = cluster.cluster.brokers.flatMap((b) => replicaLogs(b.nodeId, b.dataDir, topic, highWatermarks));
     const history: History = { attempts: attempts(), consumed, replicas, faults: cluster.faults, endedAt };
-    return { report: check(history), history };
+    return { report: check(history), history, findings };
   } finally {
     for (const producer of producers) await producer.stop();
     await cluster.close();
   }
+}
+
+/**
+ * After the last heal: brokers that exited on their own are started again, brokers that did not register
+ * again are restarted, and the workload must get an ack on every partition; each deviation is a finding.
+ */
+async function recover(cluster: FaultCluster, acksOnEveryPartition: () => Promise<void>): Promise<string[]> {
+  const findings: string[] = [];
+  const local = cluster.cluster;
+  for (const broker of local.brokers.filter((b) => !b.running)) {
+    findings.push(`broker ${broker.nodeId} exited on its own: ${broker.logTail(400)}`);
+    await broker.start();
+  }
+  try {
+    await local.waitUntilRegistered(RECOVERY_MS);
+  } catch {
+    const views = await local.registrations();
+    const listedEverywhere = local.brokers.filter((b) => [...views.values()].every((view) => view.includes(b.nodeId)));
+    const missing = local.brokers.filter((b) => !listedEverywhere.includes(b));
+    findings.push(`brokers ${missing.map((b) => b.nodeId).join(', ')} not registered ${RECOVERY_MS} ms after healing: restarted`);
+    for (const broker of missing) {
+      await broker.stop('SIGTERM');
+      await broker.start();
+    }
+    await local.waitUntilRegistered();
+  }
+  try {
+    await acksOnEveryPartition();
+  } catch (error) {
+    findings.push(`after healing: ${(error as Error).message}`);
+  }
+  return findings;
 }
 
 async function createTopic(bootstrap: string, topic: string, options: ScenarioOptions): Promise<void> {

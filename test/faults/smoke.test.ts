@@ -12,7 +12,7 @@ const withKcat = hasKcat();
 describe.skipIf(etcdMissing !== undefined)('the fault harness', () => {
   it('SIGKILLs an RF 1 broker under idempotent producers and restarts it: 0 acked lost, 0 anomalies', async () => {
     requireBuild();
-    const { report, history } = await runScenario({
+    const { report, history, findings } = await runScenario({
       brokers: 3,
       sessionTimeoutMs: 2_000,
       cli: MAIN,
@@ -23,6 +23,7 @@ describe.skipIf(etcdMissing !== undefined)('the fault harness', () => {
         await run.fault({ kind: 'sigkill', nodeId: 2 }, 500);
       },
     });
+    expect(findings).toEqual([]);
     expect(report.acked).toBeGreaterThan(0);
     expect(report.examples).toEqual({ lost: [], duplicated: [], reordered: [], inconsistentOffsets: [], divergentReplicas: [] });
     expect(report.ok).toBe(true);

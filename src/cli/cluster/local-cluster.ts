@@ -214,13 +214,22 @@ export class LocalCluster {
   async waitUntilRegistered(timeoutMs = this.#startTimeoutMs): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const running = this.brokers.filter((b) => b.running);
-      const expected = running.map((b) => b.nodeId).join(',');
-      const views = await Promise.all(running.map((b) => registeredBrokers(b.bootstrap)));
-      if (views.every((view) => view === expected)) return;
-      if (Date.now() > deadline) throw new Error(`brokers ${expected} not all registered within ${timeoutMs} ms; their views: ${views.join(' | ')}`);
+      const views = await this.registrations();
+      const expected = [...views.keys()].join(',');
+      if ([...views.values()].every((view) => view.join(',') === expected)) return;
+      if (Date.now() > deadline) {
+        const seen = [...views].map(([nodeId, view]) => `${nodeId}: [${view.join(',')}]`).join(', ');
+        throw new Error(`brokers ${expected} not all registered within ${timeoutMs} ms; the brokers each lists: ${seen}`);
+      }
       await sleep(100);
     }
+  }
+
+  /** For each running broker, the node ids its Metadata lists (none when it does not answer). */
+  async registrations(): Promise<Map<number, number[]>> {
+    const running = this.brokers.filter((b) => b.running);
+    const views = await Promise.all(running.map((b) => registeredBrokers(b.bootstrap)));
+    return new Map(running.map((b, i) => [b.nodeId, views[i]!]));
   }
 
   /** Stops every broker (SIGTERM, SIGKILL after the grace), then etcd; removes the data unless it was given. */
@@ -231,14 +240,14 @@ export class LocalCluster {
   }
 }
 
-/** The node ids a broker's Metadata lists, sorted and comma separated ('' when it does not answer). */
-async function registeredBrokers(bootstrap: string): Promise<string> {
+/** The node ids a broker's Metadata lists, sorted (none when it does not answer). */
+async function registeredBrokers(bootstrap: string): Promise<number[]> {
   const admin = new Admin({ clientId: 'gregor-cluster', bootstrapBrokers: [bootstrap], connectTimeout: 1_000, timeout: 2_000, retries: 0 });
   try {
     const metadata = await admin.metadata({ topics: [] });
-    return [...metadata.brokers.keys()].sort((a, b) => a - b).join(',');
+    return [...metadata.brokers.keys()].sort((a, b) => a - b);
   } catch {
-    return '';
+    return [];
   } finally {
     await admin.close().catch(() => undefined);
   }
