@@ -1,5 +1,6 @@
 /** Free loopback ports for the processes benches and tests start (the OS picks them; they are released at once). */
 import { createServer } from 'node:net';
+import { freeLoopbackPort } from '../../src/cli/cluster/free-port.js';
 
 function tryPort(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -10,16 +11,7 @@ function tryPort(port: number): Promise<boolean> {
 }
 
 /** A loopback port free right now. */
-export function ephemeralPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export const ephemeralPort = freeLoopbackPort;
 
 /** A free loopback port pair (Kafka's controller listener takes port + 1). */
 export async function freePort(): Promise<number> {

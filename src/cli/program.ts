@@ -235,11 +235,26 @@ export function buildProgram(): Command {
 
   const cluster = program.command('cluster').description('cluster-wide views');
   cluster
+    .command('up')
+    .description('start a local cluster on loopback: an etcd (from PATH) and N brokers; Ctrl-C stops them all')
+    .option('--brokers <n>', 'how many brokers', integer('--brokers', 1), 3)
+    .option('--data-dir <dir>', 'keep the data here (etcd/, broker-N/ and broker-N.log) instead of a temp dir removed on exit')
+    .option('--base-port <port>', 'brokers listen on port, port+1...; etcd on the two ports after them (default: free ports)', integer('--base-port', 1))
+    .option('--cluster-name <name>', 'gregor.cluster.name, the key prefix in etcd', 'local')
+    .action(async (options) => (await import('./commands/cluster-up.js')).up(options));
+  cluster
     .command('info')
-    .description('cluster id, controller and brokers')
+    .description('cluster id, controller, brokers and the leader of every partition')
+    .option('--bootstrap-server <host:port,...>', 'the same as --brokers, as Kafka tools name it')
+    .option('-i, --internal', 'include internal topics (__consumer_offsets)')
     .addOption(formatOption())
     .addOption(brokersOption())
-    .action(async (options, command: Command) => (await import('./commands/cluster.js')).info(brokersOf(command), options));
+    .action(async (options, command: Command) =>
+      (await import('./commands/cluster.js')).info(
+        options.bootstrapServer === undefined ? brokersOf(command) : resolveBrokers(options.bootstrapServer),
+        options,
+      ),
+    );
   cluster
     .command('config')
     .description("a broker's settings and where each comes from (DescribeConfigs)")

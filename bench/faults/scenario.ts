@@ -1,0 +1,152 @@
+/**
+ * One fault run from start to verdict: a fault cluster, a topic, the producers of the workload, the
+ * scenario's faults, healing, then the read-back, each replica's log and the checker's report.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { pollUntil } from '../lib/poll.js';
+import { type CheckReport, check } from './checker.js';
+import { type Fault, FaultCluster, type FaultClusterOptions } from './fault-cluster.js';
+import type { History, ProduceAttempt } from './history.js';
+import { replicaLogs } from './replica-logs.js';
+import { type ProducerTarget, RunClock, readBack, startKafkajsProducer, startKcatProducer, type WorkloadProducer } from './workload.js';
+
+export type ProducerKind = 'kafkajs' | 'kcat';
+
+/** How long brokers may take to register again after the last heal (a few session timeouts). */
+const RECOVERY_MS = 30_000;
+
+export interface ScenarioOptions extends FaultClusterOptions {
+  readonly topic?: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly topicConfigs?: Record<string, string>;
+  readonly producers: readonly ProducerKind[];
+  /** Injects the scenario's faults through `inject` (each healed before it returns) while the workload runs. */
+  readonly faults: (run: ScenarioRun) => Promise<void>;
+  /** After healing, how long the workload must keep getting acks on every partition (default 10 s). */
+  readonly recoveryTimeoutMs?: number;
+}
+
+export interface ScenarioRun {
+  readonly cluster: FaultCluster;
+  /** Injects a fault, holds it for `holdMs`, then heals it. */
+  fault(fault: Fault, holdMs: number): Promise<void>;
+  /** Resolves once every partition has an ack completed after now. */
+  acksOnEveryPartition(timeoutMs?: number): Promise<void>;
+}
+
+export interface ScenarioResult {
+  readonly report: CheckReport;
+  readonly history: History;
+  /**
+   * What went wrong beyond the checker's anomalies: brokers that exited on their own, brokers not registered
+   * after healing, partitions that took no write after healing. Each was worked around so the data could be read.
+   */
+  readonly findings: readonly string[];
+}
+
+export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
+  const clock = new RunClock();
+  const topic = options.topic ?? `faults-${Date.now()}`;
+  const cluster = await FaultCluster.start(options, clock);
+  const producers: WorkloadProducer[] = [];
+  try {
+    await createTopic(cluster.bootstrapServers, topic, options);
+    const target: ProducerTarget = { bootstrap: cluster.bootstrapServers, topic, partitions: options.partitions };
+    for (const [i, kind] of options.producers.entries()) {
+      const name = `${kind}-${i}`;
+      producers.push(kind === 'kafkajs' ? await startKafkajsProducer(name, target, clock) : await startKcatProducer(name, target, clock));
+    }
+    const attempts = (): ProduceAttempt[] => producers.flatMap((p) => p.attempts);
+    const acksOnEveryPartition = async (timeoutMs = options.recoveryTimeoutMs ?? 10_000): Promise<void> => {
+      const since = clock.now();
+      await pollUntil(
+        () => {
+          const fresh = new Set(
+            attempts()
+              .filter((a) => a.outcome === 'acked' && a.doneAt > since)
+              .map((a) => a.partition),
+          );
+          return fresh.size === options.partitions;
+        },
+        'an acknowledged write on every partition',
+        { timeoutMs, intervalMs: 20 },
+      );
+    };
+    const run: ScenarioRun = {
+      cluster,
+      async fault(fault, holdMs) {
+        const heal = await cluster.inject(fault);
+        await new Promise((resolve) => setTimeout(resolve, holdMs));
+        await heal();
+      },
+      acksOnEveryPartition,
+    };
+    await acksOnEveryPartition(30_000);
+    await options.faults(run);
+    const findings = await recover(cluster, acksOnEveryPartition);
+    for (const producer of producers) await producer.stop();
+    const endedAt = clock.now();
+
+    const { records: consumed, highWatermarks } = await readBack(cluster.bootstrapServers, topic);
+    const replicas = cluster.cluster.brokers.flatMap((b) => replicaLogs(b.nodeId, b.dataDir, topic, highWatermarks));
+    const history: History = { attempts: attempts(), consumed, replicas, faults: cluster.faults, endedAt };
+    return { report: check(history), history, findings };
+  } finally {
+    for (const producer of producers) await producer.stop();
+    await cluster.close();
+  }
+}
+
+/**
+ * After the last heal: brokers that exited on their own are started again, brokers that did not register
+ * again are restarted, and the workload must get an ack on every partition; each deviation is a finding.
+ */
+async function recover(cluster: FaultCluster, acksOnEveryPartition: () => Promise<void>): Promise<string[]> {
+  const findings: string[] = [];
+  const local = cluster.cluster;
+  for (const broker of local.brokers.filter((b) => !b.running)) {
+    findings.push(`broker ${broker.nodeId} exited on its own: ${broker.logTail(400)}`);
+    await broker.start();
+  }
+  try {
+    await local.waitUntilRegistered(RECOVERY_MS);
+  } catch {
+    const views = await local.registrations();
+    const listedEverywhere = local.brokers.filter((b) => [...views.values()].every((view) => view.includes(b.nodeId)));
+    const missing = local.brokers.filter((b) => !listedEverywhere.includes(b));
+    findings.push(`brokers ${missing.map((b) => b.nodeId).join(', ')} not registered ${RECOVERY_MS} ms after healing: restarted`);
+    for (const broker of missing) {
+      await broker.stop('SIGTERM');
+      await broker.start();
+    }
+    await local.waitUntilRegistered();
+  }
+  try {
+    await acksOnEveryPartition();
+  } catch (error) {
+    findings.push(`after healing: ${(error as Error).message}`);
+  }
+  return findings;
+}
+
+async function createTopic(bootstrap: string, topic: string, options: ScenarioOptions): Promise<void> {
+  const kafka = new Kafka({ clientId: 'fault-admin', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [
+        {
+          topic,
+          numPartitions: options.partitions,
+          replicationFactor: options.replicationFactor,
+          configEntries: Object.entries(options.topicConfigs ?? {}).map(([name, value]) => ({ name, value })),
+        },
+      ],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
