@@ -20,6 +20,7 @@ import { hasKcat, kcat } from '../support/kcat.js';
 
 const run = promisify(execFile);
 const ISSUER = 'https://issuer.test';
+const OAUTH_JAAS = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;';
 const AUDIENCE = 'gregor';
 const hasJavaClient = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0 && existsSync(join(kafkaLibs(), `kafka-tools-${KAFKA_VERSION}.jar`));
 
@@ -91,6 +92,8 @@ beforeAll(async () => {
     'listener.security.protocol.map': 'DEV:SASL_PLAINTEXT,PROD:SASL_PLAINTEXT',
     'inter.broker.listener.name': 'DEV',
     'sasl.enabled.mechanisms': 'OAUTHBEARER',
+    'listener.name.dev.oauthbearer.sasl.jaas.config': OAUTH_JAAS,
+    'listener.name.prod.oauthbearer.sasl.jaas.config': OAUTH_JAAS,
     'listener.name.prod.sasl.oauthbearer.jwks.endpoint.url': jwks.url,
     'listener.name.prod.sasl.oauthbearer.expected.issuer': ISSUER,
     'listener.name.prod.sasl.oauthbearer.expected.audience': `other,${AUDIENCE}`,
@@ -210,6 +213,14 @@ describe('SASL/OAUTHBEARER with unsecured JWTs', () => {
     },
     120_000,
   );
+});
+
+describe('SASL/OAUTHBEARER configuration', () => {
+  it("needs the listener's OAuthBearerLoginModule JAAS entry, as Kafka does", async () => {
+    await expect(startBroker({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'OAUTHBEARER' })).rejects.toThrow(
+      /needs listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config/,
+    );
+  });
 });
 
 describe('SASL/OAUTHBEARER with JWKS-validated tokens', () => {

@@ -12,7 +12,8 @@ import { pollUntil } from '../support/poll.js';
 import { upsertion } from '../support/scram-client.js';
 
 const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
-const SESSION_MS = 1500;
+const OAUTH_JAAS = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;';
+const SESSION_MS = 3000;
 
 let certs: TestCertificates;
 let broker: TestBroker;
@@ -31,6 +32,8 @@ beforeAll(async () => {
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
       'listener.name.sasl_ssl.plain.sasl.jaas.config': PLAIN_JAAS,
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_JAAS,
+      'listener.name.sasl_ssl.oauthbearer.sasl.jaas.config': OAUTH_JAAS,
+      'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': OAUTH_JAAS,
       'listener.name.sasl_plaintext.plain.connections.max.reauth.ms': SESSION_MS,
       'failed.authentication.delay.ms': 50,
     },
@@ -100,7 +103,7 @@ describe('@platformatic/kafka over SASL and TLS', () => {
     try {
       await sendOne(client, 'first');
       const before = handshakes;
-      // Each session lasts 1.5 s and is re-authenticated at 1.2 s: wait for two re-authentications, sending throughout.
+      // Each session lasts 3 s and is re-authenticated at 2.4 s: wait for two re-authentications, sending throughout.
       let sent = 0;
       await pollUntil(
         async () => {
@@ -108,11 +111,11 @@ describe('@platformatic/kafka over SASL and TLS', () => {
           return handshakes - before >= 2;
         },
         'two re-authentications',
-        { timeoutMs: 10_000 },
+        { timeoutMs: 15_000 },
       );
       await sendOne(client, 'last');
     } finally {
       await client.close();
     }
-  }, 20_000);
+  }, 30_000);
 });

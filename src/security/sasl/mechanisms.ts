@@ -3,8 +3,8 @@
  * logins against: PLAIN the users of `listener.name.<l>.plain.sasl.jaas.config`, SCRAM-SHA-256/512 the
  * broker's SCRAM credential store, OAUTHBEARER bearer tokens (signed by a key of
  * `sasl.oauthbearer.jwks.endpoint.url` when set, else Kafka's unsecured development JWTs); and each
- * mechanism's `connections.max.reauth.ms`. A mechanism gregor does not implement, or PLAIN without its JAAS
- * users, stops the broker at start with INVALID_CONFIG.
+ * mechanism's `connections.max.reauth.ms`. A mechanism gregor does not implement, or PLAIN or OAUTHBEARER
+ * without its listener's JAAS entry, stops the broker at start with INVALID_CONFIG.
  */
 import type { BrokerConfig } from '../../config/broker-config.js';
 import { CONNECTIONS_MAX_REAUTH_MS, JAAS_CONFIG_SUFFIX } from '../../config/security-config.js';
@@ -52,7 +52,14 @@ function mechanismServer(config: BrokerConfig, listenerName: string, mechanism: 
       return () => plainServer(users);
     }
     case 'OAUTHBEARER': {
-      const validator = tokenValidator(config);
+      // As Kafka's broker, which needs the login module's JAAS entry: enabling unsecured tokens takes a deliberate line.
+      const jaas = jaasConfig(config, mechanism);
+      if (!jaas)
+        throw new KafkaError(
+          ErrorCode.INVALID_CONFIG,
+          `SASL/OAUTHBEARER on listener ${listenerName} needs ${jaasKey(listenerName, mechanism)} with OAuthBearerLoginModule`,
+        );
+      const validator = tokenValidator(config, jaas);
       return () => oauthBearerServer(validator);
     }
     default:
@@ -64,8 +71,8 @@ function mechanismServer(config: BrokerConfig, listenerName: string, mechanism: 
 }
 
 /** JWKS-validated tokens when the listener names a key set; else, as Kafka's default, unsecured JWTs checked with the login module's options. */
-function tokenValidator(config: BrokerConfig): TokenValidator {
-  if (!config.has('sasl.oauthbearer.jwks.endpoint.url')) return unsecuredJwtValidator(unsecuredJwtOptions(jaasConfig(config, 'OAUTHBEARER') ?? []));
+function tokenValidator(config: BrokerConfig, jaas: readonly JaasLoginModule[]): TokenValidator {
+  if (!config.has('sasl.oauthbearer.jwks.endpoint.url')) return unsecuredJwtValidator(unsecuredJwtOptions(jaas));
   return jwksValidator({
     jwksUrl: config.string('sasl.oauthbearer.jwks.endpoint.url'),
     refreshMs: config.int('sasl.oauthbearer.jwks.endpoint.refresh.ms'),
