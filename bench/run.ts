@@ -6,12 +6,12 @@
  * process, which is its own load generator, included).
  *
  *   npm run bench -- [--suite standard|quick|full|soak] [--targets kafka,gregor,embedded] [--tools loadgen,java,node,embedded]
- *                    [--scenarios ID,...] [--repeats N] [--duration S] [--warmup S] [--out DIR] [--data-dir DIR]
+ *                    [--scenarios ID,...] [--repeats N] [--duration S] [--warmup S] [--out DIR] [--data-dir DIR] [--baseline DIST]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { LoadGeneratorName } from './lib/measurement.js';
 import { RESULTS_DIR } from './lib/paths.js';
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     .option('--warmup <s>', 'warm-up seconds per point (default: the suite’s)')
     .option('--out <dir>', 'output directory (default bench/results/<suite>)')
     .option('--data-dir <dir>', 'parent directory for broker data (default: a temporary directory)')
+    .option('--baseline <dist>', 'the dist directory of another build, measured as target gregor-baseline (a before/after pair)')
     .parse();
   const o = program.opts<{
     suite: string;
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     warmup?: string;
     out?: string;
     dataDir?: string;
+    baseline?: string;
   }>();
   const base = SUITES[o.suite];
   if (!base) throw new Error(`unknown suite ${o.suite}`);
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
   try {
     const run = await runSuite({
       suite: { ...base, timing, scenarios: o.scenarios ? selectScenarios(base, list(o.scenarios)) : base.scenarios },
-      targets: names.filter((n) => n !== 'gregor-flush-on-ack').map(makeTarget),
+      targets: names.filter((n) => n !== 'gregor-flush-on-ack').map((n) => makeTarget(n, o.baseline && resolve(o.baseline))),
       flushOnAckTarget: names.includes('gregor') ? makeTarget('gregor-flush-on-ack') : undefined,
       loadGenerators: list(o.tools) as LoadGeneratorName[],
       ...cpus,

@@ -5,15 +5,19 @@ import { KafkaTarget } from './kafka.js';
 import { SinkTarget } from './sink.js';
 import type { Target } from './target.js';
 
-export const TARGET_NAMES = ['kafka', 'gregor', 'gregor-flush-on-ack', 'embedded', 'tcp-sink', 'node-sink'] as const;
+export const TARGET_NAMES = ['kafka', 'gregor', 'gregor-baseline', 'gregor-flush-on-ack', 'embedded', 'tcp-sink', 'node-sink'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
-export function makeTarget(name: TargetName): Target {
+/** `baselineDist`: the other build's `dist` directory, for `gregor-baseline` (a before/after pair in one run). */
+export function makeTarget(name: TargetName, baselineDist?: string): Target {
   switch (name) {
     case 'kafka':
       return new KafkaTarget();
     case 'gregor':
       return new GregorTarget(false);
+    case 'gregor-baseline':
+      if (!baselineDist) throw new Error('the gregor-baseline target needs --baseline <dist directory>');
+      return new GregorTarget(false, baselineDist);
     case 'gregor-flush-on-ack':
       return new GregorTarget(true);
     case 'tcp-sink':

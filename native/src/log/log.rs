@@ -17,7 +17,7 @@ use crate::log::config::LogConfig;
 use crate::log::leader_epoch::LeaderEpochCache;
 use crate::log::mmap::{storage_error, MappedFile};
 use crate::log::recovery::Scan;
-use crate::log::segment::{self, MappedSlice, Segment};
+use crate::log::segment::{self, DeletedSegment, MappedSlice, Segment, DELETED_SUFFIX};
 use crate::record::batch::{self, BatchHeader, TimestampType, NO_TIMESTAMP};
 use crate::record::iter::BatchRecords;
 use crate::record::validate::{validate_batches, ValidatedBatch, ValidationOptions};
@@ -509,9 +509,13 @@ impl Log {
     }
 
     fn remove_segment(&mut self, base: i64) -> Result<()> {
+        self.take_segment(base).delete()
+    }
+
+    fn take_segment(&mut self, base: i64) -> Segment {
         let segment = self.segments.remove(&base).expect("segment to remove");
         self.mapped_closed.retain(|b| *b != base);
-        segment.delete()
+        segment
     }
 
     /// All of closed segment `base`, mapped: the cleaner reads whole segments, below the log start
@@ -578,11 +582,13 @@ impl Log {
         Ok(deleted)
     }
 
-    /// Applies `retention.ms` and `retention.bytes`, deleting whole segments from the oldest (the
-    /// active one only after rolling, when it has expired entirely). Returns how many were deleted.
-    pub fn enforce_retention(&mut self, now_ms: i64) -> Result<usize> {
+    /// Applies `retention.ms` and `retention.bytes`, taking whole segments from the oldest (the active
+    /// one only after rolling, when it has expired entirely) out of the log, their files renamed
+    /// (`Segment::delete_later`): the caller deletes them once it has let go of the log's lock, the
+    /// costly part. A failure part way leaves the renamed files of the ones before it to the next open.
+    pub fn expire_segments(&mut self, now_ms: i64) -> Result<Vec<DeletedSegment>> {
         self.check_open()?;
-        let mut deleted = 0;
+        let mut deleted = Vec::new();
         if self.config.retention_ms >= 0 {
             let retention_ms = self.config.retention_ms;
             let expired = |s: &Segment| s.max_timestamp() >= 0 && now_ms - s.max_timestamp() > retention_ms;
@@ -590,7 +596,7 @@ impl Log {
                 self.roll(now_ms, 0)?;
             }
             while self.segments.len() > 1 && expired(self.segments.values().next().expect("a segment")) {
-                deleted += self.delete_oldest()?;
+                deleted.push(self.take_oldest()?);
             }
         }
         if self.config.retention_bytes >= 0 {
@@ -601,18 +607,18 @@ impl Log {
                     break;
                 }
                 excess -= oldest;
-                deleted += self.delete_oldest()?;
+                deleted.push(self.take_oldest()?);
             }
         }
         Ok(deleted)
     }
 
-    fn delete_oldest(&mut self) -> Result<usize> {
+    fn take_oldest(&mut self) -> Result<DeletedSegment> {
         let first = self.first_base();
-        self.remove_segment(first)?;
+        let deleted = self.take_segment(first).delete_later()?;
         self.log_start_offset = self.log_start_offset.max(self.first_base());
         self.leader_epochs.truncate_from_start(self.log_start_offset)?;
-        Ok(1)
+        Ok(deleted)
     }
 
     /// What a flush must sync to make everything appended so far durable.
@@ -705,7 +711,8 @@ fn first_record_matching(
     }
 }
 
-/// Base offsets of the `.log` files in `dir`, ascending. Index files without a `.log` are removed.
+/// Base offsets of the `.log` files in `dir`, ascending. Index files without a `.log` and `.deleted`
+/// files are removed.
 fn segment_base_offsets(dir: &Path) -> Result<Vec<i64>> {
     let mut bases = Vec::new();
     let mut orphans = Vec::new();
@@ -716,6 +723,11 @@ fn segment_base_offsets(dir: &Path) -> Result<Vec<i64>> {
         else {
             continue;
         };
+        if extension == DELETED_SUFFIX {
+            // Renamed by retention, which did not get to remove it before the process stopped.
+            fs::remove_file(&path).map_err(|e| storage_error(&path, "delete", e))?;
+            continue;
+        }
         let Ok(base) = stem.parse::<i64>() else { continue };
         if stem.len() != 20 {
             continue;

@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::error::EngineError;
 use crate::log::config::{LogConfig, WriteMode};
 use crate::log::log::{AppendOptions, Log, OpenOptions};
-use crate::log::segment::file_name;
+use crate::log::segment::{delete_all, file_name};
 use crate::record::batch::{BatchHeader, TimestampType};
 use crate::record::builder::BatchBuilder;
 use crate::record::compression::Compression;
@@ -273,6 +273,46 @@ fn truncate_to_drops_the_tail_even_across_segments_and_appends_reuse_the_offsets
     assert_eq!(read_all(&mut reopened, 0, 1 << 20).len(), read_all(&mut reopened, 0, 1 << 20).len());
 }
 
+/// Retention as the engine's callers apply it: expire, then delete; how many segments went.
+fn enforce_retention(log: &mut Log, now_ms: i64) -> usize {
+    delete_all(log.expire_segments(now_ms).unwrap()).unwrap()
+}
+
+#[test]
+fn expired_segments_leave_the_log_renamed_and_go_on_delete_or_on_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(4 * 1024, WriteMode::Pwrite);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    append_forty_batches(&mut log, 1_000, 100);
+    let oldest = log.segment_infos()[0].0;
+    cfg.retention_ms = -1;
+    cfg.retention_bytes = 8 * 1024;
+    log.set_config(cfg.clone());
+    let mut expired = log.expire_segments(10_000).unwrap();
+    assert!(expired.len() > 1);
+    assert!(log.segment_infos()[0].0 > oldest);
+    let names = || {
+        let mut names: Vec<String> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        names
+    };
+    // The old names are free at once: only the renamed files wait for `delete`.
+    assert!(!dir.path().join(file_name(oldest, "log")).exists());
+    assert!(dir.path().join(format!("{}.deleted", file_name(oldest, "log"))).exists());
+    let renamed = names().iter().filter(|n| n.ends_with(".deleted")).count();
+    assert_eq!(renamed, 3 * expired.len());
+    expired.pop().unwrap().delete().unwrap();
+    assert_eq!(names().iter().filter(|n| n.ends_with(".deleted")).count(), renamed - 3);
+    // The others never deleted, as when the process stops first: opening removes them.
+    drop(expired);
+    let kept = log.segment_infos();
+    log.close().unwrap();
+    let reopened = open(dir.path(), &cfg, true, 0);
+    assert!(names().iter().all(|n| !n.ends_with(".deleted")), "{:?}", names());
+    assert_eq!(reopened.segment_infos(), kept);
+}
+
 #[test]
 fn retention_deletes_whole_closed_segments_by_size_and_by_time() {
     let dir = tempfile::tempdir().unwrap();
@@ -283,7 +323,7 @@ fn retention_deletes_whole_closed_segments_by_size_and_by_time() {
     cfg.retention_ms = -1;
     cfg.retention_bytes = 8 * 1024;
     log.set_config(cfg.clone());
-    let deleted = log.enforce_retention(10_000).unwrap();
+    let deleted = enforce_retention(&mut log, 10_000);
     assert!(deleted > 0 && log.size() <= 8 * 1024 + 4 * 1024);
     assert_eq!(log.segment_infos().len(), segments - deleted);
     assert_eq!(log.log_start_offset(), log.segment_infos()[0].0);
@@ -292,7 +332,7 @@ fn retention_deletes_whole_closed_segments_by_size_and_by_time() {
     cfg.retention_bytes = -1;
     cfg.retention_ms = 1_000;
     log.set_config(cfg);
-    log.enforce_retention(1_000 + 40 * 100 + 1_001).unwrap();
+    enforce_retention(&mut log, 1_000 + 40 * 100 + 1_001);
     assert_eq!(log.segment_infos().len(), 1, "the expired active segment rolled, then went");
     assert_eq!(log.log_start_offset(), log.log_end_offset());
 }

@@ -24,6 +24,7 @@ use crate::log::config::{LogConfig, WriteMode};
 use crate::log::flush::SharedLog;
 use crate::log::log::{AppendOptions, OpenOptions, RecoveryReport, TimestampAndOffset};
 use crate::log::registry::LogRegistry;
+use crate::log::segment;
 use crate::record::batch::{BatchHeader, TimestampType};
 use crate::record::validate::ValidationOptions;
 
@@ -398,8 +399,10 @@ impl NativeLog {
     /// Applies retention.ms / retention.bytes as of `nowMs`; returns how many segments were deleted.
     #[napi]
     pub fn enforce_retention(&self, now_ms: f64) -> Result<u32> {
-        let deleted = self.log.lock()?.enforce_retention(now_ms as i64)?;
-        Ok(deleted as u32)
+        // Removing the files happens after the lock is released: appends and reads of this partition
+        // (the event loop's) do not wait for the page cache of the old segments to be freed.
+        let expired = self.log.lock()?.expire_segments(now_ms as i64)?;
+        Ok(segment::delete_all(expired)? as u32)
     }
 
     /// Starts a new segment at the log end now.
