@@ -19,6 +19,7 @@ import type { RequestObserver } from '../server/dispatcher.js';
 import { type FrontEnd, startFrontEnd } from '../server/front-end.js';
 import { FileScramCredentialStore, scramCredentialsFile } from '../security/scram/file-credential-store.js';
 import { openAuthorizer } from '../security/authorizer/open-authorizer.js';
+import { openClientQuotas } from '../security/quota/open-quotas.js';
 import type { ListenerIdentity } from '../security/session.js';
 import type { BrokerServices, CoreServices } from '../services/broker-services.js';
 import { LogManager } from '../storage/log-manager.js';
@@ -101,9 +102,10 @@ export class Broker extends AsyncCloseable {
           logger: logger.child({ component: 'log-maintenance' }),
         });
     const authorizer = await openAuthorizer(config, metadataDirOf(config));
+    const quotas = await openClientQuotas(config, metadata);
     const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic, authorizer };
     const groups = await (options.groups ?? startGroups)(core);
-    const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator, scramCredentials };
+    const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator, scramCredentials, quotas };
     let frontEnd: FrontEnd | undefined;
     if (options.listen !== false) {
       frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger, observeRequest: options.observeRequest });

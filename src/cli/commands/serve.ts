@@ -49,6 +49,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     consumerGroupLag: () => groupLag(broker.services.groupCoordinator),
     connectionCount: () => broker.connectionCount,
     workerQueueDepth: () => broker.workerQueueDepth,
+    quotaSensors: () => broker.services.quotas.sensorStates(),
+    connectionsThrottled: () => broker.services.quotas.connections.refusedCount,
   });
   broker.metadata.subscribe({ topicDeleted: (topic) => metrics.forgetTopic(topic.name) });
   admin?.watchLogDirs(() => offlineLogDirs(logDirs()));
