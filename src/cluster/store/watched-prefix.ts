@@ -15,6 +15,12 @@ export interface PrefixChange {
 /** A write: a value to put, or `undefined` to delete the key. */
 export type PrefixWrite = PrefixChange;
 
+/** What a user of a watched prefix reads and writes through (tests may stand in for the store with it). */
+export type PrefixRecords = Pick<WatchedPrefix, 'entries' | 'get' | 'modRevision' | 'write'>;
+
+/** Opens a watched prefix whose later changes go to `onChange` (ClusterMetadata.watchPrefix bound to a prefix). */
+export type OpenPrefix = (onChange: (changes: readonly PrefixChange[]) => void) => Promise<PrefixRecords>;
+
 export class WatchedPrefix {
   readonly #store: MetadataStore;
   readonly #prefix: string;

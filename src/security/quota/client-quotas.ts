@@ -5,6 +5,8 @@
  * with them (Kafka's rules); and their enforcement: producer and consumer byte rates and request time per
  * user and client id, connection creation rate per IP.
  */
+import type { Compare } from '../../cluster/store/metadata-store.js';
+import type { OpenPrefix, PrefixRecords } from '../../cluster/store/watched-prefix.js';
 import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import { ClientQuotaManager, type QuotaSensor } from './client-quota-manager.js';
 import {
@@ -20,21 +22,6 @@ import {
 import { ConnectionRateQuota } from './connection-rate-quota.js';
 import { type FilterComponent, type QuotaEntry, QuotaTable } from './quota-table.js';
 import type { RateWindows } from './sampled-rate.js';
-
-/** Where the quotas are kept: a watched prefix of the metadata store (src/cluster/store/watched-prefix.ts). */
-export interface QuotaRecords {
-  entries(): ReadonlyMap<string, string>;
-  get(key: string): string | undefined;
-  modRevision(key: string): number;
-  write(writes: readonly { readonly key: string; readonly value: string | undefined }[], guard: readonly CompareModRevision[]): Promise<boolean>;
-}
-
-interface CompareModRevision {
-  readonly key: string;
-  readonly target: 'modRevision';
-  readonly result: '=';
-  readonly value: number;
-}
 
 /** The metadata store prefix of the quota keys. */
 export const QUOTAS_PREFIX = 'quotas/';
@@ -72,10 +59,10 @@ export class ClientQuotas {
   readonly request: ClientQuotaManager;
   readonly connections: ConnectionRateQuota;
   readonly #table: QuotaTable;
-  readonly #records: QuotaRecords;
+  readonly #records: PrefixRecords;
   readonly #clock: () => number;
 
-  private constructor(table: QuotaTable, records: QuotaRecords, windows: RateWindows, clock: () => number) {
+  private constructor(table: QuotaTable, records: PrefixRecords, windows: RateWindows, clock: () => number) {
     this.#table = table;
     this.#records = records;
     this.#clock = clock;
@@ -89,11 +76,7 @@ export class ClientQuotas {
    * Follows the quotas kept under QUOTAS_PREFIX: `watch` opens the prefix and hands each later change to the
    * function it is given (ClusterMetadata.watchPrefix).
    */
-  static async open(
-    watch: (onChange: (changes: readonly { readonly key: string; readonly value: string | undefined }[]) => void) => Promise<QuotaRecords>,
-    windows: RateWindows,
-    clock: () => number,
-  ): Promise<ClientQuotas> {
+  static async open(watch: OpenPrefix, windows: RateWindows, clock: () => number): Promise<ClientQuotas> {
     const table = new QuotaTable();
     const apply = (key: string, value: string | undefined): void => table.set(key, parseEntityKey(key), value === undefined ? undefined : decodeValues(value));
     const records = await watch((changes) => {
@@ -121,7 +104,7 @@ export class ClientQuotas {
     for (let attempt = 1; ; attempt++) {
       const results: AlterationResult[] = [];
       const writes = new Map<string, string | undefined>();
-      const guard: CompareModRevision[] = [];
+      const guard: Compare[] = [];
       for (const alteration of alterations) {
         try {
           const entity = validateEntity(alteration.entity);
