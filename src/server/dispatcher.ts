@@ -94,15 +94,15 @@ export class Dispatcher {
       if (usage) connection.mute(recordWithinQuotas(quotas, usage));
       return 'none';
     }
-    const encode = (answer: unknown): Buffer[] => encodeResponse(header.apiKey, header.apiVersion, header.correlationId, answer);
     let chunks: Buffer[];
     try {
       if (usage) {
+        const encode = (answer: unknown): Buffer[] => encodeResponse(header.apiKey, header.apiVersion, header.correlationId, answer);
         const answered = answerWithinQuotas(quotas, usage, body, encode, () => this.#release(releases.splice(0)));
         chunks = answered.chunks;
         connection.mute(answered.throttleTimeMs);
       } else {
-        chunks = encode(body);
+        chunks = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, body);
       }
     } catch (error) {
       this.#release(releases);
