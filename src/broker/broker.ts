@@ -18,8 +18,11 @@ import { ProducerStateStore } from '../replication/producer-state-store.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
 import type { RequestObserver } from '../server/dispatcher.js';
 import { type FrontEnd, startFrontEnd } from '../server/front-end.js';
-import { FileScramCredentialStore, scramCredentialsFile } from '../security/scram/file-credential-store.js';
+import { SCRAM_PREFIX } from '../security/scram/metadata-credential-store.js';
+import { openScramCredentialStore } from '../security/scram/open-credential-store.js';
+import { ACLS_PREFIX } from '../security/authorizer/acl-store.js';
 import { openAuthorizer } from '../security/authorizer/open-authorizer.js';
+import { openClientQuotas } from '../security/quota/open-quotas.js';
 import type { ListenerIdentity } from '../security/session.js';
 import type { BrokerServices, CoreServices } from '../services/broker-services.js';
 import { LogManager } from '../storage/log-manager.js';
@@ -89,7 +92,7 @@ export class Broker extends AsyncCloseable {
     const logger = options.logger ?? createLogger();
     raiseOpenFileLimit(logger);
     const metadata = await ClusterMetadata.open(config, config.logDirs, logger.child({ component: 'cluster' }));
-    const scramCredentials = await FileScramCredentialStore.open(scramCredentialsFile(config));
+    const scramCredentials = await openScramCredentialStore(config, (onChange) => metadata.watchPrefix(SCRAM_PREFIX, onChange));
     const logManager = options.logManager ?? (await openLogManager(config, logger.child({ component: 'storage' })));
     const replicaManager = new ReplicaManager(config, metadata, logManager, new ProducerStateStore(), logger.child({ component: 'replica-manager' }));
     await replicaManager.start();
@@ -103,10 +106,11 @@ export class Broker extends AsyncCloseable {
           taskModule: options.partitionTaskModule,
           logger: logger.child({ component: 'log-maintenance' }),
         });
-    const authorizer = await openAuthorizer(config, metadataDirOf(config));
+    const authorizer = await openAuthorizer(config, metadataDirOf(config), (onChange) => metadata.watchPrefix(ACLS_PREFIX, onChange));
+    const quotas = await openClientQuotas(config, metadata);
     const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic, authorizer };
     const groups = await (options.groups ?? startGroups)(core);
-    const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator, scramCredentials };
+    const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator, scramCredentials, quotas };
     let frontEnd: FrontEnd | undefined;
     if (options.listen !== false) {
       frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger, observeRequest: options.observeRequest });

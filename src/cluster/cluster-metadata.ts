@@ -25,6 +25,7 @@ import { campaign } from './store/election.js';
 import { openMetadataStore } from './store/open-store.js';
 import { type PlacementBroker, checkAssignment, placeReplicas } from './replica-placement.js';
 import { KEYS, type PartitionState, SharedMetadata, type TopicRecord, type Versioned } from './store/shared-metadata.js';
+import { type PrefixChange, WatchedPrefix } from './store/watched-prefix.js';
 
 export const METADATA_FILE = 'gregor-cluster-metadata.json';
 
@@ -147,6 +148,8 @@ export class ClusterMetadata {
   #controller: Controller | undefined;
   #uncleanElections = 0;
   readonly #logger: Logger | undefined;
+  /** Prefixes outside the topic metadata that other parts of the broker follow (see `watchPrefix`). */
+  readonly #watchedPrefixes: WatchedPrefix[] = [];
 
   private constructor(config: BrokerConfig, meta: MetaProperties, store: MetadataStore, clustered: boolean, logger: Logger | undefined) {
     this.#config = config;
@@ -608,6 +611,17 @@ export class ClusterMetadata {
     return allocated;
   }
 
+  /**
+   * The keys under `prefix` (one the topic metadata does not use: `quotas/`, `acls/`, `scram/`), read now and
+   * kept current through the store, so every broker of the cluster sees a write of any of them; `onChange`
+   * hears of each later change. Closed with the metadata.
+   */
+  async watchPrefix(prefix: string, onChange?: (changes: readonly PrefixChange[]) => void): Promise<WatchedPrefix> {
+    const watched = await WatchedPrefix.open(this.#store, prefix, onChange);
+    this.#watchedPrefixes.push(watched);
+    return watched;
+  }
+
   /** Stops following the store and releases it; changes requested before are settled first. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -617,6 +631,7 @@ export class ClusterMetadata {
     this.#stopControlling();
     await leadership?.resign().catch(() => undefined);
     await this.#session?.close();
+    for (const watched of this.#watchedPrefixes) await watched.close();
     await this.#watch?.cancel();
     await this.#store.close();
   }

@@ -37,6 +37,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   def('connections.max.idle.ms', LONG, '600000', 'Idle connections are closed after this long.'),
   def('max.connections.per.ip', INT, INT_MAX, 'Connections one client address may hold.', { min: 0 }),
   def('max.connections', INT, INT_MAX, 'Connections the broker accepts in total.', { min: 0 }),
+  def('quota.window.num', INT, '11', 'Windows a client quota rate is measured over.', { min: 1 }),
+  def('quota.window.size.seconds', INT, '1', 'Length of one client quota window.', { min: 1 }),
   def('log.retention.hours', INT, '168', 'Retention in hours when neither log.retention.minutes nor .ms is set.'),
   def('log.retention.minutes', INT, null, 'Retention in minutes when log.retention.ms is not set.'),
   def('log.retention.ms', LONG, null, 'Retention in milliseconds; -1 keeps everything.'),

@@ -12,7 +12,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { ErrorCode, errorInfo } from '../protocol/error-codes.js';
-import type { BrokerStateSource } from './broker-state.js';
+import type { BrokerStateSource, QuotaSensorState } from './broker-state.js';
 import type { TrafficObserver } from './traffic.js';
 import { LatencyHistogram, type LatencySeries } from './latency-histogram.js';
 import { readMappedSegmentBytes } from './mapped-memory.js';
@@ -197,6 +197,11 @@ export class BrokerMetrics implements TrafficObserver {
     this.#state = source;
     this.#optionalGauge('gregor_connections', 'Client connections open.', source.connectionCount?.bind(source));
     this.#optionalGauge('gregor_worker_queue_depth', 'Tasks queued or running in the partition worker pools.', source.workerQueueDepth?.bind(source));
+    this.#optionalGauge(
+      'gregor_connections_throttled_total',
+      'Connections refused for exceeding their address’s connection_creation_rate quota.',
+      source.connectionsThrottled?.bind(source),
+    );
   }
 
   #optionalGauge(name: string, help: string, read: (() => number) | undefined): void {
@@ -309,6 +314,7 @@ export class BrokerMetrics implements TrafficObserver {
         this.set(offline);
       },
     });
+    this.#quotaGauges(state);
     new Gauge({
       name: 'gregor_mapped_bytes',
       help: 'Address space mapped from segment files, by file kind (log, index, timeindex).',
@@ -319,6 +325,33 @@ export class BrokerMetrics implements TrafficObserver {
         for (const [file, bytes] of await readMappedSegmentBytes()) this.set({ file }, bytes);
       },
     });
+  }
+
+  /** Per quota entity, as Kafka's quota sensors (`byte-rate`/`request-time`, `throttle-time`), labelled by quota, user and client id. */
+  #quotaGauges(state: () => BrokerStateSource): void {
+    const registers = [this.registry];
+    const labelNames = ['quota', 'user', 'client_id'];
+    const perSensor = (name: string, help: string, value: (s: QuotaSensorState) => number, type: typeof Gauge | typeof Counter): void => {
+      new type({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const s of state().quotaSensors?.() ?? []) this.inc({ quota: s.quota, user: s.user, client_id: s.clientId }, value(s));
+        },
+      });
+    };
+    perSensor(
+      'gregor_client_quota_rate',
+      'Rate a client quota measures now: bytes/s, or percent of a handler thread for request_percentage.',
+      (s) => s.rate,
+      Gauge,
+    );
+    perSensor('gregor_client_quota_limit', 'The client quota in effect for the entity.', (s) => s.limit, Gauge);
+    perSensor('gregor_client_quota_throttle_time_ms_total', 'Milliseconds clients were throttled (muted) by the quota.', (s) => s.throttleTimeMsTotal, Counter);
+    perSensor('gregor_client_quota_throttled_total', 'Responses that carried a throttle time from the quota.', (s) => s.throttledCount, Counter);
   }
 
   /** BrokerTopicMetrics under the names of the JMX exporter's Kafka example rules (`<bean>PerSec` Count → `_total`). */

@@ -1,6 +1,6 @@
 /**
  * What the metrics read from the broker when Prometheus scrapes, instead of counting on the hot path:
- * partitions and log sizes, connections, consumer-group lag, the worker-pool queue. The broker and group coordinator
+ * partitions and log sizes, connections, consumer-group lag, the worker-pool queue, client quota usage. The broker and group coordinator
  * supply it; every part is optional so the metrics work before each layer exists.
  */
 
@@ -39,6 +39,20 @@ export function offlineLogDirs(states: Iterable<LogDirState>): string[] {
   return [...states].filter((dir) => !dir.online).map((dir) => dir.path);
 }
 
+/** One entity metered by a client quota (Kafka's quota sensors, tagged by user and client id). */
+export interface QuotaSensorState {
+  /** The quota key: producer_byte_rate, consumer_byte_rate or request_percentage. */
+  readonly quota: string;
+  /** '' where the quota's entity does not name that type. */
+  readonly user: string;
+  readonly clientId: string;
+  /** Bytes per second, or percent of a handler thread. */
+  readonly rate: number;
+  readonly limit: number;
+  readonly throttleTimeMsTotal: number;
+  readonly throttledCount: number;
+}
+
 export interface BrokerStateSource {
   /** The log dirs with their state. */
   logDirs?(): Iterable<LogDirState>;
@@ -50,4 +64,8 @@ export interface BrokerStateSource {
   workerQueueDepth?(): number;
   /** Unclean leader elections this broker made as controller, since it started. */
   uncleanLeaderElections?(): number;
+  /** The entities client quotas meter now. */
+  quotaSensors?(): Iterable<QuotaSensorState>;
+  /** Connections refused since start for exceeding their address's connection creation rate. */
+  connectionsThrottled?(): number;
 }

@@ -32,6 +32,8 @@ export enum ApiKey {
   DeleteGroups = 42,
   IncrementalAlterConfigs = 44,
   OffsetDelete = 47,
+  DescribeClientQuotas = 48,
+  AlterClientQuotas = 49,
   DescribeUserScramCredentials = 50,
   AlterUserScramCredentials = 51,
   DescribeCluster = 60,

@@ -1010,6 +1010,75 @@ export namespace OffsetDeleteResponse {
   }
 }
 
+export interface DescribeClientQuotasRequest {
+  components: DescribeClientQuotasRequest.ComponentData[];
+  strict: boolean;
+}
+export namespace DescribeClientQuotasRequest {
+  export interface ComponentData {
+    entityType: string;
+    matchType: number;
+    match: string | null;
+  }
+}
+
+export interface DescribeClientQuotasResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  entries: DescribeClientQuotasResponse.EntryData[] | null;
+}
+export namespace DescribeClientQuotasResponse {
+  export interface EntityData {
+    entityType: string;
+    entityName: string | null;
+  }
+  export interface ValueData {
+    key: string;
+    value: number;
+  }
+  export interface EntryData {
+    entity: DescribeClientQuotasResponse.EntityData[];
+    values: DescribeClientQuotasResponse.ValueData[];
+  }
+}
+
+export interface AlterClientQuotasRequest {
+  entries: AlterClientQuotasRequest.EntryData[];
+  validateOnly: boolean;
+}
+export namespace AlterClientQuotasRequest {
+  export interface EntityData {
+    entityType: string;
+    entityName: string | null;
+  }
+  export interface OpData {
+    key: string;
+    value: number;
+    remove: boolean;
+  }
+  export interface EntryData {
+    entity: AlterClientQuotasRequest.EntityData[];
+    ops: AlterClientQuotasRequest.OpData[];
+  }
+}
+
+export interface AlterClientQuotasResponse {
+  throttleTimeMs: number;
+  entries: AlterClientQuotasResponse.EntryData[];
+}
+export namespace AlterClientQuotasResponse {
+  export interface EntityData {
+    entityType: string;
+    entityName: string | null;
+  }
+  export interface EntryData {
+    errorCode: number;
+    errorMessage: string | null;
+    entity: AlterClientQuotasResponse.EntityData[];
+  }
+}
+
 export interface DescribeUserScramCredentialsRequest {
   users: DescribeUserScramCredentialsRequest.UserName[] | null;
 }
@@ -1230,6 +1299,8 @@ export interface RequestByKey {
   [ApiKey.DeleteGroups]: DeleteGroupsRequest;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsRequest;
   [ApiKey.OffsetDelete]: OffsetDeleteRequest;
+  [ApiKey.DescribeClientQuotas]: DescribeClientQuotasRequest;
+  [ApiKey.AlterClientQuotas]: AlterClientQuotasRequest;
   [ApiKey.DescribeUserScramCredentials]: DescribeUserScramCredentialsRequest;
   [ApiKey.AlterUserScramCredentials]: AlterUserScramCredentialsRequest;
   [ApiKey.DescribeCluster]: DescribeClusterRequest;
@@ -1269,6 +1340,8 @@ export interface ResponseByKey {
   [ApiKey.DeleteGroups]: DeleteGroupsResponse;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsResponse;
   [ApiKey.OffsetDelete]: OffsetDeleteResponse;
+  [ApiKey.DescribeClientQuotas]: DescribeClientQuotasResponse;
+  [ApiKey.AlterClientQuotas]: AlterClientQuotasResponse;
   [ApiKey.DescribeUserScramCredentials]: DescribeUserScramCredentialsResponse;
   [ApiKey.AlterUserScramCredentials]: AlterUserScramCredentialsResponse;
   [ApiKey.DescribeCluster]: DescribeClusterResponse;

@@ -14,6 +14,7 @@
  * started and written (or given up), and ends exactly once, whichever way its slot leaves the queue.
  */
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { RequestTiming } from '../metrics/request-timing.js';
 import type { ConnectionSession } from '../security/session.js';
 import { type FramePool, POOLED_FRAME_MIN_BYTES } from './frame-pool.js';
@@ -70,6 +71,9 @@ export class Connection {
   #frameFilled = 0;
   #readDeadline: NodeJS.Timeout | undefined;
   #paused = false;
+  /** Set while the client is throttled by a quota: nothing is read until it fires (at `#mutedUntil`). */
+  #muted: NodeJS.Timeout | undefined;
+  #mutedUntil = 0;
   #closed = false;
   #drained: Promise<void> | undefined;
   readonly #closeListeners: (() => void)[] = [];
@@ -123,11 +127,28 @@ export class Connection {
     this.#updateReading();
   }
 
+  /**
+   * Stops reading for `ms` (longer if already muted for longer), as Kafka mutes the channel of a client over
+   * its quota (KIP-219); responses still go out.
+   */
+  mute(ms: number): void {
+    const until = performance.now() + ms;
+    if (ms <= 0 || this.#closed || until <= this.#mutedUntil) return;
+    this.#mutedUntil = until;
+    clearTimeout(this.#muted);
+    this.#muted = setTimeout(() => {
+      this.#muted = undefined;
+      this.#updateReading();
+    }, ms);
+    this.#updateReading();
+  }
+
   /** Closes now, or (`graceful`) once the responses already written have been sent. */
   close(graceful = false): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#readDeadline);
+    clearTimeout(this.#muted);
     if (graceful) {
       this.socket.end();
       // A peer that never closes its side does not keep the socket.
@@ -290,13 +311,14 @@ export class Connection {
   #updateReading(): void {
     if (this.#closed) return;
     const full = this.#pending.length >= this.#limits.maxQueuedRequests || this.socket.writableNeedDrain;
-    if (full || this.#paused) this.socket.pause();
+    if (full || this.#paused || this.#muted !== undefined) this.socket.pause();
     else this.socket.resume();
   }
 
   #onClosed(): void {
     this.#closed = true;
     clearTimeout(this.#readDeadline);
+    clearTimeout(this.#muted);
     this.#releaseAnswered();
     for (const listener of this.#closeListeners) listener();
   }

@@ -6,8 +6,11 @@
  * connection; a handler's KafkaError becomes that error in every element of the response; any other
  * exception is logged and answered with UNKNOWN_SERVER_ERROR. It marks when the handler starts, gives the
  * handler's context the request's timing to mark its parked time, and names the request's API and error
- * for the observer (the connection marks the rest and ends the timing).
+ * for the observer (the connection marks the rest and ends the timing). When client quotas are configured,
+ * an answered request's usage goes to them (request-throttling.ts) and the connection is muted for the
+ * throttle time its response carries.
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { decodeRequest, decodeRequestHeader, encodeResponse } from '../protocol/codec.js';
 import { ErrorCode, KafkaError, codeOf } from '../protocol/error-codes.js';
@@ -17,6 +20,7 @@ import type { Connection, FrameResponse } from './connection.js';
 import { CloseConnection, type Handler, NO_RESPONSE, type RequestContext, type RequestHeaderInfo } from './handler.js';
 import { API_VERSIONS_KEY } from './handlers/18-api-versions.js';
 import { type AuthorizingServices, withAuthorization } from './request-authorization.js';
+import { type QuotaUsage, answerWithinQuotas, recordWithinQuotas } from './request-throttling.js';
 
 /** Told of each request of a known API once it is over, with its phases and request-level error (metrics). */
 export type RequestObserver = RequestTimingSink;
@@ -60,6 +64,7 @@ export class Dispatcher {
     let errorCode = ErrorCode.NONE;
     let body: unknown;
     timing.handlerStarted();
+    const started = performance.now();
     try {
       body = await handler.handle(request, context);
     } catch (error) {
@@ -73,13 +78,32 @@ export class Dispatcher {
       body = handler.errorResponse(request, errorCode, context);
     }
     timing.errorCode = errorCode;
+    const quotas = this.#services.quotas;
+    const usage: QuotaUsage | undefined = quotas.enforcing
+      ? {
+          apiKey: header.apiKey,
+          request,
+          user: connection.session.principal.name,
+          clientId: header.clientId ?? '',
+          requestBytes: frame.length,
+          handlerMs: performance.now() - started - timing.remoteMs,
+        }
+      : undefined;
     if (body === NO_RESPONSE) {
       this.#release(releases);
+      if (usage) connection.mute(recordWithinQuotas(quotas, usage));
       return 'none';
     }
     let chunks: Buffer[];
     try {
-      chunks = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, body);
+      if (usage) {
+        const encode = (answer: unknown): Buffer[] => encodeResponse(header.apiKey, header.apiVersion, header.correlationId, answer);
+        const answered = answerWithinQuotas(quotas, usage, body, encode, () => this.#release(releases.splice(0)));
+        chunks = answered.chunks;
+        connection.mute(answered.throttleTimeMs);
+      } else {
+        chunks = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, body);
+      }
     } catch (error) {
       this.#release(releases);
       throw error;

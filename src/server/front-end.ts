@@ -100,6 +100,7 @@ export async function startFrontEnd(services: BrokerServices, options: FrontEndO
         identity,
         tls: tls && { options: tls.serverOptions, principalOf: (socket) => tlsPrincipal(socket, mapper!) },
         sasl: mechanisms && (() => new SaslAuthenticator(mechanisms, failureDelayMs)),
+        admitConnection: (ip) => services.quotas.connections.admit(ip),
         limits: {
           maxRequestBytes: config.int('socket.request.max.bytes'),
           framePool,

@@ -1,6 +1,6 @@
 /**
  * The TCP listener, TLS or not: accepts connections (refusing those over `max.connections` or
- * `max.connections.per.ip`; over TLS once the handshake is done, a failed handshake simply closes its
+ * `max.connections.per.ip`, and those over their address's connection creation rate quota; over TLS once the handshake is done, a failed handshake simply closes its
  * socket), wires each to the dispatcher with its session, and on shutdown stops accepting, lets in-flight
  * requests finish and closes every connection.
  */
@@ -26,6 +26,11 @@ export interface ListenerOptions {
   readonly tls?: { readonly options: TlsOptions; readonly principalOf: (socket: TLSSocket) => KafkaPrincipal };
   /** On SASL listeners: each connection's authenticator. */
   readonly sasl?: () => SaslAuthenticator;
+  /**
+   * Counts a new connection from the address against its connection rate quota: 0 admits it, otherwise it
+   * is refused, held unread that many milliseconds and then closed.
+   */
+  readonly admitConnection?: (ip: string) => number;
 }
 
 export class Listener {
@@ -33,6 +38,8 @@ export class Listener {
   readonly #server: Server;
   readonly #connections = new Set<Connection>();
   readonly #perIp = new Map<string, number>();
+  /** Refused connections waiting out their throttle time before being closed. */
+  readonly #refused = new Set<Socket>();
   #nextId = 1;
 
   private constructor(options: ListenerOptions) {
@@ -90,6 +97,7 @@ export class Listener {
     ]);
     clearTimeout(timer);
     for (const connection of this.#connections) connection.close();
+    for (const socket of this.#refused) socket.destroy();
     await closed;
   }
 
@@ -112,6 +120,11 @@ export class Listener {
       socket.destroy();
       return;
     }
+    const holdMs = this.#options.admitConnection?.(ip) ?? 0;
+    if (holdMs > 0) {
+      this.#holdThenClose(socket, holdMs);
+      return;
+    }
     this.#perIp.set(ip, fromIp + 1);
     const session = new ConnectionSession(this.identity, principal, this.#options.sasl?.());
     const connection = new Connection(this.#nextId++, socket, this.#options.limits, this.#options.handleFrame, this.#options.onConnectionError, session);
@@ -121,6 +134,18 @@ export class Listener {
       const left = (this.#perIp.get(ip) ?? 1) - 1;
       if (left === 0) this.#perIp.delete(ip);
       else this.#perIp.set(ip, left);
+    });
+  }
+
+  /** Kafka closes a connection over its IP's creation rate only after the throttle time, so the client does not retry at once. */
+  #holdThenClose(socket: Socket, holdMs: number): void {
+    socket.pause();
+    socket.on('error', () => socket.destroy());
+    this.#refused.add(socket);
+    const timer = setTimeout(() => socket.destroy(), holdMs);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.#refused.delete(socket);
     });
   }
 }

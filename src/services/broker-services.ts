@@ -10,6 +10,7 @@ import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { TrafficObserver } from '../metrics/traffic.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { StandardAuthorizer } from '../security/authorizer/standard-authorizer.js';
+import type { ClientQuotas } from '../security/quota/client-quotas.js';
 import type { ScramCredentialStore } from '../security/scram/credential-store.js';
 
 /** The broker's own services, which the group layer is built on. */
@@ -35,6 +36,8 @@ export interface GroupServices {
 export interface SecurityServices {
   /** SCRAM credentials: SASL/SCRAM logins read them, DescribeUserScramCredentials and AlterUserScramCredentials manage them. */
   readonly scramCredentials: ScramCredentialStore;
+  /** Client quotas: DescribeClientQuotas and AlterClientQuotas manage them, the front end enforces them. */
+  readonly quotas: ClientQuotas;
 }
 
 /** Everything the broker offers handlers and in-process users. */

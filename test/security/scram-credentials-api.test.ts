@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { FileScramCredentialStore } from '../../src/security/scram/file-credential-store.js';
 import { randomSalt, saltedPassword, scramMechanismNamed } from '../../src/security/scram/scram-mechanism.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 
@@ -16,12 +15,14 @@ let broker: TestBroker;
 let admin: RawClient;
 let sasl: string;
 
+const SETTINGS = {
+  listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
+  'sasl.enabled.mechanisms': 'SCRAM-SHA-256,SCRAM-SHA-512',
+  'failed.authentication.delay.ms': 50,
+};
+
 beforeAll(async () => {
-  broker = await startBroker({
-    listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
-    'sasl.enabled.mechanisms': 'SCRAM-SHA-256,SCRAM-SHA-512',
-    'failed.authentication.delay.ms': 50,
-  });
+  broker = await startBroker(SETTINGS);
   admin = await RawClient.connect(broker.bootstrap);
   sasl = `127.0.0.1:${broker.broker.listeners[1]!.port}`;
 }, 60_000);
@@ -133,8 +134,11 @@ describe('SCRAM credential APIs', () => {
     expect((await describeUsers(['frank'])).results[0]!.errorCode).toBe(ErrorCode.RESOURCE_NOT_FOUND);
   }, 30_000);
 
-  it('keeps the credentials in the metadata dir, for the next start', async () => {
-    const reopened = await FileScramCredentialStore.open(`${broker.dataDir}/scram-credentials.json`);
-    expect([...reopened.users().keys()]).toEqual(['alice', 'alice2', 'bob']);
-  });
+  it('keeps the credentials in the metadata store, for the next start', async () => {
+    admin.close();
+    await broker.broker.close();
+    broker = await startBroker(SETTINGS, {}, broker.dataDir);
+    admin = await RawClient.connect(broker.bootstrap);
+    expect((await describeUsers(null)).results.map((r) => r.user)).toEqual(['alice', 'alice2', 'bob']);
+  }, 60_000);
 });

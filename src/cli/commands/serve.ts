@@ -50,6 +50,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     connectionCount: () => broker.connectionCount,
     workerQueueDepth: () => broker.workerQueueDepth,
     uncleanLeaderElections: () => broker.metadata.uncleanLeaderElections,
+    quotaSensors: () => broker.services.quotas.sensorStates(),
+    connectionsThrottled: () => broker.services.quotas.connections.refusedCount,
   });
   broker.metadata.subscribe({ topicDeleted: (topic) => metrics.forgetTopic(topic.name) });
   admin?.watchLogDirs(() => offlineLogDirs(logDirs()));

@@ -31,6 +31,8 @@ import { createPartitions } from './37-create-partitions.js';
 import { deleteGroups } from './42-delete-groups.js';
 import { incrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { offsetDelete } from './47-offset-delete.js';
+import { describeClientQuotas } from './48-describe-client-quotas.js';
+import { alterClientQuotas } from './49-alter-client-quotas.js';
 import { describeUserScramCredentials } from './50-describe-user-scram-credentials.js';
 import { alterUserScramCredentials } from './51-alter-user-scram-credentials.js';
 import { describeCluster } from './60-describe-cluster.js';
@@ -69,6 +71,8 @@ export const apiDefinitions: readonly ApiDefinition[] = [
   deleteGroups,
   incrementalAlterConfigs,
   offsetDelete,
+  describeClientQuotas,
+  alterClientQuotas,
   describeUserScramCredentials,
   alterUserScramCredentials,
   describeCluster,

@@ -58,6 +58,7 @@ export class StandardAuthorizer {
   static async open(options: AuthorizerOptions, store: AclStore): Promise<StandardAuthorizer> {
     const authorizer = new StandardAuthorizer(options, store);
     authorizer.applyRemote(await store.load(), []);
+    store.follow?.((added, removed) => authorizer.applyRemote(added, removed));
     return authorizer;
   }
 

@@ -3,12 +3,11 @@
  * mechanism) and what logins and AlterUserScramCredentials need of it: a synchronous look-up of the current
  * credentials (so a change is seen by the next login, at once) and an all-or-nothing batch of changes.
  *
- * The shape fits the cluster metadata store (src/cluster/store) as well as the local file: a store over a
- * MetadataStore would keep one key per credential (`scram/<mechanism>/<user>`), fill its in-memory view with
- * `range('scram/')` and keep it current with a `watch` from the revision after that read (so every broker
- * of the cluster applies a change within the watch's delay), and write a batch as one `txn` of puts and
- * deletes, every deleted key compared with `createRevision != 0` so that a concurrent deletion fails the
- * batch instead of passing silently.
+ * The broker's is the cluster metadata store's (metadata-credential-store.ts): one key per credential
+ * (`scram/<mechanism>/<user>`), its in-memory view kept current through the store's watch (so every broker of
+ * the cluster applies a change within the watch's delay), a batch written as one transaction whose deleted
+ * keys must exist, so that a concurrent deletion fails the batch instead of passing silently. A file
+ * (file-credential-store.ts) serves when `gregor.scram.credentials.file` asks for one.
  */
 import type { ScramCredential, ScramMechanismName } from './scram-mechanism.js';
 

@@ -1,24 +1,36 @@
 /**
- * SCRAM credentials in one JSON file (by default scram-credentials.json in the metadata dir, or
- * `gregor.scram.credentials.file`), read at start and replaced atomically on every change, readable by the
- * broker's user only. Changes are serialised; the in-memory view is swapped only once the file is written.
+ * SCRAM credentials in one JSON file (`gregor.scram.credentials.file`; a scram-credentials.json in the metadata
+ * dir is the format before the metadata store, moved into it once), read at start and replaced atomically on
+ * every change, readable by the broker's user only. Changes are serialised; the in-memory view is swapped only
+ * once the file is written. Also the credentials' JSON form, which the metadata store's keys share.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { writeFileAtomic } from '../../cluster/atomic-file.js';
-import { metadataDirOf } from '../../cluster/cluster-metadata.js';
-import type { BrokerConfig } from '../../config/broker-config.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { ScramCredentialChange, ScramCredentialStore, UserCredentials } from './credential-store.js';
 import { type ScramCredential, type ScramMechanismName, scramMechanismNamed } from './scram-mechanism.js';
 
 export const SCRAM_CREDENTIALS_FILE = 'scram-credentials.json';
 
-interface PersistedCredential {
+/** A credential as JSON: its byte fields in base64. */
+export interface PersistedCredential {
   readonly salt: string;
   readonly storedKey: string;
   readonly serverKey: string;
   readonly iterations: number;
+}
+
+export function persistCredential(c: ScramCredential): PersistedCredential {
+  return { salt: c.salt.toString('base64'), storedKey: c.storedKey.toString('base64'), serverKey: c.serverKey.toString('base64'), iterations: c.iterations };
+}
+
+export function restoreCredential(c: PersistedCredential): ScramCredential {
+  return {
+    salt: Buffer.from(c.salt, 'base64'),
+    storedKey: Buffer.from(c.storedKey, 'base64'),
+    serverKey: Buffer.from(c.serverKey, 'base64'),
+    iterations: c.iterations,
+  };
 }
 
 interface PersistedCredentials {
@@ -28,10 +40,6 @@ interface PersistedCredentials {
 }
 
 type Users = Map<string, Map<ScramMechanismName, ScramCredential>>;
-
-export function scramCredentialsFile(config: BrokerConfig): string {
-  return config.has('gregor.scram.credentials.file') ? config.string('gregor.scram.credentials.file') : join(metadataDirOf(config), SCRAM_CREDENTIALS_FILE);
-}
 
 export class FileScramCredentialStore implements ScramCredentialStore {
   #users: Users;
@@ -86,15 +94,7 @@ function encode(users: Users): string {
   const persisted: PersistedCredentials = {
     version: 1,
     users: Object.fromEntries(
-      [...users].map(([user, credentials]) => [
-        user,
-        Object.fromEntries(
-          [...credentials].map(([mechanism, c]) => [
-            mechanism,
-            { salt: c.salt.toString('base64'), storedKey: c.storedKey.toString('base64'), serverKey: c.serverKey.toString('base64'), iterations: c.iterations },
-          ]),
-        ),
-      ]),
+      [...users].map(([user, credentials]) => [user, Object.fromEntries([...credentials].map(([mechanism, c]) => [mechanism, persistCredential(c)]))]),
     ),
   };
   return `${JSON.stringify(persisted, null, 2)}\n`;
@@ -109,12 +109,7 @@ function decode(path: string, text: string): Users {
     for (const [name, c] of Object.entries(byMechanism)) {
       const mechanism = scramMechanismNamed(name);
       if (!mechanism) throw new KafkaError(ErrorCode.INVALID_CONFIG, `${path}: unknown SCRAM mechanism ${name} for user ${user}`);
-      credentials.set(mechanism.name, {
-        salt: Buffer.from(c.salt, 'base64'),
-        storedKey: Buffer.from(c.storedKey, 'base64'),
-        serverKey: Buffer.from(c.serverKey, 'base64'),
-        iterations: c.iterations,
-      });
+      credentials.set(mechanism.name, restoreCredential(c));
     }
     users.set(user, credentials);
   }

@@ -1,0 +1,123 @@
+/**
+ * Enforcement of one client quota (producer bytes, consumer bytes or request time) as Kafka's
+ * ClientQuotaManager does it: every client the table gives a limit is metered by the sensor of the entity
+ * that limit comes from; a recording that takes the sensor's rate over the limit is kept and answered with
+ * the time the client must wait (KIP-219: the response says it and the connection is muted that long).
+ * Clients no entity limits are not metered at all. Sensors idle for an hour are dropped, as Kafka's expire.
+ */
+import type { QuotaKey } from './client-quota-entity.js';
+import type { QuotaTable, ResolvedQuota } from './quota-table.js';
+import { type RateWindows, SampledRate } from './sampled-rate.js';
+
+/** Kafka's ClientQuotaManager.InactiveSensorExpirationTimeSeconds. */
+const SENSOR_EXPIRY_MS = 3_600_000;
+const SWEEP_INTERVAL_MS = 60_000;
+/** Resolutions cached before the cache is emptied (a flood of distinct client ids must not grow it without end). */
+const MAX_CACHED_RESOLUTIONS = 10_000;
+
+/** One metered entity: what it took and how long it was throttled, for the metrics. */
+export interface QuotaSensor {
+  readonly user: string;
+  readonly clientId: string;
+  readonly rate: SampledRate;
+  /** The limit in effect (units per second). */
+  limit: number;
+  throttleTimeMsTotal: number;
+  throttledCount: number;
+  lastUsed: number;
+}
+
+export class ClientQuotaManager {
+  readonly quota: QuotaKey;
+  readonly #table: QuotaTable;
+  readonly #windows: RateWindows;
+  readonly #clock: () => number;
+  readonly #sensors = new Map<string, QuotaSensor>();
+  /** (user, client id) → its resolution, valid while the table is at `#resolvedVersion`. */
+  readonly #resolved = new Map<string, ResolvedQuota | null>();
+  #resolvedVersion = -1;
+  #enabled = false;
+  #lastSweep = 0;
+
+  constructor(quota: QuotaKey, table: QuotaTable, windows: RateWindows, clock: () => number) {
+    this.quota = quota;
+    this.#table = table;
+    this.#windows = windows;
+    this.#clock = clock;
+  }
+
+  /**
+   * Records `value` for the client and returns the milliseconds it must be throttled (0 within its quota, or
+   * when no quota applies to it).
+   */
+  record(user: string, clientId: string, value: number): number {
+    const sensor = this.#sensor(user, clientId);
+    if (sensor === undefined) return 0;
+    const now = this.#clock();
+    sensor.lastUsed = now;
+    sensor.rate.record(value, now);
+    return sensor.rate.throttleTimeMs(sensor.limit, now);
+  }
+
+  /** Takes back a recorded value (a fetch answered empty because it is throttled sends nothing). */
+  unrecord(user: string, clientId: string, value: number): void {
+    this.#sensor(user, clientId)?.rate.record(-value, this.#clock());
+  }
+
+  /** The client is throttled for `throttleTimeMs` (the metrics' throttle time). */
+  throttled(user: string, clientId: string, throttleTimeMs: number): void {
+    const sensor = this.#sensor(user, clientId);
+    if (sensor === undefined) return;
+    sensor.throttleTimeMsTotal += throttleTimeMs;
+    sensor.throttledCount++;
+  }
+
+  /** The sensors in use, for the metrics. */
+  sensors(): IterableIterator<QuotaSensor> {
+    return this.#sensors.values();
+  }
+
+  #sensor(user: string, clientId: string): QuotaSensor | undefined {
+    if (this.#resolvedVersion !== this.#table.version) this.#reresolve();
+    if (!this.#enabled) return undefined;
+    const client = `${user}\u0000${clientId}`;
+    let resolved = this.#resolved.get(client);
+    if (resolved === undefined) {
+      resolved = this.#table.resolve(this.quota, user, clientId) ?? null;
+      if (this.#resolved.size >= MAX_CACHED_RESOLUTIONS) this.#resolved.clear();
+      this.#resolved.set(client, resolved);
+    }
+    if (resolved === null) return undefined;
+    const tags = `${resolved.user}\u0000${resolved.clientId}`;
+    let sensor = this.#sensors.get(tags);
+    if (sensor === undefined) {
+      this.#sweep();
+      sensor = {
+        user: resolved.user,
+        clientId: resolved.clientId,
+        rate: new SampledRate(this.#windows),
+        limit: resolved.limit,
+        throttleTimeMsTotal: 0,
+        throttledCount: 0,
+        lastUsed: this.#clock(),
+      };
+      this.#sensors.set(tags, sensor);
+    }
+    // A changed quota applies to the sensor's history at once, as Kafka updates the metric's config.
+    sensor.limit = resolved.limit;
+    return sensor;
+  }
+
+  #reresolve(): void {
+    this.#resolved.clear();
+    this.#resolvedVersion = this.#table.version;
+    this.#enabled = this.#table.has(this.quota);
+  }
+
+  #sweep(): void {
+    const now = this.#clock();
+    if (now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
+    this.#lastSweep = now;
+    for (const [tags, sensor] of this.#sensors) if (now - sensor.lastUsed >= SENSOR_EXPIRY_MS) this.#sensors.delete(tags);
+  }
+}
