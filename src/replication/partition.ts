@@ -429,7 +429,10 @@ export class Partition {
     const logStartOffset = this.log.logStartOffset;
     const logEndOffset = this.log.logEndOffset;
     if (offset < logStartOffset || offset > logEndOffset) {
-      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [${logStartOffset}, ${logEndOffset}] of ${this.topic}-${this.partition}`);
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${offset} is outside [${logStartOffset}, ${logEndOffset}] of ${this.topic}-${this.partition}`,
+      );
     }
     const result = offset >= limit ? undefined : this.log.read(offset, maxBytes, limit);
     return {
