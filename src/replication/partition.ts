@@ -537,7 +537,8 @@ export class Partition {
     this.#highWatermark = candidate;
     let bytes = 0;
     while (this.#uncommitted.length > 0 && this.#uncommitted[0]!.end <= candidate) bytes += this.#uncommitted.shift()!.bytes;
-    this.#notify(bytes, true);
+    // Records this replica got as a follower are not counted in `#uncommitted`; at least one became visible.
+    this.#notify(Math.max(bytes, 1), true);
     this.#answerWaiters();
   }
 
