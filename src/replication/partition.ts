@@ -429,7 +429,10 @@ export class Partition {
     const logStartOffset = this.log.logStartOffset;
     const logEndOffset = this.log.logEndOffset;
     if (offset < logStartOffset || offset > logEndOffset) {
-      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [${logStartOffset}, ${logEndOffset}] of ${this.topic}-${this.partition}`);
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${offset} is outside [${logStartOffset}, ${logEndOffset}] of ${this.topic}-${this.partition}`,
+      );
     }
     const result = offset >= limit ? undefined : this.log.read(offset, maxBytes, limit);
     return {
@@ -534,7 +537,8 @@ export class Partition {
     this.#highWatermark = candidate;
     let bytes = 0;
     while (this.#uncommitted.length > 0 && this.#uncommitted[0]!.end <= candidate) bytes += this.#uncommitted.shift()!.bytes;
-    this.#notify(bytes, true);
+    // Records this replica got as a follower are not counted in `#uncommitted`; at least one became visible.
+    this.#notify(Math.max(bytes, 1), true);
     this.#answerWaiters();
   }
 

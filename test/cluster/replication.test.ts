@@ -35,21 +35,21 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     store = undefined;
   });
 
-  function settings(nodeId: number): Record<string, string | number> {
+  function settings(nodeId: number, lagTimeMs = LAG_TIME_MS): Record<string, string | number> {
     return {
       'node.id': nodeId,
       'gregor.metadata.store': 'etcd',
       'gregor.etcd.endpoints': etcd.endpoint,
       'gregor.cluster.name': clusterName,
       'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
-      'replica.lag.time.max.ms': LAG_TIME_MS,
+      'replica.lag.time.max.ms': lagTimeMs,
       'replica.fetch.backoff.ms': 100,
     };
   }
 
-  async function startCluster(): Promise<void> {
+  async function startCluster(lagTimeMs = LAG_TIME_MS): Promise<void> {
     clusterName = `replication-${randomUUID()}`;
-    for (let nodeId = 1; nodeId <= 3; nodeId++) brokers.push(await startBroker(settings(nodeId), {}, tempDataDir()));
+    for (let nodeId = 1; nodeId <= 3; nodeId++) brokers.push(await startBroker(settings(nodeId, lagTimeMs), {}, tempDataDir()));
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the three');
   }
 
@@ -169,6 +169,29 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     }
     const leader = brokerOf(state.leader).broker.replicaManager.partition(topic, 0)!;
     expect(leader.logEndOffset).toBe(1n);
+  }, 90_000);
+
+  it('answers acks=all REQUEST_TIMED_OUT when an ISR follower stopped fetching and the request timeout passes first', async () => {
+    await startCluster(60_000);
+    const topic = `timeout-${randomUUID()}`;
+    await createTopic(topic, { 'min.insync.replicas': '2' });
+    await produce(topic, ['before'], 0);
+    const state = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!;
+    const follower = brokerOf(state.replicas.find((id) => id !== state.leader)!);
+    brokers.splice(brokers.indexOf(follower), 1);
+    await follower.close();
+    const producer = new Kafka({ brokers: [brokerOf(state.leader).bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).producer();
+    await producer.connect();
+    try {
+      await expect(producer.send({ topic, acks: -1, timeout: 1_000, messages: [{ value: 'late', partition: 0 }] })).rejects.toMatchObject({
+        cause: { type: 'REQUEST_TIMED_OUT' },
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    // As Kafka, the batch stays in the leader's log; only the acknowledgement timed out.
+    const leader = brokerOf(state.leader).broker.replicaManager.partition(topic, 0)!;
+    expect([leader.logEndOffset, leader.highWatermark]).toEqual([2n, 1n]);
   }, 90_000);
 
   it('truncates what an old leader wrote alone (acks=1) once it follows the leader elected after it, to the end of the epoch they share', async () => {

@@ -75,6 +75,19 @@ describe('Partition as leader of three replicas', () => {
     ]);
   });
 
+  it('wakes consumers when records it got as follower become committed under its leadership', () => {
+    const leader = replicaOn(1, role(1, 1));
+    appended(leader.appendAsLeader(batchOf(['a']), NOW));
+    const follower = replicaOn(2, role(1, 1));
+    follower.appendAsFollower(fetched(leader, 0n), NOW);
+    follower.makeLeader(role(2, 2, [1, 2]), NOW);
+    const committed: number[] = [];
+    follower.onAppend((_, bytes, isCommitted) => isCommitted && committed.push(bytes));
+    follower.updateFollowerFetch(1, 1n, NOW);
+    expect(follower.highWatermark).toBe(1n);
+    expect(committed).toEqual([1]);
+  });
+
   it('answers acks=all waits once the high watermark passes them, below min.insync.replicas with NOT_ENOUGH_REPLICAS_AFTER_APPEND', async () => {
     const leader = replicaOn(1, role(1, 1), { 'min.insync.replicas': '2' });
     const first = appended(leader.appendAsLeader(batchOf(['a']), NOW));

@@ -365,4 +365,21 @@ mod tests {
         let error = validate_batches(&input, &options()).unwrap_err();
         assert!(error.to_string().contains(&format!("byte {position}")), "{error}");
     }
+
+    #[test]
+    fn replicated_batches_are_checked_for_framing_and_crc_only() {
+        let mut control = BatchBuilder::new(0).control(true);
+        control.append(1, None, None, &[]).unwrap();
+        let unsequenced = altered(batch(Compression::None, 2), BASE_SEQUENCE_OFFSET, &(-1i32).to_be_bytes());
+        let garbled_records =
+            altered(batch(Compression::None, 2), RECORDS_OFFSET, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+        let input = [control.build().unwrap(), unsequenced, garbled_records, batch(Compression::Zstd, 3)].concat();
+        assert_eq!(validate_replicated_batches(&input).unwrap().len(), 4);
+        let mut corrupt = input.clone();
+        let last = corrupt.len() - 1;
+        corrupt[last] ^= 0xff;
+        assert!(is_corrupt(validate_replicated_batches(&corrupt)));
+        assert!(is_corrupt(validate_replicated_batches(&input[..input.len() - 1])));
+        assert!(is_invalid(validate_replicated_batches(&[])));
+    }
 }

@@ -197,9 +197,10 @@ export class ReplicaFetcher {
     };
     const response = await connection.request(ApiKey.Fetch, FETCH_VERSION, request, this.#settings.requestTimeoutMs + this.#settings.maxWaitMs);
     const flushes: Promise<void>[] = [];
+    const byName = new Map(states.map((state) => [`${state.partition.topic}\0${state.partition.partition}`, state]));
     for (const topic of response.responses) {
       for (const data of topic.partitions) {
-        const state = states.find((s) => s.partition.topic === topic.topic && s.partition.partition === data.partitionIndex);
+        const state = byName.get(`${topic.topic}\0${data.partitionIndex}`);
         if (!state || this.#states.get(state.partition) !== state) continue;
         const partition = state.partition;
         try {

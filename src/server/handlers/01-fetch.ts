@@ -4,7 +4,9 @@
  * has session id 0, so clients send full requests (KIP-227 allows it). Without transactions the last stable
  * offset is the high watermark and there are no aborted transactions, for both isolation levels. The record
  * views go out as their own response chunks and are released once written. A partition led by another broker
- * answers NOT_LEADER_OR_FOLLOWER, from v16 with that leader (KIP-951).
+ * answers NOT_LEADER_OR_FOLLOWER, from v16 with that leader (KIP-951). A follower's fetch (its replica id in
+ * `replicaId` up to v14, in ReplicaState from v15; CLUSTER_ACTION) reads up to the log end and tells the
+ * leader how far the follower is.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchPartitionResult } from '../../replication/replica-manager.js';
