@@ -67,7 +67,11 @@ describe.skipIf(etcdMissing !== undefined)('the controller', () => {
     const [controller, second] = await startCluster();
     await controller!.createTopic('spread', { assignment: [[1], [2], [3]] });
     const seen: PartitionChange[] = [];
-    await controller!.subscribe({ partitionsChanged: (_topic, changes) => void seen.push(...changes) });
+    const brokerSets: number[][] = [];
+    await controller!.subscribe({
+      partitionsChanged: (_topic, changes) => void seen.push(...changes),
+      brokersChanged: (brokers) => void brokerSets.push(brokers.map((b) => b.nodeId)),
+    });
     await pollUntil(() => second!.topic('spread') !== undefined, 'the topic on node 2');
 
     await stop(second!);
@@ -81,6 +85,10 @@ describe.skipIf(etcdMissing !== undefined)('the controller', () => {
     expect(controller!.topic('spread')!.partitions[1]).toMatchObject({ leaderEpoch: 2, isr: [2] });
     await pollUntil(() => returned.leads('spread', 1), 'node 2 to see that it leads partition 1');
     expect(seen.map((c) => c.after.leader)).toEqual([-1, 2]);
+    expect(brokerSets).toEqual([
+      [1, 3],
+      [1, 2, 3],
+    ]);
   }, 60_000);
 
   it('moves leadership to the next in-sync replica, shrinks the ISR, and elects out of sync only when unclean election is enabled', async () => {
