@@ -13,6 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { EtcdMetadataStore } from '../../src/cluster/store/etcd-store.js';
+import type { MetadataStore } from '../../src/cluster/store/metadata-store.js';
+import { PrefixedStore, clusterPrefix } from '../../src/cluster/store/prefixed-store.js';
+import { KEYS, type PartitionState } from '../../src/cluster/store/shared-metadata.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { EtcdProcess, etcdMissing } from '../lib/etcd.js';
@@ -137,16 +141,33 @@ async function createTopic(port: number, name: string, replicationFactor: number
 }
 
 /**
- * Watches a stopping broker through another one's Metadata: the milliseconds from `since` until it leads no
- * RF 2 partition while still registered (leadership moved before it left), or undefined if it left first.
+ * Follows the cluster's keys in etcd, in revision order, while a broker stops; resolves, once its registration
+ * has gone, with when (performance.now()) the last partition of `topic` it led got another leader if that came
+ * before (a controlled shutdown that moved leadership first), else undefined.
  */
-async function watchMove(port: number, topic: string, nodeId: number, gone: () => boolean, since: number): Promise<number | undefined> {
-  while (!gone()) {
-    const now = await view(port, [topic]);
-    if (now?.brokers.includes(nodeId) && ledBy(now, topic, nodeId).length === 0) return performance.now() - since;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  return undefined;
+async function recordShutdown(store: MetadataStore, topic: string, nodeId: number): Promise<() => Promise<number | undefined>> {
+  const { topicId } = JSON.parse((await store.get(KEYS.topic(topic)))!.value) as { topicId: string };
+  const { kvs, revision } = await store.range(`${KEYS.partitions}${topicId}/`);
+  const led = new Set(kvs.filter((kv) => (JSON.parse(kv.value) as PartitionState).leader === nodeId).map((kv) => kv.key));
+  let movedAt: number | undefined;
+  let unregistered = false;
+  const watch = await store.watch('', {
+    fromRevision: revision + 1,
+    onEvents: (events) => {
+      for (const event of events) {
+        if (event.type === 'delete' && event.kv.key === KEYS.broker(nodeId)) unregistered = true;
+        else if (!unregistered && event.type === 'put' && led.has(event.kv.key) && (JSON.parse(event.kv.value) as PartitionState).leader !== nodeId) {
+          led.delete(event.kv.key);
+          if (led.size === 0) movedAt = performance.now();
+        }
+      }
+    },
+  });
+  return async () => {
+    await waitFor('the stopped broker’s registration to go', 30_000, () => unregistered);
+    await watch.cancel();
+    return movedAt;
+  };
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -157,6 +178,7 @@ async function main(): Promise<void> {
   if (etcdMissing) throw new Error(etcdMissing);
   const etcd = await EtcdProcess.start();
   const cluster = `bench-${Date.now()}`;
+  const store = new PrefixedStore(new EtcdMetadataStore([etcd.endpoint]), clusterPrefix(cluster));
   const nodes: Node[] = [];
   try {
     for (const nodeId of [1, 2, 3]) {
@@ -206,18 +228,14 @@ async function main(): Promise<void> {
       await createTopic(witness.port, replicated, 2);
       await timeUntil(witness.port, performance.now(), 'the RF 2 topic led', (v) => allLed(v, nodes), [replicated]);
       const stopped = nodes[trial % nodes.length]!;
-      const observer = nodes.find((n) => n !== stopped)!;
+      const moved = await recordShutdown(store, replicated, stopped.nodeId);
       since = performance.now();
-      const stopping = stopProcess(stopped.child, 15_000);
-      let gone = false;
-      const moved = watchMove(observer.port, replicated, stopped.nodeId, () => gone, since);
-      await stopping;
-      gone = true;
+      await stopProcess(stopped.child, 15_000);
       termExit.push(performance.now() - since);
-      const movedAfter = await moved;
-      if (movedAfter !== undefined) {
+      const movedAt = await moved();
+      if (movedAt !== undefined) {
         movedBeforeExit++;
-        termMoved.push(movedAfter);
+        termMoved.push(movedAt - since);
       }
       await restart(stopped);
       process.stderr.write(
@@ -249,6 +267,7 @@ async function main(): Promise<void> {
       await exited(node.child);
       rmSync(node.dataDir, { recursive: true, force: true });
     }
+    await store.close();
     await etcd.destroy();
   }
 }
