@@ -1,14 +1,5 @@
-/** Free loopback ports for the processes benches and tests start (the OS picks them; they are released at once). */
-import { createServer } from 'node:net';
-import { freeLoopbackPort } from '../../src/cli/cluster/free-port.js';
-
-function tryPort(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
+/** Free loopback ports for the processes benches and tests start (see src/cli/cluster/free-port.ts). */
+import { freeLoopbackPort, isLoopbackPortFree } from '../../src/cli/cluster/free-port.js';
 
 /** A loopback port free right now. */
 export const ephemeralPort = freeLoopbackPort;
@@ -17,7 +8,7 @@ export const ephemeralPort = freeLoopbackPort;
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 20; i++) {
     const port = await ephemeralPort();
-    if (port < 65535 && (await tryPort(port + 1))) return port;
+    if (await isLoopbackPortFree(port + 1)) return port;
   }
   throw new Error('no free loopback port pair');
 }

@@ -1,15 +1,14 @@
 // Replication between three brokers sharing their metadata in a real etcd: followers fetch from their
 // leader, acks=all is answered once the ISR has the batch, every replica's log is identical byte for byte,
-// a lagging follower leaves the ISR (NOT_ENOUGH_REPLICAS below min.insync.replicas), and after a failover
-// (the partition state written here as the controller would) the idempotent producer goes on without
-// duplicates and the old leader, restarted, truncates and follows.
+// a lagging follower leaves the ISR (NOT_ENOUGH_REPLICAS below min.insync.replicas), followers cut off from
+// their leader (a fault proxy on its inter-broker listener) leave acks=all to time out, and after a failover
+// made by the controller the idempotent producer goes on without duplicates and the old leader, restarted,
+// truncates and follows.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerConfig } from '../../src/config/broker-config.js';
-import type { MetadataStore } from '../../src/cluster/store/metadata-store.js';
-import { openMetadataStore } from '../../src/cluster/store/open-store.js';
-import { type PartitionState, SharedMetadata } from '../../src/cluster/store/shared-metadata.js';
+import { FaultProxy } from '../../bench/faults/fault-proxy.js';
+import { ephemeralPort } from '../../bench/lib/ports.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
 import { TestEtcd, etcdMissing } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
@@ -20,8 +19,9 @@ const LAG_TIME_MS = 1_500;
 describe.skipIf(etcdMissing !== undefined)('replication between three brokers', () => {
   let etcd: TestEtcd;
   let clusterName: string;
-  let store: MetadataStore | undefined;
   const brokers: TestBroker[] = [];
+  /** Each broker's inter-broker listener is reached through its proxy, when the test asked for them. */
+  const proxies = new Map<number, FaultProxy>();
 
   beforeAll(async () => {
     etcd = await TestEtcd.start();
@@ -30,9 +30,10 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     await etcd?.destroy();
   });
   afterEach(async () => {
+    for (const proxy of proxies.values()) proxy.heal();
     for (const broker of brokers.splice(0).reverse()) await broker.close();
-    await store?.close();
-    store = undefined;
+    for (const proxy of proxies.values()) await proxy.close();
+    proxies.clear();
   });
 
   function settings(nodeId: number, lagTimeMs = LAG_TIME_MS): Record<string, string | number> {
@@ -47,9 +48,25 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     };
   }
 
-  async function startCluster(lagTimeMs = LAG_TIME_MS): Promise<void> {
+  /** The REPLICATION listener other brokers fetch from, advertised at a fault proxy in front of it. */
+  async function proxiedInterBrokerListener(nodeId: number): Promise<Record<string, string>> {
+    const port = await ephemeralPort();
+    const proxy = await FaultProxy.start({ port });
+    proxies.set(nodeId, proxy);
+    return {
+      listeners: `PLAINTEXT://127.0.0.1:0,REPLICATION://127.0.0.1:${port}`,
+      'advertised.listeners': `REPLICATION://${proxy.address}`,
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,REPLICATION:PLAINTEXT',
+      'inter.broker.listener.name': 'REPLICATION',
+    };
+  }
+
+  async function startCluster(lagTimeMs = LAG_TIME_MS, options: { proxied?: boolean } = {}): Promise<void> {
     clusterName = `replication-${randomUUID()}`;
-    for (let nodeId = 1; nodeId <= 3; nodeId++) brokers.push(await startBroker(settings(nodeId, lagTimeMs), {}, tempDataDir()));
+    for (let nodeId = 1; nodeId <= 3; nodeId++) {
+      const listeners = options.proxied ? await proxiedInterBrokerListener(nodeId) : {};
+      brokers.push(await startBroker({ ...settings(nodeId, lagTimeMs), ...listeners }, {}, tempDataDir()));
+    }
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the three');
   }
 
@@ -72,15 +89,6 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       await admin.disconnect();
     }
     await pollUntil(() => brokers.every((b) => [0, 1].every((p) => b.broker.replicaManager.partition(topic, p) !== undefined)), 'every replica to open');
-  }
-
-  /** Writes a partition's state into the store as the controller would (leader elections are the controller's). */
-  async function writePartitionState(topic: string, partition: number, change: (state: PartitionState) => PartitionState): Promise<void> {
-    store ??= await openMetadataStore(BrokerConfig.create(settings(1)), { clusterId: clusterName, localFile: '' });
-    const shared = new SharedMetadata(store);
-    const topicId = (await shared.topics()).find((t) => t.name === topic)!.topicId;
-    const current = (await shared.partitionState(topicId, partition))!;
-    expect(await shared.updatePartitionState(topicId, partition, current, change(current.value))).toBeDefined();
   }
 
   /** Each replica's batches up to its high watermark, as bytes. */
@@ -140,24 +148,22 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     }
   }, 90_000);
 
-  it('drops a stopped follower from the ISR after replica.lag.time.max.ms; below min.insync.replicas acks=all gets NOT_ENOUGH_REPLICAS', async () => {
-    await startCluster();
+  it('drops followers whose fetches stopped reaching the leader from the ISR after replica.lag.time.max.ms; below min.insync.replicas acks=all gets NOT_ENOUGH_REPLICAS', async () => {
+    await startCluster(LAG_TIME_MS, { proxied: true });
     const topic = `isr-${randomUUID()}`;
-    await createTopic(topic, { 'min.insync.replicas': '3' });
+    await createTopic(topic, { 'min.insync.replicas': '2' });
     await produce(topic, ['before'], 0);
+    await expectIdenticalReplicas(topic, 0);
     const state = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!;
-    const follower = state.replicas.find((id) => id !== state.leader)!;
-    const stopped = brokers.splice(
-      brokers.findIndex((b) => b.broker.metadata.nodeId === follower),
-      1,
-    )[0]!;
-    await stopped.close();
+    // The followers stay registered (the controller sees nothing wrong): only the leader's lag check can act.
+    proxies.get(state.leader)!.blackhole();
     await pollUntil(
-      () => brokerOf(state.leader).broker.metadata.topic(topic)!.partitions[0]!.isr.length === 2,
-      'the leader to drop the stopped follower from the ISR',
+      () => brokerOf(state.leader).broker.metadata.topic(topic)!.partitions[0]!.isr.length === 1,
+      'the leader to drop the followers that stopped fetching from the ISR',
       { timeoutMs: LAG_TIME_MS * 4 + 5_000 },
     );
-    expect(brokerOf(state.leader).broker.metadata.topic(topic)!.partitions[0]!.isr).not.toContain(follower);
+    expect(brokerOf(state.leader).broker.metadata.topic(topic)!.partitions[0]!.isr).toEqual([state.leader]);
+    expect(brokers.map((b) => b.broker.metadata.brokers().length)).toEqual([3, 3, 3]);
     const producer = new Kafka({ brokers: [brokerOf(state.leader).bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).producer();
     await producer.connect();
     try {
@@ -171,15 +177,16 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     expect(leader.logEndOffset).toBe(1n);
   }, 90_000);
 
-  it('answers acks=all REQUEST_TIMED_OUT when an ISR follower stopped fetching and the request timeout passes first', async () => {
-    await startCluster(60_000);
+  it('answers acks=all REQUEST_TIMED_OUT when the ISR followers cannot reach the leader and the request timeout passes first', async () => {
+    await startCluster(60_000, { proxied: true });
     const topic = `timeout-${randomUUID()}`;
     await createTopic(topic, { 'min.insync.replicas': '2' });
     await produce(topic, ['before'], 0);
+    await expectIdenticalReplicas(topic, 0);
     const state = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!;
-    const follower = brokerOf(state.replicas.find((id) => id !== state.leader)!);
-    brokers.splice(brokers.indexOf(follower), 1);
-    await follower.close();
+    // The followers stay registered and in the ISR (the lag time is a minute), but none of their fetches
+    // reaches the leader any more.
+    proxies.get(state.leader)!.blackhole();
     const producer = new Kafka({ brokers: [brokerOf(state.leader).bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).producer();
     await producer.connect();
     try {
@@ -197,7 +204,9 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
   it('truncates what an old leader wrote alone (acks=1) once it follows the leader elected after it, to the end of the epoch they share', async () => {
     await startCluster();
     const topic = `diverge-${randomUUID()}`;
-    await createTopic(topic, { 'min.insync.replicas': '1' });
+    // The followers come back while the old leader, the last of the ISR, is down: only an unclean election
+    // gives the partition a leader then, and the old leader's acks=1 tail is what that costs.
+    await createTopic(topic, { 'min.insync.replicas': '1', 'unclean.leader.election.enable': 'true' });
     await produce(topic, ['a', 'b'], 0);
     await expectIdenticalReplicas(topic, 0);
     const info = brokers[0]!.broker.metadata.topic(topic)!;
@@ -211,6 +220,7 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       stopped.set(nodeId, broker.dataDir);
     };
     for (const id of followerIds) await stop(id);
+    await pollUntil(() => brokerOf(oldLeaderId).broker.metadata.topic(topic)!.partitions[0]!.isr.length === 1, 'the controller to drop the stopped followers');
     const alone = new Kafka({ brokers: [brokerOf(oldLeaderId).bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).producer();
     await alone.connect();
     try {
@@ -219,18 +229,22 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       await alone.disconnect();
     }
     await stop(oldLeaderId);
-    await writePartitionState(topic, 0, (state) => ({ ...state, leader: followerIds[0]!, leaderEpoch: state.leaderEpoch + 1, isr: followerIds }));
     for (const id of followerIds) brokers.push(await startBroker(settings(id), {}, stopped.get(id)));
-    await pollUntil(() => brokerOf(followerIds[0]!).broker.replicaManager.partition(topic, 0)?.isLeader === true, 'the new leader to open');
+    await pollUntil(
+      () => followerIds.some((id) => brokerOf(id).broker.replicaManager.partition(topic, 0)?.isLeader === true),
+      'an unclean election to a follower',
+    );
     await produce(topic, ['c'], 0);
     const restarted = await startBroker(settings(oldLeaderId), {}, stopped.get(oldLeaderId));
     brokers.push(restarted);
     await expectIdenticalReplicas(topic, 0);
     const replica = restarted.broker.replicaManager.partition(topic, 0)!;
     expect(replica.logEndOffset).toBe(3n);
+    const newEpoch = restarted.broker.metadata.topic(topic)!.partitions[0]!.leaderEpoch;
+    expect(newEpoch).toBeGreaterThan(0);
     expect(replica.log.leaderEpochs()).toEqual([
       { epoch: 0, startOffset: 0n },
-      { epoch: 1, startOffset: 2n },
+      { epoch: newEpoch, startOffset: 2n },
     ]);
   }, 120_000);
 
@@ -243,17 +257,12 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     const before = brokers[0]!.broker.metadata.topic(topic)!;
     const oldLeaderId = before.partitions[0]!.leader;
     const oldLeader = brokerOf(oldLeaderId);
-    // The old leader goes, keeping its data; the partition state names a follower, as the controller would.
+    // The old leader goes, keeping its data; its controlled shutdown has the controller elect an ISR follower.
     brokers.splice(brokers.indexOf(oldLeader), 1);
     await oldLeader.broker.close();
-    const newLeaderId = before.partitions[0]!.isr.find((id) => id !== oldLeaderId)!;
-    await writePartitionState(topic, 0, (state) => ({
-      ...state,
-      leader: newLeaderId,
-      leaderEpoch: state.leaderEpoch + 1,
-      isr: state.isr.filter((id) => id !== oldLeaderId),
-    }));
-    await pollUntil(() => brokerOf(newLeaderId).broker.replicaManager.partition(topic, 0)!.isLeader, 'the follower to lead');
+    await pollUntil(() => brokers.some((b) => b.broker.replicaManager.partition(topic, 0)!.isLeader), 'a follower to lead');
+    const newLeaderId = brokers.find((b) => b.broker.replicaManager.partition(topic, 0)!.isLeader)!.broker.metadata.nodeId;
+    expect(before.partitions[0]!.isr).toContain(newLeaderId);
     await produce(topic, ['d', 'e'], 0);
     await expectIdenticalReplicas(topic, 0);
 
@@ -265,7 +274,7 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     await expectIdenticalReplicas(topic, 0);
     expect(replica().log.leaderEpochs()).toEqual([
       { epoch: 0, startOffset: 0n },
-      { epoch: 1, startOffset: 3n },
+      { epoch: restarted.broker.metadata.topic(topic)!.partitions[0]!.leaderEpoch, startOffset: 3n },
     ]);
     const consumer = kafka(brokerOf(newLeaderId).bootstrap).consumer({ groupId: `g-${randomUUID()}` });
     const values: string[] = [];
