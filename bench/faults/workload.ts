@@ -110,7 +110,9 @@ export async function startKcatProducer(name: string, target: ProducerTarget, cl
     ) as unknown as ChildProcessWithoutNullStreams;
     const pending: { sequence: number; sentAt: number }[] = [];
     const reports = createInterface({ input: child.stderr });
+    let lastComplaint = '';
     reports.on('line', (line) => {
+      if (/ERROR|FATAL|fail/i.test(line) && !line.includes('Delivery failed')) lastComplaint = line;
       const delivered = /Message delivered to partition \d+ \(offset (-?\d+)\)/.exec(line);
       const failed = /Delivery failed for message: (.*)/.exec(line);
       if (!delivered && !failed) return;
@@ -138,7 +140,7 @@ export async function startKcatProducer(name: string, target: ProducerTarget, cl
             topic: target.topic,
             partition,
             outcome: 'failed',
-            error: 'kcat exited',
+            error: `kcat exited: ${lastComplaint}`,
             sentAt: sent.sentAt,
             doneAt: clock.now(),
           });

@@ -1,6 +1,7 @@
-// The fault harness end to end on what the cluster does today: three brokers on a real etcd, each
-// talking to etcd through its fault proxy, an RF 1 topic, kafkajs and kcat idempotent producers; one
-// broker is SIGKILLed and started again, and once healed no acknowledged record is lost or misplaced.
+// The fault harness end to end on what the cluster does today: three brokers on a real etcd, each talking
+// to etcd through its fault proxy and advertising its inter-broker listener at another, an RF 1 topic,
+// kafkajs and kcat idempotent producers; one broker is SIGKILLed and started again, and once healed no
+// acknowledged record is lost or misplaced.
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../bench/faults/scenario.js';
 import { MAIN, requireBuild } from '../cli/cli-process.js';
@@ -16,6 +17,8 @@ describe.skipIf(etcdMissing !== undefined)('the fault harness', () => {
       brokers: 3,
       sessionTimeoutMs: 2_000,
       cli: MAIN,
+      // Brokers advertise their inter-broker listener at a proxy, as the partition fault needs (no traffic at RF 1).
+      interBrokerProxies: true,
       partitions: 3,
       replicationFactor: 1,
       producers: withKcat ? ['kafkajs', 'kcat'] : ['kafkajs'],
