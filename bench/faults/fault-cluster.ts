@@ -6,7 +6,7 @@
  */
 import { type BrokerSettingValue, LocalCluster, type BrokerPlacement } from '../../src/cli/cluster/local-cluster.js';
 import { freeLoopbackPort } from '../../src/cli/cluster/free-port.js';
-import { FaultProxy } from './fault-proxy.js';
+import { FaultProxy, type LinkFault } from './fault-proxy.js';
 import type { FaultWindow } from './history.js';
 import type { RunClock } from './workload.js';
 
@@ -18,7 +18,9 @@ export type Fault =
   /** The broker cut off from etcd and from the other brokers' connections to it; clients still reach it. */
   | { readonly kind: 'partition'; readonly nodeId: number }
   /** etcd stopped; healed by starting it again on its data. */
-  | { readonly kind: 'etcd-restart' };
+  | { readonly kind: 'etcd-restart' }
+  /** One of the broker's links (to etcd, or the other brokers' to it) dropping one way, delayed, slowed or reset. */
+  | { readonly kind: 'link'; readonly nodeId: number; readonly link: 'etcd' | 'inter-broker'; readonly fault: LinkFault };
 
 export interface FaultClusterOptions {
   readonly brokers: number;
@@ -96,7 +98,8 @@ export class FaultCluster {
       if (healed) return;
       healed = true;
       await heal();
-      this.faults.push({ kind: fault.kind, target: 'nodeId' in fault ? `broker ${fault.nodeId}` : 'etcd', startedAt, healedAt: this.#clock.now() });
+      const kind = fault.kind === 'link' ? `${fault.link}-${fault.fault.kind}` : fault.kind;
+      this.faults.push({ kind, target: 'nodeId' in fault ? `broker ${fault.nodeId}` : 'etcd', startedAt, healedAt: this.#clock.now() });
     };
   }
 
@@ -118,6 +121,12 @@ export class FaultCluster {
         return async () => {
           for (const link of links) link.heal();
         };
+      }
+      case 'link': {
+        const proxy = (fault.link === 'etcd' ? this.#etcdProxies : this.#interBrokerProxies).get(fault.nodeId);
+        if (!proxy) throw new Error(`broker ${fault.nodeId} has no ${fault.link} proxy`);
+        proxy.set(fault.fault);
+        return async () => proxy.heal();
       }
       case 'etcd-restart': {
         await this.cluster.etcd.stop();

@@ -12,6 +12,7 @@ const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '5' },
     out: { type: 'string', default: 'soak-report.json' },
+    history: { type: 'string' },
     brokers: { type: 'string', default: '3' },
     partitions: { type: 'string', default: '6' },
     'replication-factor': { type: 'string', default: '1' },
@@ -26,8 +27,8 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'usage: node dist/bench/faults/soak.js [--minutes 5] [--out soak-report.json] [--brokers 3] [--partitions 6]\n' +
-      '  [--replication-factor 1] [--min-insync-replicas N] [--session-timeout-ms 3000] [--producers kafkajs,kcat]\n' +
+    'usage: node dist/bench/faults/soak.js [--minutes 5] [--out soak-report.json] [--history history.json] [--brokers 3]\n' +
+      '  [--partitions 6] [--replication-factor 1] [--min-insync-replicas N] [--session-timeout-ms 3000] [--producers kafkajs,kcat]\n' +
       '  [--inter-broker-proxies] [--seed S]\n',
   );
   process.exit(0);
@@ -103,5 +104,7 @@ const { report, history, findings } = await runScenario({
 const passed = report.ok && findings.length === 0;
 const output = { settings, startedAt, endedAt: new Date().toISOString(), passed, report, findings, faults: history.faults };
 writeFileSync(values.out, `${JSON.stringify(output, null, 2)}\n`);
+// Every attempt and record read, for investigating an anomaly the report's examples point at.
+if (values.history) writeFileSync(values.history, JSON.stringify(history));
 log(`${passed ? 'PASS' : 'FAIL'}: ${JSON.stringify({ ...report, examples: undefined })}; ${findings.length} findings; report in ${values.out}`);
 process.exit(passed ? 0 : 1);

@@ -30,7 +30,13 @@ export interface WorkloadProducer {
   stop(): Promise<void>;
 }
 
-/** A kafkajs idempotent producer (acks=all, one in flight) with one sequential send loop per partition. */
+/**
+ * kafkajs idempotent producers (acks=all, one in flight), one per partition with its own sequential send
+ * loop. After a failed send a partition's producer is replaced by a new one (a new producer id): kafkajs
+ * keeps the sequence of a batch whose fate it does not know and gives it to the next record, which the
+ * broker then rightly answers as a duplicate of the first, with its offset (seen in soaks: an acked
+ * record that is nowhere). The Java client bumps its epoch in that case for the same reason.
+ */
 export async function startKafkajsProducer(name: string, target: ProducerTarget, clock: RunClock): Promise<WorkloadProducer> {
   const kafka = new Kafka({
     clientId: name,
@@ -40,32 +46,40 @@ export async function startKafkajsProducer(name: string, target: ProducerTarget,
     requestTimeout: 5_000,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000 },
   });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const connected = async (): Promise<Producer> => {
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    return producer;
+  };
   const attempts: ProduceAttempt[] = [];
   let stopping = false;
   let sequence = 0;
-  const loop = async (partition: number): Promise<void> => {
+  const loop = async (partition: number, first: Producer): Promise<void> => {
+    let producer: Producer | undefined = first;
     while (!stopping) {
       const seq = sequence++;
       const sentAt = clock.now();
       const base = { producer: name, sequence: seq, topic: target.topic, partition, sentAt };
       try {
+        producer ??= await connected();
         const [metadata] = await producer.send({ topic: target.topic, acks: -1, messages: [{ partition, value: recordValue(name, seq) }] });
         attempts.push({ ...base, outcome: 'acked', offset: Number(metadata!.baseOffset), doneAt: clock.now() });
       } catch (error) {
         attempts.push({ ...base, outcome: 'failed', error: errorName(error), doneAt: clock.now() });
+        await producer?.disconnect().catch(() => undefined);
+        producer = undefined;
       }
     }
+    await producer?.disconnect().catch(() => undefined);
   };
-  const loops = Array.from({ length: target.partitions }, (_, partition) => loop(partition));
+  const firsts = await Promise.all(Array.from({ length: target.partitions }, () => connected()));
+  const loops = firsts.map((producer, partition) => loop(partition, producer));
   return {
     name,
     attempts,
     async stop() {
       stopping = true;
       await Promise.all(loops);
-      await producer.disconnect().catch(() => undefined);
     },
   };
 }
@@ -110,7 +124,9 @@ export async function startKcatProducer(name: string, target: ProducerTarget, cl
     ) as unknown as ChildProcessWithoutNullStreams;
     const pending: { sequence: number; sentAt: number }[] = [];
     const reports = createInterface({ input: child.stderr });
+    let lastComplaint = '';
     reports.on('line', (line) => {
+      if (/ERROR|FATAL|fail/i.test(line) && !line.includes('Delivery failed')) lastComplaint = line;
       const delivered = /Message delivered to partition \d+ \(offset (-?\d+)\)/.exec(line);
       const failed = /Delivery failed for message: (.*)/.exec(line);
       if (!delivered && !failed) return;
@@ -120,6 +136,8 @@ export async function startKcatProducer(name: string, target: ProducerTarget, cl
       attempts.push(delivered ? { ...base, outcome: 'acked', offset: Number(delivered[1]) } : { ...base, outcome: 'failed', error: failed![1]! });
     });
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    // kcat may exit on its own (a fatal idempotence error): the lines written after that are answered as failed below.
+    child.stdin.on('error', () => undefined);
     children.push(
       (async () => {
         // A record every interval, not one at a time: kcat serves delivery reports only when it reads a line.
@@ -138,7 +156,7 @@ export async function startKcatProducer(name: string, target: ProducerTarget, cl
             topic: target.topic,
             partition,
             outcome: 'failed',
-            error: 'kcat exited',
+            error: `kcat exited: ${lastComplaint}`,
             sentAt: sent.sentAt,
             doneAt: clock.now(),
           });

@@ -39,6 +39,11 @@ export interface LocalClusterOptions {
   readonly fastEtcd?: boolean;
   /** How long a broker may take to start and all of them to register (default 60 s). */
   readonly startTimeoutMs?: number;
+  /**
+   * Children in their own process groups, so a Ctrl-C at the terminal reaches only the launcher, which stops
+   * them in order (`gregor cluster up`); they then outlive a launcher that is killed outright.
+   */
+  readonly ownProcessGroups?: boolean;
 }
 
 const DEFAULT_CLUSTER_NAME = 'local';
@@ -58,7 +63,9 @@ export class LocalBroker {
   #child: ChildProcess | undefined;
   #exited: Promise<number | string> | undefined;
 
-  constructor(nodeId: number, port: number, dataDir: string, logFile: string, command: readonly string[], startTimeoutMs: number) {
+  readonly #ownProcessGroup: boolean;
+
+  constructor(nodeId: number, port: number, dataDir: string, logFile: string, command: readonly string[], startTimeoutMs: number, ownProcessGroup: boolean) {
     this.nodeId = nodeId;
     this.port = port;
     this.dataDir = dataDir;
@@ -66,6 +73,7 @@ export class LocalBroker {
     this.bootstrap = `127.0.0.1:${port}`;
     this.#command = command;
     this.#startTimeoutMs = startTimeoutMs;
+    this.#ownProcessGroup = ownProcessGroup;
   }
 
   get running(): boolean {
@@ -80,8 +88,7 @@ export class LocalBroker {
   async start(): Promise<void> {
     if (this.#child) throw new Error(`broker ${this.nodeId} is already running`);
     const log = openSync(this.logFile, 'a');
-    // Its own process group: a Ctrl-C at the terminal reaches the launcher only, which stops the brokers in order.
-    const child = spawn(this.#command[0]!, this.#command.slice(1), { stdio: ['ignore', 'pipe', log], detached: true });
+    const child = spawn(this.#command[0]!, this.#command.slice(1), { stdio: ['ignore', 'pipe', log], detached: this.#ownProcessGroup });
     this.#child = child;
     this.#exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
@@ -144,6 +151,11 @@ export class LocalCluster {
   readonly clusterName: string;
   readonly #ownsDataDir: boolean;
   readonly #startTimeoutMs: number;
+  /** A launcher that dies of an error takes its children with it (the 'exit' event runs synchronous code only). */
+  readonly #killOnExit = (): void => {
+    for (const broker of this.brokers) broker.signal('SIGKILL');
+    void this.etcd.stop('SIGKILL');
+  };
 
   private constructor(etcd: LocalEtcd, brokers: LocalBroker[], dataDir: string, clusterName: string, ownsDataDir: boolean, startTimeoutMs: number) {
     this.etcd = etcd;
@@ -164,9 +176,16 @@ export class LocalCluster {
     const ports = await clusterPorts(options.brokers, options.basePort);
     let etcd: LocalEtcd | undefined;
     const brokers: LocalBroker[] = [];
+    let cluster: LocalCluster | undefined;
     try {
       mkdirSync(join(dataDir, 'etcd'), { recursive: true });
-      etcd = await LocalEtcd.start({ dataDir: join(dataDir, 'etcd'), clientPort: ports.etcdClient, peerPort: ports.etcdPeer, fastTicks: options.fastEtcd });
+      etcd = await LocalEtcd.start({
+        dataDir: join(dataDir, 'etcd'),
+        clientPort: ports.etcdClient,
+        peerPort: ports.etcdPeer,
+        fastTicks: options.fastEtcd,
+        ownProcessGroup: options.ownProcessGroups,
+      });
       const cli = options.cli ?? fileURLToPath(new URL('../main.js', import.meta.url));
       for (let nodeId = 1; nodeId <= options.brokers; nodeId++) {
         const port = ports.brokers[nodeId - 1]!;
@@ -184,14 +203,18 @@ export class LocalCluster {
         };
         const overrides = Object.entries(settings).flatMap(([key, value]) => ['--override', `${key}=${value}`]);
         const command = [process.execPath, cli, 'serve', ...overrides];
-        brokers.push(new LocalBroker(nodeId, port, brokerDir, join(dataDir, `broker-${nodeId}.log`), command, startTimeoutMs));
+        brokers.push(
+          new LocalBroker(nodeId, port, brokerDir, join(dataDir, `broker-${nodeId}.log`), command, startTimeoutMs, options.ownProcessGroups ?? false),
+        );
       }
-      const cluster = new LocalCluster(etcd, brokers, dataDir, clusterName, ownsDataDir, startTimeoutMs);
+      cluster = new LocalCluster(etcd, brokers, dataDir, clusterName, ownsDataDir, startTimeoutMs);
+      process.once('exit', cluster.#killOnExit);
       // One after the other: each registration is a few etcd round trips, and two cores are common.
       for (const broker of brokers) await broker.start();
       await cluster.waitUntilRegistered();
       return cluster;
     } catch (error) {
+      if (cluster) process.off('exit', cluster.#killOnExit);
       await Promise.all(brokers.map((b) => b.stop('SIGKILL')));
       await etcd?.stop('SIGKILL');
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -234,6 +257,7 @@ export class LocalCluster {
 
   /** Stops every broker (SIGTERM, SIGKILL after the grace), then etcd; removes the data unless it was given. */
   async close(): Promise<void> {
+    process.off('exit', this.#killOnExit);
     await Promise.all(this.brokers.map((b) => b.stop('SIGTERM')));
     await this.etcd.stop();
     if (this.#ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });

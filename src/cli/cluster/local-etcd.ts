@@ -25,6 +25,8 @@ export interface LocalEtcdOptions {
   readonly fastTicks?: boolean;
   /** How long `start` waits for the health check (default 20 s). */
   readonly startTimeoutMs?: number;
+  /** In its own process group, so a Ctrl-C at the terminal does not reach it (`gregor cluster up`). */
+  readonly ownProcessGroup?: boolean;
 }
 
 export class LocalEtcd {
@@ -71,8 +73,7 @@ export class LocalEtcd {
         '--logger=zap',
         '--log-level=error',
       ],
-      // Its own process group: a Ctrl-C at the terminal reaches the launcher only, which stops etcd after the brokers.
-      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+      { stdio: ['ignore', 'ignore', 'pipe'], detached: this.#options.ownProcessGroup ?? false },
     );
     this.#child = child;
     child.stderr!.on('data', (chunk: Buffer) => {

@@ -21,6 +21,8 @@ export async function up(options: UpOptions): Promise<void> {
     dataDir: options.dataDir,
     basePort: options.basePort,
     clusterName: options.clusterName,
+    // The terminal's Ctrl-C reaches this process only, which stops the brokers before etcd.
+    ownProcessGroups: true,
   });
   process.stdout.write(
     [
