@@ -1,8 +1,10 @@
 // Brokers whose metadata store goes away under them: etcd restarted within the session timeout (they keep
 // serving what they lead, and metadata changes resume when it is back), etcd gone for longer than the
 // session (they stop leading until they can prove their session again), and a session revoked under a
-// broker (it registers again with a new broker epoch and leads again once the controller says so).
+// broker (it registers again with a new broker epoch and leads again once the controller says so), or lost
+// while its link to etcd forwarded nothing (a fault proxy) for longer than the session.
 import { Etcd3 } from 'etcd3';
+import { FaultProxy } from '../../bench/faults/fault-proxy.js';
 import { Kafka, type Producer, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +20,7 @@ describe.skipIf(etcdMissing !== undefined)('brokers when etcd or their session g
   let clusterName: string;
   const brokers: TestBroker[] = [];
   const producers: Producer[] = [];
+  let proxy: FaultProxy | undefined;
 
   beforeAll(async () => {
     etcd = await TestEtcd.start();
@@ -27,18 +30,21 @@ describe.skipIf(etcdMissing !== undefined)('brokers when etcd or their session g
   });
   afterEach(async () => {
     for (const producer of producers.splice(0)) await producer.disconnect();
+    proxy?.heal();
     for (const broker of brokers.splice(0).reverse()) await broker.close();
+    await proxy?.close();
+    proxy = undefined;
   });
 
-  /** Two brokers and a topic with one partition led by each. */
-  async function startCluster(sessionTimeoutMs: number, topic: string): Promise<void> {
+  /** Two brokers and a topic with one partition led by each; broker 2 reaches etcd through `proxy` when one is given. */
+  async function startCluster(sessionTimeoutMs: number, topic: string, etcdProxyOfBroker2?: FaultProxy): Promise<void> {
     clusterName = `test-${randomUUID()}`;
     for (const nodeId of [1, 2]) {
       brokers.push(
         await startBroker({
           'node.id': nodeId,
           'gregor.metadata.store': 'etcd',
-          'gregor.etcd.endpoints': etcd.endpoint,
+          'gregor.etcd.endpoints': nodeId === 2 && etcdProxyOfBroker2 ? etcdProxyOfBroker2.address : etcd.endpoint,
           'gregor.cluster.name': clusterName,
           'broker.session.timeout.ms': sessionTimeoutMs,
         }),
@@ -154,5 +160,18 @@ describe.skipIf(etcdMissing !== undefined)('brokers when etcd or their session g
     // Taken offline when the registration went, given back when it returned: two new leader epochs.
     expect(brokers[1]!.broker.metadata.topic('revoked')!.partitions[1]).toMatchObject({ leader: 2, leaderEpoch: 2 });
     await produceToBoth(await producer(), 'revoked', 'back');
+  }, 90_000);
+
+  it('registers again after its link to etcd forwarded nothing for longer than its session, and leads again', async () => {
+    const port = Number(etcd.endpoint.split(':')[1]);
+    proxy = await FaultProxy.start({ port });
+    await startCluster(2_000, 'cut-off', proxy);
+    proxy.blackhole();
+    await pollUntil(() => leadError(brokers[1]!, 'cut-off', 1) === ErrorCode.NOT_LEADER_OR_FOLLOWER, 'broker 2 to stop leading', { timeoutMs: 10_000 });
+    await pollUntil(() => brokers[0]!.broker.metadata.brokers().length === 1, 'the registration of broker 2 to expire', { timeoutMs: 15_000 });
+    proxy.heal();
+    await pollUntil(() => brokers[0]!.broker.metadata.brokers().length === 2, 'broker 2 to register again', { timeoutMs: 20_000, intervalMs: 50 });
+    await pollUntil(() => leadError(brokers[1]!, 'cut-off', 1) === ErrorCode.NONE, 'broker 2 to lead partition 1 again', { timeoutMs: 15_000 });
+    await produceToBoth(await producer(), 'cut-off', 'back');
   }, 90_000);
 });
