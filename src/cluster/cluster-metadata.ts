@@ -20,6 +20,7 @@ import { MetadataView, type TopicChange, logDirsKey, logDirsPrefix } from './met
 import { joinClusterId } from './broker-membership.js';
 import { BrokerSession } from './broker-session.js';
 import { Controller } from './controller/controller.js';
+import type { ElectionType } from './controller/partition-election.js';
 import type { Lease, MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
 import { campaign } from './store/election.js';
 import { openMetadataStore } from './store/open-store.js';
@@ -359,6 +360,39 @@ export class ClusterMetadata {
       })
       // Aborted on close or loss of the session, or the store failed: the session's next registration campaigns again.
       .catch(() => undefined);
+  }
+
+  /**
+   * ElectLeaders: the outcome per partition asked for (every partition when `requested` is undefined), in
+   * the order asked. Only the controller elects: another broker answers NOT_CONTROLLER, and the admin client
+   * asks the controller Metadata names, as with a ZooKeeper-era Kafka. A single node already leads everything.
+   */
+  async electLeaders(
+    type: ElectionType,
+    requested: readonly { readonly topic: string; readonly partition: number }[] | undefined,
+  ): Promise<{ topic: string; partition: number; errorCode: ErrorCode }[]> {
+    const wanted = requested ?? [...this.#view.topics.values()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
+    const known = wanted.map(({ topic, partition }) => ({ topic, partition, info: this.topic(topic) }));
+    if (!this.#clustered) {
+      return known.map(({ topic, partition, info }) => ({
+        topic,
+        partition,
+        errorCode: info?.partitions[partition] ? ErrorCode.ELECTION_NOT_NEEDED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      }));
+    }
+    const controller = this.#controller;
+    if (!controller) throw new KafkaError(ErrorCode.NOT_CONTROLLER, `broker ${this.nodeId} is not the controller (${this.controllerId} is)`);
+    const electable = known.filter((k): k is typeof k & { info: TopicInfo } => k.info?.partitions[k.partition] !== undefined);
+    const outcomes = await controller.electLeaders(
+      type,
+      electable.map(({ info, partition }) => ({ topic: info, partition })),
+    );
+    const byPartition = new Map(electable.map((k, i) => [`${k.topic}\u0000${k.partition}`, outcomes[i]!]));
+    return known.map(({ topic, partition }) => ({
+      topic,
+      partition,
+      errorCode: byPartition.get(`${topic}\u0000${partition}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    }));
   }
 
   /** Leaves the controller election and, if this broker is the controller, stops acting as one. */

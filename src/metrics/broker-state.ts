@@ -3,6 +3,9 @@
  * partitions and log sizes, connections, consumer-group lag, the worker-pool queue, client quota usage. The broker and group coordinator
  * supply it; every part is optional so the metrics work before each layer exists.
  */
+import type { QuotaSensorState } from '../security/quota/client-quotas.js';
+
+export type { QuotaSensorState };
 
 export interface PartitionState {
   readonly topic: string;
@@ -37,20 +40,6 @@ export function logDirStates(manager: { logDirs(): readonly { path: string; onli
 /** The paths of the offline log dirs, for `/health/ready`. */
 export function offlineLogDirs(states: Iterable<LogDirState>): string[] {
   return [...states].filter((dir) => !dir.online).map((dir) => dir.path);
-}
-
-/** One entity metered by a client quota (Kafka's quota sensors, tagged by user and client id). */
-export interface QuotaSensorState {
-  /** The quota key: producer_byte_rate, consumer_byte_rate or request_percentage. */
-  readonly quota: string;
-  /** '' where the quota's entity does not name that type. */
-  readonly user: string;
-  readonly clientId: string;
-  /** Bytes per second, or percent of a handler thread. */
-  readonly rate: number;
-  readonly limit: number;
-  readonly throttleTimeMsTotal: number;
-  readonly throttledCount: number;
 }
 
 export interface BrokerStateSource {

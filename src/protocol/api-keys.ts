@@ -30,6 +30,7 @@ export enum ApiKey {
   SaslAuthenticate = 36,
   CreatePartitions = 37,
   DeleteGroups = 42,
+  ElectLeaders = 43,
   IncrementalAlterConfigs = 44,
   OffsetDelete = 47,
   DescribeClientQuotas = 48,

@@ -950,6 +950,35 @@ export namespace DeleteGroupsResponse {
   }
 }
 
+export interface ElectLeadersRequest {
+  electionType: number;
+  topicPartitions: ElectLeadersRequest.TopicPartitions[] | null;
+  timeoutMs: number;
+}
+export namespace ElectLeadersRequest {
+  export interface TopicPartitions {
+    topic: string;
+    partitions: number[];
+  }
+}
+
+export interface ElectLeadersResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  replicaElectionResults: ElectLeadersResponse.ReplicaElectionResult[];
+}
+export namespace ElectLeadersResponse {
+  export interface PartitionResult {
+    partitionId: number;
+    errorCode: number;
+    errorMessage: string | null;
+  }
+  export interface ReplicaElectionResult {
+    topic: string;
+    partitionResult: ElectLeadersResponse.PartitionResult[];
+  }
+}
+
 export interface IncrementalAlterConfigsRequest {
   resources: IncrementalAlterConfigsRequest.AlterConfigsResource[];
   validateOnly: boolean;
@@ -1297,6 +1326,7 @@ export interface RequestByKey {
   [ApiKey.SaslAuthenticate]: SaslAuthenticateRequest;
   [ApiKey.CreatePartitions]: CreatePartitionsRequest;
   [ApiKey.DeleteGroups]: DeleteGroupsRequest;
+  [ApiKey.ElectLeaders]: ElectLeadersRequest;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsRequest;
   [ApiKey.OffsetDelete]: OffsetDeleteRequest;
   [ApiKey.DescribeClientQuotas]: DescribeClientQuotasRequest;
@@ -1338,6 +1368,7 @@ export interface ResponseByKey {
   [ApiKey.SaslAuthenticate]: SaslAuthenticateResponse;
   [ApiKey.CreatePartitions]: CreatePartitionsResponse;
   [ApiKey.DeleteGroups]: DeleteGroupsResponse;
+  [ApiKey.ElectLeaders]: ElectLeadersResponse;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsResponse;
   [ApiKey.OffsetDelete]: OffsetDeleteResponse;
   [ApiKey.DescribeClientQuotas]: DescribeClientQuotasResponse;

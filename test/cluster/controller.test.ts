@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterMetadata, type PartitionChange } from '../../src/cluster/cluster-metadata.js';
+import { ElectionType } from '../../src/cluster/controller/partition-election.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { TestEtcd, etcdMissing } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
@@ -109,6 +111,37 @@ describe.skipIf(etcdMissing !== undefined)('the controller', () => {
     expect(controller!.uncleanLeaderElections).toBe(1);
     await controller!.settled();
     expect(controller!.topic('clean')!.partitions[0]).toMatchObject({ leader: -1, isr: [2] });
+  }, 60_000);
+
+  it('elects the preferred replica when an operator asks the controller (ElectLeaders), once it is back in sync', async () => {
+    const [controller, second, third] = await startCluster();
+    await controller!.createTopic('preferred', { assignment: [[3, 2]] });
+    await pollUntil(() => third!.topic('preferred') !== undefined, 'the topic on node 3');
+    await stop(third!);
+    await pollUntil(() => leaders(controller!, 'preferred')[0] === 2, 'node 2 to take over');
+    await broker(3);
+    await pollUntil(() => controller!.brokers().length === 3, 'node 3 back');
+    const asked = [{ topic: 'preferred', partition: 0 }];
+    // Out of the ISR, node 3 may not lead yet.
+    expect(await controller!.electLeaders(ElectionType.PREFERRED, asked)).toEqual([
+      { topic: 'preferred', partition: 0, errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE },
+    ]);
+    // Its leader takes it back into the ISR (as a caught-up follower), then the election moves leadership to it.
+    const state = second!.topic('preferred')!.partitions[0]!;
+    expect(await second!.alterPartition('preferred', 0, state, [2, 3])).toBeDefined();
+    await pollUntil(() => controller!.topic('preferred')!.partitions[0]!.isr.length === 2, 'the ISR change on the controller');
+    expect(await controller!.electLeaders(ElectionType.PREFERRED, [...asked, { topic: 'preferred', partition: 7 }])).toEqual([
+      { topic: 'preferred', partition: 0, errorCode: ErrorCode.NONE },
+      { topic: 'preferred', partition: 7, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
+    ]);
+    await pollUntil(() => leaders(second!, 'preferred')[0] === 3, 'node 3 to lead on node 2');
+    expect(second!.topic('preferred')!.partitions[0]).toMatchObject({ leader: 3, leaderEpoch: state.leaderEpoch + 1, isr: [2, 3] });
+    expect(await controller!.electLeaders(ElectionType.PREFERRED, undefined)).toContainEqual({
+      topic: 'preferred',
+      partition: 0,
+      errorCode: ErrorCode.ELECTION_NOT_NEEDED,
+    });
+    await expect(second!.electLeaders(ElectionType.PREFERRED, asked)).rejects.toMatchObject({ code: ErrorCode.NOT_CONTROLLER });
   }, 60_000);
 
   it('moves leadership off a broker in controlled shutdown while it is still registered, and does not wait where there is nowhere to move', async () => {

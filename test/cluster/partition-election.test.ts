@@ -1,6 +1,7 @@
 // The controller's election rule for one partition, as Kafka's controller decides it.
 import { describe, expect, it } from 'vitest';
-import { NO_LEADER, electLeader } from '../../src/cluster/controller/partition-election.js';
+import { ElectionType, NO_LEADER, electLeader, electRequested } from '../../src/cluster/controller/partition-election.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { PartitionState } from '../../src/cluster/store/shared-metadata.js';
 
 function state(leader: number, replicas: number[], isr: number[], leaderEpoch = 4): PartitionState {
@@ -60,5 +61,33 @@ describe('partition leader election', () => {
     });
     expect(elect(state(1, [1, 2], [1]), [1, 2], { shuttingDown: [1] })).toBeUndefined();
     expect(elect(state(2, [2, 1], [2, 1]), [1, 2], { shuttingDown: [1] })?.change).toEqual({ leader: 2, leaderEpoch: 4, replicas: [2, 1], isr: [2] });
+  });
+});
+
+describe('elections an operator asks for (ElectLeaders)', () => {
+  const ask = (type: ElectionType, s: PartitionState, live: number[], shuttingDown: number[] = []) =>
+    electRequested(type, { state: s, live: new Set(live), shuttingDown: new Set(shuttingDown) });
+
+  it('moves leadership to the preferred replica when it is live and in sync, bumping the leader epoch', () => {
+    expect(ask(ElectionType.PREFERRED, state(2, [1, 2, 3], [2, 3, 1]), [1, 2, 3])).toEqual({
+      change: { leader: 1, leaderEpoch: 5, replicas: [1, 2, 3], isr: [2, 3, 1] },
+      unclean: false,
+    });
+  });
+
+  it('answers why a preferred election cannot or need not happen', () => {
+    expect(ask(ElectionType.PREFERRED, state(1, [1, 2], [1, 2]), [1, 2])).toBe(ErrorCode.ELECTION_NOT_NEEDED);
+    expect(ask(ElectionType.PREFERRED, state(2, [1, 2], [2]), [1, 2])).toBe(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE);
+    expect(ask(ElectionType.PREFERRED, state(2, [1, 2], [1, 2]), [2])).toBe(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE);
+    expect(ask(ElectionType.PREFERRED, state(2, [1, 2], [1, 2]), [1, 2], [1])).toBe(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE);
+  });
+
+  it('gives an offline partition an out-of-sync leader only through an unclean election, and only when one is live', () => {
+    expect(ask(ElectionType.UNCLEAN, state(1, [1, 2], [1, 2]), [1, 2])).toBe(ErrorCode.ELECTION_NOT_NEEDED);
+    expect(ask(ElectionType.UNCLEAN, state(NO_LEADER, [1, 2], [1]), [2])).toEqual({
+      change: { leader: 2, leaderEpoch: 5, replicas: [1, 2], isr: [2] },
+      unclean: true,
+    });
+    expect(ask(ElectionType.UNCLEAN, state(NO_LEADER, [1, 2], [1]), [3])).toBe(ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE);
   });
 });

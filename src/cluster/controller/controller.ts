@@ -10,7 +10,8 @@ import type { TopicInfo } from '../cluster-metadata.js';
 import type { Leadership } from '../store/election.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { KEYS, type PartitionState, SharedMetadata, type Versioned } from '../store/shared-metadata.js';
-import { electLeader } from './partition-election.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { type Election, type ElectionType, electLeader, electRequested } from './partition-election.js';
 
 /** What the controller reads from the broker's view of the metadata (applied in revision order). */
 export interface ControllerView {
@@ -81,6 +82,29 @@ export class Controller {
     this.#stopped = true;
   }
 
+  /**
+   * Elections an operator asked for (ElectLeaders), written as the controller's own are: each partition's
+   * outcome, NONE once its new leader is recorded.
+   */
+  async electLeaders(type: ElectionType, partitions: readonly { topic: TopicInfo; partition: number }[]): Promise<ErrorCode[]> {
+    const brokers = { live: this.#view.liveBrokers(), shuttingDown: this.#view.shuttingDown() };
+    return Promise.all(
+      partitions.map(async ({ topic, partition }) => {
+        const read = this.#view.partitionState(topic.topicId, partition);
+        if (!read) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        let outcome: ErrorCode = ErrorCode.NONE;
+        await this.#write(topic, partition, read, (state) => {
+          const election = electRequested(type, { state, ...brokers });
+          if (typeof election !== 'number') return election;
+          outcome = election;
+          return undefined;
+        });
+        if (this.#stopped) return ErrorCode.NOT_CONTROLLER;
+        return outcome;
+      }),
+    );
+  }
+
   async #pass(): Promise<void> {
     const live = this.#view.liveBrokers();
     const shuttingDown = this.#view.shuttingDown();
@@ -99,16 +123,20 @@ export class Controller {
     }
   }
 
-  /** Writes the partition's new state; when it changed under the view, decides again on the stored one. */
-  async #elect(
+  #elect(
     topic: TopicInfo,
     partition: number,
     read: Versioned<PartitionState>,
     brokers: { live: ReadonlySet<number>; shuttingDown: ReadonlySet<number>; uncleanAllowed: boolean },
   ): Promise<void> {
+    return this.#write(topic, partition, read, (state) => electLeader({ state, ...brokers }));
+  }
+
+  /** Writes the partition's new state as `decide` gives it; when it changed under the view, decides again on the stored one. */
+  async #write(topic: TopicInfo, partition: number, read: Versioned<PartitionState>, decide: (state: PartitionState) => Election | undefined): Promise<void> {
     let current: Versioned<PartitionState> | undefined = read;
     while (current && !this.#stopped) {
-      const election = electLeader({ state: current.value, ...brokers });
+      const election = decide(current.value);
       if (!election) return;
       const written = await this.#shared.updatePartitionState(topic.topicId, partition, current, election.change, [this.#leadership.guard]);
       if (written) {

@@ -6,6 +6,7 @@
  * back cleanly when it returns; without a live ISR member an out-of-sync replica leads only when unclean
  * election is enabled.
  */
+import { ErrorCode } from '../../protocol/error-codes.js';
 import type { PartitionState } from '../store/shared-metadata.js';
 
 /** No leader: the partition is offline (LEADER_NOT_AVAILABLE). */
@@ -46,6 +47,32 @@ export function electLeader({ state, live, shuttingDown, uncleanAllowed }: Elect
   if (leader === state.leader && sameMembers(isr, state.isr)) return undefined;
   const leaderEpoch = leader === state.leader ? state.leaderEpoch : state.leaderEpoch + 1;
   return { change: { leader, leaderEpoch, replicas: state.replicas, isr }, unclean };
+}
+
+/** ElectLeaders' election types (its `electionType` field). */
+export enum ElectionType {
+  /** The first replica of the assignment leads, if it is live and in sync. */
+  PREFERRED = 0,
+  /** A partition without a live leader gets one, out of sync if no in-sync replica is live. */
+  UNCLEAN = 1,
+}
+
+/**
+ * An election an operator asked for (ElectLeaders), by Kafka's rules: the partition's new state, or why
+ * there is none (ELECTION_NOT_NEEDED when its leader is already the one asked for, PREFERRED_LEADER_NOT_AVAILABLE
+ * when the preferred replica is gone or out of sync, ELIGIBLE_LEADERS_NOT_AVAILABLE when no replica is live).
+ */
+export function electRequested(type: ElectionType, input: Omit<ElectionInput, 'uncleanAllowed'>): Election | ErrorCode {
+  const { state, live, shuttingDown } = input;
+  if (type === ElectionType.UNCLEAN) {
+    if (state.leader !== NO_LEADER && live.has(state.leader)) return ErrorCode.ELECTION_NOT_NEEDED;
+    const election = electLeader({ ...input, uncleanAllowed: true });
+    return election === undefined || election.change.leader === NO_LEADER ? ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE : election;
+  }
+  const preferred = state.replicas[0];
+  if (preferred === undefined || preferred === state.leader) return ErrorCode.ELECTION_NOT_NEEDED;
+  if (!live.has(preferred) || shuttingDown.has(preferred) || !state.isr.includes(preferred)) return ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE;
+  return { change: { leader: preferred, leaderEpoch: state.leaderEpoch + 1, replicas: state.replicas, isr: state.isr }, unclean: false };
 }
 
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {

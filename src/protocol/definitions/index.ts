@@ -29,6 +29,7 @@ import { describeLogDirs } from './35-describe-log-dirs.js';
 import { saslAuthenticate } from './36-sasl-authenticate.js';
 import { createPartitions } from './37-create-partitions.js';
 import { deleteGroups } from './42-delete-groups.js';
+import { electLeaders } from './43-elect-leaders.js';
 import { incrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { offsetDelete } from './47-offset-delete.js';
 import { describeClientQuotas } from './48-describe-client-quotas.js';
@@ -69,6 +70,7 @@ export const apiDefinitions: readonly ApiDefinition[] = [
   saslAuthenticate,
   createPartitions,
   deleteGroups,
+  electLeaders,
   incrementalAlterConfigs,
   offsetDelete,
   describeClientQuotas,

@@ -32,6 +32,7 @@ import { describeLogDirsHandler } from './35-describe-log-dirs.js';
 import { saslAuthenticateHandler } from './36-sasl-authenticate.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
 import { deleteGroupsHandler } from './42-delete-groups.js';
+import { electLeadersHandler } from './43-elect-leaders.js';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { describeClientQuotasHandler } from './48-describe-client-quotas.js';
@@ -61,6 +62,7 @@ export const handlers: readonly Handler[] = [
   alterConfigsHandler,
   describeLogDirsHandler,
   createPartitionsHandler,
+  electLeadersHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
   describeProducersHandler,

@@ -1,6 +1,7 @@
-// Kafka 4.4's own TopicCommand (kafka-topics.sh --describe), from the jars the Kafka benchmark target keeps in
-// bench/.cache: against Kafka it describes partitions through DescribeTopicPartitions, which carries the ELR
-// lists; through Metadata alone it prints `Elr: N/A`.
+// Kafka 4.4's own TopicCommand (kafka-topics.sh --describe) and LeaderElectionCommand (kafka-leader-election.sh),
+// from the jars the Kafka benchmark target keeps in bench/.cache. Against Kafka TopicCommand describes
+// partitions through DescribeTopicPartitions, which carries the ELR lists; through Metadata alone it prints
+// `Elr: N/A`. LeaderElectionCommand sends ElectLeaders to the controller.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,15 +36,19 @@ afterAll(async () => {
   await broker?.close();
 });
 
-/** Runs TopicCommand as kafka-topics.sh would, without blocking this process's event loop (the broker's). */
-async function kafkaTopics(...args: string[]): Promise<string> {
+/** Runs one of Kafka's tools as its script would, without blocking this process's event loop (the broker's). */
+async function kafkaTool(mainClass: string, ...args: string[]): Promise<string> {
   const { stdout } = await run(
     'java',
-    ['-Xmx256m', '-cp', kafkaClasspath(), 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', broker.bootstrap, ...args],
-    { timeout: 60_000 },
+    ['-Xmx256m', '-cp', kafkaClasspath(), `org.apache.kafka.tools.${mainClass}`, '--bootstrap-server', broker.bootstrap, ...args],
+    {
+      timeout: 60_000,
+    },
   );
   return stdout;
 }
+
+const kafkaTopics = (...args: string[]) => kafkaTool('TopicCommand', ...args);
 
 describe.skipIf(reason !== '')(`Kafka ${KAFKA_VERSION} TopicCommand ${reason}`, () => {
   it('--describe shows every partition with its (empty) ELR lists, never N/A', async () => {
@@ -67,5 +72,15 @@ describe.skipIf(reason !== '')(`Kafka ${KAFKA_VERSION} TopicCommand ${reason}`, 
     expect(partitions).toEqual(['0', '1', '2', '3', '4']);
     expect(out).not.toContain('N/A');
     expect((requests.get(ApiKey.DescribeTopicPartitions) ?? 0) - before).toBe(3);
+  });
+});
+
+describe.skipIf(reason !== '')(`Kafka ${KAFKA_VERSION} LeaderElectionCommand ${reason}`, () => {
+  it('--election-type preferred: a single broker already leads every partition', async () => {
+    await broker.broker.metadata.createTopic('elected', { numPartitions: 2 });
+    const before = requests.get(ApiKey.ElectLeaders) ?? 0;
+    const out = await kafkaTool('LeaderElectionCommand', '--election-type', 'preferred', '--topic', 'elected', '--partition', '1');
+    expect(out).toContain('Valid replica already elected for partitions elected-1');
+    expect((requests.get(ApiKey.ElectLeaders) ?? 0) - before).toBe(1);
   });
 });

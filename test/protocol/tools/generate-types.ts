@@ -1,6 +1,6 @@
 /**
  * Generates src/protocol/messages.ts, the TypeScript types of every message body, from the definitions.
- * test/protocol/messages.test.ts checks the file is current; `npx vitest run -u test/protocol/messages.test.ts`
+ * test/protocol/messages.test.ts checks the file is current; `npx vitest run test/protocol/messages.test.ts --update=all`
  * rewrites it after a definition changes.
  *
  * Each message is an interface with a namespace of the same name holding its structs
