@@ -164,7 +164,6 @@ export class Broker extends AsyncCloseable {
       this.logger.warn({ err: error }, 'controlled shutdown failed; closing without moving leadership');
     });
     await this.#frontEnd?.close(DRAIN_MS, () => this.replicaManager.completeDelayedFetches());
-    await this.replicaManager.stopFetchers();
     await this.#closeGroups();
     await this.metadata.close();
     await this.maintenance?.close();

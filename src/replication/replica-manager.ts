@@ -177,14 +177,6 @@ export class ReplicaManager {
     for (const fetch of this.#delayedFetches) fetch.forceComplete();
   }
 
-  /**
-   * Stops following leaders (shutdown, once leadership has moved off this broker): before the metadata
-   * session ends, so the fetchers do not spend the rest of the shutdown retrying brokers that see this one go.
-   */
-  stopFetchers(): Promise<void> {
-    return this.#fetchers.close();
-  }
-
   /** Answers parked fetches, writes producer snapshots and closes the logs. */
   async close(): Promise<void> {
     clearInterval(this.#expirationTimer);
