@@ -1,23 +1,12 @@
 // Kafka 4.4's own ConfigCommand (kafka-configs.sh) managing client quotas through AlterClientQuotas and
 // DescribeClientQuotas: --alter --entity-type users / clients (named and --entity-default), --describe, and
 // --delete-config, from the jars the Kafka benchmark target keeps in bench/.cache.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KAFKA_VERSION, kafkaClasspath, kafkaLibs } from '../../../bench/targets/kafka.js';
+import { KAFKA_VERSION } from '../../../bench/targets/kafka.js';
 import { startBroker, type TestBroker } from '../../support/broker.js';
+import { kafkaTool, kafkaToolsMissing } from '../../support/kafka-tools.js';
 
-const run = promisify(execFile);
-
-const hasJava = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
-const hasKafkaTools = existsSync(join(kafkaLibs(), `kafka-tools-${KAFKA_VERSION}.jar`));
-const reason = !hasJava
-  ? 'skipped: no java on PATH'
-  : !hasKafkaTools
-    ? `skipped: no Kafka ${KAFKA_VERSION} jars in bench/.cache (the Kafka benchmark target fetches them)`
-    : '';
+const reason = kafkaToolsMissing;
 
 let broker: TestBroker;
 
@@ -30,15 +19,7 @@ afterAll(async () => {
   await broker?.close();
 });
 
-/** Runs ConfigCommand as kafka-configs.sh would, without blocking this process's event loop (the broker's). */
-async function kafkaConfigs(...args: string[]): Promise<string> {
-  const { stdout } = await run(
-    'java',
-    ['-Xmx256m', '-cp', kafkaClasspath(), 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', broker.bootstrap, ...args],
-    { timeout: 60_000 },
-  );
-  return stdout;
-}
+const kafkaConfigs = (...args: string[]) => kafkaTool(broker.bootstrap, 'ConfigCommand', ...args);
 
 describe.skipIf(reason !== '')(`Kafka ${KAFKA_VERSION} ConfigCommand quotas ${reason}`, () => {
   it('alters and describes user and client-id quotas, defaults included', async () => {

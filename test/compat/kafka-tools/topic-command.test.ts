@@ -2,24 +2,13 @@
 // from the jars the Kafka benchmark target keeps in bench/.cache. Against Kafka TopicCommand describes
 // partitions through DescribeTopicPartitions, which carries the ELR lists; through Metadata alone it prints
 // `Elr: N/A`. LeaderElectionCommand sends ElectLeaders to the controller.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KAFKA_VERSION, kafkaClasspath, kafkaLibs } from '../../../bench/targets/kafka.js';
+import { KAFKA_VERSION } from '../../../bench/targets/kafka.js';
 import { ApiKey } from '../../../src/protocol/api-keys.js';
 import { startBroker, type TestBroker } from '../../support/broker.js';
+import { kafkaTool, kafkaToolsMissing } from '../../support/kafka-tools.js';
 
-const run = promisify(execFile);
-
-const hasJava = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
-const hasKafkaTools = existsSync(join(kafkaLibs(), `kafka-tools-${KAFKA_VERSION}.jar`));
-const reason = !hasJava
-  ? 'skipped: no java on PATH'
-  : !hasKafkaTools
-    ? `skipped: no Kafka ${KAFKA_VERSION} jars in bench/.cache (the Kafka benchmark target fetches them)`
-    : '';
+const reason = kafkaToolsMissing;
 
 let broker: TestBroker;
 const requests = new Map<number, number>();
@@ -36,19 +25,7 @@ afterAll(async () => {
   await broker?.close();
 });
 
-/** Runs one of Kafka's tools as its script would, without blocking this process's event loop (the broker's). */
-async function kafkaTool(mainClass: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(
-    'java',
-    ['-Xmx256m', '-cp', kafkaClasspath(), `org.apache.kafka.tools.${mainClass}`, '--bootstrap-server', broker.bootstrap, ...args],
-    {
-      timeout: 60_000,
-    },
-  );
-  return stdout;
-}
-
-const kafkaTopics = (...args: string[]) => kafkaTool('TopicCommand', ...args);
+const kafkaTopics = (...args: string[]) => kafkaTool(broker.bootstrap, 'TopicCommand', ...args);
 
 describe.skipIf(reason !== '')(`Kafka ${KAFKA_VERSION} TopicCommand ${reason}`, () => {
   it('--describe shows every partition with its (empty) ELR lists, never N/A', async () => {
@@ -79,7 +56,7 @@ describe.skipIf(reason !== '')(`Kafka ${KAFKA_VERSION} LeaderElectionCommand ${r
   it('--election-type preferred: a single broker already leads every partition', async () => {
     await broker.broker.metadata.createTopic('elected', { numPartitions: 2 });
     const before = requests.get(ApiKey.ElectLeaders) ?? 0;
-    const out = await kafkaTool('LeaderElectionCommand', '--election-type', 'preferred', '--topic', 'elected', '--partition', '1');
+    const out = await kafkaTool(broker.bootstrap, 'LeaderElectionCommand', '--election-type', 'preferred', '--topic', 'elected', '--partition', '1');
     expect(out).toContain('Valid replica already elected for partitions elected-1');
     expect((requests.get(ApiKey.ElectLeaders) ?? 0) - before).toBe(1);
   });
