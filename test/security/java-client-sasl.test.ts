@@ -1,21 +1,20 @@
 // Kafka 4.4's Java client (its own tools, from the jars the Kafka benchmark target keeps in bench/.cache) over
 // gregor's SASL listeners: PLAIN over SASL_SSL on TLS 1.2, SCRAM-SHA-512 over SASL_SSL on TLS 1.3 (a PEM trust
 // store, host name verified), SCRAM-SHA-256 over SASL_PLAINTEXT consuming in a group, a wrong password refused.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KAFKA_VERSION, kafkaClasspath, kafkaLibs } from '../../bench/targets/kafka.js';
+import { KAFKA_VERSION, kafkaClasspath } from '../../bench/targets/kafka.js';
 import { SCRAM_MECHANISMS } from '../../src/security/scram/scram-mechanism.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { type TestCertificates, makeCertificates } from '../support/certificates.js';
+import { kafkaToolsMissing } from '../support/kafka-tools.js';
 import { upsertion } from '../support/scram-client.js';
 
 const run = promisify(execFile);
-const hasJava = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
-const hasKafkaTools = existsSync(join(kafkaLibs(), `kafka-tools-${KAFKA_VERSION}.jar`));
-const reason = !hasJava ? 'skipped: no java on PATH' : !hasKafkaTools ? `skipped: no Kafka ${KAFKA_VERSION} jars in bench/.cache` : '';
+const reason = kafkaToolsMissing;
 const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
 const SCRAM_PASSWORD = 'scram secret, with=signs';
 

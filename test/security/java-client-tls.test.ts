@@ -2,22 +2,21 @@
 // host name verified): the principal is the client certificate's distinguished name, which the ACLs are checked
 // against (TopicCommand lists only the topics that name may describe), and a client without a certificate is
 // refused.
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
-import { KAFKA_VERSION, kafkaClasspath, kafkaLibs } from '../../bench/targets/kafka.js';
+import { KAFKA_VERSION, kafkaClasspath } from '../../bench/targets/kafka.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../../src/security/authorizer/acl.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { type TestCertificates, makeCertificates } from '../support/certificates.js';
+import { kafkaToolsMissing } from '../support/kafka-tools.js';
 
 const run = promisify(execFile);
-const hasJava = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
-const hasKafkaTools = existsSync(join(kafkaLibs(), `kafka-tools-${KAFKA_VERSION}.jar`));
-const reason = !hasJava ? 'skipped: no java on PATH' : !hasKafkaTools ? `skipped: no Kafka ${KAFKA_VERSION} jars in bench/.cache` : '';
+const reason = kafkaToolsMissing;
 const ALICE = 'User:CN=alice,OU=eng,O=gregor';
 
 let certs: TestCertificates;
