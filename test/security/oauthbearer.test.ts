@@ -145,20 +145,7 @@ describe('SASL/OAUTHBEARER with unsecured JWTs', () => {
   );
 
   it('lets kafkajs in with a token provider; the principal reaches the authorizer', async () => {
-    const producer = kafkajs(dev, () => devToken('alice')).producer();
-    await producer.connect();
-    const [sent] = await producer.send({ topic: 'oauth-topic', acks: -1, messages: [{ value: 'from kafkajs' }] });
-    await producer.disconnect();
-    expect(sent!.errorCode).toBe(ErrorCode.NONE);
-    const bob = kafkajs(dev, () => devToken('bob')).producer();
-    await bob.connect();
-    try {
-      await expect(bob.send({ topic: 'oauth-topic', acks: -1, messages: [{ value: 'x' }] })).rejects.toMatchObject({
-        cause: { type: 'TOPIC_AUTHORIZATION_FAILED' },
-      });
-    } finally {
-      await bob.disconnect();
-    }
+    await expectAliceWritesBobRefused(dev, devToken, 'from kafkajs');
   });
 
   it('refuses an expired unsecured token with the JSON challenge, then SASL_AUTHENTICATION_FAILED, and closes', async () => {
@@ -225,20 +212,7 @@ describe('SASL/OAUTHBEARER configuration', () => {
 
 describe('SASL/OAUTHBEARER with JWKS-validated tokens', () => {
   it('lets kafkajs in with a signed token; the principal reaches the authorizer', async () => {
-    const producer = kafkajs(prod, () => prodToken('alice')).producer();
-    await producer.connect();
-    const [sent] = await producer.send({ topic: 'oauth-topic', acks: -1, messages: [{ value: 'signed' }] });
-    await producer.disconnect();
-    expect(sent!.errorCode).toBe(ErrorCode.NONE);
-    const bob = kafkajs(prod, () => prodToken('bob')).producer();
-    await bob.connect();
-    try {
-      await expect(bob.send({ topic: 'oauth-topic', acks: -1, messages: [{ value: 'x' }] })).rejects.toMatchObject({
-        cause: { type: 'TOPIC_AUTHORIZATION_FAILED' },
-      });
-    } finally {
-      await bob.disconnect();
-    }
+    await expectAliceWritesBobRefused(prod, prodToken, 'signed');
   });
 
   it('refuses expired, wrong-issuer, wrong-audience, badly signed and unsecured tokens with SASL_AUTHENTICATION_FAILED', async () => {
@@ -268,3 +242,21 @@ describe('SASL/OAUTHBEARER with JWKS-validated tokens', () => {
     client.close();
   });
 });
+
+/** kafkajs with alice's token writes to the topic; with bob's (no ACL) it gets TOPIC_AUTHORIZATION_FAILED. */
+async function expectAliceWritesBobRefused(bootstrap: string, token: (user: string) => string | Promise<string>, value: string): Promise<void> {
+  const producer = kafkajs(bootstrap, () => token('alice')).producer();
+  await producer.connect();
+  const [sent] = await producer.send({ topic: 'oauth-topic', acks: -1, messages: [{ value }] });
+  await producer.disconnect();
+  expect(sent!.errorCode).toBe(ErrorCode.NONE);
+  const bob = kafkajs(bootstrap, () => token('bob')).producer();
+  await bob.connect();
+  try {
+    await expect(bob.send({ topic: 'oauth-topic', acks: -1, messages: [{ value: 'x' }] })).rejects.toMatchObject({
+      cause: { type: 'TOPIC_AUTHORIZATION_FAILED' },
+    });
+  } finally {
+    await bob.disconnect();
+  }
+}
