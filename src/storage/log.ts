@@ -110,11 +110,17 @@ class MappedRead implements ReadResult {
   }
 
   get firstOffset(): bigint {
-    return firstOffsetOf(this.views[0]!);
+    return firstOffsetOf(this.#unreleasedView());
   }
 
   get nextOffset(): bigint {
-    return lastOffsetOf(this.views[0]!) + 1n;
+    return lastOffsetOf(this.#unreleasedView()) + 1n;
+  }
+
+  /** The offsets live in the view, which may read as empty once released: asking after `release()` is a caller's bug, named here rather than as a bounds error some reads later. */
+  #unreleasedView(): Buffer {
+    if (this.#native === undefined) throw new Error('offsets of a log read asked after its release()');
+    return this.views[0]!;
   }
 
   release(): void {

@@ -117,6 +117,7 @@ describe('Log', () => {
     held.release();
     expect(log.outstandingViews).toBe(0);
     expect(held.views[0]!.length).toBe(0);
+    expect(() => held.nextOffset).toThrow(/after its release/);
   });
 
   it('finds offsets by timestamp inside compressed batches and the max timestamp', () => {

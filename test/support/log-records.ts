@@ -18,8 +18,8 @@ export function readAllRecords<Row>(log: Log, row: (record: DecodedRecord) => Ro
         at = end;
       }
     }
-    read.release();
     offset = read.nextOffset;
+    read.release();
   }
   return rows;
 }
