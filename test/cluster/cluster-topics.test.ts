@@ -10,6 +10,7 @@ import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { coordinatorOf } from '../support/group-coordinator.js';
 import { consumeAll, hasKcat, kcat } from '../support/kcat.js';
 import { pollUntil } from '../support/poll.js';
 
@@ -180,7 +181,8 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
 
     // Through a broker that does not coordinate groups: FindCoordinator sends the consumer to the one that does.
     const groupId = `group-${randomUUID()}`;
-    const coordinator = brokers[0]!.broker.metadata.topic('__consumer_offsets')!.partitions[0]!.leader;
+    const coordinator = await coordinatorOf(brokers[0]!.bootstrap, groupId);
+    expect(await Promise.all(brokers.map((b) => coordinatorOf(b.bootstrap, groupId)))).toEqual([coordinator, coordinator, coordinator]);
     const consumer = kafka(brokers.find((b) => b.broker.metadata.nodeId !== coordinator)!.bootstrap).consumer({ groupId });
     const received: { key: string; value: string; partition: number }[] = [];
     await consumer.connect();

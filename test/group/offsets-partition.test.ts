@@ -34,22 +34,26 @@ describe('the __consumer_offsets partition of a group', () => {
     for (const [groupId] of VECTORS) expect(offsetsPartitionFor(groupId, 1)).toBe(0);
   });
 
-  it.skipIf(!hasJava)('agrees with a JVM on the vectors and on generated ids', () => {
-    const ids = [...VECTORS.map(([id]) => id), ...Array.from({ length: 50 }, (_, i) => `group-${i * 7919}-${'x'.repeat(i % 13)}`)];
-    const dir = mkdtempSync(join(tmpdir(), 'gregor-hash-'));
-    try {
-      const source = join(dir, 'Hash.java');
-      // The ids travel as UTF-16 code unit lists so the shell and file encodings cannot change them.
-      const units = ids.map((id) => `new String(new char[]{${[...Array(id.length).keys()].map((i) => id.charCodeAt(i)).join(',')}})`);
-      writeFileSync(
-        source,
-        `public class Hash { public static void main(String[] a) { for (String s : new String[]{${units.join(',')}}) ` +
-          'System.out.println(s.hashCode() + " " + ((s.hashCode() & 0x7fffffff) % 50)); } }',
-      );
-      const lines = execFileSync('java', [source], { encoding: 'utf8', timeout: 60_000 }).trim().split('\n');
-      expect(lines).toEqual(ids.map((id) => `${javaStringHashCode(id)} ${offsetsPartitionFor(id, 50)}`));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 70_000);
+  it.skipIf(!hasJava)(
+    'agrees with a JVM on the vectors and on generated ids',
+    () => {
+      const ids = [...VECTORS.map(([id]) => id), ...Array.from({ length: 50 }, (_, i) => `group-${i * 7919}-${'x'.repeat(i % 13)}`)];
+      const dir = mkdtempSync(join(tmpdir(), 'gregor-hash-'));
+      try {
+        const source = join(dir, 'Hash.java');
+        // The ids travel as UTF-16 code unit lists so the shell and file encodings cannot change them.
+        const units = ids.map((id) => `new String(new char[]{${[...Array(id.length).keys()].map((i) => id.charCodeAt(i)).join(',')}})`);
+        writeFileSync(
+          source,
+          `public class Hash { public static void main(String[] a) { for (String s : new String[]{${units.join(',')}}) ` +
+            'System.out.println(s.hashCode() + " " + ((s.hashCode() & 0x7fffffff) % 50)); } }',
+        );
+        const lines = execFileSync('java', [source], { encoding: 'utf8', timeout: 60_000 }).trim().split('\n');
+        expect(lines).toEqual(ids.map((id) => `${javaStringHashCode(id)} ${offsetsPartitionFor(id, 50)}`));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    70_000,
+  );
 });
