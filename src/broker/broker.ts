@@ -109,8 +109,14 @@ export class Broker extends AsyncCloseable {
     const authorizer = await openAuthorizer(config, metadataDirOf(config), (onChange) => metadata.watchPrefix(ACLS_PREFIX, onChange));
     const quotas = await openClientQuotas(config, metadata);
     const core: CoreServices = { config, metadata, replicaManager, traffic: options.traffic, authorizer };
-    const groups = await (options.groups ?? startGroups)(core);
-    const services: BrokerServices = { ...core, groupCoordinator: groups.groupCoordinator, scramCredentials, quotas };
+    const groups = await (options.groups ?? ((services) => startGroups(services, logger.child({ component: 'groups' }))))(core);
+    const services: BrokerServices = {
+      ...core,
+      groupCoordinator: groups.groupCoordinator,
+      ensureOffsetsTopic: () => groups.ensureOffsetsTopic(),
+      scramCredentials,
+      quotas,
+    };
     let frontEnd: FrontEnd | undefined;
     if (options.listen !== false) {
       frontEnd = await startFrontEnd(services, { config, listen: options.listen, logger, observeRequest: options.observeRequest });

@@ -226,6 +226,11 @@ export class ClusterMetadata {
     return metadata;
   }
 
+  /** Whether the metadata is shared with other brokers (etcd) rather than this node's own. */
+  get clustered(): boolean {
+    return this.#clustered;
+  }
+
   /** The elected controller (-1 while there is none); a single node is its own controller. */
   get controllerId(): number {
     return this.#clustered ? (this.#view.controllerId ?? -1) : this.nodeId;

@@ -78,8 +78,12 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   def('group.min.session.timeout.ms', INT, '6000', 'Smallest session timeout a member may ask for.'),
   def('group.max.session.timeout.ms', INT, '1800000', 'Largest session timeout a member may ask for.'),
   def('group.max.size', INT, INT_MAX, 'Largest number of members in a group.', { min: 1 }),
-  def('offsets.topic.num.partitions', INT, '50', 'Partitions of __consumer_offsets.', { min: 1 }),
-  def('offsets.topic.replication.factor', SHORT, '1', 'Replication factor of __consumer_offsets.', { min: 1 }),
+  def('offsets.topic.num.partitions', INT, '50', 'Partitions of __consumer_offsets (in a cluster; a single node makes 1 unless this is set).', {
+    min: 1,
+  }),
+  def('offsets.topic.replication.factor', SHORT, '3', 'Replication factor of __consumer_offsets, capped at the live brokers when it is created.', {
+    min: 1,
+  }),
   def('offsets.topic.segment.bytes', INT, '104857600', 'Segment size of __consumer_offsets.', { min: 1 }),
   def('offsets.retention.minutes', INT, '10080', 'How long committed offsets of an empty group are kept.', { min: 1 }),
   def('offsets.retention.check.interval.ms', LONG, '600000', 'How often expired offsets are removed.', { min: 1 }),

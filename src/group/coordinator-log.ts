@@ -1,28 +1,23 @@
 /**
  * `__consumer_offsets` as the coordinator's log: records go in as RecordBatch v2 batches (built by the
- * native engine) through the ReplicaManager with acks=all, so a commit is acknowledged only once it is as
- * durable as any acks=all produce; replay reads the partition batch by batch from its log start.
+ * native engine) through the ReplicaManager with acks=all (Kafka's required acks -1), so a commit is
+ * acknowledged only once the partition's ISR has it; replay reads a partition batch by batch from its log
+ * start to its log end, as Kafka's loading does.
  *
- * One append is in flight at a time: what arrives meanwhile waits and goes in as one batch when it
- * completes (group commit at the coordinator: under many committing consumers, one batch and one flush
- * per round instead of one per request). Each caller still learns its own outcome; a batch is capped at
- * APPEND_BATCH_BYTES so merging never makes one exceed `max.message.bytes`.
- *
- * One partition on a single node: every group hashes to it, so there is nothing to spread. Kafka's 50
- * (`offsets.topic.num.partitions`) exist to spread coordinators over brokers, which needs a cluster first;
- * the key format is Kafka's, so a later split by Kafka's hash of the group id keeps the data as it is.
+ * Per partition, one append is in flight at a time: what arrives meanwhile waits and goes in as one batch
+ * when it completes (group commit at the coordinator: under many committing consumers, one batch and one
+ * flush per round instead of one per request). Each caller still learns its own outcome; a batch is capped
+ * at APPEND_BATCH_BYTES so merging never makes one exceed `max.message.bytes`.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { readBatchHeader } from '../record/batch.js';
 import { buildRecordBatch } from '../record/builder.js';
 import { decodeRecords } from '../record/records.js';
-import type { Partition } from '../replication/partition.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { CoordinatorLog, CoordinatorLogRecord } from './offset-store.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
-export const OFFSETS_PARTITION = 0;
-/** How long an offset commit may wait for its append to be flushed before it fails with REQUEST_TIMED_OUT. */
+/** How long an offset commit may wait for its append to be replicated and flushed before it fails with REQUEST_TIMED_OUT. */
 const APPEND_TIMEOUT_MS = 5000;
 const REPLAY_READ_BYTES = 1 << 20;
 /** Well under Kafka's default max.message.bytes (1 MiB) for the records merged into one batch. */
@@ -35,48 +30,58 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
+/** The appends waiting for one partition. */
+interface AppendQueue {
+  readonly pending: PendingAppend[];
+  draining: boolean;
+}
+
 export class ReplicaCoordinatorLog implements CoordinatorLog {
   readonly #replicaManager: ReplicaManager;
-  readonly #queue: PendingAppend[] = [];
-  #draining = false;
+  readonly #queues = new Map<number, AppendQueue>();
 
   constructor(replicaManager: ReplicaManager) {
     this.#replicaManager = replicaManager;
   }
 
-  append(records: readonly CoordinatorLogRecord[]): Promise<void> {
+  append(partition: number, records: readonly CoordinatorLogRecord[]): Promise<void> {
     const bytes = records.reduce((sum, r) => sum + r.key.length + (r.value?.length ?? 0), 0);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ records, bytes, resolve, reject });
-      if (!this.#draining) void this.#drain();
-    });
+    let queue = this.#queues.get(partition);
+    if (!queue) this.#queues.set(partition, (queue = { pending: [], draining: false }));
+    const appended = new Promise<void>((resolve, reject) => queue.pending.push({ records, bytes, resolve, reject }));
+    if (!queue.draining) void this.#drain(partition, queue);
+    return appended;
   }
 
-  async #drain(): Promise<void> {
-    this.#draining = true;
-    while (this.#queue.length > 0) {
+  async #drain(partition: number, queue: AppendQueue): Promise<void> {
+    queue.draining = true;
+    while (queue.pending.length > 0) {
       // The first pending append always goes, however large; the rest join it while the batch has room.
       let take = 0;
       let bytes = 0;
-      for (const pending of this.#queue) {
+      for (const pending of queue.pending) {
         if (take > 0 && bytes + pending.bytes > APPEND_BATCH_BYTES) break;
         bytes += pending.bytes;
         take++;
       }
-      const round = this.#queue.splice(0, take);
+      const round = queue.pending.splice(0, take);
       try {
-        await this.#appendBatch(round.flatMap((p) => p.records));
+        await this.#appendBatch(
+          partition,
+          round.flatMap((p) => p.records),
+        );
         for (const p of round) p.resolve();
       } catch (error) {
         for (const p of round) p.reject(error);
       }
     }
-    this.#draining = false;
+    queue.draining = false;
+    this.#queues.delete(partition);
   }
 
-  async #appendBatch(records: readonly CoordinatorLogRecord[]): Promise<void> {
+  async #appendBatch(partition: number, records: readonly CoordinatorLogRecord[]): Promise<void> {
     const batch = buildRecordBatch({ keys: records.map((r) => r.key), values: records.map((r) => r.value) });
-    const [result] = await this.#replicaManager.appendRecords([{ topic: OFFSETS_TOPIC, partition: OFFSETS_PARTITION, records: batch }], {
+    const [result] = await this.#replicaManager.appendRecords([{ topic: OFFSETS_TOPIC, partition, records: batch }], {
       acks: -1,
       timeoutMs: APPEND_TIMEOUT_MS,
       allowInternal: true,
@@ -84,15 +89,12 @@ export class ReplicaCoordinatorLog implements CoordinatorLog {
     if (result!.errorCode !== ErrorCode.NONE) throw new KafkaError(result!.errorCode, result!.errorMessage ?? undefined);
   }
 
-  async replay(visit: (key: Buffer, value: Buffer | null) => void): Promise<void> {
-    let partition: Partition;
-    try {
-      partition = this.#replicaManager.onlinePartition(OFFSETS_TOPIC, OFFSETS_PARTITION);
-    } catch (error) {
-      // Another broker leads the partition and coordinates the groups (FindCoordinator sends clients there).
-      if (error instanceof KafkaError && error.code === ErrorCode.NOT_LEADER_OR_FOLLOWER) return;
-      throw error;
-    }
+  /**
+   * The coordinator replays a partition once the metadata names this broker its leader, which may be before
+   * this broker's session in the cluster makes it serve as one: the local replica is read, whoever leads it.
+   */
+  async replay(partitionIndex: number, visit: (key: Buffer, value: Buffer | null) => void): Promise<void> {
+    const partition = this.#replicaManager.localReplica(OFFSETS_TOPIC, partitionIndex);
     let offset = partition.logStartOffset;
     while (offset < partition.logEndOffset) {
       const read = partition.read(offset, REPLAY_READ_BYTES, true);

@@ -681,16 +681,19 @@ export class Group {
     this.#transition(GroupState.Dead);
   }
 
-  /** Ends every held request and timer: the coordinator is shutting down. */
-  shutdown(): void {
+  /**
+   * Ends every held request, answered with `error`, and every timer: the coordinator is shutting down
+   * (COORDINATOR_NOT_AVAILABLE) or no longer coordinates the group (NOT_COORDINATOR, Kafka's onGroupUnloaded).
+   */
+  shutdown(error: ErrorCode): void {
     for (const m of [...this.#members.values()]) {
       m.stopExpiry();
       const join = m.awaitingJoin;
       m.awaitingJoin = null;
-      join?.(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, m.memberId));
+      join?.(joinError(error, m.memberId));
       const sync = m.awaitingSync;
       m.awaitingSync = null;
-      sync?.(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+      sync?.(syncError(error));
     }
     this.markDead();
   }

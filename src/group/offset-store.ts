@@ -1,7 +1,7 @@
 /**
- * Committed offsets and stored group metadata: an in-memory view of `__consumer_offsets`, written through
+ * Committed offsets and stored group metadata: an in-memory view of a `__consumer_offsets` partition, written through
  * before it changes (a commit is visible only once its records are appended) and rebuilt by replaying the
- * topic on start. Latest record per key wins and a null value deletes, which is exactly what compaction
+ * partition when this broker comes to lead it. Latest record per key wins and a null value deletes, which is exactly what compaction
  * keeps, so replaying a compacted log gives the same view.
  */
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
@@ -14,12 +14,12 @@ export interface CoordinatorLogRecord {
   readonly value: Buffer | null;
 }
 
-/** Where the coordinator's records live: the `__consumer_offsets` log (see coordinator-log.ts). */
+/** Where the coordinator's records live: the partitions of `__consumer_offsets` (see coordinator-log.ts). */
 export interface CoordinatorLog {
-  /** Appends the records as one batch; resolves once appended (and as durable as acks=all makes it); throws KafkaError. */
-  append(records: readonly CoordinatorLogRecord[]): Promise<void>;
-  /** Calls `visit` for every record from the log start, in offset order. */
-  replay(visit: (key: Buffer, value: Buffer | null) => void): Promise<void>;
+  /** Appends the records to the partition as one batch; resolves once appended (and as durable as acks=all makes it); throws KafkaError. */
+  append(partition: number, records: readonly CoordinatorLogRecord[]): Promise<void>;
+  /** Calls `visit` for every record of the partition from its log start, in offset order. */
+  replay(partition: number, visit: (key: Buffer, value: Buffer | null) => void): Promise<void>;
 }
 
 export interface TopicPartitionOffset {
@@ -38,18 +38,21 @@ export interface LoadedGroups {
 type PartitionOffsets = Map<number, OffsetAndMetadata>;
 type GroupOffsets = Map<string, PartitionOffsets>;
 
+/** The offsets and group metadata of one `__consumer_offsets` partition (the groups that hash to it). */
 export class OffsetStore {
   readonly #log: CoordinatorLog;
+  readonly #partition: number;
   readonly #offsets = new Map<string, GroupOffsets>();
 
-  constructor(log: CoordinatorLog) {
+  constructor(log: CoordinatorLog, partition: number) {
     this.#log = log;
+    this.#partition = partition;
   }
 
-  /** Replays the topic into memory; returns the groups' stored metadata for the coordinator to restore. */
+  /** Replays the partition into memory; returns the groups' stored metadata for the coordinator to restore. */
   async load(): Promise<LoadedGroups> {
     const groupMetadata = new Map<string, GroupSnapshot>();
-    await this.#log.replay((key, value) => {
+    await this.#log.replay(this.#partition, (key, value) => {
       const record = decodeRecord(key, value);
       if (record.type === 'offset') {
         const { group, topic, partition } = record.key;
@@ -67,12 +70,15 @@ export class OffsetStore {
   /** Writes the commits as one batch, then makes them visible. */
   async commit(group: string, commits: readonly TopicPartitionOffset[]): Promise<void> {
     if (commits.length === 0) return;
-    await this.#log.append(commits.map((c) => ({ key: offsetCommitKey(group, c.topic, c.partition), value: offsetCommitValue(c.value) })));
+    await this.#log.append(
+      this.#partition,
+      commits.map((c) => ({ key: offsetCommitKey(group, c.topic, c.partition), value: offsetCommitValue(c.value) })),
+    );
     for (const c of commits) this.#put(group, c.topic, c.partition, c.value);
   }
 
   async storeGroup(group: string, snapshot: GroupSnapshot): Promise<void> {
-    await this.#log.append([{ key: groupMetadataKey(group), value: groupMetadataValue(snapshot) }]);
+    await this.#log.append(this.#partition, [{ key: groupMetadataKey(group), value: groupMetadataValue(snapshot) }]);
   }
 
   get(group: string, topic: string, partition: number): OffsetAndMetadata | undefined {
@@ -96,7 +102,10 @@ export class OffsetStore {
   async deleteOffsets(group: string, partitions: readonly { readonly topic: string; readonly partition: number }[]): Promise<void> {
     const present = partitions.filter((p) => this.get(group, p.topic, p.partition) !== undefined);
     if (present.length === 0) return;
-    await this.#log.append(present.map((p) => ({ key: offsetCommitKey(group, p.topic, p.partition), value: null })));
+    await this.#log.append(
+      this.#partition,
+      present.map((p) => ({ key: offsetCommitKey(group, p.topic, p.partition), value: null })),
+    );
     for (const p of present) this.#remove(group, p.topic, p.partition);
   }
 
@@ -104,7 +113,7 @@ export class OffsetStore {
   async deleteGroup(group: string): Promise<void> {
     const records = [...this.offsetsOf(group)].map((o) => ({ key: offsetCommitKey(group, o.topic, o.partition), value: null }));
     records.push({ key: groupMetadataKey(group), value: null });
-    await this.#log.append(records);
+    await this.#log.append(this.#partition, records);
     this.#offsets.delete(group);
   }
 

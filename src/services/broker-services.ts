@@ -30,6 +30,8 @@ export interface CoreServices {
 export interface GroupServices {
   /** Joins, syncs, heartbeats and offsets of every group on this node, network and embedded members alike. */
   readonly groupCoordinator: GroupCoordinator;
+  /** Creates `__consumer_offsets` unless it exists (in a cluster, the first FindCoordinator does, as Kafka's). */
+  ensureOffsetsTopic(): Promise<void>;
 }
 
 /** What authentication checks logins against. */

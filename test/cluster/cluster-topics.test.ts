@@ -6,10 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
+import { offsetsPartitionFor } from '../../src/group/offsets-partition.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { coordinatorOf } from '../support/group-coordinator.js';
 import { consumeAll, hasKcat, kcat } from '../support/kcat.js';
 import { pollUntil } from '../support/poll.js';
 
@@ -180,7 +182,8 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
 
     // Through a broker that does not coordinate groups: FindCoordinator sends the consumer to the one that does.
     const groupId = `group-${randomUUID()}`;
-    const coordinator = brokers[0]!.broker.metadata.topic('__consumer_offsets')!.partitions[0]!.leader;
+    const coordinator = await coordinatorOf(brokers[0]!.bootstrap, groupId);
+    expect(await Promise.all(brokers.map((b) => coordinatorOf(b.bootstrap, groupId)))).toEqual([coordinator, coordinator, coordinator]);
     const consumer = kafka(brokers.find((b) => b.broker.metadata.nodeId !== coordinator)!.bootstrap).consumer({ groupId });
     const received: { key: string; value: string; partition: number }[] = [];
     await consumer.connect();
@@ -304,4 +307,28 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
     }
     expect(brokerOf(leader).broker.replicaManager.partition(topic, 0)!.logEndOffset).toBe(0n);
   }, 60_000);
+  it('answers a batched FindCoordinator (v4) with the leader of each group’s __consumer_offsets partition, at its address, through any broker', async () => {
+    await coordinatorOf(brokers[0]!.bootstrap, 'creates-the-offsets-topic');
+    const offsets = brokers[0]!.broker.metadata.topic('__consumer_offsets')!;
+    expect(offsets.partitions).toHaveLength(50);
+    expect(offsets.partitions.every((p) => p.replicas.length === 3)).toBe(true);
+    // One group on a partition led by each broker.
+    const groups = [1, 2, 3].map((nodeId) => {
+      for (let i = 0; ; i++) {
+        const groupId = `batch-${nodeId}-${i}`;
+        if (offsets.partitions[offsetsPartitionFor(groupId, 50)]!.leader === nodeId) return groupId;
+      }
+    });
+    for (const through of brokers) {
+      const client = await RawClient.connect(through.bootstrap);
+      try {
+        const answer = await client.request(ApiKey.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: groups });
+        expect(
+          answer.coordinators.map((c: { key: string; errorCode: number; nodeId: number; port: number }) => [c.key, c.errorCode, c.nodeId, c.port]),
+        ).toEqual(groups.map((groupId, i) => [groupId, ErrorCode.NONE, i + 1, brokerOf(i + 1).broker.port]));
+      } finally {
+        client.close();
+      }
+    }
+  });
 });

@@ -264,9 +264,9 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     await startCluster();
     const topic = `failover-${randomUUID()}`;
     await createTopic(topic, { 'min.insync.replicas': '2' });
-    // The partition whose leader does not hold __consumer_offsets (one replica, on the first broker): kafkajs
-    // reads every topic's metadata, and that broker is about to go.
-    const offsetsHost = brokers[0]!.broker.metadata.topic('__consumer_offsets')!.partitions[0]!.leader;
+    // The partition whose leader does not hold __consumer_offsets, if it exists yet (a cluster creates it on
+    // the first FindCoordinator): kafkajs reads every topic's metadata, and that broker is about to go.
+    const offsetsHost = brokers[0]!.broker.metadata.topic('__consumer_offsets')?.partitions[0]?.leader;
     const p = [0, 1].find((i) => brokers[0]!.broker.metadata.topic(topic)!.partitions[i]!.leader !== offsetsHost)!;
     await produce(topic, ['a', 'b', 'c'], p);
     await expectIdenticalReplicas(topic, p);

@@ -53,17 +53,17 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await nextTurn();
 }
 
-/** __consumer_offsets in memory: appends are kept in order and can be made to fail. */
+/** __consumer_offsets in memory: appends are kept in order, with their partition, and can be made to fail. */
 export class MemoryCoordinatorLog implements CoordinatorLog {
-  readonly records: CoordinatorLogRecord[] = [];
+  readonly records: (CoordinatorLogRecord & { readonly partition: number })[] = [];
   failWith: Error | null = null;
 
-  async append(records: readonly CoordinatorLogRecord[]): Promise<void> {
+  async append(partition: number, records: readonly CoordinatorLogRecord[]): Promise<void> {
     if (this.failWith) throw this.failWith;
-    this.records.push(...records);
+    this.records.push(...records.map((r) => ({ ...r, partition })));
   }
 
-  async replay(visit: (key: Buffer, value: Buffer | null) => void): Promise<void> {
-    for (const r of this.records) visit(r.key, r.value);
+  async replay(partition: number, visit: (key: Buffer, value: Buffer | null) => void): Promise<void> {
+    for (const r of this.records) if (r.partition === partition) visit(r.key, r.value);
   }
 }

@@ -1,7 +1,9 @@
 /**
- * FindCoordinator (10), v0–4: every group (key type 0) is coordinated by the leader of the one `__consumer_offsets`
- * partition, which is this broker on a single node and the broker leading it in a cluster. v4 takes a
- * batch of keys. There is no transaction coordinator: transaction keys (type 1) get UNSUPPORTED_VERSION with a
+ * FindCoordinator (10), v0–4: a group (key type 0) is coordinated by the leader of its `__consumer_offsets`
+ * partition (Kafka's hash of the group id), answered at its address on the client's listener;
+ * COORDINATOR_NOT_AVAILABLE while that partition has no live leader, or while the topic does not exist yet (it
+ * is being created, as Kafka does on the first FindCoordinator). v4 takes a batch of keys. There is no
+ * transaction coordinator: transaction keys (type 1) get UNSUPPORTED_VERSION with a
  * message saying so, as Redpanda answered before it had transactions. It is not retriable, so transactional
  * producers fail at once (the Java client reports the message; franz-go and kafkajs the error's name) instead
  * of retrying until a timeout, as COORDINATOR_NOT_AVAILABLE would make them.
@@ -10,7 +12,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages.js';
 import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler, RequestContext } from '../handler.js';
-import { OFFSETS_PARTITION, OFFSETS_TOPIC } from '../../group/coordinator-log.js';
+import { OFFSETS_TOPIC } from '../../group/coordinator-log.js';
 import { advertisedBrokers } from './advertised-brokers.js';
 
 const GROUP_KEY_TYPE = 0;
@@ -70,12 +72,17 @@ function answer(keyType: number, key: string, context: RequestContext): Answer {
   if (!context.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
     return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, nodeId: -1, host: '', port: -1 };
   }
-  const errorCode = context.groupCoordinator.coordinatorError();
-  if (errorCode !== ErrorCode.NONE) return { errorCode, errorMessage: null, nodeId: -1, host: '', port: -1 };
-  const leader = context.metadata.topic(OFFSETS_TOPIC)?.partitions[OFFSETS_PARTITION]?.leader ?? context.metadata.nodeId;
+  const notAvailable = { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 };
+  const partition = context.groupCoordinator.partitionFor(key);
+  if (partition === undefined) {
+    // The client retries; a failed creation is tried again by its next FindCoordinator.
+    void context.ensureOffsetsTopic().catch(() => undefined);
+    return notAvailable;
+  }
+  const leader = context.metadata.topic(OFFSETS_TOPIC)?.partitions[partition]?.leader;
   const coordinator = advertisedBrokers(context).find((b) => b.nodeId === leader);
-  if (!coordinator) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 };
-  return { errorCode, errorMessage: null, nodeId: coordinator.nodeId, host: coordinator.host, port: coordinator.port };
+  if (!coordinator) return notAvailable;
+  return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: coordinator.nodeId, host: coordinator.host, port: coordinator.port };
 }
 
 function response(version: number, coordinators: (Answer & { key: string })[]): FindCoordinatorResponse {
