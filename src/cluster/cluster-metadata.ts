@@ -360,6 +360,12 @@ export class ClusterMetadata {
           },
           logger: this.#logger?.child({ component: 'controller' }),
           onUncleanElection: () => void this.#uncleanElections++,
+          leaderBalance: this.#config.bool('auto.leader.rebalance.enable')
+            ? {
+                intervalMs: this.#config.int('leader.imbalance.check.interval.seconds') * 1000,
+                imbalancePercentage: this.#config.int('leader.imbalance.per.broker.percentage'),
+              }
+            : undefined,
         });
         this.#logger?.info({ nodeId: this.nodeId, revision: leadership.revision }, 'elected controller');
         this.#controller.reconcile();

@@ -4,7 +4,9 @@
  * by compare-and-swap on the partition key, guarded by its leadership so that a deposed controller's write
  * fails. A pass runs at takeover (brokers may have died while there was no controller) and after every
  * metadata change it is told of; passes never overlap and requests during one coalesce into one more. A
- * pass also completes the partition reassignments whose added replicas have caught up (partition-reassignment.ts).
+ * pass also completes the partition reassignments whose added replicas have caught up (partition-reassignment.ts),
+ * and with `auto.leader.rebalance.enable` a periodic check moves leadership back to preferred replicas
+ * (leader-balance.ts).
  */
 import type { Logger } from 'pino';
 import type { TopicInfo } from '../cluster-metadata.js';
@@ -12,7 +14,8 @@ import type { Leadership } from '../store/election.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { KEYS, type PartitionState, SharedMetadata, type Versioned } from '../store/shared-metadata.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
-import { type Election, type ElectionType, electLeader, electRequested } from './partition-election.js';
+import { imbalancedPartitions } from './leader-balance.js';
+import { type Election, ElectionType, electLeader, electRequested } from './partition-election.js';
 import { cancelReassignment, completeReassignment, startReassignment } from './partition-reassignment.js';
 
 /** What the controller reads from the broker's view of the metadata (applied in revision order). */
@@ -23,6 +26,12 @@ export interface ControllerView {
   liveBrokers(): ReadonlySet<number>;
   shuttingDown(): ReadonlySet<number>;
   uncleanElectionAllowed(topic: string): boolean;
+}
+
+/** `auto.leader.rebalance.enable`'s check: every `intervalMs`, brokers above `imbalancePercentage` get their preferred partitions back. */
+export interface LeaderBalanceSettings {
+  readonly intervalMs: number;
+  readonly imbalancePercentage: number;
 }
 
 /** Partition writes in flight at once during a pass. */
@@ -38,6 +47,7 @@ export class Controller {
   #passes: Promise<void> = Promise.resolve();
   #passQueued = false;
   #stopped = false;
+  readonly #balanceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: {
     store: MetadataStore;
@@ -45,6 +55,8 @@ export class Controller {
     view: ControllerView;
     logger?: Logger;
     onUncleanElection: () => void;
+    /** Absent: leadership moves back to preferred replicas only when an operator asks (ElectLeaders). */
+    leaderBalance?: LeaderBalanceSettings;
   }) {
     this.#store = options.store;
     this.#shared = new SharedMetadata(options.store);
@@ -52,6 +64,11 @@ export class Controller {
     this.#view = options.view;
     this.#logger = options.logger;
     this.#onUncleanElection = options.onUncleanElection;
+    const balance = options.leaderBalance;
+    if (balance) {
+      this.#balanceTimer = setInterval(() => this.#scheduleBalance(balance.imbalancePercentage), balance.intervalMs);
+      this.#balanceTimer.unref();
+    }
   }
 
   get leadership(): Leadership {
@@ -82,6 +99,7 @@ export class Controller {
   /** Stops acting: this broker no longer holds the election. */
   stop(): void {
     this.#stopped = true;
+    clearInterval(this.#balanceTimer);
   }
 
   /**
@@ -139,6 +157,33 @@ export class Controller {
         return { errorCode: ErrorCode.NONE, errorMessage: null, ...(revision === undefined ? {} : { revision }) };
       }),
     );
+  }
+
+  /** Runs a leader balance check after the passes scheduled so far (never alongside one). */
+  #scheduleBalance(imbalancePercentage: number): void {
+    this.#passes = this.#passes.then(async () => {
+      if (this.#stopped) return;
+      try {
+        await this.#balanceLeaders(imbalancePercentage);
+      } catch (error) {
+        this.#logger?.warn({ err: error }, 'leader balance check failed');
+      }
+    });
+  }
+
+  async #balanceLeaders(imbalancePercentage: number): Promise<void> {
+    const partitions = [];
+    for (const topic of this.#view.topics()) {
+      for (const { partition } of topic.partitions) {
+        const read = this.#view.partitionState(topic.topicId, partition);
+        if (read) partitions.push({ partition: { topic, partition }, state: read.value });
+      }
+    }
+    const brokers = { live: this.#view.liveBrokers(), shuttingDown: this.#view.shuttingDown() };
+    const candidates = imbalancedPartitions(partitions, brokers, imbalancePercentage);
+    if (candidates.length === 0) return;
+    this.#logger?.info({ partitions: candidates.length }, 'leader imbalance: moving leadership back to preferred replicas');
+    await this.electLeaders(ElectionType.PREFERRED, candidates);
   }
 
   async #pass(): Promise<void> {
