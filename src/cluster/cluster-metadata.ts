@@ -21,6 +21,7 @@ import { joinClusterId } from './broker-membership.js';
 import { BrokerSession } from './broker-session.js';
 import { Controller } from './controller/controller.js';
 import type { ElectionType } from './controller/partition-election.js';
+import { reassignmentInProgress, startReassignment } from './controller/partition-reassignment.js';
 import type { Lease, MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
 import { campaign } from './store/election.js';
 import { openMetadataStore } from './store/open-store.js';
@@ -36,8 +37,13 @@ export interface PartitionInfo {
   readonly leaderEpoch: number;
   /** Bumped on every change of the partition's state. */
   readonly partitionEpoch: number;
+  /** While a reassignment runs, its target replicas followed by those it removes. */
   readonly replicas: readonly number[];
   readonly isr: readonly number[];
+  /** Replicas a reassignment in progress adds (absent when none is). */
+  readonly addingReplicas?: readonly number[];
+  /** Replicas a reassignment in progress removes (absent when none is). */
+  readonly removingReplicas?: readonly number[];
   /**
    * The log dir holding this node's replica, once placed (Kafka records directory assignments the same
    * way, KIP-858): if that dir fails, the partition stays offline instead of starting empty elsewhere.
@@ -359,6 +365,12 @@ export class ClusterMetadata {
           },
           logger: this.#logger?.child({ component: 'controller' }),
           onUncleanElection: () => void this.#uncleanElections++,
+          leaderBalance: this.#config.bool('auto.leader.rebalance.enable')
+            ? {
+                intervalMs: this.#config.int('leader.imbalance.check.interval.seconds') * 1000,
+                imbalancePercentage: this.#config.int('leader.imbalance.per.broker.percentage'),
+              }
+            : undefined,
         });
         this.#logger?.info({ nodeId: this.nodeId, revision: leadership.revision }, 'elected controller');
         this.#controller.reconcile();
@@ -385,8 +397,7 @@ export class ClusterMetadata {
         errorCode: info?.partitions[partition] ? ErrorCode.ELECTION_NOT_NEEDED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       }));
     }
-    const controller = this.#controller;
-    if (!controller) throw new KafkaError(ErrorCode.NOT_CONTROLLER, `broker ${this.nodeId} is not the controller (${this.controllerId} is)`);
+    const controller = this.#controllerOrRefuse();
     const electable = known.filter((k): k is typeof k & { info: TopicInfo } => k.info?.partitions[k.partition] !== undefined);
     const outcomes = await controller.electLeaders(
       type,
@@ -398,6 +409,77 @@ export class ClusterMetadata {
       partition,
       errorCode: byPartition.get(`${topic}\u0000${partition}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     }));
+  }
+
+  /**
+   * AlterPartitionReassignments: each partition's target replicas (null cancels its reassignment), answered
+   * per partition in the order asked once its new state is recorded. Made by the controller, as elections
+   * are (NOT_CONTROLLER elsewhere). A single node has nowhere to move a partition: a valid target is its
+   * own replica, which changes nothing.
+   */
+  async alterPartitionReassignments(
+    requested: readonly { readonly topic: string; readonly partition: number; readonly replicas: readonly number[] | null }[],
+    allowReplicationFactorChange: boolean,
+  ): Promise<{ topic: string; partition: number; errorCode: ErrorCode; errorMessage: string | null }[]> {
+    const controller = this.#clustered ? this.#controllerOrRefuse() : undefined;
+    const reassignable = requested.flatMap((r) => {
+      const info = this.topic(r.topic);
+      return info?.partitions[r.partition] ? [{ ...r, info }] : [];
+    });
+    const outcomes = controller
+      ? await controller.alterReassignments(
+          reassignable.map(({ info, partition, replicas }) => ({ topic: info, partition, target: replicas })),
+          allowReplicationFactorChange,
+        )
+      : reassignable.map(({ info, partition, replicas }) => this.#singleNodeReassignment(info.partitions[partition]!, replicas));
+    // Answered once this broker applied the changes, so that a ListPartitionReassignments after it sees them.
+    await this.#applied(Math.max(0, ...outcomes.map((o) => o.revision ?? 0)));
+    let next = 0;
+    return requested.map(({ topic, partition }) => {
+      const outcome = reassignable[next]?.topic === topic && reassignable[next]?.partition === partition ? outcomes[next++]! : undefined;
+      const { code, message } = outcome ? { code: outcome.errorCode, message: outcome.errorMessage } : unknownPartition(topic, partition);
+      return { topic, partition, errorCode: code, errorMessage: message };
+    });
+  }
+
+  /**
+   * ListPartitionReassignments: the partitions with a reassignment in progress, of those asked for (every
+   * partition when `requested` is undefined; partitions that do not exist are left out, as Kafka does).
+   * Answered by the controller (NOT_CONTROLLER elsewhere), as AlterPartitionReassignments.
+   */
+  listPartitionReassignments(
+    requested: readonly { readonly topic: string; readonly partitions: readonly number[] }[] | undefined,
+  ): { topic: string; partitions: PartitionInfo[] }[] {
+    if (this.#clustered) this.#controllerOrRefuse();
+    const wanted = requested ?? [...this.#view.topics.values()].map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => p.partition) }));
+    const listed: { topic: string; partitions: PartitionInfo[] }[] = [];
+    for (const { topic, partitions } of wanted) {
+      const info = this.topic(topic);
+      const reassigning = partitions.flatMap((index) => {
+        const partition = info?.partitions[index];
+        return partition && reassignmentInProgress(partition) ? [partition] : [];
+      });
+      if (reassigning.length > 0) listed.push({ topic, partitions: reassigning });
+    }
+    return listed;
+  }
+
+  #controllerOrRefuse(): Controller {
+    const controller = this.#controller;
+    if (!controller) throw new KafkaError(ErrorCode.NOT_CONTROLLER, `broker ${this.nodeId} is not the controller (${this.controllerId} is)`);
+    return controller;
+  }
+
+  /** A single node's answer: the target validated against its one broker (a valid one names only the replica it has). */
+  #singleNodeReassignment(state: PartitionInfo, target: readonly number[] | null): { errorCode: ErrorCode; errorMessage: string | null; revision?: number } {
+    try {
+      if (target === null) throw new KafkaError(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'no partition reassignment is in progress');
+      startReassignment(state, target, { registered: new Set([this.nodeId]), serving: () => true }, true);
+      return { errorCode: ErrorCode.NONE, errorMessage: null };
+    } catch (error) {
+      if (error instanceof KafkaError) return { errorCode: error.code, errorMessage: error.message };
+      throw error;
+    }
   }
 
   /** Leaves the controller election and, if this broker is the controller, stops acting as one. */
@@ -813,4 +895,9 @@ function changedPartitions(before: TopicInfo, after: TopicInfo): PartitionChange
 
 function newPartitionState(replicas: readonly number[]): PartitionState {
   return { leader: replicas[0]!, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: replicas };
+}
+
+function unknownPartition(topic: string, partition: number): { code: ErrorCode; message: string } {
+  const error = new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition}`);
+  return { code: error.code, message: error.message };
 }

@@ -8,6 +8,7 @@
 import type { KeyValue, WatchEvent } from './store/metadata-store.js';
 import { type BrokerRegistration, KEYS, type PartitionState, type TopicRecord } from './store/shared-metadata.js';
 import type { PartitionInfo, TopicInfo } from './cluster-metadata.js';
+import { ongoingReassignment } from './controller/partition-reassignment.js';
 
 /** A topic before and after a change; `undefined` where it did not exist. */
 export interface TopicChange {
@@ -155,6 +156,7 @@ export class MetadataView {
         partitionEpoch: state.partitionEpoch,
         replicas: state.replicas,
         isr: state.isr,
+        ...ongoingReassignment(state),
         ...(logDir === undefined ? {} : { logDir }),
       });
     }

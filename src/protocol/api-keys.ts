@@ -32,6 +32,8 @@ export enum ApiKey {
   DeleteGroups = 42,
   ElectLeaders = 43,
   IncrementalAlterConfigs = 44,
+  AlterPartitionReassignments = 45,
+  ListPartitionReassignments = 46,
   OffsetDelete = 47,
   DescribeClientQuotas = 48,
   AlterClientQuotas = 49,

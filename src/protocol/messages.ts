@@ -1009,6 +1009,71 @@ export namespace IncrementalAlterConfigsResponse {
   }
 }
 
+export interface AlterPartitionReassignmentsRequest {
+  allowReplicationFactorChange: boolean;
+  timeoutMs: number;
+  topics: AlterPartitionReassignmentsRequest.ReassignableTopic[];
+}
+export namespace AlterPartitionReassignmentsRequest {
+  export interface ReassignablePartition {
+    partitionIndex: number;
+    replicas: number[] | null;
+  }
+  export interface ReassignableTopic {
+    name: string;
+    partitions: AlterPartitionReassignmentsRequest.ReassignablePartition[];
+  }
+}
+
+export interface AlterPartitionReassignmentsResponse {
+  throttleTimeMs: number;
+  allowReplicationFactorChange: boolean;
+  errorCode: number;
+  errorMessage: string | null;
+  responses: AlterPartitionReassignmentsResponse.ReassignableTopicResponse[];
+}
+export namespace AlterPartitionReassignmentsResponse {
+  export interface ReassignablePartitionResponse {
+    partitionIndex: number;
+    errorCode: number;
+    errorMessage: string | null;
+  }
+  export interface ReassignableTopicResponse {
+    name: string;
+    partitions: AlterPartitionReassignmentsResponse.ReassignablePartitionResponse[];
+  }
+}
+
+export interface ListPartitionReassignmentsRequest {
+  timeoutMs: number;
+  topics: ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics[] | null;
+}
+export namespace ListPartitionReassignmentsRequest {
+  export interface ListPartitionReassignmentsTopics {
+    name: string;
+    partitionIndexes: number[];
+  }
+}
+
+export interface ListPartitionReassignmentsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  topics: ListPartitionReassignmentsResponse.OngoingTopicReassignment[];
+}
+export namespace ListPartitionReassignmentsResponse {
+  export interface OngoingPartitionReassignment {
+    partitionIndex: number;
+    replicas: number[];
+    addingReplicas: number[];
+    removingReplicas: number[];
+  }
+  export interface OngoingTopicReassignment {
+    name: string;
+    partitions: ListPartitionReassignmentsResponse.OngoingPartitionReassignment[];
+  }
+}
+
 export interface OffsetDeleteRequest {
   groupId: string;
   topics: OffsetDeleteRequest.OffsetDeleteRequestTopic[];
@@ -1328,6 +1393,8 @@ export interface RequestByKey {
   [ApiKey.DeleteGroups]: DeleteGroupsRequest;
   [ApiKey.ElectLeaders]: ElectLeadersRequest;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsRequest;
+  [ApiKey.AlterPartitionReassignments]: AlterPartitionReassignmentsRequest;
+  [ApiKey.ListPartitionReassignments]: ListPartitionReassignmentsRequest;
   [ApiKey.OffsetDelete]: OffsetDeleteRequest;
   [ApiKey.DescribeClientQuotas]: DescribeClientQuotasRequest;
   [ApiKey.AlterClientQuotas]: AlterClientQuotasRequest;
@@ -1370,6 +1437,8 @@ export interface ResponseByKey {
   [ApiKey.DeleteGroups]: DeleteGroupsResponse;
   [ApiKey.ElectLeaders]: ElectLeadersResponse;
   [ApiKey.IncrementalAlterConfigs]: IncrementalAlterConfigsResponse;
+  [ApiKey.AlterPartitionReassignments]: AlterPartitionReassignmentsResponse;
+  [ApiKey.ListPartitionReassignments]: ListPartitionReassignmentsResponse;
   [ApiKey.OffsetDelete]: OffsetDeleteResponse;
   [ApiKey.DescribeClientQuotas]: DescribeClientQuotasResponse;
   [ApiKey.AlterClientQuotas]: AlterClientQuotasResponse;

@@ -156,8 +156,8 @@ export class ReplicaManager {
   /** Opens every partition in the metadata and follows later topic changes. */
   async start(): Promise<void> {
     await this.#metadata.subscribe({
-      topicCreated: (topic) => this.#openPartitions(topic, 0),
-      partitionsCreated: (topic, first) => this.#openPartitions(topic, first),
+      topicCreated: (topic) => this.#openPartitions(topic, topic.partitions),
+      partitionsCreated: (topic, first) => this.#openPartitions(topic, topic.partitions.slice(first)),
       topicDeleted: (topic) => this.#deletePartitions(topic),
       topicConfigChanged: (topic) => this.#reconfigure(topic),
       partitionsChanged: (topic, changes) => this.#applyPartitionStates(topic, changes),
@@ -483,11 +483,11 @@ export class ReplicaManager {
   }
 
   /**
-   * Opens this node's replicas of a topic's partitions from `first` on. A partition in a failed log dir stays
+   * Opens this node's replicas among `partitions` of a topic. A partition in a failed log dir stays
    * a hole (KAFKA_STORAGE_ERROR); a lack of descriptors or space fails the whole change: the logs opened
    * here are closed and removed again and the error is thrown to the metadata, whose creator rolls back.
    */
-  async #openPartitions(topic: TopicInfo, first: number): Promise<void> {
+  async #openPartitions(topic: TopicInfo, partitions: readonly PartitionInfo[]): Promise<void> {
     const config = this.#metadata.topicConfig(topic.name);
     const offlineDirs = new Set(
       this.#logManager
@@ -499,7 +499,7 @@ export class ReplicaManager {
     // Logs open one after the other (each call runs synchronously up to its first await), while the producer
     // states load concurrently: each is a few file reads, and awaited one partition at a time they cost a
     // restart with 1,000 partitions a libuv round trip per read. Only this node's replicas are opened.
-    const local = topic.partitions.slice(first).filter((info) => info.replicas.includes(this.#metadata.nodeId));
+    const local = partitions.filter((info) => info.replicas.includes(this.#metadata.nodeId));
     // After a failure that fails the whole change (no descriptors, no space), the partitions behind it are not
     // opened at all: they would only be removed again.
     let failed = false;
@@ -537,9 +537,9 @@ export class ReplicaManager {
       for (const partition of openedNow) await this.#logManager.deleteLog(topic.name, partition.partition);
       throw failure.reason;
     }
-    const partitions = this.#partitions.get(topic.name) ?? [];
-    for (const partition of openedNow) partitions[partition.partition] = partition;
-    this.#partitions.set(topic.name, partitions);
+    const held = this.#partitions.get(topic.name) ?? [];
+    for (const partition of openedNow) held[partition.partition] = partition;
+    this.#partitions.set(topic.name, held);
     for (const partition of openedNow) if (!partition.isLeader) this.#fetchers.follow(partition, partition.role.leader);
     // Recorded after the metadata change that created the partitions (this runs inside it). Losing a record
     // to a failed write only means it is recorded again at the next start.
@@ -596,13 +596,41 @@ export class ReplicaManager {
       .finally(() => this.#alteringIsr.delete(partition));
   }
 
-  /** This broker's replicas take the role their new partition state gives them. */
-  #applyPartitionStates(topic: TopicInfo, changes: readonly PartitionChange[]): void {
+  /**
+   * This broker's replicas take the role their new partition state gives them; a replica a reassignment
+   * adds here is opened (empty, it follows the leader from its log start), and one it removed from here
+   * stops and is deleted, as Kafka's StopReplica with deletion.
+   */
+  async #applyPartitionStates(topic: TopicInfo, changes: readonly PartitionChange[]): Promise<void> {
+    const added: PartitionInfo[] = [];
     for (const { before, after } of changes) {
       const partition = this.partition(topic.name, after.partition);
-      if (!partition) continue;
-      this.#takeRole(partition, after, before.leader !== after.leader || before.leaderEpoch !== after.leaderEpoch);
+      const hosted = after.replicas.includes(this.#metadata.nodeId);
+      if (!hosted) {
+        if (partition) await this.#removeReplica(partition);
+        this.#failedToOpen.delete(`${topic.name}-${after.partition}`);
+      } else if (!partition) {
+        if (!before.replicas.includes(this.#metadata.nodeId)) added.push(after);
+      } else {
+        this.#takeRole(partition, after, before.leader !== after.leader || before.leaderEpoch !== after.leaderEpoch);
+      }
     }
+    if (added.length === 0) return;
+    // The reassignment waits for a replica that could not open (an operator may cancel it); the other
+    // changes of this revision still apply.
+    await this.#openPartitions(topic, added).catch((error: unknown) =>
+      this.#logger?.error({ err: error, topic: topic.name, partitions: added.map((p) => p.partition) }, 'could not open the replicas a reassignment adds here'),
+    );
+  }
+
+  async #removeReplica(partition: Partition): Promise<void> {
+    this.#fetchers.unfollow(partition);
+    partition.markOffline(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const held = this.#partitions.get(partition.topic);
+    if (held) held[partition.partition] = undefined;
+    await partition.appendsSettled();
+    await this.#logManager.deleteLog(partition.topic, partition.partition);
+    this.#logger?.info({ topic: partition.topic, partition: partition.partition }, 'replica removed from this broker by a reassignment');
   }
 
   /** Leads or follows as `info` says; a follower whose leader or epoch changed truncates and fetches anew. */

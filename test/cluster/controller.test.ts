@@ -187,4 +187,69 @@ describe.skipIf(etcdMissing !== undefined)('the controller', () => {
     await pollUntil(() => leaders(second!, 'handover')[0] === -1, 'the old controller’s partition offline');
     expect(leaders(third!, 'handover')).toEqual([-1, 2, 3]);
   }, 60_000);
+  it('grows a reassigned partition to target ∪ current, lists it while it runs, and reverts it on a cancel', async () => {
+    const [controller, second] = await startCluster();
+    await controller!.createTopic('moving', { assignment: [[1], [2]] });
+    await pollUntil(() => second!.topic('moving') !== undefined, 'the topic on node 2');
+    const move = [{ topic: 'moving', partition: 0, replicas: [3] }];
+    await expect(second!.alterPartitionReassignments(move, true)).rejects.toMatchObject({ code: ErrorCode.NOT_CONTROLLER });
+    expect(() => second!.listPartitionReassignments(undefined)).toThrow(expect.objectContaining({ code: ErrorCode.NOT_CONTROLLER }));
+
+    const outcomes = await controller!.alterPartitionReassignments(
+      [
+        ...move,
+        { topic: 'moving', partition: 1, replicas: [9] },
+        { topic: 'moving', partition: 5, replicas: [1] },
+        { topic: 'moving', partition: 1, replicas: null },
+      ],
+      true,
+    );
+    expect(outcomes.map((o) => [o.partition, o.errorCode, o.errorMessage])).toEqual([
+      [0, ErrorCode.NONE, null],
+      [1, ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'INVALID_REPLICA_ASSIGNMENT: broker 9 is not registered'],
+      [5, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'UNKNOWN_TOPIC_OR_PARTITION: moving-5'],
+      [1, ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'NO_REASSIGNMENT_IN_PROGRESS: no partition reassignment is in progress'],
+    ]);
+    // Answered once the controller's own view has the change.
+    expect(controller!.topic('moving')!.partitions[0]).toMatchObject({
+      leader: 1,
+      leaderEpoch: 0,
+      replicas: [3, 1],
+      isr: [1],
+      addingReplicas: [3],
+      removingReplicas: [1],
+    });
+    // No replica manager runs here, so node 3 never joins the ISR: the reassignment stays in progress.
+    await pollUntil(() => second!.topic('moving')!.partitions[0]!.replicas.length === 2, 'the grown replicas on node 2');
+    expect(controller!.listPartitionReassignments(undefined)).toEqual([
+      { topic: 'moving', partitions: [expect.objectContaining({ partition: 0, replicas: [3, 1] })] },
+    ]);
+    expect(
+      controller!.listPartitionReassignments([
+        { topic: 'moving', partitions: [1, 7] },
+        { topic: 'absent', partitions: [0] },
+      ]),
+    ).toEqual([]);
+
+    expect(await controller!.alterPartitionReassignments([{ topic: 'moving', partition: 0, replicas: null }], true)).toEqual([
+      { topic: 'moving', partition: 0, errorCode: ErrorCode.NONE, errorMessage: null },
+    ]);
+    const reverted = controller!.topic('moving')!.partitions[0]!;
+    expect(reverted).toMatchObject({ leader: 1, replicas: [1], isr: [1] });
+    expect(reverted.addingReplicas).toBeUndefined();
+    expect(controller!.listPartitionReassignments(undefined)).toEqual([]);
+  }, 60_000);
+
+  it('completes a reassignment once the added replica is in sync, moving leadership into the target', async () => {
+    const [controller, second, third] = await startCluster();
+    await controller!.createTopic('completing', { assignment: [[1, 2]] });
+    await pollUntil(() => second!.topic('completing') !== undefined, 'the topic on node 2');
+    await controller!.alterPartitionReassignments([{ topic: 'completing', partition: 0, replicas: [3, 2] }], true);
+    // The leader takes the caught-up replica into the ISR (as its replica manager would): the controller completes.
+    const state = controller!.topic('completing')!.partitions[0]!;
+    expect(await controller!.alterPartition('completing', 0, state, [1, 2, 3])).toBeDefined();
+    await pollUntil(() => third!.topic('completing')!.partitions[0]!.replicas.length === 2, 'the reassignment to complete on node 3');
+    expect(third!.topic('completing')!.partitions[0]).toMatchObject({ leader: 3, leaderEpoch: state.leaderEpoch + 1, replicas: [3, 2], isr: [2, 3] });
+    expect(third!.topic('completing')!.partitions[0]!.removingReplicas).toBeUndefined();
+  }, 60_000);
 });

@@ -3,15 +3,20 @@
  * leader and ISR right for the brokers that are live (see partition-election.ts), writing each new state
  * by compare-and-swap on the partition key, guarded by its leadership so that a deposed controller's write
  * fails. A pass runs at takeover (brokers may have died while there was no controller) and after every
- * metadata change it is told of; passes never overlap and requests during one coalesce into one more.
+ * metadata change it is told of; passes never overlap and requests during one coalesce into one more. A
+ * pass also completes the partition reassignments whose added replicas have caught up (partition-reassignment.ts),
+ * and with `auto.leader.rebalance.enable` a periodic check moves leadership back to preferred replicas
+ * (leader-balance.ts).
  */
 import type { Logger } from 'pino';
 import type { TopicInfo } from '../cluster-metadata.js';
 import type { Leadership } from '../store/election.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { KEYS, type PartitionState, SharedMetadata, type Versioned } from '../store/shared-metadata.js';
-import { ErrorCode } from '../../protocol/error-codes.js';
-import { type Election, type ElectionType, electLeader, electRequested } from './partition-election.js';
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { imbalancedPartitions } from './leader-balance.js';
+import { type Election, ElectionType, electLeader, electRequested } from './partition-election.js';
+import { cancelReassignment, completeReassignment, startReassignment } from './partition-reassignment.js';
 
 /** What the controller reads from the broker's view of the metadata (applied in revision order). */
 export interface ControllerView {
@@ -21,6 +26,12 @@ export interface ControllerView {
   liveBrokers(): ReadonlySet<number>;
   shuttingDown(): ReadonlySet<number>;
   uncleanElectionAllowed(topic: string): boolean;
+}
+
+/** `auto.leader.rebalance.enable`'s check: every `intervalMs`, brokers above `imbalancePercentage` get their preferred partitions back. */
+export interface LeaderBalanceSettings {
+  readonly intervalMs: number;
+  readonly imbalancePercentage: number;
 }
 
 /** Partition writes in flight at once during a pass. */
@@ -36,6 +47,7 @@ export class Controller {
   #passes: Promise<void> = Promise.resolve();
   #passQueued = false;
   #stopped = false;
+  readonly #balanceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: {
     store: MetadataStore;
@@ -43,6 +55,8 @@ export class Controller {
     view: ControllerView;
     logger?: Logger;
     onUncleanElection: () => void;
+    /** Absent: leadership moves back to preferred replicas only when an operator asks (ElectLeaders). */
+    leaderBalance?: LeaderBalanceSettings;
   }) {
     this.#store = options.store;
     this.#shared = new SharedMetadata(options.store);
@@ -50,6 +64,11 @@ export class Controller {
     this.#view = options.view;
     this.#logger = options.logger;
     this.#onUncleanElection = options.onUncleanElection;
+    const balance = options.leaderBalance;
+    if (balance) {
+      this.#balanceTimer = setInterval(() => this.#scheduleBalance(balance.imbalancePercentage), balance.intervalMs);
+      this.#balanceTimer.unref();
+    }
   }
 
   get leadership(): Leadership {
@@ -80,6 +99,7 @@ export class Controller {
   /** Stops acting: this broker no longer holds the election. */
   stop(): void {
     this.#stopped = true;
+    clearInterval(this.#balanceTimer);
   }
 
   /**
@@ -105,16 +125,77 @@ export class Controller {
     );
   }
 
+  /**
+   * Reassignments an operator asked for (AlterPartitionReassignments): each partition's target replicas, or
+   * null to cancel its reassignment; each outcome once the partition's new state is recorded, with the
+   * revision that recorded it (the reassignment then completes on its own once the replicas added are in sync).
+   */
+  async alterReassignments(
+    requests: readonly { topic: TopicInfo; partition: number; target: readonly number[] | null }[],
+    allowReplicationFactorChange: boolean,
+  ): Promise<{ errorCode: ErrorCode; errorMessage: string | null; revision?: number }[]> {
+    const live = this.#view.liveBrokers();
+    const shuttingDown = this.#view.shuttingDown();
+    const serving = (id: number): boolean => live.has(id) && !shuttingDown.has(id);
+    return Promise.all(
+      requests.map(async ({ topic, partition, target }) => {
+        const read = this.#view.partitionState(topic.topicId, partition);
+        if (!read) return refused(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic.name}-${partition}`));
+        const uncleanAllowed = this.#view.uncleanElectionAllowed(topic.name);
+        let revision: number | undefined;
+        try {
+          revision = await this.#write(topic, partition, read, (state) =>
+            target === null
+              ? cancelReassignment(state, serving, uncleanAllowed)
+              : startReassignment(state, target, { registered: live, serving }, allowReplicationFactorChange),
+          );
+        } catch (error) {
+          if (error instanceof KafkaError) return refused(error);
+          throw error;
+        }
+        if (this.#stopped) return refused(new KafkaError(ErrorCode.NOT_CONTROLLER, 'the controller moved while the reassignment was written'));
+        return { errorCode: ErrorCode.NONE, errorMessage: null, ...(revision === undefined ? {} : { revision }) };
+      }),
+    );
+  }
+
+  /** Runs a leader balance check after the passes scheduled so far (never alongside one). */
+  #scheduleBalance(imbalancePercentage: number): void {
+    this.#passes = this.#passes.then(async () => {
+      if (this.#stopped) return;
+      try {
+        await this.#balanceLeaders(imbalancePercentage);
+      } catch (error) {
+        this.#logger?.warn({ err: error }, 'leader balance check failed');
+      }
+    });
+  }
+
+  async #balanceLeaders(imbalancePercentage: number): Promise<void> {
+    const partitions = [];
+    for (const topic of this.#view.topics()) {
+      for (const { partition } of topic.partitions) {
+        const read = this.#view.partitionState(topic.topicId, partition);
+        if (read) partitions.push({ partition: { topic, partition }, state: read.value });
+      }
+    }
+    const brokers = { live: this.#view.liveBrokers(), shuttingDown: this.#view.shuttingDown() };
+    const candidates = imbalancedPartitions(partitions, brokers, imbalancePercentage);
+    if (candidates.length === 0) return;
+    this.#logger?.info({ partitions: candidates.length }, 'leader imbalance: moving leadership back to preferred replicas');
+    await this.electLeaders(ElectionType.PREFERRED, candidates);
+  }
+
   async #pass(): Promise<void> {
     const live = this.#view.liveBrokers();
     const shuttingDown = this.#view.shuttingDown();
-    const pending: (() => Promise<void>)[] = [];
+    const pending: (() => Promise<unknown>)[] = [];
     for (const topic of this.#view.topics()) {
       const uncleanAllowed = this.#view.uncleanElectionAllowed(topic.name);
       for (const { partition } of topic.partitions) {
         const current = this.#view.partitionState(topic.topicId, partition);
-        if (current && electLeader({ state: current.value, live, shuttingDown, uncleanAllowed })) {
-          pending.push(() => this.#elect(topic, partition, current, { live, shuttingDown, uncleanAllowed }));
+        if (current && nextState(current.value, { live, shuttingDown, uncleanAllowed })) {
+          pending.push(() => this.#write(topic, partition, current, (state) => nextState(state, { live, shuttingDown, uncleanAllowed })));
         }
       }
     }
@@ -123,32 +204,32 @@ export class Controller {
     }
   }
 
-  #elect(
+  /**
+   * Writes the partition's new state as `decide` gives it; when it changed under the view, decides again on
+   * the stored one. Returns the revision written, if any.
+   */
+  async #write(
     topic: TopicInfo,
     partition: number,
     read: Versioned<PartitionState>,
-    brokers: { live: ReadonlySet<number>; shuttingDown: ReadonlySet<number>; uncleanAllowed: boolean },
-  ): Promise<void> {
-    return this.#write(topic, partition, read, (state) => electLeader({ state, ...brokers }));
-  }
-
-  /** Writes the partition's new state as `decide` gives it; when it changed under the view, decides again on the stored one. */
-  async #write(topic: TopicInfo, partition: number, read: Versioned<PartitionState>, decide: (state: PartitionState) => Election | undefined): Promise<void> {
+    decide: (state: PartitionState) => Election | undefined,
+  ): Promise<number | undefined> {
     let current: Versioned<PartitionState> | undefined = read;
     while (current && !this.#stopped) {
       const election = decide(current.value);
-      if (!election) return;
+      if (!election) return undefined;
       const written = await this.#shared.updatePartitionState(topic.topicId, partition, current, election.change, [this.#leadership.guard]);
       if (written) {
         this.#logElection(topic.name, partition, current.value, written.value, election.unclean);
-        return;
+        return written.modRevision;
       }
       if (!(await this.#stillLeads())) {
         this.stop();
-        return;
+        return undefined;
       }
       current = await this.#shared.partitionState(topic.topicId, partition);
     }
+    return undefined;
   }
 
   async #stillLeads(): Promise<boolean> {
@@ -165,4 +246,20 @@ export class Controller {
       this.#logger?.info(fields, after.leader === -1 ? 'partition offline: no live in-sync replica' : 'partition state changed');
     }
   }
+}
+
+/**
+ * What a partition's state should become with the brokers as they are: its reassignment completed once the
+ * replicas added are in sync, else its leader and ISR elected for the live brokers (undefined: nothing to do).
+ */
+function nextState(
+  state: PartitionState,
+  brokers: { live: ReadonlySet<number>; shuttingDown: ReadonlySet<number>; uncleanAllowed: boolean },
+): Election | undefined {
+  const serving = (id: number): boolean => brokers.live.has(id) && !brokers.shuttingDown.has(id);
+  return completeReassignment(state, serving) ?? electLeader({ state, ...brokers });
+}
+
+function refused(error: KafkaError): { errorCode: ErrorCode; errorMessage: string } {
+  return { errorCode: error.code, errorMessage: error.message };
 }

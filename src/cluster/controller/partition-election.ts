@@ -46,7 +46,7 @@ export function electLeader({ state, live, shuttingDown, uncleanAllowed }: Elect
   const isr = unclean ? [leader] : leader === NO_LEADER ? [...state.isr] : state.isr.filter((id) => id === leader || serving(id));
   if (leader === state.leader && sameMembers(isr, state.isr)) return undefined;
   const leaderEpoch = leader === state.leader ? state.leaderEpoch : state.leaderEpoch + 1;
-  return { change: { leader, leaderEpoch, replicas: state.replicas, isr }, unclean };
+  return { change: changed(state, { leader, leaderEpoch, isr }), unclean };
 }
 
 /** ElectLeaders' election types (its `electionType` field). */
@@ -72,7 +72,13 @@ export function electRequested(type: ElectionType, input: Omit<ElectionInput, 'u
   const preferred = state.replicas[0];
   if (preferred === undefined || preferred === state.leader) return ErrorCode.ELECTION_NOT_NEEDED;
   if (!live.has(preferred) || shuttingDown.has(preferred) || !state.isr.includes(preferred)) return ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE;
-  return { change: { leader: preferred, leaderEpoch: state.leaderEpoch + 1, replicas: state.replicas, isr: state.isr }, unclean: false };
+  return { change: changed(state, { leader: preferred, leaderEpoch: state.leaderEpoch + 1 }), unclean: false };
+}
+
+/** The state with a new leader, epoch or ISR; its replicas, and a reassignment in progress, stay. */
+function changed(state: PartitionState, change: Partial<Pick<PartitionState, 'leader' | 'leaderEpoch' | 'isr'>>): Election['change'] {
+  const { partitionEpoch: _, ...rest } = state;
+  return { ...rest, ...change };
 }
 
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {

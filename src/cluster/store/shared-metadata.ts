@@ -43,8 +43,13 @@ export interface PartitionState {
   readonly leaderEpoch: number;
   /** Bumped on every change of the state (Kafka's partition epoch). */
   readonly partitionEpoch: number;
+  /** While a reassignment runs (KIP-455), the target replicas followed by those being removed. */
   readonly replicas: readonly number[];
   readonly isr: readonly number[];
+  /** Replicas a reassignment adds (absent when none is in progress): it completes once they are all in the ISR. */
+  readonly addingReplicas?: readonly number[];
+  /** Replicas a reassignment drops once it completes (absent when none is in progress). */
+  readonly removingReplicas?: readonly number[];
 }
 
 /** A record with the mod revision it was read at: the version a compare-and-swap checks. */
