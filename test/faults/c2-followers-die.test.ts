@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../bench/faults/fault-cluster.js';
-import { replicaLogs } from '../../bench/faults/replica-logs.js';
 import { runScenario, type ScenarioRun } from '../../bench/faults/scenario.js';
 import { pollUntil } from '../../bench/lib/poll.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
@@ -16,20 +15,12 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { requireBuild } from '../cli/cli-process.js';
 import { etcdMissing } from '../support/etcd.js';
-import { expectNoAnomalies, partitionsWhere, replicated } from './replicated-scenario.js';
+import { expectNoAnomalies, partitionsWhere, replicaLogEnd, replicated } from './replicated-scenario.js';
 
 const LAG_TIME_MS = 2_000;
 const SESSION_TIMEOUT_MS = 8_000;
 /** The leader's link to its followers while the first one catches up: seconds for what it missed. */
 const CATCH_UP_BYTES_PER_SECOND = 4 * 1024;
-
-/** The log end offset of partition 0's replica on `nodeId`, read from its segment files. */
-function logEnd(run: ScenarioRun, nodeId: number): number {
-  const broker = run.cluster.cluster.broker(nodeId);
-  const [log] = replicaLogs(nodeId, broker.dataDir, run.topic, new Map([[0, 0]]));
-  const last = log?.batches.at(-1);
-  return last === undefined ? 0 : last.lastOffset + 1;
-}
 
 /** The ISR changes broker `nodeId` wrote as leader (its log's 'changing the ISR' lines). */
 function isrChangesBy(run: ScenarioRun, nodeId: number): number[][] {
@@ -85,18 +76,18 @@ describe.skipIf(etcdMissing !== undefined)('C2: followers die one by one', () =>
           // The producers keep trying at ISR 1 for a while: all of it must be refused.
           await new Promise((resolve) => setTimeout(resolve, LAG_TIME_MS));
 
-          const leaderEnd = logEnd(run, leader);
+          const leaderEnd = replicaLogEnd(run, leader);
           const slow: Fault = { kind: 'link', nodeId: leader, link: 'inter-broker', fault: { kind: 'slow', bytesPerSecond: CATCH_UP_BYTES_PER_SECOND } };
           const unthrottle = await run.cluster.inject(slow);
           window = { ...window, until: run.clock.now() };
-          const endAtRestart = logEnd(run, first);
+          const endAtRestart = replicaLogEnd(run, first);
           expect(endAtRestart, `broker ${first} is behind the leader when it starts again`).toBeLessThan(leaderEnd);
           // Watched from the moment it starts: whenever the leader lists it in the ISR, its log must have caught up.
           const restarted = healFirst();
           await pollUntil(
             async () => {
               const inSync = (await isrOf()).includes(first);
-              const end = logEnd(run, first);
+              const end = replicaLogEnd(run, first);
               if (inSync)
                 expect(end, `broker ${first} in the ISR with its log ending at ${end}, the leader's at ${leaderEnd}`).toBeGreaterThanOrEqual(leaderEnd);
               return inSync;

@@ -4,6 +4,7 @@
  * where installed) producers; and the verdict every scenario asks for, all anomaly counts zero.
  */
 import { expect } from 'vitest';
+import { replicaLogs } from '../../bench/faults/replica-logs.js';
 import { pollUntil } from '../../bench/lib/poll.js';
 import type { PartitionState, ScenarioOptions, ScenarioResult, ScenarioRun } from '../../bench/faults/scenario.js';
 import { MAIN } from '../cli/cli-process.js';
@@ -53,4 +54,12 @@ export async function partitionsWhere(
     { timeoutMs, intervalMs: 100 },
   );
   return states;
+}
+
+/** The log end offset of the replica of `partition` on broker `nodeId`, read from its segment files. */
+export function replicaLogEnd(run: ScenarioRun, nodeId: number, partition = 0): number {
+  const broker = run.cluster.cluster.broker(nodeId);
+  const [log] = replicaLogs(nodeId, broker.dataDir, run.topic, new Map([[partition, 0]]));
+  const last = log?.batches.at(-1);
+  return last === undefined ? 0 : last.lastOffset + 1;
 }
