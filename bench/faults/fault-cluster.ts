@@ -72,10 +72,14 @@ export class FaultCluster {
     // The cluster's data dir is the harness's, so the brokers' dirs can be mounted over before they start.
     const dataDir = mkdtempSync(join(tmpdir(), 'gregor-faults-'));
     const settings = async (broker: BrokerPlacement): Promise<Record<string, BrokerSettingValue>> => {
-      if (options.diskBytes !== undefined) links.disks.set(broker.nodeId, SmallDisk.mount(broker.dataDir, options.diskBytes));
       const etcdProxy = await FaultProxy.start({ port: Number(broker.etcdEndpoint.split(':')[1]) });
       etcdProxies.set(broker.nodeId, etcdProxy);
       const harness: Record<string, BrokerSettingValue> = { 'gregor.etcd.endpoints': etcdProxy.address };
+      if (options.diskBytes !== undefined) {
+        links.disks.set(broker.nodeId, SmallDisk.mount(broker.dataDir, options.diskBytes));
+        // No free-space floor (its 1 GiB default exceeds a small disk): a full disk is met as it comes, ENOSPC.
+        harness['gregor.log.dir.min.free.bytes'] = 0;
+      }
       if (options.interBrokerProxies) {
         const port = await freeLoopbackPort();
         const proxy = await FaultProxy.start({ port });
