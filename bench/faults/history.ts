@@ -51,6 +51,8 @@ export interface FaultWindow {
   readonly target?: string;
   readonly startedAt: number;
   readonly healedAt: number;
+  /** A SIGTERMed broker's exit: its code (or the signal that ended it) and how long after SIGTERM. */
+  readonly exit?: { readonly status: number | string; readonly afterMs: number };
 }
 
 export interface History {

@@ -3,7 +3,11 @@
  * scenario's faults, healing, then the read-back, each replica's log and the checker's report.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { ApiKey } from '../../src/protocol/api-keys.js';
 import { pollUntil } from '../lib/poll.js';
+import { RawClient } from '../lib/raw-client.js';
+import { ZERO_UUID } from '../../src/protocol/primitives/uuid.js';
 import { type CheckReport, check } from './checker.js';
 import { type Fault, FaultCluster, type FaultClusterOptions } from './fault-cluster.js';
 import type { History, ProduceAttempt } from './history.js';
@@ -27,8 +31,23 @@ export interface ScenarioOptions extends FaultClusterOptions {
   readonly recoveryTimeoutMs?: number;
 }
 
+/** A partition's leader (-1: none), replicas and ISR, as a broker's Metadata tells them. */
+export interface PartitionState {
+  readonly partition: number;
+  readonly leader: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+}
+
 export interface ScenarioRun {
   readonly cluster: FaultCluster;
+  readonly topic: string;
+  /** The run's clock, the one attempts and faults are timed on. */
+  readonly clock: RunClock;
+  /** Every produce attempt so far. */
+  attempts(): ProduceAttempt[];
+  /** Each partition's state in the Metadata of broker `nodeId` (default: the first running broker that answers), by partition. */
+  partitionStates(nodeId?: number): Promise<PartitionState[]>;
   /** Injects a fault, holds it for `holdMs`, then heals it. */
   fault(fault: Fault, holdMs: number): Promise<void>;
   /** Resolves once every partition has an ack completed after now. */
@@ -75,6 +94,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     };
     const run: ScenarioRun = {
       cluster,
+      topic,
+      clock,
+      attempts,
+      partitionStates: (nodeId) => partitionStates(cluster, topic, nodeId),
       async fault(fault, holdMs) {
         const heal = await cluster.inject(fault);
         await new Promise((resolve) => setTimeout(resolve, holdMs));
@@ -128,6 +151,36 @@ async function recover(cluster: FaultCluster, acksOnEveryPartition: () => Promis
     findings.push(`after healing: ${(error as Error).message}`);
   }
   return findings;
+}
+
+/** Past this a broker's Metadata answer is not waited for (it may be paused or cut off). */
+const METADATA_TIMEOUT_MS = 2_000;
+
+/** The partitions' states in the Metadata of broker `nodeId`, or of the first running broker that answers. */
+async function partitionStates(cluster: FaultCluster, topic: string, nodeId?: number): Promise<PartitionState[]> {
+  const brokers = cluster.cluster.brokers.filter((b) => b.running && (nodeId === undefined || b.nodeId === nodeId));
+  for (const broker of brokers) {
+    const client = await RawClient.connect(broker.bootstrap).catch(() => undefined);
+    if (!client) continue;
+    try {
+      const metadata = await Promise.race([
+        client.request(ApiKey.Metadata, 12, {
+          topics: [{ topicId: ZERO_UUID, name: topic }],
+          allowAutoTopicCreation: false,
+          includeTopicAuthorizedOperations: false,
+        }),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), METADATA_TIMEOUT_MS).unref()),
+      ]);
+      const answer = metadata?.topics[0];
+      if (!answer || answer.errorCode !== ErrorCode.NONE) continue;
+      return (answer.partitions as { partitionIndex: number; leaderId: number; replicaNodes: number[]; isrNodes: number[] }[])
+        .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: [...p.isrNodes].sort((a, b) => a - b) }))
+        .sort((a, b) => a.partition - b.partition);
+    } finally {
+      client.close();
+    }
+  }
+  throw new Error(`no ${nodeId === undefined ? 'running broker' : `broker ${nodeId}`} answered Metadata for ${topic}`);
 }
 
 async function createTopic(bootstrap: string, topic: string, options: ScenarioOptions): Promise<void> {

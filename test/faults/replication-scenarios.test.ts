@@ -6,33 +6,15 @@
 // (SIGSTOP) past its session, then resumed, a zombie whose leadership was moved meanwhile. C5: a broker cut off
 // from etcd and from the other brokers while its clients still reach it.
 import { describe, expect, it } from 'vitest';
-import { type ScenarioOptions, runScenario } from '../../bench/faults/scenario.js';
-import { MAIN, requireBuild } from '../cli/cli-process.js';
+import { runScenario } from '../../bench/faults/scenario.js';
+import { requireBuild } from '../cli/cli-process.js';
 import { etcdMissing } from '../support/etcd.js';
-import { hasKcat } from '../support/kcat.js';
-
-const withKcat = hasKcat();
-
-const SESSION_TIMEOUT_MS = 2_000;
-
-function replicated(faults: ScenarioOptions['faults']): ScenarioOptions {
-  return {
-    brokers: 3,
-    sessionTimeoutMs: SESSION_TIMEOUT_MS,
-    cli: MAIN,
-    interBrokerProxies: true,
-    partitions: 3,
-    replicationFactor: 3,
-    topicConfigs: { 'min.insync.replicas': '2' },
-    producers: withKcat ? ['kafkajs', 'kcat'] : ['kafkajs'],
-    faults,
-  };
-}
+import { expectNoAnomalies, replicated, SESSION_TIMEOUT_MS } from './replicated-scenario.js';
 
 describe.skipIf(etcdMissing !== undefined)('replication under faults', () => {
   it('C1: leaders SIGKILLed one after another lose no acknowledged record, and the replicas stay identical', async () => {
     requireBuild();
-    const { report, history, findings } = await runScenario(
+    const result = await runScenario(
       replicated(async (run) => {
         for (const nodeId of [1, 2, 3]) {
           await run.fault({ kind: 'sigkill', nodeId }, 500);
@@ -40,10 +22,8 @@ describe.skipIf(etcdMissing !== undefined)('replication under faults', () => {
         }
       }),
     );
-    expect(findings).toEqual([]);
-    expect(report.acked).toBeGreaterThan(0);
-    expect(report.examples).toEqual({ lost: [], duplicated: [], reordered: [], inconsistentOffsets: [], divergentReplicas: [] });
-    expect(report.ok).toBe(true);
+    expectNoAnomalies(result);
+    const { report, history } = result;
     expect(report.unavailability.sigkill?.faults).toBe(3);
     // The divergence check had three replicas of every partition to compare, each holding batches.
     expect(history.replicas.map((r) => `${r.partition}@${r.nodeId}`).sort()).toEqual(['0@1', '0@2', '0@3', '1@1', '1@2', '1@3', '2@1', '2@2', '2@3']);
@@ -52,7 +32,7 @@ describe.skipIf(etcdMissing !== undefined)('replication under faults', () => {
 
   it('C6 and C5: a leader paused past its session, then one cut off from etcd and its followers, acknowledge nothing they lose', async () => {
     requireBuild();
-    const { report, history, findings } = await runScenario(
+    const result = await runScenario(
       replicated(async (run) => {
         await run.fault({ kind: 'sigstop', nodeId: 1 }, SESSION_TIMEOUT_MS * 2);
         await run.acksOnEveryPartition(30_000);
@@ -60,10 +40,7 @@ describe.skipIf(etcdMissing !== undefined)('replication under faults', () => {
         await run.acksOnEveryPartition(30_000);
       }),
     );
-    expect(findings).toEqual([]);
-    expect(report.acked).toBeGreaterThan(0);
-    expect(report.examples).toEqual({ lost: [], duplicated: [], reordered: [], inconsistentOffsets: [], divergentReplicas: [] });
-    expect(report.ok).toBe(true);
-    expect(history.replicas).toHaveLength(9);
+    expectNoAnomalies(result);
+    expect(result.history.replicas).toHaveLength(9);
   }, 240_000);
 });

@@ -20,6 +20,8 @@ export interface BrokerPlacement {
   readonly nodeId: number;
   readonly port: number;
   readonly etcdEndpoint: string;
+  /** The broker's log dir, created before its settings are asked for. */
+  readonly dataDir: string;
 }
 
 export interface LocalClusterOptions {
@@ -199,7 +201,7 @@ export class LocalCluster {
           'gregor.etcd.endpoints': etcd.endpoint,
           'gregor.cluster.name': clusterName,
           ...(options.sessionTimeoutMs === undefined ? {} : { 'broker.session.timeout.ms': options.sessionTimeoutMs }),
-          ...(await options.settings?.({ nodeId, port, etcdEndpoint: etcd.endpoint })),
+          ...(await options.settings?.({ nodeId, port, etcdEndpoint: etcd.endpoint, dataDir: brokerDir })),
         };
         const overrides = Object.entries(settings).flatMap(([key, value]) => ['--override', `${key}=${value}`]);
         const command = [process.execPath, cli, 'serve', ...overrides];
