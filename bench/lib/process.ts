@@ -79,9 +79,10 @@ export async function waitFor(what: string, timeoutMs: number, check: () => Prom
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-const CLOCK_TICKS = 100; // USER_HZ on Linux
+export const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-function cpuTicks(pid: number): number {
+/** CPU time (user + system) the process has used, in clock ticks (1/100 s). */
+export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime, stime
@@ -92,7 +93,7 @@ function cpuTicks(pid: number): number {
  * the process has mapped — a broker that appends through mmap (gregor) shows its written segments
  * there, one that uses write() (Kafka) does not — so the anonymous part is the comparable figure.
  */
-function rss(pid: number): { total: number; anon: number } {
+export function rss(pid: number): { total: number; anon: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
   return { total: kb('VmRSS'), anon: kb('RssAnon') };

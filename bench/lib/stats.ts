@@ -22,3 +22,10 @@ export function spread(values: readonly number[]): Spread {
   const max = Math.max(...values);
   return { median: m, min, max, spreadPercent: m ? ((max - min) / m) * 100 : 0, n: values.length };
 }
+
+/** The nearest-rank quantile `q` (0 < q <= 1) of the values: the smallest value at least a fraction q of them do not exceed. */
+export function quantile(values: readonly number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  return s[Math.min(s.length, Math.max(1, Math.ceil(q * s.length))) - 1]!;
+}

@@ -19,7 +19,7 @@ import { type MetaProperties, randomKafkaId, readMetaProperties, writeMetaProper
 import { MetadataView, type TopicChange, logDirsKey, logDirsPrefix } from './metadata-view.js';
 import { joinClusterId } from './broker-membership.js';
 import { BrokerSession } from './broker-session.js';
-import { Controller } from './controller/controller.js';
+import { Controller, touchedPartitions } from './controller/controller.js';
 import type { ElectionType } from './controller/partition-election.js';
 import { reassignmentInProgress, startReassignment } from './controller/partition-reassignment.js';
 import type { Lease, MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
@@ -821,7 +821,7 @@ export class ClusterMetadata {
       for (const listener of this.#listeners) await listener.brokersChanged?.(brokers);
     }
     if (failure !== undefined) this.#failedRevisions.set(this.#view.revision, failure);
-    this.#controllerFollows();
+    this.#controllerFollows(changes);
     for (const check of this.#changeWaiters) check();
     for (const waiter of this.#revisionWaiters) {
       if (waiter.revision <= this.#view.revision) {
@@ -832,15 +832,15 @@ export class ClusterMetadata {
   }
 
   /**
-   * The controller acts on every change applied (its pass finds what, if anything, to elect), until the
-   * view shows another controller (this one's key went: its lease or leadership ended); the broker then
-   * stands again while its session lasts.
+   * The controller acts on every change applied (its pass finds what, if anything, to elect among the
+   * partitions the change touched), until the view shows another controller (this one's key went: its lease
+   * or leadership ended); the broker then stands again while its session lasts.
    */
-  #controllerFollows(): void {
+  #controllerFollows(changes: readonly TopicChange[]): void {
     const controller = this.#controller;
     if (!controller) return;
     if (this.#view.controllerId === this.nodeId) {
-      controller.reconcile();
+      controller.reconcile(touchedPartitions(changes));
       return;
     }
     this.#stopControlling();

@@ -7,9 +7,13 @@
  * pass also completes the partition reassignments whose added replicas have caught up (partition-reassignment.ts),
  * and with `auto.leader.rebalance.enable` a periodic check moves leadership back to preferred replicas
  * (leader-balance.ts).
+ * A partition's election depends only on its state, its topic's configs and whether its replicas are live
+ * or shutting down, so after the first pass each pass looks only at the partitions the changes since the
+ * last one touched, and at those with a replica whose registration or shutdown changed meanwhile.
  */
 import type { Logger } from 'pino';
-import type { TopicInfo } from '../cluster-metadata.js';
+import type { PartitionInfo, TopicInfo } from '../cluster-metadata.js';
+import type { TopicChange } from '../metadata-view.js';
 import type { Leadership } from '../store/election.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { KEYS, type PartitionState, SharedMetadata, type Versioned } from '../store/shared-metadata.js';
@@ -34,6 +38,21 @@ export interface LeaderBalanceSettings {
   readonly imbalancePercentage: number;
 }
 
+/** Partitions, by topic id, whose election inputs a change touched. */
+export type TouchedPartitions = ReadonlyMap<string, ReadonlySet<number>>;
+
+/** What the next pass looks at: every partition, or those touched since the last pass. */
+interface Due {
+  all: boolean;
+  readonly partitions: Map<string, Set<number>>;
+}
+
+/** The brokers whose liveness a pass saw, to tell the next pass which changed. */
+interface SeenBrokers {
+  readonly live: ReadonlySet<number>;
+  readonly shuttingDown: ReadonlySet<number>;
+}
+
 /** Partition writes in flight at once during a pass. */
 const WRITE_CONCURRENCY = 32;
 
@@ -46,6 +65,8 @@ export class Controller {
   readonly #onUncleanElection: () => void;
   #passes: Promise<void> = Promise.resolve();
   #passQueued = false;
+  #due: Due = { all: true, partitions: new Map() };
+  #seenBrokers: SeenBrokers | undefined;
   #stopped = false;
   readonly #balanceTimer: NodeJS.Timeout | undefined;
 
@@ -75,9 +96,21 @@ export class Controller {
     return this.#leadership;
   }
 
-  /** Schedules a pass over every partition (one pass for any number of requests made while another runs). */
-  reconcile(): void {
-    if (this.#passQueued || this.#stopped) return;
+  /**
+   * Schedules a pass over the partitions `touched` (every partition when not given), and over those whose
+   * replicas' liveness changed since the last pass; one pass for any number of requests made while another runs.
+   */
+  reconcile(touched?: TouchedPartitions): void {
+    if (this.#stopped) return;
+    if (touched === undefined) this.#due.all = true;
+    else if (!this.#due.all) {
+      for (const [topicId, partitions] of touched) {
+        const due = this.#due.partitions.get(topicId);
+        if (due) for (const partition of partitions) due.add(partition);
+        else this.#due.partitions.set(topicId, new Set(partitions));
+      }
+    }
+    if (this.#passQueued) return;
     this.#passQueued = true;
     this.#passes = this.#passes.then(async () => {
       this.#passQueued = false;
@@ -85,7 +118,8 @@ export class Controller {
       try {
         await this.#pass();
       } catch (error) {
-        // etcd away or the leadership gone: the next change (or takeover) starts another pass.
+        // etcd away or the leadership gone: the next change (or takeover) starts another pass, over everything.
+        this.#due.all = true;
         this.#logger?.warn({ err: error }, 'controller pass failed');
       }
     });
@@ -189,10 +223,17 @@ export class Controller {
   async #pass(): Promise<void> {
     const live = this.#view.liveBrokers();
     const shuttingDown = this.#view.shuttingDown();
+    const due = this.#due;
+    this.#due = { all: false, partitions: new Map() };
+    const changedBrokers = this.#changedBrokers({ live, shuttingDown });
     const pending: (() => Promise<unknown>)[] = [];
     for (const topic of this.#view.topics()) {
+      const touched = due.partitions.get(topic.topicId);
+      if (!due.all && !touched && changedBrokers.size === 0) continue;
       const uncleanAllowed = this.#view.uncleanElectionAllowed(topic.name);
-      for (const { partition } of topic.partitions) {
+      for (const info of topic.partitions) {
+        if (!due.all && !touched?.has(info.partition) && !hasReplicaAmong(info, changedBrokers)) continue;
+        const { partition } = info;
         const current = this.#view.partitionState(topic.topicId, partition);
         if (current && nextState(current.value, { live, shuttingDown, uncleanAllowed })) {
           pending.push(() => this.#write(topic, partition, current, (state) => nextState(state, { live, shuttingDown, uncleanAllowed })));
@@ -202,6 +243,23 @@ export class Controller {
     for (let i = 0; i < pending.length && !this.#stopped; i += WRITE_CONCURRENCY) {
       await Promise.all(pending.slice(i, i + WRITE_CONCURRENCY).map((elect) => elect()));
     }
+  }
+
+  /** Brokers that came, went, or started or stopped shutting down since the last pass saw them. */
+  #changedBrokers(now: SeenBrokers): Set<number> {
+    const before = this.#seenBrokers;
+    this.#seenBrokers = now;
+    const changed = new Set<number>();
+    if (!before) return changed;
+    for (const [a, b] of [
+      [before.live, now.live],
+      [now.live, before.live],
+      [before.shuttingDown, now.shuttingDown],
+      [now.shuttingDown, before.shuttingDown],
+    ] as const) {
+      for (const id of a) if (!b.has(id)) changed.add(id);
+    }
+    return changed;
   }
 
   /**
@@ -262,4 +320,35 @@ function nextState(
 
 function refused(error: KafkaError): { errorCode: ErrorCode; errorMessage: string } {
   return { errorCode: error.code, errorMessage: error.message };
+}
+
+/** The partitions a metadata change touched: every one of a topic created, replaced or reconfigured, else those whose state changed. */
+export function touchedPartitions(changes: readonly TopicChange[]): TouchedPartitions {
+  const touched = new Map<string, Set<number>>();
+  for (const { before, after } of changes) {
+    if (!after) continue;
+    const whole = !before || before.topicId !== after.topicId || JSON.stringify(before.configs) !== JSON.stringify(after.configs);
+    const partitions = after.partitions.filter((p) => whole || !sameState(p, before.partitions[p.partition])).map((p) => p.partition);
+    if (partitions.length > 0) touched.set(after.topicId, new Set(partitions));
+  }
+  return touched;
+}
+
+function sameState(a: PartitionInfo, b: PartitionInfo | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.leader === b.leader &&
+    a.leaderEpoch === b.leaderEpoch &&
+    a.partitionEpoch === b.partitionEpoch &&
+    sameList(a.replicas, b.replicas) &&
+    sameList(a.isr, b.isr)
+  );
+}
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
+
+function hasReplicaAmong(partition: PartitionInfo, brokers: ReadonlySet<number>): boolean {
+  return brokers.size > 0 && (brokers.has(partition.leader) || partition.replicas.some((id) => brokers.has(id)) || partition.isr.some((id) => brokers.has(id)));
 }
