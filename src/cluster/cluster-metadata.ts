@@ -89,6 +89,8 @@ export interface MetadataListener {
   partitionsChanged?(topic: TopicInfo, changes: readonly PartitionChange[]): Promise<void> | void;
   /** A broker registered or went (its lease ended); `brokers` are the live ones now. */
   brokersChanged?(brokers: readonly BrokerEndpoint[]): Promise<void> | void;
+  /** This broker's session ended: until it registers again it leads nothing, whatever the partition states say. */
+  sessionLost?(): void;
 }
 
 /** One partition's state before and after a change of it. */
@@ -257,7 +259,10 @@ export class ClusterMetadata {
           await this.#applied(brokerEpoch);
           this.#campaignForController(lease);
         },
-        lost: () => this.#stopControlling(),
+        lost: () => {
+          this.#stopControlling();
+          for (const listener of this.#listeners) listener.sessionLost?.();
+        },
       },
       this.#logger,
     );

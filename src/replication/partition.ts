@@ -158,7 +158,7 @@ export class Partition {
     this.#leaderEpoch = role.leaderEpoch;
     this.#followers.clear();
     this.#uncommitted = [];
-    this.#failWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    this.failWaitingProduces(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     this.#notify(0, false);
     this.#notify(0, true);
   }
@@ -239,6 +239,13 @@ export class Partition {
     return this.#replicationWaiters.length;
   }
 
+  /** Answers every acks=all produce waiting here with `code` (this replica can no longer tell they will be replicated). */
+  failWaitingProduces(code: ErrorCode): void {
+    const waiters = this.#replicationWaiters;
+    this.#replicationWaiters = [];
+    for (const waiter of waiters) waiter.resolve(code);
+  }
+
   /**
    * Appends batches fetched from the leader as they are, rebuilds the producer state from them (so a retry
    * reaching this replica after a failover is deduplicated) and takes the leader's high watermark, bounded
@@ -314,7 +321,7 @@ export class Partition {
 
   markOffline(code: ErrorCode): void {
     this.#offline = code;
-    this.#failWaiters(code);
+    this.failWaitingProduces(code);
     this.#notify(0, false);
     this.#notify(0, true);
   }
@@ -556,12 +563,6 @@ export class Partition {
 
   #replicatedCode(): ErrorCode {
     return this.#role.isr.length < this.#config.number('min.insync.replicas') ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
-  }
-
-  #failWaiters(code: ErrorCode): void {
-    const waiters = this.#replicationWaiters;
-    this.#replicationWaiters = [];
-    for (const waiter of waiters) waiter.resolve(code);
   }
 
   #notify(bytes: number, committed: boolean): void {

@@ -161,6 +161,7 @@ export class ReplicaManager {
       topicDeleted: (topic) => this.#deletePartitions(topic),
       topicConfigChanged: (topic) => this.#reconfigure(topic),
       partitionsChanged: (topic, changes) => this.#applyPartitionStates(topic, changes),
+      sessionLost: () => this.#answerInFlightAsNotLeader(),
     });
     // Kafka checks for lagging followers every half replica.lag.time.max.ms.
     const lagTimeMs = this.#config.int('replica.lag.time.max.ms');
@@ -247,7 +248,10 @@ export class ReplicaManager {
   ): ProduceResult | Promise<ProduceResult> {
     const appended = (partition: Partition, outcome: AppendOutcome): ProduceResult => {
       if (options.acks === -1) {
-        const replicated = partition.waitForReplication(outcome.lastOffset + 1n);
+        // Leadership may have gone while the batch waited for its turn (a compressed batch, off the loop).
+        const replicated = this.#ledElsewhere(entry.topic, entry.partition)
+          ? ErrorCode.NOT_LEADER_OR_FOLLOWER
+          : partition.waitForReplication(outcome.lastOffset + 1n);
         const flushed =
           !outcome.duplicate && this.#config.bool('gregor.flush.before.acks.all.enable') ? partition.log.flush(outcome.lastOffset + 1n) : undefined;
         if (flushed || replicated instanceof Promise) wait(acksOutcome(replicated, flushed));
@@ -434,10 +438,16 @@ export class ReplicaManager {
   }
 
   #checkLeader(topic: string, partition: number): void {
-    const leader = this.#metadata.topic(topic)?.partitions[partition]?.leader;
-    if (leader !== undefined && !this.#metadata.leads(topic, partition)) {
-      throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${topic}-${partition} is led by broker ${leader}, not this one`);
+    if (this.#ledElsewhere(topic, partition)) {
+      const leader = this.#metadata.topic(topic)?.partitions[partition]?.leader;
+      const why = leader === this.#metadata.nodeId ? 'this broker has lost its metadata session' : `it is led by broker ${leader}`;
+      throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${topic}-${partition}: ${why}`);
     }
+  }
+
+  /** The metadata knows the partition and this broker cannot claim to lead it (another does, or its session is gone). */
+  #ledElsewhere(topic: string, partition: number): boolean {
+    return this.#metadata.topic(topic)?.partitions[partition]?.leader !== undefined && !this.#metadata.leads(topic, partition);
   }
 
   #checkEnoughReplicas(partition: Partition): void {
@@ -570,6 +580,19 @@ export class ReplicaManager {
     const wasInIsr = partition.role.isr.includes(replicaId);
     partition.updateFollowerFetch(replicaId, fetchOffset, Date.now());
     if (!wasInIsr && partition.followerState(replicaId)) this.#maybeAlterIsr(partition);
+  }
+
+  /**
+   * The broker lost its metadata session: another broker may lead its partitions already, so what waits on
+   * them as leader is answered now (Kafka's delayed operations on a leadership change). acks=all produces get
+   * NOT_LEADER_OR_FOLLOWER; parked fetches are read again and refused the same way. The partitions keep
+   * their role: the partition states the session brings back decide it.
+   */
+  #answerInFlightAsNotLeader(): void {
+    for (const partitions of this.#partitions.values()) {
+      for (const partition of opened(partitions)) if (partition.isLeader) partition.failWaitingProduces(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    this.completeDelayedFetches();
   }
 
   /** Every partition this broker leads shrinks or expands its ISR where the followers' progress says so. */

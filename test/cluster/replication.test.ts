@@ -3,12 +3,16 @@
 // a lagging follower leaves the ISR (NOT_ENOUGH_REPLICAS below min.insync.replicas), followers cut off from
 // their leader (a fault proxy on its inter-broker listener) leave acks=all to time out, and after a failover
 // made by the controller the idempotent producer goes on without duplicates and the old leader, restarted,
-// truncates and follows.
+// truncates and follows. A leader that loses its metadata session answers what waits on it as leader at once.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../../bench/faults/fault-proxy.js';
 import { ephemeralPort } from '../../bench/lib/ports.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
+import { ApiKey } from '../../src/protocol/api-keys.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { batchOf } from '../replication/batches.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
 import { TestEtcd, etcdMissing } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
@@ -22,6 +26,9 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
   const brokers: TestBroker[] = [];
   /** Each broker's inter-broker listener is reached through its proxy, when the test asked for them. */
   const proxies = new Map<number, FaultProxy>();
+  /** Each broker's link to etcd goes through its proxy, when the test asked for them. */
+  const etcdProxies = new Map<number, FaultProxy>();
+  const clients: RawClient[] = [];
 
   beforeAll(async () => {
     etcd = await TestEtcd.start();
@@ -30,10 +37,13 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     await etcd?.destroy();
   });
   afterEach(async () => {
-    for (const proxy of proxies.values()) proxy.heal();
+    for (const client of clients.splice(0)) client.close();
+    const allProxies = [...proxies.values(), ...etcdProxies.values()];
+    for (const proxy of allProxies) proxy.heal();
     for (const broker of brokers.splice(0).reverse()) await broker.close();
-    for (const proxy of proxies.values()) await proxy.close();
+    for (const proxy of allProxies) await proxy.close();
     proxies.clear();
+    etcdProxies.clear();
   });
 
   function settings(nodeId: number, lagTimeMs = LAG_TIME_MS): Record<string, string | number> {
@@ -61,11 +71,19 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     };
   }
 
-  async function startCluster(lagTimeMs = LAG_TIME_MS, options: { proxied?: boolean } = {}): Promise<void> {
+  /** The broker's etcd endpoint, behind a fault proxy of its own. */
+  async function proxiedEtcd(nodeId: number): Promise<Record<string, string>> {
+    const proxy = await FaultProxy.start({ port: Number(etcd.endpoint.split(':').at(-1)) });
+    etcdProxies.set(nodeId, proxy);
+    return { 'gregor.etcd.endpoints': proxy.address };
+  }
+
+  async function startCluster(lagTimeMs = LAG_TIME_MS, options: { proxied?: boolean; etcdProxied?: boolean } = {}): Promise<void> {
     clusterName = `replication-${randomUUID()}`;
     for (let nodeId = 1; nodeId <= 3; nodeId++) {
       const listeners = options.proxied ? await proxiedInterBrokerListener(nodeId) : {};
-      brokers.push(await startBroker({ ...settings(nodeId, lagTimeMs), ...listeners }, {}, tempDataDir()));
+      const etcdLink = options.etcdProxied ? await proxiedEtcd(nodeId) : {};
+      brokers.push(await startBroker({ ...settings(nodeId, lagTimeMs), ...listeners, ...etcdLink }, {}, tempDataDir()));
     }
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the three');
   }
@@ -304,4 +322,45 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     }
     expect(values).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   }, 120_000);
+
+  it('answers a waiting acks=all produce and a parked fetch NOT_LEADER_OR_FOLLOWER once the leader loses its metadata session', async () => {
+    await startCluster(60_000, { proxied: true, etcdProxied: true });
+    const topic = `session-${randomUUID()}`;
+    await createTopic(topic, { 'min.insync.replicas': '2' });
+    await produce(topic, ['before'], 0);
+    await expectIdenticalReplicas(topic, 0);
+    const leaderId = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!.leader;
+    const leader = brokerOf(leaderId);
+    // No follower fetch reaches the leader any more (they stay in the ISR: the lag time is a minute), so
+    // an acks=all produce waits; a consumer's fetch at the end waits for records.
+    proxies.get(leaderId)!.blackhole();
+    const [producing, fetching] = [await RawClient.connect(leader.bootstrap), await RawClient.connect(leader.bootstrap)];
+    clients.push(producing, fetching);
+    const produced = producing.request(ApiKey.Produce, 9, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 30_000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: batchOf(['waits']) }] }],
+    });
+    const fetched = fetching.request(ApiKey.Fetch, 12, {
+      replicaId: -1,
+      maxWaitMs: 30_000,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    const replica = leader.broker.replicaManager.partition(topic, 0)!;
+    await pollUntil(() => replica.waitingProduces === 1 && leader.broker.replicaManager.delayedFetchCount === 1, 'the produce and the fetch to wait');
+    etcdProxies.get(leaderId)!.blackhole();
+    // Both would otherwise wait 30 s, and then answer REQUEST_TIMED_OUT and an empty NONE.
+    const [produceResponse, fetchResponse] = await Promise.all([produced, fetched]);
+    expect(produceResponse.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(fetchResponse.responses[0].partitions[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(leader.broker.replicaManager.delayedFetchCount).toBe(0);
+  }, 90_000);
 });
