@@ -90,7 +90,7 @@ export class Partition {
    * the single replica and leader, at `ids.leaderEpoch`. A leader counts its ISR followers caught up at `nowMs`.
    */
   constructor(
-    ids: { topic: string; partition: number; topicId: string; leaderEpoch: number; nodeId?: number },
+    ids: { topic: string; partition: number; topicId: string; leaderEpoch: number; nodeId?: number; checkpointedHighWatermark?: bigint },
     log: PartitionLog,
     config: TopicConfig,
     producerState: ProducerStateManager,
@@ -106,10 +106,10 @@ export class Partition {
     this.log = log;
     this.#config = config;
     this.producerState = producerState;
-    // A single replica has everything it wrote committed. A replica of several does not know which of its
-    // offsets the ISR held when it stopped (Kafka checkpoints the high watermark; gregor does not yet): it
-    // starts from its log start, and learns the high watermark from its leader or, as leader, from the ISR.
-    this.#highWatermark = this.#role.replicas.length > 1 ? log.logStartOffset : log.logEndOffset;
+    // A single replica has everything it wrote committed. A replica of several starts from the high
+    // watermark it checkpointed (within its log: the checkpoint may be ahead of what a crash left), else
+    // from its log start, and learns more from its leader or, as leader, from the ISR.
+    this.#highWatermark = this.#role.replicas.length > 1 ? withinLog(ids.checkpointedHighWatermark ?? log.logStartOffset, log) : log.logEndOffset;
     if (this.isLeader) this.makeLeader(this.#role, nowMs);
   }
 
@@ -571,5 +571,11 @@ export class Partition {
 }
 
 const UNDEFINED_EPOCH_END = Object.freeze({ epoch: -1, endOffset: -1n });
+
+/** `offset` moved into [log start, log end]. */
+function withinLog(offset: bigint, log: PartitionLog): bigint {
+  if (offset < log.logStartOffset) return log.logStartOffset;
+  return offset > log.logEndOffset ? log.logEndOffset : offset;
+}
 
 function noop(): void {}

@@ -127,6 +127,7 @@ export class ReplicaManager {
   readonly #alteringIsr = new Set<Partition>();
   #expirationTimer: NodeJS.Timeout | undefined;
   #isrTimer: NodeJS.Timeout | undefined;
+  #highWatermarkTimer: NodeJS.Timeout | undefined;
 
   /** Where appends report exceptions that are not Kafka errors: clients only see UNKNOWN_SERVER_ERROR. */
   readonly #logger: Logger | undefined;
@@ -171,6 +172,21 @@ export class ReplicaManager {
     // Kafka checks for expired producer ids every 10 minutes (producer.id.expiration.check.interval.ms).
     this.#expirationTimer = setInterval(() => this.#expireProducers(expirationMs), Math.min(expirationMs, 600_000));
     this.#expirationTimer.unref();
+    this.#highWatermarkTimer = setInterval(() => this.checkpointHighWatermarks(), this.#config.int('replica.high.watermark.checkpoint.interval.ms'));
+    this.#highWatermarkTimer.unref();
+  }
+
+  /**
+   * Writes every online partition's high watermark into its log dir's `replication-offset-checkpoint`
+   * (Kafka's checkpointHighWatermarks): a replica restarted from it serves no more than the ISR had, and
+   * a follower without a leader epoch to truncate by truncates to it.
+   */
+  checkpointHighWatermarks(): void {
+    const highWatermarks = [...this.#partitions.values()]
+      .flatMap(opened)
+      .filter((partition) => partition.offline === undefined)
+      .map((partition) => ({ topic: partition.topic, partition: partition.partition, offset: partition.highWatermark }));
+    this.#logManager.checkpointHighWatermarks(highWatermarks);
   }
 
   /** Answers every parked fetch now with what is there (shutdown: nobody waits out max_wait_ms). */
@@ -178,10 +194,11 @@ export class ReplicaManager {
     for (const fetch of this.#delayedFetches) fetch.forceComplete();
   }
 
-  /** Answers parked fetches, writes producer snapshots and closes the logs. */
+  /** Answers parked fetches, writes producer snapshots and the high watermarks, and closes the logs. */
   async close(): Promise<void> {
     clearInterval(this.#expirationTimer);
     clearInterval(this.#isrTimer);
+    clearInterval(this.#highWatermarkTimer);
     await this.#fetchers.close();
     this.completeDelayedFetches();
     const all = [...this.#partitions.values()].flatMap(opened);
@@ -190,6 +207,7 @@ export class ReplicaManager {
     const online = all.filter((p) => p.offline === undefined);
     // A snapshot that fails to write only means a rebuild from the log at the next start; the logs must still close.
     await Promise.allSettled(online.map((partition) => this.#producerStates.save(partition, this.#logManager)));
+    this.checkpointHighWatermarks();
     this.#partitions.clear();
     await this.#logManager.close();
   }
@@ -525,7 +543,8 @@ export class ReplicaManager {
           const log = this.#logManager.getOrCreateLog(topic.name, info.partition, topic.topicId, logConfig(config));
           created = true;
           const producerState = await this.#producerStates.load(ids, log, this.#logManager);
-          const partition = new Partition({ ...ids, nodeId: this.#metadata.nodeId }, log, config, producerState, info);
+          const checkpointedHighWatermark = this.#logManager.checkpointedHighWatermark(topic.name, info.partition);
+          const partition = new Partition({ ...ids, nodeId: this.#metadata.nodeId, checkpointedHighWatermark }, log, config, producerState, info);
           const logDir = this.#logDirOf(partition);
           if (logDir !== undefined && logDir !== info.logDir) placed.set(info.partition, logDir);
           return partition;

@@ -78,12 +78,17 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     return { 'gregor.etcd.endpoints': proxy.address };
   }
 
+  /** What each broker of the cluster was started with, to restart it the same way. */
+  const startedWith = new Map<number, Record<string, string | number>>();
+
   async function startCluster(lagTimeMs = LAG_TIME_MS, options: { proxied?: boolean; etcdProxied?: boolean } = {}): Promise<void> {
     clusterName = `replication-${randomUUID()}`;
+    startedWith.clear();
     for (let nodeId = 1; nodeId <= 3; nodeId++) {
       const listeners = options.proxied ? await proxiedInterBrokerListener(nodeId) : {};
       const etcdLink = options.etcdProxied ? await proxiedEtcd(nodeId) : {};
-      brokers.push(await startBroker({ ...settings(nodeId, lagTimeMs), ...listeners, ...etcdLink }, {}, tempDataDir()));
+      startedWith.set(nodeId, { ...settings(nodeId, lagTimeMs), ...listeners, ...etcdLink });
+      brokers.push(await startBroker(startedWith.get(nodeId)!, {}, tempDataDir()));
     }
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the three');
   }
@@ -350,7 +355,12 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+      topics: [
+        {
+          topic,
+          partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     });
@@ -362,5 +372,25 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     expect(produceResponse.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(fetchResponse.responses[0].partitions[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(leader.broker.replicaManager.delayedFetchCount).toBe(0);
+  }, 90_000);
+
+  it('restarts a follower at the high watermark it checkpointed, not at 0, while it cannot reach its leader', async () => {
+    await startCluster(60_000, { proxied: true });
+    const topic = `checkpoint-${randomUUID()}`;
+    await createTopic(topic, { 'min.insync.replicas': '2' });
+    await produce(topic, ['a', 'b', 'c'], 0);
+    await expectIdenticalReplicas(topic, 0);
+    const state = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!;
+    const followerId = state.replicas.find((id) => id !== state.leader)!;
+    const follower = brokerOf(followerId);
+    brokers.splice(brokers.indexOf(follower), 1);
+    await follower.broker.close();
+    // The restarted follower learns nothing from its leader: what it serves as high watermark is its own.
+    proxies.get(state.leader)!.blackhole();
+    const restarted = await startBroker(startedWith.get(followerId)!, {}, follower.dataDir);
+    brokers.push(restarted);
+    await pollUntil(() => restarted.broker.replicaManager.partition(topic, 0) !== undefined, 'the follower to open its replica');
+    const replica = restarted.broker.replicaManager.partition(topic, 0)!;
+    expect([replica.isLeader, replica.logEndOffset, replica.highWatermark]).toEqual([false, 3n, 3n]);
   }, 90_000);
 });

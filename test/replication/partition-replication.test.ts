@@ -1,6 +1,6 @@
 // Partition's replication roles on the in-memory log: the leader's high watermark from its followers' log
 // ends, ISR shrink and expand proposals, acks=all waits, leadership loss; the follower's appends of the
-// leader's batches, its high watermark and its truncation.
+// leader's batches, its high watermark (from its checkpoint at a restart) and its truncation.
 import { describe, expect, it } from 'vitest';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { TopicConfig } from '../../src/config/topic-config.js';
@@ -196,5 +196,22 @@ describe('Partition as follower', () => {
     follower.makeLeader(role(2, 2), NOW);
     // Sequence 1 is no longer in the log, so it is appended again rather than answered as a duplicate.
     expect(appended(follower.appendAsLeader(producerBatch(['b'], 7n, 1), NOW))).toMatchObject({ duplicate: false, baseOffset: 1n });
+  });
+
+  it('starts from the high watermark it checkpointed, kept within its log, else from its log start', () => {
+    const leader = replicaOn(1, role(1, 1));
+    appended(leader.appendAsLeader(batchOf(['a', 'b']), NOW));
+    appended(leader.appendAsLeader(batchOf(['c']), NOW));
+    const log = new MemoryLog();
+    log.appendAsFollower(fetched(leader, 0n));
+    const restarted = (checkpointedHighWatermark?: bigint) =>
+      new Partition({ ...IDS, nodeId: 2, checkpointedHighWatermark }, log, new TopicConfig(BrokerConfig.create()), new ProducerStateManager(), role(1, 1), NOW);
+    expect(restarted(2n).highWatermark).toBe(2n);
+    expect(consumerValues(restarted(2n))).toEqual(['a', 'b']);
+    // A checkpoint ahead of what a crash left of the log.
+    expect(restarted(9n).highWatermark).toBe(3n);
+    expect(restarted(undefined).highWatermark).toBe(0n);
+    log.deleteRecordsBefore(2n);
+    expect(restarted(0n).highWatermark).toBe(2n);
   });
 });
