@@ -234,6 +234,27 @@ export class Partition {
     return { epoch: floor?.epoch ?? epoch, endOffset: higher.startOffset };
   }
 
+  /**
+   * Kafka's check of a fetch's last fetched epoch (truncation on fetch, as KIP-595 brought to replication):
+   * where the fetcher's log diverges from this one, that is the largest epoch here not above
+   * `lastFetchedEpoch` and where it ends, when that is an older epoch or ends before `fetchOffset`; undefined
+   * when the fetcher's log agrees. OFFSET_OUT_OF_RANGE when this log cannot place the epoch, or the fetch
+   * starts below its log start.
+   */
+  divergingEpoch(fetchOffset: bigint, lastFetchedEpoch: number): { readonly epoch: number; readonly endOffset: bigint } | undefined {
+    const end = this.endOffsetForEpoch(lastFetchedEpoch);
+    if (end.epoch < 0 || end.endOffset < 0n) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `epoch ${lastFetchedEpoch} is unknown to ${this.topic}-${this.partition}`);
+    }
+    if (fetchOffset < this.log.logStartOffset) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${fetchOffset} is below the log start ${this.log.logStartOffset} of ${this.topic}-${this.partition}`,
+      );
+    }
+    return end.epoch < lastFetchedEpoch || end.endOffset < fetchOffset ? end : undefined;
+  }
+
   /** acks=all produces waiting for replication here. */
   get waitingProduces(): number {
     return this.#replicationWaiters.length;

@@ -75,11 +75,15 @@ export interface FetchPartition {
   readonly partitionMaxBytes: number;
   /** -1 when the client does not send one. */
   readonly currentLeaderEpoch: number;
+  /** The epoch of the last batch the fetcher has (Fetch v12+); -1 or absent when not sent. */
+  readonly lastFetchedEpoch?: number;
 }
 
 export interface FetchParams {
   /** -1 for consumers; a follower's node id reads up to the log end instead of the high watermark. */
   readonly replicaId: number;
+  /** A follower's broker epoch (Fetch v15+ ReplicaState); -1 or absent when not sent. */
+  readonly replicaEpoch?: number;
   readonly maxWaitMs: number;
   readonly minBytes: number;
   readonly maxBytes: number;
@@ -98,6 +102,8 @@ export interface FetchPartitionResult {
   /** Whole record batches, views into the mapped segments. */
   readonly records: readonly Buffer[];
   readonly bytes: number;
+  /** Set, with no records, when the fetcher's log diverges from this one: the epoch to truncate by and where it ends here. */
+  readonly divergingEpoch?: { readonly epoch: number; readonly endOffset: bigint };
 }
 
 export interface FetchResult {
@@ -148,6 +154,7 @@ export class ReplicaManager {
         backoffMs: config.int('replica.fetch.backoff.ms'),
         requestTimeoutMs: config.int('replica.socket.timeout.ms'),
         flushBeforeFetch: config.bool('gregor.flush.before.acks.all.enable'),
+        brokerEpoch: () => metadata.brokerEpoch,
       },
       (brokerId) => metadata.brokerEndpoint(brokerId),
       logger,
@@ -310,14 +317,15 @@ export class ReplicaManager {
    * Reads each partition, up to `max_bytes` over the whole response (at least one batch of the first
    * partition with data, as KIP-74), parking the fetch until `min_bytes` are there or `max_wait_ms` passes.
    * As Kafka, partitions the metadata does not know (a deleted topic) are answered with their error but take
-   * no part in the decision to wait: an error reading any other partition answers at once.
+   * no part in the decision to wait: an error or a diverging epoch on any other partition answers at once.
    */
   fetch(params: FetchParams): Promise<FetchResult> {
     const first = this.#read(params);
     const known = first.partitions.filter((p) => this.#metadata.topic(p.topic)?.partitions[p.partition] !== undefined);
-    const hasError = known.some((p) => p.errorCode !== ErrorCode.NONE);
+    // A diverging epoch is answered at once too: the fetcher must truncate before anything else can come.
+    const answerNow = known.some((p) => p.errorCode !== ErrorCode.NONE || p.divergingEpoch !== undefined);
     const bytes = first.partitions.reduce((sum, p) => sum + p.bytes, 0);
-    if (params.maxWaitMs <= 0 || bytes >= params.minBytes || hasError || known.length === 0) return Promise.resolve(first);
+    if (params.maxWaitMs <= 0 || bytes >= params.minBytes || answerNow || known.length === 0) return Promise.resolve(first);
     first.release();
     const watched = known.map((p) => this.partition(p.topic, p.partition)).filter((p): p is Partition => p !== undefined);
     params.parking?.parked();
@@ -403,7 +411,13 @@ export class ReplicaManager {
         this.#checkLeader(request.topic, request.partition);
         if (!partition) throw this.#missing(request.topic, request.partition);
         partition.checkLeaderEpoch(request.currentLeaderEpoch);
-        if (untilLogEnd) this.#followerFetched(partition, params.replicaId, request.fetchOffset);
+        if (untilLogEnd) this.#checkFollower(partition, params.replicaId, request.currentLeaderEpoch);
+        const divergingEpoch = (request.lastFetchedEpoch ?? -1) >= 0 ? partition.divergingEpoch(request.fetchOffset, request.lastFetchedEpoch!) : undefined;
+        if (divergingEpoch) return { ...noRecords(request, ErrorCode.NONE, partition), divergingEpoch };
+        if (untilLogEnd) {
+          this.#checkBrokerEpoch(params.replicaId, params.replicaEpoch ?? -1);
+          this.#followerFetched(partition, params.replicaId, request.fetchOffset);
+        }
         const budget = Math.min(request.partitionMaxBytes, remaining);
         if (budget <= 0) {
           partition.checkOnline();
@@ -592,6 +606,28 @@ export class ReplicaManager {
       partition.config = config;
       if (partition.offline === undefined) this.#logManager.updateConfig(topic.name, partition.partition, logConfig(config));
     }
+  }
+
+  /**
+   * Kafka's followerReplicaOrThrow: a fetch from a broker that is not a replica of the partition is refused,
+   * UNKNOWN_LEADER_EPOCH when it names the current epoch (it may be a replica this leader has not learned
+   * of yet, so it retries), else NOT_LEADER_OR_FOLLOWER.
+   */
+  #checkFollower(partition: Partition, replicaId: number, currentLeaderEpoch: number): void {
+    if (partition.followerState(replicaId)) return;
+    const code = currentLeaderEpoch >= 0 ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    throw new KafkaError(code, `broker ${replicaId} is not a replica of ${partition.topic}-${partition.partition} in leader epoch ${partition.leaderEpoch}`);
+  }
+
+  /**
+   * A follower fetch from an earlier incarnation of its broker (a broker epoch older than the one it is
+   * registered with now) must not move the follower's state: NOT_LEADER_OR_FOLLOWER, as Kafka's
+   * Replica.updateFetchStateOrThrow. -1 (not sent) and epochs this broker has not seen registered pass.
+   */
+  #checkBrokerEpoch(replicaId: number, replicaEpoch: number): void {
+    const registered = this.#metadata.brokerEpochOf(replicaId);
+    if (replicaEpoch === -1 || registered === undefined || registered <= replicaEpoch) return;
+    throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${replicaId} fetched with broker epoch ${replicaEpoch}, registered with ${registered}`);
   }
 
   /** A follower's fetch at `fetchOffset` tells the leader what it has; it may then rejoin the ISR. */

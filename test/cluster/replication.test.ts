@@ -252,7 +252,11 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       await alone.disconnect();
     }
     await stop(oldLeaderId);
-    for (const id of followerIds) brokers.push(await startBroker(settings(id), {}, stopped.get(id)));
+    // What the followers, restarted, are asked: the old leader truncates on a fetch answer (its diverging
+    // epoch), without an OffsetForLeaderEpoch round trip.
+    const served: number[] = [];
+    const observeRequest = { requestCompleted: (timing: { apiKey: number }) => void served.push(timing.apiKey) };
+    for (const id of followerIds) brokers.push(await startBroker(settings(id), { observeRequest }, stopped.get(id)));
     await pollUntil(
       () => followerIds.some((id) => brokerOf(id).broker.replicaManager.partition(topic, 0)?.isLeader === true),
       'an unclean election to a follower',
@@ -281,6 +285,8 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       { epoch: 0, startOffset: 0n },
       { epoch: newEpoch, startOffset: 2n },
     ]);
+    expect(served).toContain(ApiKey.Fetch);
+    expect(served).not.toContain(ApiKey.OffsetForLeaderEpoch);
   }, 120_000);
 
   it('fails over to a follower with a new leader epoch: the idempotent producer goes on without duplicates, and the old leader truncates and follows', async () => {
@@ -392,5 +398,50 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     await pollUntil(() => restarted.broker.replicaManager.partition(topic, 0) !== undefined, 'the follower to open its replica');
     const replica = restarted.broker.replicaManager.partition(topic, 0)!;
     expect([replica.isLeader, replica.logEndOffset, replica.highWatermark]).toEqual([false, 3n, 3n]);
+  }, 90_000);
+
+  it('fences a follower fetch from an earlier incarnation of its broker, refuses a non-replica, and answers a diverging log with its epoch', async () => {
+    await startCluster();
+    const topic = `fencing-${randomUUID()}`;
+    await createTopic(topic);
+    await produce(topic, ['a', 'b', 'c'], 0);
+    await expectIdenticalReplicas(topic, 0);
+    const state = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!;
+    const leader = brokerOf(state.leader);
+    const followerId = state.replicas.find((id) => id !== state.leader)!;
+    const registered = leader.broker.metadata.brokerEpochOf(followerId)!;
+    // The follower's own fetcher sends the epoch it registered with.
+    expect(brokerOf(followerId).broker.metadata.brokerEpoch).toBe(registered);
+    const client = await RawClient.connect(leader.bootstrap);
+    clients.push(client);
+    const topicId = leader.broker.metadata.topic(topic)!.topicId;
+    const fetch = async (replicaId: number, replicaEpoch: number, fetchOffset: bigint, lastFetchedEpoch: number, currentLeaderEpoch = state.leaderEpoch) => {
+      const response = await client.request(ApiKey.Fetch, 15, {
+        replicaState: { replicaId, replicaEpoch: BigInt(replicaEpoch) },
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          { topicId, partitions: [{ partition: 0, currentLeaderEpoch, fetchOffset, lastFetchedEpoch, logStartOffset: 0n, partitionMaxBytes: 1 << 20 }] },
+        ],
+        forgottenTopicsData: [],
+        rackId: '',
+      });
+      return response.responses[0].partitions[0];
+    };
+    expect(await fetch(followerId, registered - 1, 3n, 0)).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+    expect(await fetch(followerId, registered, 3n, 0)).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 3n });
+    expect(await fetch(followerId, -1, 3n, 0)).toMatchObject({ errorCode: ErrorCode.NONE });
+    expect(await fetch(42, -1, 3n, 0)).toMatchObject({ errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH });
+    expect(await fetch(42, -1, 3n, 0, -1)).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+    // A follower that wrote on in epoch 0 past where epoch 0 ends here: no records, the epoch and its end.
+    const diverging = await fetch(followerId, registered, 5n, 0);
+    expect(diverging).toMatchObject({ errorCode: ErrorCode.NONE, divergingEpoch: { epoch: 0, endOffset: 3n } });
+    expect(diverging.records?.length ?? 0).toBe(0);
+    // An epoch the leader never had cannot be placed.
+    expect(await fetch(followerId, registered, 3n, state.leaderEpoch + 1)).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE });
   }, 90_000);
 });

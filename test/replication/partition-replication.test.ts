@@ -7,6 +7,7 @@ import { TopicConfig } from '../../src/config/topic-config.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type AppendOutcome, Partition, type PartitionRole } from '../../src/replication/partition.js';
 import { ProducerStateManager } from '../../src/replication/producer-state.js';
+import { errorCodeOf } from '../support/error-code.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { batchOf, producerBatch, valuesOf } from './batches.js';
 
@@ -163,6 +164,29 @@ describe('OffsetForLeaderEpoch from the epoch cache', () => {
     expect(leader.endOffsetForEpoch(7)).toEqual({ epoch: -1, endOffset: -1n });
     expect(leader.endOffsetForEpoch(-1)).toEqual({ epoch: -1, endOffset: -1n });
     expect(replicaOn(1, role(1, 0)).endOffsetForEpoch(0)).toEqual({ epoch: -1, endOffset: -1n });
+  });
+
+  it("tells a fetch where its log diverges by its last fetched epoch, as Kafka's truncation on fetch", () => {
+    const log = new MemoryLog();
+    for (const [epoch, values] of [
+      [1, ['a', 'b']],
+      [3, ['c', 'd']],
+      [5, ['e']],
+    ] as const) {
+      log.append(batchOf([...values]), { leaderEpoch: epoch, maxMessageBytes: 1 << 20 });
+    }
+    const leader = replicaOn(1, role(1, 5), {}, log);
+    // Agreeing logs: the epoch reaches the fetch offset here.
+    expect(leader.divergingEpoch(5n, 5)).toBeUndefined();
+    expect(leader.divergingEpoch(3n, 3)).toBeUndefined();
+    // The fetcher wrote on in epoch 3 past where it ends here, or wrote in an epoch 4 this log never had.
+    expect(leader.divergingEpoch(6n, 3)).toEqual({ epoch: 3, endOffset: 4n });
+    expect(leader.divergingEpoch(4n, 4)).toEqual({ epoch: 3, endOffset: 4n });
+    expect(leader.divergingEpoch(7n, 5)).toEqual({ epoch: 5, endOffset: 5n });
+    // An epoch newer than any here cannot be placed; nor can a fetch below the log start.
+    expect(errorCodeOf(() => leader.divergingEpoch(5n, 6))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    log.deleteRecordsBefore(2n);
+    expect(errorCodeOf(() => leader.divergingEpoch(1n, 1))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
   });
 });
 
