@@ -95,6 +95,8 @@ export interface MetadataListener {
   partitionsChanged?(topic: TopicInfo, changes: readonly PartitionChange[]): Promise<void> | void;
   /** A broker registered or went (its lease ended); `brokers` are the live ones now. */
   brokersChanged?(brokers: readonly BrokerEndpoint[]): Promise<void> | void;
+  /** This broker's session ended: until it registers again it leads nothing, whatever the partition states say. */
+  sessionLost?(): void;
 }
 
 /** One partition's state before and after a change of it. */
@@ -150,6 +152,8 @@ export class ClusterMetadata {
   readonly #clustered: boolean;
   /** This broker's session in a shared store: its registration lives as long as the lease. */
   #session: BrokerSession | undefined;
+  /** The epoch of this broker's latest registration (-1 before the first, and outside a cluster). */
+  #brokerEpoch = -1;
   #stopCampaign: AbortController | undefined;
   /** Set while this broker is the controller. */
   #controller: Controller | undefined;
@@ -265,13 +269,27 @@ export class ClusterMetadata {
       this.#config.int('broker.session.timeout.ms'),
       {
         registered: async (lease, brokerEpoch) => {
+          this.#brokerEpoch = brokerEpoch;
           await this.#applied(brokerEpoch);
           this.#campaignForController(lease);
         },
-        lost: () => this.#stopControlling(),
+        lost: () => {
+          this.#stopControlling();
+          for (const listener of this.#listeners) listener.sessionLost?.();
+        },
       },
       this.#logger,
     );
+  }
+
+  /** The epoch of this broker's latest registration (KIP-380's broker epoch); -1 outside a cluster. */
+  get brokerEpoch(): number {
+    return this.#brokerEpoch;
+  }
+
+  /** The epoch a live broker registered with, as this broker has seen it (undefined when not registered, and outside a cluster). */
+  brokerEpochOf(nodeId: number): number | undefined {
+    return this.#view.brokers.find((b) => b.nodeId === nodeId)?.brokerEpoch;
   }
 
   /**

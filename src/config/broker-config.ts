@@ -72,6 +72,9 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   def('replica.fetch.max.bytes', INT, '1048576', 'Bytes a follower fetches per partition (at least one batch).', { min: 0 }),
   def('replica.fetch.response.max.bytes', INT, '10485760', 'Bytes a follower fetches per request (at least one batch).', { min: 0 }),
   def('replica.fetch.backoff.ms', INT, '1000', 'How long a follower waits after a failed fetch.', { min: 0 }),
+  def('replica.high.watermark.checkpoint.interval.ms', LONG, '5000', 'How often each log dir’s high watermarks are written to replication-offset-checkpoint.', {
+    min: 1,
+  }),
   def('replica.socket.timeout.ms', INT, '30000', 'Deadline of a follower request to its leader.', { min: 1 }),
   def('producer.id.expiration.ms', INT, '86400000', 'Idle time after which a producer id’s state is dropped.', { min: 1 }),
   def('group.initial.rebalance.delay.ms', INT, '3000', 'Delay of the first rebalance of an empty group.', { min: 0 }),

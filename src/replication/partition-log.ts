@@ -5,9 +5,9 @@
  * (test/support/memory-log.ts); test/replication/partition-log-contract.test.ts holds both to it.
  */
 import type { TimestampAndOffset } from '../storage/log.js';
-import type { TopicLogConfig } from '../storage/log-manager.js';
+import type { PartitionOffset, TopicLogConfig } from '../storage/log-manager.js';
 
-export type { TimestampAndOffset, TopicLogConfig };
+export type { PartitionOffset, TimestampAndOffset, TopicLogConfig };
 
 export interface LogAppendOptions {
   readonly leaderEpoch: number;
@@ -115,5 +115,9 @@ export interface PartitionLogManager {
   /** Takes in a storage error of the partition's log; true when its whole log dir is now offline (a failed
    * disk), false when only the request failed (a full disk, no file descriptors left). */
   reportFailure(topic: string, partition: number, error: unknown): boolean;
+  /** The high watermark last checkpointed for the partition (`replication-offset-checkpoint`, read at start), if any. */
+  checkpointedHighWatermark(topic: string, partition: number): bigint | undefined;
+  /** Writes the high watermarks into each online log dir's `replication-offset-checkpoint`, durably. */
+  checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): void;
   close(): Promise<void>;
 }

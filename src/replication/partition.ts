@@ -90,7 +90,7 @@ export class Partition {
    * the single replica and leader, at `ids.leaderEpoch`. A leader counts its ISR followers caught up at `nowMs`.
    */
   constructor(
-    ids: { topic: string; partition: number; topicId: string; leaderEpoch: number; nodeId?: number },
+    ids: { topic: string; partition: number; topicId: string; leaderEpoch: number; nodeId?: number; checkpointedHighWatermark?: bigint },
     log: PartitionLog,
     config: TopicConfig,
     producerState: ProducerStateManager,
@@ -106,10 +106,10 @@ export class Partition {
     this.log = log;
     this.#config = config;
     this.producerState = producerState;
-    // A single replica has everything it wrote committed. A replica of several does not know which of its
-    // offsets the ISR held when it stopped (Kafka checkpoints the high watermark; gregor does not yet): it
-    // starts from its log start, and learns the high watermark from its leader or, as leader, from the ISR.
-    this.#highWatermark = this.#role.replicas.length > 1 ? log.logStartOffset : log.logEndOffset;
+    // A single replica has everything it wrote committed. A replica of several starts from the high
+    // watermark it checkpointed (within its log: the checkpoint may be ahead of what a crash left), else
+    // from its log start, and learns more from its leader or, as leader, from the ISR.
+    this.#highWatermark = this.#role.replicas.length > 1 ? withinLog(ids.checkpointedHighWatermark ?? log.logStartOffset, log) : log.logEndOffset;
     if (this.isLeader) this.makeLeader(this.#role, nowMs);
   }
 
@@ -158,7 +158,7 @@ export class Partition {
     this.#leaderEpoch = role.leaderEpoch;
     this.#followers.clear();
     this.#uncommitted = [];
-    this.#failWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    this.failWaitingProduces(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     this.#notify(0, false);
     this.#notify(0, true);
   }
@@ -234,9 +234,37 @@ export class Partition {
     return { epoch: floor?.epoch ?? epoch, endOffset: higher.startOffset };
   }
 
+  /**
+   * Kafka's check of a fetch's last fetched epoch (truncation on fetch, as KIP-595 brought to replication):
+   * where the fetcher's log diverges from this one, that is the largest epoch here not above
+   * `lastFetchedEpoch` and where it ends, when that is an older epoch or ends before `fetchOffset`; undefined
+   * when the fetcher's log agrees. OFFSET_OUT_OF_RANGE when this log cannot place the epoch, or the fetch
+   * starts below its log start.
+   */
+  divergingEpoch(fetchOffset: bigint, lastFetchedEpoch: number): { readonly epoch: number; readonly endOffset: bigint } | undefined {
+    const end = this.endOffsetForEpoch(lastFetchedEpoch);
+    if (end.epoch < 0 || end.endOffset < 0n) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `epoch ${lastFetchedEpoch} is unknown to ${this.topic}-${this.partition}`);
+    }
+    if (fetchOffset < this.log.logStartOffset) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${fetchOffset} is below the log start ${this.log.logStartOffset} of ${this.topic}-${this.partition}`,
+      );
+    }
+    return end.epoch < lastFetchedEpoch || end.endOffset < fetchOffset ? end : undefined;
+  }
+
   /** acks=all produces waiting for replication here. */
   get waitingProduces(): number {
     return this.#replicationWaiters.length;
+  }
+
+  /** Answers every acks=all produce waiting here with `code` (this replica can no longer tell they will be replicated). */
+  failWaitingProduces(code: ErrorCode): void {
+    const waiters = this.#replicationWaiters;
+    this.#replicationWaiters = [];
+    for (const waiter of waiters) waiter.resolve(code);
   }
 
   /**
@@ -314,7 +342,7 @@ export class Partition {
 
   markOffline(code: ErrorCode): void {
     this.#offline = code;
-    this.#failWaiters(code);
+    this.failWaitingProduces(code);
     this.#notify(0, false);
     this.#notify(0, true);
   }
@@ -558,17 +586,17 @@ export class Partition {
     return this.#role.isr.length < this.#config.number('min.insync.replicas') ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE;
   }
 
-  #failWaiters(code: ErrorCode): void {
-    const waiters = this.#replicationWaiters;
-    this.#replicationWaiters = [];
-    for (const waiter of waiters) waiter.resolve(code);
-  }
-
   #notify(bytes: number, committed: boolean): void {
     for (const listener of this.#appendListeners) listener(this, bytes, committed);
   }
 }
 
 const UNDEFINED_EPOCH_END = Object.freeze({ epoch: -1, endOffset: -1n });
+
+/** `offset` moved into [log start, log end]. */
+function withinLog(offset: bigint, log: PartitionLog): bigint {
+  if (offset < log.logStartOffset) return log.logStartOffset;
+  return offset > log.logEndOffset ? log.logEndOffset : offset;
+}
 
 function noop(): void {}

@@ -75,11 +75,15 @@ export interface FetchPartition {
   readonly partitionMaxBytes: number;
   /** -1 when the client does not send one. */
   readonly currentLeaderEpoch: number;
+  /** The epoch of the last batch the fetcher has (Fetch v12+); -1 or absent when not sent. */
+  readonly lastFetchedEpoch?: number;
 }
 
 export interface FetchParams {
   /** -1 for consumers; a follower's node id reads up to the log end instead of the high watermark. */
   readonly replicaId: number;
+  /** A follower's broker epoch (Fetch v15+ ReplicaState); -1 or absent when not sent. */
+  readonly replicaEpoch?: number;
   readonly maxWaitMs: number;
   readonly minBytes: number;
   readonly maxBytes: number;
@@ -98,6 +102,8 @@ export interface FetchPartitionResult {
   /** Whole record batches, views into the mapped segments. */
   readonly records: readonly Buffer[];
   readonly bytes: number;
+  /** Set, with no records, when the fetcher's log diverges from this one: the epoch to truncate by and where it ends here. */
+  readonly divergingEpoch?: { readonly epoch: number; readonly endOffset: bigint };
 }
 
 export interface FetchResult {
@@ -127,6 +133,7 @@ export class ReplicaManager {
   readonly #alteringIsr = new Set<Partition>();
   #expirationTimer: NodeJS.Timeout | undefined;
   #isrTimer: NodeJS.Timeout | undefined;
+  #highWatermarkTimer: NodeJS.Timeout | undefined;
 
   /** Where appends report exceptions that are not Kafka errors: clients only see UNKNOWN_SERVER_ERROR. */
   readonly #logger: Logger | undefined;
@@ -147,6 +154,7 @@ export class ReplicaManager {
         backoffMs: config.int('replica.fetch.backoff.ms'),
         requestTimeoutMs: config.int('replica.socket.timeout.ms'),
         flushBeforeFetch: config.bool('gregor.flush.before.acks.all.enable'),
+        brokerEpoch: () => metadata.brokerEpoch,
       },
       (brokerId) => metadata.brokerEndpoint(brokerId),
       logger,
@@ -161,6 +169,7 @@ export class ReplicaManager {
       topicDeleted: (topic) => this.#deletePartitions(topic),
       topicConfigChanged: (topic) => this.#reconfigure(topic),
       partitionsChanged: (topic, changes) => this.#applyPartitionStates(topic, changes),
+      sessionLost: () => this.#answerInFlightAsNotLeader(),
     });
     // Kafka checks for lagging followers every half replica.lag.time.max.ms.
     const lagTimeMs = this.#config.int('replica.lag.time.max.ms');
@@ -170,6 +179,21 @@ export class ReplicaManager {
     // Kafka checks for expired producer ids every 10 minutes (producer.id.expiration.check.interval.ms).
     this.#expirationTimer = setInterval(() => this.#expireProducers(expirationMs), Math.min(expirationMs, 600_000));
     this.#expirationTimer.unref();
+    this.#highWatermarkTimer = setInterval(() => this.checkpointHighWatermarks(), this.#config.int('replica.high.watermark.checkpoint.interval.ms'));
+    this.#highWatermarkTimer.unref();
+  }
+
+  /**
+   * Writes every online partition's high watermark into its log dir's `replication-offset-checkpoint`
+   * (Kafka's checkpointHighWatermarks): a replica restarted from it serves no more than the ISR had, and
+   * a follower without a leader epoch to truncate by truncates to it.
+   */
+  checkpointHighWatermarks(): void {
+    const highWatermarks = [...this.#partitions.values()]
+      .flatMap(opened)
+      .filter((partition) => partition.offline === undefined)
+      .map((partition) => ({ topic: partition.topic, partition: partition.partition, offset: partition.highWatermark }));
+    this.#logManager.checkpointHighWatermarks(highWatermarks);
   }
 
   /** Answers every parked fetch now with what is there (shutdown: nobody waits out max_wait_ms). */
@@ -177,10 +201,11 @@ export class ReplicaManager {
     for (const fetch of this.#delayedFetches) fetch.forceComplete();
   }
 
-  /** Answers parked fetches, writes producer snapshots and closes the logs. */
+  /** Answers parked fetches, writes producer snapshots and the high watermarks, and closes the logs. */
   async close(): Promise<void> {
     clearInterval(this.#expirationTimer);
     clearInterval(this.#isrTimer);
+    clearInterval(this.#highWatermarkTimer);
     await this.#fetchers.close();
     this.completeDelayedFetches();
     const all = [...this.#partitions.values()].flatMap(opened);
@@ -189,6 +214,7 @@ export class ReplicaManager {
     const online = all.filter((p) => p.offline === undefined);
     // A snapshot that fails to write only means a rebuild from the log at the next start; the logs must still close.
     await Promise.allSettled(online.map((partition) => this.#producerStates.save(partition, this.#logManager)));
+    this.checkpointHighWatermarks();
     this.#partitions.clear();
     await this.#logManager.close();
   }
@@ -247,7 +273,10 @@ export class ReplicaManager {
   ): ProduceResult | Promise<ProduceResult> {
     const appended = (partition: Partition, outcome: AppendOutcome): ProduceResult => {
       if (options.acks === -1) {
-        const replicated = partition.waitForReplication(outcome.lastOffset + 1n);
+        // Leadership may have gone while the batch waited for its turn (a compressed batch, off the loop).
+        const replicated = this.#ledElsewhere(entry.topic, entry.partition)
+          ? ErrorCode.NOT_LEADER_OR_FOLLOWER
+          : partition.waitForReplication(outcome.lastOffset + 1n);
         const flushed =
           !outcome.duplicate && this.#config.bool('gregor.flush.before.acks.all.enable') ? partition.log.flush(outcome.lastOffset + 1n) : undefined;
         if (flushed || replicated instanceof Promise) wait(acksOutcome(replicated, flushed));
@@ -288,14 +317,15 @@ export class ReplicaManager {
    * Reads each partition, up to `max_bytes` over the whole response (at least one batch of the first
    * partition with data, as KIP-74), parking the fetch until `min_bytes` are there or `max_wait_ms` passes.
    * As Kafka, partitions the metadata does not know (a deleted topic) are answered with their error but take
-   * no part in the decision to wait: an error reading any other partition answers at once.
+   * no part in the decision to wait: an error or a diverging epoch on any other partition answers at once.
    */
   fetch(params: FetchParams): Promise<FetchResult> {
     const first = this.#read(params);
     const known = first.partitions.filter((p) => this.#metadata.topic(p.topic)?.partitions[p.partition] !== undefined);
-    const hasError = known.some((p) => p.errorCode !== ErrorCode.NONE);
+    // A diverging epoch is answered at once too: the fetcher must truncate before anything else can come.
+    const answerNow = known.some((p) => p.errorCode !== ErrorCode.NONE || p.divergingEpoch !== undefined);
     const bytes = first.partitions.reduce((sum, p) => sum + p.bytes, 0);
-    if (params.maxWaitMs <= 0 || bytes >= params.minBytes || hasError || known.length === 0) return Promise.resolve(first);
+    if (params.maxWaitMs <= 0 || bytes >= params.minBytes || answerNow || known.length === 0) return Promise.resolve(first);
     first.release();
     const watched = known.map((p) => this.partition(p.topic, p.partition)).filter((p): p is Partition => p !== undefined);
     params.parking?.parked();
@@ -381,7 +411,13 @@ export class ReplicaManager {
         this.#checkLeader(request.topic, request.partition);
         if (!partition) throw this.#missing(request.topic, request.partition);
         partition.checkLeaderEpoch(request.currentLeaderEpoch);
-        if (untilLogEnd) this.#followerFetched(partition, params.replicaId, request.fetchOffset);
+        if (untilLogEnd) this.#checkFollower(partition, params.replicaId, request.currentLeaderEpoch);
+        const divergingEpoch = (request.lastFetchedEpoch ?? -1) >= 0 ? partition.divergingEpoch(request.fetchOffset, request.lastFetchedEpoch!) : undefined;
+        if (divergingEpoch) return { ...noRecords(request, ErrorCode.NONE, partition), divergingEpoch };
+        if (untilLogEnd) {
+          this.#checkBrokerEpoch(params.replicaId, params.replicaEpoch ?? -1);
+          this.#followerFetched(partition, params.replicaId, request.fetchOffset);
+        }
         const budget = Math.min(request.partitionMaxBytes, remaining);
         if (budget <= 0) {
           partition.checkOnline();
@@ -434,10 +470,16 @@ export class ReplicaManager {
   }
 
   #checkLeader(topic: string, partition: number): void {
-    const leader = this.#metadata.topic(topic)?.partitions[partition]?.leader;
-    if (leader !== undefined && !this.#metadata.leads(topic, partition)) {
-      throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${topic}-${partition} is led by broker ${leader}, not this one`);
+    if (this.#ledElsewhere(topic, partition)) {
+      const leader = this.#metadata.topic(topic)?.partitions[partition]?.leader;
+      const why = leader === this.#metadata.nodeId ? 'this broker has lost its metadata session' : `it is led by broker ${leader}`;
+      throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${topic}-${partition}: ${why}`);
     }
+  }
+
+  /** The metadata knows the partition and this broker cannot claim to lead it (another does, or its session is gone). */
+  #ledElsewhere(topic: string, partition: number): boolean {
+    return this.#metadata.topic(topic)?.partitions[partition]?.leader !== undefined && !this.#metadata.leads(topic, partition);
   }
 
   #checkEnoughReplicas(partition: Partition): void {
@@ -515,7 +557,8 @@ export class ReplicaManager {
           const log = this.#logManager.getOrCreateLog(topic.name, info.partition, topic.topicId, logConfig(config));
           created = true;
           const producerState = await this.#producerStates.load(ids, log, this.#logManager);
-          const partition = new Partition({ ...ids, nodeId: this.#metadata.nodeId }, log, config, producerState, info);
+          const checkpointedHighWatermark = this.#logManager.checkpointedHighWatermark(topic.name, info.partition);
+          const partition = new Partition({ ...ids, nodeId: this.#metadata.nodeId, checkpointedHighWatermark }, log, config, producerState, info);
           const logDir = this.#logDirOf(partition);
           if (logDir !== undefined && logDir !== info.logDir) placed.set(info.partition, logDir);
           return partition;
@@ -565,11 +608,46 @@ export class ReplicaManager {
     }
   }
 
+  /**
+   * Kafka's followerReplicaOrThrow: a fetch from a broker that is not a replica of the partition is refused,
+   * UNKNOWN_LEADER_EPOCH when it names the current epoch (it may be a replica this leader has not learned
+   * of yet, so it retries), else NOT_LEADER_OR_FOLLOWER.
+   */
+  #checkFollower(partition: Partition, replicaId: number, currentLeaderEpoch: number): void {
+    if (partition.followerState(replicaId)) return;
+    const code = currentLeaderEpoch >= 0 ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    throw new KafkaError(code, `broker ${replicaId} is not a replica of ${partition.topic}-${partition.partition} in leader epoch ${partition.leaderEpoch}`);
+  }
+
+  /**
+   * A follower fetch from an earlier incarnation of its broker (a broker epoch older than the one it is
+   * registered with now) must not move the follower's state: NOT_LEADER_OR_FOLLOWER, as Kafka's
+   * Replica.updateFetchStateOrThrow. -1 (not sent) and epochs this broker has not seen registered pass.
+   */
+  #checkBrokerEpoch(replicaId: number, replicaEpoch: number): void {
+    const registered = this.#metadata.brokerEpochOf(replicaId);
+    if (replicaEpoch === -1 || registered === undefined || registered <= replicaEpoch) return;
+    throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${replicaId} fetched with broker epoch ${replicaEpoch}, registered with ${registered}`);
+  }
+
   /** A follower's fetch at `fetchOffset` tells the leader what it has; it may then rejoin the ISR. */
   #followerFetched(partition: Partition, replicaId: number, fetchOffset: bigint): void {
     const wasInIsr = partition.role.isr.includes(replicaId);
     partition.updateFollowerFetch(replicaId, fetchOffset, Date.now());
     if (!wasInIsr && partition.followerState(replicaId)) this.#maybeAlterIsr(partition);
+  }
+
+  /**
+   * The broker lost its metadata session: another broker may lead its partitions already, so what waits on
+   * them as leader is answered now (Kafka's delayed operations on a leadership change). acks=all produces get
+   * NOT_LEADER_OR_FOLLOWER; parked fetches are read again and refused the same way. The partitions keep
+   * their role: the partition states the session brings back decide it.
+   */
+  #answerInFlightAsNotLeader(): void {
+    for (const partitions of this.#partitions.values()) {
+      for (const partition of opened(partitions)) if (partition.isLeader) partition.failWaitingProduces(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    this.completeDelayedFetches();
   }
 
   /** Every partition this broker leads shrinks or expands its ISR where the followers' progress says so. */

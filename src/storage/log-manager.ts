@@ -2,7 +2,8 @@
  * `LogManager`: the log dirs and the partition logs in them, in Kafka's on-disk layout.
  *
  * Per log dir: one `<topic>-<partition>` directory per log (segments, `leader-epoch-checkpoint`,
- * `partition.metadata`), plus `recovery-point-offset-checkpoint`, `log-start-offset-checkpoint` and the
+ * `partition.metadata`), plus `recovery-point-offset-checkpoint`, `log-start-offset-checkpoint`,
+ * `replication-offset-checkpoint` (the high watermarks, written for the replica manager) and the
  * clean-shutdown marker `.kafka_cleanshutdown`. (`meta.properties` belongs to src/cluster, which knows
  * the node and cluster ids.) Opening reads the checkpoints and the marker and deletes the marker, so a
  * crash from then on is recovered by scanning past the recovery points; `close()` makes every log
@@ -33,6 +34,7 @@ import { StorageError, StorageFault, storageFaultOf, toKafkaError } from './erro
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
 export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
 
 export type FlushPolicy = 'never' | 'interval' | 'on-ack';
@@ -79,7 +81,16 @@ interface LogDir {
   resumeAtBytes: bigint;
   readonly recoveryPoints: Map<string, bigint>;
   readonly logStartOffsets: Map<string, bigint>;
+  /** The high watermarks last checkpointed (read at start, replaced by each checkpoint). */
+  readonly highWatermarks: Map<string, bigint>;
   readonly cleanShutdown: boolean;
+}
+
+/** One partition's offset in a checkpoint. */
+export interface PartitionOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
 }
 
 interface Entry {
@@ -321,6 +332,7 @@ export class LogManager {
     this.#logs.delete(name);
     entry.dir.recoveryPoints.delete(name);
     entry.dir.logStartOffsets.delete(name);
+    entry.dir.highWatermarks.delete(name);
     entry.log.close();
     const doomed = join(entry.dir.path, `${name}.${randomUUID().replace(/-/g, '')}-delete`);
     renameSync(entry.log.dir, doomed);
@@ -351,6 +363,33 @@ export class LogManager {
       try {
         native.writeOffsetCheckpoint(join(dir.path, RECOVERY_POINT_CHECKPOINT), recovery);
         native.writeOffsetCheckpoint(join(dir.path, LOG_START_OFFSET_CHECKPOINT), starts);
+      } catch (error) {
+        this.#offline(dir, error);
+      }
+    }
+  }
+
+  /** The high watermark last checkpointed for the partition in its log dir (by this process or before it started), if any. */
+  checkpointedHighWatermark(topic: string, partition: number): bigint | undefined {
+    const name = `${topic}-${partition}`;
+    return this.#logs.get(name)?.dir.highWatermarks.get(name);
+  }
+
+  /**
+   * Writes each online dir's `replication-offset-checkpoint` with the high watermarks given for its logs
+   * (partitions without a log here are left out). A dir whose write fails goes offline, as Kafka's.
+   */
+  checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): void {
+    const byDir = new Map<LogDir, PartitionOffset[]>(this.#dirs.filter((d) => d.online).map((d) => [d, []]));
+    for (const entry of highWatermarks) {
+      const dir = this.#logs.get(`${entry.topic}-${entry.partition}`)?.dir;
+      if (dir) byDir.get(dir)?.push(entry);
+    }
+    for (const [dir, entries] of byDir) {
+      try {
+        native.writeOffsetCheckpoint(join(dir.path, REPLICATION_OFFSET_CHECKPOINT), entries);
+        dir.highWatermarks.clear();
+        for (const { topic, partition, offset } of entries) dir.highWatermarks.set(`${topic}-${partition}`, offset);
       } catch (error) {
         this.#offline(dir, error);
       }
@@ -431,16 +470,26 @@ function loadDir(path: string, logger: StorageLogger): LogDir {
       cleanShutdown,
       recoveryPoints: readCheckpoint(join(path, RECOVERY_POINT_CHECKPOINT), logger),
       logStartOffsets: readCheckpoint(join(path, LOG_START_OFFSET_CHECKPOINT), logger),
+      highWatermarks: readCheckpoint(join(path, REPLICATION_OFFSET_CHECKPOINT), logger),
     };
     if (cleanShutdown) unlinkSync(marker);
     return dir;
   } catch (error) {
     logger.error({ err: error, dir: path }, 'log dir offline');
-    return { path, online: false, lowOnSpace: false, resumeAtBytes: 0n, cleanShutdown: false, recoveryPoints: new Map(), logStartOffsets: new Map() };
+    return {
+      path,
+      online: false,
+      lowOnSpace: false,
+      resumeAtBytes: 0n,
+      cleanShutdown: false,
+      recoveryPoints: new Map(),
+      logStartOffsets: new Map(),
+      highWatermarks: new Map(),
+    };
   }
 }
 
-/** A checkpoint by partition name; a missing or malformed one is empty (recovery scans instead). */
+/** A checkpoint by partition name; a missing or malformed one is empty (recovery scans instead; replicas learn the high watermark from the leader). */
 function readCheckpoint(path: string, logger: StorageLogger): Map<string, bigint> {
   try {
     const entries = native.readOffsetCheckpoint(path) ?? [];

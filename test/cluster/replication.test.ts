@@ -3,12 +3,16 @@
 // a lagging follower leaves the ISR (NOT_ENOUGH_REPLICAS below min.insync.replicas), followers cut off from
 // their leader (a fault proxy on its inter-broker listener) leave acks=all to time out, and after a failover
 // made by the controller the idempotent producer goes on without duplicates and the old leader, restarted,
-// truncates and follows.
+// truncates and follows. A leader that loses its metadata session answers what waits on it as leader at once.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../../bench/faults/fault-proxy.js';
 import { ephemeralPort } from '../../bench/lib/ports.js';
+import { RawClient } from '../../bench/lib/raw-client.js';
+import { ApiKey } from '../../src/protocol/api-keys.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { batchOf } from '../replication/batches.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
 import { TestEtcd, etcdMissing } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
@@ -22,6 +26,9 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
   const brokers: TestBroker[] = [];
   /** Each broker's inter-broker listener is reached through its proxy, when the test asked for them. */
   const proxies = new Map<number, FaultProxy>();
+  /** Each broker's link to etcd goes through its proxy, when the test asked for them. */
+  const etcdProxies = new Map<number, FaultProxy>();
+  const clients: RawClient[] = [];
 
   beforeAll(async () => {
     etcd = await TestEtcd.start();
@@ -30,10 +37,13 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     await etcd?.destroy();
   });
   afterEach(async () => {
-    for (const proxy of proxies.values()) proxy.heal();
+    for (const client of clients.splice(0)) client.close();
+    const allProxies = [...proxies.values(), ...etcdProxies.values()];
+    for (const proxy of allProxies) proxy.heal();
     for (const broker of brokers.splice(0).reverse()) await broker.close();
-    for (const proxy of proxies.values()) await proxy.close();
+    for (const proxy of allProxies) await proxy.close();
     proxies.clear();
+    etcdProxies.clear();
   });
 
   function settings(nodeId: number, lagTimeMs = LAG_TIME_MS): Record<string, string | number> {
@@ -61,11 +71,24 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     };
   }
 
-  async function startCluster(lagTimeMs = LAG_TIME_MS, options: { proxied?: boolean } = {}): Promise<void> {
+  /** The broker's etcd endpoint, behind a fault proxy of its own. */
+  async function proxiedEtcd(nodeId: number): Promise<Record<string, string>> {
+    const proxy = await FaultProxy.start({ port: Number(etcd.endpoint.split(':').at(-1)) });
+    etcdProxies.set(nodeId, proxy);
+    return { 'gregor.etcd.endpoints': proxy.address };
+  }
+
+  /** What each broker of the cluster was started with, to restart it the same way. */
+  const startedWith = new Map<number, Record<string, string | number>>();
+
+  async function startCluster(lagTimeMs = LAG_TIME_MS, options: { proxied?: boolean; etcdProxied?: boolean } = {}): Promise<void> {
     clusterName = `replication-${randomUUID()}`;
+    startedWith.clear();
     for (let nodeId = 1; nodeId <= 3; nodeId++) {
       const listeners = options.proxied ? await proxiedInterBrokerListener(nodeId) : {};
-      brokers.push(await startBroker({ ...settings(nodeId, lagTimeMs), ...listeners }, {}, tempDataDir()));
+      const etcdLink = options.etcdProxied ? await proxiedEtcd(nodeId) : {};
+      startedWith.set(nodeId, { ...settings(nodeId, lagTimeMs), ...listeners, ...etcdLink });
+      brokers.push(await startBroker(startedWith.get(nodeId)!, {}, tempDataDir()));
     }
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the three');
   }
@@ -229,7 +252,11 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       await alone.disconnect();
     }
     await stop(oldLeaderId);
-    for (const id of followerIds) brokers.push(await startBroker(settings(id), {}, stopped.get(id)));
+    // What the followers, restarted, are asked: the old leader truncates on a fetch answer (its diverging
+    // epoch), without an OffsetForLeaderEpoch round trip.
+    const served: number[] = [];
+    const observeRequest = { requestCompleted: (timing: { apiKey: number }) => void served.push(timing.apiKey) };
+    for (const id of followerIds) brokers.push(await startBroker(settings(id), { observeRequest }, stopped.get(id)));
     await pollUntil(
       () => followerIds.some((id) => brokerOf(id).broker.replicaManager.partition(topic, 0)?.isLeader === true),
       'an unclean election to a follower',
@@ -258,6 +285,8 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       { epoch: 0, startOffset: 0n },
       { epoch: newEpoch, startOffset: 2n },
     ]);
+    expect(served).toContain(ApiKey.Fetch);
+    expect(served).not.toContain(ApiKey.OffsetForLeaderEpoch);
   }, 120_000);
 
   it('fails over to a follower with a new leader epoch: the idempotent producer goes on without duplicates, and the old leader truncates and follows', async () => {
@@ -304,4 +333,115 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     }
     expect(values).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   }, 120_000);
+
+  it('answers a waiting acks=all produce and a parked fetch NOT_LEADER_OR_FOLLOWER once the leader loses its metadata session', async () => {
+    await startCluster(60_000, { proxied: true, etcdProxied: true });
+    const topic = `session-${randomUUID()}`;
+    await createTopic(topic, { 'min.insync.replicas': '2' });
+    await produce(topic, ['before'], 0);
+    await expectIdenticalReplicas(topic, 0);
+    const leaderId = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!.leader;
+    const leader = brokerOf(leaderId);
+    // No follower fetch reaches the leader any more (they stay in the ISR: the lag time is a minute), so
+    // an acks=all produce waits; a consumer's fetch at the end waits for records.
+    proxies.get(leaderId)!.blackhole();
+    const [producing, fetching] = [await RawClient.connect(leader.bootstrap), await RawClient.connect(leader.bootstrap)];
+    clients.push(producing, fetching);
+    const produced = producing.request(ApiKey.Produce, 9, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 30_000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: batchOf(['waits']) }] }],
+    });
+    const fetched = fetching.request(ApiKey.Fetch, 12, {
+      replicaId: -1,
+      maxWaitMs: 30_000,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic,
+          partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    const replica = leader.broker.replicaManager.partition(topic, 0)!;
+    await pollUntil(() => replica.waitingProduces === 1 && leader.broker.replicaManager.delayedFetchCount === 1, 'the produce and the fetch to wait');
+    etcdProxies.get(leaderId)!.blackhole();
+    // Both would otherwise wait 30 s, and then answer REQUEST_TIMED_OUT and an empty NONE.
+    const [produceResponse, fetchResponse] = await Promise.all([produced, fetched]);
+    expect(produceResponse.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(fetchResponse.responses[0].partitions[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(leader.broker.replicaManager.delayedFetchCount).toBe(0);
+  }, 90_000);
+
+  it('restarts a follower at the high watermark it checkpointed, not at 0, while it cannot reach its leader', async () => {
+    await startCluster(60_000, { proxied: true });
+    const topic = `checkpoint-${randomUUID()}`;
+    await createTopic(topic, { 'min.insync.replicas': '2' });
+    await produce(topic, ['a', 'b', 'c'], 0);
+    await expectIdenticalReplicas(topic, 0);
+    const state = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!;
+    const followerId = state.replicas.find((id) => id !== state.leader)!;
+    const follower = brokerOf(followerId);
+    brokers.splice(brokers.indexOf(follower), 1);
+    await follower.broker.close();
+    // The restarted follower learns nothing from its leader: what it serves as high watermark is its own.
+    proxies.get(state.leader)!.blackhole();
+    const restarted = await startBroker(startedWith.get(followerId)!, {}, follower.dataDir);
+    brokers.push(restarted);
+    await pollUntil(() => restarted.broker.replicaManager.partition(topic, 0) !== undefined, 'the follower to open its replica');
+    const replica = restarted.broker.replicaManager.partition(topic, 0)!;
+    expect([replica.isLeader, replica.logEndOffset, replica.highWatermark]).toEqual([false, 3n, 3n]);
+  }, 90_000);
+
+  it('fences a follower fetch from an earlier incarnation of its broker, refuses a non-replica, and answers a diverging log with its epoch', async () => {
+    await startCluster();
+    const topic = `fencing-${randomUUID()}`;
+    await createTopic(topic);
+    await produce(topic, ['a', 'b', 'c'], 0);
+    await expectIdenticalReplicas(topic, 0);
+    const state = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!;
+    const leader = brokerOf(state.leader);
+    const followerId = state.replicas.find((id) => id !== state.leader)!;
+    const registered = leader.broker.metadata.brokerEpochOf(followerId)!;
+    // The follower's own fetcher sends the epoch it registered with.
+    expect(brokerOf(followerId).broker.metadata.brokerEpoch).toBe(registered);
+    const client = await RawClient.connect(leader.bootstrap);
+    clients.push(client);
+    const topicId = leader.broker.metadata.topic(topic)!.topicId;
+    const fetch = async (replicaId: number, replicaEpoch: number, fetchOffset: bigint, lastFetchedEpoch: number, currentLeaderEpoch = state.leaderEpoch) => {
+      const response = await client.request(ApiKey.Fetch, 15, {
+        replicaState: { replicaId, replicaEpoch: BigInt(replicaEpoch) },
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          { topicId, partitions: [{ partition: 0, currentLeaderEpoch, fetchOffset, lastFetchedEpoch, logStartOffset: 0n, partitionMaxBytes: 1 << 20 }] },
+        ],
+        forgottenTopicsData: [],
+        rackId: '',
+      });
+      return response.responses[0].partitions[0];
+    };
+    expect(await fetch(followerId, registered - 1, 3n, 0)).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+    expect(await fetch(followerId, registered, 3n, 0)).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 3n });
+    expect(await fetch(followerId, -1, 3n, 0)).toMatchObject({ errorCode: ErrorCode.NONE });
+    expect(await fetch(42, -1, 3n, 0)).toMatchObject({ errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH });
+    expect(await fetch(42, -1, 3n, 0, -1)).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+    // A follower that wrote on in epoch 0 past where epoch 0 ends here: no records, the epoch and its end.
+    const diverging = await fetch(followerId, registered, 5n, 0);
+    expect(diverging).toMatchObject({ errorCode: ErrorCode.NONE, divergingEpoch: { epoch: 0, endOffset: 3n } });
+    expect(diverging.records?.length ?? 0).toBe(0);
+    // An epoch the leader never had cannot be placed.
+    expect(await fetch(followerId, registered, 3n, state.leaderEpoch + 1)).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE });
+  }, 90_000);
 });

@@ -1,12 +1,13 @@
 // Partition's replication roles on the in-memory log: the leader's high watermark from its followers' log
 // ends, ISR shrink and expand proposals, acks=all waits, leadership loss; the follower's appends of the
-// leader's batches, its high watermark and its truncation.
+// leader's batches, its high watermark (from its checkpoint at a restart) and its truncation.
 import { describe, expect, it } from 'vitest';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { TopicConfig } from '../../src/config/topic-config.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type AppendOutcome, Partition, type PartitionRole } from '../../src/replication/partition.js';
 import { ProducerStateManager } from '../../src/replication/producer-state.js';
+import { errorCodeOf } from '../support/error-code.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { batchOf, producerBatch, valuesOf } from './batches.js';
 
@@ -164,6 +165,29 @@ describe('OffsetForLeaderEpoch from the epoch cache', () => {
     expect(leader.endOffsetForEpoch(-1)).toEqual({ epoch: -1, endOffset: -1n });
     expect(replicaOn(1, role(1, 0)).endOffsetForEpoch(0)).toEqual({ epoch: -1, endOffset: -1n });
   });
+
+  it("tells a fetch where its log diverges by its last fetched epoch, as Kafka's truncation on fetch", () => {
+    const log = new MemoryLog();
+    for (const [epoch, values] of [
+      [1, ['a', 'b']],
+      [3, ['c', 'd']],
+      [5, ['e']],
+    ] as const) {
+      log.append(batchOf([...values]), { leaderEpoch: epoch, maxMessageBytes: 1 << 20 });
+    }
+    const leader = replicaOn(1, role(1, 5), {}, log);
+    // Agreeing logs: the epoch reaches the fetch offset here.
+    expect(leader.divergingEpoch(5n, 5)).toBeUndefined();
+    expect(leader.divergingEpoch(3n, 3)).toBeUndefined();
+    // The fetcher wrote on in epoch 3 past where it ends here, or wrote in an epoch 4 this log never had.
+    expect(leader.divergingEpoch(6n, 3)).toEqual({ epoch: 3, endOffset: 4n });
+    expect(leader.divergingEpoch(4n, 4)).toEqual({ epoch: 3, endOffset: 4n });
+    expect(leader.divergingEpoch(7n, 5)).toEqual({ epoch: 5, endOffset: 5n });
+    // An epoch newer than any here cannot be placed; nor can a fetch below the log start.
+    expect(errorCodeOf(() => leader.divergingEpoch(5n, 6))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    log.deleteRecordsBefore(2n);
+    expect(errorCodeOf(() => leader.divergingEpoch(1n, 1))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+  });
 });
 
 describe('Partition as follower', () => {
@@ -196,5 +220,22 @@ describe('Partition as follower', () => {
     follower.makeLeader(role(2, 2), NOW);
     // Sequence 1 is no longer in the log, so it is appended again rather than answered as a duplicate.
     expect(appended(follower.appendAsLeader(producerBatch(['b'], 7n, 1), NOW))).toMatchObject({ duplicate: false, baseOffset: 1n });
+  });
+
+  it('starts from the high watermark it checkpointed, kept within its log, else from its log start', () => {
+    const leader = replicaOn(1, role(1, 1));
+    appended(leader.appendAsLeader(batchOf(['a', 'b']), NOW));
+    appended(leader.appendAsLeader(batchOf(['c']), NOW));
+    const log = new MemoryLog();
+    log.appendAsFollower(fetched(leader, 0n));
+    const restarted = (checkpointedHighWatermark?: bigint) =>
+      new Partition({ ...IDS, nodeId: 2, checkpointedHighWatermark }, log, new TopicConfig(BrokerConfig.create()), new ProducerStateManager(), role(1, 1), NOW);
+    expect(restarted(2n).highWatermark).toBe(2n);
+    expect(consumerValues(restarted(2n))).toEqual(['a', 'b']);
+    // A checkpoint ahead of what a crash left of the log.
+    expect(restarted(9n).highWatermark).toBe(3n);
+    expect(restarted(undefined).highWatermark).toBe(0n);
+    log.deleteRecordsBefore(2n);
+    expect(restarted(0n).highWatermark).toBe(2n);
   });
 });

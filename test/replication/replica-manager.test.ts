@@ -191,3 +191,19 @@ describe('ReplicaManager offsets', () => {
     result.release();
   });
 });
+
+describe('ReplicaManager high watermark checkpoints', () => {
+  it('writes every partition’s high watermark every replica.high.watermark.checkpoint.interval.ms and at close', async () => {
+    const checkpointing = await startReplicaNode({ 'replica.high.watermark.checkpoint.interval.ms': 20 });
+    try {
+      await checkpointing.metadata.createTopic('t', { numPartitions: 2 });
+      await checkpointing.replicaManager.appendRecords([{ topic: 't', partition: 1, records: batchOf(['a', 'b']) }], ACKS_ALL);
+      await pollUntil(() => checkpointing.logs.highWatermarks.get('t-1') === 2n, 'the periodic checkpoint');
+      expect(checkpointing.logs.highWatermarks.get('t-0')).toBe(0n);
+      await checkpointing.replicaManager.appendRecords([{ topic: 't', partition: 0, records: batchOf(['c']) }], ACKS_ALL);
+    } finally {
+      await checkpointing.close();
+    }
+    expect(Object.fromEntries(checkpointing.logs.highWatermarks)).toEqual({ 't-0': 1n, 't-1': 2n });
+  });
+});

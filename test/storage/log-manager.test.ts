@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, type KafkaError } from '../../src/protocol/error-codes.js';
-import { CLEAN_SHUTDOWN_MARKER, LogManager, RECOVERY_POINT_CHECKPOINT } from '../../src/storage/log-manager.js';
+import { CLEAN_SHUTDOWN_MARKER, LogManager, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT } from '../../src/storage/log-manager.js';
 import { native } from '../../src/storage/native.js';
 import { readPartitionMetadata } from '../../src/storage/partition-metadata.js';
 import { pollUntil } from '../support/poll.js';
@@ -51,6 +51,29 @@ describe('LogManager', () => {
     const log = manager.getLog('orders', 3)!;
     expect(log.logEndOffset).toBe(40n);
     expect(log.recoveryReport?.segmentsChecked).toBe(0);
+    await manager.close();
+  });
+
+  it("writes the high watermarks into each log dir's replication-offset-checkpoint and reads them back when reopened", async () => {
+    const root = tempDir();
+    const logDirs = [join(root, 'a'), join(root, 'b')];
+    let manager = await LogManager.open({ logDirs });
+    for (let partition = 0; partition < 2; partition++) manager.getOrCreateLog('orders', partition, TOPIC_ID);
+    manager.checkpointHighWatermarks([
+      { topic: 'orders', partition: 0, offset: 7n },
+      { topic: 'orders', partition: 1, offset: 3n },
+      { topic: 'elsewhere', partition: 0, offset: 9n },
+    ]);
+    expect(readFileSync(join(logDirs[0]!, REPLICATION_OFFSET_CHECKPOINT), 'utf8')).toBe('0\n1\norders 0 7\n');
+    expect(readFileSync(join(logDirs[1]!, REPLICATION_OFFSET_CHECKPOINT), 'utf8')).toBe('0\n1\norders 1 3\n');
+    // Unclean: the marker is missing, and the high watermarks are still what the last checkpoint wrote.
+    manager = await LogManager.open({ logDirs });
+    for (let partition = 0; partition < 2; partition++) manager.getOrCreateLog('orders', partition, TOPIC_ID);
+    expect([manager.checkpointedHighWatermark('orders', 0), manager.checkpointedHighWatermark('orders', 1)]).toEqual([7n, 3n]);
+    expect(manager.checkpointedHighWatermark('elsewhere', 0)).toBeUndefined();
+    await manager.deleteLog('orders', 1);
+    manager.getOrCreateLog('orders', 1, TOPIC_ID);
+    expect(manager.checkpointedHighWatermark('orders', 1)).toBeUndefined();
     await manager.close();
   });
 

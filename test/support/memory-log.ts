@@ -19,6 +19,7 @@ import type {
   LogReadResult,
   PartitionLog,
   PartitionLogManager,
+  PartitionOffset,
   TimestampAndOffset,
   TopicLogConfig,
 } from '../../src/replication/partition-log.js';
@@ -250,6 +251,8 @@ export class MemoryLogManager implements PartitionLogManager {
   readonly #logs = new Map<string, MemoryLog>();
   /** Topic settings by partition, as last given (segments and retention mean nothing here). */
   readonly configs = new Map<string, TopicLogConfig>();
+  /** The high watermarks of the last checkpoint, by `topic-partition` (read back as checkpointed ones). */
+  readonly highWatermarks = new Map<string, bigint>();
   closed = false;
 
   logDirs(): readonly { readonly path: string; readonly online: boolean; readonly totalBytes: bigint; readonly usableBytes: bigint }[] {
@@ -275,6 +278,7 @@ export class MemoryLogManager implements PartitionLogManager {
   async deleteLog(topic: string, partition: number): Promise<void> {
     this.#logs.delete(`${topic}-${partition}`);
     this.configs.delete(`${topic}-${partition}`);
+    this.highWatermarks.delete(`${topic}-${partition}`);
   }
 
   updateConfig(topic: string, partition: number, config: TopicLogConfig): void {
@@ -282,6 +286,17 @@ export class MemoryLogManager implements PartitionLogManager {
   }
 
   checkWritable(): void {}
+
+  checkpointedHighWatermark(topic: string, partition: number): bigint | undefined {
+    return this.highWatermarks.get(`${topic}-${partition}`);
+  }
+
+  checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): void {
+    this.highWatermarks.clear();
+    for (const { topic, partition, offset } of highWatermarks) {
+      if (this.#logs.has(`${topic}-${partition}`)) this.highWatermarks.set(`${topic}-${partition}`, offset);
+    }
+  }
 
   /** Every storage error counts as a failed disk here: the in-memory log has no resources to run out of. */
   reportFailure(): boolean {

@@ -1,10 +1,14 @@
 /**
  * Replicates from one leader broker (Kafka's ReplicaFetcherThread): one connection, and one Fetch at a time
- * carrying every partition this broker follows from that leader. A partition added here first truncates its
- * log to where it agrees with the leader (OffsetForLeaderEpoch for its latest epoch, KIP-101/279, the high
- * watermark when the leader cannot tell), then fetches from its log end: the leader's batches are appended
- * as they are and the leader's high watermark taken. Errors back off (`replica.fetch.backoff.ms`): a broken
- * connection for the whole fetcher, a partition's error for that partition until its leadership changes.
+ * carrying every partition this broker follows from that leader, with this broker's id and broker epoch
+ * (ReplicaState, Fetch v15) so the leader can fence an earlier incarnation of it. A partition is fetched
+ * from its log end with its latest epoch as the last fetched one: where its log diverges from the leader's,
+ * the leader answers with the diverging epoch and the partition truncates to where the two agree (truncation
+ * on fetch, as Kafka 2.7+). OffsetForLeaderEpoch (KIP-101/279) remains for what the fetch cannot settle: a
+ * diverging epoch this log does not hold, out-of-range and epoch errors; a log without epochs truncates to
+ * its high watermark. The leader's batches are appended as they are and the leader's high watermark taken.
+ * Errors back off (`replica.fetch.backoff.ms`): a broken connection for the whole fetcher, a partition's
+ * error for that partition until its leadership changes.
  */
 import type { Logger } from 'pino';
 import { ApiKey } from '../../protocol/api-keys.js';
@@ -13,7 +17,8 @@ import type { FetchRequest, OffsetForLeaderEpochRequest } from '../../protocol/m
 import type { Partition } from '../partition.js';
 import { BrokerConnection } from './broker-connection.js';
 
-const FETCH_VERSION = 12;
+/** The first Fetch version with ReplicaState (the follower's broker epoch); topics go by id from v13. */
+const FETCH_VERSION = 15;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 4;
 
 export interface FetcherSettings {
@@ -26,6 +31,8 @@ export interface FetcherSettings {
   readonly requestTimeoutMs: number;
   /** With gregor.flush.before.acks.all.enable, fetched batches are flushed before the next fetch reports them. */
   readonly flushBeforeFetch: boolean;
+  /** This broker's current broker epoch (-1 outside a cluster), sent in every fetch. */
+  readonly brokerEpoch: () => number;
 }
 
 export interface LeaderEndpoint {
@@ -64,9 +71,9 @@ export class ReplicaFetcher {
     return this.#states.size;
   }
 
-  /** Follows `partition` from this leader, truncating first. */
+  /** Follows `partition` from this leader; a log without epochs truncates to its high watermark first. */
   add(partition: Partition): void {
-    this.#states.set(partition, { partition, truncating: true, delayedUntilMs: 0 });
+    this.#states.set(partition, { partition, truncating: partition.log.leaderEpochs().length === 0, delayedUntilMs: 0 });
     this.#running ??= this.#run();
     this.#wake?.();
   }
@@ -154,30 +161,40 @@ export class ReplicaFetcher {
         this.#delay(state, answer?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
         continue;
       }
-      const partition = state.partition;
       if (answer.endOffset < 0n || answer.leaderEpoch < 0) {
-        partition.truncateTo(partition.highWatermark);
+        state.partition.truncateTo(state.partition.highWatermark);
         state.truncating = false;
         continue;
       }
-      const local = partition.log.endOffsetForEpoch(answer.leaderEpoch);
-      if (local === undefined) {
-        partition.truncateTo(answer.endOffset);
-        state.truncating = false;
-      } else if (local.epoch !== answer.leaderEpoch) {
-        // The follower's epochs after the leader's answer go; the next round asks for the latest one left.
-        partition.truncateTo(local.endOffset);
-      } else {
-        // biome-ignore lint/complexity/useMathMinMax: offsets are bigints, which Math.min does not take
-        partition.truncateTo(answer.endOffset < local.endOffset ? answer.endOffset : local.endOffset);
-        state.truncating = false;
-      }
+      this.#truncateToLeaderEpochEnd(state, answer.leaderEpoch, answer.endOffset);
+    }
+  }
+
+  /**
+   * Truncates to where the leader says `epoch` ends (`endOffset`), as Kafka's getOffsetTruncationState: when
+   * this log holds the same epoch, to the smaller of both ends, and it is done; when its largest epoch not
+   * above it is another, to that epoch's end here, and OffsetForLeaderEpoch asks again for the epoch left.
+   */
+  #truncateToLeaderEpochEnd(state: FetchState, epoch: number, endOffset: bigint): void {
+    const partition = state.partition;
+    const local = partition.log.endOffsetForEpoch(epoch);
+    if (local === undefined) {
+      partition.truncateTo(endOffset);
+      state.truncating = false;
+    } else if (local.epoch !== epoch) {
+      partition.truncateTo(local.endOffset);
+      state.truncating = true;
+    } else {
+      partition.truncateTo(endOffset < local.endOffset ? endOffset : local.endOffset);
+      state.truncating = false;
     }
   }
 
   async #fetch(connection: BrokerConnection, states: readonly FetchState[]): Promise<void> {
+    const topicIds = new Map(states.map((state) => [state.partition.topic, state.partition.topicId]));
     const request: FetchRequest = {
       replicaId: this.#settings.nodeId,
+      replicaState: { replicaId: this.#settings.nodeId, replicaEpoch: BigInt(this.#settings.brokerEpoch()) },
       maxWaitMs: this.#settings.maxWaitMs,
       minBytes: this.#settings.minBytes,
       maxBytes: this.#settings.responseMaxBytes,
@@ -188,19 +205,19 @@ export class ReplicaFetcher {
         partition: state.partition.partition,
         currentLeaderEpoch: state.partition.leaderEpoch,
         fetchOffset: state.partition.logEndOffset,
-        lastFetchedEpoch: -1,
+        lastFetchedEpoch: state.partition.log.leaderEpochs().at(-1)?.epoch ?? -1,
         logStartOffset: state.partition.logStartOffset,
         partitionMaxBytes: this.#settings.partitionMaxBytes,
-      })).map((t) => ({ ...t, topicId: ZERO_UUID })),
+      })).map((t) => ({ ...t, topicId: topicIds.get(t.topic)! })),
       forgottenTopicsData: [],
       rackId: '',
     };
     const response = await connection.request(ApiKey.Fetch, FETCH_VERSION, request, this.#settings.requestTimeoutMs + this.#settings.maxWaitMs);
     const flushes: Promise<void>[] = [];
-    const byName = new Map(states.map((state) => [`${state.partition.topic}\0${state.partition.partition}`, state]));
+    const byId = new Map(states.map((state) => [`${state.partition.topicId}\0${state.partition.partition}`, state]));
     for (const topic of response.responses) {
       for (const data of topic.partitions) {
-        const state = byName.get(`${topic.topic}\0${data.partitionIndex}`);
+        const state = byId.get(`${topic.topicId}\0${data.partitionIndex}`);
         if (!state || this.#states.get(state.partition) !== state) continue;
         const partition = state.partition;
         try {
@@ -210,6 +227,10 @@ export class ReplicaFetcher {
           }
           if (data.errorCode !== ErrorCode.NONE) {
             this.#delay(state, data.errorCode);
+            continue;
+          }
+          if (data.divergingEpoch !== undefined && data.divergingEpoch.epoch >= 0) {
+            this.#truncateToLeaderEpochEnd(state, data.divergingEpoch.epoch, data.divergingEpoch.endOffset);
             continue;
           }
           const records = wholeBatches(data.records);
@@ -240,8 +261,9 @@ export class ReplicaFetcher {
       'replica fetch backs off',
     );
     state.delayedUntilMs = Date.now() + this.#settings.backoffMs;
-    // A fenced or unknown epoch, or another leader: the metadata will say what is next; until then, retry slowly.
-    if (code === ErrorCode.FENCED_LEADER_EPOCH || code === ErrorCode.UNKNOWN_LEADER_EPOCH || code === ErrorCode.NOT_LEADER_OR_FOLLOWER) state.truncating = true;
+    // A fenced or unknown epoch, or another leader: the metadata will say what is next; until then, retry
+    // slowly. No truncation round is needed first: the next fetch's last fetched epoch has the leader check
+    // this log again.
   }
 
   #sleep(ms: number): Promise<void> {
@@ -255,8 +277,6 @@ export class ReplicaFetcher {
     });
   }
 }
-
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 /** Groups per-partition entries of a request by topic name, in first-seen order. */
 function groupByTopic<S extends { partition: Partition } | { state: { partition: Partition } }, P>(

@@ -6,7 +6,10 @@
  * views go out as their own response chunks and are released once written. A partition led by another broker
  * answers NOT_LEADER_OR_FOLLOWER, from v16 with that leader (KIP-951). A follower's fetch (its replica id in
  * `replicaId` up to v14, in ReplicaState from v15; CLUSTER_ACTION) reads up to the log end and tells the
- * leader how far the follower is.
+ * leader how far the follower is, unless it comes from an earlier incarnation of the follower's broker (a
+ * ReplicaState broker epoch older than its registration: NOT_LEADER_OR_FOLLOWER). From v12 a fetch that sends
+ * its last fetched epoch is answered, where its log diverges from the leader's, with the diverging epoch
+ * and no records, so a follower truncates without an OffsetForLeaderEpoch round trip.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchPartitionResult } from '../../replication/replica-manager.js';
@@ -17,6 +20,8 @@ import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authori
 
 type PartitionData = FetchResponse.PartitionData;
 
+/** Fetch v12 is the first with the last fetched epoch in requests and the diverging epoch in responses (KIP-595's truncation on fetch). */
+const DIVERGING_EPOCH_VERSION = 12;
 const TOPIC_ID_VERSION = 13;
 const REPLICA_STATE_VERSION = 15;
 /** Fetch v16 is the first whose refused partitions carry the current leader and its endpoint (KIP-951). */
@@ -30,12 +35,14 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
     const names = request.topics.map((t) => (context.apiVersion >= TOPIC_ID_VERSION ? context.metadata.topicById(t.topicId)?.name : t.topic));
     // The replica id moved into ReplicaState at v15; before, the decoder fills ReplicaState with its defaults.
     const replicaId = context.apiVersion >= REPLICA_STATE_VERSION ? (request.replicaState?.replicaId ?? -1) : request.replicaId;
+    const replicaEpoch = context.apiVersion >= REPLICA_STATE_VERSION ? Number(request.replicaState?.replicaEpoch ?? -1n) : -1;
     // Kafka's checks: a follower needs CLUSTER_ACTION on the cluster, a consumer READ on each topic.
     const follower = replicaId >= 0;
     const clusterAction = follower && context.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
     const readable = names.map((name) => (follower ? clusterAction : name === undefined || context.authorize(AclOperation.READ, ResourceType.TOPIC, name)));
     const result = await context.replicaManager.fetch({
       replicaId,
+      replicaEpoch,
       maxWaitMs: request.maxWaitMs,
       minBytes: request.minBytes,
       maxBytes: request.maxBytes,
@@ -48,6 +55,7 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
           fetchOffset: p.fetchOffset,
           partitionMaxBytes: p.partitionMaxBytes,
           currentLeaderEpoch: p.currentLeaderEpoch,
+          lastFetchedEpoch: context.apiVersion >= DIVERGING_EPOCH_VERSION ? p.lastFetchedEpoch : -1,
         })),
       ),
     });
@@ -116,7 +124,7 @@ function pointToLeaders(response: FetchResponse, names: readonly (string | undef
 }
 
 function partitionData(result: FetchPartitionResult, unknownTopicId: boolean): PartitionData {
-  return {
+  const data: PartitionData = {
     partitionIndex: result.partition,
     errorCode: unknownTopicId ? ErrorCode.UNKNOWN_TOPIC_ID : result.errorCode,
     highWatermark: result.highWatermark,
@@ -126,4 +134,6 @@ function partitionData(result: FetchPartitionResult, unknownTopicId: boolean): P
     preferredReadReplica: -1,
     records: [...result.records],
   };
+  if (result.divergingEpoch) data.divergingEpoch = { ...result.divergingEpoch };
+  return data;
 }
