@@ -9,12 +9,14 @@ import { decodeResponse, encodeRequest } from '../../src/protocol/codec.js';
 export class RawClient {
   readonly socket: Socket;
   readonly closed: Promise<void>;
+  readonly #clientId: string;
   #pending = Buffer.alloc(0);
   #nextCorrelationId = 1;
   readonly #waiting = new Map<number, { apiKey: number; version: number; resolve: (body: any) => void; reject: (error: Error) => void }>();
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, clientId: string) {
     this.socket = socket;
+    this.#clientId = clientId;
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', () => undefined);
@@ -24,11 +26,12 @@ export class RawClient {
     });
   }
 
-  static async connect(bootstrap: string): Promise<RawClient> {
+  /** `clientId` goes in every request header (client quotas are per client id). */
+  static async connect(bootstrap: string, clientId = 'raw-test'): Promise<RawClient> {
     const [host, port] = bootstrap.split(':');
     const socket = connect({ host, port: Number(port) });
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    return new RawClient(socket);
+    return new RawClient(socket, clientId);
   }
 
   /** Sends a request and resolves with the decoded response body. */
@@ -36,13 +39,13 @@ export class RawClient {
     const correlationId = this.#nextCorrelationId++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(correlationId, { apiKey, version, resolve, reject });
-      this.socket.write(Buffer.concat(encodeRequest({ apiKey, apiVersion: version, correlationId, clientId: 'raw-test' }, body)));
+      this.socket.write(Buffer.concat(encodeRequest({ apiKey, apiVersion: version, correlationId, clientId: this.#clientId }, body)));
     });
   }
 
   /** Sends a request that gets no response (acks=0). */
   send(apiKey: number, version: number, body: unknown): void {
-    this.socket.write(Buffer.concat(encodeRequest({ apiKey, apiVersion: version, correlationId: this.#nextCorrelationId++, clientId: 'raw-test' }, body)));
+    this.socket.write(Buffer.concat(encodeRequest({ apiKey, apiVersion: version, correlationId: this.#nextCorrelationId++, clientId: this.#clientId }, body)));
   }
 
   /** Reads the response to a request written as raw bytes, decoded as `apiKey`/`version`. */

@@ -39,6 +39,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   def('max.connections', INT, INT_MAX, 'Connections the broker accepts in total.', { min: 0 }),
   def('quota.window.num', INT, '11', 'Windows a client quota rate is measured over.', { min: 1 }),
   def('quota.window.size.seconds', INT, '1', 'Length of one client quota window.', { min: 1 }),
+  def('controller.quota.window.num', INT, '11', 'Windows of controller_mutation_rate: its burst is this many windows of mutations at the rate.', { min: 1 }),
+  def('controller.quota.window.size.seconds', INT, '1', 'Length of one controller_mutation_rate window.', { min: 1 }),
   def('log.retention.hours', INT, '168', 'Retention in hours when neither log.retention.minutes nor .ms is set.'),
   def('log.retention.minutes', INT, null, 'Retention in minutes when log.retention.ms is not set.'),
   def('log.retention.ms', LONG, null, 'Retention in milliseconds; -1 keeps everything.'),

@@ -15,6 +15,7 @@ import type { ClusterMetadata, PartitionChange, PartitionInfo, TopicInfo } from 
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfig } from '../config/topic-config.js';
 import { ErrorCode, KafkaError, codeOf } from '../protocol/error-codes.js';
+import { interBrokerClientSecurity } from '../security/inter-broker-client.js';
 import { StorageFault, storageFaultOf } from '../storage/errors.js';
 import { DelayedFetch } from './delayed-fetch.js';
 import { FetcherManager } from './fetcher/fetcher-manager.js';
@@ -155,6 +156,7 @@ export class ReplicaManager {
         requestTimeoutMs: config.int('replica.socket.timeout.ms'),
         flushBeforeFetch: config.bool('gregor.flush.before.acks.all.enable'),
         brokerEpoch: () => metadata.brokerEpoch,
+        security: () => interBrokerClientSecurity(config),
       },
       (brokerId) => metadata.brokerEndpoint(brokerId),
       logger,

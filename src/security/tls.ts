@@ -3,10 +3,11 @@
  * and the certificate chain, or `ssl.keystore.key` and `ssl.keystore.certificate.chain` inline, the key
  * decrypted with `ssl.key.password`), a PEM trust store for client certificates, `ssl.client.auth`,
  * `ssl.enabled.protocols` and `ssl.cipher.suites`; and a watcher that rebuilds the context when the store
- * files change, so certificates are renewed without a restart.
+ * files change, so certificates are renewed without a restart. The same stores serve the broker's own
+ * connections to other brokers' listeners.
  */
 import { readFileSync, statSync } from 'node:fs';
-import type { SecureContextOptions, TLSSocket, TlsOptions } from 'node:tls';
+import { type ConnectionOptions, type SecureContextOptions, type TLSSocket, type TlsOptions, checkServerIdentity } from 'node:tls';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { type PrincipalMapper, distinguishedName } from './principal-mapping.js';
@@ -65,6 +66,29 @@ export function tlsSettings(config: BrokerConfig, listenerName: string): TlsSett
   };
   const files = [keystoreFile, truststoreFile].filter((f): f is string => f !== undefined);
   return { clientAuth, serverOptions, secureContext, files };
+}
+
+/**
+ * How this broker connects to another broker's listener (`config` is the listener's view): the trust store
+ * (else Node's CAs) verifies the peer, the key store is its client certificate, and with
+ * `ssl.endpoint.identification.algorithm=https` (Kafka's default; empty turns it off) the peer's certificate
+ * must name the host connected to. The stores are read at each call, so a reloaded certificate applies to
+ * the next connection.
+ */
+export function tlsClientOptions(config: BrokerConfig, listenerName: string): () => ConnectionOptions {
+  const { secureContext, serverOptions } = tlsSettings(config, listenerName);
+  const { minVersion, maxVersion, ciphers } = serverOptions;
+  const algorithm = config.has('ssl.endpoint.identification.algorithm') ? config.string('ssl.endpoint.identification.algorithm').toLowerCase() : '';
+  if (algorithm !== '' && algorithm !== 'https')
+    throw invalid(`listener ${listenerName}: ssl.endpoint.identification.algorithm=${algorithm} is not supported (https or empty)`);
+  return () => ({
+    ...secureContext(),
+    minVersion,
+    maxVersion,
+    ciphers,
+    rejectUnauthorized: true,
+    checkServerIdentity: algorithm === 'https' ? checkServerIdentity : () => undefined,
+  });
 }
 
 /**

@@ -3,8 +3,9 @@
  * request's bytes count against producer_byte_rate, a Fetch response's bytes against consumer_byte_rate (a
  * throttled fetch is answered empty and its bytes are not counted), the handler's time against
  * request_percentage. The response leaves at once carrying the longest throttle time in `throttleTimeMs`, and
- * the connection is muted (not read) for that time. Followers' fetches and the requests that authenticate
- * or discover versions are never throttled.
+ * the connection is muted (not read) for that time. A handler may have throttled its response itself
+ * (controller mutations, KIP-599): the longer time wins. Followers' fetches and the requests that
+ * authenticate or discover versions are never throttled.
  */
 import type { FetchRequest } from '../protocol/messages.js';
 import type { ClientQuotaManager } from '../security/quota/client-quota-manager.js';
@@ -47,6 +48,7 @@ export function answerWithinQuotas(
   dropViews: () => void,
 ): ThrottledResponse {
   const { user, clientId } = usage;
+  const handlerThrottleMs = throttleTimeOf(body);
   const follower = usage.apiKey === FETCH_KEY && isFollowerFetch(usage.request as FetchRequest);
   let worst: { manager: ClientQuotaManager; ms: number } | undefined;
   const consider = (manager: ClientQuotaManager, ms: number): void => {
@@ -69,7 +71,7 @@ export function answerWithinQuotas(
     }
   }
   if (worst) worst.manager.throttled(user, clientId, worst.ms);
-  return { chunks, throttleTimeMs: worst?.ms ?? 0 };
+  return { chunks, throttleTimeMs: Math.max(worst?.ms ?? 0, handlerThrottleMs) };
 }
 
 /** Records an unanswered request (acks=0 Produce): the time its connection must be muted. */
@@ -87,7 +89,14 @@ function isFollowerFetch(request: FetchRequest): boolean {
   return (request.replicaState?.replicaId ?? request.replicaId) >= 0;
 }
 
+function hasThrottleTime(body: unknown): body is { throttleTimeMs: number } {
+  return typeof body === 'object' && body !== null && 'throttleTimeMs' in body;
+}
+
+function throttleTimeOf(body: unknown): number {
+  return hasThrottleTime(body) ? body.throttleTimeMs : 0;
+}
+
 function setThrottleTime(body: unknown, throttleTimeMs: number): void {
-  if (throttleTimeMs > 0 && typeof body === 'object' && body !== null && 'throttleTimeMs' in body)
-    (body as { throttleTimeMs: number }).throttleTimeMs = throttleTimeMs;
+  if (hasThrottleTime(body) && throttleTimeMs > body.throttleTimeMs) body.throttleTimeMs = throttleTimeMs;
 }

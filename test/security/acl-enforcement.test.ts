@@ -153,4 +153,54 @@ describe('ACL enforcement', () => {
       admin.close();
     }
   });
+
+  it("answers a follower's Fetch (replica id >= 0) only with CLUSTER_ACTION: TOPIC_AUTHORIZATION_FAILED per partition otherwise, as Kafka", async () => {
+    const followerFetch = (client: RawClient) =>
+      client.request(ApiKey.Fetch, 12, {
+        replicaId: 2,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic: 'granted',
+            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+          },
+        ],
+        forgottenTopicsData: [],
+        rackId: '',
+      });
+    const bob = await rawAs('bob');
+    const admin = await rawAs('admin');
+    try {
+      const refused = await followerFetch(bob);
+      expect(refused.errorCode).toBe(ErrorCode.NONE);
+      expect(refused.responses[0].partitions[0].errorCode).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      expect((await followerFetch(admin)).responses[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+    } finally {
+      bob.close();
+      admin.close();
+    }
+  });
+
+  it('answers OffsetForLeaderEpoch with CLUSTER_ACTION for every topic, else only for topics the principal may DESCRIBE', async () => {
+    const epochs = (client: RawClient) =>
+      client.request(ApiKey.OffsetForLeaderEpoch, 4, {
+        replicaId: 2,
+        topics: ['granted', 'secret'].map((topic) => ({ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] })),
+      });
+    const bob = await rawAs('bob');
+    const admin = await rawAs('admin');
+    try {
+      const codes = (response: { topics: { partitions: { errorCode: number }[] }[] }) => response.topics.map((t) => t.partitions[0]!.errorCode);
+      expect(codes(await epochs(bob))).toEqual([ErrorCode.NONE, ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+      expect(codes(await epochs(admin))).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+    } finally {
+      bob.close();
+      admin.close();
+    }
+  });
 });

@@ -1,44 +1,13 @@
-/** The client side of a SCRAM exchange (RFC 5802), for tests that drive the broker's mechanism token by token. */
-import { timingSafeEqual } from 'node:crypto';
+/** SCRAM logins for tests that drive the broker's mechanism token by token, and the credentials they log in with. */
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { ScramCredentialChange } from '../../src/security/scram/credential-store.js';
-import { type ScramMechanism, clientKey, credentialOf, digest, hmac, randomSalt, saltedPassword, xor } from '../../src/security/scram/scram-mechanism.js';
+import { ScramClient } from '../../src/security/scram/scram-client.js';
+import { type ScramMechanism, credentialOf, randomSalt, saltedPassword } from '../../src/security/scram/scram-mechanism.js';
 
-export class ScramTestClient {
-  #bare: string;
-  #expectedServerSignature: Buffer | undefined;
-
-  constructor(
-    readonly mechanism: ScramMechanism,
-    readonly user: string,
-    readonly password: string,
-    readonly nonce = 'fyko+d2lbbFgONRv9qkxdawL',
-    readonly authorizationId = '',
-  ) {
-    this.#bare = `n=${user.replace(/=/g, '=3D').replace(/,/g, '=2C')},r=${nonce}`;
-  }
-
-  firstMessage(): Buffer {
-    return Buffer.from(`n,${this.authorizationId === '' ? '' : `a=${this.authorizationId}`},${this.#bare}`);
-  }
-
-  /** The client-final message answering `serverFirst`; `nonce` overrides the combined nonce sent back. */
-  async finalMessage(serverFirst: Buffer, nonce?: string): Promise<Buffer> {
-    const text = serverFirst.toString();
-    const fields = Object.fromEntries(text.split(',').map((kv) => [kv[0], kv.slice(2)]));
-    const salted = await saltedPassword(this.mechanism, this.password, Buffer.from(fields.s!, 'base64'), Number(fields.i));
-    const withoutProof = `c=biws,r=${nonce ?? fields.r}`;
-    const authMessage = `${this.#bare},${text},${withoutProof}`;
-    const key = clientKey(this.mechanism, salted);
-    this.#expectedServerSignature = hmac(this.mechanism, hmac(this.mechanism, salted, 'Server Key'), authMessage);
-    const proof = xor(key, hmac(this.mechanism, digest(this.mechanism, key), authMessage));
-    return Buffer.from(`${withoutProof},p=${proof.toString('base64')}`);
-  }
-
-  /** Whether the server-final message proves the server knows the credential. */
-  verifiesServer(serverFinal: Buffer): boolean {
-    const signature = Buffer.from(serverFinal.toString().replace(/^v=/, ''), 'base64');
-    return signature.length === this.#expectedServerSignature!.length && timingSafeEqual(signature, this.#expectedServerSignature!);
+/** The broker's SCRAM client with RFC 5802's example nonce, so exchanges are repeatable. */
+export class ScramTestClient extends ScramClient {
+  constructor(mechanism: ScramMechanism, user: string, password: string, nonce = 'fyko+d2lbbFgONRv9qkxdawL', authorizationId = '') {
+    super(mechanism, user, password, nonce, authorizationId);
   }
 }
 

@@ -15,7 +15,7 @@ import { ApiKey } from '../../protocol/api-keys.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { FetchRequest, OffsetForLeaderEpochRequest } from '../../protocol/messages.js';
 import type { Partition } from '../partition.js';
-import { BrokerConnection } from './broker-connection.js';
+import { BrokerConnection, type ConnectionSecurity } from './broker-connection.js';
 
 /** The first Fetch version with ReplicaState (the follower's broker epoch); topics go by id from v13. */
 const FETCH_VERSION = 15;
@@ -33,6 +33,8 @@ export interface FetcherSettings {
   readonly flushBeforeFetch: boolean;
   /** This broker's current broker epoch (-1 outside a cluster), sent in every fetch. */
   readonly brokerEpoch: () => number;
+  /** How to connect to the leader's inter-broker listener (TLS, SASL login); throws when that is misconfigured. */
+  readonly security: () => ConnectionSecurity;
 }
 
 export interface LeaderEndpoint {
@@ -123,7 +125,8 @@ export class ReplicaFetcher {
     if (this.#connection && !this.#connection.closed) return this.#connection;
     const endpoint = this.#endpoint();
     if (!endpoint) throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `no endpoint for broker ${this.leaderId}`);
-    this.#connection = new BrokerConnection(endpoint.host, endpoint.port, `gregor-replica-fetcher-${this.#settings.nodeId}`);
+    const clientId = `gregor-replica-fetcher-${this.#settings.nodeId}`;
+    this.#connection = new BrokerConnection(endpoint.host, endpoint.port, clientId, this.#settings.security(), this.#settings.requestTimeoutMs);
     return this.#connection;
   }
 
@@ -256,10 +259,13 @@ export class ReplicaFetcher {
   }
 
   #delay(state: FetchState, code: ErrorCode): void {
-    this.#logger?.debug(
-      { topic: state.partition.topic, partition: state.partition.partition, leader: this.leaderId, code: ErrorCode[code] },
-      'replica fetch backs off',
-    );
+    const where = { topic: state.partition.topic, partition: state.partition.partition, leader: this.leaderId, code: ErrorCode[code] };
+    // A leader that refuses this broker (no CLUSTER_ACTION for its principal) stops replication until an operator acts: said at every retry, as Kafka does.
+    if (code === ErrorCode.TOPIC_AUTHORIZATION_FAILED || code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED) {
+      this.#logger?.error(where, 'the leader refuses to replicate to this broker: its principal needs CLUSTER_ACTION on the cluster');
+    } else {
+      this.#logger?.debug(where, 'replica fetch backs off');
+    }
     state.delayedUntilMs = Date.now() + this.#settings.backoffMs;
     // A fenced or unknown epoch, or another leader: the metadata will say what is next; until then, retry
     // slowly. No truncation round is needed first: the next fetch's last fetched epoch has the leader check

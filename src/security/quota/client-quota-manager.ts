@@ -1,13 +1,20 @@
 /**
- * Enforcement of one client quota (producer bytes, consumer bytes or request time) as Kafka's
- * ClientQuotaManager does it: every client the table gives a limit is metered by the sensor of the entity
- * that limit comes from; a recording that takes the sensor's rate over the limit is kept and answered with
+ * Enforcement of one client quota (producer bytes, consumer bytes, request time or controller mutations) as
+ * Kafka's ClientQuotaManager does it: every client the table gives a limit is metered by the sensor of the
+ * entity that limit comes from (a sampled rate, or for controller mutations a token bucket); a recording that takes the sensor's rate over the limit is kept and answered with
  * the time the client must wait (KIP-219: the response says it and the connection is muted that long).
  * Clients no entity limits are not metered at all. Sensors idle for an hour are dropped, as Kafka's expire.
  */
 import type { QuotaKey } from './client-quota-entity.js';
 import type { QuotaTable, ResolvedQuota } from './quota-table.js';
-import { type RateWindows, SampledRate } from './sampled-rate.js';
+import type { SampledRate } from './sampled-rate.js';
+
+/** What a sensor measures with: a SampledRate, or a TokenBucket. */
+export interface QuotaStat {
+  record(value: number, now: number, bound: number): void;
+  /** Milliseconds the client must wait, recording nothing, to be back within `bound`. */
+  throttleTimeMs(bound: number, now: number): number;
+}
 
 /** Kafka's ClientQuotaManager.InactiveSensorExpirationTimeSeconds. */
 const SENSOR_EXPIRY_MS = 3_600_000;
@@ -16,10 +23,10 @@ const SWEEP_INTERVAL_MS = 60_000;
 const MAX_CACHED_RESOLUTIONS = 10_000;
 
 /** One metered entity: what it took and how long it was throttled, for the metrics. */
-export interface QuotaSensor {
+export interface QuotaSensor<S extends QuotaStat = SampledRate> {
   readonly user: string;
   readonly clientId: string;
-  readonly rate: SampledRate;
+  readonly rate: S;
   /** The limit in effect (units per second). */
   limit: number;
   throttleTimeMsTotal: number;
@@ -27,22 +34,22 @@ export interface QuotaSensor {
   lastUsed: number;
 }
 
-export class ClientQuotaManager {
+export class ClientQuotaManager<S extends QuotaStat = SampledRate> {
   readonly quota: QuotaKey;
   readonly #table: QuotaTable;
-  readonly #windows: RateWindows;
+  readonly #newStat: () => S;
   readonly #clock: () => number;
-  readonly #sensors = new Map<string, QuotaSensor>();
+  readonly #sensors = new Map<string, QuotaSensor<S>>();
   /** (user, client id) → its resolution, valid while the table is at `#resolvedVersion`. */
   readonly #resolved = new Map<string, ResolvedQuota | null>();
   #resolvedVersion = -1;
   #enabled = false;
   #lastSweep = 0;
 
-  constructor(quota: QuotaKey, table: QuotaTable, windows: RateWindows, clock: () => number) {
+  constructor(quota: QuotaKey, table: QuotaTable, newStat: () => S, clock: () => number) {
     this.quota = quota;
     this.#table = table;
-    this.#windows = windows;
+    this.#newStat = newStat;
     this.#clock = clock;
   }
 
@@ -55,13 +62,20 @@ export class ClientQuotaManager {
     if (sensor === undefined) return 0;
     const now = this.#clock();
     sensor.lastUsed = now;
-    sensor.rate.record(value, now);
+    sensor.rate.record(value, now, sensor.limit);
     return sensor.rate.throttleTimeMs(sensor.limit, now);
+  }
+
+  /** The milliseconds the client must wait before its next recording is within its quota (0 when it need not). */
+  throttleTimeMs(user: string, clientId: string): number {
+    const sensor = this.#sensor(user, clientId);
+    return sensor === undefined ? 0 : sensor.rate.throttleTimeMs(sensor.limit, this.#clock());
   }
 
   /** Takes back a recorded value (a fetch answered empty because it is throttled sends nothing). */
   unrecord(user: string, clientId: string, value: number): void {
-    this.#sensor(user, clientId)?.rate.record(-value, this.#clock());
+    const sensor = this.#sensor(user, clientId);
+    sensor?.rate.record(-value, this.#clock(), sensor.limit);
   }
 
   /** The client is throttled for `throttleTimeMs` (the metrics' throttle time). */
@@ -73,11 +87,11 @@ export class ClientQuotaManager {
   }
 
   /** The sensors in use, for the metrics. */
-  sensors(): IterableIterator<QuotaSensor> {
+  sensors(): IterableIterator<QuotaSensor<S>> {
     return this.#sensors.values();
   }
 
-  #sensor(user: string, clientId: string): QuotaSensor | undefined {
+  #sensor(user: string, clientId: string): QuotaSensor<S> | undefined {
     if (this.#resolvedVersion !== this.#table.version) this.#reresolve();
     if (!this.#enabled) return undefined;
     const client = `${user}\u0000${clientId}`;
@@ -95,7 +109,7 @@ export class ClientQuotaManager {
       sensor = {
         user: resolved.user,
         clientId: resolved.clientId,
-        rate: new SampledRate(this.#windows),
+        rate: this.#newStat(),
         limit: resolved.limit,
         throttleTimeMsTotal: 0,
         throttledCount: 0,

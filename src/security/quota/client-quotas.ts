@@ -2,8 +2,8 @@
  * The broker's client quotas: the configured ones, kept in the cluster metadata store (one key per entity,
  * `quotas/<entityKey>`, its value the entity's quota values as JSON) and followed through its watch so that
  * every broker applies a change within the watch's delay; what DescribeClientQuotas and AlterClientQuotas do
- * with them (Kafka's rules); and their enforcement: producer and consumer byte rates and request time per
- * user and client id, connection creation rate per IP.
+ * with them (Kafka's rules); and their enforcement: producer and consumer byte rates, request time and
+ * controller mutations per user and client id, connection creation rate per IP.
  */
 import type { Compare } from '../../cluster/store/metadata-store.js';
 import type { OpenPrefix, PrefixRecords } from '../../cluster/store/watched-prefix.js';
@@ -20,8 +20,10 @@ import {
   validateQuotaValue,
 } from './client-quota-entity.js';
 import { ConnectionRateQuota } from './connection-rate-quota.js';
+import { ControllerMutationQuota } from './controller-mutation-quota.js';
 import { type FilterComponent, type QuotaEntry, QuotaTable } from './quota-table.js';
-import type { RateWindows } from './sampled-rate.js';
+import { type RateWindows, SampledRate } from './sampled-rate.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** The metadata store prefix of the quota keys. */
 export const QUOTAS_PREFIX = 'quotas/';
@@ -57,38 +59,46 @@ export class ClientQuotas {
   readonly produce: ClientQuotaManager;
   readonly fetch: ClientQuotaManager;
   readonly request: ClientQuotaManager;
+  readonly mutations: ClientQuotaManager<TokenBucket>;
   readonly connections: ConnectionRateQuota;
   readonly #table: QuotaTable;
   readonly #records: PrefixRecords;
   readonly #clock: () => number;
 
-  private constructor(table: QuotaTable, records: PrefixRecords, windows: RateWindows, clock: () => number) {
+  private constructor(table: QuotaTable, records: PrefixRecords, windows: RateWindows, mutationWindows: RateWindows, clock: () => number) {
     this.#table = table;
     this.#records = records;
     this.#clock = clock;
-    this.produce = new ClientQuotaManager(QuotaKey.PRODUCER_BYTE_RATE, table, windows, clock);
-    this.fetch = new ClientQuotaManager(QuotaKey.CONSUMER_BYTE_RATE, table, windows, clock);
-    this.request = new ClientQuotaManager(QuotaKey.REQUEST_PERCENTAGE, table, windows, clock);
+    const rate = (): SampledRate => new SampledRate(windows);
+    this.produce = new ClientQuotaManager(QuotaKey.PRODUCER_BYTE_RATE, table, rate, clock);
+    this.fetch = new ClientQuotaManager(QuotaKey.CONSUMER_BYTE_RATE, table, rate, clock);
+    this.request = new ClientQuotaManager(QuotaKey.REQUEST_PERCENTAGE, table, rate, clock);
+    this.mutations = new ClientQuotaManager(QuotaKey.CONTROLLER_MUTATION_RATE, table, () => new TokenBucket(mutationWindows), clock);
     this.connections = new ConnectionRateQuota(table, windows, clock);
   }
 
   /**
    * Follows the quotas kept under QUOTAS_PREFIX: `watch` opens the prefix and hands each later change to the
-   * function it is given (ClusterMetadata.watchPrefix).
+   * function it is given (ClusterMetadata.watchPrefix). `mutationWindows` size controller mutations' burst.
    */
-  static async open(watch: OpenPrefix, windows: RateWindows, clock: () => number): Promise<ClientQuotas> {
+  static async open(watch: OpenPrefix, windows: RateWindows, clock: () => number, mutationWindows: RateWindows = windows): Promise<ClientQuotas> {
     const table = new QuotaTable();
     const apply = (key: string, value: string | undefined): void => table.set(key, parseEntityKey(key), value === undefined ? undefined : decodeValues(value));
     const records = await watch((changes) => {
       for (const { key, value } of changes) apply(key, value);
     });
     for (const [key, value] of records.entries()) apply(key, value);
-    return new ClientQuotas(table, records, windows, clock);
+    return new ClientQuotas(table, records, windows, mutationWindows, clock);
   }
 
   /** Whether any quota is configured (requests need not be metered otherwise). */
   get enforcing(): boolean {
     return !this.#table.empty;
+  }
+
+  /** The controller mutation quota of one CreateTopics, CreatePartitions or DeleteTopics request (strict from the version whose clients know THROTTLING_QUOTA_EXCEEDED). */
+  mutationQuota(user: string, clientId: string, strict: boolean): ControllerMutationQuota {
+    return new ControllerMutationQuota(this.mutations, user, clientId, strict, this.#clock);
   }
 
   /** DescribeClientQuotas: the selected entities with their values; throws KafkaError for a bad filter. */

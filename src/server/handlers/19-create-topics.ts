@@ -2,8 +2,11 @@
  * CreateTopics (19), v0–7: validates (name, partitions, replication factor, configs) and creates each topic
  * with a new topic id; `validateOnly` stops after validation. Replicas are placed over the live brokers by
  * Kafka's rules, or as the request's assignments give them (each partition on distinct live brokers).
+ * Each created topic's partitions count against the client's controller_mutation_rate (KIP-599; strict
+ * from v6: THROTTLING_QUOTA_EXCEEDED for a topic once the quota is exhausted).
  */
 import type { NewTopic, TopicInfo } from '../../cluster/cluster-metadata.js';
+import type { ControllerMutationQuota } from '../../security/quota/controller-mutation-quota.js';
 import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler, RequestContext } from '../handler.js';
@@ -12,6 +15,9 @@ import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/m
 
 type CreatableTopic = CreateTopicsRequest.CreatableTopic;
 type CreatableTopicResult = CreateTopicsResponse.CreatableTopicResult;
+
+/** The first version whose clients know THROTTLING_QUOTA_EXCEEDED. */
+const STRICT_QUOTA_VERSION = 6;
 
 export const createTopicsHandler: Handler<CreateTopicsRequest, CreateTopicsResponse> = {
   apiKey: 19,
@@ -23,6 +29,7 @@ export const createTopicsHandler: Handler<CreateTopicsRequest, CreateTopicsRespo
     const topics: CreatableTopicResult[] = [];
     // Kafka: CREATE on the cluster covers every topic, else CREATE on each topic.
     const clusterCreate = context.authorize(AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME);
+    const quota = context.quotas.mutationQuota(context.session.principal.name, context.clientId ?? '', context.apiVersion >= STRICT_QUOTA_VERSION);
     for (const topic of request.topics) {
       if ((seen.get(topic.name) ?? 0) > 1) {
         topics.push(failed(topic.name, ErrorCode.INVALID_REQUEST, 'topic named more than once in the request'));
@@ -32,14 +39,14 @@ export const createTopicsHandler: Handler<CreateTopicsRequest, CreateTopicsRespo
         topics.push(failed(topic.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
         continue;
       }
-      topics.push(await create(topic, request.validateOnly, context));
+      topics.push(await create(topic, request.validateOnly, quota, context));
     }
-    return { throttleTimeMs: 0, topics };
+    return { throttleTimeMs: quota.throttleTimeMs(), topics };
   },
   errorResponse: (request, code) => ({ throttleTimeMs: 0, topics: request.topics.map((t) => failed(t.name, code, null)) }),
 };
 
-async function create(topic: CreatableTopic, validateOnly: boolean, context: RequestContext): Promise<CreatableTopicResult> {
+async function create(topic: CreatableTopic, validateOnly: boolean, quota: ControllerMutationQuota, context: RequestContext): Promise<CreatableTopicResult> {
   try {
     const configs: Record<string, string> = {};
     for (const c of topic.configs) {
@@ -49,6 +56,7 @@ async function create(topic: CreatableTopic, validateOnly: boolean, context: Req
     const spec = { ...fromAssignments(topic), configs };
     const checked = context.metadata.validateNewTopic(topic.name, spec);
     if (validateOnly) return succeeded(topic.name, ZERO_UUID, checked.numPartitions, checked.replicationFactor, context);
+    quota.record(checked.numPartitions);
     const created: TopicInfo = await context.metadata.createTopic(topic.name, spec);
     return succeeded(created.name, created.topicId, created.partitions.length, created.partitions[0]?.replicas.length ?? 0, context);
   } catch (error) {

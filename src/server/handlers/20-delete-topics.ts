@@ -1,11 +1,18 @@
-/** DeleteTopics (20), v0–6: by name (v0–5 `topicNames`; v6 `topics` by name or topic id). */
+/**
+ * DeleteTopics (20), v0–6: by name (v0–5 `topicNames`; v6 `topics` by name or topic id). Each deleted topic's
+ * partitions count against the client's controller_mutation_rate (KIP-599; strict from v5).
+ */
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
 import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
+import type { ControllerMutationQuota } from '../../security/quota/controller-mutation-quota.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ZERO_UUID } from './03-metadata.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/messages.js';
 
 type DeletableTopicResult = DeleteTopicsResponse.DeletableTopicResult;
+
+/** The first version whose clients know THROTTLING_QUOTA_EXCEEDED. */
+const STRICT_QUOTA_VERSION = 5;
 
 export const deleteTopicsHandler: Handler<DeleteTopicsRequest, DeleteTopicsResponse> = {
   apiKey: 20,
@@ -13,8 +20,9 @@ export const deleteTopicsHandler: Handler<DeleteTopicsRequest, DeleteTopicsRespo
   maxVersion: 6,
   async handle(request, context) {
     const responses: DeletableTopicResult[] = [];
-    for (const target of targets(request, context.apiVersion)) responses.push(await remove(target, context));
-    return { throttleTimeMs: 0, responses };
+    const quota = context.quotas.mutationQuota(context.session.principal.name, context.clientId ?? '', context.apiVersion >= STRICT_QUOTA_VERSION);
+    for (const target of targets(request, context.apiVersion)) responses.push(await remove(target, quota, context));
+    return { throttleTimeMs: quota.throttleTimeMs(), responses };
   },
   errorResponse: (request, code, context) => ({
     throttleTimeMs: 0,
@@ -26,7 +34,11 @@ function targets(request: DeleteTopicsRequest, version: number): { name: string 
   return version >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
 }
 
-async function remove(target: { name: string | null; topicId: string }, context: RequestContext): Promise<DeletableTopicResult> {
+async function remove(
+  target: { name: string | null; topicId: string },
+  quota: ControllerMutationQuota,
+  context: RequestContext,
+): Promise<DeletableTopicResult> {
   const topic = target.name !== null ? context.metadata.topic(target.name) : context.metadata.topicById(target.topicId);
   // Kafka checks DELETE on a named topic before its existence (an unknown id stays UNKNOWN_TOPIC_ID).
   const name = target.name ?? topic?.name;
@@ -38,6 +50,7 @@ async function remove(target: { name: string | null; topicId: string }, context:
     return { name: target.name, topicId: target.topicId, errorCode: code, errorMessage: null };
   }
   try {
+    quota.record(topic.partitions.length);
     await context.metadata.deleteTopic(topic.name);
     return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
   } catch (error) {

@@ -3,11 +3,14 @@
  * (Kafka's rules, `Partition.endOffsetForEpoch`). Followers truncate to it when they start following
  * (KIP-101/279) and consumers detect log truncation with it. The current leader epoch a request carries is
  * checked first (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH); consumers are told offsets up to the high
- * watermark only, followers (replicaId ≥ 0) up to the log end.
+ * watermark only, followers (replicaId ≥ 0) up to the log end. As Kafka (KIP-320 opened the API to
+ * consumers): CLUSTER_ACTION on the cluster allows every topic, else DESCRIBE on each topic, else
+ * TOPIC_AUTHORIZATION_FAILED; only a principal with CLUSTER_ACTION is treated as a follower.
  */
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../../protocol/messages.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 
 type EpochEndOffset = OffsetForLeaderEpochResponse.EpochEndOffset;
 
@@ -15,15 +18,27 @@ export const offsetForLeaderEpochHandler: Handler<OffsetForLeaderEpochRequest, O
   apiKey: 23,
   minVersion: 2,
   maxVersion: 4,
-  handle: (request, context) => ({
-    throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => endOffset(t.topic, p, request.replicaId, context)) })),
-  }),
+  handle(request, context) {
+    const clusterAction = context.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
+    const follower = clusterAction && request.replicaId >= 0;
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => {
+        const allowed = clusterAction || context.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic);
+        return {
+          topic: t.topic,
+          partitions: t.partitions.map((p) =>
+            allowed ? endOffset(t.topic, p, follower, context) : refused(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
+          ),
+        };
+      }),
+    };
+  },
   errorResponse: (request, code) => ({
     throttleTimeMs: 0,
     topics: request.topics.map((t) => ({
       topic: t.topic,
-      partitions: t.partitions.map((p) => ({ errorCode: code, partition: p.partition, leaderEpoch: -1, endOffset: -1n })),
+      partitions: t.partitions.map((p) => refused(p.partition, code)),
     })),
   }),
 };
@@ -31,16 +46,20 @@ export const offsetForLeaderEpochHandler: Handler<OffsetForLeaderEpochRequest, O
 function endOffset(
   topic: string,
   request: { partition: number; currentLeaderEpoch: number; leaderEpoch: number },
-  replicaId: number,
+  follower: boolean,
   context: RequestContext,
 ): EpochEndOffset {
   try {
     const partition = context.replicaManager.onlinePartition(topic, request.partition);
     partition.checkLeaderEpoch(request.currentLeaderEpoch);
     const found = partition.endOffsetForEpoch(request.leaderEpoch);
-    const visible = replicaId >= 0 || found.endOffset <= partition.highWatermark ? found.endOffset : partition.highWatermark;
+    const visible = follower || found.endOffset <= partition.highWatermark ? found.endOffset : partition.highWatermark;
     return { errorCode: ErrorCode.NONE, partition: request.partition, leaderEpoch: found.epoch, endOffset: visible };
   } catch (error) {
-    return { errorCode: codeOf(error), partition: request.partition, leaderEpoch: -1, endOffset: -1n };
+    return refused(request.partition, codeOf(error));
   }
+}
+
+function refused(partition: number, errorCode: ErrorCode): EpochEndOffset {
+  return { errorCode, partition, leaderEpoch: -1, endOffset: -1n };
 }
