@@ -12,6 +12,7 @@ import { ClusterMetadata, metadataDirOf } from '../cluster/cluster-metadata.js';
 import { BrokerConfig, type BrokerSettings } from '../config/broker-config.js';
 import { AsyncCloseable } from '../lifecycle/async-closeable.js';
 import { createLogger } from '../logging/logger.js';
+import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type { TrafficObserver } from '../metrics/traffic.js';
 import type { PartitionLogManager } from '../replication/partition-log.js';
 import { ProducerStateStore } from '../replication/producer-state-store.js';
@@ -89,6 +90,10 @@ export class Broker extends AsyncCloseable {
 
   static async start(options: BrokerOptions = {}): Promise<Broker> {
     const config = options.config instanceof BrokerConfig ? options.config : BrokerConfig.create(options.config ?? {});
+    if (options.listen === false && config.string('gregor.metadata.store') === 'etcd') {
+      // It would never register: the other brokers could not fetch from it, nor clients be sent to it.
+      throw new KafkaError(ErrorCode.INVALID_CONFIG, 'a broker of a cluster (gregor.metadata.store=etcd) needs a listener; listen: false is for a single node');
+    }
     const logger = options.logger ?? createLogger();
     raiseOpenFileLimit(logger);
     const metadata = await ClusterMetadata.open(config, config.logDirs, logger.child({ component: 'cluster' }));

@@ -19,7 +19,7 @@ import { type MetaProperties, randomKafkaId, readMetaProperties, writeMetaProper
 import { MetadataView, type TopicChange, logDirsKey, logDirsPrefix } from './metadata-view.js';
 import { joinClusterId } from './broker-membership.js';
 import { BrokerSession } from './broker-session.js';
-import { Controller, touchedPartitions } from './controller/controller.js';
+import { Controller, type ReassignmentOutcome, refused, touchedPartitions } from './controller/controller.js';
 import type { ElectionType } from './controller/partition-election.js';
 import { reassignmentInProgress, startReassignment } from './controller/partition-reassignment.js';
 import type { Lease, MetadataStore, Watch, WatchEvent } from './store/metadata-store.js';
@@ -455,8 +455,8 @@ export class ClusterMetadata {
     let next = 0;
     return requested.map(({ topic, partition }) => {
       const outcome = reassignable[next]?.topic === topic && reassignable[next]?.partition === partition ? outcomes[next++]! : undefined;
-      const { code, message } = outcome ? { code: outcome.errorCode, message: outcome.errorMessage } : unknownPartition(topic, partition);
-      return { topic, partition, errorCode: code, errorMessage: message };
+      const { errorCode, errorMessage } = outcome ?? refused(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition}`));
+      return { topic, partition, errorCode, errorMessage };
     });
   }
 
@@ -489,13 +489,13 @@ export class ClusterMetadata {
   }
 
   /** A single node's answer: the target validated against its one broker (a valid one names only the replica it has). */
-  #singleNodeReassignment(state: PartitionInfo, target: readonly number[] | null): { errorCode: ErrorCode; errorMessage: string | null; revision?: number } {
+  #singleNodeReassignment(state: PartitionInfo, target: readonly number[] | null): ReassignmentOutcome {
     try {
       if (target === null) throw new KafkaError(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'no partition reassignment is in progress');
       startReassignment(state, target, { registered: new Set([this.nodeId]), serving: () => true }, true);
       return { errorCode: ErrorCode.NONE, errorMessage: null };
     } catch (error) {
-      if (error instanceof KafkaError) return { errorCode: error.code, errorMessage: error.message };
+      if (error instanceof KafkaError) return refused(error);
       throw error;
     }
   }
@@ -913,9 +913,4 @@ function changedPartitions(before: TopicInfo, after: TopicInfo): PartitionChange
 
 function newPartitionState(replicas: readonly number[]): PartitionState {
   return { leader: replicas[0]!, leaderEpoch: 0, partitionEpoch: 0, replicas, isr: replicas };
-}
-
-function unknownPartition(topic: string, partition: number): { code: ErrorCode; message: string } {
-  const error = new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition}`);
-  return { code: error.code, message: error.message };
 }

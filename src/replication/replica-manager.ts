@@ -166,7 +166,10 @@ export class ReplicaManager {
   /** Opens every partition in the metadata and follows later topic changes. */
   async start(): Promise<void> {
     await this.#metadata.subscribe({
-      topicCreated: (topic) => this.#openPartitions(topic, topic.partitions),
+      topicCreated: async (topic) => {
+        await this.#deleteStrayReplicas(topic);
+        await this.#openPartitions(topic, topic.partitions);
+      },
       partitionsCreated: (topic, first) => this.#openPartitions(topic, topic.partitions.slice(first)),
       topicDeleted: (topic) => this.#deletePartitions(topic),
       topicConfigChanged: (topic) => this.#reconfigure(topic),
@@ -589,6 +592,21 @@ export class ReplicaManager {
     // Recorded after the metadata change that created the partitions (this runs inside it). Losing a record
     // to a failed write only means it is recorded again at the next start.
     if (placed.size > 0) void this.#metadata.assignLogDirs(topic.name, placed).catch(() => undefined);
+  }
+
+  /**
+   * Deletes the logs on disk of a topic's partitions whose replicas no longer name this node (a
+   * reassignment moved them away while it was down), as Kafka deletes stray replicas at startup.
+   */
+  async #deleteStrayReplicas(topic: TopicInfo): Promise<void> {
+    for (const info of topic.partitions) {
+      if (info.replicas.includes(this.#metadata.nodeId) || this.#logManager.logDirOf(topic.name, info.partition) === undefined) continue;
+      await this.#logManager.deleteLog(topic.name, info.partition);
+      this.#logger?.info(
+        { topic: topic.name, partition: info.partition, replicas: info.replicas },
+        'stray replica deleted: this broker is no longer one of its replicas',
+      );
+    }
   }
 
   async #deletePartitions(topic: TopicInfo): Promise<void> {

@@ -228,4 +228,31 @@ describe.skipIf(etcdMissing !== undefined)('partition reassignment onto a new br
     },
     120_000,
   );
+  it('deletes on restart the replica of a broker that was down when a reassignment removed it', async () => {
+    await createTopic('stray', [1, 2]);
+    await produce('stray', ['s0', 's1']);
+    const first = brokerOf(1);
+    const strayDir = first.broker.logManager.logDirOf('stray', 0)!;
+    brokers.splice(brokers.indexOf(first), 1);
+    await first.broker.close();
+    await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see broker 1 gone');
+    // Through the controller directly: kafkajs's admin refuses a cluster with a leaderless partition (broker 1
+    // may hold __consumer_offsets' only replica).
+    await pollUntil(() => ![-1, 1].includes(brokers[0]!.broker.metadata.controllerId), 'a controller other than broker 1');
+    const controller = await RawClient.connect(controllerBootstrap());
+    try {
+      const altered = await controller.request(ApiKey.AlterPartitionReassignments, 0, {
+        timeoutMs: 10_000,
+        topics: [{ name: 'stray', partitions: [{ partitionIndex: 0, replicas: [2] }] }],
+      });
+      expect(altered.responses[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+    } finally {
+      controller.close();
+    }
+    await expectMoved('stray', [2], 2);
+    expect(existsSync(strayDir)).toBe(true);
+    brokers.push(await startBroker(settings(1), {}, first.dataDir));
+    expect(existsSync(strayDir)).toBe(false);
+    expect(brokerOf(1).broker.replicaManager.partition('stray', 0)).toBeUndefined();
+  }, 120_000);
 });

@@ -53,6 +53,13 @@ interface SeenBrokers {
   readonly shuttingDown: ReadonlySet<number>;
 }
 
+/** How a partition's reassignment request ended; `revision` is the write that recorded it, if one did. */
+export interface ReassignmentOutcome {
+  readonly errorCode: ErrorCode;
+  readonly errorMessage: string | null;
+  readonly revision?: number;
+}
+
 /** Partition writes in flight at once during a pass. */
 const WRITE_CONCURRENCY = 32;
 
@@ -167,7 +174,7 @@ export class Controller {
   async alterReassignments(
     requests: readonly { topic: TopicInfo; partition: number; target: readonly number[] | null }[],
     allowReplicationFactorChange: boolean,
-  ): Promise<{ errorCode: ErrorCode; errorMessage: string | null; revision?: number }[]> {
+  ): Promise<ReassignmentOutcome[]> {
     const live = this.#view.liveBrokers();
     const shuttingDown = this.#view.shuttingDown();
     const serving = (id: number): boolean => live.has(id) && !shuttingDown.has(id);
@@ -318,7 +325,8 @@ function nextState(
   return completeReassignment(state, serving) ?? electLeader({ state, ...brokers });
 }
 
-function refused(error: KafkaError): { errorCode: ErrorCode; errorMessage: string } {
+/** A partition's reassignment refused with `error`. */
+export function refused(error: KafkaError): ReassignmentOutcome {
   return { errorCode: error.code, errorMessage: error.message };
 }
 
