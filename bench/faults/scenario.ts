@@ -44,8 +44,6 @@ export interface ScenarioRun {
   readonly topic: string;
   /** The run's clock, the one attempts and faults are timed on. */
   readonly clock: RunClock;
-  /** Every produce attempt so far. */
-  attempts(): ProduceAttempt[];
   /** Each partition's state in the Metadata of broker `nodeId` (default: the first running broker that answers), by partition. */
   partitionStates(nodeId?: number): Promise<PartitionState[]>;
   /** Injects a fault, holds it for `holdMs`, then heals it. */
@@ -96,7 +94,6 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       cluster,
       topic,
       clock,
-      attempts,
       partitionStates: (nodeId) => partitionStates(cluster, topic, nodeId),
       async fault(fault, holdMs) {
         const heal = await cluster.inject(fault);
