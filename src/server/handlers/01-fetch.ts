@@ -6,7 +6,8 @@
  * views go out as their own response chunks and are released once written. A partition led by another broker
  * answers NOT_LEADER_OR_FOLLOWER, from v16 with that leader (KIP-951). A follower's fetch (its replica id in
  * `replicaId` up to v14, in ReplicaState from v15; CLUSTER_ACTION) reads up to the log end and tells the
- * leader how far the follower is.
+ * leader how far the follower is. A consumer with a consumer_byte_rate quota gets at most what its quota's
+ * windows allow in one response (Kafka's getMaxValueInQuotaWindow cap on max_bytes and min_bytes).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchPartitionResult } from '../../replication/replica-manager.js';
@@ -34,11 +35,13 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
     const follower = replicaId >= 0;
     const clusterAction = follower && context.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
     const readable = names.map((name) => (follower ? clusterAction : name === undefined || context.authorize(AclOperation.READ, ResourceType.TOPIC, name)));
+    const quotaBytes = follower ? Number.POSITIVE_INFINITY : context.quotas.fetch.maxValueInQuotaWindow(context.session.principal.name, context.clientId ?? '');
+    const maxBytes = Math.min(request.maxBytes, Math.floor(quotaBytes));
     const result = await context.replicaManager.fetch({
       replicaId,
       maxWaitMs: request.maxWaitMs,
-      minBytes: request.minBytes,
-      maxBytes: request.maxBytes,
+      minBytes: Math.min(request.minBytes, maxBytes),
+      maxBytes,
       isolationLevel: request.isolationLevel,
       parking: context.parking,
       partitions: request.topics.flatMap((t, i) =>
