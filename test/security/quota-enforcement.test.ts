@@ -1,9 +1,9 @@
 // Client quotas enforced as Kafka does since KIP-219, with a real client: a kafkajs producer limited to
 // 1 MiB/s by a <default> client-id quota achieves that rate within ±10% (measured after the burst a new
 // client is allowed), keeps its connections, and responses over the quota carry throttle_time_ms; the
-// quota's sensor is in the metrics; a consumer's fetch is capped to what its quota's windows allow. A client sending flat out gets in bursts: each time the window holding
-// its last burst expires it may burst again, so a measurement's error depends on how many whole cycles it
-// spans. Two windows (quota.window.num=2, cycles of ~2 s) keep the test to ~16 s with 12 s measured (within
+// quota's sensor is in the metrics; a consumer's fetch is capped to what its quota's windows allow. A client
+// sending flat out gets in bursts: each time the window holding its last burst expires it may burst again,
+// so a measurement's error depends on how many whole cycles it spans. Two windows (quota.window.num=2, cycles of ~2 s) keep the test to ~16 s with 12 s measured (within
 // ±9% at any phase in a simulation of the sampler); the 30 s figure with Kafka's 11 windows is bench/quotas/run.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
