@@ -1,9 +1,9 @@
 // Client quotas enforced as Kafka does since KIP-219, with a real client: a kafkajs producer limited to
 // 1 MiB/s by a <default> client-id quota achieves that rate within ±10% (measured after the burst a new
 // client is allowed), keeps its connections, and responses over the quota carry throttle_time_ms; the
-// quota's sensor is in the metrics. A client sending flat out gets in bursts: each time the window holding
-// its last burst expires it may burst again, so a measurement's error depends on how many whole cycles it
-// spans. Two windows (quota.window.num=2, cycles of ~2 s) keep the test to ~16 s with 12 s measured (within
+// quota's sensor is in the metrics; a consumer's fetch is capped to what its quota's windows allow. A client
+// sending flat out gets in bursts: each time the window holding its last burst expires it may burst again,
+// so a measurement's error depends on how many whole cycles it spans. Two windows (quota.window.num=2, cycles of ~2 s) keep the test to ~16 s with 12 s measured (within
 // ±9% at any phase in a simulation of the sampler); the 30 s figure with Kafka's 11 windows is bench/quotas/run.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
@@ -128,5 +128,40 @@ describe('consumer_byte_rate', () => {
     // Only the first answer counts: the unanswered 200 KiB would have put the rate over 400 KiB/s.
     expect(sensor!.rate).toBeLessThan(300 * 1024);
     consumer.close();
+  }, 30_000);
+
+  it("caps a consumer's fetch to what its quota's windows allow (Kafka's getMaxValueInQuotaWindow), where an unlimited client gets everything", async () => {
+    await broker.broker.metadata.createTopic('quota-capped');
+    const producer = await RawClient.connect(broker.bootstrap);
+    for (let i = 0; i < 8; i++) {
+      const produced = await producer.request(ApiKey.Produce, 9, {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 5000,
+        topicData: [{ name: 'quota-capped', partitionData: [{ index: 0, records: native.buildRecordBatch({ values: [Buffer.alloc(64 * 1024, 'c')] }) }] }],
+      });
+      expect(produced.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
+    }
+    producer.close();
+    // 100 KiB/s over quota.window.num=2: one window's worth, 100 KiB, in one response; a 64 KiB batch fits, two do not.
+    const altered = await admin.request(ApiKey.AlterClientQuotas, 1, {
+      entries: [
+        { entity: [{ entityType: 'client-id', entityName: 'capped-consumer' }], ops: [{ key: 'consumer_byte_rate', value: 100 * 1024, remove: false }] },
+      ],
+      validateOnly: false,
+    });
+    expect(altered.entries[0].errorCode).toBe(ErrorCode.NONE);
+    const capped = await RawClient.connect(broker.bootstrap, 'capped-consumer');
+    const uncapped = await RawClient.connect(broker.bootstrap, 'uncapped-consumer');
+    try {
+      const limited = (await fetchOnce(capped, 'quota-capped', 0n, 10 * 1024 * 1024)).responses[0].partitions[0].records as Buffer;
+      expect(limited.length).toBeGreaterThan(64 * 1024);
+      expect(limited.length).toBeLessThan(100 * 1024);
+      const everything = (await fetchOnce(uncapped, 'quota-capped', 0n, 10 * 1024 * 1024)).responses[0].partitions[0].records as Buffer;
+      expect(everything.length).toBeGreaterThan(8 * 64 * 1024);
+    } finally {
+      capped.close();
+      uncapped.close();
+    }
   }, 30_000);
 });

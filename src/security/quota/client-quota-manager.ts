@@ -66,6 +66,15 @@ export class ClientQuotaManager<S extends QuotaStat = SampledRate> {
     return sensor.rate.throttleTimeMs(sensor.limit, now);
   }
 
+  /**
+   * The most the client may take within its quota's windows (Kafka's getMaxValueInQuotaWindow: limit ×
+   * (samples − 1) windows), what a throttled consumer's fetch is capped to; unbounded without a quota.
+   */
+  maxValueInQuotaWindow(this: ClientQuotaManager<SampledRate>, user: string, clientId: string): number {
+    const sensor = this.#sensor(user, clientId);
+    return sensor === undefined ? Number.POSITIVE_INFINITY : sensor.rate.maxValueInWindows(sensor.limit);
+  }
+
   /** The milliseconds the client must wait before its next recording is within its quota (0 when it need not). */
   throttleTimeMs(user: string, clientId: string): number {
     const sensor = this.#sensor(user, clientId);

@@ -54,6 +54,11 @@ export class SampledRate {
     return elapsed;
   }
 
+  /** The most that may be recorded over the measured windows at `bound` per second: `samples - 1` whole windows' worth. */
+  maxValueInWindows(bound: number): number {
+    return (bound * (this.#windows.samples - 1) * this.#windows.windowMs) / 1000;
+  }
+
   /** Milliseconds to wait, recording nothing, until the rate is down to `bound` (0 when it is not above it). */
   throttleTimeMs(bound: number, now: number): number {
     const rate = this.measure(now);

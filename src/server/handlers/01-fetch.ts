@@ -9,7 +9,9 @@
  * leader how far the follower is, unless it comes from an earlier incarnation of the follower's broker (a
  * ReplicaState broker epoch older than its registration: NOT_LEADER_OR_FOLLOWER). From v12 a fetch that sends
  * its last fetched epoch is answered, where its log diverges from the leader's, with the diverging epoch
- * and no records, so a follower truncates without an OffsetForLeaderEpoch round trip.
+ * and no records, so a follower truncates without an OffsetForLeaderEpoch round trip. A consumer with a
+ * consumer_byte_rate quota gets at most what its quota's windows allow in one response (Kafka's
+ * getMaxValueInQuotaWindow cap on max_bytes and min_bytes).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchPartitionResult } from '../../replication/replica-manager.js';
@@ -40,12 +42,14 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
     const follower = replicaId >= 0;
     const clusterAction = follower && context.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
     const readable = names.map((name) => (follower ? clusterAction : name === undefined || context.authorize(AclOperation.READ, ResourceType.TOPIC, name)));
+    const quotaBytes = follower ? Number.POSITIVE_INFINITY : context.quotas.fetch.maxValueInQuotaWindow(context.session.principal.name, context.clientId ?? '');
+    const maxBytes = Math.min(request.maxBytes, Math.floor(quotaBytes));
     const result = await context.replicaManager.fetch({
       replicaId,
       replicaEpoch,
       maxWaitMs: request.maxWaitMs,
-      minBytes: request.minBytes,
-      maxBytes: request.maxBytes,
+      minBytes: Math.min(request.minBytes, maxBytes),
+      maxBytes,
       isolationLevel: request.isolationLevel,
       parking: context.parking,
       partitions: request.topics.flatMap((t, i) =>
