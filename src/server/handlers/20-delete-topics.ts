@@ -1,6 +1,9 @@
-/** DeleteTopics (20), v0–6: by name (v0–5 `topicNames`; v6 `topics` by name or topic id). */
+/**
+ * DeleteTopics (20), v0–6: by name (v0–5 `topicNames`; v6 `topics` by name or topic id). As Kafka's controller,
+ * DELETE on the cluster allows deleting every topic; otherwise DELETE on each topic is needed.
+ */
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
-import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ZERO_UUID } from './03-metadata.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/messages.js';
@@ -13,7 +16,8 @@ export const deleteTopicsHandler: Handler<DeleteTopicsRequest, DeleteTopicsRespo
   maxVersion: 6,
   async handle(request, context) {
     const responses: DeletableTopicResult[] = [];
-    for (const target of targets(request, context.apiVersion)) responses.push(await remove(target, context));
+    const clusterDelete = context.authorize(AclOperation.DELETE, ResourceType.CLUSTER, CLUSTER_NAME);
+    for (const target of targets(request, context.apiVersion)) responses.push(await remove(target, clusterDelete, context));
     return { throttleTimeMs: 0, responses };
   },
   errorResponse: (request, code, context) => ({
@@ -26,11 +30,11 @@ function targets(request: DeleteTopicsRequest, version: number): { name: string 
   return version >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
 }
 
-async function remove(target: { name: string | null; topicId: string }, context: RequestContext): Promise<DeletableTopicResult> {
+async function remove(target: { name: string | null; topicId: string }, clusterDelete: boolean, context: RequestContext): Promise<DeletableTopicResult> {
   const topic = target.name !== null ? context.metadata.topic(target.name) : context.metadata.topicById(target.topicId);
   // Kafka checks DELETE on a named topic before its existence (an unknown id stays UNKNOWN_TOPIC_ID).
   const name = target.name ?? topic?.name;
-  if (name !== undefined && !context.authorize(AclOperation.DELETE, ResourceType.TOPIC, name)) {
+  if (name !== undefined && !clusterDelete && !context.authorize(AclOperation.DELETE, ResourceType.TOPIC, name)) {
     return { name: target.name, topicId: target.topicId, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null };
   }
   if (!topic) {

@@ -3,30 +3,41 @@
  * (Kafka's rules, `Partition.endOffsetForEpoch`). Followers truncate to it when they start following
  * (KIP-101/279) and consumers detect log truncation with it. The current leader epoch a request carries is
  * checked first (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH); consumers are told offsets up to the high
- * watermark only, followers (replicaId ≥ 0) up to the log end.
+ * watermark only, followers (replicaId ≥ 0) up to the log end. As Kafka: CLUSTER_ACTION on the cluster answers
+ * every topic, otherwise a topic needs DESCRIBE (TOPIC_AUTHORIZATION_FAILED for its partitions, answered after
+ * the authorized topics).
  */
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler, RequestContext } from '../handler.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../../protocol/messages.js';
 
 type EpochEndOffset = OffsetForLeaderEpochResponse.EpochEndOffset;
+type OffsetForLeaderTopic = OffsetForLeaderEpochRequest.OffsetForLeaderTopic;
 
 export const offsetForLeaderEpochHandler: Handler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse> = {
   apiKey: 23,
   minVersion: 2,
   maxVersion: 4,
-  handle: (request, context) => ({
-    throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => endOffset(t.topic, p, request.replicaId, context)) })),
-  }),
-  errorResponse: (request, code) => ({
-    throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({
-      topic: t.topic,
-      partitions: t.partitions.map((p) => ({ errorCode: code, partition: p.partition, leaderEpoch: -1, endOffset: -1n })),
-    })),
-  }),
+  handle(request, context) {
+    const clusterAction = context.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
+    const describable = (t: OffsetForLeaderTopic) => clusterAction || context.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic);
+    const authorized = request.topics.filter(describable);
+    const unauthorized = request.topics.filter((t) => !authorized.includes(t));
+    return {
+      throttleTimeMs: 0,
+      topics: [
+        ...authorized.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => endOffset(t.topic, p, request.replicaId, context)) })),
+        ...unauthorized.map((t) => failedTopic(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED)),
+      ],
+    };
+  },
+  errorResponse: (request, code) => ({ throttleTimeMs: 0, topics: request.topics.map((t) => failedTopic(t, code)) }),
 };
+
+function failedTopic(t: OffsetForLeaderTopic, code: ErrorCode): OffsetForLeaderEpochResponse['topics'][number] {
+  return { topic: t.topic, partitions: t.partitions.map((p) => ({ errorCode: code, partition: p.partition, leaderEpoch: -1, endOffset: -1n })) };
+}
 
 function endOffset(
   topic: string,
