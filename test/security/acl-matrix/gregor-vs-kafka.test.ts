@@ -22,7 +22,7 @@ beforeAll(async () => {
   if (kafkaToolsMissing) return;
   kafka = await kafkaForMatrix().start({ dataRoot, port: await freePort() });
   gregor = await startBroker(GREGOR_MATRIX_SETTINGS);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await kafka?.stop();
