@@ -57,28 +57,34 @@ export async function ensureKafkaJars(log: (line: string) => void): Promise<void
   }
 }
 
-function serverProperties(dataDir: string, port: number): string {
+/** The broker's settings; `overrides` replace or add keys (a secured listener, an authorizer). */
+export type KafkaOverrides = (ports: { port: number; controller: number }) => Record<string, string>;
+
+function serverProperties(dataDir: string, port: number, overrides: KafkaOverrides): string {
   const controller = port + 1;
-  return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controller}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${join(dataDir, 'kafka-logs')}`,
+  const settings: Record<string, string | number> = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${controller}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': join(dataDir, 'kafka-logs'),
     // A single node: internal topics cannot have more replicas than brokers.
-    'offsets.topic.replication.factor=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
     // Consumer tools should not wait 3 s for a first rebalance on an idle benchmark broker.
-    'group.initial.rebalance.delay.ms=0',
-    ...Object.entries(DISK_BUDGET_BROKER_SETTINGS).map(([key, value]) => `${key}=${value}`),
-    '',
-  ].join('\n');
+    'group.initial.rebalance.delay.ms': 0,
+    ...DISK_BUDGET_BROKER_SETTINGS,
+    ...overrides({ port, controller }),
+  };
+  return `${Object.entries(settings)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')}\n`;
 }
 
 /** Kafka's own logging: warnings to a file in the data dir, so a failure can be read afterwards. */
@@ -100,6 +106,8 @@ const clusterId = (): string => randomBytes(16).toString('base64url');
 
 export class KafkaTarget implements Target {
   readonly name = 'kafka';
+
+  constructor(private readonly overrides: KafkaOverrides = () => ({})) {}
 
   describe(): Record<string, string> {
     return {
@@ -126,7 +134,7 @@ export class KafkaTarget implements Target {
     mkdirSync(options.dataRoot, { recursive: true });
     const dir = mkdtempSync(join(options.dataRoot, 'kafka-'));
     const props = join(dir, 'server.properties');
-    writeFileSync(props, serverProperties(dir, options.port));
+    writeFileSync(props, serverProperties(dir, options.port, this.overrides));
     writeFileSync(join(dir, 'log4j2.properties'), log4j2(dir));
     const cp = kafkaClasspath();
     const logging = `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`;

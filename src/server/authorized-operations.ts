@@ -21,8 +21,8 @@ const SUPPORTED_OPERATIONS: Partial<Record<ResourceType, readonly AclOperation[]
     AclOperation.DESCRIBE_CONFIGS,
     AclOperation.ALTER_CONFIGS,
   ],
-  // gregor's groups have no configs, so neither DESCRIBE_CONFIGS nor ALTER_CONFIGS applies to them.
-  [ResourceType.GROUP]: [AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE],
+  // Kafka 4 reports the group config operations too (KIP-848's group configs), though gregor's groups have no configs.
+  [ResourceType.GROUP]: [AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS],
   [ResourceType.CLUSTER]: [
     AclOperation.CREATE,
     AclOperation.CLUSTER_ACTION,

@@ -1,7 +1,8 @@
 /**
  * The ACLs indexed for checks: per resource type, literal patterns by name (the wildcard `*` among them) and
- * prefixed patterns by prefix, with the distinct prefix lengths, so a check looks up the name, `*` and one
- * prefix per length instead of scanning every ACL (Kafka's StandardAuthorizerData walks a sorted set instead).
+ * prefixed patterns by prefix, the prefixes also in a trie of character codes, so a check looks up the name,
+ * `*` and walks the name's characters only as far as some prefix goes, instead of scanning every ACL (Kafka's
+ * StandardAuthorizerData walks a sorted set instead).
  */
 import { AclOperation, AclPermissionType, type AclBinding, PatternType, WILDCARD_HOST, WILDCARD_PRINCIPAL, WILDCARD_RESOURCE, bindingKey } from './acl.js';
 
@@ -19,18 +20,23 @@ const IMPLIED_BY: ReadonlyMap<AclOperation, ReadonlySet<AclOperation>> = new Map
   [AclOperation.DESCRIBE_CONFIGS, new Set<AclOperation>([AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS])],
 ]);
 
+/** A node of the prefix trie: where a prefix of the ACLs ends (`ends`), and the characters that continue one. */
+class PrefixNode {
+  readonly next = new Map<number, PrefixNode>();
+  ends = false;
+}
+
 class PatternAcls {
   readonly literal = new Map<string, AclBinding[]>();
   readonly prefixed = new Map<string, AclBinding[]>();
-  /** Distinct lengths of the prefixes, ascending. */
-  prefixLengths: number[] = [];
+  readonly prefixes = new PrefixNode();
 
   add(binding: AclBinding): void {
     const byName = binding.patternType === PatternType.LITERAL ? this.literal : this.prefixed;
     const list = byName.get(binding.resourceName);
     if (list) list.push(binding);
     else byName.set(binding.resourceName, [binding]);
-    if (binding.patternType === PatternType.PREFIXED) this.#indexLengths();
+    if (binding.patternType === PatternType.PREFIXED) this.#prefixPath(binding.resourceName, true).at(-1)!.ends = true;
   }
 
   remove(binding: AclBinding): void {
@@ -39,11 +45,34 @@ class PatternAcls {
     const left = (byName.get(binding.resourceName) ?? []).filter((b) => bindingKey(b) !== key);
     if (left.length > 0) byName.set(binding.resourceName, left);
     else byName.delete(binding.resourceName);
-    if (binding.patternType === PatternType.PREFIXED) this.#indexLengths();
+    if (binding.patternType === PatternType.PREFIXED && left.length === 0) this.#unindexPrefix(binding.resourceName);
   }
 
-  #indexLengths(): void {
-    this.prefixLengths = [...new Set([...this.prefixed.keys()].map((p) => p.length))].sort((a, b) => a - b);
+  /** The trie's nodes along `prefix`, the root first; created where missing, or cut short where the trie ends. */
+  #prefixPath(prefix: string, create: boolean): PrefixNode[] {
+    const path = [this.prefixes];
+    for (let i = 0; i < prefix.length; i++) {
+      const node = path[i]!;
+      let next = node.next.get(prefix.charCodeAt(i));
+      if (next === undefined) {
+        if (!create) return path;
+        node.next.set(prefix.charCodeAt(i), (next = new PrefixNode()));
+      }
+      path.push(next);
+    }
+    return path;
+  }
+
+  /** Unmarks a prefix no ACL has any more and drops the nodes that lead to no other prefix. */
+  #unindexPrefix(prefix: string): void {
+    const path = this.#prefixPath(prefix, false);
+    if (path.length !== prefix.length + 1) return;
+    path[prefix.length]!.ends = false;
+    for (let depth = prefix.length; depth > 0; depth--) {
+      const node = path[depth]!;
+      if (node.ends || node.next.size > 0) return;
+      path[depth - 1]!.next.delete(prefix.charCodeAt(depth - 1));
+    }
   }
 }
 
@@ -66,9 +95,11 @@ export class AclIndex {
     if (!acls) return AclVerdict.NO_ACLS;
     const search = new VerdictSearch(principal, host, operation);
     if (search.scan(acls.literal.get(name)) || search.scan(acls.literal.get(WILDCARD_RESOURCE))) return AclVerdict.DENIED;
-    for (const length of acls.prefixLengths) {
-      if (length > name.length) break;
-      if (search.scan(acls.prefixed.get(name.slice(0, length)))) return AclVerdict.DENIED;
+    let node: PrefixNode | undefined = acls.prefixes;
+    for (let i = 0; i < name.length; i++) {
+      node = node.next.get(name.charCodeAt(i));
+      if (node === undefined) break;
+      if (node.ends && search.scan(acls.prefixed.get(name.slice(0, i + 1)))) return AclVerdict.DENIED;
     }
     return search.allowed ? AclVerdict.ALLOWED : search.hasResourceAcls ? AclVerdict.NO_MATCH : AclVerdict.NO_ACLS;
   }

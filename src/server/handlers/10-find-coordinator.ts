@@ -6,7 +6,8 @@
  * transaction coordinator: transaction keys (type 1) get UNSUPPORTED_VERSION with a
  * message saying so, as Redpanda answered before it had transactions. It is not retriable, so transactional
  * producers fail at once (the Java client reports the message; franz-go and kafkajs the error's name) instead
- * of retrying until a timeout, as COORDINATOR_NOT_AVAILABLE would make them.
+ * of retrying until a timeout, as COORDINATOR_NOT_AVAILABLE would make them. As Kafka, DESCRIBE on the key's
+ * resource is checked first (GROUP_ or TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages.js';
@@ -51,6 +52,9 @@ export const findCoordinatorHandler: Handler<FindCoordinatorRequest, FindCoordin
 
 function answer(keyType: number, key: string, context: RequestContext): Answer {
   if (keyType === TRANSACTION_KEY_TYPE) {
+    if (!context.authorize(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+      return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: null, nodeId: -1, host: '', port: -1 };
+    }
     return {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
       errorMessage: 'transactions are not supported by this broker: it has no transaction coordinator',

@@ -1,9 +1,10 @@
 /**
- * DeleteTopics (20), v0–6: by name (v0–5 `topicNames`; v6 `topics` by name or topic id). Each deleted topic's
- * partitions count against the client's controller_mutation_rate (KIP-599; strict from v5).
+ * DeleteTopics (20), v0–6: by name (v0–5 `topicNames`; v6 `topics` by name or topic id). As Kafka's controller,
+ * DELETE on the cluster allows deleting every topic; otherwise DELETE on each topic is needed. Each deleted
+ * topic's partitions count against the client's controller_mutation_rate (KIP-599; strict from v5).
  */
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
-import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 import type { ControllerMutationQuota } from '../../security/quota/controller-mutation-quota.js';
 import type { Handler, RequestContext } from '../handler.js';
 import { ZERO_UUID } from './03-metadata.js';
@@ -20,8 +21,9 @@ export const deleteTopicsHandler: Handler<DeleteTopicsRequest, DeleteTopicsRespo
   maxVersion: 6,
   async handle(request, context) {
     const responses: DeletableTopicResult[] = [];
+    const clusterDelete = context.authorize(AclOperation.DELETE, ResourceType.CLUSTER, CLUSTER_NAME);
     const quota = context.quotas.mutationQuota(context.session.principal.name, context.clientId ?? '', context.apiVersion >= STRICT_QUOTA_VERSION);
-    for (const target of targets(request, context.apiVersion)) responses.push(await remove(target, quota, context));
+    for (const target of targets(request, context.apiVersion)) responses.push(await remove(target, clusterDelete, quota, context));
     return { throttleTimeMs: quota.throttleTimeMs(), responses };
   },
   errorResponse: (request, code, context) => ({
@@ -36,13 +38,14 @@ function targets(request: DeleteTopicsRequest, version: number): { name: string 
 
 async function remove(
   target: { name: string | null; topicId: string },
+  clusterDelete: boolean,
   quota: ControllerMutationQuota,
   context: RequestContext,
 ): Promise<DeletableTopicResult> {
   const topic = target.name !== null ? context.metadata.topic(target.name) : context.metadata.topicById(target.topicId);
   // Kafka checks DELETE on a named topic before its existence (an unknown id stays UNKNOWN_TOPIC_ID).
   const name = target.name ?? topic?.name;
-  if (name !== undefined && !context.authorize(AclOperation.DELETE, ResourceType.TOPIC, name)) {
+  if (name !== undefined && !clusterDelete && !context.authorize(AclOperation.DELETE, ResourceType.TOPIC, name)) {
     return { name: target.name, topicId: target.topicId, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null };
   }
   if (!topic) {

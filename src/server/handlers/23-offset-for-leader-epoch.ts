@@ -4,15 +4,17 @@
  * (KIP-101/279) and consumers detect log truncation with it. The current leader epoch a request carries is
  * checked first (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH); consumers are told offsets up to the high
  * watermark only, followers (replicaId ≥ 0) up to the log end. As Kafka (KIP-320 opened the API to
- * consumers): CLUSTER_ACTION on the cluster allows every topic, else DESCRIBE on each topic, else
- * TOPIC_AUTHORIZATION_FAILED; only a principal with CLUSTER_ACTION is treated as a follower.
+ * consumers): CLUSTER_ACTION on the cluster answers every topic, otherwise a topic needs DESCRIBE
+ * (TOPIC_AUTHORIZATION_FAILED for its partitions, answered after the authorized topics); only a principal
+ * with CLUSTER_ACTION is treated as a follower.
  */
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 import type { Handler, RequestContext } from '../handler.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../../protocol/messages.js';
-import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
 
 type EpochEndOffset = OffsetForLeaderEpochResponse.EpochEndOffset;
+type OffsetForLeaderTopic = OffsetForLeaderEpochRequest.OffsetForLeaderTopic;
 
 export const offsetForLeaderEpochHandler: Handler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse> = {
   apiKey: 23,
@@ -21,27 +23,23 @@ export const offsetForLeaderEpochHandler: Handler<OffsetForLeaderEpochRequest, O
   handle(request, context) {
     const clusterAction = context.authorize(AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
     const follower = clusterAction && request.replicaId >= 0;
+    const describable = (t: OffsetForLeaderTopic) => clusterAction || context.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic);
+    const authorized = request.topics.filter(describable);
+    const unauthorized = request.topics.filter((t) => !authorized.includes(t));
     return {
       throttleTimeMs: 0,
-      topics: request.topics.map((t) => {
-        const allowed = clusterAction || context.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic);
-        return {
-          topic: t.topic,
-          partitions: t.partitions.map((p) =>
-            allowed ? endOffset(t.topic, p, follower, context) : refused(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
-          ),
-        };
-      }),
+      topics: [
+        ...authorized.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => endOffset(t.topic, p, follower, context)) })),
+        ...unauthorized.map((t) => failedTopic(t, ErrorCode.TOPIC_AUTHORIZATION_FAILED)),
+      ],
     };
   },
-  errorResponse: (request, code) => ({
-    throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({
-      topic: t.topic,
-      partitions: t.partitions.map((p) => refused(p.partition, code)),
-    })),
-  }),
+  errorResponse: (request, code) => ({ throttleTimeMs: 0, topics: request.topics.map((t) => failedTopic(t, code)) }),
 };
+
+function failedTopic(t: OffsetForLeaderTopic, code: ErrorCode): OffsetForLeaderEpochResponse['topics'][number] {
+  return { topic: t.topic, partitions: t.partitions.map((p) => refused(p.partition, code)) };
+}
 
 function endOffset(
   topic: string,

@@ -1,4 +1,7 @@
-/** DescribeConfigs (32), v0–4: topic and broker configuration with sources, synonyms (v1+), types and docs (v3+). */
+/**
+ * DescribeConfigs (32), v0–4: topic and broker configuration with sources, synonyms (v1+), types and docs (v3+).
+ * As Kafka's broker, the resources without DESCRIBE_CONFIGS are answered after the authorized ones.
+ */
 import { describeBrokerConfig, describeTopicConfig, type ConfigDescription } from '../../config/config-description.js';
 import { ErrorCode, KafkaError, codeOf } from '../../protocol/error-codes.js';
 import type { Handler, RequestContext } from '../handler.js';
@@ -13,12 +16,18 @@ export const describeConfigsHandler: Handler<DescribeConfigsRequest, DescribeCon
   apiKey: 32,
   minVersion: 0,
   maxVersion: 4,
-  handle: (request, context) => ({ throttleTimeMs: 0, results: request.resources.map((r) => describeResource(r, request, context)) }),
-  errorResponse: (request, code) => ({
-    throttleTimeMs: 0,
-    results: request.resources.map((r) => ({ errorCode: code, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })),
-  }),
+  handle(request, context) {
+    const denied = request.resources.map((r) => configDenied(context, AclOperation.DESCRIBE_CONFIGS, r));
+    const authorized = request.resources.filter((_, i) => denied[i] === undefined).map((r) => describeResource(r, request, context));
+    const unauthorized = request.resources.flatMap((r, i) => (denied[i] === undefined ? [] : [failedResource(r, denied[i])]));
+    return { throttleTimeMs: 0, results: [...authorized, ...unauthorized] };
+  },
+  errorResponse: (request, code) => ({ throttleTimeMs: 0, results: request.resources.map((r) => failedResource(r, code)) }),
 };
+
+function failedResource(resource: { resourceType: number; resourceName: string }, code: ErrorCode): DescribeConfigsResult {
+  return { errorCode: code, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [] };
+}
 
 function describeResource(
   resource: DescribeConfigsRequest['resources'][number],
@@ -26,8 +35,6 @@ function describeResource(
   context: RequestContext,
 ): DescribeConfigsResult {
   const result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: resource.resourceType, resourceName: resource.resourceName };
-  const denied = configDenied(context, AclOperation.DESCRIBE_CONFIGS, resource);
-  if (denied !== undefined) return { ...result, errorCode: denied, configs: [] };
   try {
     const wanted = resource.configurationKeys === null ? undefined : new Set(resource.configurationKeys);
     const configs = descriptions(resource, context)

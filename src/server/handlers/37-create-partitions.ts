@@ -1,11 +1,11 @@
 /**
  * CreatePartitions (37), v0–3: grows a topic's partition count, the new partitions placed over the live
  * brokers by Kafka's rules or as the request's assignments give them.
- * As Kafka's controller: ALTER on the cluster, else on each topic (TOPIC_AUTHORIZATION_FAILED for that topic).
- * The partitions added count against the client's controller_mutation_rate (KIP-599; strict from v3).
+ * As Kafka's controller: ALTER on each topic (TOPIC_AUTHORIZATION_FAILED for that topic); ALTER on the cluster does not
+ * stand in for it. The partitions added count against the client's controller_mutation_rate (KIP-599; strict from v3).
  */
 import { ErrorCode, codeOf } from '../../protocol/error-codes.js';
-import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authorizer/acl.js';
+import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import type { ControllerMutationQuota } from '../../security/quota/controller-mutation-quota.js';
 import type { Handler, RequestContext } from '../handler.js';
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages.js';
@@ -21,11 +21,9 @@ export const createPartitionsHandler: Handler<CreatePartitionsRequest, CreatePar
   maxVersion: 3,
   async handle(request, context) {
     const results: CreatePartitionsResponse['results'] = [];
-    const clusterAlter = context.authorize(AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_NAME);
     const quota = context.quotas.mutationQuota(context.session.principal.name, context.clientId ?? '', context.apiVersion >= STRICT_QUOTA_VERSION);
     for (const topic of request.topics) {
-      if (clusterAlter || context.authorize(AclOperation.ALTER, ResourceType.TOPIC, topic.name))
-        results.push(await grow(topic, request.validateOnly, quota, context));
+      if (context.authorize(AclOperation.ALTER, ResourceType.TOPIC, topic.name)) results.push(await grow(topic, request.validateOnly, quota, context));
       else results.push({ name: topic.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null });
     }
     return { throttleTimeMs: quota.throttleTimeMs(), results };

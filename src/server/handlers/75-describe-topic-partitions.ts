@@ -12,7 +12,7 @@ import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } 
 import { AclOperation, ResourceType } from '../../security/authorizer/acl.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import type { Handler, RequestContext } from '../handler.js';
-import { AUTHORIZED_OPERATIONS_OMITTED } from '../authorized-operations.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations } from '../authorized-operations.js';
 import { describePartition } from './partition-description.js';
 
 type ResponseTopic = DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic;
@@ -91,7 +91,8 @@ function describeTopic(topic: TopicInfo, partitions: readonly PartitionInfo[], c
     // gregor keeps no eligible leader replicas (KIP-966: a single node has no other replica to elect), so both
     // lists are empty, as Kafka answers with ELR disabled; null would read as "not known" (TopicCommand's N/A).
     partitions: partitions.map((p) => ({ ...describePartition(topic, p, context), eligibleLeaderReplicas: [], lastKnownElr: [] })),
-    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+    // Kafka reports them for every described topic: the request has no flag to ask.
+    topicAuthorizedOperations: authorizedOperations(context, ResourceType.TOPIC, topic.name),
   };
 }
 

@@ -44,10 +44,11 @@ export function configDenied(
 
 /**
  * Applies new overrides to one resource. Only topics can be altered: broker settings are static (config file
- * and restart), so a broker resource is refused with INVALID_REQUEST, as Kafka refuses non-dynamic keys.
+ * and restart), so a change to a broker's configs is refused with INVALID_REQUEST, as Kafka refuses non-dynamic
+ * keys; one that names no config has nothing to refuse and succeeds, as on Kafka.
  */
 export async function alterResource(
-  resource: { resourceType: number; resourceName: string },
+  resource: { resourceType: number; resourceName: string; configs: readonly unknown[] },
   newOverrides: (current: Readonly<Record<string, string>>) => Record<string, string>,
   validateOnly: boolean,
   context: RequestContext,
@@ -56,6 +57,8 @@ export async function alterResource(
   const denied = configDenied(context, AclOperation.ALTER_CONFIGS, resource);
   if (denied !== undefined) return { ...result, errorCode: denied, errorMessage: null };
   try {
+    if (resource.resourceType === ConfigResourceType.BROKER && resource.configs.length === 0)
+      return { ...result, errorCode: ErrorCode.NONE, errorMessage: null };
     if (resource.resourceType !== ConfigResourceType.TOPIC) {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, 'only topic configs can be altered; broker configs are static');
     }

@@ -82,6 +82,27 @@ describe('StandardAuthorizer checks', () => {
     expect(a.authorize(ALICE, HOST, Op.WRITE, ResourceType.TOPIC, 'literal')).toBe(false);
   });
 
+  it('applies every nested PREFIXED pattern of a name, and a deleted one no more', async () => {
+    const nested = [
+      acl({ resourceName: 'o', patternType: PatternType.PREFIXED, operation: Op.WRITE }),
+      acl({ resourceName: 'ord', patternType: PatternType.PREFIXED }),
+      acl({ resourceName: 'orders-eu', patternType: PatternType.PREFIXED, operation: Op.ALL, permissionType: Perm.DENY }),
+    ];
+    const a = await authorizer(nested);
+    expect(a.authorize(ALICE, HOST, Op.READ, ResourceType.TOPIC, 'orders')).toBe(true);
+    expect(a.authorize(ALICE, HOST, Op.WRITE, ResourceType.TOPIC, 'orders')).toBe(true);
+    expect(a.authorize(ALICE, HOST, Op.READ, ResourceType.TOPIC, 'orders-eu-1')).toBe(false);
+    expect(a.authorize(ALICE, HOST, Op.READ, ResourceType.TOPIC, 'or')).toBe(false);
+    await a.deleteAcls([{ ...ANY_FILTER, resourceName: 'ord', patternType: PatternType.PREFIXED }]);
+    expect(a.authorize(ALICE, HOST, Op.READ, ResourceType.TOPIC, 'orders')).toBe(false);
+    expect(a.authorize(ALICE, HOST, Op.WRITE, ResourceType.TOPIC, 'orders')).toBe(true);
+    expect(a.authorize(ALICE, HOST, Op.WRITE, ResourceType.TOPIC, 'orders-eu-1')).toBe(false);
+    await a.deleteAcls([{ ...ANY_FILTER, resourceName: 'orders-eu', patternType: PatternType.PREFIXED }]);
+    expect(a.authorize(ALICE, HOST, Op.WRITE, ResourceType.TOPIC, 'orders-eu-1')).toBe(true);
+    await a.createAcls([nested[1]!]);
+    expect(a.authorize(ALICE, HOST, Op.READ, ResourceType.TOPIC, 'orders-eu-1')).toBe(true);
+  });
+
   it('treats the LITERAL name * as every resource, a PREFIXED * as a prefix', async () => {
     const a = await authorizer([acl({ resourceName: '*' }), acl({ resourceName: '*', patternType: PatternType.PREFIXED, operation: Op.WRITE })]);
     expect(a.authorize(ALICE, HOST, Op.READ, ResourceType.TOPIC, 'anything')).toBe(true);
