@@ -5,7 +5,7 @@
  * target is measured by the load generator inside its own process, and by nothing else. Targets that
  * cannot run here are skipped with the reason recorded in the results.
  */
-import { createTopic, deleteTopic } from './drivers/admin.js';
+import { createTopic, deleteTopic, partitionLeaders } from './drivers/admin.js';
 import { type EmbeddedLoad, type ProduceJob, runEmbedded } from './drivers/embedded.js';
 import { consumerPerformance, endToEndLatency, producerPerformance } from './drivers/java-perf.js';
 import { runLoadgen } from './drivers/loadgen.js';
@@ -65,6 +65,11 @@ const acksNumber = (acks: Scenario['acks']): 0 | 1 | -1 => (acks === 'all' ? -1 
 
 type TopicOf = (b: RunningBroker, suffix: string) => Promise<string>;
 
+/** The native load generator's routing on a cluster: each partition's leader (it sends everything to the bootstrap broker otherwise). */
+async function routing(b: RunningBroker, topic: string): Promise<{ leaders?: string }> {
+  return (b.brokers ?? 1) > 1 ? { leaders: (await partitionLeaders(b.bootstrap, topic)).join(',') } : {};
+}
+
 /**
  * The embedded producer's work shaped as the native load generator's Produce requests: REQUEST_BYTES per
  * send over as many partitions as one of its connections puts in a request, as many sends in flight as
@@ -97,7 +102,7 @@ class SuiteRunner {
   constructor(private readonly o: RunOptions) {}
 
   private async measure(broker: RunningBroker, run: () => Promise<Measurement>): Promise<Measurement> {
-    const usage = sampleUsage(broker.pid);
+    const usage = sampleUsage(broker.pids);
     let brokerUsage: ProcessUsage = { cpuPercent: 0, maxRssMiB: 0, maxRssAnonMiB: 0 };
     const m = await run().finally(() => {
       brokerUsage = usage.stop();
@@ -136,6 +141,10 @@ class SuiteRunner {
   /** One repeat of a scenario against each broker in turn; a broker whose setup fails fails alone. */
   async scenario(s: Scenario, brokers: RunningBroker[], repeat: number, topicOf: TopicOf, filled: Map<string, number>): Promise<void> {
     for (const broker of brokers) {
+      if ((s.replicationFactor ?? 1) > (broker.brokers ?? 1)) {
+        this.o.log(`  ${broker.target} skipped: ${s.id} needs ${s.replicationFactor} brokers`);
+        continue;
+      }
       await this.#againstBroker(s, broker, repeat, topicOf, filled).catch((e: Error) => {
         this.o.log(`! ${broker.target} ${s.id} repeat ${repeat}: ${e.message}`);
         const tool = broker.embedded ? 'embedded' : 'loadgen';
@@ -168,6 +177,7 @@ class SuiteRunner {
         if (tool === 'loadgen') {
           const args = {
             ...loadgenBase,
+            ...(await routing(broker, topic)),
             topic,
             connections: s.connections,
             inflight: INFLIGHT,
@@ -327,6 +337,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         } else {
           const args = {
             bootstrap: b.bootstrap,
+            ...(await routing(b, name)),
             topic: name,
             partitions: s.partitions,
             connections: s.connections,
@@ -349,7 +360,9 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         await createTopic(b.bootstrap, {
           name,
           partitions: s.kind === 'e2e' ? 1 : s.partitions,
+          replicas: s.replicationFactor ?? 1,
           configs: {
+            ...(s.minInsyncReplicas === undefined ? {} : { 'min.insync.replicas': String(s.minInsyncReplicas) }),
             ...(s.kind === 'produce' ? boundedTopicConfigs(s.partitions) : {}),
             ...(s.compression === 'none' ? {} : { 'compression.type': 'producer' }),
           },
@@ -359,7 +372,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         // and index files, leader epoch checkpoints; Kafka stalls for seconds after creating 1,000
         // partitions) are not what a repeat should measure.
         if (s.kind !== 'e2e') await write(b, name, o.suite.timing.settleSeconds, undefined, 'first writes to');
-        const busy = await waitForIdle(b.pid, IDLE_PERCENT, 120_000);
+        const busy = await waitForIdle(b.pids, IDLE_PERCENT, 120_000);
         if (busy >= IDLE_PERCENT) o.log(`  ${b.target} still at ${busy.toFixed(0)}% CPU two minutes after creating ${name}`);
         if (s.kind === 'consume') {
           const records = Math.ceil(o.suite.timing.consumeBytes / s.recordSize);

@@ -42,5 +42,5 @@ export async function brokerReady(child: ChildProcess, broker: BrokerProcess): P
     await stop();
     throw e;
   }
-  return { target: broker.target, bootstrap: `127.0.0.1:${broker.port}`, pid: child.pid!, stop };
+  return { target: broker.target, bootstrap: `127.0.0.1:${broker.port}`, pids: [child.pid!], stop };
 }

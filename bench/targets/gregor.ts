@@ -14,7 +14,7 @@ import { brokerReady } from './broker-process.js';
 import { DISK_BUDGET_BROKER_SETTINGS } from './disk-budget.js';
 import type { RunningBroker, StartOptions, Target } from './target.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+export const GREGOR_CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 export class GregorTarget implements Target {
   readonly name: string;
@@ -27,7 +27,7 @@ export class GregorTarget implements Target {
     private readonly baselineDist?: string,
   ) {
     this.name = baselineDist ? 'gregor-baseline' : flushOnAck ? 'gregor-flush-on-ack' : 'gregor';
-    this.#cli = baselineDist ? join(baselineDist, 'src', 'cli', 'main.js') : CLI;
+    this.#cli = baselineDist ? join(baselineDist, 'src', 'cli', 'main.js') : GREGOR_CLI;
   }
 
   describe(): Record<string, string> {

@@ -14,13 +14,23 @@ export interface StartOptions {
   port: number;
 }
 
+export interface ClusterNodes {
+  stop(nodeId: number): Promise<void>;
+  start(nodeId: number): Promise<void>;
+}
+
 export interface RunningBroker {
   readonly target: string;
   readonly sink?: boolean;
   /** The embedded target's in-process load generator; a target that has one is measured by it alone. */
   readonly embedded?: EmbeddedLoad;
   readonly bootstrap: string;
-  readonly pid: number;
+  /** Every process of the target (a cluster's brokers and metadata quorum too): their CPU and memory are added up. */
+  readonly pids: readonly number[];
+  /** Brokers in the target, 1 unless it is a cluster: the most replicas a topic can have; load generators then route by leader. */
+  readonly brokers?: number;
+  /** A cluster's brokers one at a time, by node id: stopped with SIGTERM, started again on their data and port. */
+  readonly nodes?: ClusterNodes;
   stop(): Promise<void>;
 }
 
