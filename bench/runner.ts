@@ -5,6 +5,7 @@
  * target is measured by the load generator inside its own process, and by nothing else. Targets that
  * cannot run here are skipped with the reason recorded in the results.
  */
+import { join } from 'node:path';
 import { createTopic, deleteTopic, partitionLeaders } from './drivers/admin.js';
 import { type EmbeddedLoad, type ProduceJob, runEmbedded } from './drivers/embedded.js';
 import { consumerPerformance, endToEndLatency, producerPerformance } from './drivers/java-perf.js';
@@ -16,6 +17,7 @@ import { failed } from './lib/measurement.js';
 import { REPO_ROOT } from './lib/paths.js';
 import { freePort } from './lib/ports.js';
 import { type ProcessUsage, sampleUsage, waitForIdle } from './lib/process.js';
+import { makeSecurityMaterial, type SecurityMaterial } from './lib/security.js';
 import { median } from './lib/stats.js';
 import type { Scenario, Suite } from './scenarios.js';
 import { boundedTopicConfigs } from './targets/disk-budget.js';
@@ -94,6 +96,8 @@ function embeddedProduce(s: Scenario, topic: string, warmupSeconds: number, dura
 
 class SuiteRunner {
   readonly measurements: Measurement[] = [];
+  /** The certificate and user of the secured listeners, when a scenario uses one. */
+  security?: SecurityMaterial;
   /** Last measured Java producer rate per scenario/target, to size the next run's record count. */
   readonly #javaRates = new Map<string, number>();
   /** Names of the sink targets, which answer Produce and nothing else. */
@@ -159,8 +163,13 @@ class SuiteRunner {
     if (broker.embedded) return this.#inProcess(s, broker, broker.embedded, repeat, topicOf, filled);
     const t = this.o.suite.timing;
     const cpus = this.o.clientCpus;
+    const client = this.#javaClient(s, broker);
     for (const tool of this.o.loadGenerators) {
       if (tool === 'embedded') continue;
+      if (s.security && tool !== 'java') {
+        this.o.log(`  ${tool} skipped: it cannot connect over ${s.security}`);
+        continue;
+      }
       if (tool === 'node' && (!s.nodeClient || s.kind !== 'produce')) continue;
       if (broker.sink && (tool !== 'loadgen' || s.kind !== 'produce' || !s.ceiling)) continue;
       const common = { scenario: s.id, target: broker.target, repeat };
@@ -193,7 +202,7 @@ class SuiteRunner {
           const records = Math.ceil(rate * (t.warmupSeconds + t.durationSeconds));
           const m = await this.measure(broker, () =>
             producerPerformance(
-              { ...common, bootstrap: broker.bootstrap, topic, cpus, onLine },
+              { ...common, ...client, topic, cpus, onLine },
               {
                 records,
                 warmupRecords: Math.ceil(rate * t.warmupSeconds),
@@ -229,7 +238,7 @@ class SuiteRunner {
           const args = { ...loadgenBase, topic, connections: 1 };
           await this.measure(broker, () => runLoadgen({ ...common, mode: 'fetch', args, cpus, onLine }));
         } else if (tool === 'java') {
-          await this.measure(broker, () => consumerPerformance({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, 180_000));
+          await this.measure(broker, () => consumerPerformance({ ...common, ...client, topic, cpus, onLine }, records, 180_000));
         }
       } else {
         const topic = await topicOf(broker, `-${tool}-${repeat}`);
@@ -246,12 +255,18 @@ class SuiteRunner {
           await this.measure(broker, () => runLoadgen({ ...common, mode: 'e2e', args, cpus, onLine }));
         } else if (tool === 'java') {
           const records = Math.max(100, Math.round(t.durationSeconds * 200));
-          await this.measure(broker, () =>
-            endToEndLatency({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, s.recordSize, '1', 120_000),
-          );
+          await this.measure(broker, () => endToEndLatency({ ...common, ...client, topic, cpus, onLine }, records, s.recordSize, '1', 120_000));
         }
       }
     }
+  }
+
+  /** Where the Java tools connect for the scenario, and with which client settings file on a secured listener. */
+  #javaClient(s: Scenario, broker: RunningBroker): { bootstrap: string; configFile?: string } {
+    if (!s.security) return { bootstrap: broker.bootstrap };
+    const bootstrap = broker.secured?.[s.security];
+    if (!bootstrap || !this.security) throw new Error(`${broker.target} has no ${s.security} listener`);
+    return { bootstrap, configFile: this.security.clientConfig[s.security] };
   }
 
   /** The embedded target, measured by the producer and consumer inside its process. */
@@ -285,9 +300,9 @@ class SuiteRunner {
   }
 }
 
-async function startTarget(target: Target, o: RunOptions): Promise<RunningBroker> {
+async function startTarget(target: Target, o: RunOptions, security: SecurityMaterial | undefined): Promise<RunningBroker> {
   o.log(`starting ${target.name} on CPUs ${o.brokerCpus ?? 'any'}`);
-  return target.start({ dataRoot: o.dataRoot, cpus: o.brokerCpus, port: await freePort() });
+  return target.start({ dataRoot: o.dataRoot, cpus: o.brokerCpus, port: await freePort(), security });
 }
 
 export async function runSuite(o: RunOptions): Promise<SuiteRun> {
@@ -306,11 +321,12 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
   let flushTarget = available.find((t) => t === o.flushOnAckTarget);
   const main = available.filter((t) => t !== o.flushOnAckTarget);
   const runner = new SuiteRunner(o);
+  if (o.suite.scenarios.some((s) => s.security)) runner.security = await makeSecurityMaterial(join(o.dataRoot, 'security'));
   const brokers: RunningBroker[] = [];
   try {
     for (const t of main) {
       try {
-        const b = await startTarget(t, o);
+        const b = await startTarget(t, o, runner.security);
         brokers.push(b);
         if (b.sink) runner.sinks.add(b.target);
       } catch (e) {
@@ -325,7 +341,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
     }
     for (const s of o.suite.scenarios) {
       o.log(`# ${s.title}`);
-      const extra = s.flushOnAckLine && flushTarget ? await startTarget(flushTarget, o) : undefined;
+      const extra = s.flushOnAckLine && flushTarget ? await startTarget(flushTarget, o, runner.security) : undefined;
       const active = extra ? [...brokers, extra] : brokers;
       const created: [RunningBroker, string][] = [];
       const filled = new Map<string, number>();

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Admin } from '@platformatic/kafka';
-import { createTopic, partitionLeaders, withAdmin } from '../drivers/admin.js';
+import { createTopic, partitionLeaders, waitForServingLeaders, withAdmin } from '../drivers/admin.js';
 import { runLoadgen } from '../drivers/loadgen.js';
 import { cpuSets, describeMachine } from '../lib/machine.js';
 import { freePort } from '../lib/ports.js';
@@ -30,6 +30,8 @@ const MiB = 1 << 20;
 /** Metadata is polled this often while the follower catches up (the rejoin times' resolution). */
 const POLL_MS = 100;
 const TARGETS = ['gregor-cluster', 'kafka-cluster'] as const;
+/** Load generator runs to write the whole amount, each after a fresh look at the leaders. */
+const MAX_WRITES = 5;
 
 const { values } = parseArgs({
   options: {
@@ -54,12 +56,29 @@ async function partitionStates(admin: Admin): Promise<{ leader: number; isr: num
   return md?.topics.get(TOPIC)?.partitions.map((p) => ({ leader: p.leader, isr: p.isr }));
 }
 
-/** Records in the topic: the sum of the partitions' end offsets (the topic is new, so it starts at 0). */
-async function endOffsetSum(bootstrap: string): Promise<number> {
+/**
+ * Records in the topic once the brokers still up have replicated all of it: the sum of the partitions' high
+ * watermarks (the topic is new, so it starts at 0), read until it stops rising. ListOffsets answers the high
+ * watermark, which trails the leaders' ends while the other follower catches up with an acks=1 write.
+ */
+async function replicatedRecords(bootstrap: string): Promise<number> {
   return withAdmin(bootstrap, async (admin) => {
     const request = Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1n }));
-    const [topic] = await admin.listOffsets({ topics: [{ name: TOPIC, partitions: request }] });
-    return (topic?.partitions ?? []).reduce((sum, p) => sum + Number(p.offset), 0);
+    const sum = async () => {
+      const [topic] = await admin.listOffsets({ topics: [{ name: TOPIC, partitions: request }] });
+      return (topic?.partitions ?? []).reduce((total, p) => total + Number(p.offset), 0);
+    };
+    let last = -1;
+    let now = await sum();
+    await pollUntil(
+      async () => {
+        [last, now] = [now, await sum()];
+        return now === last;
+      },
+      'the high watermarks to stop rising',
+      { timeoutMs: 600_000, intervalMs: 1_000 },
+    );
+    return now;
   });
 }
 
@@ -78,27 +97,34 @@ async function measure(broker: RunningBroker, nodes: ClusterNodes, clientCpus: s
     ),
   );
   const leftIsrAt = performance.now();
-  const write = await runLoadgen({
-    scenario: 'catch-up',
-    target: broker.target,
-    repeat: 1,
-    mode: 'produce',
-    cpus: clientCpus,
-    args: {
-      bootstrap: broker.bootstrap,
-      leaders: (await partitionLeaders(broker.bootstrap, TOPIC)).join(','),
-      topic: TOPIC,
-      partitions,
-      connections: 1,
-      'record-size': recordSize,
-      acks: 1,
-      'warmup-s': 0,
-      'duration-s': 600,
-      'max-records': records,
-    },
-  });
-  if (!write.ok || write.error) throw new Error(`writing while broker ${FOLLOWER} was down failed: ${write.error}`);
-  const written = await endOffsetSum(broker.bootstrap);
+  await withAdmin(broker.bootstrap, (admin) => waitForServingLeaders(admin, TOPIC, partitions));
+  // Leadership can still move while the write runs: what a leader refused is written again to the new leaders.
+  const writes: { command: string; mibPerSec: number; error?: string }[] = [];
+  let written = 0;
+  while (written < records) {
+    if (writes.length === MAX_WRITES) throw new Error(`${written} of ${records} records written after ${MAX_WRITES} attempts: ${JSON.stringify(writes)}`);
+    const write = await runLoadgen({
+      scenario: 'catch-up',
+      target: broker.target,
+      repeat: 1,
+      mode: 'produce',
+      cpus: clientCpus,
+      args: {
+        bootstrap: broker.bootstrap,
+        leaders: (await partitionLeaders(broker.bootstrap, TOPIC)).join(','),
+        topic: TOPIC,
+        partitions,
+        connections: 1,
+        'record-size': recordSize,
+        acks: 1,
+        'warmup-s': 0,
+        'duration-s': 600,
+        'max-records': records - written,
+      },
+    });
+    writes.push({ command: write.command, mibPerSec: Math.round(write.mbPerSec * 10) / 10, ...(write.ok && !write.error ? {} : { error: write.error }) });
+    written = await replicatedRecords(broker.bootstrap);
+  }
   const startedAt = performance.now();
   await nodes.start(FOLLOWER);
   const readyAt = performance.now();
@@ -122,8 +148,7 @@ async function measure(broker: RunningBroker, nodes: ClusterNodes, clientCpus: s
   return {
     recordsWritten: written,
     bytesBehind,
-    writeMiBPerSec: Math.round(write.mbPerSec * 10) / 10,
-    writeCommand: write.command,
+    writes,
     secondsToLeaveIsr: seconds(stoppedAt, leftIsrAt),
     secondsFromStartToReady: seconds(startedAt, readyAt),
     secondsFromStartToIsr: seconds(startedAt, inIsrAt),

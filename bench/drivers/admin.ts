@@ -50,12 +50,18 @@ export async function createTopic(bootstrap: string, spec: TopicSpec): Promise<v
       const topic = (await topicMetadata(admin, spec.name))?.topic;
       return topic !== undefined && topic.partitions.length === spec.partitions && topic.partitions.every((p) => p.leader >= 0 && p.isr.length === replicas);
     });
-    const partitions = Array.from({ length: spec.partitions }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1n }));
-    await waitFor(`ListOffsets answered by the leaders of ${spec.name}`, 120_000, () =>
-      admin.listOffsets({ topics: [{ name: spec.name, partitions }] }).then(
-        () => true,
-        () => false,
-      ),
+    await waitForServingLeaders(admin, spec.name, spec.partitions);
+  });
+}
+
+/** Waits until the leaders Metadata names answer ListOffsets for every partition (a leader is named before it knows it leads). */
+export async function waitForServingLeaders(admin: Admin, topic: string, partitions: number): Promise<void> {
+  const request = Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1n }));
+  await waitFor(`ListOffsets answered by the leaders of ${topic}`, 120_000, async () => {
+    await topicMetadata(admin, topic);
+    return admin.listOffsets({ topics: [{ name: topic, partitions: request }] }).then(
+      () => true,
+      () => false,
     );
   });
 }

@@ -60,13 +60,21 @@ export class GregorClusterTarget implements Target {
       await stop();
       throw e;
     }
-    const pids = [...cluster.brokers.map((b) => b.pid!), cluster.etcd.pid!];
     const nodes = {
       stop: async (nodeId: number) => {
         await cluster.broker(nodeId).stop();
       },
       start: (nodeId: number) => cluster.broker(nodeId).start(),
     };
-    return { target: this.name, bootstrap: cluster.brokers[0]!.bootstrap, pids, brokers: BROKERS, nodes, stop };
+    return {
+      target: this.name,
+      bootstrap: cluster.brokers[0]!.bootstrap,
+      get pids() {
+        return [...cluster.brokers, cluster.etcd].flatMap((p) => (p.pid === undefined ? [] : [p.pid]));
+      },
+      brokers: BROKERS,
+      nodes,
+      stop,
+    };
   }
 }

@@ -4,11 +4,12 @@
  * Metadata lists all three brokers. One controller voter rather than a three-voter quorum: it starts fastest
  * (no election among voters, one JVM fewer than a separate controller) and matches the gregor cluster's
  * single-member etcd. Every node is pinned to the broker cores; brokers stop before the controller, so each
- * can finish its controlled shutdown.
+ * can finish its controlled shutdown. Each node can be stopped and started again on its data (the catch-up bench).
  */
+import { rmSync } from 'node:fs';
 import { ephemeralPort, freePort } from '../lib/ports.js';
 import { waitForBrokers } from '../drivers/admin.js';
-import { clusterId, KAFKA_JVM_FLAGS, KAFKA_VERSION, kafkaUnavailable, startKafkaNode } from './kafka.js';
+import { clusterId, formatKafkaNode, KAFKA_JVM_FLAGS, KAFKA_VERSION, kafkaUnavailable, launchKafkaNode } from './kafka.js';
 import type { RunningBroker, StartOptions, Target } from './target.js';
 
 const BROKERS = 3;
@@ -34,33 +35,51 @@ export class KafkaClusterTarget implements Target {
     const controller = { nodeId: 1, port: options.port + 1 };
     const ports = [options.port, await freePort(), await ephemeralPort()];
     const id = clusterId();
-    const start = (port: number, i: number) =>
-      startKafkaNode({
-        target: this.name,
-        dataRoot: options.dataRoot,
-        cpus: options.cpus,
-        clusterId: id,
-        node: { nodeId: i + 1, port, controller },
-        readyTimeoutMs: READY_TIMEOUT_MS,
-      });
-    const started: RunningBroker[] = [];
+    const nodeOptions = ports.map((port, i) => ({
+      target: this.name,
+      dataRoot: options.dataRoot,
+      cpus: options.cpus,
+      clusterId: id,
+      node: { nodeId: i + 1, port, controller },
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    }));
+    const dirs: string[] = [];
+    /** The running nodes by node id; each keeps its data over a stop and start of its own. */
+    const running = new Map<number, RunningBroker>();
+    const launch = async (nodeId: number) => {
+      running.set(nodeId, await launchKafkaNode(nodeOptions[nodeId - 1]!, dirs[nodeId - 1]!, false));
+    };
+    const stopNode = async (nodeId: number) => {
+      await running.get(nodeId)?.stop();
+      running.delete(nodeId);
+    };
     // Brokers first: a broker whose controller has gone cannot finish its controlled shutdown.
     const stop = async () => {
-      for (const node of [...started].reverse()) await node.stop();
+      for (const nodeId of [...running.keys()].sort((a, b) => b - a)) await stopNode(nodeId);
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     };
     try {
+      for (const o of nodeOptions) dirs.push(await formatKafkaNode(o));
       // The controller alone first: three JVMs starting together on one core take minutes.
-      started.push(await start(ports[0]!, 0));
-      const brokers = await Promise.allSettled(ports.slice(1).map((port, i) => start(port, i + 1)));
-      for (const b of brokers) if (b.status === 'fulfilled') started.push(b.value);
+      await launch(1);
+      const brokers = await Promise.allSettled([2, 3].map(launch));
       const failed = brokers.find((b) => b.status === 'rejected');
       if (failed) throw failed.reason;
-      await waitForBrokers(started[0]!.bootstrap, BROKERS, READY_TIMEOUT_MS);
+      await waitForBrokers(running.get(1)!.bootstrap, BROKERS, READY_TIMEOUT_MS);
     } catch (e) {
       await stop();
       throw e;
     }
-    const bootstrap = started[0]!.bootstrap;
-    return { target: this.name, bootstrap, pids: started.flatMap((n) => n.pids), brokers: BROKERS, stop };
+    const bootstrap = running.get(1)!.bootstrap;
+    return {
+      target: this.name,
+      bootstrap,
+      get pids() {
+        return [...running.values()].flatMap((n) => n.pids);
+      },
+      brokers: BROKERS,
+      nodes: { stop: stopNode, start: launch },
+      stop,
+    };
   }
 }

@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE_DIR, REPO_ROOT } from '../lib/paths.js';
+import { ephemeralPort } from '../lib/ports.js';
+import { type SecuredProtocol, securedListenerSettings } from '../lib/security.js';
 import { runToEnd, startProcess } from '../lib/process.js';
 import { brokerReady } from './broker-process.js';
 import type { RunningBroker, StartOptions, Target } from './target.js';
@@ -64,19 +66,23 @@ export interface KafkaNodePlacement {
   port: number;
   /** The controller's node id and port; the node whose id this is runs as broker and controller (combined mode). */
   controller: { nodeId: number; port: number };
+  /** Ports of SSL and SASL_SSL listeners besides PLAINTEXT's. */
+  secured?: Readonly<Record<SecuredProtocol, number>>;
 }
 
 function serverProperties(dataDir: string, node: KafkaNodePlacement, settings: Record<string, string>): string {
-  const { nodeId, port, controller } = node;
+  const { nodeId, port, controller, secured } = node;
   const combined = controller.nodeId === nodeId;
+  const clientListeners = [`PLAINTEXT://127.0.0.1:${port}`, ...Object.entries(secured ?? {}).map(([protocol, p]) => `${protocol}://127.0.0.1:${p}`)].join(',');
   return [
     `process.roles=${combined ? 'broker,controller' : 'broker'}`,
     `node.id=${nodeId}`,
     `controller.quorum.voters=${controller.nodeId}@127.0.0.1:${controller.port}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port}${combined ? `,CONTROLLER://127.0.0.1:${controller.port}` : ''}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=${clientListeners}${combined ? `,CONTROLLER://127.0.0.1:${controller.port}` : ''}`,
+    `advertised.listeners=${clientListeners}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
     `log.dirs=${join(dataDir, 'kafka-logs')}`,
     // Consumer tools should not wait 3 s for a first rebalance on an idle benchmark broker.
     'group.initial.rebalance.delay.ms=0',
@@ -128,8 +134,11 @@ export class KafkaTarget implements Target {
   }
 
   async start(options: StartOptions): Promise<RunningBroker> {
-    const node = { nodeId: 1, port: options.port, controller: { nodeId: 1, port: options.port + 1 } };
-    return startKafkaNode({ target: this.name, dataRoot: options.dataRoot, cpus: options.cpus, clusterId: clusterId(), node, settings: SINGLE_NODE_SETTINGS });
+    const secured = options.security && { SSL: await ephemeralPort(), SASL_SSL: await ephemeralPort() };
+    const node = { nodeId: 1, port: options.port, controller: { nodeId: 1, port: options.port + 1 }, secured };
+    const settings = { ...SINGLE_NODE_SETTINGS, ...(options.security ? securedListenerSettings(options.security) : {}) };
+    const broker = await startKafkaNode({ target: this.name, dataRoot: options.dataRoot, cpus: options.cpus, clusterId: clusterId(), node, settings });
+    return secured ? { ...broker, secured: { SSL: `127.0.0.1:${secured.SSL}`, SASL_SSL: `127.0.0.1:${secured.SASL_SSL}` } } : broker;
   }
 }
 
@@ -159,23 +168,45 @@ export interface KafkaNodeOptions {
 
 /** Formats a node's storage and starts it; resolves once it answers ApiVersions. Stopping it removes its data. */
 export async function startKafkaNode(o: KafkaNodeOptions): Promise<RunningBroker> {
+  const dir = await formatKafkaNode(o);
+  try {
+    return await launchKafkaNode(o, dir, true);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Writes a node's configuration into a new directory under the data root and formats its storage there; returns the directory. */
+export async function formatKafkaNode(o: KafkaNodeOptions): Promise<string> {
   await ensureKafkaJars(() => {});
   mkdirSync(o.dataRoot, { recursive: true });
   const dir = mkdtempSync(join(o.dataRoot, `kafka-${o.node.nodeId}-`));
-  const props = join(dir, 'server.properties');
-  writeFileSync(props, serverProperties(dir, o.node, o.settings ?? {}));
+  writeFileSync(join(dir, 'server.properties'), serverProperties(dir, o.node, o.settings ?? {}));
   writeFileSync(join(dir, 'log4j2.properties'), log4j2(dir));
-  const cp = kafkaClasspath();
-  const logging = `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`;
-  const format = await runToEnd('java', ['-Xmx256m', logging, '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', o.clusterId, '-c', props], {}, 120_000);
+  const format = await runToEnd(
+    'java',
+    ['-Xmx256m', loggingFlag(dir), '-cp', kafkaClasspath(), 'kafka.tools.StorageTool', 'format', '-t', o.clusterId, '-c', join(dir, 'server.properties')],
+    {},
+    120_000,
+  );
   if (format.code !== 0) throw new Error(`kafka storage format failed: ${format.stdout}${format.stderr}`);
-  const child = startProcess('java', [...KAFKA_JVM_FLAGS, logging, '-cp', cp, 'kafka.Kafka', props], { cpus: o.cpus });
+  return dir;
+}
+
+/** Starts a formatted node on its directory; resolves once it answers ApiVersions. Stopping it removes the directory when `removeOnStop`. */
+export function launchKafkaNode(o: KafkaNodeOptions, dir: string, removeOnStop: boolean): Promise<RunningBroker> {
+  const child = startProcess('java', [...KAFKA_JVM_FLAGS, loggingFlag(dir), '-cp', kafkaClasspath(), 'kafka.Kafka', join(dir, 'server.properties')], {
+    cpus: o.cpus,
+  });
   return brokerReady(child, {
     target: o.target,
     label: `Kafka node ${o.node.nodeId}`,
     port: o.node.port,
-    dir,
+    ...(removeOnStop ? { dir } : {}),
     readyTimeoutMs: o.readyTimeoutMs ?? 90_000,
     stopGraceMs: 30_000,
   });
 }
+
+const loggingFlag = (dir: string): string => `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`;
