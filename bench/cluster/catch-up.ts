@@ -174,6 +174,7 @@ async function main(): Promise<void> {
       const result = await measure(broker, broker.nodes, clientCpus);
       const report = {
         benchmark: 'follower catch-up',
+        command: `node dist/bench/cluster/catch-up.js --target ${targetName} --bytes ${values.bytes} --partitions ${partitions} --record-size ${recordSize}`,
         target: targetName,
         settings: target.describe(),
         topic: { partitions, replicationFactor: 3, minInsyncReplicas: 2, recordSize, acks: 1 },
