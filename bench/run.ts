@@ -5,16 +5,17 @@
  * load generators to the client CPUs and the brokers to the broker CPUs (the embedded target's
  * process, which is its own load generator, included).
  *
- *   npm run bench -- [--suite standard|quick|full|soak] [--targets kafka,gregor,embedded] [--tools loadgen,java,node,embedded]
+ *   npm run bench -- [--suite standard|quick|full|soak|cluster] [--targets kafka,gregor,embedded] [--tools loadgen,java,node,embedded]
  *                    [--scenarios ID,...] [--repeats N] [--duration S] [--warmup S] [--out DIR] [--data-dir DIR] [--baseline DIST]
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { LoadGeneratorName } from './lib/measurement.js';
+import { cpuSets } from './lib/machine.js';
 import { RESULTS_DIR } from './lib/paths.js';
+import { pinProcess } from './lib/process.js';
 import { writeResults } from './report/write.js';
 import { runSuite } from './runner.js';
 import { selectScenarios, SUITES } from './scenarios.js';
@@ -26,17 +27,12 @@ const list = (v: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Broker on CPU 0, clients on the rest; unpinned on a single-core machine. */
-function cpuSets(): { brokerCpus?: string; clientCpus?: string } {
-  const cores = os.cpus().length;
-  if (cores < 2 || spawnSync('taskset', ['-V']).status !== 0) return {};
-  return { brokerCpus: '0', clientCpus: cores === 2 ? '1' : `1-${cores - 1}` };
-}
+const DEFAULT_TARGETS = 'kafka,gregor,embedded,tcp-sink,node-sink';
 
 async function main(): Promise<void> {
   const program = new Command('bench')
     .option('--suite <name>', `one of ${Object.keys(SUITES).join(', ')}`, 'standard')
-    .option('--targets <list>', `comma-separated, of ${TARGET_NAMES.join(', ')}`, 'kafka,gregor,embedded,tcp-sink,node-sink')
+    .option('--targets <list>', `comma-separated, of ${TARGET_NAMES.join(', ')} (default: the suite's, or ${DEFAULT_TARGETS})`)
     .option(
       '--tools <list>',
       'load generators: loadgen, java, node (network clients), embedded (in-process, the embedded target only)',
@@ -52,7 +48,7 @@ async function main(): Promise<void> {
     .parse();
   const o = program.opts<{
     suite: string;
-    targets: string;
+    targets?: string;
     tools: string;
     scenarios?: string;
     repeats?: string;
@@ -70,10 +66,10 @@ async function main(): Promise<void> {
     ...(o.duration ? { durationSeconds: Number(o.duration) } : {}),
     ...(o.warmup ? { warmupSeconds: Number(o.warmup) } : {}),
   };
-  const names = list(o.targets) as TargetName[];
+  const names = (o.targets ? list(o.targets) : (base.targets ?? list(DEFAULT_TARGETS))) as TargetName[];
   for (const n of names) if (!TARGET_NAMES.includes(n)) throw new Error(`unknown target ${n}`);
   const cpus = cpuSets();
-  if (cpus.clientCpus) spawnSync('taskset', ['-a', '-p', '-c', cpus.clientCpus, String(process.pid)]);
+  pinProcess(process.pid, cpus.clientCpus);
   const dataRoot = o.dataDir ?? mkdtempSync(join(os.tmpdir(), 'gregor-bench-'));
   const started = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);

@@ -5,7 +5,8 @@
  * target is measured by the load generator inside its own process, and by nothing else. Targets that
  * cannot run here are skipped with the reason recorded in the results.
  */
-import { createTopic, deleteTopic } from './drivers/admin.js';
+import { join } from 'node:path';
+import { createTopic, deleteTopic, partitionLeaders } from './drivers/admin.js';
 import { type EmbeddedLoad, type ProduceJob, runEmbedded } from './drivers/embedded.js';
 import { consumerPerformance, endToEndLatency, producerPerformance } from './drivers/java-perf.js';
 import { runLoadgen } from './drivers/loadgen.js';
@@ -16,6 +17,7 @@ import { failed } from './lib/measurement.js';
 import { REPO_ROOT } from './lib/paths.js';
 import { freePort } from './lib/ports.js';
 import { type ProcessUsage, sampleUsage, waitForIdle } from './lib/process.js';
+import { makeSecurityMaterial, type SecurityMaterial } from './lib/security.js';
 import { median } from './lib/stats.js';
 import type { Scenario, Suite } from './scenarios.js';
 import { boundedTopicConfigs } from './targets/disk-budget.js';
@@ -65,6 +67,11 @@ const acksNumber = (acks: Scenario['acks']): 0 | 1 | -1 => (acks === 'all' ? -1 
 
 type TopicOf = (b: RunningBroker, suffix: string) => Promise<string>;
 
+/** The native load generator's routing on a cluster: each partition's leader (it sends everything to the bootstrap broker otherwise). */
+async function routing(b: RunningBroker, topic: string): Promise<{ leaders?: string }> {
+  return (b.brokers ?? 1) > 1 ? { leaders: (await partitionLeaders(b.bootstrap, topic)).join(',') } : {};
+}
+
 /**
  * The embedded producer's work shaped as the native load generator's Produce requests: REQUEST_BYTES per
  * send over as many partitions as one of its connections puts in a request, as many sends in flight as
@@ -89,7 +96,9 @@ function embeddedProduce(s: Scenario, topic: string, warmupSeconds: number, dura
 
 class SuiteRunner {
   readonly measurements: Measurement[] = [];
-  /** Last measured Java producer rate per scenario/target, to size the next run's record count. */
+  /** The certificate and user of the secured listeners, when a scenario uses one. */
+  security?: SecurityMaterial;
+  /** Last measured Java producer rate per scenario/target and per target/record size, to size the next run's record count. */
   readonly #javaRates = new Map<string, number>();
   /** Names of the sink targets, which answer Produce and nothing else. */
   readonly sinks = new Set<string>();
@@ -97,7 +106,7 @@ class SuiteRunner {
   constructor(private readonly o: RunOptions) {}
 
   private async measure(broker: RunningBroker, run: () => Promise<Measurement>): Promise<Measurement> {
-    const usage = sampleUsage(broker.pid);
+    const usage = sampleUsage(broker.pids);
     let brokerUsage: ProcessUsage = { cpuPercent: 0, maxRssMiB: 0, maxRssAnonMiB: 0 };
     const m = await run().finally(() => {
       brokerUsage = usage.stop();
@@ -136,6 +145,10 @@ class SuiteRunner {
   /** One repeat of a scenario against each broker in turn; a broker whose setup fails fails alone. */
   async scenario(s: Scenario, brokers: RunningBroker[], repeat: number, topicOf: TopicOf, filled: Map<string, number>): Promise<void> {
     for (const broker of brokers) {
+      if ((s.replicationFactor ?? 1) > (broker.brokers ?? 1)) {
+        this.o.log(`  ${broker.target} skipped: ${s.id} needs ${s.replicationFactor} brokers`);
+        continue;
+      }
       await this.#againstBroker(s, broker, repeat, topicOf, filled).catch((e: Error) => {
         this.o.log(`! ${broker.target} ${s.id} repeat ${repeat}: ${e.message}`);
         const tool = broker.embedded ? 'embedded' : 'loadgen';
@@ -150,8 +163,13 @@ class SuiteRunner {
     if (broker.embedded) return this.#inProcess(s, broker, broker.embedded, repeat, topicOf, filled);
     const t = this.o.suite.timing;
     const cpus = this.o.clientCpus;
+    const client = this.#javaClient(s, broker);
     for (const tool of this.o.loadGenerators) {
       if (tool === 'embedded') continue;
+      if (s.security && tool !== 'java') {
+        this.o.log(`  ${tool} skipped: it cannot connect over ${s.security}`);
+        continue;
+      }
       if (tool === 'node' && (!s.nodeClient || s.kind !== 'produce')) continue;
       if (broker.sink && (tool !== 'loadgen' || s.kind !== 'produce' || !s.ceiling)) continue;
       const common = { scenario: s.id, target: broker.target, repeat };
@@ -168,6 +186,7 @@ class SuiteRunner {
         if (tool === 'loadgen') {
           const args = {
             ...loadgenBase,
+            ...(await routing(broker, topic)),
             topic,
             connections: s.connections,
             inflight: INFLIGHT,
@@ -179,11 +198,14 @@ class SuiteRunner {
           await this.measure(broker, () => runLoadgen({ ...common, mode: 'produce', args, cpus, onLine }));
         } else if (tool === 'java') {
           const key = `${s.id}/${broker.target}`;
-          const rate = this.#javaRates.get(key) ?? (s.recordSize <= 128 ? 60_000 : 20_000);
+          // A scenario's first run takes its size from the target's last rate for records of this size (over
+          // TLS on a loaded machine, the fixed guess took longer than the tool's time limit).
+          const similar = `${broker.target}/${s.recordSize}`;
+          const rate = this.#javaRates.get(key) ?? this.#javaRates.get(similar) ?? (s.recordSize <= 128 ? 60_000 : 20_000);
           const records = Math.ceil(rate * (t.warmupSeconds + t.durationSeconds));
           const m = await this.measure(broker, () =>
             producerPerformance(
-              { ...common, bootstrap: broker.bootstrap, topic, cpus, onLine },
+              { ...common, ...client, topic, cpus, onLine },
               {
                 records,
                 warmupRecords: Math.ceil(rate * t.warmupSeconds),
@@ -194,7 +216,10 @@ class SuiteRunner {
               (t.warmupSeconds + t.durationSeconds) * 5_000 + 60_000,
             ),
           );
-          if (m.ok) this.#javaRates.set(key, m.recordsPerSec);
+          if (m.ok) {
+            this.#javaRates.set(key, m.recordsPerSec);
+            this.#javaRates.set(similar, m.recordsPerSec);
+          }
         } else {
           await this.measure(broker, () =>
             nodeProduce({
@@ -219,7 +244,7 @@ class SuiteRunner {
           const args = { ...loadgenBase, topic, connections: 1 };
           await this.measure(broker, () => runLoadgen({ ...common, mode: 'fetch', args, cpus, onLine }));
         } else if (tool === 'java') {
-          await this.measure(broker, () => consumerPerformance({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, 180_000));
+          await this.measure(broker, () => consumerPerformance({ ...common, ...client, topic, cpus, onLine }, records, 180_000));
         }
       } else {
         const topic = await topicOf(broker, `-${tool}-${repeat}`);
@@ -236,12 +261,18 @@ class SuiteRunner {
           await this.measure(broker, () => runLoadgen({ ...common, mode: 'e2e', args, cpus, onLine }));
         } else if (tool === 'java') {
           const records = Math.max(100, Math.round(t.durationSeconds * 200));
-          await this.measure(broker, () =>
-            endToEndLatency({ ...common, bootstrap: broker.bootstrap, topic, cpus, onLine }, records, s.recordSize, '1', 120_000),
-          );
+          await this.measure(broker, () => endToEndLatency({ ...common, ...client, topic, cpus, onLine }, records, s.recordSize, '1', 120_000));
         }
       }
     }
+  }
+
+  /** Where the Java tools connect for the scenario, and with which client settings file on a secured listener. */
+  #javaClient(s: Scenario, broker: RunningBroker): { bootstrap: string; configFile?: string } {
+    if (!s.security) return { bootstrap: broker.bootstrap };
+    const bootstrap = broker.secured?.[s.security];
+    if (!bootstrap || !this.security) throw new Error(`${broker.target} has no ${s.security} listener`);
+    return { bootstrap, configFile: this.security.clientConfig[s.security] };
   }
 
   /** The embedded target, measured by the producer and consumer inside its process. */
@@ -275,9 +306,9 @@ class SuiteRunner {
   }
 }
 
-async function startTarget(target: Target, o: RunOptions): Promise<RunningBroker> {
+async function startTarget(target: Target, o: RunOptions, security: SecurityMaterial | undefined): Promise<RunningBroker> {
   o.log(`starting ${target.name} on CPUs ${o.brokerCpus ?? 'any'}`);
-  return target.start({ dataRoot: o.dataRoot, cpus: o.brokerCpus, port: await freePort() });
+  return target.start({ dataRoot: o.dataRoot, cpus: o.brokerCpus, port: await freePort(), security });
 }
 
 export async function runSuite(o: RunOptions): Promise<SuiteRun> {
@@ -296,11 +327,12 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
   let flushTarget = available.find((t) => t === o.flushOnAckTarget);
   const main = available.filter((t) => t !== o.flushOnAckTarget);
   const runner = new SuiteRunner(o);
+  if (o.suite.scenarios.some((s) => s.security)) runner.security = await makeSecurityMaterial(join(o.dataRoot, 'security'));
   const brokers: RunningBroker[] = [];
   try {
     for (const t of main) {
       try {
-        const b = await startTarget(t, o);
+        const b = await startTarget(t, o, runner.security);
         brokers.push(b);
         if (b.sink) runner.sinks.add(b.target);
       } catch (e) {
@@ -315,7 +347,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
     }
     for (const s of o.suite.scenarios) {
       o.log(`# ${s.title}`);
-      const extra = s.flushOnAckLine && flushTarget ? await startTarget(flushTarget, o) : undefined;
+      const extra = s.flushOnAckLine && flushTarget ? await startTarget(flushTarget, o, runner.security) : undefined;
       const active = extra ? [...brokers, extra] : brokers;
       const created: [RunningBroker, string][] = [];
       const filled = new Map<string, number>();
@@ -327,6 +359,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         } else {
           const args = {
             bootstrap: b.bootstrap,
+            ...(await routing(b, name)),
             topic: name,
             partitions: s.partitions,
             connections: s.connections,
@@ -349,7 +382,9 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         await createTopic(b.bootstrap, {
           name,
           partitions: s.kind === 'e2e' ? 1 : s.partitions,
+          replicas: s.replicationFactor ?? 1,
           configs: {
+            ...(s.minInsyncReplicas === undefined ? {} : { 'min.insync.replicas': String(s.minInsyncReplicas) }),
             ...(s.kind === 'produce' ? boundedTopicConfigs(s.partitions) : {}),
             ...(s.compression === 'none' ? {} : { 'compression.type': 'producer' }),
           },
@@ -359,7 +394,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         // and index files, leader epoch checkpoints; Kafka stalls for seconds after creating 1,000
         // partitions) are not what a repeat should measure.
         if (s.kind !== 'e2e') await write(b, name, o.suite.timing.settleSeconds, undefined, 'first writes to');
-        const busy = await waitForIdle(b.pid, IDLE_PERCENT, 120_000);
+        const busy = await waitForIdle(b.pids, IDLE_PERCENT, 120_000);
         if (busy >= IDLE_PERCENT) o.log(`  ${b.target} still at ${busy.toFixed(0)}% CPU two minutes after creating ${name}`);
         if (s.kind === 'consume') {
           const records = Math.ceil(o.suite.timing.consumeBytes / s.recordSize);

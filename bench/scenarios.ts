@@ -3,6 +3,8 @@
  * matrix and soak, and the quick suite `npm test` runs to keep the harness working. Client settings
  * are shared by every target; only the broker changes.
  */
+import type { SecuredProtocol } from './lib/security.js';
+
 export type ScenarioKind = 'produce' | 'consume' | 'e2e';
 
 export interface Scenario {
@@ -31,6 +33,14 @@ export interface Scenario {
    * less than a segment, and 1,000 partitions of every target written for a whole scenario filled the disk.
    */
   topicPerRepeat?: boolean;
+  /** Replicas of each partition (default 1); measured only on targets with at least as many brokers. */
+  replicationFactor?: number;
+  /** The topic's `min.insync.replicas` (default: the broker's). */
+  minInsyncReplicas?: number;
+  /** Measured over this listener instead of PLAINTEXT (by the Java tools only: the native load generator speaks neither TLS nor SASL). */
+  security?: SecuredProtocol;
+  /** Another scenario of the suite this one is reported against, as a ratio per target (e.g. RF 3 against RF 1). */
+  comparedWith?: string;
 }
 
 export interface Timing {
@@ -47,6 +57,8 @@ export interface Suite {
   name: string;
   scenarios: Scenario[];
   timing: Timing;
+  /** The targets it runs when --targets is not given (default: the single-broker ones). */
+  targets?: string[];
 }
 
 const KiB = 1024;
@@ -141,7 +153,53 @@ export const SOAK: Suite = {
   ],
 };
 
-export const SUITES: Record<string, Suite> = { standard: STANDARD, quick: QUICK, full: FULL, soak: SOAK };
+/**
+ * Three brokers (issue 15): RF 3 with min.insync.replicas 2 and acks=all, gregor's cluster against Kafka's, and
+ * RF 1 on the same clusters in the same run, which gives the cost of replication on each.
+ */
+export const CLUSTER: Suite = {
+  name: 'cluster',
+  targets: ['kafka-cluster', 'gregor-cluster'],
+  timing: { warmupSeconds: 2, durationSeconds: 5, repeats: 3, consumeBytes: 0, settleSeconds: 3 },
+  scenarios: [
+    produce('cluster-produce-1k-16p-rf3', 'three brokers: produce 1 KiB × 16 partitions, RF 3, min.insync.replicas 2, acks=all', KiB, 16, {
+      acks: 'all',
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+      comparedWith: 'cluster-produce-1k-16p-rf1',
+    }),
+    produce('cluster-produce-1k-16p-rf1', 'three brokers: produce 1 KiB × 16 partitions, RF 1, acks=all', KiB, 16, { acks: 'all', replicationFactor: 1 }),
+  ],
+};
+
+/**
+ * Produce and consume over TLS and SASL_SSL (PLAIN) against PLAINTEXT (issue 16), gregor and Kafka with the same
+ * listeners and the same Java tools (run it with --tools java: the native load generator speaks neither).
+ */
+function securityScenarios(): Scenario[] {
+  const out: Scenario[] = [];
+  for (const kind of ['produce', 'consume'] as const)
+    for (const security of [undefined, 'SSL', 'SASL_SSL'] as const) {
+      const listener = security ?? 'PLAINTEXT';
+      const id = `${kind}-1k-16p-${listener.toLowerCase().replace('_', '-')}`;
+      const title = `${kind} 1 KiB × 16 partitions over ${listener}${kind === 'produce' ? ', acks=1' : ''}`;
+      out.push({
+        ...produce(id, title, KiB, 16),
+        kind,
+        ...(security ? { security, comparedWith: `${kind}-1k-16p-plaintext` } : {}),
+      });
+    }
+  return out;
+}
+
+export const SECURITY: Suite = {
+  name: 'security',
+  targets: ['kafka', 'gregor'],
+  timing: { warmupSeconds: 2, durationSeconds: 10, repeats: 1, consumeBytes: 512 << 20, settleSeconds: 3 },
+  scenarios: securityScenarios(),
+};
+
+export const SUITES: Record<string, Suite> = { standard: STANDARD, quick: QUICK, full: FULL, soak: SOAK, cluster: CLUSTER, security: SECURITY };
 
 /**
  * The suite's scenarios named in `ids`, with those they take their rate from (an e2e point at a fraction

@@ -96,7 +96,7 @@ async function killController(cluster: LocalCluster, store: MetadataStore): Prom
     },
   });
   const survivors = cluster.brokers.filter((b) => b.nodeId !== dead);
-  const ticksBefore = new Map(survivors.map((b) => [b.nodeId, cpuTicks(b.pid!)]));
+  const ticksBefore = new Map(survivors.map((b) => [b.nodeId, cpuTicks([b.pid!])]));
   const since = performance.now();
   await cluster.broker(dead).stop('SIGKILL');
   try {
@@ -109,18 +109,18 @@ async function killController(cluster: LocalCluster, store: MetadataStore): Prom
     newControllerMs: newController!.at - since,
     reelectedMs: reelectedAt! - since,
     reelected,
-    newControllerCpuMs: ((cpuTicks(successor.pid!) - ticksBefore.get(successor.nodeId)!) / CLOCK_TICKS) * 1000,
+    newControllerCpuMs: ((cpuTicks([successor.pid!]) - ticksBefore.get(successor.nodeId)!) / CLOCK_TICKS) * 1000,
   };
 }
 
 async function idle(brokers: readonly LocalBroker[]): Promise<void> {
-  for (const broker of brokers) await waitForIdle(broker.pid!, 10, 60_000);
+  for (const broker of brokers) await waitForIdle([broker.pid!], 10, 60_000);
 }
 
 function memory(brokers: readonly LocalBroker[]): Record<string, { rssMiB: number; rssAnonMiB: number }> {
   return Object.fromEntries(
     brokers.map((b) => {
-      const { total, anon } = rss(b.pid!);
+      const { total, anon } = rss([b.pid!]);
       return [`broker${b.nodeId}`, { rssMiB: Math.round(total / 1048576), rssAnonMiB: Math.round(anon / 1048576) }];
     }),
   );

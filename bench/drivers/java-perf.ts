@@ -3,6 +3,7 @@
  * ProducerPerformance, ConsumerPerformance, EndToEndLatency), run with identical client settings
  * against every target; their text output is parsed into Measurements.
  */
+import { basename } from 'node:path';
 import type { Measurement, SeriesPoint } from '../lib/measurement.js';
 import { failed } from '../lib/measurement.js';
 import { runToEnd } from '../lib/process.js';
@@ -20,12 +21,16 @@ interface JavaRun {
   topic: string;
   cpus?: string;
   onLine?: (line: string) => void;
+  /** A client properties file (`--command-config`): a secured listener's TLS and SASL settings. */
+  configFile?: string;
 }
 
 async function runTool(run: JavaRun, metric: string, tool: string, args: string[], timeoutMs: number) {
   await ensureKafkaJars(() => {});
-  const argv = [...TOOL_JVM, '-cp', kafkaClasspath(), `org.apache.kafka.tools.${tool}`, ...args];
-  const command = `${run.cpus === undefined ? '' : `taskset -c ${run.cpus} `}java ${[...TOOL_JVM, '-cp', 'bench/.cache/kafka-*/libs/*', `org.apache.kafka.tools.${tool}`, ...args].join(' ')}`;
+  const config = run.configFile ? ['--command-config', run.configFile] : [];
+  const argv = [...TOOL_JVM, '-cp', kafkaClasspath(), `org.apache.kafka.tools.${tool}`, ...args, ...config];
+  const shown = run.configFile ? ['--command-config', basename(run.configFile)] : [];
+  const command = `${run.cpus === undefined ? '' : `taskset -c ${run.cpus} `}java ${[...TOOL_JVM, '-cp', 'bench/.cache/kafka-*/libs/*', `org.apache.kafka.tools.${tool}`, ...args, ...shown].join(' ')}`;
   const base = { scenario: run.scenario, target: run.target, loadGenerator: 'java' as const, metric, repeat: run.repeat, command };
   const r = await runToEnd('java', argv, { cpus: run.cpus }, timeoutMs, run.onLine);
   return { base, r };

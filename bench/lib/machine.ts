@@ -1,4 +1,4 @@
-/** What the results were measured on: CPU, cores, memory, kernel, runtimes. */
+/** What the results were measured on (CPU, cores, memory, kernel, runtimes), and which cores brokers and clients get. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,13 @@ export interface MachineDescription {
 function javaVersion(): string | null {
   const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
   return r.status === 0 ? (r.stderr.split('\n')[0] ?? '').trim() : null;
+}
+
+/** Brokers on CPU 0, clients on the rest; unpinned on a single-core machine or without taskset. */
+export function cpuSets(): { brokerCpus?: string; clientCpus?: string } {
+  const cores = os.cpus().length;
+  if (cores < 2 || spawnSync('taskset', ['-V']).status !== 0) return {};
+  return { brokerCpus: '0', clientCpus: cores === 2 ? '1' : `1-${cores - 1}` };
 }
 
 export function describeMachine(): MachineDescription {

@@ -3,7 +3,7 @@
  * generator never share a core), their output captured, stopped by pid with a deadline; and the
  * broker's CPU time and resident memory sampled from /proc while a measurement runs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -29,6 +29,13 @@ function pinnedCommand(cmd: string, args: readonly string[], pin: Pinned): [stri
 export function startProcess(cmd: string, args: readonly string[], pin: Pinned, env?: NodeJS.ProcessEnv, options: { ipc?: boolean } = {}): ChildProcess {
   const [c, a] = pinnedCommand(cmd, args, pin);
   return spawn(c, a, { stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+}
+
+/** Pins a running process and all its threads (those it starts later inherit it) to `cpus`. */
+export function pinProcess(pid: number, cpus: string | undefined): void {
+  if (cpus === undefined) return;
+  const r = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`taskset could not pin process ${pid} to CPUs ${cpus}`);
 }
 
 /**
@@ -81,11 +88,15 @@ export async function waitFor(what: string, timeoutMs: number, check: () => Prom
 
 export const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** CPU time (user + system) the process has used, in clock ticks (1/100 s). */
-export function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime, stime
+/** CPU time (user + system) the processes have used, added up, in clock ticks (1/100 s). */
+export function cpuTicks(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+  }
+  return ticks;
 }
 
 /**
@@ -93,10 +104,15 @@ export function cpuTicks(pid: number): number {
  * the process has mapped — a broker that appends through mmap (gregor) shows its written segments
  * there, one that uses write() (Kafka) does not — so the anonymous part is the comparable figure.
  */
-export function rss(pid: number): { total: number; anon: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-  return { total: kb('VmRSS'), anon: kb('RssAnon') };
+export function rss(pids: readonly number[]): { total: number; anon: number } {
+  const sum = { total: 0, anon: 0 };
+  for (const pid of pids) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+    sum.total += kb('VmRSS');
+    sum.anon += kb('RssAnon');
+  }
+  return sum;
 }
 
 export interface ProcessUsage {
@@ -108,13 +124,13 @@ export interface ProcessUsage {
   maxRssAnonMiB: number;
 }
 
-/** Samples a process's CPU time and RSS once a second until `stop()`. */
-export function sampleUsage(pid: number): { stop(): ProcessUsage } {
+/** Samples the processes' CPU time and RSS, added up, once a second until `stop()`. */
+export function sampleUsage(pids: readonly number[]): { stop(): ProcessUsage } {
   const t0 = process.hrtime.bigint();
-  const ticks0 = cpuTicks(pid);
-  let max = rss(pid);
+  const ticks0 = cpuTicks(pids);
+  let max = rss(pids);
   const sample = () => {
-    const now = rss(pid);
+    const now = rss(pids);
     max = { total: Math.max(max.total, now.total), anon: Math.max(max.anon, now.anon) };
   };
   const timer = setInterval(() => {
@@ -129,7 +145,7 @@ export function sampleUsage(pid: number): { stop(): ProcessUsage } {
       clearInterval(timer);
       let ticks = ticks0;
       try {
-        ticks = cpuTicks(pid);
+        ticks = cpuTicks(pids);
         sample();
       } catch {
         // the process has gone: report what was seen
@@ -141,16 +157,16 @@ export function sampleUsage(pid: number): { stop(): ProcessUsage } {
 }
 
 /**
- * Waits until a process uses less than `maxPercent` of a core over one second (a broker settling after
- * creating partitions), or `timeoutMs` passes; returns the last second's usage.
+ * Waits until the processes together use less than `maxPercent` of a core over one second (a broker
+ * settling after creating partitions), or `timeoutMs` passes; returns the last second's usage.
  */
-export async function waitForIdle(pid: number, maxPercent: number, timeoutMs: number): Promise<number> {
+export async function waitForIdle(pids: readonly number[], maxPercent: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let usage = Number.POSITIVE_INFINITY;
   while (Date.now() < deadline) {
-    const t0 = cpuTicks(pid);
+    const t0 = cpuTicks(pids);
     await delay(1000);
-    usage = ((cpuTicks(pid) - t0) / CLOCK_TICKS) * 100;
+    usage = ((cpuTicks(pids) - t0) / CLOCK_TICKS) * 100;
     if (usage < maxPercent) break;
   }
   return usage;

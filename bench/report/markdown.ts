@@ -1,8 +1,10 @@
 /**
  * The markdown summary: for each scenario and load generator, every target's median throughput and
- * latency (with spread), and the gregor/Kafka and embedded/Kafka ratios — throughput ratio above 1 and
- * latency ratio below 1 favour gregor. The embedded target's in-process measurements share the row of
- * the native load generator's, so each target appears at its best next to Kafka's.
+ * latency (with spread), and the gregor/Kafka ratios (gregor, embedded and the gregor cluster each against
+ * its Kafka counterpart) — throughput ratio above 1 and latency ratio below 1 favour gregor. The embedded
+ * target's in-process measurements share the row of the native load generator's, so each target appears
+ * at its best next to Kafka's. Scenarios compared with another one of the suite (RF 3 against RF 1) get a
+ * table of those ratios per target.
  */
 import type { SuiteRun } from '../runner.js';
 import { isNative, type ResultPoint } from './aggregate.js';
@@ -16,6 +18,31 @@ const ratio = (a: number | null | undefined, b: number | null | undefined): stri
 function ratios(a: ResultPoint | undefined, b: ResultPoint | undefined): string {
   const ok = (p: ResultPoint | undefined) => (p?.ok ? p : undefined);
   return `${ratio(ok(a)?.throughput?.mbPerSec.median, ok(b)?.throughput?.mbPerSec.median)} | ${ratio(ok(a)?.aggregatedLatency99pct, ok(b)?.aggregatedLatency99pct)}`;
+}
+
+/** Each gregor target and the Kafka target it is compared with. */
+const COMPARED_TARGETS: readonly (readonly [string, string])[] = [
+  ['gregor', 'kafka'],
+  ['embedded', 'kafka'],
+  ['gregor-cluster', 'kafka-cluster'],
+];
+
+const label = (kafka: string): string => (kafka === 'kafka' ? 'Kafka' : kafka);
+
+/** For each scenario compared with another: per target and load generator, the throughput and p99 ratios of the two. */
+function comparisons(run: SuiteRun, points: ResultPoint[], targets: string[]): string[] {
+  const scenarios = (run.parameters.scenarios ?? []) as { id: string; comparedWith?: string }[];
+  const lines: string[] = [];
+  for (const s of scenarios.filter((x) => x.comparedWith)) {
+    lines.push(`${s.id} against ${s.comparedWith}:`, '', '| target | load generator | throughput ratio | p99 ratio |', '|---|---|---|---|');
+    for (const t of targets)
+      for (const p of points.filter((x) => x.workload === s.id && x.driver === t)) {
+        const other = points.find((x) => x.workload === s.comparedWith && x.driver === t && x.loadGenerator === p.loadGenerator && x.metric === p.metric);
+        lines.push(`| ${t} | ${p.loadGenerator}/${p.metric} | ${ratios(p, other)} |`);
+      }
+    lines.push('');
+  }
+  return lines;
 }
 
 function cell(p: ResultPoint | undefined): string {
@@ -56,8 +83,10 @@ export function markdownReport(run: SuiteRun, points: ResultPoint[], command: st
   lines.push('Targets:', '');
   for (const t of run.targets) lines.push(`- **${t.name}**: ${t.skipped ? `skipped — ${t.skipped}` : Object.values(t.settings).join('; ')}`);
   lines.push('');
-  const pairs = (['gregor', 'embedded'] as const).filter((t) => targets.includes(t) && targets.includes('kafka'));
-  lines.push(`| scenario | load generator | ${targets.join(' | ')}${pairs.map((t) => ` | ${t}/Kafka throughput | ${t}/Kafka p99`).join('')} |`);
+  const pairs = COMPARED_TARGETS.filter(([t, kafka]) => targets.includes(t) && targets.includes(kafka));
+  lines.push(
+    `| scenario | load generator | ${targets.join(' | ')}${pairs.map(([t, kafka]) => ` | ${t}/${label(kafka)} throughput | ${t}/${label(kafka)} p99`).join('')} |`,
+  );
   lines.push(`|---|---|${targets.map(() => '---').join('|')}${pairs.map(() => '|---|---').join('')}|`);
   const rows = new Map<string, ResultPoint[]>();
   for (const pt of points) {
@@ -68,9 +97,12 @@ export function markdownReport(run: SuiteRun, points: ResultPoint[], command: st
     const workload = key.split('\u0000')[0];
     const tools = [...new Set(pts.map((x) => `${x.loadGenerator}/${x.metric}`))].sort().join(', ');
     const by = (t: string) => pts.find((x) => x.driver === t);
-    lines.push(`| ${workload} | ${tools} | ${targets.map((t) => cell(by(t))).join(' | ')}${pairs.map((t) => ` | ${ratios(by(t), by('kafka'))}`).join('')} |`);
+    lines.push(
+      `| ${workload} | ${tools} | ${targets.map((t) => cell(by(t))).join(' | ')}${pairs.map(([t, kafka]) => ` | ${ratios(by(t), by(kafka))}`).join('')} |`,
+    );
   }
   lines.push('');
+  lines.push(...comparisons(run, points, targets));
   lines.push(
     'Latency kinds: loadgen/produce = one Produce request (≈1 MiB) round trip; embedded/produce = one send() of the same records until acknowledged, in the broker’s process; java/produce = a record from send() to acknowledgement (includes linger.ms and client queueing); loadgen/fetch = one Fetch round trip (embedded/consume reads in-process: no request to time); loadgen/e2e and embedded/e2e = a record from the intended send time to its arrival at a consumer; java/round-trip = EndToEndLatency, one record at a time.',
     '',

@@ -17,8 +17,8 @@ export interface BrokerProcess {
   /** The broker as error messages name it ("Kafka", "gregor"). */
   readonly label: string;
   readonly port: number;
-  /** The broker's own data directory, removed when it stops. */
-  readonly dir: string;
+  /** The broker's own data directory, removed when it stops; none when the caller keeps the data to start it again. */
+  readonly dir?: string;
   readonly readyTimeoutMs: number;
   readonly stopGraceMs: number;
 }
@@ -31,7 +31,7 @@ export async function brokerReady(child: ChildProcess, broker: BrokerProcess): P
   child.stderr!.on('data', keep);
   const stop = async () => {
     await stopProcess(child, broker.stopGraceMs);
-    rmSync(broker.dir, { recursive: true, force: true });
+    if (broker.dir) rmSync(broker.dir, { recursive: true, force: true });
   };
   try {
     await waitFor(`${broker.label} to answer ApiVersions`, broker.readyTimeoutMs, async () => {
@@ -42,5 +42,5 @@ export async function brokerReady(child: ChildProcess, broker: BrokerProcess): P
     await stop();
     throw e;
   }
-  return { target: broker.target, bootstrap: `127.0.0.1:${broker.port}`, pid: child.pid!, stop };
+  return { target: broker.target, bootstrap: `127.0.0.1:${broker.port}`, pids: [child.pid!], stop };
 }

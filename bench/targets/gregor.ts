@@ -9,12 +9,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../lib/paths.js';
+import { ephemeralPort } from '../lib/ports.js';
+import { securedListenerSettings } from '../lib/security.js';
 import { startProcess } from '../lib/process.js';
 import { brokerReady } from './broker-process.js';
 import { DISK_BUDGET_BROKER_SETTINGS } from './disk-budget.js';
 import type { RunningBroker, StartOptions, Target } from './target.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+export const GREGOR_CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 export class GregorTarget implements Target {
   readonly name: string;
@@ -27,7 +29,7 @@ export class GregorTarget implements Target {
     private readonly baselineDist?: string,
   ) {
     this.name = baselineDist ? 'gregor-baseline' : flushOnAck ? 'gregor-flush-on-ack' : 'gregor';
-    this.#cli = baselineDist ? join(baselineDist, 'src', 'cli', 'main.js') : CLI;
+    this.#cli = baselineDist ? join(baselineDist, 'src', 'cli', 'main.js') : GREGOR_CLI;
   }
 
   describe(): Record<string, string> {
@@ -46,20 +48,37 @@ export class GregorTarget implements Target {
   async start(options: StartOptions): Promise<RunningBroker> {
     mkdirSync(options.dataRoot, { recursive: true });
     const dir = mkdtempSync(join(options.dataRoot, `${this.name}-`));
-    const env = {
-      ...process.env,
-      GREGOR_LISTENERS: `PLAINTEXT://127.0.0.1:${options.port}`,
-      GREGOR_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${options.port}`,
-      GREGOR_LOG_DIRS: join(dir, 'logs'),
-      GREGOR_FLUSH_BEFORE_ACKS_ALL_ENABLE: String(this.flushOnAck),
-      ...Object.fromEntries(Object.entries(DISK_BUDGET_BROKER_SETTINGS).map(([key, value]) => [`GREGOR_${key.replaceAll('.', '_').toUpperCase()}`, value])),
+    const secured = options.security && { SSL: await ephemeralPort(), SASL_SSL: await ephemeralPort() };
+    const listeners = [
+      `PLAINTEXT://127.0.0.1:${options.port}`,
+      ...Object.entries(secured ?? {}).map(([protocol, port]) => `${protocol}://127.0.0.1:${port}`),
+    ].join(',');
+    const settings: Record<string, string> = {
+      listeners,
+      'advertised.listeners': listeners,
+      'log.dirs': join(dir, 'logs'),
+      'gregor.flush.before.acks.all.enable': String(this.flushOnAck),
+      ...DISK_BUDGET_BROKER_SETTINGS,
+      ...(options.security ? securedListenerSettings(options.security) : {}),
       // Kafka runs with WARN logging in the harness too.
-      GREGOR_LOG_LEVEL: 'warn',
+      'gregor.log.level': 'warn',
     };
+    const env = { ...process.env, ...Object.fromEntries(Object.entries(settings).map(([key, value]) => [environmentVariable(key), value])) };
     const root = this.baselineDist ? dirname(this.baselineDist) : REPO_ROOT;
     const child = startProcess(process.execPath, [...startNodeFlags(root), this.#cli, 'serve'], { cpus: options.cpus }, env);
-    return brokerReady(child, { target: this.name, label: 'gregor', port: options.port, dir, readyTimeoutMs: 60_000, stopGraceMs: 15_000 });
+    const broker = await brokerReady(child, { target: this.name, label: 'gregor', port: options.port, dir, readyTimeoutMs: 60_000, stopGraceMs: 15_000 });
+    return secured ? { ...broker, secured: { SSL: `127.0.0.1:${secured.SSL}`, SASL_SSL: `127.0.0.1:${secured.SASL_SSL}` } } : broker;
   }
+}
+
+/** The GREGOR_* variable that sets a Kafka key (`_` in the key doubled, `.` as `_`, `-` as `___`; gregor's keys without `gregor.`). */
+export function environmentVariable(key: string): string {
+  const name = key
+    .replace(/^gregor\./, '')
+    .replaceAll('_', '__')
+    .replaceAll('-', '___')
+    .replaceAll('.', '_');
+  return `GREGOR_${name.toUpperCase()}`;
 }
 
 /** The Node flags of the `start` script in `root`'s package.json. */

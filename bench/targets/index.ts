@@ -1,11 +1,23 @@
 /** The targets the harness knows, by name. The sinks are ceilings, measured only in scenarios marked `ceiling`. */
 import { EmbeddedTarget } from './embedded.js';
 import { GregorTarget } from './gregor.js';
+import { GregorClusterTarget } from './gregor-cluster.js';
 import { KafkaTarget } from './kafka.js';
+import { KafkaClusterTarget } from './kafka-cluster.js';
 import { SinkTarget } from './sink.js';
 import type { Target } from './target.js';
 
-export const TARGET_NAMES = ['kafka', 'gregor', 'gregor-baseline', 'gregor-flush-on-ack', 'embedded', 'tcp-sink', 'node-sink'] as const;
+export const TARGET_NAMES = [
+  'kafka',
+  'gregor',
+  'gregor-baseline',
+  'gregor-flush-on-ack',
+  'embedded',
+  'tcp-sink',
+  'node-sink',
+  'kafka-cluster',
+  'gregor-cluster',
+] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** `baselineDist`: the other build's `dist` directory, for `gregor-baseline` (a before/after pair in one run). */
@@ -25,5 +37,9 @@ export function makeTarget(name: TargetName, baselineDist?: string): Target {
       return new SinkTarget(name);
     case 'embedded':
       return new EmbeddedTarget();
+    case 'kafka-cluster':
+      return new KafkaClusterTarget();
+    case 'gregor-cluster':
+      return new GregorClusterTarget();
   }
 }

@@ -53,6 +53,6 @@ export class SinkTarget implements Target {
       await stop();
       throw e;
     }
-    return { target: this.name, sink: true, bootstrap: `127.0.0.1:${options.port}`, pid: child.pid!, stop };
+    return { target: this.name, sink: true, bootstrap: `127.0.0.1:${options.port}`, pids: [child.pid!], stop };
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { EmbeddedLoad } from '../drivers/embedded.js';
 import type { LoadGeneratorName } from '../lib/measurement.js';
+import type { SecuredProtocol, SecurityMaterial } from '../lib/security.js';
 
 export interface StartOptions {
   /** Parent directory for the broker's data; every target uses the same disk. */
@@ -12,6 +13,13 @@ export interface StartOptions {
   /** `taskset -c` CPU list for the broker. */
   cpus?: string;
   port: number;
+  /** Also SSL and SASL_SSL (PLAIN) listeners with this certificate and user (the security scenarios). */
+  security?: SecurityMaterial;
+}
+
+export interface ClusterNodes {
+  stop(nodeId: number): Promise<void>;
+  start(nodeId: number): Promise<void>;
 }
 
 export interface RunningBroker {
@@ -20,7 +28,14 @@ export interface RunningBroker {
   /** The embedded target's in-process load generator; a target that has one is measured by it alone. */
   readonly embedded?: EmbeddedLoad;
   readonly bootstrap: string;
-  readonly pid: number;
+  /** The bootstrap address of each secured listener, when started with `security`. */
+  readonly secured?: Readonly<Record<SecuredProtocol, string>>;
+  /** Every running process of the target (a cluster's brokers and metadata quorum too): their CPU and memory are added up. */
+  readonly pids: readonly number[];
+  /** Brokers in the target, 1 unless it is a cluster: the most replicas a topic can have; load generators then route by leader. */
+  readonly brokers?: number;
+  /** A cluster's brokers one at a time, by node id: stopped with SIGTERM, started again on their data and port. */
+  readonly nodes?: ClusterNodes;
   stop(): Promise<void>;
 }
 

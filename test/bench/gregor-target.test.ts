@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../bench/lib/paths.js';
-import { nodeFlagsOf, startNodeFlags } from '../../bench/targets/gregor.js';
+import { environmentVariable, nodeFlagsOf, startNodeFlags } from '../../bench/targets/gregor.js';
+import { keyForVariable } from '../../src/config/sources/env-source.js';
 
 describe('gregor target Node flags', () => {
   it('reads the flags between node and the script', () => {
@@ -17,5 +18,19 @@ describe('gregor target Node flags', () => {
     expect(shebang.startsWith('#!')).toBe(true);
     expect(startNodeFlags(REPO_ROOT)).toEqual(nodeFlagsOf(shebang));
     expect(startNodeFlags(REPO_ROOT).length).toBeGreaterThan(0);
+  });
+});
+
+describe('gregor target settings', () => {
+  it('names each setting by the GREGOR_* variable that gregor reads back as the same key', () => {
+    const keys = [
+      'listeners',
+      'listener.name.sasl_ssl.plain.sasl.jaas.config',
+      'gregor.log.level',
+      'gregor.flush.before.acks.all.enable',
+      'log.segment.delete.delay.ms',
+    ];
+    for (const key of keys) expect(keyForVariable(environmentVariable(key))).toBe(key);
+    expect(environmentVariable('listener.name.sasl_ssl.plain.sasl.jaas.config')).toBe('GREGOR_LISTENER_NAME_SASL__SSL_PLAIN_SASL_JAAS_CONFIG');
   });
 });

@@ -1,13 +1,23 @@
-/** The summary table's layout on a made-up run: where the embedded target's points go and what its ratios compare. */
+/**
+ * The summary table's layout on made-up runs: where the embedded target's points go and what its ratios compare,
+ * and a cluster suite's gregor-cluster/kafka-cluster columns and its RF 3 against RF 1 table.
+ */
 import { describe, expect, it } from 'vitest';
 import type { LoadGeneratorName, Measurement } from '../../bench/lib/measurement.js';
 import { aggregate } from '../../bench/report/aggregate.js';
 import { markdownReport } from '../../bench/report/markdown.js';
 import type { SuiteRun } from '../../bench/runner.js';
 
-function point(target: string, loadGenerator: LoadGeneratorName, metric: string, mbPerSec: number, p99: number | null): Measurement {
+function point(
+  target: string,
+  loadGenerator: LoadGeneratorName,
+  metric: string,
+  mbPerSec: number,
+  p99: number | null,
+  scenario = 'produce-1k-1p',
+): Measurement {
   return {
-    scenario: 'produce-1k-1p',
+    scenario,
     target,
     loadGenerator,
     metric,
@@ -64,5 +74,44 @@ describe('summary.md', () => {
   it('leaves the ratios of a target a load generator did not measure empty', () => {
     const java = rows.find((l) => l.includes('java/produce'))!;
     expect(java.endsWith('| – | – | – | – |')).toBe(true);
+  });
+});
+
+describe('summary.md of the cluster suite', () => {
+  const clusterRun: SuiteRun = {
+    ...run,
+    parameters: {
+      ...run.parameters,
+      scenarios: [
+        { id: 'rf3', recordSize: 1024, partitions: 16, comparedWith: 'rf1' },
+        { id: 'rf1', recordSize: 1024, partitions: 16 },
+      ],
+    },
+    targets: ['kafka-cluster', 'gregor-cluster'].map((name) => ({ name, settings: { broker: name } })),
+    measurements: [
+      point('kafka-cluster', 'loadgen', 'produce', 100, 10, 'rf3'),
+      point('gregor-cluster', 'loadgen', 'produce', 50, 40, 'rf3'),
+      point('kafka-cluster', 'loadgen', 'produce', 200, 5, 'rf1'),
+      point('gregor-cluster', 'loadgen', 'produce', 200, 10, 'rf1'),
+    ],
+  };
+  const md = markdownReport(clusterRun, aggregate(clusterRun), 'made-up command');
+
+  it('compares the gregor cluster with the Kafka cluster', () => {
+    expect(md).toContain(
+      '| scenario | load generator | kafka-cluster | gregor-cluster | gregor-cluster/kafka-cluster throughput | gregor-cluster/kafka-cluster p99 |',
+    );
+    expect(
+      md
+        .split('\n')
+        .find((l) => l.startsWith('| rf3 |'))!
+        .endsWith('| 0.50× | 4.00× |'),
+    ).toBe(true);
+  });
+
+  it('reports a scenario against the one it is compared with, per target', () => {
+    expect(md).toContain('rf3 against rf1:');
+    expect(md).toContain('| kafka-cluster | loadgen/produce | 0.50× | 2.00× |');
+    expect(md).toContain('| gregor-cluster | loadgen/produce | 0.25× | 4.00× |');
   });
 });

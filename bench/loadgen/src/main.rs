@@ -65,6 +65,7 @@ fn run(argv: &[String]) -> Result<(), String> {
     let produce_cfg = |a: &mut Args, stamp| -> Result<ProduceConfig, String> {
         Ok(ProduceConfig {
             bootstrap: bootstrap.clone(),
+            leaders: a.string("leaders", "").split(',').filter(|l| !l.is_empty()).map(String::from).collect(),
             topic: topic.clone(),
             partitions,
             record_size,
@@ -126,6 +127,6 @@ fn run(argv: &[String]) -> Result<(), String> {
 
 const USAGE: &str = "usage: gregor-loadgen <produce|fetch|e2e|sink> [--bootstrap host:port] [--topic T] \
 [--partitions N] [--connections N] [--inflight N] [--record-size B] [--request-bytes B] \
-[--partitions-per-request N] [--acks 0|1|-1] [--compression none|lz4] [--rate records/s] \
+[--partitions-per-request N] [--leaders host:port,... (per partition)] [--acks 0|1|-1] [--compression none|lz4] [--rate records/s] \
 [--max-records N] [--warmup-s S] [--duration-s S] [--report-interval-s S] [--max-wait-ms MS] [--fetch-max-bytes B] \
 [--partition-max-bytes B] [--fetch-connections N] [--listen host:port]";

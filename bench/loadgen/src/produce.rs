@@ -3,7 +3,8 @@
 //! in-order responses), open-loop at a fixed rate or as fast as the broker answers. Latency is per
 //! request, from the intended send time (so a stalled broker cannot hide queueing: no coordinated
 //! omission) to the response. With `stamp`, each batch's first record carries its send time for the
-//! end-to-end mode.
+//! end-to-end mode. With `leaders` (each partition's leader address, from the harness's Metadata), each
+//! leader gets `connections` connections to its own partitions, as a client of a cluster would.
 
 use crate::batch::{self, Compression};
 use crate::conn;
@@ -20,6 +21,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 #[derive(Clone)]
 pub struct ProduceConfig {
     pub bootstrap: String,
+    /// The leader's address of each partition, by partition index; empty sends everything to `bootstrap`.
+    pub leaders: Vec<String>,
     pub topic: String,
     pub partitions: i32,
     pub record_size: usize,
@@ -57,6 +60,32 @@ pub fn partitions_of(c: usize, connections: usize, partitions: i32) -> Vec<i32> 
     } else {
         owned
     }
+}
+
+/// Each connection's address and partitions: `connections` per leader, each with a round-robin share
+/// of that leader's partitions.
+fn connection_plan(cfg: &ProduceConfig) -> Vec<(String, Vec<i32>)> {
+    if cfg.leaders.is_empty() {
+        return (0..cfg.connections)
+            .map(|c| (cfg.bootstrap.clone(), partitions_of(c, cfg.connections, cfg.partitions)))
+            .collect();
+    }
+    let mut by_leader: Vec<(String, Vec<i32>)> = Vec::new();
+    for (p, leader) in cfg.leaders.iter().enumerate().take(cfg.partitions as usize) {
+        match by_leader.iter_mut().find(|(l, _)| l == leader) {
+            Some((_, ps)) => ps.push(p as i32),
+            None => by_leader.push((leader.clone(), vec![p as i32])),
+        }
+    }
+    by_leader
+        .into_iter()
+        .flat_map(|(leader, ps)| {
+            (0..cfg.connections).map(move |c| {
+                let share = partitions_of(c, cfg.connections, ps.len() as i32);
+                (leader.clone(), share.into_iter().map(|i| ps[i as usize]).collect())
+            })
+        })
+        .collect()
 }
 
 /// Record values of random capital letters, as Kafka's ProducerPerformance makes them (compressible
@@ -121,15 +150,17 @@ fn stamp(p: &mut Prebuilt) {
 /// Starts one writer and one reader per connection; the returned handles yield each reader's histogram.
 pub fn start(cfg: &ProduceConfig, live: &Arc<Live>) -> std::io::Result<Vec<JoinHandle<Histogram<u64>>>> {
     let mut handles = Vec::new();
-    let running = Arc::new(AtomicUsize::new(cfg.connections));
-    let quota = if cfg.max_records > 0 { cfg.max_records.div_ceil(cfg.connections as u64) } else { u64::MAX };
-    for c in 0..cfg.connections {
-        let (mut writer, mut reader) = conn::connect(&cfg.bootstrap)?;
-        let mut requests = prebuild(cfg, &partitions_of(c, cfg.connections, cfg.partitions));
+    let plan = connection_plan(cfg);
+    let connections = plan.len();
+    let running = Arc::new(AtomicUsize::new(connections));
+    let quota = if cfg.max_records > 0 { cfg.max_records.div_ceil(connections as u64) } else { u64::MAX };
+    for (address, owned) in plan {
+        let (mut writer, mut reader) = conn::connect(&address)?;
+        let mut requests = prebuild(cfg, &owned);
         let (tx, rx) = sync_channel::<(Instant, u64)>(cfg.inflight.max(1));
         let record_size = cfg.record_size as u64;
         let interval = if cfg.rate > 0.0 {
-            let per_conn = cfg.rate / cfg.connections as f64;
+            let per_conn = cfg.rate / connections as f64;
             Some(Duration::from_secs_f64(requests[0].records as f64 / per_conn))
         } else {
             None
@@ -226,18 +257,10 @@ fn finished(running: &AtomicUsize, live: &Live) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_partition_is_owned_and_every_connection_writes() {
-        assert_eq!(partitions_of(0, 2, 4), vec![0, 2]);
-        assert_eq!(partitions_of(3, 5, 2), vec![1]);
-        let all: Vec<i32> = (0..3).flat_map(|c| partitions_of(c, 3, 16)).collect();
-        assert_eq!(all.len(), 16);
-    }
-
-    #[test]
-    fn prebuilt_requests_fill_the_target_size_and_stamping_keeps_crc_valid() {
-        let cfg = ProduceConfig {
+    fn test_config() -> ProduceConfig {
+        ProduceConfig {
             bootstrap: String::new(),
+            leaders: Vec::new(),
             topic: "t".into(),
             partitions: 4,
             record_size: 1024,
@@ -251,7 +274,43 @@ mod tests {
             rate: 0.0,
             max_records: 0,
             stamp: true,
+        }
+    }
+
+    #[test]
+    fn every_partition_is_owned_and_every_connection_writes() {
+        assert_eq!(partitions_of(0, 2, 4), vec![0, 2]);
+        assert_eq!(partitions_of(3, 5, 2), vec![1]);
+        let all: Vec<i32> = (0..3).flat_map(|c| partitions_of(c, 3, 16)).collect();
+        assert_eq!(all.len(), 16);
+    }
+
+    #[test]
+    fn each_leader_gets_its_own_connections_to_its_partitions() {
+        let cfg = ProduceConfig {
+            bootstrap: "b:1".into(),
+            leaders: ["x:1", "y:2", "x:1", "y:2", "x:1"].map(String::from).to_vec(),
+            partitions: 5,
+            connections: 2,
+            ..test_config()
         };
+        let plan = connection_plan(&cfg);
+        assert_eq!(
+            plan,
+            vec![
+                ("x:1".to_string(), vec![0, 4]),
+                ("x:1".to_string(), vec![2]),
+                ("y:2".to_string(), vec![1]),
+                ("y:2".to_string(), vec![3]),
+            ]
+        );
+        let single = connection_plan(&ProduceConfig { leaders: Vec::new(), ..cfg });
+        assert_eq!(single, vec![("b:1".to_string(), vec![0, 2, 4]), ("b:1".to_string(), vec![1, 3])]);
+    }
+
+    #[test]
+    fn prebuilt_requests_fill_the_target_size_and_stamping_keeps_crc_valid() {
+        let cfg = test_config();
         let mut reqs = prebuild(&cfg, &[0, 1, 2, 3]);
         assert_eq!(reqs.len(), 2);
         assert_eq!(reqs[0].records, 2 * (32 * 1024 / (1024 + RECORD_OVERHEAD)) as u64);

@@ -37,6 +37,8 @@ export interface LocalClusterOptions {
   readonly settings?: (broker: BrokerPlacement) => Record<string, BrokerSettingValue> | Promise<Record<string, BrokerSettingValue>>;
   /** The `gregor` entry point the brokers run (default: the one beside this module). */
   readonly cli?: string;
+  /** The command that runs the entry point (default: this Node, without flags), e.g. with Node flags, or under `taskset`. */
+  readonly node?: readonly string[];
   /** Short etcd raft ticks, so sessions under a second can expire (tests). */
   readonly fastEtcd?: boolean;
   /** How long a broker may take to start and all of them to register (default 60 s). */
@@ -204,7 +206,7 @@ export class LocalCluster {
           ...(await options.settings?.({ nodeId, port, etcdEndpoint: etcd.endpoint, dataDir: brokerDir })),
         };
         const overrides = Object.entries(settings).flatMap(([key, value]) => ['--override', `${key}=${value}`]);
-        const command = [process.execPath, cli, 'serve', ...overrides];
+        const command = [...(options.node ?? [process.execPath]), cli, 'serve', ...overrides];
         brokers.push(
           new LocalBroker(nodeId, port, brokerDir, join(dataDir, `broker-${nodeId}.log`), command, startTimeoutMs, options.ownProcessGroups ?? false),
         );

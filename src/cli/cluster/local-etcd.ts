@@ -53,6 +53,10 @@ export class LocalEtcd {
     return this.#child !== undefined;
   }
 
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** Starts etcd (again) on the same data dir and ports; resolves once it answers its health check. */
   async restart(): Promise<void> {
     if (this.#child) throw new Error('etcd is already running');
