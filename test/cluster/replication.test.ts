@@ -6,29 +6,23 @@
 // truncates and follows.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../../bench/faults/fault-proxy.js';
 import { ephemeralPort } from '../../bench/lib/ports.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 const SESSION_TIMEOUT_MS = 2_000;
 const LAG_TIME_MS = 1_500;
 
 describe.skipIf(etcdMissing !== undefined)('replication between three brokers', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   let clusterName: string;
   const brokers: TestBroker[] = [];
   /** Each broker's inter-broker listener is reached through its proxy, when the test asked for them. */
   const proxies = new Map<number, FaultProxy>();
 
-  beforeAll(async () => {
-    etcd = await TestEtcd.start();
-  }, 30_000);
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
   afterEach(async () => {
     for (const proxy of proxies.values()) proxy.heal();
     for (const broker of brokers.splice(0).reverse()) await broker.close();
