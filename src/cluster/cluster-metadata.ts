@@ -133,7 +133,7 @@ export class ClusterMetadata {
   readonly #topicConfigs = new Map<string, TopicConfig>();
   readonly #listeners: MetadataListener[] = [];
   /** Revisions from the watch, applied one after another (listeners awaited). */
-  #applying: Promise<void> = Promise.resolve();
+  #applying: Promise<unknown> = Promise.resolve();
   readonly #revisionWaiters = new Set<{ readonly revision: number; readonly resolve: () => void }>();
   /** Told after every change applied (controlled shutdown waits on them). */
   readonly #changeWaiters = new Set<() => void>();
@@ -756,9 +756,13 @@ export class ClusterMetadata {
    * hears of each later change. Closed with the metadata.
    */
   async watchPrefix(prefix: string, onChange?: (changes: readonly PrefixChange[]) => void): Promise<WatchedPrefix> {
-    const watched = await WatchedPrefix.open(this.#store, prefix, onChange);
-    this.#watchedPrefixes.push(watched);
-    return watched;
+    // Fed by the metadata's own watch, which sees every key. Read between two applied revisions, at one the view
+    // has not passed: the changes the watch brings after it are those after the read or already in it.
+    return this.#serialApply(async () => {
+      const watched = WatchedPrefix.fed(this.#store, prefix, await this.#store.range(prefix), onChange);
+      this.#watchedPrefixes.push(watched);
+      return watched;
+    });
   }
 
   /** Stops following the store and releases it; changes requested before are settled first. */
@@ -780,7 +784,9 @@ export class ClusterMetadata {
     const { kvs, revision } = await this.#store.range('');
     await this.#serialApply(() => {
       const brokers = this.#view.brokers;
-      return this.#applyChanges(this.#view.reload(kvs, revision), brokers);
+      const changes = this.#view.reload(kvs, revision);
+      for (const watched of this.#watchedPrefixes) watched.reload(kvs, revision);
+      return this.#applyChanges(changes, brokers);
     });
     this.#watch = await this.#store.watch('', {
       fromRevision: revision + 1,
@@ -802,7 +808,9 @@ export class ClusterMetadata {
     for (const [revision, changes] of [...byRevision].sort(([a], [b]) => a - b)) {
       if (revision <= this.#view.revision) continue;
       const brokers = this.#view.brokers;
-      await this.#applyChanges(this.#view.apply(changes, revision), brokers);
+      const topicChanges = this.#view.apply(changes, revision);
+      for (const watched of this.#watchedPrefixes) watched.receive(changes);
+      await this.#applyChanges(topicChanges, brokers);
     }
   }
 
@@ -885,7 +893,7 @@ export class ClusterMetadata {
     return topic;
   }
 
-  #serialApply(step: () => Promise<void>): Promise<void> {
+  #serialApply<T>(step: () => Promise<T>): Promise<T> {
     const result = this.#applying.then(step);
     this.#applying = result.catch(() => undefined);
     return result;

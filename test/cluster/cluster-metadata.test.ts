@@ -21,6 +21,14 @@ function tempDir(): string {
   return dir;
 }
 
+/** A broker's metadata in the cluster of one etcd. */
+async function openOnEtcd(etcd: TestEtcd, nodeId: number): Promise<ClusterMetadata> {
+  const dir = tempDir();
+  await writeMetaProperties(dir, { clusterId: 'shared-cluster-id-00000', nodeId, directoryId: `dir-${nodeId}` });
+  const config = BrokerConfig.create({ 'log.dir': dir, 'gregor.metadata.store': 'etcd', 'gregor.etcd.endpoints': etcd.endpoint });
+  return ClusterMetadata.open(config, config.logDirs);
+}
+
 async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
   await expect(promise).rejects.toSatisfy((error) => error instanceof KafkaError && error.code === code);
 }
@@ -117,10 +125,7 @@ describe('cluster metadata', () => {
     const opened: ClusterMetadata[] = [];
     try {
       const open = async (nodeId: number): Promise<ClusterMetadata> => {
-        const dir = tempDir();
-        await writeMetaProperties(dir, { clusterId: 'shared-cluster-id-00000', nodeId, directoryId: `dir-${nodeId}` });
-        const config = BrokerConfig.create({ 'log.dir': dir, 'gregor.metadata.store': 'etcd', 'gregor.etcd.endpoints': etcd.endpoint });
-        const metadata = await ClusterMetadata.open(config, config.logDirs);
+        const metadata = await openOnEtcd(etcd, nodeId);
         opened.push(metadata);
         return metadata;
       };
@@ -144,4 +149,38 @@ describe('cluster metadata', () => {
       await etcd.destroy();
     }
   });
+
+  it.skipIf(etcdMissing !== undefined)(
+    'keeps a watched prefix current through the metadata’s watch: what is there when opened, then the other broker’s writes only',
+    async () => {
+      const etcd = await TestEtcd.start();
+      const opened: ClusterMetadata[] = [];
+      try {
+        const open = async (nodeId: number): Promise<ClusterMetadata> => {
+          const metadata = await openOnEtcd(etcd, nodeId);
+          opened.push(metadata);
+          return metadata;
+        };
+        const [writer, reader] = [await open(1), await open(2)];
+        const written = await writer.watchPrefix('acls/');
+        expect(await written.write([{ key: 'a', value: '1' }])).toBe(true);
+        expect(written.get('a')).toBe('1');
+        const seen: { key: string; value: string | undefined }[] = [];
+        const watched = await reader.watchPrefix('acls/', (changes) => seen.push(...changes));
+        await pollUntil(() => watched.get('a') === '1', 'the key written before');
+        await writer.createTopic('t');
+        expect(await written.write([{ key: 'b', value: '2' }])).toBe(true);
+        expect(await written.write([{ key: 'a', value: undefined }])).toBe(true);
+        await pollUntil(() => seen.length === 2, 'the other broker’s writes');
+        expect(seen).toEqual([
+          { key: 'b', value: '2' },
+          { key: 'a', value: undefined },
+        ]);
+        expect(watched.entries()).toEqual(new Map([['b', '2']]));
+      } finally {
+        for (const metadata of opened) await metadata.close();
+        await etcd.destroy();
+      }
+    },
+  );
 });

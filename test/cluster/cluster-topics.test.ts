@@ -10,7 +10,7 @@ import { offsetsPartitionFor } from '../../src/group/offsets-partition.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdMissing, useEtcd } from '../support/etcd.js';
 import { coordinatorOf } from '../support/group-coordinator.js';
 import { consumeAll, hasKcat, kcat } from '../support/kcat.js';
 import { pollUntil } from '../support/poll.js';
@@ -18,11 +18,10 @@ import { pollUntil } from '../support/poll.js';
 const PARTITIONS = 6;
 
 describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of three brokers', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   const brokers: TestBroker[] = [];
 
   beforeAll(async () => {
-    etcd = await TestEtcd.start();
     const cluster = `test-${randomUUID()}`;
     for (let nodeId = 1; nodeId <= 3; nodeId++) {
       brokers.push(
@@ -39,7 +38,6 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
   }, 60_000);
   afterAll(async () => {
     for (const broker of brokers.splice(0).reverse()) await broker.close();
-    await etcd?.destroy();
   });
 
   function kafka(bootstrap = brokers[0]!.bootstrap): Kafka {

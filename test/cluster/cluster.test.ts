@@ -2,28 +2,22 @@
 // checked, every live broker and the elected controller in Metadata, and the controller's succession.
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { writeMetaProperties } from '../../src/cluster/meta-properties.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 const SESSION_TIMEOUT_MS = 2_000;
 
 describe.skipIf(etcdMissing !== undefined)('a cluster of brokers over etcd', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   let clusterName: string;
   const brokers: TestBroker[] = [];
 
-  beforeAll(async () => {
-    etcd = await TestEtcd.start();
-  }, 30_000);
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
   afterEach(async () => {
     for (const broker of brokers.splice(0).reverse()) await broker.close();
   });

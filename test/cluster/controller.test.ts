@@ -5,26 +5,20 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterMetadata, type PartitionChange } from '../../src/cluster/cluster-metadata.js';
 import { ElectionType } from '../../src/cluster/controller/partition-election.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 describe.skipIf(etcdMissing !== undefined)('the controller', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   let clusterName: string;
   const dirs: string[] = [];
   const opened = new Set<ClusterMetadata>();
 
-  beforeAll(async () => {
-    etcd = await TestEtcd.start();
-  }, 30_000);
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
   afterEach(async () => {
     for (const metadata of opened) await metadata.close();
     opened.clear();

@@ -7,27 +7,21 @@ import { Etcd3 } from 'etcd3';
 import { FaultProxy } from '../../bench/faults/fault-proxy.js';
 import { Kafka, type Producer, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { KEYS } from '../../src/cluster/store/shared-metadata.js';
 import { clusterPrefix } from '../../src/cluster/store/prefixed-store.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 describe.skipIf(etcdMissing !== undefined)('brokers when etcd or their session goes away', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   let clusterName: string;
   const brokers: TestBroker[] = [];
   const producers: Producer[] = [];
   let proxy: FaultProxy | undefined;
 
-  beforeAll(async () => {
-    etcd = await TestEtcd.start();
-  }, 30_000);
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
   afterEach(async () => {
     for (const producer of producers.splice(0)) await producer.disconnect();
     proxy?.heal();

@@ -11,7 +11,7 @@ import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ZERO_UUID } from '../../src/server/handlers/03-metadata.js';
 import { type BrokerProcess, ensureBuilt, spawnBroker, tempDataDir } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdMissing, useEtcd } from '../support/etcd.js';
 import { consumeAll, hasKcat } from '../support/kcat.js';
 import { pollUntil } from '../support/poll.js';
 
@@ -26,7 +26,7 @@ interface Node {
 }
 
 describe.skipIf(etcdMissing !== undefined || !hasKcat())('a cluster of three broker processes when brokers die', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   const nodes: Node[] = [];
   const clusterName = `test-${randomUUID()}`;
 
@@ -42,7 +42,6 @@ describe.skipIf(etcdMissing !== undefined || !hasKcat())('a cluster of three bro
 
   beforeAll(async () => {
     ensureBuilt();
-    etcd = await TestEtcd.start();
     for (const nodeId of [1, 2, 3]) {
       const dataDir = tempDataDir();
       nodes.push({ nodeId, dataDir, process: await spawnBroker(dataDir, settings(nodeId)) });
@@ -53,7 +52,6 @@ describe.skipIf(etcdMissing !== undefined || !hasKcat())('a cluster of three bro
       await node.process.stop('SIGKILL');
       rmSync(node.dataDir, { recursive: true, force: true });
     }
-    await etcd?.destroy();
   }, 30_000);
 
   function node(nodeId: number): Node {

@@ -6,7 +6,7 @@
 // truncates and follows. A leader that loses its metadata session answers what waits on it as leader at once.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../../bench/faults/fault-proxy.js';
 import { ephemeralPort } from '../../bench/lib/ports.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
@@ -14,14 +14,14 @@ import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { batchOf } from '../replication/batches.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 const SESSION_TIMEOUT_MS = 2_000;
 const LAG_TIME_MS = 1_500;
 
 describe.skipIf(etcdMissing !== undefined)('replication between three brokers', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   let clusterName: string;
   const brokers: TestBroker[] = [];
   /** Each broker's inter-broker listener is reached through its proxy, when the test asked for them. */
@@ -30,12 +30,6 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
   const etcdProxies = new Map<number, FaultProxy>();
   const clients: RawClient[] = [];
 
-  beforeAll(async () => {
-    etcd = await TestEtcd.start();
-  }, 30_000);
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
     const allProxies = [...proxies.values(), ...etcdProxies.values()];

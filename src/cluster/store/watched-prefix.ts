@@ -2,7 +2,8 @@
  * One key prefix of a metadata store kept in memory and current: read once, then followed through a watch,
  * so every broker sharing the store sees a write of any of them within the watch's delay. Security state that
  * is not topic metadata (client quotas, ACLs, SCRAM credentials) lives this way, beside ClusterMetadata's
- * own keys and independent of them. Keys are given and returned without the prefix.
+ * own keys and independent of them. The watch is its own, or one that already sees the prefix feeds it
+ * (ClusterMetadata's, over every key of the cluster). Keys are given and returned without the prefix.
  */
 import type { Compare, KeyValue, MetadataStore, Watch, WatchEvent } from './metadata-store.js';
 
@@ -44,6 +45,22 @@ export class WatchedPrefix {
   static async open(store: MetadataStore, prefix: string, onChange: (changes: readonly PrefixChange[]) => void = () => undefined): Promise<WatchedPrefix> {
     const watched = new WatchedPrefix(store, prefix, onChange);
     await watched.#follow(false);
+    return watched;
+  }
+
+  /**
+   * A watched prefix without a watch of its own: `read` is the store's keys (any, those outside the prefix
+   * are ignored) at its revision, and the caller, following the store from there, passes every later change
+   * to `receive` in revision order and every re-read to `reload`.
+   */
+  static fed(
+    store: MetadataStore,
+    prefix: string,
+    read: { readonly kvs: readonly KeyValue[]; readonly revision: number },
+    onChange: (changes: readonly PrefixChange[]) => void = () => undefined,
+  ): WatchedPrefix {
+    const watched = new WatchedPrefix(store, prefix, onChange);
+    watched.reload(read.kvs, read.revision, false);
     return watched;
   }
 
@@ -90,10 +107,12 @@ export class WatchedPrefix {
     this.#waiters.clear();
   }
 
-  /** Reads everything under the prefix (telling the difference when re-reading) and watches from there. */
-  async #follow(announce: boolean): Promise<void> {
-    const { kvs, revision } = await this.#store.range(this.#prefix);
-    const read = new Map(kvs.map((kv) => [kv.key.slice(this.#prefix.length), { ...kv, key: kv.key.slice(this.#prefix.length) }]));
+  /** Replaces the keys with a read of the store at `revision`, telling `onChange` the difference when `announce`. */
+  reload(kvs: readonly KeyValue[], revision: number, announce = true): void {
+    if (this.#closed) return;
+    const read = new Map(
+      kvs.filter((kv) => kv.key.startsWith(this.#prefix)).map((kv) => [kv.key.slice(this.#prefix.length), { ...kv, key: kv.key.slice(this.#prefix.length) }]),
+    );
     const changes: PrefixChange[] = [];
     for (const key of this.#values.keys()) if (!read.has(key)) changes.push({ key, value: undefined });
     for (const [key, kv] of read) if (this.#values.get(key)?.modRevision !== kv.modRevision) changes.push({ key, value: kv.value });
@@ -101,9 +120,33 @@ export class WatchedPrefix {
     for (const [key, kv] of read) this.#values.set(key, kv);
     this.#advance(revision);
     if (announce && changes.length > 0) this.#onChange(changes);
+  }
+
+  /** Applies the store's changes after the last seen (any, those outside the prefix are ignored), in revision order. */
+  receive(events: readonly WatchEvent[]): void {
+    if (this.#closed) return;
+    const changes: PrefixChange[] = [];
+    let revision = this.#revision;
+    for (const event of events) {
+      if (event.kv.modRevision <= this.#revision) continue;
+      revision = Math.max(revision, event.kv.modRevision);
+      if (!event.kv.key.startsWith(this.#prefix)) continue;
+      const key = event.kv.key.slice(this.#prefix.length);
+      if (event.type === 'put') this.#values.set(key, { ...event.kv, key });
+      else this.#values.delete(key);
+      changes.push({ key, value: event.type === 'put' ? event.kv.value : undefined });
+    }
+    if (changes.length > 0) this.#onChange(changes);
+    this.#advance(revision);
+  }
+
+  /** Reads everything under the prefix (telling the difference when re-reading) and watches from there. */
+  async #follow(announce: boolean): Promise<void> {
+    const { kvs, revision } = await this.#store.range(this.#prefix);
+    this.reload(kvs, revision, announce);
     this.#watch = await this.#store.watch(this.#prefix, {
       fromRevision: revision + 1,
-      onEvents: (events) => this.#apply(events),
+      onEvents: (events) => this.receive(events),
       // The watch lost its history (compaction): read again and carry on.
       onError: () => void this.#resync(),
     });
@@ -113,21 +156,6 @@ export class WatchedPrefix {
     if (this.#closed) return;
     await this.#watch?.cancel();
     await this.#follow(true);
-  }
-
-  #apply(events: readonly WatchEvent[]): void {
-    const changes: PrefixChange[] = [];
-    let revision = this.#revision;
-    for (const event of events) {
-      if (event.kv.modRevision <= this.#revision) continue;
-      const key = event.kv.key.slice(this.#prefix.length);
-      if (event.type === 'put') this.#values.set(key, { ...event.kv, key });
-      else this.#values.delete(key);
-      changes.push({ key, value: event.type === 'put' ? event.kv.value : undefined });
-      revision = Math.max(revision, event.kv.modRevision);
-    }
-    if (changes.length > 0) this.#onChange(changes);
-    this.#advance(revision);
   }
 
   #advance(revision: number): void {
