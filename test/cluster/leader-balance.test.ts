@@ -47,7 +47,6 @@ describe.skipIf(etcdMissing !== undefined)('automatic leader balance between thr
       'gregor.cluster.name': clusterName,
       'broker.session.timeout.ms': 2_000,
       'replica.fetch.backoff.ms': 100,
-      'replica.lag.time.max.ms': 2_000,
       'offsets.topic.num.partitions': 1,
       'leader.imbalance.check.interval.seconds': 1,
     };
