@@ -85,6 +85,11 @@ export interface FetchParams {
   readonly replicaId: number;
   /** A follower's broker epoch (Fetch v15+ ReplicaState); -1 or absent when not sent. */
   readonly replicaEpoch?: number;
+  /**
+   * A consumer's fetch that may be served by a follower replica, up to its high watermark, and told of a
+   * closer replica by the leader (Kafka's client metadata, sent from Fetch v11, KIP-392).
+   */
+  readonly fromClosestReplica?: { readonly rackId: string };
   readonly maxWaitMs: number;
   readonly minBytes: number;
   readonly maxBytes: number;
@@ -105,12 +110,25 @@ export interface FetchPartitionResult {
   readonly bytes: number;
   /** Set, with no records, when the fetcher's log diverges from this one: the epoch to truncate by and where it ends here. */
   readonly divergingEpoch?: { readonly epoch: number; readonly endOffset: bigint };
+  /** Set, with no records, when the leader sends a consumer to a replica closer to it (KIP-392). */
+  readonly preferredReadReplica?: number;
 }
 
 export interface FetchResult {
   readonly partitions: readonly FetchPartitionResult[];
   /** Must be called once the records have been written out (the socket write callback). */
   release(): void;
+}
+
+/** What `ReplicaManager.replicationState` reports (the metrics read it when scraped). */
+export interface ReplicationState {
+  readonly underReplicatedPartitions: number;
+  readonly underMinIsrPartitions: number;
+  readonly isrShrinks: number;
+  readonly isrExpands: number;
+  readonly followerFetchRequests: number;
+  /** Offsets, over the partitions this broker follows. */
+  readonly maxFollowerLag: bigint;
 }
 
 export interface ListOffsetResult {
@@ -135,6 +153,9 @@ export class ReplicaManager {
   #expirationTimer: NodeJS.Timeout | undefined;
   #isrTimer: NodeJS.Timeout | undefined;
   #highWatermarkTimer: NodeJS.Timeout | undefined;
+  #isrShrinks = 0;
+  #isrExpands = 0;
+  #followerFetchRequests = 0;
 
   /** Where appends report exceptions that are not Kafka errors: clients only see UNKNOWN_SERVER_ERROR. */
   readonly #logger: Logger | undefined;
@@ -322,13 +343,15 @@ export class ReplicaManager {
    * Reads each partition, up to `max_bytes` over the whole response (at least one batch of the first
    * partition with data, as KIP-74), parking the fetch until `min_bytes` are there or `max_wait_ms` passes.
    * As Kafka, partitions the metadata does not know (a deleted topic) are answered with their error but take
-   * no part in the decision to wait: an error or a diverging epoch on any other partition answers at once.
+   * no part in the decision to wait: an error, a diverging epoch or a preferred read replica on any other
+   * partition answers at once.
    */
   fetch(params: FetchParams): Promise<FetchResult> {
+    if (params.replicaId >= 0) this.#followerFetchRequests++;
     const first = this.#read(params);
     const known = first.partitions.filter((p) => this.#metadata.topic(p.topic)?.partitions[p.partition] !== undefined);
     // A diverging epoch is answered at once too: the fetcher must truncate before anything else can come.
-    const answerNow = known.some((p) => p.errorCode !== ErrorCode.NONE || p.divergingEpoch !== undefined);
+    const answerNow = known.some((p) => p.errorCode !== ErrorCode.NONE || p.divergingEpoch !== undefined || p.preferredReadReplica !== undefined);
     const bytes = first.partitions.reduce((sum, p) => sum + p.bytes, 0);
     if (params.maxWaitMs <= 0 || bytes >= params.minBytes || answerNow || known.length === 0) return Promise.resolve(first);
     first.release();
@@ -378,6 +401,33 @@ export class ReplicaManager {
     return byDir;
   }
 
+  /**
+   * Replication's health as Kafka's ReplicaManager and ReplicaFetcherManager report it: the partitions this
+   * broker leads with fewer in-sync replicas than replicas, or than `min.insync.replicas`; the ISR shrinks
+   * and expands it wrote and the follower fetches it answered, since it started; the largest lag of a
+   * partition it follows.
+   */
+  replicationState(): ReplicationState {
+    let underReplicated = 0;
+    let underMinIsr = 0;
+    for (const partitions of this.#partitions.values()) {
+      for (const partition of opened(partitions)) {
+        if (!partition.isLeader || partition.offline !== undefined) continue;
+        const isr = partition.role.isr.length;
+        if (isr < partition.role.replicas.length) underReplicated++;
+        if (isr < partition.config.number('min.insync.replicas')) underMinIsr++;
+      }
+    }
+    return {
+      underReplicatedPartitions: underReplicated,
+      underMinIsrPartitions: underMinIsr,
+      isrShrinks: this.#isrShrinks,
+      isrExpands: this.#isrExpands,
+      followerFetchRequests: this.#followerFetchRequests,
+      maxFollowerLag: this.#fetchers.maxLag,
+    };
+  }
+
   /** Fetches parked in the purgatory (Kafka's fetch purgatory size). */
   get delayedFetchCount(): number {
     return this.#delayedFetches.size;
@@ -413,9 +463,11 @@ export class ReplicaManager {
     const partitions = params.partitions.map((request): FetchPartitionResult => {
       const partition = this.partition(request.topic, request.partition);
       try {
-        this.#checkLeader(request.topic, request.partition);
+        if (!(params.fromClosestReplica && partition)) this.#checkLeader(request.topic, request.partition);
         if (!partition) throw this.#missing(request.topic, request.partition);
         partition.checkLeaderEpoch(request.currentLeaderEpoch);
+        const preferred = params.fromClosestReplica && this.#preferredReadReplica(partition, params.fromClosestReplica.rackId, request.fetchOffset);
+        if (preferred !== undefined) return { ...noRecords(request, ErrorCode.NONE, partition), preferredReadReplica: preferred };
         if (untilLogEnd) this.#checkFollower(partition, params.replicaId, request.currentLeaderEpoch);
         const divergingEpoch = (request.lastFetchedEpoch ?? -1) >= 0 ? partition.divergingEpoch(request.fetchOffset, request.lastFetchedEpoch!) : undefined;
         if (divergingEpoch) return { ...noRecords(request, ErrorCode.NONE, partition), divergingEpoch };
@@ -629,6 +681,32 @@ export class ReplicaManager {
   }
 
   /**
+   * The replica a consumer in rack `rackId` should fetch from instead of this leader (Kafka's
+   * findPreferredReadReplica with its RackAwareReplicaSelector): with `replica.selector.class` set and a
+   * rack given, among the live in-sync followers that have `fetchOffset` and this leader, those in the
+   * consumer's rack; the leader when it is one of them or none is, else the one furthest ahead (then the
+   * one caught up last). Undefined means the leader itself.
+   */
+  #preferredReadReplica(partition: Partition, rackId: string, fetchOffset: bigint): number | undefined {
+    if (rackId === '' || !partition.isLeader || !this.#config.has('replica.selector.class')) return undefined;
+    const racks = new Map(this.#metadata.brokers().map((b) => [b.nodeId, b.rack]));
+    if (racks.get(this.#metadata.nodeId) === rackId) return undefined;
+    const nowMs = Date.now();
+    let best: { readonly id: number; readonly logEndOffset: bigint; readonly sinceCaughtUpMs: number } | undefined;
+    for (const id of partition.role.isr) {
+      const follower = partition.followerState(id);
+      if (!follower || racks.get(id) !== rackId || follower.logEndOffset < fetchOffset) continue;
+      const candidate = { id, logEndOffset: follower.logEndOffset, sinceCaughtUpMs: nowMs - follower.lastCaughtUpMs };
+      const ahead =
+        !best ||
+        candidate.logEndOffset > best.logEndOffset ||
+        (candidate.logEndOffset === best.logEndOffset && candidate.sinceCaughtUpMs < best.sinceCaughtUpMs);
+      if (ahead) best = candidate;
+    }
+    return best?.id;
+  }
+
+  /**
    * Kafka's followerReplicaOrThrow: a fetch from a broker that is not a replica of the partition is refused,
    * UNKNOWN_LEADER_EPOCH when it names the current epoch (it may be a replica this leader has not learned
    * of yet, so it retries), else NOT_LEADER_OR_FOLLOWER.
@@ -688,8 +766,14 @@ export class ReplicaManager {
     if (!isr) return;
     this.#alteringIsr.add(partition);
     this.#logger?.info({ topic: partition.topic, partition: partition.partition, from: partition.role.isr, to: isr }, 'changing the ISR');
+    const before = partition.role.isr;
     this.#metadata
       .alterPartition(partition.topic, partition.partition, partition.role, isr)
+      .then((written) => {
+        if (!written) return;
+        if (before.some((id) => !isr.includes(id))) this.#isrShrinks++;
+        if (isr.some((id) => !before.includes(id))) this.#isrExpands++;
+      })
       .catch((error: unknown) => this.#logger?.warn({ err: error, topic: partition.topic, partition: partition.partition }, 'ISR change failed'))
       .finally(() => this.#alteringIsr.delete(partition));
   }
