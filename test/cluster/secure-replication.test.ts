@@ -2,7 +2,8 @@
 // followers connect with TLS (the peer's certificate checked against the trust store and the host name) and
 // log in with sasl.mechanism.inter.broker.protocol as the JAAS entry's user; with the authorizer on, the
 // leader answers their fetches only when that user holds CLUSTER_ACTION on the cluster (super.users or an ACL),
-// and a follower refused says so in its log.
+// and a follower refused says so in its log. A follower logs in again before its KIP-368 session ends, so
+// its connection is never closed under it.
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel } from 'kafkajs';
@@ -16,12 +17,14 @@ import { pollUntil } from '../support/poll.js';
 import { upsertion } from '../support/scram-client.js';
 
 const BROKER_PASSWORD = 'inter-broker "secret"';
+/** The inter-broker SCRAM session lifetime (connections.max.reauth.ms) in the test that logs in again. */
+const SESSION_MS = 4_000;
 
 describe.skipIf(etcdMissing !== undefined)('replication over a SASL_SSL inter-broker listener', () => {
   let etcd: TestEtcd;
   let certs: TestCertificates;
   const brokers: TestBroker[] = [];
-  /** Each broker's log lines at error level, by node id. */
+  /** Each broker's log lines at warn level and above, by node id. */
   const errors = new Map<number, string[]>();
 
   beforeAll(async () => {
@@ -45,7 +48,7 @@ describe.skipIf(etcdMissing !== undefined)('replication over a SASL_SSL inter-br
         done();
       },
     });
-    return pino({ level: 'error' }, sink);
+    return pino({ level: 'warn' }, sink);
   }
 
   /** `login` is the inter-broker mechanism's settings: its name and the JAAS entry with the broker's user. */
@@ -109,9 +112,12 @@ describe.skipIf(etcdMissing !== undefined)('replication over a SASL_SSL inter-br
     return brokers.find((b) => b.broker.metadata.nodeId === leader)!;
   }
 
-  it('replicates with SCRAM-SHA-512 logins of a super user, acks=all answered by the full ISR', async () => {
+  it('replicates with SCRAM-SHA-512 logins of a super user, acks=all answered by the full ISR, logging in again as sessions end', async () => {
     const scram = {
       'listener.name.internal.sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+      'listener.name.internal.scram-sha-512.connections.max.reauth.ms': String(SESSION_MS),
+      // Each long poll ends well within the last 15% of a session, where the follower logs in again.
+      'replica.fetch.wait.max.ms': '100',
       'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
       'listener.name.internal.scram-sha-512.sasl.jaas.config': `org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="${BROKER_PASSWORD.replace(/"/g, '\\"')}";`,
     };
@@ -125,6 +131,14 @@ describe.skipIf(etcdMissing !== undefined)('replication over a SASL_SSL inter-br
     const leader = leaderOf(topic).broker.replicaManager.partition(topic, 0)!;
     expect(leader.highWatermark).toBe(10n);
     expect([...leader.role.isr].sort()).toEqual([1, 2, 3]);
+
+    // The logins before the credential existed failed; from here on, no fetcher connection may fail.
+    for (const lines of errors.values()) lines.length = 0;
+    const since = Date.now();
+    await pollUntil(() => Date.now() - since > 2 * SESSION_MS, 'two sessions to pass', { timeoutMs: 2 * SESSION_MS + 5_000 });
+    await produce(topic, -1);
+    await pollUntil(() => logEnds(topic).every((end) => end === 20n), 'every replica to have the 20 records');
+    expect([...errors.values()].flat().filter((line) => line.includes('replica fetch failed'))).toEqual([]);
   }, 120_000);
 
   it('does not replicate while the broker user lacks CLUSTER_ACTION, logs the refusal, and replicates once an ACL grants it', async () => {
