@@ -17,6 +17,8 @@ function def(name: string, type: ConfigType, dflt: string | null, doc: string, e
 
 const { BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST } = ConfigType;
 const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'];
+/** The one `replica.selector.class` gregor has: Kafka's, accepted by its Java class name. */
+export const RACK_AWARE_REPLICA_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
 
 /** Every broker key gregor knows, in Kafka's spelling. */
 export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
@@ -130,7 +132,14 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
     'A broker whose etcd lease is not renewed for this long leaves the cluster (rounded up to whole seconds, etcd’s lease unit).',
     { min: 1000 },
   ),
-  def('broker.rack', STRING, null, 'The broker’s rack, for rack-aware replica placement.'),
+  def('broker.rack', STRING, null, 'The broker’s rack, for rack-aware replica placement and consumers fetching from the closest replica.'),
+  def(
+    'replica.selector.class',
+    STRING,
+    null,
+    'How a leader picks the replica a consumer should fetch from (KIP-392): none (the leader), or Kafka’s rack-aware selector by its class name.',
+    { oneOf: [RACK_AWARE_REPLICA_SELECTOR] },
+  ),
   def('gregor.etcd.endpoints', LIST, '127.0.0.1:2379', 'The etcd members (host:port) holding the cluster metadata when gregor.metadata.store is etcd.'),
   ...SECURITY_CONFIG_DEFS,
   ...AUTHORIZER_CONFIG_DEFS,

@@ -84,6 +84,11 @@ export interface FetchParams {
   readonly replicaId: number;
   /** A follower's broker epoch (Fetch v15+ ReplicaState); -1 or absent when not sent. */
   readonly replicaEpoch?: number;
+  /**
+   * A consumer's fetch that may be served by a follower replica, up to its high watermark, and told of a
+   * closer replica by the leader (Kafka's client metadata, sent from Fetch v11, KIP-392).
+   */
+  readonly fromClosestReplica?: { readonly rackId: string };
   readonly maxWaitMs: number;
   readonly minBytes: number;
   readonly maxBytes: number;
@@ -104,6 +109,8 @@ export interface FetchPartitionResult {
   readonly bytes: number;
   /** Set, with no records, when the fetcher's log diverges from this one: the epoch to truncate by and where it ends here. */
   readonly divergingEpoch?: { readonly epoch: number; readonly endOffset: bigint };
+  /** Set, with no records, when the leader sends a consumer to a replica closer to it (KIP-392). */
+  readonly preferredReadReplica?: number;
 }
 
 export interface FetchResult {
@@ -317,13 +324,14 @@ export class ReplicaManager {
    * Reads each partition, up to `max_bytes` over the whole response (at least one batch of the first
    * partition with data, as KIP-74), parking the fetch until `min_bytes` are there or `max_wait_ms` passes.
    * As Kafka, partitions the metadata does not know (a deleted topic) are answered with their error but take
-   * no part in the decision to wait: an error or a diverging epoch on any other partition answers at once.
+   * no part in the decision to wait: an error, a diverging epoch or a preferred read replica on any other
+   * partition answers at once.
    */
   fetch(params: FetchParams): Promise<FetchResult> {
     const first = this.#read(params);
     const known = first.partitions.filter((p) => this.#metadata.topic(p.topic)?.partitions[p.partition] !== undefined);
     // A diverging epoch is answered at once too: the fetcher must truncate before anything else can come.
-    const answerNow = known.some((p) => p.errorCode !== ErrorCode.NONE || p.divergingEpoch !== undefined);
+    const answerNow = known.some((p) => p.errorCode !== ErrorCode.NONE || p.divergingEpoch !== undefined || p.preferredReadReplica !== undefined);
     const bytes = first.partitions.reduce((sum, p) => sum + p.bytes, 0);
     if (params.maxWaitMs <= 0 || bytes >= params.minBytes || answerNow || known.length === 0) return Promise.resolve(first);
     first.release();
@@ -408,9 +416,11 @@ export class ReplicaManager {
     const partitions = params.partitions.map((request): FetchPartitionResult => {
       const partition = this.partition(request.topic, request.partition);
       try {
-        this.#checkLeader(request.topic, request.partition);
+        if (!(params.fromClosestReplica && partition)) this.#checkLeader(request.topic, request.partition);
         if (!partition) throw this.#missing(request.topic, request.partition);
         partition.checkLeaderEpoch(request.currentLeaderEpoch);
+        const preferred = params.fromClosestReplica && this.#preferredReadReplica(partition, params.fromClosestReplica.rackId, request.fetchOffset);
+        if (preferred !== undefined) return { ...noRecords(request, ErrorCode.NONE, partition), preferredReadReplica: preferred };
         if (untilLogEnd) this.#checkFollower(partition, params.replicaId, request.currentLeaderEpoch);
         const divergingEpoch = (request.lastFetchedEpoch ?? -1) >= 0 ? partition.divergingEpoch(request.fetchOffset, request.lastFetchedEpoch!) : undefined;
         if (divergingEpoch) return { ...noRecords(request, ErrorCode.NONE, partition), divergingEpoch };
@@ -606,6 +616,32 @@ export class ReplicaManager {
       partition.config = config;
       if (partition.offline === undefined) this.#logManager.updateConfig(topic.name, partition.partition, logConfig(config));
     }
+  }
+
+  /**
+   * The replica a consumer in rack `rackId` should fetch from instead of this leader (Kafka's
+   * findPreferredReadReplica with its RackAwareReplicaSelector): with `replica.selector.class` set and a
+   * rack given, among the live in-sync followers that have `fetchOffset` and this leader, those in the
+   * consumer's rack; the leader when it is one of them or none is, else the one furthest ahead (then the
+   * one caught up last). Undefined means the leader itself.
+   */
+  #preferredReadReplica(partition: Partition, rackId: string, fetchOffset: bigint): number | undefined {
+    if (rackId === '' || !partition.isLeader || !this.#config.has('replica.selector.class')) return undefined;
+    const racks = new Map(this.#metadata.brokers().map((b) => [b.nodeId, b.rack]));
+    if (racks.get(this.#metadata.nodeId) === rackId) return undefined;
+    const nowMs = Date.now();
+    let best: { readonly id: number; readonly logEndOffset: bigint; readonly sinceCaughtUpMs: number } | undefined;
+    for (const id of partition.role.isr) {
+      const follower = partition.followerState(id);
+      if (!follower || racks.get(id) !== rackId || follower.logEndOffset < fetchOffset) continue;
+      const candidate = { id, logEndOffset: follower.logEndOffset, sinceCaughtUpMs: nowMs - follower.lastCaughtUpMs };
+      const ahead =
+        !best ||
+        candidate.logEndOffset > best.logEndOffset ||
+        (candidate.logEndOffset === best.logEndOffset && candidate.sinceCaughtUpMs < best.sinceCaughtUpMs);
+      if (ahead) best = candidate;
+    }
+    return best?.id;
   }
 
   /**

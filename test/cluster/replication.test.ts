@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../../bench/faults/fault-proxy.js';
 import { ephemeralPort } from '../../bench/lib/ports.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
+import { RACK_AWARE_REPLICA_SELECTOR } from '../../src/config/broker-config.js';
+import type { TrafficObserver } from '../../src/metrics/traffic.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { batchOf } from '../replication/batches.js';
@@ -81,14 +83,22 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
   /** What each broker of the cluster was started with, to restart it the same way. */
   const startedWith = new Map<number, Record<string, string | number>>();
 
-  async function startCluster(lagTimeMs = LAG_TIME_MS, options: { proxied?: boolean; etcdProxied?: boolean } = {}): Promise<void> {
+  async function startCluster(
+    lagTimeMs = LAG_TIME_MS,
+    options: {
+      proxied?: boolean;
+      etcdProxied?: boolean;
+      extra?: (nodeId: number) => Record<string, string>;
+      traffic?: (nodeId: number) => TrafficObserver;
+    } = {},
+  ): Promise<void> {
     clusterName = `replication-${randomUUID()}`;
     startedWith.clear();
     for (let nodeId = 1; nodeId <= 3; nodeId++) {
       const listeners = options.proxied ? await proxiedInterBrokerListener(nodeId) : {};
       const etcdLink = options.etcdProxied ? await proxiedEtcd(nodeId) : {};
-      startedWith.set(nodeId, { ...settings(nodeId, lagTimeMs), ...listeners, ...etcdLink });
-      brokers.push(await startBroker(startedWith.get(nodeId)!, {}, tempDataDir()));
+      startedWith.set(nodeId, { ...settings(nodeId, lagTimeMs), ...listeners, ...etcdLink, ...options.extra?.(nodeId) });
+      brokers.push(await startBroker(startedWith.get(nodeId)!, { traffic: options.traffic?.(nodeId) }, tempDataDir()));
     }
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the three');
   }
@@ -353,7 +363,8 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       timeoutMs: 30_000,
       topicData: [{ name: topic, partitionData: [{ index: 0, records: batchOf(['waits']) }] }],
     });
-    const fetched = fetching.request(ApiKey.Fetch, 12, {
+    // Fetch v10: before v11 only leaders serve consumers (from v11 any replica may, KIP-392).
+    const fetched = fetching.request(ApiKey.Fetch, 10, {
       replicaId: -1,
       maxWaitMs: 30_000,
       minBytes: 1,
@@ -444,4 +455,86 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     // An epoch the leader never had cannot be placed.
     expect(await fetch(followerId, registered, 3n, state.leaderEpoch + 1)).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE });
   }, 90_000);
+
+  it('sends a consumer to the in-sync follower in its rack, which serves it up to its high watermark (KIP-392)', async () => {
+    const topic = `rack-${randomUUID()}`;
+    /** Record bytes each broker sent for the topic (followers' fetches go to leaders only, and only partition 0 has records). */
+    const sent = new Map<number, number>();
+    const traffic = (nodeId: number): TrafficObserver => ({
+      produced: () => undefined,
+      fetched: (name, views) => {
+        if (name === topic) sent.set(nodeId, (sent.get(nodeId) ?? 0) + views.reduce((sum, view) => sum + view.length, 0));
+      },
+    });
+    await startCluster(LAG_TIME_MS, {
+      extra: (nodeId) => ({ 'broker.rack': `rack-${nodeId}`, 'replica.selector.class': RACK_AWARE_REPLICA_SELECTOR, 'group.initial.rebalance.delay.ms': '0' }),
+      traffic,
+    });
+    await createTopic(topic, { 'min.insync.replicas': '3' });
+    await produce(topic, ['a', 'b', 'c'], 0);
+    await expectIdenticalReplicas(topic, 0);
+    const state = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!;
+    const followerId = state.replicas.find((id) => id !== state.leader)!;
+    const topicInfo = brokers[0]!.broker.metadata.topic(topic)!;
+    const fetch = async (nodeId: number, version: number, rackId: string, fetchOffset = 0n) => {
+      const client = await RawClient.connect(brokerOf(nodeId).bootstrap);
+      clients.push(client);
+      const response = await client.request(ApiKey.Fetch, version, {
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic,
+            topicId: topicInfo.topicId,
+            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+          },
+        ],
+        forgottenTopicsData: [],
+        rackId,
+      });
+      const data = response.responses[0].partitions[0];
+      return {
+        errorCode: data.errorCode,
+        preferredReadReplica: data.preferredReadReplica,
+        highWatermark: data.highWatermark,
+        bytes: data.records?.length ?? 0,
+      };
+    };
+    // The leader names the follower in the consumer's rack, and serves a consumer in its own rack or in none.
+    expect(await fetch(state.leader, 11, `rack-${followerId}`)).toEqual({
+      errorCode: ErrorCode.NONE,
+      preferredReadReplica: followerId,
+      highWatermark: 3n,
+      bytes: 0,
+    });
+    expect(await fetch(state.leader, 11, `rack-${state.leader}`)).toMatchObject({ errorCode: ErrorCode.NONE, preferredReadReplica: -1 });
+    expect((await fetch(state.leader, 11, '')).bytes).toBeGreaterThan(0);
+    // The follower serves Fetch v11+ up to its high watermark; past its log end is out of range; before v11 only leaders serve.
+    expect(await fetch(followerId, 11, `rack-${followerId}`, 3n)).toEqual({ errorCode: ErrorCode.NONE, preferredReadReplica: -1, highWatermark: 3n, bytes: 0 });
+    expect((await fetch(followerId, 11, `rack-${followerId}`, 4n)).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect((await fetch(followerId, 10, '')).errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    sent.clear();
+
+    const consumer = new Kafka({ brokers: [brokerOf(state.leader).bootstrap], logLevel: logLevel.NOTHING }).consumer({
+      groupId: `g-${randomUUID()}`,
+      rackId: `rack-${followerId}`,
+    });
+    const values: string[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message, partition }) => void (partition === 0 && values.push(message.value!.toString())) });
+      await pollUntil(() => values.length >= 3, 'the consumer to read the partition', { timeoutMs: 30_000 });
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(values).toEqual(['a', 'b', 'c']);
+    expect(sent.get(followerId)).toBeGreaterThan(0);
+    expect(sent.get(state.leader) ?? 0).toBe(0);
+  }, 120_000);
 });

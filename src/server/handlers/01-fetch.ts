@@ -9,7 +9,9 @@
  * leader how far the follower is, unless it comes from an earlier incarnation of the follower's broker (a
  * ReplicaState broker epoch older than its registration: NOT_LEADER_OR_FOLLOWER). From v12 a fetch that sends
  * its last fetched epoch is answered, where its log diverges from the leader's, with the diverging epoch
- * and no records, so a follower truncates without an OffsetForLeaderEpoch round trip.
+ * and no records, so a follower truncates without an OffsetForLeaderEpoch round trip. From v11 a consumer
+ * may fetch from a follower, which serves it up to its own high watermark, and a leader with
+ * `replica.selector.class` names the replica in the consumer's rack (`preferred_read_replica`, KIP-392).
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchPartitionResult } from '../../replication/replica-manager.js';
@@ -20,6 +22,8 @@ import { AclOperation, CLUSTER_NAME, ResourceType } from '../../security/authori
 
 type PartitionData = FetchResponse.PartitionData;
 
+/** Fetch v11 is the first with the consumer's rack: from it, followers serve consumers and leaders name a closer replica (KIP-392). */
+const CLIENT_RACK_VERSION = 11;
 /** Fetch v12 is the first with the last fetched epoch in requests and the diverging epoch in responses (KIP-595's truncation on fetch). */
 const DIVERGING_EPOCH_VERSION = 12;
 const TOPIC_ID_VERSION = 13;
@@ -43,6 +47,7 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
     const result = await context.replicaManager.fetch({
       replicaId,
       replicaEpoch,
+      fromClosestReplica: !follower && context.apiVersion >= CLIENT_RACK_VERSION ? { rackId: request.rackId ?? '' } : undefined,
       maxWaitMs: request.maxWaitMs,
       minBytes: request.minBytes,
       maxBytes: request.maxBytes,
@@ -135,5 +140,6 @@ function partitionData(result: FetchPartitionResult, unknownTopicId: boolean): P
     records: [...result.records],
   };
   if (result.divergingEpoch) data.divergingEpoch = { ...result.divergingEpoch };
+  if (result.preferredReadReplica !== undefined) data.preferredReadReplica = result.preferredReadReplica;
   return data;
 }
