@@ -339,6 +339,18 @@ export class ClusterMetadata {
   }
 
   /**
+   * Partitions without a live leader, counted by the controller only (Kafka's OfflinePartitionsCount: every
+   * other broker reports 0, so the cluster's sum is the count).
+   */
+  get offlinePartitionCount(): number {
+    if (this.controllerId !== this.nodeId) return 0;
+    const live = new Set(this.brokers().map((b) => b.nodeId));
+    let offline = 0;
+    for (const topic of this.#view.topics.values()) for (const p of topic.partitions) if (!live.has(p.leader)) offline++;
+    return offline;
+  }
+
+  /**
    * Brokers that can hold replicas: the live ones, counting this broker while it starts (its internal topics
    * are created before its listener is bound and it registers).
    */

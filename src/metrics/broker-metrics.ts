@@ -315,6 +315,7 @@ export class BrokerMetrics implements TrafficObserver {
       },
     });
     this.#quotaGauges(state);
+    this.#replicationMetrics(state, false);
     new Gauge({
       name: 'gregor_mapped_bytes',
       help: 'Address space mapped from segment files, by file kind (log, index, timeindex).',
@@ -325,6 +326,71 @@ export class BrokerMetrics implements TrafficObserver {
         for (const [file, bytes] of await readMappedSegmentBytes()) this.set({ file }, bytes);
       },
     });
+  }
+
+  /**
+   * Replication's health with Kafka's meanings, under gregor's names, or (`kafkaNames`) the names the JMX
+   * exporter's Kafka example rules give the same beans.
+   */
+  #replicationMetrics(state: () => BrokerStateSource, kafkaNames: boolean): void {
+    const registers = [this.registry];
+    const metric = (type: typeof Gauge | typeof Counter, names: readonly [string, string?], help: string, value: () => number | undefined): void => {
+      const name = names[kafkaNames ? 1 : 0];
+      if (name === undefined) return;
+      new type({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(value() ?? 0);
+        },
+      });
+    };
+    const replication = () => state().replication?.();
+    metric(
+      Gauge,
+      ['gregor_under_replicated_partitions', 'kafka_server_replicamanager_underreplicatedpartitions'],
+      'Partitions this broker leads with fewer in-sync replicas than replicas (Kafka’s UnderReplicatedPartitions).',
+      () => replication()?.underReplicatedPartitions,
+    );
+    metric(
+      Gauge,
+      ['gregor_under_min_isr_partitions', 'kafka_server_replicamanager_underminisrpartitioncount'],
+      'Partitions this broker leads with fewer in-sync replicas than min.insync.replicas: acks=all is refused (UnderMinIsrPartitionCount).',
+      () => replication()?.underMinIsrPartitions,
+    );
+    metric(
+      Gauge,
+      ['gregor_offline_partitions', 'kafka_controller_kafkacontroller_offlinepartitionscount'],
+      'Partitions without a live leader, reported by the controller only (OfflinePartitionsCount).',
+      () => state().offlinePartitions?.(),
+    );
+    metric(
+      Counter,
+      ['gregor_isr_shrinks_total', 'kafka_server_replicamanager_isrshrinks_total'],
+      'ISR shrinks this broker wrote as leader (IsrShrinksPerSec, count).',
+      () => replication()?.isrShrinks,
+    );
+    metric(
+      Counter,
+      ['gregor_isr_expands_total', 'kafka_server_replicamanager_isrexpands_total'],
+      'ISR expands this broker wrote as leader (IsrExpandsPerSec, count).',
+      () => replication()?.isrExpands,
+    );
+    metric(
+      Gauge,
+      ['gregor_replica_fetcher_max_lag', 'kafka_server_replicafetchermanager_maxlag'],
+      'Largest lag in offsets of a partition this broker follows behind its leader’s high watermark (ReplicaFetcherManager MaxLag).',
+      () => Number(replication()?.maxFollowerLag ?? 0n),
+    );
+    metric(
+      Counter,
+      // Kafka's is one label value of its requests counter, which gregor does not export under Kafka's name.
+      ['gregor_follower_fetch_requests_total'],
+      'Fetch requests from followers this broker answered (RequestsPerSec, request=FetchFollower, count).',
+      () => replication()?.followerFetchRequests,
+    );
   }
 
   /** Per quota entity, as Kafka's quota sensors (`byte-rate`/`request-time`, `throttle-time`), labelled by quota, user and client id. */
@@ -375,5 +441,6 @@ export class BrokerMetrics implements TrafficObserver {
     };
     failed('kafka_server_brokertopicmetrics_failedproducerequests_total', 'FailedProduceRequestsPerSec', PRODUCE_KEY);
     failed('kafka_server_brokertopicmetrics_failedfetchrequests_total', 'FailedFetchRequestsPerSec', FETCH_KEY);
+    this.#replicationMetrics(() => this.#state, true);
   }
 }

@@ -42,6 +42,21 @@ export function offlineLogDirs(states: Iterable<LogDirState>): string[] {
   return [...states].filter((dir) => !dir.online).map((dir) => dir.path);
 }
 
+/** Replication as Kafka's ReplicaManager, ReplicaFetcherManager and controller report it. */
+export interface ReplicationState {
+  /** Partitions this broker leads whose ISR is smaller than their replicas (UnderReplicatedPartitions). */
+  readonly underReplicatedPartitions: number;
+  /** Partitions this broker leads whose ISR is below min.insync.replicas (UnderMinIsrPartitionCount). */
+  readonly underMinIsrPartitions: number;
+  /** ISR shrinks and expands this broker wrote as leader, since it started (IsrShrinksPerSec, IsrExpandsPerSec). */
+  readonly isrShrinks: number;
+  readonly isrExpands: number;
+  /** Follower fetch requests this broker answered, since it started (RequestsPerSec, request=FetchFollower). */
+  readonly followerFetchRequests: number;
+  /** The largest lag, in offsets, of a partition this broker follows behind its leader's high watermark (MaxLag). */
+  readonly maxFollowerLag: bigint;
+}
+
 export interface BrokerStateSource {
   /** The log dirs with their state. */
   logDirs?(): Iterable<LogDirState>;
@@ -53,6 +68,9 @@ export interface BrokerStateSource {
   workerQueueDepth?(): number;
   /** Unclean leader elections this broker made as controller, since it started. */
   uncleanLeaderElections?(): number;
+  /** Partitions without a live leader, as the controller counts them (0 on other brokers: OfflinePartitionsCount). */
+  offlinePartitions?(): number;
+  replication?(): ReplicationState;
   /** The entities client quotas meter now. */
   quotaSensors?(): Iterable<QuotaSensorState>;
   /** Connections refused since start for exceeding their address's connection creation rate. */

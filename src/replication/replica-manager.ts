@@ -119,6 +119,17 @@ export interface FetchResult {
   release(): void;
 }
 
+/** What `ReplicaManager.replicationState` reports (the metrics read it when scraped). */
+export interface ReplicationState {
+  readonly underReplicatedPartitions: number;
+  readonly underMinIsrPartitions: number;
+  readonly isrShrinks: number;
+  readonly isrExpands: number;
+  readonly followerFetchRequests: number;
+  /** Offsets, over the partitions this broker follows. */
+  readonly maxFollowerLag: bigint;
+}
+
 export interface ListOffsetResult {
   readonly errorCode: ErrorCode;
   readonly timestamp: bigint;
@@ -141,6 +152,9 @@ export class ReplicaManager {
   #expirationTimer: NodeJS.Timeout | undefined;
   #isrTimer: NodeJS.Timeout | undefined;
   #highWatermarkTimer: NodeJS.Timeout | undefined;
+  #isrShrinks = 0;
+  #isrExpands = 0;
+  #followerFetchRequests = 0;
 
   /** Where appends report exceptions that are not Kafka errors: clients only see UNKNOWN_SERVER_ERROR. */
   readonly #logger: Logger | undefined;
@@ -328,6 +342,7 @@ export class ReplicaManager {
    * partition answers at once.
    */
   fetch(params: FetchParams): Promise<FetchResult> {
+    if (params.replicaId >= 0) this.#followerFetchRequests++;
     const first = this.#read(params);
     const known = first.partitions.filter((p) => this.#metadata.topic(p.topic)?.partitions[p.partition] !== undefined);
     // A diverging epoch is answered at once too: the fetcher must truncate before anything else can come.
@@ -379,6 +394,33 @@ export class ReplicaManager {
       }
     }
     return byDir;
+  }
+
+  /**
+   * Replication's health as Kafka's ReplicaManager and ReplicaFetcherManager report it: the partitions this
+   * broker leads with fewer in-sync replicas than replicas, or than `min.insync.replicas`; the ISR shrinks
+   * and expands it wrote and the follower fetches it answered, since it started; the largest lag of a
+   * partition it follows.
+   */
+  replicationState(): ReplicationState {
+    let underReplicated = 0;
+    let underMinIsr = 0;
+    for (const partitions of this.#partitions.values()) {
+      for (const partition of opened(partitions)) {
+        if (!partition.isLeader || partition.offline !== undefined) continue;
+        const isr = partition.role.isr.length;
+        if (isr < partition.role.replicas.length) underReplicated++;
+        if (isr < partition.config.number('min.insync.replicas')) underMinIsr++;
+      }
+    }
+    return {
+      underReplicatedPartitions: underReplicated,
+      underMinIsrPartitions: underMinIsr,
+      isrShrinks: this.#isrShrinks,
+      isrExpands: this.#isrExpands,
+      followerFetchRequests: this.#followerFetchRequests,
+      maxFollowerLag: this.#fetchers.maxLag,
+    };
   }
 
   /** Fetches parked in the purgatory (Kafka's fetch purgatory size). */
@@ -704,8 +746,14 @@ export class ReplicaManager {
     if (!isr) return;
     this.#alteringIsr.add(partition);
     this.#logger?.info({ topic: partition.topic, partition: partition.partition, from: partition.role.isr, to: isr }, 'changing the ISR');
+    const before = partition.role.isr;
     this.#metadata
       .alterPartition(partition.topic, partition.partition, partition.role, isr)
+      .then((written) => {
+        if (!written) return;
+        if (before.some((id) => !isr.includes(id))) this.#isrShrinks++;
+        if (isr.some((id) => !before.includes(id))) this.#isrExpands++;
+      })
       .catch((error: unknown) => this.#logger?.warn({ err: error, topic: partition.topic, partition: partition.partition }, 'ISR change failed'))
       .finally(() => this.#alteringIsr.delete(partition));
   }

@@ -81,6 +81,39 @@ describe('BrokerMetrics', () => {
     expect(sampleValue(samples, 'gregor_unclean_leader_elections_total')).toBe(2);
   });
 
+  it('reads replication’s health at scrape time, under gregor’s names and, when asked, the JMX exporter’s', async () => {
+    const source = {
+      offlinePartitions: () => 1,
+      replication: () => ({
+        underReplicatedPartitions: 2,
+        underMinIsrPartitions: 1,
+        isrShrinks: 3,
+        isrExpands: 4,
+        followerFetchRequests: 50,
+        maxFollowerLag: 7n,
+      }),
+    };
+    const metrics = new BrokerMetrics();
+    metrics.setStateSource(source);
+    const samples = await scrape(metrics);
+    expect(sampleValue(samples, 'gregor_under_replicated_partitions')).toBe(2);
+    expect(sampleValue(samples, 'gregor_under_min_isr_partitions')).toBe(1);
+    expect(sampleValue(samples, 'gregor_offline_partitions')).toBe(1);
+    expect(sampleValue(samples, 'gregor_isr_shrinks_total')).toBe(3);
+    expect(sampleValue(samples, 'gregor_isr_expands_total')).toBe(4);
+    expect(sampleValue(samples, 'gregor_replica_fetcher_max_lag')).toBe(7);
+    expect(sampleValue(samples, 'gregor_follower_fetch_requests_total')).toBe(50);
+    const kafka = new BrokerMetrics({ kafkaNames: true });
+    kafka.setStateSource(source);
+    const kafkaSamples = await scrape(kafka);
+    expect(sampleValue(kafkaSamples, 'kafka_server_replicamanager_underreplicatedpartitions')).toBe(2);
+    expect(sampleValue(kafkaSamples, 'kafka_server_replicamanager_underminisrpartitioncount')).toBe(1);
+    expect(sampleValue(kafkaSamples, 'kafka_controller_kafkacontroller_offlinepartitionscount')).toBe(1);
+    expect(sampleValue(kafkaSamples, 'kafka_server_replicamanager_isrshrinks_total')).toBe(3);
+    expect(sampleValue(kafkaSamples, 'kafka_server_replicamanager_isrexpands_total')).toBe(4);
+    expect(sampleValue(kafkaSamples, 'kafka_server_replicafetchermanager_maxlag')).toBe(7);
+  });
+
   it('adds the JMX exporter names of BrokerTopicMetrics when asked', async () => {
     const metrics = new BrokerMetrics({ kafkaNames: true });
     metrics.topic('a').bytesIn += 10;

@@ -50,6 +50,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     connectionCount: () => broker.connectionCount,
     workerQueueDepth: () => broker.workerQueueDepth,
     uncleanLeaderElections: () => broker.metadata.uncleanLeaderElections,
+    offlinePartitions: () => broker.metadata.offlinePartitionCount,
+    replication: () => broker.replicaManager.replicationState(),
     quotaSensors: () => broker.services.quotas.sensorStates(),
     connectionsThrottled: () => broker.services.quotas.connections.refusedCount,
   });

@@ -50,6 +50,13 @@ export class FetcherManager {
     return this.#leaderOf.get(partition);
   }
 
+  /** The largest lag, in offsets, of any partition this broker follows (Kafka's ReplicaFetcherManager MaxLag). */
+  get maxLag(): bigint {
+    let max = 0n;
+    for (const fetcher of this.#fetchers.values()) if (fetcher.maxLag > max) max = fetcher.maxLag;
+    return max;
+  }
+
   async close(): Promise<void> {
     const fetchers = [...this.#fetchers.values()];
     this.#fetchers.clear();

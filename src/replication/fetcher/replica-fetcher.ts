@@ -46,6 +46,8 @@ interface FetchState {
   truncating: boolean;
   /** No fetch for it before this time (after an error). */
   delayedUntilMs: number;
+  /** Offsets the leader's high watermark was ahead of this log's end at the last fetch (Kafka's fetcher lag). */
+  lag: bigint;
 }
 
 export class ReplicaFetcher {
@@ -73,13 +75,20 @@ export class ReplicaFetcher {
 
   /** Follows `partition` from this leader; a log without epochs truncates to its high watermark first. */
   add(partition: Partition): void {
-    this.#states.set(partition, { partition, truncating: partition.log.leaderEpochs().length === 0, delayedUntilMs: 0 });
+    this.#states.set(partition, { partition, truncating: partition.log.leaderEpochs().length === 0, delayedUntilMs: 0, lag: 0n });
     this.#running ??= this.#run();
     this.#wake?.();
   }
 
   remove(partition: Partition): void {
     this.#states.delete(partition);
+  }
+
+  /** The largest lag, in offsets, of the partitions fetched from this leader (Kafka's MaxLag). */
+  get maxLag(): bigint {
+    let max = 0n;
+    for (const state of this.#states.values()) if (state.lag > max) max = state.lag;
+    return max;
   }
 
   async stop(): Promise<void> {
@@ -239,6 +248,7 @@ export class ReplicaFetcher {
             if (this.#settings.flushBeforeFetch) flushes.push(partition.log.flush(partition.logEndOffset));
           }
           partition.updateFollowerHighWatermark(data.highWatermark);
+          state.lag = data.highWatermark > partition.logEndOffset ? data.highWatermark - partition.logEndOffset : 0n;
         } catch (error) {
           this.#logger?.warn({ err: error, topic: partition.topic, partition: partition.partition }, 'replicated batches could not be appended');
           this.#delay(state, error instanceof KafkaError ? error.code : ErrorCode.UNKNOWN_SERVER_ERROR);
