@@ -369,7 +369,8 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       timeoutMs: 30_000,
       topicData: [{ name: topic, partitionData: [{ index: 0, records: batchOf(['waits']) }] }],
     });
-    const fetched = fetching.request(ApiKey.Fetch, 12, {
+    // Fetch v10: before v11 only leaders serve consumers (from v11 any replica may, KIP-392).
+    const fetched = fetching.request(ApiKey.Fetch, 10, {
       replicaId: -1,
       maxWaitMs: 30_000,
       minBytes: 1,
