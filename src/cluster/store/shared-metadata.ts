@@ -114,10 +114,10 @@ export class SharedMetadata {
       KEYS_PER_TXN,
     );
     const last = states.pop() ?? [];
-    const result = await this.#writeInSteps([
-      ...states.map((success) => ({ compare, success })),
+    const result = await this.#writeHiddenThenReveal(
+      states.map((success) => ({ compare, success })),
       { compare, success: [put(key, topic), put(KEYS.topicConfigs(topic.name), configs), ...last] },
-    ]);
+    );
     if (!result.succeeded) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${topic.name} already exists`);
     return result.revision;
   }
@@ -166,43 +166,44 @@ export class SharedMetadata {
         compare: [...guard, topicExists, ...success.map((op): Compare => ({ key: op.key, target: 'createRevision', result: '=', value: 0 }))],
         success,
       }));
-    const result = await this.#writeInSteps(steps);
+    const first = steps.pop();
+    if (!first) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'no partitions to add');
+    const result = await this.#writeHiddenThenReveal(steps, first);
     if (!result.succeeded) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${topic.name} changed while adding partitions`);
     return result.revision;
   }
 
   /**
-   * Runs `steps` in order, stopping at the first that fails; every step but the last writes only keys no broker
-   * reads until the last lands. When a step fails, or one before the last cannot be run, the keys the earlier
-   * steps may have written are deleted again. The last step's result is returned (or the failed step's).
+   * Runs the `hidden` transactions, which write only keys no broker reads until `reveal` lands, then `reveal`;
+   * stops at the first that fails and returns its result. When one fails, or a hidden one cannot be run, the
+   * keys the hidden ones may have written are deleted again.
    */
-  async #writeInSteps(steps: readonly Txn[]): Promise<TxnResult> {
+  async #writeHiddenThenReveal(hidden: readonly Txn[], reveal: Txn): Promise<TxnResult> {
     const written: string[] = [];
     const undo = async (): Promise<void> => {
       // Best effort: keys left behind stay unread, and the caller must hear the failure itself, not this one.
       for (const chunk of chunks(written, KEYS_PER_TXN)) await this.#store.txn({ compare: [], success: chunk.map(remove) }).catch(() => undefined);
     };
-    for (const [index, step] of steps.entries()) {
-      const last = index === steps.length - 1;
+    for (const step of hidden) {
       let result: TxnResult;
       try {
         result = await this.#store.txn(step);
       } catch (error) {
-        // A last step that failed to answer may have been applied: its keys, now read, must stay.
-        if (!last) {
-          written.push(...step.success.map((op) => op.key));
-          await undo();
-        }
+        // It may have been applied without answering.
+        written.push(...step.success.map((op) => op.key));
+        await undo();
         throw error;
       }
       if (!result.succeeded) {
         await undo();
         return result;
       }
-      if (last) return result;
       written.push(...step.success.map((op) => op.key));
     }
-    throw new RangeError('no transaction to run');
+    // A reveal that fails to answer may have been applied: the keys it makes read must then stay.
+    const result = await this.#store.txn(reveal);
+    if (!result.succeeded) await undo();
+    return result;
   }
 
   async topics(): Promise<TopicRecord[]> {
