@@ -7,7 +7,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { campaign, currentLeader } from '../../src/cluster/store/election.js';
 import { EtcdMetadataStore } from '../../src/cluster/store/etcd-store.js';
 import { LocalMetadataStore } from '../../src/cluster/store/local-store.js';
-import { CompactedError, type KeyValue, LeaseNotFoundError, type MetadataStore, type WatchEvent } from '../../src/cluster/store/metadata-store.js';
+import {
+  CompactedError,
+  type KeyValue,
+  LeaseNotFoundError,
+  MAX_TXN_OPS,
+  type MetadataStore,
+  TxnTooLargeError,
+  type WatchEvent,
+} from '../../src/cluster/store/metadata-store.js';
 import { openMetadataStore } from '../../src/cluster/store/open-store.js';
 import { PrefixedStore, clusterPrefix } from '../../src/cluster/store/prefixed-store.js';
 import { SharedMetadata } from '../../src/cluster/store/shared-metadata.js';
@@ -282,6 +290,75 @@ for (const backend of backends) {
       const blocks = await Promise.all(Array.from({ length: 6 }, () => shared.reserveProducerIdBlock(1000)));
       const starts = blocks.map((block) => block.firstProducerId).sort((a, b) => (a < b ? -1 : 1));
       expect(starts).toEqual([0n, 1000n, 2000n, 3000n, 4000n, 5000n]);
+    });
+
+    it('refuses a transaction of more than 128 comparisons or operations, as etcd’s default --max-txn-ops, and applies none of it', async () => {
+      const puts = (count: number) => Array.from({ length: count }, (_, i) => ({ type: 'put' as const, key: `many/${i}`, value: 'v' }));
+      expect((await store.txn({ compare: [], success: puts(MAX_TXN_OPS) })).succeeded).toBe(true);
+      await expect(store.txn({ compare: [], success: puts(MAX_TXN_OPS + 1) })).rejects.toBeInstanceOf(TxnTooLargeError);
+      const absent = Array.from({ length: MAX_TXN_OPS + 1 }, (_, i) => ({ key: `none/${i}`, target: 'createRevision', result: '=', value: 0 }) as const);
+      await expect(store.txn({ compare: absent, success: [{ type: 'put', key: 'none/x', value: 'v' }] })).rejects.toBeInstanceOf(TxnTooLargeError);
+      expect(await store.get('none/x')).toBeUndefined();
+      expect((await store.range('many/')).kvs).toHaveLength(MAX_TXN_OPS);
+    });
+
+    it('creates, grows and deletes a topic of more partition states than one transaction holds, each appearing whole', async () => {
+      const shared = new SharedMetadata(store);
+      const seen = recorder();
+      const watch = await store.watch('', { onEvents: seen.onEvents });
+      const state = (leader: number) => ({ leader, leaderEpoch: 0, partitionEpoch: 0, replicas: [leader], isr: [leader] });
+      const topic = { name: 'big', topicId: 'id-big', internal: false };
+      const created = await shared.createTopic(
+        topic,
+        {},
+        Array.from({ length: 1000 }, (_, i) => state(i % 3)),
+      );
+      const partitions = await store.range('partitions/id-big/');
+      expect(partitions.kvs).toHaveLength(1000);
+      // Written before the topic record, or with it: nobody reads them before the record names their topic id.
+      expect(Math.max(...partitions.kvs.map((kv) => kv.modRevision))).toBe(created);
+      expect((await store.get('topics/big'))?.modRevision).toBe(created);
+
+      const grown = await shared.addPartitions(
+        topic,
+        1000,
+        Array.from({ length: 500 }, (_, i) => state(i % 3)),
+      );
+      const added = (await store.range('partitions/id-big/')).kvs.filter((kv) => Number(kv.key.split('/')[2]) >= 1000);
+      expect(added).toHaveLength(500);
+      // The first new partition comes last: a reader stopping at the first missing partition sees 1000, then 1500.
+      expect((await store.get('partitions/id-big/1000'))?.createRevision).toBe(grown);
+      expect(Math.max(...added.map((kv) => kv.createRevision))).toBe(grown);
+      await expect(shared.addPartitions(topic, 1000, [state(0)])).rejects.toMatchObject({ code: ErrorCode.INVALID_PARTITIONS });
+
+      const topicRevision = (await store.get('topics/big'))!.modRevision;
+      const deleted = await shared.deleteTopic(topic, topicRevision, 1500, []);
+      expect(await shared.topics()).toEqual([]);
+      expect((await store.range('partitions/')).kvs).toEqual([]);
+      await pollUntil(() => seen.events.at(-1)?.kv.modRevision === deleted, 'the watch to see the deletion');
+      const topicKeyGone = seen.events.find((event) => event.type === 'delete' && event.kv.key === 'topics/big')!;
+      const partitionsGone = seen.events.filter((event) => event.type === 'delete' && event.kv.key.startsWith('partitions/'));
+      expect(partitionsGone).toHaveLength(1500);
+      expect(Math.min(...partitionsGone.map((event) => event.kv.modRevision))).toBe(topicKeyGone.kv.modRevision);
+      expectRevisionOrder(seen.events);
+      await watch.cancel();
+    });
+
+    it('lets one of two concurrent creators of a large topic win, and removes the loser’s partition states', async () => {
+      const shared = new SharedMetadata(store);
+      const other = new SharedMetadata(await current.open('cluster-a'));
+      const states = Array.from({ length: 450 }, (_, i) => ({ leader: i % 3, leaderEpoch: 0, partitionEpoch: 0, replicas: [i % 3], isr: [i % 3] }));
+      const outcomes = await Promise.allSettled([
+        shared.createTopic({ name: 'raced', topicId: 'id-a', internal: false }, {}, states),
+        other.createTopic({ name: 'raced', topicId: 'id-b', internal: false }, {}, states),
+      ]);
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      const lost = outcomes.find((outcome) => outcome.status === 'rejected')!;
+      expect((lost as PromiseRejectedResult).reason).toMatchObject({ code: ErrorCode.TOPIC_ALREADY_EXISTS });
+      const [winner] = await shared.topics();
+      const keys = (await store.range('partitions/')).kvs.map((kv) => kv.key);
+      expect(keys).toHaveLength(450);
+      expect(keys.every((key) => key.startsWith(`partitions/${winner!.topicId}/`))).toBe(true);
     });
 
     it.skipIf(backend.name !== 'etcd')('resumes reads, writes and watches after etcd restarts, without losing a change', async () => {

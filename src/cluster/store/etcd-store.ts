@@ -28,6 +28,7 @@ import {
   type Txn,
   type TxnOp,
   type TxnResult,
+  TxnTooLargeError,
   type Watch,
   type WatchOptions,
 } from './metadata-store.js';
@@ -162,6 +163,7 @@ async function call<T>(operation: () => Promise<T>): Promise<T> {
     return await operation();
   } catch (error) {
     if (error instanceof EtcdLeaseInvalidError) throw new LeaseNotFoundError(leaseIdOf(error));
+    if (error instanceof Error && /too many operations in txn request/.test(error.message)) throw new TxnTooLargeError({ cause: error });
     if (error instanceof Error && (isRecoverableError(error) || error.name === 'BrokenCircuitError' || /deadline/i.test(error.message))) {
       throw new StoreUnavailableError(`etcd unavailable: ${error.message}`, { cause: error });
     }

@@ -17,11 +17,13 @@ import {
   type LeaseId,
   LeaseNotFoundError,
   type LeaseOptions,
+  MAX_TXN_OPS,
   type MetadataStore,
   type RangeResult,
   type Txn,
   type TxnOp,
   type TxnResult,
+  TxnTooLargeError,
   type Watch,
   type WatchEvent,
   type WatchOptions,
@@ -117,6 +119,7 @@ export class LocalMetadataStore implements MetadataStore {
 
   txn(txn: Txn): Promise<TxnResult> {
     return this.#serial(async () => {
+      if ([txn.compare, txn.success, txn.failure ?? []].some((part) => part.length > MAX_TXN_OPS)) throw new TxnTooLargeError();
       const succeeded = txn.compare.every((compare) => this.#holds(compare));
       const ops = succeeded ? txn.success : (txn.failure ?? []);
       for (const op of ops) {

@@ -34,6 +34,12 @@ export type TxnOp =
   | { readonly type: 'put'; readonly key: string; readonly value: string; readonly lease?: LeaseId }
   | { readonly type: 'delete'; readonly key: string };
 
+/**
+ * The most comparisons, and the most operations per branch, one transaction may hold: etcd's default
+ * `--max-txn-ops`, which every store keeps so that a change too large for etcd fails alike everywhere.
+ */
+export const MAX_TXN_OPS = 128;
+
 export interface Txn {
   readonly compare: readonly Compare[];
   /** Applied, as one revision, when every comparison holds. */
@@ -123,6 +129,14 @@ export class CompactedError extends Error {
   constructor(readonly compactRevision: number | undefined) {
     super(`the requested revision has been compacted${compactRevision === undefined ? '' : ` (oldest kept: ${compactRevision + 1})`}`);
     this.name = 'CompactedError';
+  }
+}
+
+/** A transaction held more than MAX_TXN_OPS comparisons or operations per branch (etcd's `--max-txn-ops`). */
+export class TxnTooLargeError extends Error {
+  constructor(options?: ErrorOptions) {
+    super(`a metadata transaction exceeded ${MAX_TXN_OPS} comparisons or operations per branch (etcd's --max-txn-ops)`, options);
+    this.name = 'TxnTooLargeError';
   }
 }
 

@@ -8,7 +8,13 @@
  *   configs/brokers/<id>  producer-ids/next-block  controller  shutting-down/<id>
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
-import type { Compare, KeyValue, Lease, MetadataStore, TxnOp } from './metadata-store.js';
+import type { Compare, KeyValue, Lease, MetadataStore, Txn, TxnOp, TxnResult } from './metadata-store.js';
+
+/**
+ * Keys written or deleted per transaction, below MAX_TXN_OPS to leave room for the comparisons and records
+ * that go with them: a change to more keys is split into several transactions.
+ */
+const KEYS_PER_TXN = 100;
 
 export const KEYS = {
   brokers: 'brokers/',
@@ -90,8 +96,10 @@ export class SharedMetadata {
   }
 
   /**
-   * Creates a topic with its configs and partition states in one transaction; TOPIC_ALREADY_EXISTS if taken.
-   * Returns the revision that created it.
+   * Creates a topic with its configs and partition states; TOPIC_ALREADY_EXISTS if taken. Returns the
+   * revision that created it. A topic of more partitions than one transaction holds has its partition states
+   * written first, under its new topic id that no broker reads yet; the last transaction writes the topic
+   * record with the rest, only if the name is still free, so the topic appears whole and one creator wins.
    */
   async createTopic(
     topic: TopicRecord,
@@ -100,22 +108,25 @@ export class SharedMetadata {
     guard: readonly Compare[] = [],
   ): Promise<number> {
     const key = KEYS.topic(topic.name);
-    const result = await this.#store.txn({
-      compare: [...guard, { key, target: 'createRevision', result: '=', value: 0 }],
-      success: [
-        put(key, topic),
-        put(KEYS.topicConfigs(topic.name), configs),
-        ...partitions.map((state, partition) => put(KEYS.partition(topic.topicId, partition), state)),
-      ],
-    });
+    const compare = [...guard, { key, target: 'createRevision', result: '=', value: 0 } as const];
+    const states = chunks(
+      partitions.map((state, partition) => put(KEYS.partition(topic.topicId, partition), state)),
+      KEYS_PER_TXN,
+    );
+    const last = states.pop() ?? [];
+    const result = await this.#writeHiddenThenReveal(
+      states.map((success) => ({ compare, success })),
+      { compare, success: [put(key, topic), put(KEYS.topicConfigs(topic.name), configs), ...last] },
+    );
     if (!result.succeeded) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${topic.name} already exists`);
     return result.revision;
   }
 
   /**
    * Deletes a topic (read at `topicRevision`, its mod revision) with its configs, its `partitionCount`
-   * partition states and the other keys given, in one transaction; UNKNOWN_TOPIC_OR_PARTITION if it changed
-   * or went first. Returns the revision of the deletion.
+   * partition states and the other keys given; UNKNOWN_TOPIC_OR_PARTITION if it changed or went first.
+   * Returns the revision of the last deletion. The topic record goes in the first transaction, which decides;
+   * what does not fit in it is deleted after, unseen: no broker reads a topic id's keys without its record.
    */
   async deleteTopic(
     topic: TopicRecord,
@@ -127,29 +138,72 @@ export class SharedMetadata {
     const key = KEYS.topic(topic.name);
     const keys = [key, KEYS.topicConfigs(topic.name), ...alsoDelete];
     for (let partition = 0; partition < partitionCount; partition++) keys.push(KEYS.partition(topic.topicId, partition));
+    const [first = [], ...rest] = chunks(keys, KEYS_PER_TXN);
     const result = await this.#store.txn({
       compare: [...guard, { key, target: 'modRevision', result: '=', value: topicRevision }],
-      success: keys.map((k): TxnOp => ({ type: 'delete', key: k })),
+      success: first.map(remove),
     });
     if (!result.succeeded) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic.name} changed while being deleted`);
-    return result.revision;
+    let revision = result.revision;
+    for (const chunk of rest) revision = (await this.#store.txn({ compare: [], success: chunk.map(remove) })).revision;
+    return revision;
   }
 
   /**
    * Adds partition states after the topic's `firstNew - 1`; INVALID_PARTITIONS if the topic is gone or has
-   * grown meanwhile. Returns the revision that added them.
+   * grown meanwhile. Returns the revision that added them. Brokers read a topic's partitions up to the first
+   * missing one, so when they take more than one transaction the last ones are written first and those from
+   * `firstNew` last: the topic grows at once. Each key is written only if absent, so of two growers one wins.
    */
   async addPartitions(topic: TopicRecord, firstNew: number, partitions: readonly PartitionState[], guard: readonly Compare[] = []): Promise<number> {
-    const result = await this.#store.txn({
-      compare: [
-        ...guard,
-        { key: KEYS.topic(topic.name), target: 'createRevision', result: '>', value: 0 },
-        { key: KEYS.partition(topic.topicId, firstNew), target: 'createRevision', result: '=', value: 0 },
-      ],
-      success: partitions.map((state, i) => put(KEYS.partition(topic.topicId, firstNew + i), state)),
-    });
+    const topicExists: Compare = { key: KEYS.topic(topic.name), target: 'createRevision', result: '>', value: 0 };
+    const steps = chunks(
+      partitions.map((state, i) => put(KEYS.partition(topic.topicId, firstNew + i), state)),
+      KEYS_PER_TXN,
+    )
+      .reverse()
+      .map((success) => ({
+        compare: [...guard, topicExists, ...success.map((op): Compare => ({ key: op.key, target: 'createRevision', result: '=', value: 0 }))],
+        success,
+      }));
+    const first = steps.pop();
+    if (!first) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'no partitions to add');
+    const result = await this.#writeHiddenThenReveal(steps, first);
     if (!result.succeeded) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${topic.name} changed while adding partitions`);
     return result.revision;
+  }
+
+  /**
+   * Runs the `hidden` transactions, which write only keys no broker reads until `reveal` lands, then `reveal`;
+   * stops at the first that fails and returns its result. When one fails, or a hidden one cannot be run, the
+   * keys the hidden ones may have written are deleted again.
+   */
+  async #writeHiddenThenReveal(hidden: readonly Txn[], reveal: Txn): Promise<TxnResult> {
+    const written: string[] = [];
+    const undo = async (): Promise<void> => {
+      // Best effort: keys left behind stay unread, and the caller must hear the failure itself, not this one.
+      for (const chunk of chunks(written, KEYS_PER_TXN)) await this.#store.txn({ compare: [], success: chunk.map(remove) }).catch(() => undefined);
+    };
+    for (const step of hidden) {
+      let result: TxnResult;
+      try {
+        result = await this.#store.txn(step);
+      } catch (error) {
+        // It may have been applied without answering.
+        written.push(...step.success.map((op) => op.key));
+        await undo();
+        throw error;
+      }
+      if (!result.succeeded) {
+        await undo();
+        return result;
+      }
+      written.push(...step.success.map((op) => op.key));
+    }
+    // A reveal that fails to answer may have been applied: the keys it makes read must then stay.
+    const result = await this.#store.txn(reveal);
+    if (!result.succeeded) await undo();
+    return result;
   }
 
   async topics(): Promise<TopicRecord[]> {
@@ -218,6 +272,16 @@ export class SharedMetadata {
       if (result.succeeded) return { firstProducerId, size };
     }
   }
+}
+
+function remove(key: string): TxnOp {
+  return { type: 'delete', key };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
 }
 
 function put(key: string, value: unknown): TxnOp {
