@@ -3,8 +3,9 @@
 // client is allowed), keeps its connections, and responses over the quota carry throttle_time_ms; the
 // quota's sensor is in the metrics; a consumer's fetch is capped to what its quota's windows allow. A client
 // sending flat out gets in bursts: each time the window holding its last burst expires it may burst again,
-// so a measurement's error depends on how many whole cycles it spans. Two windows (quota.window.num=2, cycles of ~2 s) keep the test to ~16 s with 12 s measured (within
-// ±9% at any phase in a simulation of the sampler); the 30 s figure with Kafka's 11 windows is bench/quotas/run.ts.
+// so a measurement's error depends on how many whole cycles it spans. With two windows (quota.window.num=2,
+// cycles of ~2 s) the issue's 30 s measurement spans about 15 cycles (within ±9% at any phase in a simulation
+// of the sampler); Kafka's default 11 windows give cycles of ~11 s, measured in bench/quotas/run.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { produceFlatOut } from '../../bench/lib/throttled-producer.js';
@@ -57,8 +58,8 @@ async function fetchOnce(client: RawClient, topic: string, offset: bigint, parti
 
 describe('producer_byte_rate', () => {
   it('holds a kafkajs producer to 1 MiB/s within ±10%, without reconnects', async () => {
-    const result = await produceFlatOut({ bootstrap: broker.bootstrap, topic: 'quota-limited', clientId: 'quota-producer', seconds: 16, warmupSeconds: 4 });
-    expect(result.measuredSeconds).toBeGreaterThan(10);
+    const result = await produceFlatOut({ bootstrap: broker.bootstrap, topic: 'quota-limited', clientId: 'quota-producer', seconds: 36, warmupSeconds: 4 });
+    expect(result.measuredSeconds).toBeGreaterThanOrEqual(30);
     expect(result.bytesPerSecond).toBeGreaterThan(LIMIT * 0.9);
     expect(result.bytesPerSecond).toBeLessThan(LIMIT * 1.1);
     expect(result.socketsOpened).toBeLessThanOrEqual(3);
@@ -74,7 +75,7 @@ describe('producer_byte_rate', () => {
     );
     expect(body).toMatch(new RegExp(`^gregor_client_quota_limit${escapeRegExp(labels)} ${LIMIT}$`, 'm'));
     expect(body).toMatch(new RegExp(`^gregor_client_quota_rate${escapeRegExp(labels)} \\d`, 'm'));
-  }, 30_000);
+  }, 60_000);
 
   it('answers produces over the quota at once with throttle_time_ms set', async () => {
     // A new client may burst limit × (windows − 1) × window = 1 MiB; the second 900 KiB request goes over it.

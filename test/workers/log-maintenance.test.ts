@@ -1,3 +1,4 @@
+import { readAllRecords } from '../support/log-records.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,20 +58,7 @@ function partitions(topic: string, count: number, cleanupPolicy: string[], times
   });
 }
 
-function keysOf(log: Log): string[] {
-  const keys: string[] = [];
-  let offset = log.logStartOffset;
-  for (let read = log.read(offset, 1 << 20, log.logEndOffset); read.bytes > 0; read = log.read(offset, 1 << 20, log.logEndOffset)) {
-    for (const bytes of read.views) {
-      for (let at = 0; at < bytes.length; at += bytes.readInt32BE(at + 8) + 12) {
-        for (const record of native.decodeRecordBatch(bytes.subarray(at, at + bytes.readInt32BE(at + 8) + 12))) keys.push(record.key!.toString());
-      }
-    }
-    read.release();
-    offset = read.nextOffset;
-  }
-  return keys;
-}
+const keysOf = (log: Log): string[] => readAllRecords(log, (record) => record.key!.toString());
 
 describe('LogMaintenance in the partition workers', () => {
   it('compacts every compact log in its own lane, one task per lane', async () => {
