@@ -85,11 +85,14 @@ describe.skipIf(etcdMissing !== undefined)('topics of a thousand partitions on a
 
       await client.createPartitions({ topicPartitions: [{ topic, count: 1500 }], timeout: ADMIN_TIMEOUT_MS });
       await pollUntil(() => partitionCounts(topic).every((count) => count === 1500), 'every broker to know the 1,500 partitions', { timeoutMs: 60_000 });
+      // Listeners are told after the view changes: wait for each broker's second notification.
+      await pollUntil(() => told.every((steps) => steps.length >= 2), 'every broker to be told of the growth');
       expect(told).toEqual(brokers.map(() => ['created 1000', 'grown 1000..1500']));
       expect((await partitionKeys()).get(topicId)).toBe(1500);
 
       await client.deleteTopics({ topics: [topic], timeout: ADMIN_TIMEOUT_MS });
       await pollUntil(() => partitionCounts(topic).every((count) => count === undefined), 'every broker to drop the topic', { timeoutMs: 60_000 });
+      await pollUntil(() => told.every((steps) => steps.length >= 3), 'every broker to be told of the deletion');
       expect(told).toEqual(brokers.map(() => ['created 1000', 'grown 1000..1500', 'deleted 1500']));
       expect((await partitionKeys()).get(topicId)).toBeUndefined();
     } finally {
