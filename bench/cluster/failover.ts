@@ -14,7 +14,7 @@ import { LocalCluster, type LocalBroker } from '../../src/cli/cluster/local-clus
 import type { MetadataStore } from '../../src/cluster/store/metadata-store.js';
 import { KEYS, type PartitionState } from '../../src/cluster/store/shared-metadata.js';
 import { waitFor } from '../lib/process.js';
-import { spread } from '../lib/stats.js';
+import { durationSummary } from '../lib/stats.js';
 import { type ClusterView, allLed, clusterStore, clusterView, createTopic, ledBy, partitionStates } from './cluster-probe.js';
 
 const BROKERS = 3;
@@ -146,19 +146,15 @@ async function main(): Promise<void> {
         `trial ${trial + 1}/${trials}: kill ${brokerKill.at(-1)!.toFixed(0)} ms, controller ${controllerKill.at(-1)!.toFixed(0)} ms, SIGTERM moved ${movedAt === undefined ? '-' : (movedAt - since).toFixed(0)} ms, exit ${termExit.at(-1)!.toFixed(0)} ms\n`,
       );
     }
-    const summary = (values: number[]) => {
-      const s = spread(values);
-      return { medianMs: Math.round(s.median), minMs: Math.round(s.min), maxMs: Math.round(s.max), n: s.n };
-    };
     process.stdout.write(
       `${JSON.stringify(
         {
           sessionTimeoutMs: sessionMs,
           partitions: `${PARTITIONS} RF ${REPLICATION_FACTOR} over ${BROKERS} brokers`,
-          brokerSigkillToNewLeaders: summary(brokerKill),
-          controllerSigkillToNewController: summary(controllerKill),
-          sigtermToLeadershipMoved: summary(termMoved),
-          sigtermToExit: summary(termExit),
+          brokerSigkillToNewLeaders: durationSummary(brokerKill),
+          controllerSigkillToNewController: durationSummary(controllerKill),
+          sigtermToLeadershipMoved: durationSummary(termMoved),
+          sigtermToExit: durationSummary(termExit),
           sigtermExitsWithLeadershipMovedFirst: `${movedBeforeExit}/${trials}`,
         },
         null,

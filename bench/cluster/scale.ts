@@ -12,7 +12,7 @@ import { LocalCluster, type LocalBroker } from '../../src/cli/cluster/local-clus
 import type { MetadataStore, RangeResult } from '../../src/cluster/store/metadata-store.js';
 import { KEYS, type PartitionState, type TopicRecord } from '../../src/cluster/store/shared-metadata.js';
 import { CLOCK_TICKS, cpuTicks, rss, waitFor, waitForIdle } from '../lib/process.js';
-import { spread } from '../lib/stats.js';
+import { durationSummary } from '../lib/stats.js';
 import { clusterStore, createTopic } from './cluster-probe.js';
 
 const { values } = parseArgs({
@@ -160,10 +160,6 @@ async function main(): Promise<void> {
       );
       await idle(cluster.brokers);
     }
-    const summary = (values: number[]) => {
-      const s = spread(values);
-      return { medianMs: Math.round(s.median), minMs: Math.round(s.min), maxMs: Math.round(s.max), n: s.n };
-    };
     process.stdout.write(
       `${JSON.stringify(
         {
@@ -172,10 +168,10 @@ async function main(): Promise<void> {
           createdAndLedMs: Math.round(createdMs),
           memoryEmpty: empty,
           memoryWithPartitions: loaded,
-          controllerSigkillToNewController: summary(failovers.map((f) => f.newControllerMs)),
-          controllerSigkillToPartitionsReelected: summary(failovers.map((f) => f.reelectedMs)),
+          controllerSigkillToNewController: durationSummary(failovers.map((f) => f.newControllerMs)),
+          controllerSigkillToPartitionsReelected: durationSummary(failovers.map((f) => f.reelectedMs)),
           partitionsReelectedPerTrial: failovers.map((f) => f.reelected),
-          newControllerCpuDuringFailover: summary(failovers.map((f) => f.newControllerCpuMs)),
+          newControllerCpuDuringFailover: durationSummary(failovers.map((f) => f.newControllerCpuMs)),
         },
         null,
         2,

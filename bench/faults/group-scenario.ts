@@ -5,7 +5,6 @@
  * the replication checker (over the read-back) and the group checker (over the members' reads and the
  * committed offsets observed during the run).
  */
-import { Kafka, logLevel } from 'kafkajs';
 import { RawClient } from '../lib/raw-client.js';
 import { pollUntil } from '../lib/poll.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
@@ -16,15 +15,13 @@ import { type GroupReport, checkGroup } from './group-checker.js';
 import { startGroupWorkload } from './group-workload.js';
 import type { History } from './history.js';
 import { replicaLogs } from './replica-logs.js';
+import { type ScenarioTopic, acksOnEveryPartitionSince, createTopic, holdFault } from './scenario.js';
 import { type ProducerTarget, RunClock, readBack, startKafkajsProducer } from './workload.js';
 
 /** How long the group may take to consume everything acknowledged once the producer stopped. */
 const CATCH_UP_MS = 90_000;
 
-export interface GroupScenarioOptions extends FaultClusterOptions {
-  readonly partitions: number;
-  readonly replicationFactor: number;
-  readonly topicConfigs?: Record<string, string>;
+export interface GroupScenarioOptions extends FaultClusterOptions, ScenarioTopic {
   readonly members: number;
   readonly faults: (run: GroupScenarioRun) => Promise<void>;
 }
@@ -61,24 +58,11 @@ export async function runGroupScenario(options: GroupScenarioOptions): Promise<G
     stops.push(() => producer.stop());
     const group = await startGroupWorkload(cluster.bootstrapServers, topic, options.members, clock);
     stops.push(() => group.stop());
-    const acksOnEveryPartition = async (timeoutMs = 10_000): Promise<void> => {
-      const since = clock.now();
-      await pollUntil(
-        () => new Set(producer.attempts.filter((a) => a.outcome === 'acked' && a.doneAt > since).map((a) => a.partition)).size === options.partitions,
-        'an acknowledged write on every partition',
-        {
-          timeoutMs,
-          intervalMs: 20,
-        },
-      );
-    };
+    const acksOnEveryPartition = (timeoutMs = 10_000): Promise<void> =>
+      acksOnEveryPartitionSince(clock.now(), () => producer.attempts, options.partitions, timeoutMs);
     const run: GroupScenarioRun = {
       cluster,
-      async fault(fault, holdMs) {
-        const heal = await cluster.inject(fault);
-        await new Promise((resolve) => setTimeout(resolve, holdMs));
-        await heal();
-      },
+      fault: (fault, holdMs) => holdFault(cluster, fault, holdMs),
       acksOnEveryPartition,
       coordinator: (timeoutMs = 30_000) => coordinatorOf(cluster.bootstrapServers, group.groupId, timeoutMs),
       async commitAdvances(timeoutMs = 30_000) {
@@ -155,24 +139,4 @@ async function coordinatorOf(bootstrap: string, groupId: string, timeoutMs: numb
     { timeoutMs },
   );
   return nodeId;
-}
-
-async function createTopic(bootstrap: string, topic: string, options: GroupScenarioOptions): Promise<void> {
-  const admin = new Kafka({ clientId: 'group-fault-admin', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [
-        {
-          topic,
-          numPartitions: options.partitions,
-          replicationFactor: options.replicationFactor,
-          configEntries: Object.entries(options.topicConfigs ?? {}).map(([name, value]) => ({ name, value })),
-        },
-      ],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }

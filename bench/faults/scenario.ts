@@ -19,11 +19,15 @@ export type ProducerKind = 'kafkajs' | 'kcat';
 /** How long brokers may take to register again after the last heal (a few session timeouts). */
 const RECOVERY_MS = 30_000;
 
-export interface ScenarioOptions extends FaultClusterOptions {
-  readonly topic?: string;
+/** The topic a scenario's workload writes to. */
+export interface ScenarioTopic {
   readonly partitions: number;
   readonly replicationFactor: number;
   readonly topicConfigs?: Record<string, string>;
+}
+
+export interface ScenarioOptions extends FaultClusterOptions, ScenarioTopic {
+  readonly topic?: string;
   readonly producers: readonly ProducerKind[];
   /** Injects the scenario's faults through `inject` (each healed before it returns) while the workload runs. */
   readonly faults: (run: ScenarioRun) => Promise<void>;
@@ -76,31 +80,14 @@ async function runFaults(options: ScenarioOptions): Promise<Omit<ScenarioResult,
       producers.push(kind === 'kafkajs' ? await startKafkajsProducer(name, target, clock) : await startKcatProducer(name, target, clock));
     }
     const attempts = (): ProduceAttempt[] => producers.flatMap((p) => p.attempts);
-    const acksOnEveryPartition = async (timeoutMs = options.recoveryTimeoutMs ?? 10_000): Promise<void> => {
-      const since = clock.now();
-      await pollUntil(
-        () => {
-          const fresh = new Set(
-            attempts()
-              .filter((a) => a.outcome === 'acked' && a.doneAt > since)
-              .map((a) => a.partition),
-          );
-          return fresh.size === options.partitions;
-        },
-        'an acknowledged write on every partition',
-        { timeoutMs, intervalMs: 20 },
-      );
-    };
+    const acksOnEveryPartition = (timeoutMs = options.recoveryTimeoutMs ?? 10_000): Promise<void> =>
+      acksOnEveryPartitionSince(clock.now(), attempts, options.partitions, timeoutMs);
     const run: ScenarioRun = {
       cluster,
       topic,
       clock,
       partitionStates: (nodeId) => partitionStates(cluster, topic, nodeId),
-      async fault(fault, holdMs) {
-        const heal = await cluster.inject(fault);
-        await new Promise((resolve) => setTimeout(resolve, holdMs));
-        await heal();
-      },
+      fault: (fault, holdMs) => holdFault(cluster, fault, holdMs),
       acksOnEveryPartition,
     };
     await acksOnEveryPartition(30_000);
@@ -190,7 +177,29 @@ async function partitionStates(cluster: FaultCluster, topic: string, nodeId?: nu
   throw new Error(`no ${nodeId === undefined ? 'running broker' : `broker ${nodeId}`} answered Metadata for ${topic}`);
 }
 
-async function createTopic(bootstrap: string, topic: string, options: ScenarioOptions): Promise<void> {
+/** Resolves once every partition has had a write acknowledged after `since` (the run clock's time). */
+export function acksOnEveryPartitionSince(since: number, attempts: () => readonly ProduceAttempt[], partitions: number, timeoutMs: number): Promise<void> {
+  return pollUntil(
+    () =>
+      new Set(
+        attempts()
+          .filter((a) => a.outcome === 'acked' && a.doneAt > since)
+          .map((a) => a.partition),
+      ).size === partitions,
+    'an acknowledged write on every partition',
+    { timeoutMs, intervalMs: 20 },
+  );
+}
+
+/** Injects `fault`, holds it for `holdMs`, then heals it. */
+export async function holdFault(cluster: FaultCluster, fault: Fault, holdMs: number): Promise<void> {
+  const heal = await cluster.inject(fault);
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  await heal();
+}
+
+/** Creates the scenario's topic through kafkajs and waits for its leaders. */
+export async function createTopic(bootstrap: string, topic: string, options: ScenarioTopic): Promise<void> {
   const kafka = new Kafka({ clientId: 'fault-admin', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } });
   const admin = kafka.admin();
   await admin.connect();

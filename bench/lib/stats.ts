@@ -23,6 +23,12 @@ export function spread(values: readonly number[]): Spread {
   return { median: m, min, max, spreadPercent: m ? ((max - min) / m) * 100 : 0, n: values.length };
 }
 
+/** Durations' median, min and max rounded to whole milliseconds, with their count: how the cluster benches report a series of trials. */
+export function durationSummary(valuesMs: readonly number[]): { medianMs: number; minMs: number; maxMs: number; n: number } {
+  const s = spread(valuesMs);
+  return { medianMs: Math.round(s.median), minMs: Math.round(s.min), maxMs: Math.round(s.max), n: s.n };
+}
+
 /** The nearest-rank quantile `q` (0 < q <= 1) of the values: the smallest value at least a fraction q of them do not exceed. */
 export function quantile(values: readonly number[], q: number): number {
   const s = [...values].sort((a, b) => a - b);

@@ -3,6 +3,7 @@
  * partitions and log sizes, connections, consumer-group lag, the worker-pool queue, client quota usage. The broker and group coordinator
  * supply it; every part is optional so the metrics work before each layer exists.
  */
+import type { ReplicationState } from '../replication/replica-manager.js';
 import type { QuotaSensorState } from '../security/quota/client-quotas.js';
 
 export type { QuotaSensorState };
@@ -40,21 +41,6 @@ export function logDirStates(manager: { logDirs(): readonly { path: string; onli
 /** The paths of the offline log dirs, for `/health/ready`. */
 export function offlineLogDirs(states: Iterable<LogDirState>): string[] {
   return [...states].filter((dir) => !dir.online).map((dir) => dir.path);
-}
-
-/** Replication as Kafka's ReplicaManager, ReplicaFetcherManager and controller report it. */
-export interface ReplicationState {
-  /** Partitions this broker leads whose ISR is smaller than their replicas (UnderReplicatedPartitions). */
-  readonly underReplicatedPartitions: number;
-  /** Partitions this broker leads whose ISR is below min.insync.replicas (UnderMinIsrPartitionCount). */
-  readonly underMinIsrPartitions: number;
-  /** ISR shrinks and expands this broker wrote as leader, since it started (IsrShrinksPerSec, IsrExpandsPerSec). */
-  readonly isrShrinks: number;
-  readonly isrExpands: number;
-  /** Follower fetch requests this broker answered, since it started (RequestsPerSec, request=FetchFollower). */
-  readonly followerFetchRequests: number;
-  /** The largest lag, in offsets, of a partition this broker follows behind its leader's high watermark (MaxLag). */
-  readonly maxFollowerLag: bigint;
 }
 
 export interface BrokerStateSource {

@@ -120,14 +120,18 @@ export interface FetchResult {
   release(): void;
 }
 
-/** What `ReplicaManager.replicationState` reports (the metrics read it when scraped). */
+/** Replication as Kafka's ReplicaManager and ReplicaFetcherManager report it (the metrics read it when scraped). */
 export interface ReplicationState {
+  /** Partitions this broker leads whose ISR is smaller than their replicas (UnderReplicatedPartitions). */
   readonly underReplicatedPartitions: number;
+  /** Partitions this broker leads whose ISR is below min.insync.replicas (UnderMinIsrPartitionCount). */
   readonly underMinIsrPartitions: number;
+  /** ISR shrinks and expands this broker wrote as leader, since it started (IsrShrinksPerSec, IsrExpandsPerSec). */
   readonly isrShrinks: number;
   readonly isrExpands: number;
+  /** Follower fetch requests this broker answered, since it started (RequestsPerSec, request=FetchFollower). */
   readonly followerFetchRequests: number;
-  /** Offsets, over the partitions this broker follows. */
+  /** The largest lag, in offsets, of a partition this broker follows behind its leader's high watermark (MaxLag). */
   readonly maxFollowerLag: bigint;
 }
 
