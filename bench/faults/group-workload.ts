@@ -31,7 +31,9 @@ export async function startGroupWorkload(bootstrap: string, topic: string, membe
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1_000,
       requestTimeout: 5_000,
-      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 },
+      // A budget (~30 s) past a coordinator's failover on a loaded machine: a member out of retries crashes,
+      // and kafkajs's crash path leaks its LeaveGroup's rejection (onCrash is not awaited), failing the run.
+      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1_000 },
     });
   const consumed: ConsumedRecord[] = [];
   const commits: CommitObservation[] = [];

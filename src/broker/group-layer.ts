@@ -36,7 +36,7 @@ export async function startGroups(core: CoreServices, logger?: Logger): Promise<
     onLoadFailure: (partition, error) => logger?.error({ err: error, partition }, 'could not load the groups of a __consumer_offsets partition'),
   });
   await groupCoordinator.start([]);
-  await metadata.subscribe(followLeadership(groupCoordinator, metadata.nodeId));
+  await metadata.subscribe(followLeadership(groupCoordinator, metadata));
   // What this broker leads now is replayed before it serves: a single node's groups are there once it started.
   await Promise.all(ledPartitions(metadata).map(({ partition, leaderEpoch }) => groupCoordinator.onElection(partition, leaderEpoch)));
   return {
@@ -50,8 +50,9 @@ export async function startGroups(core: CoreServices, logger?: Logger): Promise<
   };
 }
 
+/** The offsets partitions this broker leads (ClusterMetadata.leads: in a cluster, by a state written since it registered). */
 function ledPartitions(metadata: ClusterMetadata): OffsetsPartitionLeadership[] {
-  return (metadata.topic(OFFSETS_TOPIC)?.partitions ?? []).filter((p) => p.leader === metadata.nodeId);
+  return (metadata.topic(OFFSETS_TOPIC)?.partitions ?? []).filter((p) => metadata.leads(OFFSETS_TOPIC, p.partition));
 }
 
 /**
@@ -59,11 +60,11 @@ function ledPartitions(metadata: ClusterMetadata): OffsetsPartitionLeadership[] 
  * large partition does not hold up the metadata changes behind it (its groups answer
  * COORDINATOR_LOAD_IN_PROGRESS meanwhile).
  */
-function followLeadership(coordinator: GroupCoordinator, nodeId: number): MetadataListener {
+function followLeadership(coordinator: GroupCoordinator, metadata: ClusterMetadata): MetadataListener {
   const follow = (topic: TopicInfo): void => {
     if (topic.name !== OFFSETS_TOPIC) return;
     for (const p of topic.partitions) {
-      if (p.leader === nodeId) void coordinator.onElection(p.partition, p.leaderEpoch);
+      if (metadata.leads(OFFSETS_TOPIC, p.partition)) void coordinator.onElection(p.partition, p.leaderEpoch);
       else coordinator.onResignation(p.partition);
     }
   };

@@ -294,11 +294,16 @@ export class ClusterMetadata {
 
   /**
    * Whether this broker leads the partition now: the metadata names it leader and, in a cluster, its session
-   * is alive (a broker that cannot prove its lease may already have been replaced as leader).
+   * is alive (a broker that cannot prove its lease may already have been replaced as leader) and the state
+   * was written since this incarnation registered. An older one gave the lead to the previous incarnation,
+   * whose place the controller takes back (partition-election.ts): this one leads from the state it writes.
    */
   leads(topic: string, partition: number): boolean {
-    if (this.#view.topics.get(topic)?.partitions[partition]?.leader !== this.nodeId) return false;
-    return !this.#clustered || this.#session?.alive === true;
+    const info = this.#view.topics.get(topic);
+    if (info?.partitions[partition]?.leader !== this.nodeId) return false;
+    if (!this.#clustered) return true;
+    const written = this.#view.kv(KEYS.partition(info.topicId, partition))?.modRevision ?? 0;
+    return this.#session?.alive === true && written > this.#brokerEpoch;
   }
 
   /**
@@ -390,6 +395,7 @@ export class ClusterMetadata {
             topics: () => this.#view.topics.values(),
             partitionState: (topicId, partition) => this.#partitionState(topicId, partition),
             liveBrokers: () => new Set(this.#view.brokers.map((b) => b.nodeId)),
+            brokerEpochs: () => new Map(this.#view.brokers.map((b) => [b.nodeId, b.brokerEpoch])),
             shuttingDown: () => this.#view.shuttingDown,
             uncleanElectionAllowed: (topic) => this.#topicConfigs.get(topic)?.bool('unclean.leader.election.enable') ?? false,
           },

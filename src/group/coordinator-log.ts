@@ -90,8 +90,8 @@ export class ReplicaCoordinatorLog implements CoordinatorLog {
   }
 
   /**
-   * The coordinator replays a partition once the metadata names this broker its leader, which may be before
-   * this broker's session in the cluster makes it serve as one: the local replica is read, whoever leads it.
+   * The coordinator replays a partition once this broker leads it, as the metadata listeners are told; the
+   * local replica is read whatever role the replica manager, told in the same round, has given it yet.
    */
   async replay(partitionIndex: number, visit: (key: Buffer, value: Buffer | null) => void): Promise<void> {
     const partition = this.#replicaManager.localReplica(OFFSETS_TOPIC, partitionIndex);

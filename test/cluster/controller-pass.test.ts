@@ -18,6 +18,8 @@ let store: LocalMetadataStore;
 let states: Map<string, Versioned<PartitionState>>;
 let topics: TopicInfo[];
 let live: Set<number>;
+/** Each live broker's registration revision: 0 stands for registered before any state was written. */
+let epochs: Map<number, number>;
 let reads: string[];
 let controller: Controller;
 
@@ -56,6 +58,7 @@ beforeEach(async () => {
     resign: async () => undefined,
   };
   live = new Set([1, 2, 3]);
+  epochs = new Map([...live].map((id) => [id, 0]));
   reads = [];
   controller = new Controller({
     store,
@@ -67,6 +70,7 @@ beforeEach(async () => {
         return states.get(KEYS.partition(topicId, partition));
       },
       liveBrokers: () => live,
+      brokerEpochs: () => epochs,
       shuttingDown: () => new Set(),
       uncleanElectionAllowed: () => false,
     },
@@ -114,6 +118,25 @@ describe('a controller pass', () => {
     expect(await pass(new Map())).toEqual([]);
     live = new Set([1, 2, 3]);
     expect(await pass(new Map())).toEqual(['a1', 'a2', 'a4', 'a5', 'b1', 'b2', 'b4', 'b5']);
+  });
+
+  it('takes back what a broker registered again (restarted) held: the lead under a new epoch, its ISR places', async () => {
+    await pass();
+    // Broker 3 restarted within the session timeout: it is live throughout, with a registration newer than every state.
+    epochs = new Map([...epochs, [3, (await store.txn({ compare: [], success: [] })).revision]]);
+    expect(await pass(new Map())).toEqual(['a1', 'a2', 'a4', 'a5', 'b1', 'b2', 'b4', 'b5']);
+    for (const topic of topics) {
+      expect(topic.partitions.map((p) => [p.leader, p.leaderEpoch, p.isr])).toEqual([
+        [1, 0, [1, 2]],
+        [2, 0, [2]],
+        [1, 1, [1]],
+        [1, 0, [1, 2]],
+        [2, 0, [2]],
+        [1, 1, [1]],
+      ]);
+    }
+    // The states written since are its new incarnation's: nothing more to take.
+    expect(await pass(new Map())).toEqual([]);
   });
 
   it('takes the partitions whose state changed from a change, and every partition of a topic created or reconfigured', () => {

@@ -8,8 +8,14 @@ function state(leader: number, replicas: number[], isr: number[], leaderEpoch = 
   return { leader, leaderEpoch, partitionEpoch: 9, replicas, isr };
 }
 
-function elect(s: PartitionState, live: number[], options: { shuttingDown?: number[]; unclean?: boolean } = {}) {
-  return electLeader({ state: s, live: new Set(live), shuttingDown: new Set(options.shuttingDown ?? []), uncleanAllowed: options.unclean ?? false });
+function elect(s: PartitionState, live: number[], options: { shuttingDown?: number[]; unclean?: boolean; restarted?: number[] } = {}) {
+  return electLeader({
+    state: s,
+    live: new Set(live),
+    shuttingDown: new Set(options.shuttingDown ?? []),
+    uncleanAllowed: options.unclean ?? false,
+    restarted: new Set(options.restarted ?? []),
+  });
 }
 
 describe('partition leader election', () => {
@@ -61,6 +67,34 @@ describe('partition leader election', () => {
     });
     expect(elect(state(1, [1, 2], [1]), [1, 2], { shuttingDown: [1] })).toBeUndefined();
     expect(elect(state(2, [2, 1], [2, 1]), [1, 2], { shuttingDown: [1] })?.change).toEqual({ leader: 2, leaderEpoch: 4, replicas: [2, 1], isr: [2] });
+  });
+});
+
+describe('brokers registered again since the state was written (restarted within the session timeout)', () => {
+  it('moves the lead off a restarted leader to a continuing in-sync replica, and drops restarted followers from the ISR', () => {
+    expect(elect(state(1, [1, 2, 3], [1, 2, 3]), [1, 2, 3], { restarted: [1] })).toEqual({
+      change: { leader: 2, leaderEpoch: 5, replicas: [1, 2, 3], isr: [2, 3] },
+      unclean: false,
+    });
+    expect(elect(state(1, [1, 2, 3], [1, 2, 3]), [1, 2, 3], { restarted: [3] })).toEqual({
+      change: { leader: 1, leaderEpoch: 4, replicas: [1, 2, 3], isr: [1, 2] },
+      unclean: false,
+    });
+  });
+
+  it('lets a restarted leader with no continuing in-sync replica lead again, under a new leader epoch', () => {
+    expect(elect(state(2, [1, 2, 3], [2, 3]), [1, 2, 3], { restarted: [2, 3] })).toEqual({
+      change: { leader: 2, leaderEpoch: 5, replicas: [1, 2, 3], isr: [2] },
+      unclean: false,
+    });
+    expect(elect(state(NO_LEADER, [1, 2], [2]), [1, 2], { restarted: [2] })).toEqual({
+      change: { leader: 2, leaderEpoch: 5, replicas: [1, 2], isr: [2] },
+      unclean: false,
+    });
+  });
+
+  it('keeps a restarted replica outside the ISR out of the lead', () => {
+    expect(elect(state(1, [1, 2], [1]), [1, 2], { restarted: [2] })).toBeUndefined();
   });
 });
 

@@ -28,6 +28,8 @@ export interface ControllerView {
   /** The partition's state with the mod revision it was read at, as the view holds it. */
   partitionState(topicId: string, partition: number): Versioned<PartitionState> | undefined;
   liveBrokers(): ReadonlySet<number>;
+  /** Each live broker's epoch: the store revision of its registration, greater for each incarnation. */
+  brokerEpochs(): ReadonlyMap<number, number>;
   shuttingDown(): ReadonlySet<number>;
   uncleanElectionAllowed(topic: string): boolean;
 }
@@ -50,6 +52,7 @@ interface Due {
 /** The brokers whose liveness a pass saw, to tell the next pass which changed. */
 interface SeenBrokers {
   readonly live: ReadonlySet<number>;
+  readonly epochs: ReadonlyMap<number, number>;
   readonly shuttingDown: ReadonlySet<number>;
 }
 
@@ -154,7 +157,7 @@ export class Controller {
         const read = this.#view.partitionState(topic.topicId, partition);
         if (!read) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         let outcome: ErrorCode = ErrorCode.NONE;
-        await this.#write(topic, partition, read, (state) => {
+        await this.#write(topic, partition, read, ({ value: state }) => {
           const election = electRequested(type, { state, ...brokers });
           if (typeof election !== 'number') return election;
           outcome = election;
@@ -185,7 +188,7 @@ export class Controller {
         const uncleanAllowed = this.#view.uncleanElectionAllowed(topic.name);
         let revision: number | undefined;
         try {
-          revision = await this.#write(topic, partition, read, (state) =>
+          revision = await this.#write(topic, partition, read, ({ value: state }) =>
             target === null
               ? cancelReassignment(state, serving, uncleanAllowed)
               : startReassignment(state, target, { registered: live, serving }, allowReplicationFactorChange),
@@ -229,10 +232,11 @@ export class Controller {
 
   async #pass(): Promise<void> {
     const live = this.#view.liveBrokers();
+    const epochs = this.#view.brokerEpochs();
     const shuttingDown = this.#view.shuttingDown();
     const due = this.#due;
     this.#due = { all: false, partitions: new Map() };
-    const changedBrokers = this.#changedBrokers({ live, shuttingDown });
+    const changedBrokers = this.#changedBrokers({ live, epochs, shuttingDown });
     const pending: (() => Promise<unknown>)[] = [];
     for (const topic of this.#view.topics()) {
       const touched = due.partitions.get(topic.topicId);
@@ -242,9 +246,8 @@ export class Controller {
         if (!due.all && !touched?.has(info.partition) && !hasReplicaAmong(info, changedBrokers)) continue;
         const { partition } = info;
         const current = this.#view.partitionState(topic.topicId, partition);
-        if (current && nextState(current.value, { live, shuttingDown, uncleanAllowed })) {
-          pending.push(() => this.#write(topic, partition, current, (state) => nextState(state, { live, shuttingDown, uncleanAllowed })));
-        }
+        const brokers = { live, epochs, shuttingDown, uncleanAllowed };
+        if (current && nextState(current, brokers)) pending.push(() => this.#write(topic, partition, current, (read) => nextState(read, brokers)));
       }
     }
     for (let i = 0; i < pending.length && !this.#stopped; i += WRITE_CONCURRENCY) {
@@ -252,7 +255,7 @@ export class Controller {
     }
   }
 
-  /** Brokers that came, went, or started or stopped shutting down since the last pass saw them. */
+  /** Brokers that came, went, registered again, or started or stopped shutting down since the last pass saw them. */
   #changedBrokers(now: SeenBrokers): Set<number> {
     const before = this.#seenBrokers;
     this.#seenBrokers = now;
@@ -266,6 +269,7 @@ export class Controller {
     ] as const) {
       for (const id of a) if (!b.has(id)) changed.add(id);
     }
+    for (const [id, epoch] of now.epochs) if (before.epochs.get(id) !== epoch) changed.add(id);
     return changed;
   }
 
@@ -277,11 +281,11 @@ export class Controller {
     topic: TopicInfo,
     partition: number,
     read: Versioned<PartitionState>,
-    decide: (state: PartitionState) => Election | undefined,
+    decide: (read: Versioned<PartitionState>) => Election | undefined,
   ): Promise<number | undefined> {
     let current: Versioned<PartitionState> | undefined = read;
     while (current && !this.#stopped) {
-      const election = decide(current.value);
+      const election = decide(current);
       if (!election) return undefined;
       const written = await this.#shared.updatePartitionState(topic.topicId, partition, current, election.change, [this.#leadership.guard]);
       if (written) {
@@ -316,13 +320,15 @@ export class Controller {
 /**
  * What a partition's state should become with the brokers as they are: its reassignment completed once the
  * replicas added are in sync, else its leader and ISR elected for the live brokers (undefined: nothing to do).
+ * The brokers registered after the state was written (`modRevision`) are restarted ones to the election.
  */
 function nextState(
-  state: PartitionState,
-  brokers: { live: ReadonlySet<number>; shuttingDown: ReadonlySet<number>; uncleanAllowed: boolean },
+  { value: state, modRevision }: Versioned<PartitionState>,
+  brokers: { live: ReadonlySet<number>; epochs: ReadonlyMap<number, number>; shuttingDown: ReadonlySet<number>; uncleanAllowed: boolean },
 ): Election | undefined {
   const serving = (id: number): boolean => brokers.live.has(id) && !brokers.shuttingDown.has(id);
-  return completeReassignment(state, serving) ?? electLeader({ state, ...brokers });
+  const restarted = new Set([...state.replicas, ...state.isr].filter((id) => (brokers.epochs.get(id) ?? 0) > modRevision));
+  return completeReassignment(state, serving) ?? electLeader({ state, ...brokers, restarted });
 }
 
 /** A partition's reassignment refused with `error`. */

@@ -4,7 +4,10 @@
  * first live ISR member in replica order with the leader epoch bumped; gone brokers leave the ISR, except
  * the last member, which stays (with the partition offline, leader -1) because it alone may take the lead
  * back cleanly when it returns; without a live ISR member an out-of-sync replica leads only when unclean
- * election is enabled.
+ * election is enabled. A broker registered again since the state was written (restarted, or back after
+ * losing its session) held its place as another incarnation: as ZooKeeper-era Kafka does with a bounced
+ * broker (and KRaft by fencing it), it loses the lead and leaves the ISR where another in-sync replica is
+ * live, and where none is it leads again under a new leader epoch, never the old one.
  */
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { PartitionState } from '../store/shared-metadata.js';
@@ -20,6 +23,8 @@ export interface ElectionInput {
   readonly shuttingDown: ReadonlySet<number>;
   /** `unclean.leader.election.enable` in effect for the partition's topic. */
   readonly uncleanAllowed: boolean;
+  /** Live brokers registered again since the state was written: what it says of them was their previous incarnation's. */
+  readonly restarted?: ReadonlySet<number>;
 }
 
 export interface Election {
@@ -29,13 +34,17 @@ export interface Election {
 }
 
 /** The partition's new leader and ISR, or undefined when its state is already right. */
-export function electLeader({ state, live, shuttingDown, uncleanAllowed }: ElectionInput): Election | undefined {
+export function electLeader({ state, live, shuttingDown, uncleanAllowed, restarted = NONE }: ElectionInput): Election | undefined {
   const serving = (id: number): boolean => live.has(id) && !shuttingDown.has(id);
-  const inSync = state.replicas.filter((id) => state.isr.includes(id) && serving(id));
+  const continuing = (id: number): boolean => serving(id) && !restarted.has(id);
+  const inSync = state.replicas.filter((id) => state.isr.includes(id));
   let leader: number;
   let unclean = false;
-  if (state.leader !== NO_LEADER && serving(state.leader)) leader = state.leader;
-  else if (inSync.length > 0) leader = inSync[0]!;
+  if (state.leader !== NO_LEADER && continuing(state.leader)) leader = state.leader;
+  else if (inSync.some(continuing)) leader = inSync.find(continuing)!;
+  // Only restarted replicas are in sync: their logs hold what their previous incarnations had, the current leader's first.
+  else if (state.leader !== NO_LEADER && restarted.has(state.leader) && serving(state.leader)) leader = state.leader;
+  else if (inSync.some(serving)) leader = inSync.find(serving)!;
   // A broker shutting down with no in-sync replica to hand over to keeps leading until it is gone.
   else if (state.leader !== NO_LEADER && live.has(state.leader)) leader = state.leader;
   else {
@@ -43,11 +52,13 @@ export function electLeader({ state, live, shuttingDown, uncleanAllowed }: Elect
     leader = outOfSync ?? NO_LEADER;
     unclean = outOfSync !== undefined;
   }
-  const isr = unclean ? [leader] : leader === NO_LEADER ? [...state.isr] : state.isr.filter((id) => id === leader || serving(id));
-  if (leader === state.leader && sameMembers(isr, state.isr)) return undefined;
-  const leaderEpoch = leader === state.leader ? state.leaderEpoch : state.leaderEpoch + 1;
+  const isr = unclean ? [leader] : leader === NO_LEADER ? [...state.isr] : state.isr.filter((id) => id === leader || continuing(id));
+  const leaderEpoch = leader === state.leader && !restarted.has(leader) ? state.leaderEpoch : state.leaderEpoch + 1;
+  if (leaderEpoch === state.leaderEpoch && sameMembers(isr, state.isr)) return undefined;
   return { change: changed(state, { leader, leaderEpoch, isr }), unclean };
 }
+
+const NONE: ReadonlySet<number> = new Set();
 
 /** ElectLeaders' election types (its `electionType` field). */
 export enum ElectionType {
