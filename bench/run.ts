@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     .option('--warmup <s>', 'warm-up seconds per point (default: the suite’s)')
     .option('--out <dir>', 'output directory (default bench/results/<suite>)')
     .option('--data-dir <dir>', 'parent directory for broker data (default: a temporary directory)')
-    .option('--baseline <dist>', 'the dist directory of another build, measured as target gregor-baseline (a before/after pair)')
+    .option('--baseline <dist>', 'the dist directory of another build, measured as target gregor-baseline or gregor-cluster-baseline (a before/after pair)')
     .parse();
   const o = program.opts<{
     suite: string;

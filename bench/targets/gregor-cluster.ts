@@ -2,10 +2,11 @@
  * gregor as a three-broker benchmark target: the `gregor cluster up` launcher (src/cli/cluster) starts a local
  * etcd and three `gregor serve` processes, each with the Node flags of the build's `npm start` and the gregor
  * target's settings (acks=all answered once every in-sync replica has the batch, without an fsync, as Kafka
- * does), pinned with etcd to the broker cores; ready once every broker lists all three.
+ * does), pinned with etcd to the broker cores; ready once every broker lists all three. The baseline variant
+ * runs another build's `dist` the same way (a change and its base in one run), as gregor-baseline does for one node.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LocalCluster } from '../../src/cli/cluster/local-cluster.js';
 import { etcdMissing } from '../../src/cli/cluster/local-etcd.js';
 import { REPO_ROOT } from '../lib/paths.js';
@@ -24,17 +25,26 @@ const BROKER_SETTINGS = {
 };
 
 export class GregorClusterTarget implements Target {
-  readonly name = 'gregor-cluster';
+  readonly name: string;
+  readonly #cli: string;
+  readonly #root: string;
+
+  /** `baselineDist`: the `dist` directory of the build to run as `gregor-cluster-baseline` instead of this one's. */
+  constructor(private readonly baselineDist?: string) {
+    this.name = baselineDist ? 'gregor-cluster-baseline' : 'gregor-cluster';
+    this.#cli = baselineDist ? join(baselineDist, 'src', 'cli', 'main.js') : GREGOR_CLI;
+    this.#root = baselineDist ? dirname(baselineDist) : REPO_ROOT;
+  }
 
   describe(): Record<string, string> {
     return {
-      broker: `gregor (node ${process.version}), ${BROKERS} \`gregor serve\` brokers and a single-member etcd (the \`gregor cluster up\` launcher)`,
+      broker: `gregor (node ${process.version})${this.baselineDist ? ` of the baseline build ${this.baselineDist}` : ''}, ${BROKERS} \`gregor serve\` brokers and a single-member etcd (the \`gregor cluster up\` launcher)`,
       durability: 'gregor.flush.before.acks.all.enable=false: acks=all answered once every ISR member has the batch, as Kafka does; no fsync per write',
     };
   }
 
   async unavailable(): Promise<string | null> {
-    if (!existsSync(GREGOR_CLI)) return `gregor's CLI is not built (${GREGOR_CLI}); run npm run build`;
+    if (!existsSync(this.#cli)) return `gregor's CLI is not built (${this.#cli}); run npm run build`;
     return etcdMissing() ?? null;
   }
 
@@ -45,8 +55,8 @@ export class GregorClusterTarget implements Target {
     const cluster = await LocalCluster.start({
       brokers: BROKERS,
       dataDir,
-      cli: GREGOR_CLI,
-      node: [...pin, process.execPath, ...startNodeFlags(REPO_ROOT)],
+      cli: this.#cli,
+      node: [...pin, process.execPath, ...startNodeFlags(this.#root)],
       clusterName: 'bench',
       settings: () => BROKER_SETTINGS,
     });

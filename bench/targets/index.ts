@@ -17,10 +17,11 @@ export const TARGET_NAMES = [
   'node-sink',
   'kafka-cluster',
   'gregor-cluster',
+  'gregor-cluster-baseline',
 ] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
-/** `baselineDist`: the other build's `dist` directory, for `gregor-baseline` (a before/after pair in one run). */
+/** `baselineDist`: the other build's `dist` directory, for `gregor-baseline` and `gregor-cluster-baseline` (a before/after pair in one run). */
 export function makeTarget(name: TargetName, baselineDist?: string): Target {
   switch (name) {
     case 'kafka':
@@ -41,5 +42,8 @@ export function makeTarget(name: TargetName, baselineDist?: string): Target {
       return new KafkaClusterTarget();
     case 'gregor-cluster':
       return new GregorClusterTarget();
+    case 'gregor-cluster-baseline':
+      if (!baselineDist) throw new Error('the gregor-cluster-baseline target needs --baseline <dist directory>');
+      return new GregorClusterTarget(baselineDist);
   }
 }

@@ -14,6 +14,7 @@ import { decodeResponse, encodeRequest } from '../../protocol/codec.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { RequestByKey, ResponseByKey } from '../../protocol/messages.js';
 import type { SaslClient } from '../../security/sasl/sasl-client.js';
+import { FrameReader } from './frame-reader.js';
 
 /** How the connection secures itself: TLS options, and a SASL client per login. */
 export interface ConnectionSecurity {
@@ -38,8 +39,7 @@ export class BrokerConnection {
   /** Connected, and logged in on a SASL listener. */
   #ready: Promise<void>;
   #reauthenticateAtMs = Number.POSITIVE_INFINITY;
-  #received: Buffer[] = [];
-  #receivedBytes = 0;
+  readonly #frames = new FrameReader();
   #nextCorrelationId = 1;
   #failure: Error | undefined;
 
@@ -119,22 +119,14 @@ export class BrokerConnection {
   }
 
   #onData(chunk: Buffer): void {
-    this.#received.push(chunk);
-    this.#receivedBytes += chunk.length;
-    for (;;) {
-      if (this.#receivedBytes < 4) return;
-      const head = this.#received.length === 1 ? this.#received[0]! : Buffer.concat(this.#received);
-      const size = head.readInt32BE(0);
-      if (head.length < 4 + size) {
-        this.#received = [head];
-        return;
-      }
-      const frame = head.subarray(4, 4 + size);
-      const rest = head.subarray(4 + size);
-      this.#received = rest.length > 0 ? [rest] : [];
-      this.#receivedBytes = rest.length;
-      this.#answer(frame);
+    let frames: Buffer[];
+    try {
+      frames = this.#frames.push(chunk);
+    } catch (error) {
+      this.#fail(error as Error);
+      return;
     }
+    for (const frame of frames) this.#answer(frame);
   }
 
   #answer(frame: Buffer): void {
