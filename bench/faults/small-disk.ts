@@ -24,6 +24,23 @@ export function mountRefusal(): string | undefined {
   }
 }
 
+/** Appends to `file` until its filesystem has no byte left (a write's size is whatever still fits). */
+export function fillWith(file: string): void {
+  const fd = openSync(file, 'a');
+  try {
+    for (let chunk = CHUNK; chunk.length >= 512; ) {
+      try {
+        writeSync(fd, chunk);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+        chunk = chunk.subarray(0, chunk.length >> 1);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class SmallDisk {
   readonly dir: string;
 
@@ -39,19 +56,7 @@ export class SmallDisk {
 
   /** Takes every free byte with a filler file (written, so tmpfs really holds the pages). */
   fill(): void {
-    const fd = openSync(join(this.dir, FILLER), 'a');
-    try {
-      for (let chunk = CHUNK; chunk.length >= 512; ) {
-        try {
-          writeSync(fd, chunk);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-          chunk = chunk.subarray(0, chunk.length >> 1);
-        }
-      }
-    } finally {
-      closeSync(fd);
-    }
+    fillWith(join(this.dir, FILLER));
   }
 
   /** Removes the filler: the space is free again. */

@@ -11,9 +11,10 @@
  *
  * A log dir that cannot be opened, or whose disk fails (EIO and the like), is offline until a restart: its
  * partitions answer KAFKA_STORAGE_ERROR while the others keep serving. New logs go to the online dir
- * holding the fewest. Running out of a resource is not a failed disk: a full disk (or one with less free
- * than `minFreeBytes`, checked every second) refuses appends to its partitions with KAFKA_STORAGE_ERROR
- * while reads go on, and takes them again once space is freed; running out of file descriptors fails the
+ * holding the fewest. Running out of a resource is not a failed disk, whether an append or a checkpoint
+ * meets it: a full disk (or one with less free than `minFreeBytes`, checked every second) refuses appends
+ * to its partitions with KAFKA_STORAGE_ERROR while reads go on, and takes them again once space is freed
+ * (a checkpoint it kept out is written at the next interval); running out of file descriptors fails the
  * request only.
  *
  * Flush policies: `never` (Kafka's default: the page cache; rolled segments are flushed by the periodic
@@ -221,16 +222,19 @@ export class LogManager {
    */
   reportFailure(topic: string, partition: number, error: unknown): boolean {
     const dir = this.#logs.get(`${topic}-${partition}`)?.dir;
-    switch (storageFaultOf(error)) {
+    return this.#storageFailure(dir, storageFaultOf(error), error, { partition: `${topic}-${partition}` });
+  }
+
+  #storageFailure(dir: LogDir | undefined, fault: StorageFault | undefined, error: unknown, details: object): boolean {
+    switch (fault) {
       case StorageFault.FAILED_DISK:
         if (dir?.online) this.#offline(dir, error);
         return true;
       case StorageFault.DISK_FULL:
-        if (dir?.online)
-          this.#lowOnSpace(dir, BigInt(this.#options.minFreeBytes ?? 0) + DISK_FULL_RESUME_MARGIN, { err: error, partition: `${topic}-${partition}` });
+        if (dir?.online) this.#lowOnSpace(dir, BigInt(this.#options.minFreeBytes ?? 0) + DISK_FULL_RESUME_MARGIN, { err: error, ...details });
         return false;
       case StorageFault.TOO_MANY_OPEN_FILES:
-        this.#logger.warn({ err: error, partition: `${topic}-${partition}` }, 'out of file descriptors: the request failed, the log dir stays online');
+        this.#logger.warn({ err: error, ...details }, 'out of file descriptors: the operation failed, the log dir stays online');
         return false;
       default:
         return false;
@@ -349,8 +353,9 @@ export class LogManager {
     );
   }
 
-  /** Writes each online dir's recovery-point and log-start-offset checkpoints. */
-  checkpoint(): void {
+  /** Writes each online dir's recovery-point and log-start-offset checkpoints; false when one could not be written. */
+  checkpoint(): boolean {
+    let written = true;
     for (const dir of this.#dirs) {
       if (!dir.online) continue;
       const recovery: { topic: string; partition: number; offset: bigint }[] = [];
@@ -360,13 +365,11 @@ export class LogManager {
         recovery.push({ topic, partition, offset: log.recoveryPoint });
         starts.push({ topic, partition, offset: log.logStartOffset });
       }
-      try {
-        native.writeOffsetCheckpoint(join(dir.path, RECOVERY_POINT_CHECKPOINT), recovery);
-        native.writeOffsetCheckpoint(join(dir.path, LOG_START_OFFSET_CHECKPOINT), starts);
-      } catch (error) {
-        this.#offline(dir, error);
+      if (!this.#writeCheckpoint(dir, RECOVERY_POINT_CHECKPOINT, recovery) || !this.#writeCheckpoint(dir, LOG_START_OFFSET_CHECKPOINT, starts)) {
+        written = false;
       }
     }
+    return written;
   }
 
   /** The high watermark last checkpointed for the partition in its log dir (by this process or before it started), if any. */
@@ -377,7 +380,7 @@ export class LogManager {
 
   /**
    * Writes each online dir's `replication-offset-checkpoint` with the high watermarks given for its logs
-   * (partitions without a log here are left out). A dir whose write fails goes offline, as Kafka's.
+   * (partitions without a log here are left out).
    */
   checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): void {
     const byDir = new Map<LogDir, PartitionOffset[]>(this.#dirs.filter((d) => d.online).map((d) => [d, []]));
@@ -386,13 +389,27 @@ export class LogManager {
       if (dir) byDir.get(dir)?.push(entry);
     }
     for (const [dir, entries] of byDir) {
-      try {
-        native.writeOffsetCheckpoint(join(dir.path, REPLICATION_OFFSET_CHECKPOINT), entries);
-        dir.highWatermarks.clear();
-        for (const { topic, partition, offset } of entries) dir.highWatermarks.set(`${topic}-${partition}`, offset);
-      } catch (error) {
-        this.#offline(dir, error);
-      }
+      if (!this.#writeCheckpoint(dir, REPLICATION_OFFSET_CHECKPOINT, entries)) continue;
+      dir.highWatermarks.clear();
+      for (const { topic, partition, offset } of entries) dir.highWatermarks.set(`${topic}-${partition}`, offset);
+    }
+  }
+
+  /**
+   * Replaces one checkpoint file of the dir (written aside, then renamed: a failed write leaves the previous
+   * one whole) and returns whether it was written. A failed disk takes the dir offline, as any I/O error
+   * does in Kafka's checkpoints; a full disk only refuses appends until space is freed, like an append
+   * that found it full, and the next interval writes the checkpoint again.
+   */
+  #writeCheckpoint(dir: LogDir, file: string, entries: PartitionOffset[]): boolean {
+    try {
+      native.writeOffsetCheckpoint(join(dir.path, file), entries);
+      return true;
+    } catch (error) {
+      const failure = toKafkaError(error);
+      const fault = failure instanceof StorageError ? failure.fault : StorageFault.FAILED_DISK;
+      this.#storageFailure(dir, fault, failure, { checkpoint: file });
+      return false;
     }
   }
 
@@ -447,7 +464,8 @@ export class LogManager {
         this.#logger.error({ err: error, dir: log.dir }, 'closing a log failed');
       }
     }
-    this.checkpoint();
+    // Checkpoints a full disk kept out are stale: the next start must not take them for a clean stop's.
+    if (!this.checkpoint()) clean = false;
     for (const dir of this.#dirs) {
       if (clean && dir.online) writeFileSync(join(dir.path, CLEAN_SHUTDOWN_MARKER), '');
     }

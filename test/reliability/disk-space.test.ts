@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { fillWith } from '../../bench/faults/small-disk.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { AdminServer } from '../../src/metrics/admin-server.js';
 import { BrokerMetrics } from '../../src/metrics/broker-metrics.js';
@@ -101,7 +102,13 @@ describe.skipIf(mountRefused !== undefined)('a full log dir', () => {
     expect(await produce(client, 'kept', 0)).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
     expect(await fetchAll(client, 'kept', 1)).toEqual(acked);
     expect((await fetchAll(client, 'bulk', 0)).highWatermark).toBe(BigInt(appended * 2));
+    // Not a page left, not even for the small checkpoint files: the high-watermark checkpoint, due every few
+    // seconds, fails as the appends did and must leave the dir online too.
+    fillWith(join(mountPoint, 'filler'));
+    expect(freeBytes()).toBe(0);
+    broker.broker.replicaManager.checkpointHighWatermarks();
     expect(broker.broker.logManager.logDirs().map((d) => d.online)).toEqual([true]);
+    rmSync(join(mountPoint, 'filler'));
 
     await broker.broker.metadata.deleteTopic('bulk');
     await pollUntil(async () => (await produce(client, 'kept', 0)) === ErrorCode.NONE, 'produce to resume once space is freed');

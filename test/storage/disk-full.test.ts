@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fillWith } from '../../bench/faults/small-disk.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { Log } from '../../src/storage/log.js';
+import { CLEAN_SHUTDOWN_MARKER, LogManager, REPLICATION_OFFSET_CHECKPOINT } from '../../src/storage/log-manager.js';
 import { native } from '../../src/storage/native.js';
 import { errorCodeOf } from '../support/error-code.js';
 
@@ -145,5 +147,39 @@ describe.skipIf(mountRefused !== undefined)('a full disk during compaction (R7)'
     read.release();
     log.close();
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe.skipIf(mountRefused !== undefined)('a full disk when checkpoints are written (R7)', () => {
+  it('keeps the log dir online: the previous checkpoints stay, appends wait for space, then both resume', async () => {
+    const logDir = join(mountPoint, 'checkpoints');
+    const filler = join(mountPoint, 'filler-checkpoints');
+    const highWatermark = (offset: bigint) => [{ topic: 'orders', partition: 0, offset }];
+    const manager = await LogManager.open({ logDirs: [logDir] });
+    const log = manager.getOrCreateLog('orders', 0, undefined);
+    log.append(batch(0), APPEND);
+    manager.checkpointHighWatermarks(highWatermark(8n));
+
+    fillWith(filler);
+    expect(statfsSync(mountPoint).bavail).toBe(0);
+    manager.checkpointHighWatermarks(highWatermark(16n));
+    expect(manager.logDirs().map((dir) => dir.online)).toEqual([true]);
+    expect(manager.checkpoint()).toBe(false);
+    expect(manager.logDirs().map((dir) => dir.online)).toEqual([true]);
+    expect(manager.checkpointedHighWatermark('orders', 0)).toBe(8n);
+    expect(readFileSync(join(logDir, REPLICATION_OFFSET_CHECKPOINT), 'utf8')).toBe('0\n1\norders 0 8\n');
+    expect(errorCodeOf(() => manager.checkWritable('orders', 0))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(manager.getLog('orders', 0)!.logEndOffset).toBe(8n);
+
+    rmSync(filler);
+    manager.checkFreeSpace();
+    manager.checkWritable('orders', 0);
+    log.append(batch(1), APPEND);
+    manager.checkpointHighWatermarks(highWatermark(16n));
+    expect(manager.checkpointedHighWatermark('orders', 0)).toBe(16n);
+    expect(manager.checkpoint()).toBe(true);
+    await manager.close();
+    expect(existsSync(join(logDir, CLEAN_SHUTDOWN_MARKER))).toBe(true);
+    rmSync(logDir, { recursive: true });
   });
 });
