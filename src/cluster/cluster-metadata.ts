@@ -87,6 +87,11 @@ export interface NewTopic {
 
 /** Applies metadata changes to local state; called in revision order, each awaited before the next change. */
 export interface MetadataListener {
+  /**
+   * Told once, when the listener subscribes, before the topics that exist are replayed to it: the view is then
+   * the one loaded from the store (a broker drops what it holds that the view no longer gives it).
+   */
+  viewLoaded?(): Promise<void> | void;
   topicCreated?(topic: TopicInfo): Promise<void> | void;
   topicDeleted?(topic: TopicInfo): Promise<void> | void;
   partitionsCreated?(topic: TopicInfo, firstNewPartition: number): Promise<void> | void;
@@ -551,11 +556,13 @@ export class ClusterMetadata {
   }
 
   /**
-   * Adds a listener of later changes; it first hears of every topic that exists (as `topicCreated`), in the
-   * same order as the changes, so that nothing falls between what it read and what it is told.
+   * Adds a listener of later changes; it first hears that the view is loaded and of every topic that exists
+   * (as `topicCreated`), in the same order as the changes, so that nothing falls between what it read and what
+   * it is told.
    */
   subscribe(listener: MetadataListener): Promise<void> {
     return this.#serialApply(async () => {
+      await listener.viewLoaded?.();
       for (const topic of this.#view.topics.values()) await listener.topicCreated?.(topic);
       this.#listeners.push(listener);
     });
