@@ -361,6 +361,64 @@ for (const backend of backends) {
       expect(keys.every((key) => key.startsWith(`partitions/${winner!.topicId}/`))).toBe(true);
     });
 
+    it('finds the keys interrupted changes left unread, older than the revision given, and deletes those still unchanged', async () => {
+      const shared = new SharedMetadata(store);
+      const state = JSON.stringify({ leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1], isr: [1] });
+      const put = (key: string) => ({ type: 'put' as const, key, value: key.startsWith('partitions/') ? state : '{}' });
+      await shared.createTopic(
+        { name: 'live', topicId: 'id-live', internal: false },
+        {},
+        [0, 1, 2].map(() => JSON.parse(state)),
+      );
+      await store.put('log-dirs/id-live/1', '{}');
+      // What crashes left: a creation's hidden partition states, a growth's hidden ones after a gap, and the keys
+      // a deletion had not reached (written directly, as the crashed broker had).
+      const crashed = [
+        'partitions/id-created/0',
+        'partitions/id-created/1',
+        'partitions/id-live/10',
+        'partitions/id-deleted/7',
+        'log-dirs/id-deleted/2',
+        'configs/topics/gone',
+      ];
+      const { revision: writtenBy } = await store.txn({ compare: [], success: crashed.map(put) });
+      // Changes in progress, written after: a creation's and a growth's hidden keys not yet revealed.
+      await store.txn({ compare: [], success: ['partitions/id-creating/0', 'partitions/id-live/4'].map(put) });
+
+      const { orphans } = await shared.orphans(writtenBy);
+      expect(orphans.map((kv) => kv.key).sort()).toEqual([...crashed].sort());
+      expect((await shared.orphans(writtenBy - 1)).orphans).toEqual([]);
+
+      // The name is taken meanwhile: its creation rewrites the config, which then stays with everything found with it.
+      await shared.createTopic({ name: 'gone', topicId: 'id-gone', internal: false }, {}, [JSON.parse(state)]);
+      expect(await shared.deleteOrphans(orphans)).toBe(0);
+      expect((await store.get('configs/topics/gone'))?.modRevision).toBeGreaterThan(writtenBy);
+
+      const { orphans: again, revision } = await shared.orphans(Number.MAX_SAFE_INTEGER);
+      expect(again.map((kv) => kv.key).sort()).toEqual(
+        [...crashed.filter((key) => key !== 'configs/topics/gone'), 'partitions/id-creating/0', 'partitions/id-live/4'].sort(),
+      );
+      const older = again.filter((kv) => kv.modRevision <= writtenBy);
+      expect(await shared.deleteOrphans(older)).toBe(crashed.length - 1);
+      expect(revision).toBeGreaterThan(writtenBy);
+      const left = (await store.range('')).kvs.map((kv) => kv.key).sort();
+      expect(left).toEqual(
+        [
+          'configs/topics/gone',
+          'configs/topics/live',
+          'log-dirs/id-live/1',
+          'partitions/id-creating/0',
+          'partitions/id-gone/0',
+          'partitions/id-live/0',
+          'partitions/id-live/1',
+          'partitions/id-live/2',
+          'partitions/id-live/4',
+          'topics/gone',
+          'topics/live',
+        ].sort(),
+      );
+    });
+
     it.skipIf(backend.name !== 'etcd')('resumes reads, writes and watches after etcd restarts, without losing a change', async () => {
       const etcd = current.etcd!;
       const seen = recorder();

@@ -5,7 +5,9 @@
  * zkVersion), topic and broker config overrides, and the producer-id block counter (reserved by CAS, as
  * Kafka's AllocateProducerIds). Keys, relative to the cluster's prefix:
  *   brokers/<id>  topics/<name>  partitions/<topic id>/<partition>  configs/topics/<name>
- *   configs/brokers/<id>  producer-ids/next-block  controller  shutting-down/<id>
+ *   configs/brokers/<id>  producer-ids/next-block  controller  shutting-down/<id>  log-dirs/<topic id>/<id>
+ * A change split over several transactions that a crash interrupts leaves keys no broker reads: `orphans`
+ * finds them and `deleteOrphans` removes them (the controller's sweep).
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Compare, KeyValue, Lease, MetadataStore, Txn, TxnOp, TxnResult } from './metadata-store.js';
@@ -30,6 +32,8 @@ export const KEYS = {
   /** A broker in controlled shutdown, under its lease: the controller moves leadership off it. */
   shuttingDownPrefix: 'shutting-down/',
   shuttingDown: (nodeId: number) => `shutting-down/${nodeId}`,
+  /** Where each node records the log dir of its replicas of a topic: `log-dirs/<topic id>/<node id>`. */
+  logDirs: 'log-dirs/',
 } as const;
 
 export interface BrokerRegistration {
@@ -206,6 +210,62 @@ export class SharedMetadata {
     return result;
   }
 
+  /**
+   * The keys no broker reads, of those last written at or before revision `writtenBy`, with the revision read
+   * at: partition states and log dir assignments of topic ids that no topic record names (a creation that
+   * never revealed its hidden keys, a deletion stopped after its first transaction), partition states after
+   * the first missing partition of a topic (a growth that never revealed its hidden keys), and configs of
+   * topics that do not exist. A change in progress writes such keys too, until it reveals them: only keys
+   * older than any change can take may be deleted, hence `writtenBy`.
+   */
+  async orphans(writtenBy: number): Promise<{ orphans: KeyValue[]; revision: number }> {
+    // One read, so the keys and the topic records that make them read are seen at the same revision.
+    const { kvs, revision } = await this.#store.range('');
+    const names = new Set<string>();
+    const partitionsById = new Map<string, Set<number>>();
+    for (const kv of kvs) {
+      if (kv.key.startsWith(KEYS.topics)) {
+        names.add(kv.key.slice(KEYS.topics.length));
+        partitionsById.set((JSON.parse(kv.value) as TopicRecord).topicId, new Set());
+      }
+    }
+    for (const kv of kvs) {
+      const [, topicId, partition] = kv.key.split('/');
+      if (kv.key.startsWith(KEYS.partitions)) partitionsById.get(topicId!)?.add(Number(partition));
+    }
+    const readCount = new Map<string, number>();
+    for (const [topicId, partitions] of partitionsById) {
+      let count = 0;
+      while (partitions.has(count)) count++;
+      readCount.set(topicId, count);
+    }
+    const orphaned = (kv: KeyValue): boolean => {
+      const [, topicId, partition] = kv.key.split('/');
+      if (kv.key.startsWith(KEYS.partitions)) return !(Number(partition) < (readCount.get(topicId!) ?? 0));
+      if (kv.key.startsWith(KEYS.logDirs)) return !readCount.has(topicId!);
+      if (kv.key.startsWith(TOPIC_CONFIGS)) return !names.has(kv.key.slice(TOPIC_CONFIGS.length));
+      return false;
+    };
+    return { orphans: kvs.filter((kv) => kv.modRevision <= writtenBy && orphaned(kv)), revision };
+  }
+
+  /**
+   * Deletes keys `orphans` found, each only if it has not been written since it was read (a topic created or
+   * grown meanwhile rewrites what it reads). Returns how many went; a transaction refused for a key written
+   * meanwhile leaves its keys to the next sweep.
+   */
+  async deleteOrphans(orphans: readonly KeyValue[], guard: readonly Compare[] = []): Promise<number> {
+    let deleted = 0;
+    for (const chunk of chunks(orphans, KEYS_PER_TXN)) {
+      const result = await this.#store.txn({
+        compare: [...guard, ...chunk.map((kv): Compare => ({ key: kv.key, target: 'modRevision', result: '=', value: kv.modRevision }))],
+        success: chunk.map((kv) => remove(kv.key)),
+      });
+      if (result.succeeded) deleted += chunk.length;
+    }
+    return deleted;
+  }
+
   async topics(): Promise<TopicRecord[]> {
     const { kvs } = await this.#store.range(KEYS.topics);
     return kvs.map((kv) => JSON.parse(kv.value) as TopicRecord);
@@ -273,6 +333,8 @@ export class SharedMetadata {
     }
   }
 }
+
+const TOPIC_CONFIGS = KEYS.topicConfigs('');
 
 function remove(key: string): TxnOp {
   return { type: 'delete', key };
