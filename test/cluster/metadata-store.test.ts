@@ -13,6 +13,7 @@ import {
   LeaseNotFoundError,
   MAX_TXN_OPS,
   type MetadataStore,
+  type Txn,
   TxnTooLargeError,
   type WatchEvent,
 } from '../../src/cluster/store/metadata-store.js';
@@ -417,6 +418,49 @@ for (const backend of backends) {
           'topics/live',
         ].sort(),
       );
+    });
+
+    it('lets a creation stalled past the sweep lose its hidden keys only by failing, never as a topic without its partitions', async () => {
+      const shared = new SharedMetadata(store);
+      const states = Array.from({ length: 250 }, (_, i) => ({ leader: i % 3, leaderEpoch: 0, partitionEpoch: 0, replicas: [i % 3], isr: [i % 3] }));
+      /** The store, running `step` before the transaction that reveals a topic record. */
+      const beforeReveal = (step: () => Promise<void>): MetadataStore =>
+        new Proxy(store, {
+          get(target, property) {
+            if (property === 'txn') {
+              return async (txn: Txn) => {
+                if (txn.success.some((op) => op.key.startsWith('topics/'))) await step();
+                return target.txn(txn);
+              };
+            }
+            const value = Reflect.get(target, property);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      const everything = Number.MAX_SAFE_INTEGER;
+
+      // The sweep deletes the 200 hidden states first: the reveal is refused, and nothing of the topic stays.
+      const sweptFirst = new SharedMetadata(
+        beforeReveal(async () => {
+          expect(await shared.deleteOrphans((await shared.orphans(everything)).orphans)).toBe(200);
+        }),
+      );
+      await expect(sweptFirst.createTopic({ name: 'slow', topicId: 'id-swept', internal: false }, {}, states)).rejects.toMatchObject({
+        code: ErrorCode.REQUEST_TIMED_OUT,
+      });
+      expect((await store.range('')).kvs).toEqual([]);
+
+      // The reveal lands between the sweep's read and its deletion: the sweep deletes nothing.
+      let found: KeyValue[] = [];
+      const revealedFirst = new SharedMetadata(
+        beforeReveal(async () => {
+          found = (await shared.orphans(everything)).orphans;
+        }),
+      );
+      await revealedFirst.createTopic({ name: 'slow', topicId: 'id-revealed', internal: false }, {}, states);
+      expect(found).toHaveLength(200);
+      expect(await shared.deleteOrphans(found)).toBe(0);
+      expect((await store.range('partitions/id-revealed/')).kvs).toHaveLength(250);
     });
 
     it.skipIf(backend.name !== 'etcd')('resumes reads, writes and watches after etcd restarts, without losing a change', async () => {

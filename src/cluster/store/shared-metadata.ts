@@ -122,7 +122,12 @@ export class SharedMetadata {
       states.map((success) => ({ compare, success })),
       { compare, success: [put(key, topic), put(KEYS.topicConfigs(topic.name), configs), ...last] },
     );
-    if (!result.succeeded) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${topic.name} already exists`);
+    if (!result.succeeded) {
+      if (states.length > 0 && !(await this.#store.get(key))) {
+        throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `creating topic ${topic.name} took so long that its partition states were deleted as orphans`);
+      }
+      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${topic.name} already exists`);
+    }
     return result.revision;
   }
 
@@ -178,12 +183,16 @@ export class SharedMetadata {
   }
 
   /**
-   * Runs the `hidden` transactions, which write only keys no broker reads until `reveal` lands, then `reveal`;
-   * stops at the first that fails and returns its result. When one fails, or a hidden one cannot be run, the
-   * keys the hidden ones may have written are deleted again.
+   * Runs the `hidden` transactions, which write only partition states no broker reads until `reveal` lands,
+   * then `reveal`; stops at the first that fails and returns its result. When one fails, or a hidden one cannot
+   * be run, the keys the hidden ones may have written are deleted again. The reveal also holds only if the
+   * lowest hidden partition state is still as written, and writes it again: the orphan sweep, which deletes a
+   * topic id's unread states lowest first and each only if unchanged, may take a change stalled for longer
+   * than its interval for a crashed one, and then only one of the two succeeds.
    */
   async #writeHiddenThenReveal(hidden: readonly Txn[], reveal: Txn): Promise<TxnResult> {
     const written: string[] = [];
+    let lowest: { readonly op: TxnOp; readonly revision: number } | undefined;
     const undo = async (): Promise<void> => {
       // Best effort: keys left behind stay unread, and the caller must hear the failure itself, not this one.
       for (const chunk of chunks(written, KEYS_PER_TXN)) await this.#store.txn({ compare: [], success: chunk.map(remove) }).catch(() => undefined);
@@ -203,9 +212,18 @@ export class SharedMetadata {
         return result;
       }
       written.push(...step.success.map((op) => op.key));
+      for (const op of step.success) {
+        if (!lowest || partitionOf(op.key) < partitionOf(lowest.op.key)) lowest = { op, revision: result.revision };
+      }
     }
+    const guarded: Txn = lowest
+      ? {
+          compare: [...reveal.compare, { key: lowest.op.key, target: 'modRevision', result: '=', value: lowest.revision }],
+          success: [...reveal.success, lowest.op],
+        }
+      : reveal;
     // A reveal that fails to answer may have been applied: the keys it makes read must then stay.
-    const result = await this.#store.txn(reveal);
+    const result = await this.#store.txn(guarded);
     if (!result.succeeded) await undo();
     return result;
   }
@@ -251,17 +269,28 @@ export class SharedMetadata {
 
   /**
    * Deletes keys `orphans` found, each only if it has not been written since it was read (a topic created or
-   * grown meanwhile rewrites what it reads). Returns how many went; a transaction refused for a key written
-   * meanwhile leaves its keys to the next sweep.
+   * grown meanwhile rewrites what it reads). A topic id's partition states go lowest partition first, and once
+   * a transaction is refused the rest of its topic ids' keys stay: a change whose reveal landed meanwhile
+   * rewrote its lowest hidden state (see #writeHiddenThenReveal). Returns how many keys went; those left are
+   * the next sweep's.
    */
   async deleteOrphans(orphans: readonly KeyValue[], guard: readonly Compare[] = []): Promise<number> {
+    const pending = [...orphans].sort((a, b) => groupOf(a.key).localeCompare(groupOf(b.key)) || partitionOf(a.key) - partitionOf(b.key));
+    const refused = new Set<string>();
     let deleted = 0;
-    for (const chunk of chunks(orphans, KEYS_PER_TXN)) {
+    while (pending.length > 0) {
+      const chunk: KeyValue[] = [];
+      while (chunk.length < KEYS_PER_TXN && pending.length > 0) {
+        const kv = pending.shift()!;
+        if (!refused.has(groupOf(kv.key))) chunk.push(kv);
+      }
+      if (chunk.length === 0) break;
       const result = await this.#store.txn({
         compare: [...guard, ...chunk.map((kv): Compare => ({ key: kv.key, target: 'modRevision', result: '=', value: kv.modRevision }))],
         success: chunk.map((kv) => remove(kv.key)),
       });
       if (result.succeeded) deleted += chunk.length;
+      else for (const kv of chunk) refused.add(groupOf(kv.key));
     }
     return deleted;
   }
@@ -335,6 +364,16 @@ export class SharedMetadata {
 }
 
 const TOPIC_CONFIGS = KEYS.topicConfigs('');
+
+/** The keys an orphan sweep deletes together: a topic id's partition states, else the key alone. */
+function groupOf(key: string): string {
+  return key.startsWith(KEYS.partitions) ? key.slice(0, key.lastIndexOf('/') + 1) : key;
+}
+
+/** The partition of a partition state's key (`partitions/<topic id>/<partition>`). */
+function partitionOf(key: string): number {
+  return Number(key.slice(key.lastIndexOf('/') + 1));
+}
 
 function remove(key: string): TxnOp {
   return { type: 'delete', key };
