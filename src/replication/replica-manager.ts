@@ -661,7 +661,7 @@ export class ReplicaManager {
       const reason = strayReason(log, this.#metadata.topic(log.topic), this.#metadata.nodeId);
       if (reason === undefined) continue;
       await this.#logManager.deleteLog(log.topic, log.partition);
-      this.#logger?.info({ topic: log.topic, partition: log.partition, topicId: log.topicId, reason }, 'stray log deleted');
+      this.#logger?.warn({ topic: log.topic, partition: log.partition, topicId: log.topicId, reason }, 'stray log deleted');
     }
   }
 

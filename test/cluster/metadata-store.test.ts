@@ -386,8 +386,9 @@ for (const backend of backends) {
       // Changes in progress, written after: a creation's and a growth's hidden keys not yet revealed.
       await store.txn({ compare: [], success: ['partitions/id-creating/0', 'partitions/id-live/4'].map(put) });
 
+      // A topic id's unread states go together: the growth in progress keeps the older one of 'live' too.
       const { orphans } = await shared.orphans(writtenBy);
-      expect(orphans.map((kv) => kv.key).sort()).toEqual([...crashed].sort());
+      expect(orphans.map((kv) => kv.key).sort()).toEqual(crashed.filter((key) => key !== 'partitions/id-live/10').sort());
       expect((await shared.orphans(writtenBy - 1)).orphans).toEqual([]);
 
       // The name is taken meanwhile: its creation rewrites the config, which then stays with everything found with it.

@@ -234,7 +234,9 @@ export class SharedMetadata {
    * never revealed its hidden keys, a deletion stopped after its first transaction), partition states after
    * the first missing partition of a topic (a growth that never revealed its hidden keys), and configs of
    * topics that do not exist. A change in progress writes such keys too, until it reveals them: only keys
-   * older than any change can take may be deleted, hence `writtenBy`.
+   * older than any change can take may be deleted, hence `writtenBy`; a topic id's partition states count
+   * only when all of its unread ones are that old (a stalled change's lowest hidden state, which guards its
+   * reveal, may be its newest).
    */
   async orphans(writtenBy: number): Promise<{ orphans: KeyValue[]; revision: number }> {
     // One read, so the keys and the topic records that make them read are seen at the same revision.
@@ -264,7 +266,9 @@ export class SharedMetadata {
       if (kv.key.startsWith(TOPIC_CONFIGS)) return !names.has(kv.key.slice(TOPIC_CONFIGS.length));
       return false;
     };
-    return { orphans: kvs.filter((kv) => kv.modRevision <= writtenBy && orphaned(kv)), revision };
+    const candidates = kvs.filter(orphaned);
+    const tooNew = new Set(candidates.filter((kv) => kv.modRevision > writtenBy).map((kv) => groupOf(kv.key)));
+    return { orphans: candidates.filter((kv) => !tooNew.has(groupOf(kv.key))), revision };
   }
 
   /**
