@@ -2,8 +2,9 @@
  * The partitions this node holds and the operations on them (Kafka's ReplicaManager): produce appends with
  * acks 0/1/all, fetch reads with the long-poll purgatory, offsets by time, record deletion. It follows the
  * cluster metadata: the logs of the partitions whose replicas include this node are created, reconfigured
- * and deleted as topics change, and each replica leads or follows as its partition state says (followers
- * fetch through the FetcherManager); a partition led by another broker answers NOT_LEADER_OR_FOLLOWER. acks=all
+ * and deleted as topics change (and at start, those the metadata no longer gives it: stray-logs.ts), and
+ * each replica leads or follows as its partition state says (followers fetch through the FetcherManager); a
+ * partition led by another broker answers NOT_LEADER_OR_FOLLOWER. acks=all
  * waits until the high watermark passes the batch (every ISR member has it: woken by the followers' fetches)
  * and, unless `gregor.flush.before.acks.all.enable` is false, until it is flushed to disk here (group-committed
  * across concurrent requests; followers flush before they report it). Leaders shrink and expand the ISR

@@ -421,16 +421,16 @@ for (const backend of backends) {
       );
     });
 
-    it('lets a creation stalled past the sweep lose its hidden keys only by failing, never as a topic without its partitions', async () => {
+    it('lets a creation or growth stalled past the sweep lose its hidden keys only by failing, never as a topic without its partitions', async () => {
       const shared = new SharedMetadata(store);
       const states = Array.from({ length: 250 }, (_, i) => ({ leader: i % 3, leaderEpoch: 0, partitionEpoch: 0, replicas: [i % 3], isr: [i % 3] }));
-      /** The store, running `step` before the transaction that reveals a topic record. */
+      /** The store, running `step` before the transaction that reveals a topic record or a topic's first new partition. */
       const beforeReveal = (step: () => Promise<void>): MetadataStore =>
         new Proxy(store, {
           get(target, property) {
             if (property === 'txn') {
               return async (txn: Txn) => {
-                if (txn.success.some((op) => op.key.startsWith('topics/'))) await step();
+                if (txn.success.some((op) => op.key.startsWith('topics/') || op.key === 'partitions/id-revealed/250')) await step();
                 return target.txn(txn);
               };
             }
@@ -461,6 +461,16 @@ for (const backend of backends) {
       await revealedFirst.createTopic({ name: 'slow', topicId: 'id-revealed', internal: false }, {}, states);
       expect(found).toHaveLength(200);
       expect(await shared.deleteOrphans(found)).toBe(0);
+      expect((await store.range('partitions/id-revealed/')).kvs).toHaveLength(250);
+
+      // A growth by 250 stalled the same way: swept first it fails, and the topic keeps its 250 partitions.
+      const grower = new SharedMetadata(
+        beforeReveal(async () => {
+          expect(await shared.deleteOrphans((await shared.orphans(everything)).orphans)).toBe(150);
+        }),
+      );
+      const revealed = { name: 'slow', topicId: 'id-revealed', internal: false };
+      await expect(grower.addPartitions(revealed, 250, states)).rejects.toMatchObject({ code: ErrorCode.INVALID_PARTITIONS });
       expect((await store.range('partitions/id-revealed/')).kvs).toHaveLength(250);
     });
 
