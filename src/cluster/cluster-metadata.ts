@@ -87,6 +87,11 @@ export interface NewTopic {
 
 /** Applies metadata changes to local state; called in revision order, each awaited before the next change. */
 export interface MetadataListener {
+  /**
+   * Told once, when the listener subscribes, before the topics that exist are replayed to it: the view is then
+   * the one loaded from the store (a broker drops what it holds that the view no longer gives it).
+   */
+  viewLoaded?(): Promise<void> | void;
   topicCreated?(topic: TopicInfo): Promise<void> | void;
   topicDeleted?(topic: TopicInfo): Promise<void> | void;
   partitionsCreated?(topic: TopicInfo, firstNewPartition: number): Promise<void> | void;
@@ -228,6 +233,7 @@ export class ClusterMetadata {
     }
     const metadata = new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, store, clustered, logger);
     try {
+      if (!clustered) await metadata.#deleteOrphansOfACrash();
       await metadata.#follow();
     } catch (error) {
       await store.close();
@@ -557,11 +563,13 @@ export class ClusterMetadata {
   }
 
   /**
-   * Adds a listener of later changes; it first hears of every topic that exists (as `topicCreated`), in the
-   * same order as the changes, so that nothing falls between what it read and what it is told.
+   * Adds a listener of later changes; it first hears that the view is loaded and of every topic that exists
+   * (as `topicCreated`), in the same order as the changes, so that nothing falls between what it read and what
+   * it is told.
    */
   subscribe(listener: MetadataListener): Promise<void> {
     return this.#serialApply(async () => {
+      await listener.viewLoaded?.();
       for (const topic of this.#view.topics.values()) await listener.topicCreated?.(topic);
       this.#listeners.push(listener);
     });
@@ -795,6 +803,20 @@ export class ClusterMetadata {
     for (const watched of this.#watchedPrefixes) await watched.close();
     await this.#watch?.cancel();
     await this.#store.close();
+  }
+
+  /**
+   * A single node is the only writer of its store, so at start no change is in progress: every key a crash left
+   * unread in the middle of a change goes (in a cluster the controller's sweep removes them, once old enough).
+   */
+  async #deleteOrphansOfACrash(): Promise<void> {
+    const { orphans, revision } = await this.#shared.orphans(Number.POSITIVE_INFINITY);
+    if (orphans.length === 0) return;
+    const deleted = await this.#shared.deleteOrphans(orphans);
+    this.#logger?.warn(
+      { found: orphans.length, deleted, revision, keys: orphans.slice(0, 10).map((kv) => kv.key) },
+      'orphan metadata keys deleted: a change was interrupted',
+    );
   }
 
   /** Reads the whole metadata, then applies every later revision from the watch, in order. */

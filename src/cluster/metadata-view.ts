@@ -177,7 +177,7 @@ export class MetadataView {
 }
 
 const TOPIC_CONFIGS = KEYS.topicConfigs('');
-const LOG_DIRS = 'log-dirs/';
+const LOG_DIRS = KEYS.logDirs;
 
 /** Where a node records the log dir of each of its replicas of a topic (KIP-858's directory assignment). */
 export function logDirsKey(topicId: string, nodeId: number): string {

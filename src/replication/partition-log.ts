@@ -5,9 +5,9 @@
  * (test/support/memory-log.ts); test/replication/partition-log-contract.test.ts holds both to it.
  */
 import type { TimestampAndOffset } from '../storage/log.js';
-import type { PartitionOffset, TopicLogConfig } from '../storage/log-manager.js';
+import type { HeldLog, PartitionOffset, TopicLogConfig } from '../storage/log-manager.js';
 
-export type { PartitionOffset, TimestampAndOffset, TopicLogConfig };
+export type { HeldLog, PartitionOffset, TimestampAndOffset, TopicLogConfig };
 
 export interface LogAppendOptions {
   readonly leaderEpoch: number;
@@ -105,6 +105,8 @@ export interface PartitionLogManager {
   logDirs(): readonly { readonly path: string; readonly online: boolean; readonly totalBytes: bigint; readonly usableBytes: bigint }[];
   /** Opens or creates the partition's log (in the least loaded online dir when new). */
   getOrCreateLog(topic: string, partition: number, topicId: string, config: TopicLogConfig): PartitionLog;
+  /** Every log in the online log dirs, whether or not a partition of the metadata uses it. */
+  heldLogs(): readonly HeldLog[];
   /** The partition's own directory (`<log dir>/<topic>-<partition>`), if it has a log. */
   logDirOf(topic: string, partition: number): string | undefined;
   /** Removes the log (the directory is renamed and deleted asynchronously, as Kafka does). */

@@ -2,8 +2,9 @@
  * The partitions this node holds and the operations on them (Kafka's ReplicaManager): produce appends with
  * acks 0/1/all, fetch reads with the long-poll purgatory, offsets by time, record deletion. It follows the
  * cluster metadata: the logs of the partitions whose replicas include this node are created, reconfigured
- * and deleted as topics change, and each replica leads or follows as its partition state says (followers
- * fetch through the FetcherManager); a partition led by another broker answers NOT_LEADER_OR_FOLLOWER. acks=all
+ * and deleted as topics change (and at start, those the metadata no longer gives it: stray-logs.ts), and
+ * each replica leads or follows as its partition state says (followers fetch through the FetcherManager); a
+ * partition led by another broker answers NOT_LEADER_OR_FOLLOWER. acks=all
  * waits until the high watermark passes the batch (every ISR member has it: woken by the followers' fetches)
  * and, unless `gregor.flush.before.acks.all.enable` is false, until it is flushed to disk here (group-committed
  * across concurrent requests; followers flush before they report it). Leaders shrink and expand the ISR
@@ -22,6 +23,7 @@ import { FetcherManager } from './fetcher/fetcher-manager.js';
 import { type AppendOutcome, Partition } from './partition.js';
 import type { PartitionLogManager, TimestampAndOffset, TopicLogConfig } from './partition-log.js';
 import type { ProducerStateStore } from './producer-state-store.js';
+import { strayReason } from './stray-logs.js';
 
 /** ListOffsets special timestamps. */
 export const LATEST_TIMESTAMP = -1n;
@@ -191,10 +193,8 @@ export class ReplicaManager {
   /** Opens every partition in the metadata and follows later topic changes. */
   async start(): Promise<void> {
     await this.#metadata.subscribe({
-      topicCreated: async (topic) => {
-        await this.#deleteStrayReplicas(topic);
-        await this.#openPartitions(topic, topic.partitions);
-      },
+      viewLoaded: () => this.#deleteStrayLogs(),
+      topicCreated: (topic) => this.#openPartitions(topic, topic.partitions),
       partitionsCreated: (topic, first) => this.#openPartitions(topic, topic.partitions.slice(first)),
       topicDeleted: (topic) => this.#deletePartitions(topic),
       topicConfigChanged: (topic) => this.#reconfigure(topic),
@@ -651,17 +651,18 @@ export class ReplicaManager {
   }
 
   /**
-   * Deletes the logs on disk of a topic's partitions whose replicas no longer name this node (a
-   * reassignment moved them away while it was down), as Kafka deletes stray replicas at startup.
+   * Deletes the logs this node holds that the metadata, as loaded at start, no longer gives it (Kafka's stray
+   * replicas): those of topics deleted while it was down or before it had deleted them (a crash), including a
+   * topic since created again under the same name (another topic id), of partitions the topic does not have,
+   * and replicas a reassignment moved away meanwhile. It runs before any partition opens, so a topic created
+   * again never serves, nor follows from, the records of the one it replaced.
    */
-  async #deleteStrayReplicas(topic: TopicInfo): Promise<void> {
-    for (const info of topic.partitions) {
-      if (info.replicas.includes(this.#metadata.nodeId) || this.#logManager.logDirOf(topic.name, info.partition) === undefined) continue;
-      await this.#logManager.deleteLog(topic.name, info.partition);
-      this.#logger?.info(
-        { topic: topic.name, partition: info.partition, replicas: info.replicas },
-        'stray replica deleted: this broker is no longer one of its replicas',
-      );
+  async #deleteStrayLogs(): Promise<void> {
+    for (const log of this.#logManager.heldLogs()) {
+      const reason = strayReason(log, this.#metadata.topic(log.topic), this.#metadata.nodeId);
+      if (reason === undefined) continue;
+      await this.#logManager.deleteLog(log.topic, log.partition);
+      this.#logger?.warn({ topic: log.topic, partition: log.partition, topicId: log.topicId, reason }, 'stray log deleted');
     }
   }
 

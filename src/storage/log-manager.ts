@@ -94,6 +94,13 @@ export interface PartitionOffset {
   readonly offset: bigint;
 }
 
+/** A log held in a log dir, with the topic id recorded with it when it was created (undefined where that record was lost). */
+export interface HeldLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly topicId: string | undefined;
+}
+
 interface Entry {
   readonly topic: string;
   readonly partition: number;
@@ -321,6 +328,11 @@ export class LogManager {
   /** Every open log with its topic and partition. */
   *logs(): IterableIterator<{ readonly topic: string; readonly partition: number; readonly log: Log }> {
     for (const { topic, partition, log, dir } of this.#logs.values()) if (dir.online) yield { topic, partition, log };
+  }
+
+  /** Every log in the online dirs with the topic id its `partition.metadata` records (undefined where that file was lost). */
+  heldLogs(): HeldLog[] {
+    return [...this.logs()].map(({ topic, partition, log }) => ({ topic, partition, topicId: readPartitionMetadata(log.dir) }));
   }
 
   updateConfig(topic: string, partition: number, config: TopicLogConfig): void {

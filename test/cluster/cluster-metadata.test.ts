@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterMetadata, METADATA_FILE, type TopicInfo } from '../../src/cluster/cluster-metadata.js';
 import { writeMetaProperties } from '../../src/cluster/meta-properties.js';
+import { openMetadataStore } from '../../src/cluster/store/open-store.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { TestEtcd, etcdMissing } from '../support/etcd.js';
@@ -59,6 +60,34 @@ describe('cluster metadata', () => {
     expect(reopened.topicConfig('events').number('retention.ms')).toBe(1000);
     await reopened.deleteTopic('events');
     expect((await ClusterMetadata.open(config, config.logDirs)).topic('events')).toBeUndefined();
+  });
+
+  it('deletes at start the keys a crash left unread in the middle of a change, keeping every topic', async () => {
+    const dir = tempDir();
+    const config = BrokerConfig.create({ 'log.dir': dir });
+    const metadata = await ClusterMetadata.open(config, config.logDirs);
+    await metadata.createTopic('kept', { numPartitions: 2 });
+    await metadata.close();
+    const location = { clusterId: metadata.clusterId, localFile: join(dir, METADATA_FILE) };
+    const keys = async (): Promise<string[]> => {
+      const store = await openMetadataStore(config, location);
+      try {
+        return (await store.range('')).kvs.map((kv) => kv.key).sort();
+      } finally {
+        await store.close();
+      }
+    };
+    const kept = await keys();
+    const crashed = await openMetadataStore(config, location);
+    const topicId = metadata.topic('kept')!.topicId;
+    const leftovers = ['partitions/hidden-id/0', `partitions/${topicId}/3`, 'configs/topics/deleted', 'log-dirs/deleted-id/1'];
+    await crashed.txn({ compare: [], success: leftovers.map((key) => ({ type: 'put', key, value: '{}' })) });
+    await crashed.close();
+
+    const reopened = await ClusterMetadata.open(config, config.logDirs);
+    expect(reopened.topic('kept')!.partitions).toHaveLength(2);
+    await reopened.close();
+    expect(await keys()).toEqual(kept);
   });
 
   it('validates names, partitions, replication factor and configs with Kafka’s errors', async () => {

@@ -1,5 +1,6 @@
 // Which partitions a controller pass looks at: every one at takeover, then only those a change touched and
 // those with a replica whose liveness changed; the elections it writes are the rule's (partition-election.ts).
+// And its sweep of the keys interrupted changes left unread.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { Controller, touchedPartitions } from '../../src/cluster/controller/cont
 import type { Leadership } from '../../src/cluster/store/election.js';
 import { LocalMetadataStore } from '../../src/cluster/store/local-store.js';
 import { KEYS, type PartitionState, SharedMetadata, type Versioned } from '../../src/cluster/store/shared-metadata.js';
+import { pollUntil } from '../support/poll.js';
 
 /** Partition p of each topic: replicas [p % 3 + 1, (p + 1) % 3 + 1], the first leading. */
 const PARTITIONS = 6;
@@ -22,6 +24,7 @@ let live: Set<number>;
 let epochs: Map<number, number>;
 let reads: string[];
 let controller: Controller;
+let leadership: Leadership;
 
 function info(topic: TopicInfo, partition: number): PartitionInfo {
   const { value } = states.get(KEYS.partition(topic.topicId, partition))!;
@@ -51,7 +54,7 @@ beforeEach(async () => {
   states = new Map();
   await refresh();
   const elected = await store.txn({ compare: [], success: [{ type: 'put', key: KEYS.controller, value: '1' }] });
-  const leadership: Leadership = {
+  leadership = {
     key: KEYS.controller,
     revision: elected.revision,
     guard: { key: KEYS.controller, target: 'createRevision', result: '=', value: elected.revision },
@@ -60,9 +63,15 @@ beforeEach(async () => {
   live = new Set([1, 2, 3]);
   epochs = new Map([...live].map((id) => [id, 0]));
   reads = [];
-  controller = new Controller({
+  controller = controllerOver();
+});
+
+/** A controller over the test's store and view (sweeping orphan keys every `orphanSweepIntervalMs`, if given). */
+function controllerOver(orphanSweepIntervalMs?: number): Controller {
+  return new Controller({
     store,
     leadership,
+    orphanSweepIntervalMs,
     view: {
       topics: () => topics,
       partitionState: (topicId, partition) => {
@@ -76,7 +85,7 @@ beforeEach(async () => {
     },
     onUncleanElection: () => undefined,
   });
-});
+}
 
 afterEach(async () => {
   controller.stop();
@@ -154,5 +163,22 @@ describe('a controller pass', () => {
       ['b-id', [0, 1, 2, 3, 4, 5]],
       ['c-id', [0, 1, 2, 3, 4, 5]],
     ]);
+  });
+});
+
+describe('the orphan key sweep', () => {
+  it('deletes the keys an interrupted change left unread once they are a sweep interval old, and keeps every topic', async () => {
+    const topicKeys = (await store.range('')).kvs.map((kv) => kv.key).sort();
+    await store.txn({
+      compare: [],
+      success: ['partitions/crashed-id/0', 'configs/topics/crashed'].map((key) => ({ type: 'put' as const, key, value: '{}' })),
+    });
+    const sweeping = controllerOver(20);
+    try {
+      await pollUntil(async () => (await store.range('')).kvs.length === topicKeys.length, 'the sweep to delete the orphan keys');
+      expect((await store.range('')).kvs.map((kv) => kv.key).sort()).toEqual(topicKeys);
+    } finally {
+      sweeping.stop();
+    }
   });
 });

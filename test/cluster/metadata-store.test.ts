@@ -13,6 +13,7 @@ import {
   LeaseNotFoundError,
   MAX_TXN_OPS,
   type MetadataStore,
+  type Txn,
   TxnTooLargeError,
   type WatchEvent,
 } from '../../src/cluster/store/metadata-store.js';
@@ -359,6 +360,118 @@ for (const backend of backends) {
       const keys = (await store.range('partitions/')).kvs.map((kv) => kv.key);
       expect(keys).toHaveLength(450);
       expect(keys.every((key) => key.startsWith(`partitions/${winner!.topicId}/`))).toBe(true);
+    });
+
+    it('finds the keys interrupted changes left unread, older than the revision given, and deletes those still unchanged', async () => {
+      const shared = new SharedMetadata(store);
+      const state = JSON.stringify({ leader: 1, leaderEpoch: 0, partitionEpoch: 0, replicas: [1], isr: [1] });
+      const put = (key: string) => ({ type: 'put' as const, key, value: key.startsWith('partitions/') ? state : '{}' });
+      await shared.createTopic(
+        { name: 'live', topicId: 'id-live', internal: false },
+        {},
+        [0, 1, 2].map(() => JSON.parse(state)),
+      );
+      await store.put('log-dirs/id-live/1', '{}');
+      // What crashes left: a creation's hidden partition states, a growth's hidden ones after a gap, and the keys
+      // a deletion had not reached (written directly, as the crashed broker had).
+      const crashed = [
+        'partitions/id-created/0',
+        'partitions/id-created/1',
+        'partitions/id-live/10',
+        'partitions/id-deleted/7',
+        'log-dirs/id-deleted/2',
+        'configs/topics/gone',
+      ];
+      const { revision: writtenBy } = await store.txn({ compare: [], success: crashed.map(put) });
+      // Changes in progress, written after: a creation's and a growth's hidden keys not yet revealed.
+      await store.txn({ compare: [], success: ['partitions/id-creating/0', 'partitions/id-live/4'].map(put) });
+
+      // A topic id's unread states go together: the growth in progress keeps the older one of 'live' too.
+      const { orphans } = await shared.orphans(writtenBy);
+      expect(orphans.map((kv) => kv.key).sort()).toEqual(crashed.filter((key) => key !== 'partitions/id-live/10').sort());
+      expect((await shared.orphans(writtenBy - 1)).orphans).toEqual([]);
+
+      // The name is taken meanwhile: its creation rewrites the config, which then stays with everything found with it.
+      await shared.createTopic({ name: 'gone', topicId: 'id-gone', internal: false }, {}, [JSON.parse(state)]);
+      expect(await shared.deleteOrphans(orphans)).toBe(0);
+      expect((await store.get('configs/topics/gone'))?.modRevision).toBeGreaterThan(writtenBy);
+
+      const { orphans: again, revision } = await shared.orphans(Number.MAX_SAFE_INTEGER);
+      expect(again.map((kv) => kv.key).sort()).toEqual(
+        [...crashed.filter((key) => key !== 'configs/topics/gone'), 'partitions/id-creating/0', 'partitions/id-live/4'].sort(),
+      );
+      const older = again.filter((kv) => kv.modRevision <= writtenBy);
+      expect(await shared.deleteOrphans(older)).toBe(crashed.length - 1);
+      expect(revision).toBeGreaterThan(writtenBy);
+      const left = (await store.range('')).kvs.map((kv) => kv.key).sort();
+      expect(left).toEqual(
+        [
+          'configs/topics/gone',
+          'configs/topics/live',
+          'log-dirs/id-live/1',
+          'partitions/id-creating/0',
+          'partitions/id-gone/0',
+          'partitions/id-live/0',
+          'partitions/id-live/1',
+          'partitions/id-live/2',
+          'partitions/id-live/4',
+          'topics/gone',
+          'topics/live',
+        ].sort(),
+      );
+    });
+
+    it('lets a creation or growth stalled past the sweep lose its hidden keys only by failing, never as a topic without its partitions', async () => {
+      const shared = new SharedMetadata(store);
+      const states = Array.from({ length: 250 }, (_, i) => ({ leader: i % 3, leaderEpoch: 0, partitionEpoch: 0, replicas: [i % 3], isr: [i % 3] }));
+      /** The store, running `step` before the transaction that reveals a topic record or a topic's first new partition. */
+      const beforeReveal = (step: () => Promise<void>): MetadataStore =>
+        new Proxy(store, {
+          get(target, property) {
+            if (property === 'txn') {
+              return async (txn: Txn) => {
+                if (txn.success.some((op) => op.key.startsWith('topics/') || op.key === 'partitions/id-revealed/250')) await step();
+                return target.txn(txn);
+              };
+            }
+            const value = Reflect.get(target, property);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      const everything = Number.MAX_SAFE_INTEGER;
+
+      // The sweep deletes the 200 hidden states first: the reveal is refused, and nothing of the topic stays.
+      const sweptFirst = new SharedMetadata(
+        beforeReveal(async () => {
+          expect(await shared.deleteOrphans((await shared.orphans(everything)).orphans)).toBe(200);
+        }),
+      );
+      await expect(sweptFirst.createTopic({ name: 'slow', topicId: 'id-swept', internal: false }, {}, states)).rejects.toMatchObject({
+        code: ErrorCode.REQUEST_TIMED_OUT,
+      });
+      expect((await store.range('')).kvs).toEqual([]);
+
+      // The reveal lands between the sweep's read and its deletion: the sweep deletes nothing.
+      let found: KeyValue[] = [];
+      const revealedFirst = new SharedMetadata(
+        beforeReveal(async () => {
+          found = (await shared.orphans(everything)).orphans;
+        }),
+      );
+      await revealedFirst.createTopic({ name: 'slow', topicId: 'id-revealed', internal: false }, {}, states);
+      expect(found).toHaveLength(200);
+      expect(await shared.deleteOrphans(found)).toBe(0);
+      expect((await store.range('partitions/id-revealed/')).kvs).toHaveLength(250);
+
+      // A growth by 250 stalled the same way: swept first it fails, and the topic keeps its 250 partitions.
+      const grower = new SharedMetadata(
+        beforeReveal(async () => {
+          expect(await shared.deleteOrphans((await shared.orphans(everything)).orphans)).toBe(150);
+        }),
+      );
+      const revealed = { name: 'slow', topicId: 'id-revealed', internal: false };
+      await expect(grower.addPartitions(revealed, 250, states)).rejects.toMatchObject({ code: ErrorCode.INVALID_PARTITIONS });
+      expect((await store.range('partitions/id-revealed/')).kvs).toHaveLength(250);
     });
 
     it.skipIf(backend.name !== 'etcd')('resumes reads, writes and watches after etcd restarts, without losing a change', async () => {

@@ -136,6 +136,21 @@ describe('LogManager', () => {
     await manager.close();
   });
 
+  it('lists the logs it holds with the topic id each records, unknown where partition.metadata was lost', async () => {
+    const root = tempDir();
+    const first = await LogManager.open({ logDirs: [root] });
+    first.getOrCreateLog('kept', 0, TOPIC_ID);
+    first.getOrCreateLog('lost-id', 3, TOPIC_ID);
+    await first.close();
+    rmSync(join(root, 'lost-id-3', 'partition.metadata'));
+    const manager = await LogManager.open({ logDirs: [root] });
+    expect(manager.heldLogs().sort((a, b) => a.topic.localeCompare(b.topic))).toEqual([
+      { topic: 'kept', partition: 0, topicId: TOPIC_ID },
+      { topic: 'lost-id', partition: 3, topicId: undefined },
+    ]);
+    await manager.close();
+  });
+
   it('keeps 1,000 open partitions within bounded descriptors, memory and disk', async () => {
     const root = tempDir();
     const manager = await LogManager.open({ logDirs: [root] });

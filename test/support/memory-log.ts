@@ -15,6 +15,7 @@ import type {
   LogAppendOptions,
   EpochEndOffset,
   EpochEntry,
+  HeldLog,
   LogBatchHeader,
   LogReadResult,
   PartitionLog,
@@ -249,6 +250,8 @@ function stampLogAppendTime(batch: Buffer, timestamp: bigint): void {
 export class MemoryLogManager implements PartitionLogManager {
   static readonly LOG_DIR = 'memory';
   readonly #logs = new Map<string, MemoryLog>();
+  /** The topic id each log was created for, by `topic-partition`. */
+  readonly #topicIds = new Map<string, string>();
   /** Topic settings by partition, as last given (segments and retention mean nothing here). */
   readonly configs = new Map<string, TopicLogConfig>();
   /** The high watermarks of the last checkpoint, by `topic-partition` (read back as checkpointed ones). */
@@ -259,12 +262,22 @@ export class MemoryLogManager implements PartitionLogManager {
     return [{ path: MemoryLogManager.LOG_DIR, online: true, totalBytes: 0n, usableBytes: 0n }];
   }
 
-  getOrCreateLog(topic: string, partition: number, _topicId: string, config: TopicLogConfig): MemoryLog {
+  getOrCreateLog(topic: string, partition: number, topicId: string, config: TopicLogConfig): MemoryLog {
     const name = `${topic}-${partition}`;
     this.configs.set(name, config);
     let log = this.#logs.get(name);
-    if (!log) this.#logs.set(name, (log = new MemoryLog()));
+    if (!log) {
+      this.#logs.set(name, (log = new MemoryLog()));
+      this.#topicIds.set(name, topicId);
+    }
     return log;
+  }
+
+  heldLogs(): HeldLog[] {
+    return [...this.#logs.keys()].map((name) => {
+      const [, topic, partition] = /^(.+)-(\d+)$/.exec(name)!;
+      return { topic: topic!, partition: Number(partition), topicId: this.#topicIds.get(name) };
+    });
   }
 
   getLog(topic: string, partition: number): MemoryLog | undefined {
@@ -277,6 +290,7 @@ export class MemoryLogManager implements PartitionLogManager {
 
   async deleteLog(topic: string, partition: number): Promise<void> {
     this.#logs.delete(`${topic}-${partition}`);
+    this.#topicIds.delete(`${topic}-${partition}`);
     this.configs.delete(`${topic}-${partition}`);
     this.highWatermarks.delete(`${topic}-${partition}`);
   }

@@ -6,7 +6,8 @@
  * metadata change it is told of; passes never overlap and requests during one coalesce into one more. A
  * pass also completes the partition reassignments whose added replicas have caught up (partition-reassignment.ts),
  * and with `auto.leader.rebalance.enable` a periodic check moves leadership back to preferred replicas
- * (leader-balance.ts).
+ * (leader-balance.ts). A periodic sweep deletes the keys a crash left unread in the middle of a change split
+ * over several transactions (SharedMetadata.orphans), once they are older than one sweep interval.
  * A partition's election depends only on its state, its topic's configs and whether its replicas are live
  * or shutting down, so after the first pass each pass looks only at the partitions the changes since the
  * last one touched, and at those with a replica whose registration or shutdown changed meanwhile.
@@ -66,6 +67,13 @@ export interface ReassignmentOutcome {
 /** Partition writes in flight at once during a pass. */
 const WRITE_CONCURRENCY = 32;
 
+/**
+ * How often the controller looks for orphan keys. A key is deleted once it was written before the previous
+ * sweep: a change still in progress has its hidden keys revealed within seconds (one transaction per 100
+ * partitions), far less than this.
+ */
+export const ORPHAN_SWEEP_INTERVAL_MS = 5 * 60_000;
+
 export class Controller {
   readonly #store: MetadataStore;
   readonly #shared: SharedMetadata;
@@ -79,6 +87,9 @@ export class Controller {
   #seenBrokers: SeenBrokers | undefined;
   #stopped = false;
   readonly #balanceTimer: NodeJS.Timeout | undefined;
+  readonly #orphanTimer: NodeJS.Timeout;
+  /** The store revision the previous orphan sweep read at: keys written up to it are old enough to delete. */
+  #sweptRevision = 0;
 
   constructor(options: {
     store: MetadataStore;
@@ -88,6 +99,8 @@ export class Controller {
     onUncleanElection: () => void;
     /** Absent: leadership moves back to preferred replicas only when an operator asks (ElectLeaders). */
     leaderBalance?: LeaderBalanceSettings;
+    /** Default ORPHAN_SWEEP_INTERVAL_MS. */
+    orphanSweepIntervalMs?: number;
   }) {
     this.#store = options.store;
     this.#shared = new SharedMetadata(options.store);
@@ -100,6 +113,8 @@ export class Controller {
       this.#balanceTimer = setInterval(() => this.#scheduleBalance(balance.imbalancePercentage), balance.intervalMs);
       this.#balanceTimer.unref();
     }
+    this.#orphanTimer = setInterval(() => this.#scheduleOrphanSweep(), options.orphanSweepIntervalMs ?? ORPHAN_SWEEP_INTERVAL_MS);
+    this.#orphanTimer.unref();
   }
 
   get leadership(): Leadership {
@@ -144,6 +159,7 @@ export class Controller {
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#balanceTimer);
+    clearInterval(this.#orphanTimer);
   }
 
   /**
@@ -211,6 +227,28 @@ export class Controller {
         await this.#balanceLeaders(imbalancePercentage);
       } catch (error) {
         this.#logger?.warn({ err: error }, 'leader balance check failed');
+      }
+    });
+  }
+
+  /**
+   * Deletes the orphan keys written before the previous sweep (none at the first after takeover: the keys
+   * of a change in progress are never that old), after the passes scheduled so far.
+   */
+  #scheduleOrphanSweep(): void {
+    this.#passes = this.#passes.then(async () => {
+      if (this.#stopped) return;
+      try {
+        const { orphans, revision } = await this.#shared.orphans(this.#sweptRevision);
+        this.#sweptRevision = revision;
+        if (orphans.length === 0) return;
+        const deleted = await this.#shared.deleteOrphans(orphans, [this.#leadership.guard]);
+        this.#logger?.warn(
+          { found: orphans.length, deleted, keys: orphans.slice(0, 10).map((kv) => kv.key) },
+          'orphan metadata keys deleted: a change was interrupted',
+        );
+      } catch (error) {
+        this.#logger?.warn({ err: error }, 'orphan key sweep failed');
       }
     });
   }

@@ -5,7 +5,9 @@
  * zkVersion), topic and broker config overrides, and the producer-id block counter (reserved by CAS, as
  * Kafka's AllocateProducerIds). Keys, relative to the cluster's prefix:
  *   brokers/<id>  topics/<name>  partitions/<topic id>/<partition>  configs/topics/<name>
- *   configs/brokers/<id>  producer-ids/next-block  controller  shutting-down/<id>
+ *   configs/brokers/<id>  producer-ids/next-block  controller  shutting-down/<id>  log-dirs/<topic id>/<id>
+ * A change split over several transactions that a crash interrupts leaves keys no broker reads: `orphans`
+ * finds them and `deleteOrphans` removes them (the controller's sweep).
  */
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Compare, KeyValue, Lease, MetadataStore, Txn, TxnOp, TxnResult } from './metadata-store.js';
@@ -30,6 +32,8 @@ export const KEYS = {
   /** A broker in controlled shutdown, under its lease: the controller moves leadership off it. */
   shuttingDownPrefix: 'shutting-down/',
   shuttingDown: (nodeId: number) => `shutting-down/${nodeId}`,
+  /** Where each node records the log dir of its replicas of a topic: `log-dirs/<topic id>/<node id>`. */
+  logDirs: 'log-dirs/',
 } as const;
 
 export interface BrokerRegistration {
@@ -118,7 +122,12 @@ export class SharedMetadata {
       states.map((success) => ({ compare, success })),
       { compare, success: [put(key, topic), put(KEYS.topicConfigs(topic.name), configs), ...last] },
     );
-    if (!result.succeeded) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${topic.name} already exists`);
+    if (!result.succeeded) {
+      if (states.length > 0 && !(await this.#store.get(key))) {
+        throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `creating topic ${topic.name} took so long that its partition states were deleted as orphans`);
+      }
+      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${topic.name} already exists`);
+    }
     return result.revision;
   }
 
@@ -174,12 +183,16 @@ export class SharedMetadata {
   }
 
   /**
-   * Runs the `hidden` transactions, which write only keys no broker reads until `reveal` lands, then `reveal`;
-   * stops at the first that fails and returns its result. When one fails, or a hidden one cannot be run, the
-   * keys the hidden ones may have written are deleted again.
+   * Runs the `hidden` transactions, which write only partition states no broker reads until `reveal` lands,
+   * then `reveal`; stops at the first that fails and returns its result. When one fails, or a hidden one cannot
+   * be run, the keys the hidden ones may have written are deleted again. The reveal also holds only if the
+   * lowest hidden partition state is still as written, and writes it again: the orphan sweep, which deletes a
+   * topic id's unread states lowest first and each only if unchanged, may take a change stalled for longer
+   * than its interval for a crashed one, and then only one of the two succeeds.
    */
   async #writeHiddenThenReveal(hidden: readonly Txn[], reveal: Txn): Promise<TxnResult> {
     const written: string[] = [];
+    let lowest: { readonly op: TxnOp; readonly revision: number } | undefined;
     const undo = async (): Promise<void> => {
       // Best effort: keys left behind stay unread, and the caller must hear the failure itself, not this one.
       for (const chunk of chunks(written, KEYS_PER_TXN)) await this.#store.txn({ compare: [], success: chunk.map(remove) }).catch(() => undefined);
@@ -199,11 +212,91 @@ export class SharedMetadata {
         return result;
       }
       written.push(...step.success.map((op) => op.key));
+      for (const op of step.success) {
+        if (!lowest || partitionOf(op.key) < partitionOf(lowest.op.key)) lowest = { op, revision: result.revision };
+      }
     }
+    const guarded: Txn = lowest
+      ? {
+          compare: [...reveal.compare, { key: lowest.op.key, target: 'modRevision', result: '=', value: lowest.revision }],
+          success: [...reveal.success, lowest.op],
+        }
+      : reveal;
     // A reveal that fails to answer may have been applied: the keys it makes read must then stay.
-    const result = await this.#store.txn(reveal);
+    const result = await this.#store.txn(guarded);
     if (!result.succeeded) await undo();
     return result;
+  }
+
+  /**
+   * The keys no broker reads, of those last written at or before revision `writtenBy`, with the revision read
+   * at: partition states and log dir assignments of topic ids that no topic record names (a creation that
+   * never revealed its hidden keys, a deletion stopped after its first transaction), partition states after
+   * the first missing partition of a topic (a growth that never revealed its hidden keys), and configs of
+   * topics that do not exist. A change in progress writes such keys too, until it reveals them: only keys
+   * older than any change can take may be deleted, hence `writtenBy`; a topic id's partition states count
+   * only when all of its unread ones are that old (a stalled change's lowest hidden state, which guards its
+   * reveal, may be its newest).
+   */
+  async orphans(writtenBy: number): Promise<{ orphans: KeyValue[]; revision: number }> {
+    // One read, so the keys and the topic records that make them read are seen at the same revision.
+    const { kvs, revision } = await this.#store.range('');
+    const names = new Set<string>();
+    const partitionsById = new Map<string, Set<number>>();
+    for (const kv of kvs) {
+      if (kv.key.startsWith(KEYS.topics)) {
+        names.add(kv.key.slice(KEYS.topics.length));
+        partitionsById.set((JSON.parse(kv.value) as TopicRecord).topicId, new Set());
+      }
+    }
+    for (const kv of kvs) {
+      const [, topicId, partition] = kv.key.split('/');
+      if (kv.key.startsWith(KEYS.partitions)) partitionsById.get(topicId!)?.add(Number(partition));
+    }
+    const readCount = new Map<string, number>();
+    for (const [topicId, partitions] of partitionsById) {
+      let count = 0;
+      while (partitions.has(count)) count++;
+      readCount.set(topicId, count);
+    }
+    const orphaned = (kv: KeyValue): boolean => {
+      const [, topicId, partition] = kv.key.split('/');
+      if (kv.key.startsWith(KEYS.partitions)) return !(Number(partition) < (readCount.get(topicId!) ?? 0));
+      if (kv.key.startsWith(KEYS.logDirs)) return !readCount.has(topicId!);
+      if (kv.key.startsWith(TOPIC_CONFIGS)) return !names.has(kv.key.slice(TOPIC_CONFIGS.length));
+      return false;
+    };
+    const candidates = kvs.filter(orphaned);
+    const tooNew = new Set(candidates.filter((kv) => kv.modRevision > writtenBy).map((kv) => groupOf(kv.key)));
+    return { orphans: candidates.filter((kv) => !tooNew.has(groupOf(kv.key))), revision };
+  }
+
+  /**
+   * Deletes keys `orphans` found, each only if it has not been written since it was read (a topic created or
+   * grown meanwhile rewrites what it reads). A topic id's partition states go lowest partition first, and once
+   * a transaction is refused the rest of its topic ids' keys stay: a change whose reveal landed meanwhile
+   * rewrote its lowest hidden state (see #writeHiddenThenReveal). Returns how many keys went; those left are
+   * the next sweep's.
+   */
+  async deleteOrphans(orphans: readonly KeyValue[], guard: readonly Compare[] = []): Promise<number> {
+    const pending = [...orphans].sort((a, b) => groupOf(a.key).localeCompare(groupOf(b.key)) || partitionOf(a.key) - partitionOf(b.key));
+    const refused = new Set<string>();
+    let deleted = 0;
+    while (pending.length > 0) {
+      const chunk: KeyValue[] = [];
+      while (chunk.length < KEYS_PER_TXN && pending.length > 0) {
+        const kv = pending.shift()!;
+        if (!refused.has(groupOf(kv.key))) chunk.push(kv);
+      }
+      if (chunk.length === 0) break;
+      const result = await this.#store.txn({
+        compare: [...guard, ...chunk.map((kv): Compare => ({ key: kv.key, target: 'modRevision', result: '=', value: kv.modRevision }))],
+        success: chunk.map((kv) => remove(kv.key)),
+      });
+      if (result.succeeded) deleted += chunk.length;
+      else for (const kv of chunk) refused.add(groupOf(kv.key));
+    }
+    return deleted;
   }
 
   async topics(): Promise<TopicRecord[]> {
@@ -272,6 +365,18 @@ export class SharedMetadata {
       if (result.succeeded) return { firstProducerId, size };
     }
   }
+}
+
+const TOPIC_CONFIGS = KEYS.topicConfigs('');
+
+/** The keys an orphan sweep deletes together: a topic id's partition states, else the key alone. */
+function groupOf(key: string): string {
+  return key.startsWith(KEYS.partitions) ? key.slice(0, key.lastIndexOf('/') + 1) : key;
+}
+
+/** The partition of a partition state's key (`partitions/<topic id>/<partition>`). */
+function partitionOf(key: string): number {
+  return Number(key.slice(key.lastIndexOf('/') + 1));
 }
 
 function remove(key: string): TxnOp {
