@@ -22,6 +22,14 @@ export interface GroupWorkload {
   stop(): Promise<void>;
 }
 
+/**
+ * A retry budget (~30 s) past a coordinator's failover on a loaded machine, for the client and for the
+ * consumers' runners (kafkajs gives those 5 retries unless told): a member out of retries against its dead
+ * coordinator crashes, and kafkajs's crash path (onCrash is not awaited) leaks the NOT_COORDINATOR of the
+ * LeaveGroup it sends as an unhandled rejection, which fails the run.
+ */
+const RETRY = { retries: 30, initialRetryTime: 100, maxRetryTime: 1_000 };
+
 export async function startGroupWorkload(bootstrap: string, topic: string, members: number, clock: RunClock, intervalMs = 100): Promise<GroupWorkload> {
   const groupId = `fault-group-${process.pid}-${Date.now()}`;
   const kafka = (clientId: string): Kafka =>
@@ -31,16 +39,14 @@ export async function startGroupWorkload(bootstrap: string, topic: string, membe
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1_000,
       requestTimeout: 5_000,
-      // A budget (~30 s) past a coordinator's failover on a loaded machine: a member out of retries crashes,
-      // and kafkajs's crash path leaks its LeaveGroup's rejection (onCrash is not awaited), failing the run.
-      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1_000 },
+      retry: RETRY,
     });
   const consumed: ConsumedRecord[] = [];
   const commits: CommitObservation[] = [];
   const consumers: Consumer[] = [];
   for (let i = 0; i < members; i++) {
     const reader = `member-${i}`;
-    const consumer = kafka(reader).consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
+    const consumer = kafka(reader).consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 200, retry: RETRY });
     consumers.push(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

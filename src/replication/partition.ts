@@ -184,10 +184,11 @@ export class Partition {
 
   /**
    * The ISR this leader should write, or undefined when it stands: followers out of the ISR that are caught
-   * up, have reached the high watermark and this leader's epoch join; ISR followers not caught up for `lagTimeMs`
-   * leave (Kafka's maybeShrinkIsr / maybeExpandIsr).
+   * up, have reached the high watermark and this leader's epoch join, if `mayJoin` (KIP-841: a broker the
+   * cluster does not list as registered cannot, however it fetches); ISR followers not caught up for
+   * `lagTimeMs` leave (Kafka's maybeShrinkIsr / maybeExpandIsr).
    */
-  proposedIsr(nowMs: number, lagTimeMs: number): number[] | undefined {
+  proposedIsr(nowMs: number, lagTimeMs: number, mayJoin: (id: number) => boolean = () => true): number[] | undefined {
     if (!this.isLeader) return undefined;
     const epochStart = this.log.leaderEpochs().find((e) => e.epoch === this.#leaderEpoch)?.startOffset ?? this.log.logEndOffset;
     const isr = this.#role.isr.filter((id) => {
@@ -196,7 +197,7 @@ export class Partition {
       return follower !== undefined && nowMs - follower.lastCaughtUpMs <= lagTimeMs;
     });
     for (const [id, follower] of this.#followers) {
-      if (isr.includes(id)) continue;
+      if (isr.includes(id) || !mayJoin(id)) continue;
       const caughtUp = nowMs - follower.lastCaughtUpMs <= lagTimeMs;
       if (caughtUp && follower.logEndOffset >= this.#highWatermark && follower.logEndOffset >= epochStart) isr.push(id);
     }

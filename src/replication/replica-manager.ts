@@ -767,7 +767,8 @@ export class ReplicaManager {
    */
   #maybeAlterIsr(partition: Partition): void {
     if (this.#alteringIsr.has(partition)) return;
-    const isr = partition.proposedIsr(Date.now(), this.#config.int('replica.lag.time.max.ms'));
+    const registered = (id: number): boolean => this.#metadata.brokerEpochOf(id) !== undefined;
+    const isr = partition.proposedIsr(Date.now(), this.#config.int('replica.lag.time.max.ms'), registered);
     if (!isr) return;
     this.#alteringIsr.add(partition);
     this.#logger?.info({ topic: partition.topic, partition: partition.partition, from: partition.role.isr, to: isr }, 'changing the ISR');

@@ -134,6 +134,15 @@ describe('Partition as leader of three replicas', () => {
     expect(leader.proposedIsr(NOW + LAG_MS + 2, LAG_MS)).toEqual([1, 2, 3]);
   });
 
+  it('takes back only followers that may join: one whose broker is not registered stays out however it fetches (KIP-841)', () => {
+    const leader = replicaOn(1, role(1, 1, [1, 2]));
+    appended(leader.appendAsLeader(batchOf(['a']), NOW));
+    leader.updateFollowerFetch(2, 1n, NOW);
+    leader.updateFollowerFetch(3, 1n, NOW);
+    expect(leader.proposedIsr(NOW, LAG_MS, (id) => id !== 3)).toBeUndefined();
+    expect(leader.proposedIsr(NOW, LAG_MS)).toEqual([1, 2, 3]);
+  });
+
   it('counts ISR followers as caught up when it becomes leader, with their log ends unknown until they fetch', () => {
     const log = new MemoryLog();
     const follower = replicaOn(1, role(2, 1), {}, log);
