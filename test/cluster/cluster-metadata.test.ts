@@ -7,7 +7,7 @@ import { ClusterMetadata, METADATA_FILE, type TopicInfo } from '../../src/cluste
 import { writeMetaProperties } from '../../src/cluster/meta-properties.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { TestEtcd, etcdMissing, etcdStoreSettings } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 const dirs: string[] = [];
@@ -25,7 +25,7 @@ function tempDir(): string {
 async function openOnEtcd(etcd: TestEtcd, nodeId: number): Promise<ClusterMetadata> {
   const dir = tempDir();
   await writeMetaProperties(dir, { clusterId: 'shared-cluster-id-00000', nodeId, directoryId: `dir-${nodeId}` });
-  const config = BrokerConfig.create({ 'log.dir': dir, 'gregor.metadata.store': 'etcd', 'gregor.etcd.endpoints': etcd.endpoint });
+  const config = BrokerConfig.create({ 'log.dir': dir, ...etcdStoreSettings(etcd) });
   return ClusterMetadata.open(config, config.logDirs);
 }
 

@@ -10,7 +10,7 @@ import { offsetsPartitionFor } from '../../src/group/offsets-partition.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { coordinatorOf } from '../support/group-coordinator.js';
 import { consumeAll, hasKcat, kcat } from '../support/kcat.js';
 import { pollUntil } from '../support/poll.js';
@@ -24,15 +24,7 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
   beforeAll(async () => {
     const cluster = `test-${randomUUID()}`;
     for (let nodeId = 1; nodeId <= 3; nodeId++) {
-      brokers.push(
-        await startBroker({
-          'node.id': nodeId,
-          'gregor.metadata.store': 'etcd',
-          'gregor.etcd.endpoints': etcd.endpoint,
-          'gregor.cluster.name': cluster,
-          'broker.session.timeout.ms': 2_000,
-        }),
-      );
+      brokers.push(await startBroker(etcdBrokerSettings(etcd, cluster, nodeId)));
     }
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the other two');
   }, 60_000);

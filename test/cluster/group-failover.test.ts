@@ -12,11 +12,10 @@ import { offsetsPartitionFor } from '../../src/group/offsets-partition.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type BrokerProcess, ensureBuilt, spawnBroker, tempDataDir } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { SESSION_TIMEOUT_MS, TestEtcd, etcdBrokerSettings, etcdMissing } from '../support/etcd.js';
 import { coordinatorOf } from '../support/group-coordinator.js';
 import { pollUntil } from '../support/poll.js';
 
-const SESSION_TIMEOUT_MS = 2_000;
 const TOPIC = 'orders';
 const PARTITIONS = 3;
 const OFFSETS_PARTITIONS = 50;
@@ -38,13 +37,7 @@ describe.skipIf(etcdMissing !== undefined)('a consumer group whose coordinatorâ€
     etcd = await TestEtcd.start();
     for (const nodeId of [1, 2, 3]) {
       const dataDir = tempDataDir();
-      const process = await spawnBroker(dataDir, {
-        'node.id': nodeId,
-        'gregor.metadata.store': 'etcd',
-        'gregor.etcd.endpoints': etcd.endpoint,
-        'gregor.cluster.name': clusterName,
-        'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
-      });
+      const process = await spawnBroker(dataDir, etcdBrokerSettings(etcd, clusterName, nodeId));
       nodes.push({ nodeId, dataDir, process, alive: true });
     }
   }, 180_000);

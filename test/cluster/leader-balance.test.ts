@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imbalancedPartitions } from '../../src/cluster/controller/leader-balance.js';
 import type { PartitionState } from '../../src/cluster/store/shared-metadata.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { TestEtcd, etcdBrokerSettings, etcdMissing } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 function state(leader: number, replicas: number[], isr = replicas, reassigning = false): PartitionState {
@@ -39,17 +39,12 @@ describe.skipIf(etcdMissing !== undefined)('automatic leader balance between thr
   const clusterName = `leader-balance-${randomUUID()}`;
   const brokers: TestBroker[] = [];
 
-  function settings(nodeId: number): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': 2_000,
+  function settings(nodeId: number) {
+    return etcdBrokerSettings(etcd, clusterName, nodeId, {
       'replica.fetch.backoff.ms': 100,
       'offsets.topic.num.partitions': 1,
       'leader.imbalance.check.interval.seconds': 1,
-    };
+    });
   }
 
   beforeAll(async () => {

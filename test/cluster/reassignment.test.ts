@@ -12,7 +12,7 @@ import { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { TestEtcd, etcdBrokerSettings, etcdMissing } from '../support/etcd.js';
 import { kafkaTool, kafkaToolsMissing } from '../support/kafka-tools.js';
 import { pollUntil } from '../support/poll.js';
 
@@ -21,16 +21,8 @@ describe.skipIf(etcdMissing !== undefined)('partition reassignment onto a new br
   const clusterName = `reassignment-${randomUUID()}`;
   const brokers: TestBroker[] = [];
 
-  function settings(nodeId: number): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': 2_000,
-      'replica.fetch.backoff.ms': 100,
-      'offsets.topic.num.partitions': 1,
-    };
+  function settings(nodeId: number) {
+    return etcdBrokerSettings(etcd, clusterName, nodeId, { 'replica.fetch.backoff.ms': 100, 'offsets.topic.num.partitions': 1 });
   }
 
   beforeAll(async () => {

@@ -10,16 +10,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../../bench/faults/fault-proxy.js';
 import { ephemeralPort } from '../../bench/lib/ports.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
-import { RACK_AWARE_REPLICA_SELECTOR } from '../../src/config/broker-config.js';
+import { type BrokerSettings, RACK_AWARE_REPLICA_SELECTOR } from '../../src/config/broker-config.js';
 import type { TrafficObserver } from '../../src/metrics/traffic.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { batchOf } from '../replication/batches.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
-import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
-const SESSION_TIMEOUT_MS = 2_000;
 const LAG_TIME_MS = 1_500;
 
 describe.skipIf(etcdMissing !== undefined)('replication between three brokers', () => {
@@ -42,16 +41,8 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     etcdProxies.clear();
   });
 
-  function settings(nodeId: number, lagTimeMs = LAG_TIME_MS): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
-      'replica.lag.time.max.ms': lagTimeMs,
-      'replica.fetch.backoff.ms': 100,
-    };
+  function settings(nodeId: number, lagTimeMs = LAG_TIME_MS): BrokerSettings {
+    return etcdBrokerSettings(etcd, clusterName, nodeId, { 'replica.lag.time.max.ms': lagTimeMs, 'replica.fetch.backoff.ms': 100 });
   }
 
   /** The REPLICATION listener other brokers fetch from, advertised at a fault proxy in front of it. */
@@ -75,7 +66,7 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
   }
 
   /** What each broker of the cluster was started with, to restart it the same way. */
-  const startedWith = new Map<number, Record<string, string | number>>();
+  const startedWith = new Map<number, BrokerSettings>();
 
   async function startCluster(
     lagTimeMs = LAG_TIME_MS,

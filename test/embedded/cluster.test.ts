@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gregor } from '../../src/index.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { type BrokerProcess, spawnBroker, tempDataDir } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { TestEtcd, etcdBrokerSettings, etcdMissing } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 import { startGregor, stopGregor, take } from './support.js';
 
@@ -19,15 +19,8 @@ describe.skipIf(etcdMissing !== undefined)('an embedded broker in a cluster', ()
   const processes: BrokerProcess[] = [];
   const dirs: string[] = [];
 
-  function cluster(nodeId: number, clusterName: string): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': 2_000,
-      'offsets.topic.num.partitions': 1,
-    };
+  function cluster(nodeId: number, clusterName: string) {
+    return etcdBrokerSettings(etcd, clusterName, nodeId, { 'offsets.topic.num.partitions': 1 });
   }
 
   beforeAll(async () => {
