@@ -12,7 +12,7 @@ import { offsetsPartitionFor } from '../../src/group/offsets-partition.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type BrokerProcess, ensureBuilt, spawnBroker, tempDataDir } from '../support/broker.js';
-import { SESSION_TIMEOUT_MS, TestEtcd, etcdBrokerSettings, etcdMissing } from '../support/etcd.js';
+import { SESSION_TIMEOUT_MS, etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { coordinatorOf } from '../support/group-coordinator.js';
 import { pollUntil } from '../support/poll.js';
 
@@ -28,13 +28,12 @@ interface Node {
 }
 
 describe.skipIf(etcdMissing !== undefined)('a consumer group whose coordinatorâ€™s broker is killed', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   const nodes: Node[] = [];
   const clusterName = `test-${randomUUID()}`;
 
   beforeAll(async () => {
     ensureBuilt();
-    etcd = await TestEtcd.start();
     for (const nodeId of [1, 2, 3]) {
       const dataDir = tempDataDir();
       const process = await spawnBroker(dataDir, etcdBrokerSettings(etcd, clusterName, nodeId));
@@ -46,7 +45,6 @@ describe.skipIf(etcdMissing !== undefined)('a consumer group whose coordinatorâ€
       await node.process.stop('SIGKILL');
       rmSync(node.dataDir, { recursive: true, force: true });
     }
-    await etcd?.destroy();
   }, 30_000);
 
   const live = (): Node[] => nodes.filter((n) => n.alive);

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scramMechanismNamed } from '../../src/security/scram/scram-mechanism.js';
 import { type TestCertificates, makeCertificates } from '../support/certificates.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
-import { TestEtcd, etcdBrokerSettings, etcdMissing } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 import { upsertion } from '../support/scram-client.js';
 
@@ -21,17 +21,16 @@ const BROKER_PASSWORD = 'inter-broker "secret"';
 const SESSION_MS = 4_000;
 
 describe.skipIf(etcdMissing !== undefined)('replication over a SASL_SSL inter-broker listener', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   let certs: TestCertificates;
   const brokers: TestBroker[] = [];
   /** Each broker's log lines at warn level and above, by node id. */
   const errors = new Map<number, string[]>();
 
   beforeAll(async () => {
-    [etcd, certs] = await Promise.all([TestEtcd.start(), makeCertificates()]);
+    certs = await makeCertificates();
   }, 60_000);
-  afterAll(async () => {
-    await etcd?.destroy();
+  afterAll(() => {
     certs?.remove();
   });
   afterEach(async () => {
