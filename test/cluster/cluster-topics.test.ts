@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { offsetsPartitionFor } from '../../src/group/offsets-partition.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
@@ -258,23 +259,7 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
       ]);
 
       const topicId = wrong.broker.metadata.topic(topic)!.topicId;
-      const fetched = await client.request(ApiKey.Fetch, 16, {
-        replicaId: -1,
-        maxWaitMs: 0,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topicId,
-            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
-          },
-        ],
-        forgottenTopicsData: [],
-        rackId: '',
-      });
+      const fetched = await client.request(ApiKey.Fetch, 16, fetchRequest({ topicId }));
       const fetchedPartition = fetched.responses[0].partitions[0];
       expect(fetchedPartition.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
       expect(fetchedPartition.currentLeader).toEqual({ leaderId: leader, leaderEpoch: 0 });

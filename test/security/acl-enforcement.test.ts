@@ -4,6 +4,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../../src/security/authorizer/acl.js';
@@ -155,24 +156,7 @@ describe('ACL enforcement', () => {
   });
 
   it("answers a follower's Fetch (replica id >= 0) only with CLUSTER_ACTION: TOPIC_AUTHORIZATION_FAILED per partition otherwise, as Kafka", async () => {
-    const followerFetch = (client: RawClient) =>
-      client.request(ApiKey.Fetch, 12, {
-        replicaId: 2,
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topic: 'granted',
-            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
-          },
-        ],
-        forgottenTopicsData: [],
-        rackId: '',
-      });
+    const followerFetch = (client: RawClient) => client.request(ApiKey.Fetch, 12, fetchRequest({ topic: 'granted' }, { replicaId: 2, minBytes: 0 }));
     const bob = await rawAs('bob');
     const admin = await rawAs('admin');
     try {
