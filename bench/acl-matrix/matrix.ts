@@ -6,6 +6,7 @@
  * broker, so two brokers' answers compare cell by cell.
  */
 import { RawClient } from '../lib/raw-client.js';
+import { fetchRequest } from '../lib/fetch-request.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { AclOperation, AclPermissionType, CLUSTER_NAME, PatternType, ResourceType } from '../../src/security/authorizer/acl.js';
@@ -271,23 +272,7 @@ const PROBES: readonly Probe[] = [
     timeoutMs: 10_000,
     topicData: [{ name: r.topic, partitionData: [{ index: 0, records: record }] }],
   })),
-  probe('Fetch', ApiKey.Fetch, 12, (r) => ({
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 1 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic: r.topic,
-        partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-  })),
+  probe('Fetch', ApiKey.Fetch, 12, (r) => fetchRequest({ topic: r.topic }, { minBytes: 0 })),
   probe('ListOffsets', ApiKey.ListOffsets, 7, (r) => ({
     replicaId: -1,
     isolationLevel: 0,

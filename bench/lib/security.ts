@@ -1,15 +1,11 @@
 /**
  * What the security scenarios need on every target and client alike: a CA and a server certificate for
- * 127.0.0.1 and localhost made with the openssl CLI (EC P-256, the server key and chain in one PEM file, as
- * Kafka's PEM key store reads it), one SASL/PLAIN user, the broker's JAAS line for it, and the Java client's
- * properties file for each secured listener.
+ * 127.0.0.1 and localhost (made by certificates.ts), one SASL/PLAIN user, the broker's JAAS line for it, and
+ * the Java client's properties file for each secured listener.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { makeCa, makeKeystore } from './certificates.js';
 
 /** The listeners the security scenarios compare with PLAINTEXT. */
 export type SecuredProtocol = 'SSL' | 'SASL_SSL';
@@ -30,32 +26,8 @@ export interface SecurityMaterial {
 
 export async function makeSecurityMaterial(dir: string): Promise<SecurityMaterial> {
   mkdirSync(dir, { recursive: true });
-  const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=gregor-bench-ca');
-  await openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  await openssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
-  );
-  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-  const keystore = join(dir, 'server.keystore.pem');
-  writeFileSync(keystore, read('server.key') + read('server.pem') + read('ca.pem'));
-  const caFile = join(dir, 'ca.pem');
+  const caFile = await makeCa(dir, 'ca', '/CN=gregor-bench-ca');
+  const keystore = await makeKeystore(dir, 'server', { subject: '/CN=127.0.0.1', san: 'IP:127.0.0.1,DNS:localhost', issuer: 'ca' });
   const tls = ['ssl.truststore.type=PEM', `ssl.truststore.location=${caFile}`];
   const config = (protocol: SecuredProtocol, lines: string[]) => {
     const file = join(dir, `client-${protocol.toLowerCase()}.properties`);

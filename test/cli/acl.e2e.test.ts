@@ -1,12 +1,12 @@
 // `gregor acl create|list|delete` (the built CLI in child processes) against a broker with the standard
 // authorizer: the CLI talks to its PLAINTEXT listener as User:ANONYMOUS, which holds ALTER and DESCRIBE on the
 // cluster; the ACLs it creates and deletes decide what a PLAIN user on the SASL_PLAINTEXT listener may do.
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../support/broker.js';
+import { kafkaAs, plainJaas } from '../support/plain-users.js';
 import { type CliResult, requireBuild, runCli } from './cli-process.js';
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret";';
 // Codes of Kafka's ResourceType, PatternType, AclOperation and AclPermissionType.
 const CLUSTER = 4;
 const LITERAL = 3;
@@ -18,15 +18,7 @@ let broker: TestBroker;
 let sasl: string;
 const cli = (args: string[]) => runCli(['--brokers', broker.bootstrap, ...args]);
 
-function kafka(user: string): Kafka {
-  return new Kafka({
-    clientId: 'acl-cli',
-    brokers: [sasl],
-    sasl: { mechanism: 'plain', username: user, password: `${user}-secret` },
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
-  });
-}
+const kafka = (user: string): Kafka => kafkaAs(sasl, user, 'acl-cli');
 
 function ok(result: CliResult): string {
   if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
@@ -53,7 +45,7 @@ beforeAll(async () => {
   broker = await startBroker({
     listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
     'sasl.enabled.mechanisms': 'PLAIN',
-    'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
+    'listener.name.sasl_plaintext.plain.sasl.jaas.config': plainJaas(['admin', 'alice']),
     'authorizer.class.name': 'standard',
     'super.users': 'User:admin',
   });

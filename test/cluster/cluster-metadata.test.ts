@@ -8,7 +8,7 @@ import { writeMetaProperties } from '../../src/cluster/meta-properties.js';
 import { openMetadataStore } from '../../src/cluster/store/open-store.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { TestEtcd, etcdMissing, etcdStoreSettings } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 const dirs: string[] = [];
@@ -22,12 +22,22 @@ function tempDir(): string {
   return dir;
 }
 
-/** A broker's metadata in the cluster of one etcd. */
-async function openOnEtcd(etcd: TestEtcd, nodeId: number): Promise<ClusterMetadata> {
-  const dir = tempDir();
-  await writeMetaProperties(dir, { clusterId: 'shared-cluster-id-00000', nodeId, directoryId: `dir-${nodeId}` });
-  const config = BrokerConfig.create({ 'log.dir': dir, 'gregor.metadata.store': 'etcd', 'gregor.etcd.endpoints': etcd.endpoint });
-  return ClusterMetadata.open(config, config.logDirs);
+/** Runs `test` with the metadata of brokers 1 (`writer`) and 2 (`reader`) in the cluster of a new etcd, removed after. */
+async function onNewEtcd(test: (writer: ClusterMetadata, reader: ClusterMetadata) => Promise<void>): Promise<void> {
+  const etcd = await TestEtcd.start();
+  const opened: ClusterMetadata[] = [];
+  try {
+    for (const nodeId of [1, 2]) {
+      const dir = tempDir();
+      await writeMetaProperties(dir, { clusterId: 'shared-cluster-id-00000', nodeId, directoryId: `dir-${nodeId}` });
+      const config = BrokerConfig.create({ 'log.dir': dir, ...etcdStoreSettings(etcd) });
+      opened.push(await ClusterMetadata.open(config, config.logDirs));
+    }
+    await test(opened[0]!, opened[1]!);
+  } finally {
+    for (const metadata of opened) await metadata.close();
+    await etcd.destroy();
+  }
 }
 
 async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
@@ -149,16 +159,8 @@ describe('cluster metadata', () => {
     await reopened.close();
   });
 
-  it.skipIf(etcdMissing !== undefined)('applies changes made by another broker, in order, to its listeners', async () => {
-    const etcd = await TestEtcd.start();
-    const opened: ClusterMetadata[] = [];
-    try {
-      const open = async (nodeId: number): Promise<ClusterMetadata> => {
-        const metadata = await openOnEtcd(etcd, nodeId);
-        opened.push(metadata);
-        return metadata;
-      };
-      const [writer, reader] = [await open(1), await open(2)];
+  it.skipIf(etcdMissing !== undefined)('applies changes made by another broker, in order, to its listeners', () =>
+    onNewEtcd(async (writer, reader) => {
       const seen: string[] = [];
       await reader.subscribe({
         topicCreated: (topic: TopicInfo) => void seen.push(`created ${topic.name} ${topic.partitions.length}`),
@@ -173,24 +175,13 @@ describe('cluster metadata', () => {
       await pollUntil(() => seen.length === 4, 'the other broker’s changes');
       expect(seen).toEqual(['created a 2', 'grown a from 2', 'configs a 5', 'deleted a']);
       expect(reader.topicById(created.topicId)).toBeUndefined();
-    } finally {
-      for (const metadata of opened) await metadata.close();
-      await etcd.destroy();
-    }
-  });
+    }),
+  );
 
   it.skipIf(etcdMissing !== undefined)(
     'keeps a watched prefix current through the metadata’s watch: what is there when opened, then the other broker’s writes only',
-    async () => {
-      const etcd = await TestEtcd.start();
-      const opened: ClusterMetadata[] = [];
-      try {
-        const open = async (nodeId: number): Promise<ClusterMetadata> => {
-          const metadata = await openOnEtcd(etcd, nodeId);
-          opened.push(metadata);
-          return metadata;
-        };
-        const [writer, reader] = [await open(1), await open(2)];
+    () =>
+      onNewEtcd(async (writer, reader) => {
         const written = await writer.watchPrefix('acls/');
         expect(await written.write([{ key: 'a', value: '1' }])).toBe(true);
         expect(written.get('a')).toBe('1');
@@ -206,10 +197,6 @@ describe('cluster metadata', () => {
           { key: 'a', value: undefined },
         ]);
         expect(watched.entries()).toEqual(new Map([['b', '2']]));
-      } finally {
-        for (const metadata of opened) await metadata.close();
-        await etcd.destroy();
-      }
-    },
+      }),
   );
 });

@@ -5,12 +5,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { offsetsPartitionFor } from '../../src/group/offsets-partition.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { native } from '../../src/storage/native.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { coordinatorOf } from '../support/group-coordinator.js';
 import { consumeAll, hasKcat, kcat } from '../support/kcat.js';
 import { pollUntil } from '../support/poll.js';
@@ -24,15 +25,7 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
   beforeAll(async () => {
     const cluster = `test-${randomUUID()}`;
     for (let nodeId = 1; nodeId <= 3; nodeId++) {
-      brokers.push(
-        await startBroker({
-          'node.id': nodeId,
-          'gregor.metadata.store': 'etcd',
-          'gregor.etcd.endpoints': etcd.endpoint,
-          'gregor.cluster.name': cluster,
-          'broker.session.timeout.ms': 2_000,
-        }),
-      );
+      brokers.push(await startBroker(etcdBrokerSettings(etcd, cluster, nodeId)));
     }
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the other two');
   }, 60_000);
@@ -266,23 +259,7 @@ describe.skipIf(etcdMissing !== undefined)('topics spread over a cluster of thre
       ]);
 
       const topicId = wrong.broker.metadata.topic(topic)!.topicId;
-      const fetched = await client.request(ApiKey.Fetch, 16, {
-        replicaId: -1,
-        maxWaitMs: 0,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topicId,
-            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
-          },
-        ],
-        forgottenTopicsData: [],
-        rackId: '',
-      });
+      const fetched = await client.request(ApiKey.Fetch, 16, fetchRequest({ topicId }));
       const fetchedPartition = fetched.responses[0].partitions[0];
       expect(fetchedPartition.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
       expect(fetchedPartition.currentLeader).toEqual({ leaderId: leader, leaderEpoch: 0 });

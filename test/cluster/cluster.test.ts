@@ -8,10 +8,8 @@ import { writeMetaProperties } from '../../src/cluster/meta-properties.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
-import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { SESSION_TIMEOUT_MS, etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
-
-const SESSION_TIMEOUT_MS = 2_000;
 
 describe.skipIf(etcdMissing !== undefined)('a cluster of brokers over etcd', () => {
   const etcd = useEtcd();
@@ -22,14 +20,8 @@ describe.skipIf(etcdMissing !== undefined)('a cluster of brokers over etcd', () 
     for (const broker of brokers.splice(0).reverse()) await broker.close();
   });
 
-  function settings(nodeId: number): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
-    };
+  function settings(nodeId: number) {
+    return etcdBrokerSettings(etcd, clusterName, nodeId);
   }
 
   async function startCluster(size: number): Promise<void> {

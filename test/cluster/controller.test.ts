@@ -10,7 +10,7 @@ import { ClusterMetadata, type PartitionChange } from '../../src/cluster/cluster
 import { ElectionType } from '../../src/cluster/controller/partition-election.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
-import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 describe.skipIf(etcdMissing !== undefined)('the controller', () => {
@@ -29,14 +29,7 @@ describe.skipIf(etcdMissing !== undefined)('the controller', () => {
   async function broker(nodeId: number): Promise<ClusterMetadata> {
     const dir = join(tmpdir(), `gregor-controller-${clusterName}-${nodeId}`);
     if (!dirs.includes(dir)) dirs.push(dir);
-    const config = BrokerConfig.create({
-      'log.dir': dir,
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': 2_000,
-    });
+    const config = BrokerConfig.create(etcdBrokerSettings(etcd, clusterName, nodeId, { 'log.dir': dir }));
     const metadata = await ClusterMetadata.open(config, config.logDirs);
     opened.add(metadata);
     await metadata.setListeners([{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + nodeId, securityProtocol: 'PLAINTEXT' }]);

@@ -12,7 +12,7 @@ import { KEYS } from '../../src/cluster/store/shared-metadata.js';
 import { clusterPrefix } from '../../src/cluster/store/prefixed-store.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 describe.skipIf(etcdMissing !== undefined)('brokers when etcd or their session goes away', () => {
@@ -34,15 +34,8 @@ describe.skipIf(etcdMissing !== undefined)('brokers when etcd or their session g
   async function startCluster(sessionTimeoutMs: number, topic: string, etcdProxyOfBroker2?: FaultProxy): Promise<void> {
     clusterName = `test-${randomUUID()}`;
     for (const nodeId of [1, 2]) {
-      brokers.push(
-        await startBroker({
-          'node.id': nodeId,
-          'gregor.metadata.store': 'etcd',
-          'gregor.etcd.endpoints': nodeId === 2 && etcdProxyOfBroker2 ? etcdProxyOfBroker2.address : etcd.endpoint,
-          'gregor.cluster.name': clusterName,
-          'broker.session.timeout.ms': sessionTimeoutMs,
-        }),
-      );
+      const reaching = nodeId === 2 && etcdProxyOfBroker2 ? { endpoint: etcdProxyOfBroker2.address } : etcd;
+      brokers.push(await startBroker(etcdBrokerSettings(reaching, clusterName, nodeId, { 'broker.session.timeout.ms': sessionTimeoutMs })));
     }
     await pollUntil(
       () => brokers.every((b) => b.broker.metadata.brokers().length === 2 && b.broker.metadata.controllerId !== -1),

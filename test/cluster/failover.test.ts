@@ -11,11 +11,10 @@ import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ZERO_UUID } from '../../src/server/handlers/03-metadata.js';
 import { type BrokerProcess, ensureBuilt, spawnBroker, tempDataDir } from '../support/broker.js';
-import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { SESSION_TIMEOUT_MS, etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { consumeAll, hasKcat } from '../support/kcat.js';
 import { pollUntil } from '../support/poll.js';
 
-const SESSION_TIMEOUT_MS = 2_000;
 const PARTITIONS = 6;
 const TOPIC = 'failover';
 
@@ -30,21 +29,11 @@ describe.skipIf(etcdMissing !== undefined || !hasKcat())('a cluster of three bro
   const nodes: Node[] = [];
   const clusterName = `test-${randomUUID()}`;
 
-  function settings(nodeId: number): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
-    };
-  }
-
   beforeAll(async () => {
     ensureBuilt();
     for (const nodeId of [1, 2, 3]) {
       const dataDir = tempDataDir();
-      nodes.push({ nodeId, dataDir, process: await spawnBroker(dataDir, settings(nodeId)) });
+      nodes.push({ nodeId, dataDir, process: await spawnBroker(dataDir, etcdBrokerSettings(etcd, clusterName, nodeId)) });
     }
   }, 180_000);
   afterAll(async () => {
@@ -112,7 +101,7 @@ describe.skipIf(etcdMissing !== undefined || !hasKcat())('a cluster of three bro
   }
 
   async function restart(target: Node): Promise<void> {
-    target.process = await spawnBroker(target.dataDir, settings(target.nodeId), target.process.port);
+    target.process = await spawnBroker(target.dataDir, etcdBrokerSettings(etcd, clusterName, target.nodeId), target.process.port);
   }
 
   it('survives the controller’s SIGKILL and a broker’s SIGTERM, with every partition back with its records', async () => {

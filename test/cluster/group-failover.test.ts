@@ -12,11 +12,10 @@ import { offsetsPartitionFor } from '../../src/group/offsets-partition.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type BrokerProcess, ensureBuilt, spawnBroker, tempDataDir } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { SESSION_TIMEOUT_MS, etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { coordinatorOf } from '../support/group-coordinator.js';
 import { pollUntil } from '../support/poll.js';
 
-const SESSION_TIMEOUT_MS = 2_000;
 const TOPIC = 'orders';
 const PARTITIONS = 3;
 const OFFSETS_PARTITIONS = 50;
@@ -29,22 +28,15 @@ interface Node {
 }
 
 describe.skipIf(etcdMissing !== undefined)('a consumer group whose coordinatorâ€™s broker is killed', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   const nodes: Node[] = [];
   const clusterName = `test-${randomUUID()}`;
 
   beforeAll(async () => {
     ensureBuilt();
-    etcd = await TestEtcd.start();
     for (const nodeId of [1, 2, 3]) {
       const dataDir = tempDataDir();
-      const process = await spawnBroker(dataDir, {
-        'node.id': nodeId,
-        'gregor.metadata.store': 'etcd',
-        'gregor.etcd.endpoints': etcd.endpoint,
-        'gregor.cluster.name': clusterName,
-        'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
-      });
+      const process = await spawnBroker(dataDir, etcdBrokerSettings(etcd, clusterName, nodeId));
       nodes.push({ nodeId, dataDir, process, alive: true });
     }
   }, 180_000);
@@ -53,7 +45,6 @@ describe.skipIf(etcdMissing !== undefined)('a consumer group whose coordinatorâ€
       await node.process.stop('SIGKILL');
       rmSync(node.dataDir, { recursive: true, force: true });
     }
-    await etcd?.destroy();
   }, 30_000);
 
   const live = (): Node[] => nodes.filter((n) => n.alive);

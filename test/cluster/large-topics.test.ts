@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdMetadataStore } from '../../src/cluster/store/etcd-store.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 const ADMIN_TIMEOUT_MS = 60_000;
@@ -18,14 +18,8 @@ describe.skipIf(etcdMissing !== undefined)('topics of a thousand partitions on a
   beforeAll(async () => {
     const cluster = `test-${randomUUID()}`;
     for (let nodeId = 1; nodeId <= 3; nodeId++) {
-      brokers.push(
-        await startBroker({
-          'node.id': nodeId,
-          'gregor.metadata.store': 'etcd',
-          'gregor.etcd.endpoints': etcd.endpoint,
-          'gregor.cluster.name': cluster,
-        }),
-      );
+      // Kafka's default session (9 s): no broker is stopped here, so a short one would buy nothing.
+      brokers.push(await startBroker(etcdBrokerSettings(etcd, cluster, nodeId, { 'broker.session.timeout.ms': 9_000 })));
     }
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the other two');
   }, 60_000);

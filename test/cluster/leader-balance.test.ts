@@ -2,11 +2,11 @@
 // checkAndTriggerAutoLeaderRebalance, and three brokers over a real etcd where a restarted broker gets the
 // leadership of its preferred partitions back once it is in sync again.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { imbalancedPartitions } from '../../src/cluster/controller/leader-balance.js';
 import type { PartitionState } from '../../src/cluster/store/shared-metadata.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 function state(leader: number, replicas: number[], isr = replicas, reassigning = false): PartitionState {
@@ -35,29 +35,20 @@ describe('the leader imbalance rule', () => {
 });
 
 describe.skipIf(etcdMissing !== undefined)('automatic leader balance between three brokers', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   const clusterName = `leader-balance-${randomUUID()}`;
   const brokers: TestBroker[] = [];
 
-  function settings(nodeId: number): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': 2_000,
+  function settings(nodeId: number) {
+    return etcdBrokerSettings(etcd, clusterName, nodeId, {
       'replica.fetch.backoff.ms': 100,
       'offsets.topic.num.partitions': 1,
       'leader.imbalance.check.interval.seconds': 1,
-    };
+    });
   }
 
-  beforeAll(async () => {
-    etcd = await TestEtcd.start();
-  }, 30_000);
   afterAll(async () => {
     for (const broker of brokers.splice(0).reverse()) await broker.close();
-    await etcd?.destroy();
   });
 
   it('gives a restarted broker back the leadership of the partitions it is the preferred replica of', async () => {

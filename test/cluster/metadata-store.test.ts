@@ -22,7 +22,7 @@ import { PrefixedStore, clusterPrefix } from '../../src/cluster/store/prefixed-s
 import { SharedMetadata } from '../../src/cluster/store/shared-metadata.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { TestEtcd, etcdMissing, etcdStoreSettings } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
 /** Where the stores of one test live: `open` gives a client of the shared backing store for a cluster id. */
@@ -532,7 +532,7 @@ describe('metadata store by configuration', () => {
   it.skipIf(etcdMissing !== undefined)('opens etcd at the configured endpoints', async () => {
     const etcd = await TestEtcd.start();
     try {
-      const config = BrokerConfig.create({ 'gregor.metadata.store': 'etcd', 'gregor.etcd.endpoints': etcd.endpoint });
+      const config = BrokerConfig.create(etcdStoreSettings(etcd));
       const store = await openMetadataStore(config, { clusterId: 'c1', localFile: join(dir, 'unused.json') });
       await store.put('topics/a', 'A');
       expect((await store.get('topics/a'))?.value).toBe('A');

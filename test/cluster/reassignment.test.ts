@@ -12,35 +12,25 @@ import { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { kafkaTool, kafkaToolsMissing } from '../support/kafka-tools.js';
 import { pollUntil } from '../support/poll.js';
 
 describe.skipIf(etcdMissing !== undefined)('partition reassignment onto a new broker', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   const clusterName = `reassignment-${randomUUID()}`;
   const brokers: TestBroker[] = [];
 
-  function settings(nodeId: number): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': 2_000,
-      'replica.fetch.backoff.ms': 100,
-      'offsets.topic.num.partitions': 1,
-    };
+  function settings(nodeId: number) {
+    return etcdBrokerSettings(etcd, clusterName, nodeId, { 'replica.fetch.backoff.ms': 100, 'offsets.topic.num.partitions': 1 });
   }
 
   beforeAll(async () => {
-    etcd = await TestEtcd.start();
     for (let nodeId = 1; nodeId <= 3; nodeId++) brokers.push(await startBroker(settings(nodeId)));
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the three');
   }, 60_000);
   afterAll(async () => {
     for (const broker of brokers.splice(0).reverse()) await broker.close();
-    await etcd?.destroy();
   });
 
   function brokerOf(nodeId: number): TestBroker {

@@ -10,16 +10,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../../bench/faults/fault-proxy.js';
 import { ephemeralPort } from '../../bench/lib/ports.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
-import { RACK_AWARE_REPLICA_SELECTOR } from '../../src/config/broker-config.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
+import { type BrokerSettings, RACK_AWARE_REPLICA_SELECTOR } from '../../src/config/broker-config.js';
 import type { TrafficObserver } from '../../src/metrics/traffic.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { batchOf } from '../replication/batches.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
-import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 
-const SESSION_TIMEOUT_MS = 2_000;
 const LAG_TIME_MS = 1_500;
 
 describe.skipIf(etcdMissing !== undefined)('replication between three brokers', () => {
@@ -42,16 +42,8 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     etcdProxies.clear();
   });
 
-  function settings(nodeId: number, lagTimeMs = LAG_TIME_MS): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
-      'replica.lag.time.max.ms': lagTimeMs,
-      'replica.fetch.backoff.ms': 100,
-    };
+  function settings(nodeId: number, lagTimeMs = LAG_TIME_MS): BrokerSettings {
+    return etcdBrokerSettings(etcd, clusterName, nodeId, { 'replica.lag.time.max.ms': lagTimeMs, 'replica.fetch.backoff.ms': 100 });
   }
 
   /** The REPLICATION listener other brokers fetch from, advertised at a fault proxy in front of it. */
@@ -75,7 +67,7 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
   }
 
   /** What each broker of the cluster was started with, to restart it the same way. */
-  const startedWith = new Map<number, Record<string, string | number>>();
+  const startedWith = new Map<number, BrokerSettings>();
 
   async function startCluster(
     lagTimeMs = LAG_TIME_MS,
@@ -370,23 +362,7 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
       topicData: [{ name: topic, partitionData: [{ index: 0, records: batchOf(['waits']) }] }],
     });
     // Fetch v10: before v11 only leaders serve consumers (from v11 any replica may, KIP-392).
-    const fetched = fetching.request(ApiKey.Fetch, 10, {
-      replicaId: -1,
-      maxWaitMs: 30_000,
-      minBytes: 1,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic,
-          partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: '',
-    });
+    const fetched = fetching.request(ApiKey.Fetch, 10, fetchRequest({ topic, fetchOffset: 1n }, { maxWaitMs: 30_000 }));
     const replica = leader.broker.replicaManager.partition(topic, 0)!;
     await pollUntil(() => replica.waitingProduces === 1 && leader.broker.replicaManager.delayedFetchCount === 1, 'the produce and the fetch to wait');
     etcdProxies.get(leaderId)!.blackhole();
@@ -433,20 +409,8 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     clients.push(client);
     const topicId = leader.broker.metadata.topic(topic)!.topicId;
     const fetch = async (replicaId: number, replicaEpoch: number, fetchOffset: bigint, lastFetchedEpoch: number, currentLeaderEpoch = state.leaderEpoch) => {
-      const response = await client.request(ApiKey.Fetch, 15, {
-        replicaState: { replicaId, replicaEpoch: BigInt(replicaEpoch) },
-        maxWaitMs: 0,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          { topicId, partitions: [{ partition: 0, currentLeaderEpoch, fetchOffset, lastFetchedEpoch, logStartOffset: 0n, partitionMaxBytes: 1 << 20 }] },
-        ],
-        forgottenTopicsData: [],
-        rackId: '',
-      });
+      const partition = { topicId, currentLeaderEpoch, fetchOffset, lastFetchedEpoch, logStartOffset: 0n };
+      const response = await client.request(ApiKey.Fetch, 15, fetchRequest(partition, { replicaState: { replicaId, replicaEpoch: BigInt(replicaEpoch) } }));
       return response.responses[0].partitions[0];
     };
     expect(await fetch(followerId, registered - 1, 3n, 0)).toMatchObject({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
@@ -485,24 +449,7 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     const fetch = async (nodeId: number, version: number, rackId: string, fetchOffset = 0n) => {
       const client = await RawClient.connect(brokerOf(nodeId).bootstrap);
       clients.push(client);
-      const response = await client.request(ApiKey.Fetch, version, {
-        replicaId: -1,
-        maxWaitMs: 0,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topic,
-            topicId: topicInfo.topicId,
-            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
-          },
-        ],
-        forgottenTopicsData: [],
-        rackId,
-      });
+      const response = await client.request(ApiKey.Fetch, version, fetchRequest({ topic, topicId: topicInfo.topicId, fetchOffset }, { rackId }));
       const data = response.responses[0].partitions[0];
       return {
         errorCode: data.errorCode,

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scramMechanismNamed } from '../../src/security/scram/scram-mechanism.js';
 import { type TestCertificates, makeCertificates } from '../support/certificates.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 import { upsertion } from '../support/scram-client.js';
 
@@ -21,17 +21,16 @@ const BROKER_PASSWORD = 'inter-broker "secret"';
 const SESSION_MS = 4_000;
 
 describe.skipIf(etcdMissing !== undefined)('replication over a SASL_SSL inter-broker listener', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   let certs: TestCertificates;
   const brokers: TestBroker[] = [];
   /** Each broker's log lines at warn level and above, by node id. */
   const errors = new Map<number, string[]>();
 
   beforeAll(async () => {
-    [etcd, certs] = await Promise.all([TestEtcd.start(), makeCertificates()]);
+    certs = await makeCertificates();
   }, 60_000);
-  afterAll(async () => {
-    await etcd?.destroy();
+  afterAll(() => {
     certs?.remove();
   });
   afterEach(async () => {
@@ -55,12 +54,7 @@ describe.skipIf(etcdMissing !== undefined)('replication over a SASL_SSL inter-br
   async function startCluster(login: Record<string, string>, superUsers: string): Promise<void> {
     const clusterName = `secure-replication-${randomUUID()}`;
     for (let nodeId = 1; nodeId <= 3; nodeId++) {
-      const settings = {
-        'node.id': nodeId,
-        'gregor.metadata.store': 'etcd',
-        'gregor.etcd.endpoints': etcd.endpoint,
-        'gregor.cluster.name': clusterName,
-        'broker.session.timeout.ms': 2_000,
+      const settings = etcdBrokerSettings(etcd, clusterName, nodeId, {
         'replica.fetch.backoff.ms': 100,
         listeners: 'PLAINTEXT://127.0.0.1:0,INTERNAL://127.0.0.1:0',
         'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,INTERNAL:SASL_SSL',
@@ -72,7 +66,7 @@ describe.skipIf(etcdMissing !== undefined)('replication over a SASL_SSL inter-br
         'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
         'super.users': superUsers,
         ...login,
-      };
+      });
       brokers.push(await startBroker(settings, { logger: errorLogger(nodeId) }, tempDataDir()));
     }
     await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the three');

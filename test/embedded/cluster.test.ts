@@ -9,29 +9,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gregor } from '../../src/index.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
 import { type BrokerProcess, spawnBroker, tempDataDir } from '../support/broker.js';
-import { TestEtcd, etcdMissing } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
 import { pollUntil } from '../support/poll.js';
 import { startGregor, stopGregor, take } from './support.js';
 
 describe.skipIf(etcdMissing !== undefined)('an embedded broker in a cluster', () => {
-  let etcd: TestEtcd;
+  const etcd = useEtcd();
   let gregor: Gregor;
   const processes: BrokerProcess[] = [];
   const dirs: string[] = [];
 
-  function cluster(nodeId: number, clusterName: string): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': 2_000,
-      'offsets.topic.num.partitions': 1,
-    };
+  function cluster(nodeId: number, clusterName: string) {
+    return etcdBrokerSettings(etcd, clusterName, nodeId, { 'offsets.topic.num.partitions': 1 });
   }
 
   beforeAll(async () => {
-    etcd = await TestEtcd.start();
     const clusterName = `embedded-${randomUUID()}`;
     for (const nodeId of [1, 2]) {
       const dir = tempDataDir();
@@ -45,7 +37,6 @@ describe.skipIf(etcdMissing !== undefined)('an embedded broker in a cluster', ()
     if (gregor) await stopGregor(gregor);
     for (const child of processes) await child.stop('SIGTERM');
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    await etcd?.destroy();
   });
 
   it('registers with the others, writes what it leads, and refuses at once what another broker leads', async () => {

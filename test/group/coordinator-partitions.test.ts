@@ -3,22 +3,13 @@
 // for every group API once it stops leading one, held requests included; a new election replays what the
 // partition holds, whoever wrote it.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type GroupCoordinatorConfig, GroupCoordinator } from '../../src/group/group-coordinator.js';
+import { GroupCoordinator } from '../../src/group/group-coordinator.js';
 import type { JoinGroupParams } from '../../src/group/group.js';
 import { offsetsPartitionFor } from '../../src/group/offsets-partition.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/error-codes.js';
-import { FakeScheduler, MemoryCoordinatorLog, settle } from './fakes.js';
+import { COORDINATOR_CONFIG, FakeScheduler, MemoryCoordinatorLog, TOPICS_OF_100, settle } from './fakes.js';
 
 const PARTITIONS = 4;
-const config: GroupCoordinatorConfig = {
-  initialRebalanceDelayMs: 3000,
-  minSessionTimeoutMs: 6000,
-  maxSessionTimeoutMs: 1_800_000,
-  maxGroupSize: 1000,
-  offsetsRetentionMs: 7 * 24 * 3600_000,
-  offsetsRetentionCheckIntervalMs: 600_000,
-};
-const topics = { partitionExists: () => true, logEndOffset: () => 100n };
 
 /** A group id that hashes to `partition` of PARTITIONS. */
 function groupOn(partition: number, tag = ''): string {
@@ -53,7 +44,7 @@ let clock: FakeScheduler;
 let log: MemoryCoordinatorLog;
 
 function coordinatorOver(partitionCount = PARTITIONS): GroupCoordinator {
-  return new GroupCoordinator({ config, log, topics, scheduler: clock, partitionCount: () => partitionCount });
+  return new GroupCoordinator({ config: COORDINATOR_CONFIG, log, topics: TOPICS_OF_100, scheduler: clock, partitionCount: () => partitionCount });
 }
 
 beforeEach(() => {

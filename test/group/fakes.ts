@@ -1,5 +1,9 @@
-/** Test doubles for the group coordinator: a fake clock that fires timers on demand and an in-memory __consumer_offsets. */
+/**
+ * Test doubles for the group coordinator: a fake clock that fires timers on demand, an in-memory
+ * __consumer_offsets, and the settings and topics of the tests that vary neither.
+ */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { GroupCoordinatorConfig } from '../../src/group/group-coordinator.js';
 import type { Cancel, Scheduler } from '../../src/group/scheduler.js';
 import type { CoordinatorLog, CoordinatorLogRecord } from '../../src/group/offset-store.js';
 
@@ -67,3 +71,16 @@ export class MemoryCoordinatorLog implements CoordinatorLog {
     for (const r of this.records) if (r.partition === partition) visit(r.key, r.value);
   }
 }
+
+/** The coordinator's settings at Kafka's defaults, but for groups of at most 1,000 members. */
+export const COORDINATOR_CONFIG: GroupCoordinatorConfig = {
+  initialRebalanceDelayMs: 3000,
+  minSessionTimeoutMs: 6000,
+  maxSessionTimeoutMs: 1_800_000,
+  maxGroupSize: 1000,
+  offsetsRetentionMs: 7 * 24 * 3600_000,
+  offsetsRetentionCheckIntervalMs: 600_000,
+};
+
+/** Topics in which every partition exists and holds 100 records. */
+export const TOPICS_OF_100 = { partitionExists: () => true, logEndOffset: () => 100n };

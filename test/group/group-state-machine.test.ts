@@ -5,22 +5,12 @@ import { type GroupCoordinatorConfig, GroupCoordinator } from '../../src/group/g
 import { GroupState, type JoinGroupParams } from '../../src/group/group.js';
 import type { JoinGroupResult } from '../../src/group/results.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { FakeScheduler, MemoryCoordinatorLog, settle } from './fakes.js';
+import { COORDINATOR_CONFIG, FakeScheduler, MemoryCoordinatorLog, TOPICS_OF_100, settle } from './fakes.js';
 
 const SESSION = 10_000;
 const REBALANCE = 30_000;
 /** Members joining together: the first delay is extended once because members arrived during it. */
 const INITIAL_DELAYS = 2 * 3000;
-const config: GroupCoordinatorConfig = {
-  initialRebalanceDelayMs: 3000,
-  minSessionTimeoutMs: 6000,
-  maxSessionTimeoutMs: 1_800_000,
-  maxGroupSize: 1000,
-  offsetsRetentionMs: 7 * 24 * 3600_000,
-  offsetsRetentionCheckIntervalMs: 600_000,
-};
-
-const topics = { partitionExists: () => true, logEndOffset: () => 100n };
 
 let clock: FakeScheduler;
 let log: MemoryCoordinatorLog;
@@ -30,7 +20,7 @@ async function startCoordinator(overrides: Partial<GroupCoordinatorConfig> = {})
   coordinator?.shutdown();
   clock = new FakeScheduler();
   log = new MemoryCoordinatorLog();
-  coordinator = new GroupCoordinator({ config: { ...config, ...overrides }, log, topics, scheduler: clock });
+  coordinator = new GroupCoordinator({ config: { ...COORDINATOR_CONFIG, ...overrides }, log, topics: TOPICS_OF_100, scheduler: clock });
   await coordinator.start();
 }
 
@@ -101,7 +91,7 @@ describe('JoinGroup', () => {
     expect(first.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
     expect(first.memberId).toMatch(/^kafkajs-[0-9a-f-]{36}$/);
     const second = join('g', params({ memberId: first.memberId, requireKnownMemberId: true }));
-    await clock.advance(config.initialRebalanceDelayMs);
+    await clock.advance(COORDINATOR_CONFIG.initialRebalanceDelayMs);
     const r = await second.result;
     expect(r).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 1, leader: first.memberId, protocolName: 'range', protocolType: 'consumer' });
     expect(r.members.map((m) => m.memberId)).toEqual([first.memberId]);
@@ -134,7 +124,7 @@ describe('JoinGroup', () => {
     expect((await coordinator.joinGroup('g', params({ sessionTimeoutMs: 5999 }))).errorCode).toBe(ErrorCode.INVALID_SESSION_TIMEOUT);
     expect((await coordinator.joinGroup('g', params({ sessionTimeoutMs: 1_800_001 }))).errorCode).toBe(ErrorCode.INVALID_SESSION_TIMEOUT);
     const ok = join('g', params({ sessionTimeoutMs: 6000 }));
-    await clock.advance(config.initialRebalanceDelayMs);
+    await clock.advance(COORDINATOR_CONFIG.initialRebalanceDelayMs);
     expect((await ok.result).errorCode).toBe(ErrorCode.NONE);
   });
 
@@ -193,7 +183,7 @@ describe('JoinGroup', () => {
     join('g', params());
     join('g', params());
     expect((await coordinator.joinGroup('g', params())).errorCode).toBe(ErrorCode.GROUP_MAX_SIZE_REACHED);
-    await clock.advance(config.initialRebalanceDelayMs);
+    await clock.advance(COORDINATOR_CONFIG.initialRebalanceDelayMs);
   });
 });
 
@@ -466,7 +456,7 @@ describe('static membership (group.instance.id)', () => {
   it('a static member rejoining with other protocols triggers a rebalance', async () => {
     const p = (...names: string[]) => names.map((name) => ({ name, metadata: Buffer.alloc(0) }));
     const j = join('g', params({ groupInstanceId: 'host-1', protocols: p('range', 'roundrobin') }));
-    await clock.advance(config.initialRebalanceDelayMs);
+    await clock.advance(COORDINATOR_CONFIG.initialRebalanceDelayMs);
     await syncAll('g', [await j.result]);
     const r = join('g', params({ groupInstanceId: 'host-1', protocols: p('roundrobin', 'range') }));
     await settle();

@@ -8,6 +8,7 @@ import { native } from '../../src/storage/native.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { pollUntil } from '../support/poll.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 import { parsePrometheusText, sampleValue, type Sample } from './prometheus-text.js';
 
 const TOPIC = 'timed';
@@ -45,23 +46,7 @@ function produce(acks: number) {
 }
 
 function fetch(offset: bigint, maxWaitMs: number) {
-  return client.request(ApiKey.Fetch, 11, {
-    replicaId: -1,
-    maxWaitMs,
-    minBytes: 1,
-    maxBytes: 1 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic: TOPIC,
-        partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  return client.request(ApiKey.Fetch, 11, fetchRequest({ topic: TOPIC, fetchOffset: offset }, { maxWaitMs }));
 }
 
 async function scrape(): Promise<Sample[]> {

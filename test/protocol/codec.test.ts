@@ -1,5 +1,6 @@
 /** The codec's entry points: header versions, exact bytes of known messages, record views, refusals. */
 import { describe, expect, it } from 'vitest';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { decodeRequest, decodeRequestHeader, decodeResponse, encodeRequest, encodeResponse, isFlexible, validVersions } from '../../src/protocol/codec.js';
 import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse, FetchResponse } from '../../src/protocol/messages.js';
@@ -147,18 +148,7 @@ describe('bodies', () => {
   });
 
   it('fields a version lacks decode to their defaults, a fresh object each time', () => {
-    const body = {
-      replicaId: -1,
-      maxWaitMs: 500,
-      minBytes: 1,
-      maxBytes: 1024,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [],
-      forgottenTopicsData: [],
-      rackId: '',
-    };
+    const body = fetchRequest([], { maxWaitMs: 500, maxBytes: 1024 });
     const frame = Buffer.concat(encodeRequest({ apiKey: ApiKey.Fetch, apiVersion: 11, correlationId: 1, clientId: null }, body)).subarray(4);
     const { bodyOffset } = decodeRequestHeader(frame);
     const first = decodeRequest(ApiKey.Fetch, 11, frame, bodyOffset);

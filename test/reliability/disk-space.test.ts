@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fillWith } from '../../bench/faults/small-disk.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 import { AdminServer } from '../../src/metrics/admin-server.js';
 import { BrokerMetrics } from '../../src/metrics/broker-metrics.js';
 import { logDirStates, offlineLogDirs } from '../../src/metrics/broker-state.js';
@@ -52,20 +53,7 @@ async function produce(client: RawClient, topic: string, partition: number): Pro
 }
 
 async function fetchAll(client: RawClient, topic: string, partition: number): Promise<{ errorCode: number; highWatermark: bigint; bytes: number }> {
-  const response = await client.request(ApiKey.Fetch, 11, {
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 64 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      { topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 64 << 20 }] },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  const response = await client.request(ApiKey.Fetch, 11, fetchRequest({ topic, partition, partitionMaxBytes: 64 << 20 }, { minBytes: 0, maxBytes: 64 << 20 }));
   const answer = response.responses[0].partitions[0];
   const records = answer.records as Buffer | null;
   return { errorCode: answer.errorCode, highWatermark: answer.highWatermark, bytes: records?.length ?? 0 };

@@ -4,13 +4,13 @@
 // topic, the SCRAM credential APIs (DESCRIBE / ALTER on the cluster), and KIP-430's authorized operations in
 // Metadata, DescribeCluster and DescribeGroups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from '../../bench/lib/raw-client.js';
+import type { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../../src/security/authorizer/acl.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
+import { plainUsersSettings, rawClientAs } from '../support/plain-users.js';
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret";';
 // Codes of Kafka's ConfigResource.Type.
 const CONFIG_TOPIC = 2;
 const CONFIG_BROKER = 4;
@@ -19,13 +19,7 @@ let broker: TestBroker;
 let admin: RawClient;
 let alice: RawClient;
 
-async function rawAs(user: string): Promise<RawClient> {
-  const client = await RawClient.connect(broker.bootstrap);
-  await client.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
-  const auth = await client.request(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.from(`\u0000${user}\u0000${user}-secret`) });
-  expect(auth.errorCode).toBe(ErrorCode.NONE);
-  return client;
-}
+const rawAs = (user: string): Promise<RawClient> => rawClientAs(broker.bootstrap, user);
 
 function allowAlice(resourceType: number, resourceName: string, operation: number) {
   return {
@@ -51,14 +45,7 @@ async function commit(groupId: string, topic: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  broker = await startBroker({
-    listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-    'security.inter.broker.protocol': 'SASL_PLAINTEXT',
-    'sasl.enabled.mechanisms': 'PLAIN',
-    'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-    'authorizer.class.name': 'standard',
-    'super.users': 'User:admin',
-  });
+  broker = await startBroker(plainUsersSettings());
   admin = await rawAs('admin');
   alice = await rawAs('alice');
   const created = await admin.request(ApiKey.CreateTopics, 5, {

@@ -1,22 +1,15 @@
 // DescribeAcls (29), CreateAcls (30) and DeleteAcls (31) over SASL_PLAINTEXT with PLAIN users, through kafkajs's
 // admin: the round trip, ALTER/DESCRIBE on the cluster required, Kafka's validation errors, ACLs effective at
 // once and kept across a restart; SECURITY_DISABLED from a broker without an authorizer.
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, type Admin, Kafka, ResourcePatternTypes, logLevel } from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, type Admin, ResourcePatternTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
+import { kafkaAs, plainUsersSettings } from '../support/plain-users.js';
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";';
-const SETTINGS = {
-  listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-  'security.inter.broker.protocol': 'SASL_PLAINTEXT',
-  'sasl.enabled.mechanisms': 'PLAIN',
-  'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-  'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-  'super.users': 'User:admin',
-};
+const SETTINGS = { ...plainUsersSettings(['admin', 'alice', 'bob']), 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer' };
 
 let broker: TestBroker;
 
@@ -29,14 +22,7 @@ afterAll(async () => {
 });
 
 async function adminAs(user: string, bootstrap = broker.bootstrap): Promise<Admin> {
-  const kafka = new Kafka({
-    clientId: 'acl-test',
-    brokers: [bootstrap],
-    sasl: { mechanism: 'plain', username: user, password: `${user}-secret` },
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
-  });
-  const admin = kafka.admin();
+  const admin = kafkaAs(bootstrap, user, 'acl-test').admin();
   await admin.connect();
   return admin;
 }

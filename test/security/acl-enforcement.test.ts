@@ -1,51 +1,29 @@
 // ACLs enforced where Kafka checks them, over SASL_PLAINTEXT with PLAIN users: Produce needs WRITE on the topic,
 // groups READ on the group, Metadata hides topics without DESCRIBE and refuses named ones; kafkajs for the
 // client view, raw requests where one response field is asserted.
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from '../../bench/lib/raw-client.js';
+import type { RawClient } from '../../bench/lib/raw-client.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../../src/security/authorizer/acl.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
+import { kafkaAs, plainUsersSettings, rawClientAs } from '../support/plain-users.js';
 import { pollUntil } from '../support/poll.js';
-
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";';
 
 let broker: TestBroker;
 
-function kafka(user: string): Kafka {
-  return new Kafka({
-    clientId: 'acl-enforcement',
-    brokers: [broker.bootstrap],
-    sasl: { mechanism: 'plain', username: user, password: `${user}-secret` },
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
-  });
-}
+const kafka = (user: string): Kafka => kafkaAs(broker.bootstrap, user, 'acl-enforcement');
 
-async function rawAs(user: string): Promise<RawClient> {
-  const client = await RawClient.connect(broker.bootstrap);
-  await client.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
-  const auth = await client.request(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.from(`\u0000${user}\u0000${user}-secret`) });
-  expect(auth.errorCode).toBe(ErrorCode.NONE);
-  return client;
-}
+const rawAs = (user: string): Promise<RawClient> => rawClientAs(broker.bootstrap, user);
 
 function allow(principal: string, resourceType: number, resourceName: string, operation: number) {
   return { resourceType, resourceName, resourcePatternType: PatternType.LITERAL, principal, host: '*', operation, permissionType: AclPermissionType.ALLOW };
 }
 
 beforeAll(async () => {
-  broker = await startBroker({
-    listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-    'security.inter.broker.protocol': 'SASL_PLAINTEXT',
-    'sasl.enabled.mechanisms': 'PLAIN',
-    'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-    'authorizer.class.name': 'standard',
-    'super.users': 'User:admin',
-    'group.initial.rebalance.delay.ms': 0,
-  });
+  broker = await startBroker({ ...plainUsersSettings(['admin', 'alice', 'bob']), 'group.initial.rebalance.delay.ms': 0 });
   const admin = kafka('admin').admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: 'granted' }, { topic: 'secret' }] });
@@ -155,24 +133,7 @@ describe('ACL enforcement', () => {
   });
 
   it("answers a follower's Fetch (replica id >= 0) only with CLUSTER_ACTION: TOPIC_AUTHORIZATION_FAILED per partition otherwise, as Kafka", async () => {
-    const followerFetch = (client: RawClient) =>
-      client.request(ApiKey.Fetch, 12, {
-        replicaId: 2,
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topic: 'granted',
-            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
-          },
-        ],
-        forgottenTopicsData: [],
-        rackId: '',
-      });
+    const followerFetch = (client: RawClient) => client.request(ApiKey.Fetch, 12, fetchRequest({ topic: 'granted' }, { replicaId: 2, minBytes: 0 }));
     const bob = await rawAs('bob');
     const admin = await rawAs('admin');
     try {

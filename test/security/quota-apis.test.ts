@@ -7,6 +7,7 @@ import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { AclOperation, AclPermissionType, CLUSTER_NAME, PatternType, ResourceType } from '../../src/security/authorizer/acl.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
+import { plainUsersSettings, rawClientAs } from '../support/plain-users.js';
 
 type Entity = { entityType: string; entityName: string | null }[];
 type Op = { key: string; value: number; remove: boolean };
@@ -113,28 +114,14 @@ describe('client quota APIs', () => {
 });
 
 describe('client quota API authorization', () => {
-  const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret";';
   let broker: TestBroker;
   let admin: RawClient;
   let alice: RawClient;
 
-  async function rawAs(user: string): Promise<RawClient> {
-    const client = await RawClient.connect(broker.bootstrap);
-    await client.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
-    const auth = await client.request(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.from(`\u0000${user}\u0000${user}-secret`) });
-    expect(auth.errorCode).toBe(ErrorCode.NONE);
-    return client;
-  }
+  const rawAs = (user: string): Promise<RawClient> => rawClientAs(broker.bootstrap, user);
 
   beforeAll(async () => {
-    broker = await startBroker({
-      listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-      'security.inter.broker.protocol': 'SASL_PLAINTEXT',
-      'sasl.enabled.mechanisms': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-      'authorizer.class.name': 'standard',
-      'super.users': 'User:admin',
-    });
+    broker = await startBroker(plainUsersSettings());
     admin = await rawAs('admin');
     alice = await rawAs('alice');
   }, 60_000);

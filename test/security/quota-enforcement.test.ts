@@ -8,6 +8,7 @@
 // of the sampler); Kafka's default 11 windows give cycles of ~11 s, measured in bench/quotas/run.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 import { produceFlatOut } from '../../bench/lib/throttled-producer.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -40,20 +41,7 @@ function escapeRegExp(text: string): string {
 }
 
 async function fetchOnce(client: RawClient, topic: string, offset: bigint, partitionMaxBytes: number) {
-  return client.request(ApiKey.Fetch, 11, {
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 1,
-    maxBytes: 10 * 1024 * 1024,
-    isolationLevel: 1,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      { topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes }] },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  return client.request(ApiKey.Fetch, 11, fetchRequest({ topic, fetchOffset: offset, partitionMaxBytes }, { maxBytes: 10 * 1024 * 1024, isolationLevel: 1 }));
 }
 
 describe('producer_byte_rate', () => {

@@ -10,6 +10,7 @@ import { native } from '../../src/storage/native.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { pollUntil } from '../support/poll.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 import { parsePrometheusText, sampleValue } from '../metrics/prometheus-text.js';
 
 let broker: TestBroker;
@@ -26,23 +27,8 @@ afterAll(async () => {
   await broker?.close();
 });
 
-function partition(fetchOffset = 0n) {
-  return { partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 };
-}
-
 function fetch(version: number, topics: { topic?: string; topicId?: string }[], maxWaitMs: number) {
-  return client.request(ApiKey.Fetch, version, {
-    replicaId: -1,
-    maxWaitMs,
-    minBytes: 1,
-    maxBytes: 1 << 20,
-    isolationLevel: 1,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: topics.map((t) => ({ topic: t.topic ?? '', topicId: t.topicId ?? '00000000-0000-0000-0000-000000000000', partitions: [partition()] })),
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  return client.request(ApiKey.Fetch, version, fetchRequest(topics, { maxWaitMs, isolationLevel: 1 }));
 }
 
 async function append(topic: string, value: string): Promise<void> {

@@ -8,6 +8,7 @@ import { useBrokerWithClient } from '../support/broker-with-client.js';
 import { nativeLogOf } from '../support/native-log.js';
 import { pollUntil } from '../support/poll.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 
 const server = useBrokerWithClient();
 
@@ -22,20 +23,7 @@ async function produce(topic: string, values: string[], partition = 0): Promise<
 }
 
 function fetch(topic: string, offset: bigint, { maxWaitMs = 0, minBytes = 1, maxBytes = 1 << 20, partitionMaxBytes = 1 << 20, on = server.client } = {}) {
-  return on.request(ApiKey.Fetch, 11, {
-    replicaId: -1,
-    maxWaitMs,
-    minBytes,
-    maxBytes,
-    isolationLevel: 1,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      { topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes }] },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  return on.request(ApiKey.Fetch, 11, fetchRequest({ topic, fetchOffset: offset, partitionMaxBytes }, { maxWaitMs, minBytes, maxBytes, isolationLevel: 1 }));
 }
 
 function values(records: Buffer | null): string[] {

@@ -3,24 +3,17 @@
 // partition, so a valid target names its own replica and changes nothing, and there is never a
 // reassignment to cancel or list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from '../../bench/lib/raw-client.js';
+import type { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
-
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret";';
+import { plainUsersSettings, rawClientAs } from '../support/plain-users.js';
 
 let broker: TestBroker;
 let admin: RawClient;
 let alice: RawClient;
 
-async function rawAs(user: string): Promise<RawClient> {
-  const client = await RawClient.connect(broker.bootstrap);
-  await client.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' });
-  const auth = await client.request(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.from(`\u0000${user}\u0000${user}-secret`) });
-  expect(auth.errorCode).toBe(ErrorCode.NONE);
-  return client;
-}
+const rawAs = (user: string): Promise<RawClient> => rawClientAs(broker.bootstrap, user);
 
 function reassign(client: RawClient, replicas: (number[] | null)[]) {
   return client.request(ApiKey.AlterPartitionReassignments, 1, {
@@ -31,14 +24,7 @@ function reassign(client: RawClient, replicas: (number[] | null)[]) {
 }
 
 beforeAll(async () => {
-  broker = await startBroker({
-    listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-    'security.inter.broker.protocol': 'SASL_PLAINTEXT',
-    'sasl.enabled.mechanisms': 'PLAIN',
-    'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-    'authorizer.class.name': 'standard',
-    'super.users': 'User:admin',
-  });
+  broker = await startBroker(plainUsersSettings());
   await broker.broker.metadata.createTopic('single', { numPartitions: 3 });
   admin = await rawAs('admin');
   alice = await rawAs('alice');

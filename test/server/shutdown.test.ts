@@ -6,29 +6,14 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startBroker } from '../support/broker.js';
 import { pollUntil } from '../support/poll.js';
 import { RawClient } from '../../bench/lib/raw-client.js';
+import { fetchRequest } from '../../bench/lib/fetch-request.js';
 
 describe('broker.close()', () => {
   it('answers a parked fetch, closes connections and refuses new ones, well within 10 s', async () => {
     const broker = await startBroker();
     await broker.broker.metadata.createTopic('parked', { numPartitions: 1 });
     const client = await RawClient.connect(broker.bootstrap);
-    const parked = client.request(ApiKey.Fetch, 11, {
-      replicaId: -1,
-      maxWaitMs: 60_000,
-      minBytes: 1,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic: 'parked',
-          partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: '',
-    });
+    const parked = client.request(ApiKey.Fetch, 11, fetchRequest({ topic: 'parked' }, { maxWaitMs: 60_000 }));
     await pollUntil(() => broker.broker.replicaManager.delayedFetchCount === 1, 'the fetch to park');
     const started = Date.now();
     await broker.close();

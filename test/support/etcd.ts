@@ -1,9 +1,11 @@
 /**
- * The etcd tests start (bench/lib/etcd.ts, shared with the cluster benchmarks), and `useEtcd`: one etcd for
- * the tests of a describe block, started before them and destroyed with its data after them.
+ * The etcd tests start (bench/lib/etcd.ts, shared with the cluster benchmarks), `useEtcd`: one etcd for
+ * the tests of a describe block, started before them and destroyed with its data after them, and the settings
+ * of the brokers that keep their metadata in it.
  */
 import { afterAll, beforeAll } from 'vitest';
 import { EtcdProcess } from '../../bench/lib/etcd.js';
+import type { BrokerSettings } from '../../src/config/broker-config.js';
 
 export { EtcdProcess as TestEtcd, etcdMissing } from '../../bench/lib/etcd.js';
 
@@ -32,5 +34,32 @@ export function useEtcd(): SharedEtcd {
     },
     stop: (signal) => started().stop(signal),
     restart: () => started().restart(),
+  };
+}
+
+/** Where a broker reaches etcd: the etcd itself, or a proxy in front of it. */
+export interface EtcdEndpoint {
+  readonly endpoint: string;
+}
+
+/** The settings that keep a broker's metadata in `etcd`. */
+export function etcdStoreSettings(etcd: EtcdEndpoint): BrokerSettings {
+  return { 'gregor.metadata.store': 'etcd', 'gregor.etcd.endpoints': etcd.endpoint };
+}
+
+/**
+ * The broker session of the tests' clusters (broker.session.timeout.ms): short (Kafka's default is 9 s) so that
+ * a broker the test stops leaves the cluster within the test.
+ */
+export const SESSION_TIMEOUT_MS = 2_000;
+
+/** The settings of broker `nodeId` of the cluster `clusterName` over `etcd`, then the `overrides`. */
+export function etcdBrokerSettings(etcd: EtcdEndpoint, clusterName: string, nodeId: number, overrides: BrokerSettings = {}): BrokerSettings {
+  return {
+    'node.id': nodeId,
+    ...etcdStoreSettings(etcd),
+    'gregor.cluster.name': clusterName,
+    'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
+    ...overrides,
   };
 }
