@@ -65,6 +65,8 @@ export declare class NativeLog {
   /** Starts a new segment at the log end now. */
   roll(): void
   leaderEpochs(): Array<NativeEpochEntry>
+  /** A new leader's epoch starts at the log end, before its first append. */
+  assignEpochStartOffset(epoch: number): void
   /** OffsetForLeaderEpoch: the largest epoch ≤ `epoch` and where it ends, or null. */
   endOffsetForEpoch(epoch: number): NativeEpochEndOffset | null
   /**

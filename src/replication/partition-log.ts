@@ -83,12 +83,21 @@ export interface PartitionLog {
   maxTimestamp(): TimestampAndOffset | undefined;
   /** Moves the log start to `offset` (never back); OFFSET_OUT_OF_RANGE past the log end. */
   deleteRecordsBefore(offset: bigint): void;
-  /** Removes the batches from the one holding `offset` on (a follower's divergent tail); returns the new log end (≤ offset). */
+  /**
+   * Removes the batches from the one holding `offset` on (a follower's divergent tail), and the epochs
+   * starting at or after the new end; returns the new log end (≤ offset).
+   */
   truncateTo(offset: bigint): bigint;
   /** Deletes every batch and starts the log empty at `offset` (a follower behind its leader's log start). */
   truncateFullyAndStartAt(offset: bigint): bigint;
   /** The leader-epoch cache: each leader epoch with the first offset written in it, oldest first. */
   leaderEpochs(): readonly EpochEntry[];
+  /**
+   * A new leader's epoch starts at the log end before anything is written in it (Kafka's
+   * maybeAssignEpochStartOffset); ignored unless `epoch` is newer than the latest in the cache. Truncating
+   * to the log end or beyond drops it again.
+   */
+  assignEpochStartOffset(epoch: number): void;
   /**
    * OffsetForLeaderEpoch: the largest epoch ≤ `epoch` in the cache and where it ends (the start of the next
    * epoch, or the log end for the latest); undefined when `epoch` is older than every entry.

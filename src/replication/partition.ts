@@ -70,7 +70,8 @@ export class Partition {
   readonly log: PartitionLog;
   readonly producerState: ProducerStateManager;
   readonly #nodeId: number;
-  #leaderEpoch: number;
+  /** -1 until the replica takes its first role (Kafka's Partition starts there too): a leader's epoch is then new. */
+  #leaderEpoch = -1;
   #role: PartitionRole;
   readonly #followers = new Map<number, FollowerState>();
   /** acks=all produces waiting for the high watermark to pass their offset, oldest first. */
@@ -102,7 +103,6 @@ export class Partition {
     this.topicId = ids.topicId;
     this.#nodeId = ids.nodeId ?? role?.leader ?? 0;
     this.#role = role ?? { leader: this.#nodeId, leaderEpoch: ids.leaderEpoch, partitionEpoch: 0, replicas: [this.#nodeId], isr: [this.#nodeId] };
-    this.#leaderEpoch = this.#role.leaderEpoch;
     this.log = log;
     this.#config = config;
     this.producerState = producerState;
@@ -111,6 +111,7 @@ export class Partition {
     // from its log start, and learns more from its leader or, as leader, from the ISR.
     this.#highWatermark = this.#role.replicas.length > 1 ? withinLog(ids.checkpointedHighWatermark ?? log.logStartOffset, log) : log.logEndOffset;
     if (this.isLeader) this.makeLeader(this.#role, nowMs);
+    else this.#leaderEpoch = this.#role.leaderEpoch;
   }
 
   get leaderEpoch(): number {
@@ -132,7 +133,10 @@ export class Partition {
   }
 
   /**
-   * Becomes (or stays) leader under `role`. A new leader epoch forgets what was known of the followers: they
+   * Becomes (or stays) leader under `role`. A new leader epoch starts at the log end in the leader-epoch
+   * cache at once, before any append (Kafka's makeLeader): a follower holding records of an epoch this
+   * leader never heard of learns where its log diverges even before the leader writes (a storage error
+   * doing so is thrown, the role taken). A new epoch also forgets what was known of the followers: they
    * count as caught up now if they are in the ISR (Kafka's rule), with an unknown log end until they fetch.
    * The high watermark stays where it was and moves once the ISR's log ends are known.
    */
@@ -147,6 +151,8 @@ export class Partition {
     }
     this.#maybeAdvanceHighWatermark();
     this.#answerWaiters();
+    // Last, so that a storage error here leaves a leader whose first append records the epoch instead.
+    if (newEpoch && this.#offline === undefined) this.log.assignEpochStartOffset(role.leaderEpoch);
   }
 
   /**

@@ -823,7 +823,13 @@ export class ReplicaManager {
   #takeRole(partition: Partition, info: PartitionInfo, leadershipChanged: boolean): void {
     if (info.leader === this.#metadata.nodeId) {
       this.#fetchers.unfollow(partition);
-      partition.makeLeader(info, Date.now());
+      try {
+        partition.makeLeader(info, Date.now());
+      } catch (error) {
+        // Only recording the new epoch's start failed: the partition leads, its first append records it.
+        this.#noteStorageError(partition, error);
+        this.#logger?.error({ err: error, topic: partition.topic, partition: partition.partition }, 'the new leader epoch could not be recorded');
+      }
       return;
     }
     partition.makeFollower(info);

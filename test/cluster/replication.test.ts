@@ -324,6 +324,20 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     await pollUntil(() => brokers.some((b) => b.broker.replicaManager.partition(topic, p)!.isLeader), 'a follower to lead');
     const newLeaderId = brokers.find((b) => b.broker.replicaManager.partition(topic, p)!.isLeader)!.broker.metadata.nodeId;
     expect(before.partitions[p]!.isr).toContain(newLeaderId);
+    // Before its first write the new leader places both epochs (OffsetForLeaderEpoch): the old one ends
+    // where the new one starts, at its log end.
+    const newEpoch = brokerOf(newLeaderId).broker.replicaManager.partition(topic, p)!.leaderEpoch;
+    const client = await RawClient.connect(brokerOf(newLeaderId).bootstrap);
+    clients.push(client);
+    const epochEnd = async (leaderEpoch: number) => {
+      const response = await client.request(ApiKey.OffsetForLeaderEpoch, 4, {
+        replicaId: -1,
+        topics: [{ topic, partitions: [{ partition: p, currentLeaderEpoch: newEpoch, leaderEpoch }] }],
+      });
+      return response.topics[0].partitions[0];
+    };
+    expect(await epochEnd(0)).toMatchObject({ errorCode: ErrorCode.NONE, leaderEpoch: 0, endOffset: 3n });
+    expect(await epochEnd(newEpoch)).toMatchObject({ errorCode: ErrorCode.NONE, leaderEpoch: newEpoch, endOffset: 3n });
     await produce(topic, ['d', 'e'], p);
     await expectIdenticalReplicas(topic, p);
 

@@ -422,6 +422,12 @@ impl NativeLog {
             .collect())
     }
 
+    /// A new leader's epoch starts at the log end, before its first append.
+    #[napi]
+    pub fn assign_epoch_start_offset(&self, epoch: i32) -> Result<()> {
+        Ok(self.log.lock()?.assign_epoch_start_offset(epoch)?)
+    }
+
     /// OffsetForLeaderEpoch: the largest epoch ≤ `epoch` and where it ends, or null.
     #[napi]
     pub fn end_offset_for_epoch(&self, epoch: i32) -> Result<Option<NativeEpochEndOffset>> {
