@@ -365,5 +365,11 @@ export interface ValidatedBatchInfo {
   isTransactional: boolean
 }
 
-/** Writes an offset checkpoint atomically (temporary file, fsync, rename). */
+/** Writes an offset checkpoint atomically (temporary file, fsync, rename, fsync of the directory). */
 export declare function writeOffsetCheckpoint(path: string, entries: Array<OffsetCheckpointEntry>): void
+
+/**
+ * `writeOffsetCheckpoint` on the libuv pool: the fsyncs keep off the event loop. Callers run one
+ * write of a file at a time.
+ */
+export declare function writeOffsetCheckpointAsync(path: string, entries: Array<OffsetCheckpointEntry>): Promise<void>

@@ -126,7 +126,10 @@ export interface PartitionLogManager {
   reportFailure(topic: string, partition: number, error: unknown): boolean;
   /** The high watermark last checkpointed for the partition (`replication-offset-checkpoint`, read at start), if any. */
   checkpointedHighWatermark(topic: string, partition: number): bigint | undefined;
-  /** Writes the high watermarks into each online log dir's `replication-offset-checkpoint`, durably. */
-  checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): void;
+  /**
+   * Writes the high watermarks into each online log dir's `replication-offset-checkpoint`, off the event
+   * loop and one write of a file at a time; resolves once they are durable (a failed dir goes offline).
+   */
+  checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -209,21 +209,22 @@ export class ReplicaManager {
     // Kafka checks for expired producer ids every 10 minutes (producer.id.expiration.check.interval.ms).
     this.#expirationTimer = setInterval(() => this.#expireProducers(expirationMs), Math.min(expirationMs, 600_000));
     this.#expirationTimer.unref();
-    this.#highWatermarkTimer = setInterval(() => this.checkpointHighWatermarks(), this.#config.int('replica.high.watermark.checkpoint.interval.ms'));
+    this.#highWatermarkTimer = setInterval(() => void this.checkpointHighWatermarks(), this.#config.int('replica.high.watermark.checkpoint.interval.ms'));
     this.#highWatermarkTimer.unref();
   }
 
   /**
    * Writes every online partition's high watermark into its log dir's `replication-offset-checkpoint`
    * (Kafka's checkpointHighWatermarks): a replica restarted from it serves no more than the ISR had, and
-   * a follower without a leader epoch to truncate by truncates to it.
+   * a follower without a leader epoch to truncate by truncates to it. The values are taken now; the write
+   * and its fsyncs run off the event loop, coalesced with any asked for while one runs.
    */
-  checkpointHighWatermarks(): void {
+  checkpointHighWatermarks(): Promise<void> {
     const highWatermarks = [...this.#partitions.values()]
       .flatMap(opened)
       .filter((partition) => partition.offline === undefined)
       .map((partition) => ({ topic: partition.topic, partition: partition.partition, offset: partition.highWatermark }));
-    this.#logManager.checkpointHighWatermarks(highWatermarks);
+    return this.#logManager.checkpointHighWatermarks(highWatermarks);
   }
 
   /** Answers every parked fetch now with what is there (shutdown: nobody waits out max_wait_ms). */
@@ -244,7 +245,7 @@ export class ReplicaManager {
     const online = all.filter((p) => p.offline === undefined);
     // A snapshot that fails to write only means a rebuild from the log at the next start; the logs must still close.
     await Promise.allSettled(online.map((partition) => this.#producerStates.save(partition, this.#logManager)));
-    this.checkpointHighWatermarks();
+    await this.checkpointHighWatermarks();
     this.#partitions.clear();
     await this.#logManager.close();
   }

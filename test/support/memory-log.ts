@@ -296,7 +296,7 @@ export class MemoryLogManager implements PartitionLogManager {
     return this.highWatermarks.get(`${topic}-${partition}`);
   }
 
-  checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): void {
+  async checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): Promise<void> {
     this.highWatermarks.clear();
     for (const { topic, partition, offset } of highWatermarks) {
       if (this.#logs.has(`${topic}-${partition}`)) this.highWatermarks.set(`${topic}-${partition}`, offset);
