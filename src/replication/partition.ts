@@ -79,6 +79,8 @@ export class Partition {
   /** Bytes appended above the high watermark: (offset after the batch, its bytes), for consumers' wake-ups. */
   #uncommitted: { readonly end: bigint; readonly bytes: number }[] = [];
   #highWatermark: bigint;
+  /** Where this leader's epoch started (its log end when it took the epoch); undefined on a follower. */
+  #epochStartOffset: bigint | undefined;
   #config: TopicConfig;
   #offline: ErrorCode | undefined;
   readonly #appendListeners = new Set<AppendListener>();
@@ -149,10 +151,25 @@ export class Partition {
       if (id === this.#nodeId || (!newEpoch && this.#followers.has(id))) continue;
       this.#followers.set(id, { logEndOffset: -1n, lastCaughtUpMs: role.isr.includes(id) ? nowMs : 0, lastFetchMs: 0, leaderEndAtLastFetch: -1n });
     }
+    if (newEpoch) this.#epochStartOffset = this.log.logEndOffset;
     this.#maybeAdvanceHighWatermark();
     this.#answerWaiters();
     // Last, so that a storage error here leaves a leader whose first append records the epoch instead.
     if (newEpoch && this.#offline === undefined) this.log.assignEpochStartOffset(role.leaderEpoch);
+  }
+
+  /**
+   * Kafka's check before telling a client where the log ends (ListOffsets): a new leader whose high
+   * watermark has not reached the start of its epoch does not know it yet (its followers' fetches will
+   * tell), and answers OFFSET_NOT_AVAILABLE, which clients retry, rather than an offset that may go back.
+   */
+  checkHighWatermarkKnown(): void {
+    if (this.#epochStartOffset !== undefined && this.#epochStartOffset > this.#highWatermark) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_NOT_AVAILABLE,
+        `the high watermark ${this.#highWatermark} of ${this.topic}-${this.partition} is behind the start ${this.#epochStartOffset} of leader epoch ${this.#leaderEpoch}`,
+      );
+    }
   }
 
   /**
@@ -162,6 +179,7 @@ export class Partition {
   makeFollower(role: PartitionRole): void {
     this.#role = role;
     this.#leaderEpoch = role.leaderEpoch;
+    this.#epochStartOffset = undefined;
     this.#followers.clear();
     this.#uncommitted = [];
     this.failWaitingProduces(ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -289,6 +307,17 @@ export class Partition {
       position += header.sizeInBytes;
     }
     this.#notify(batches.length, false);
+  }
+
+  /**
+   * A follower moves its log start up to its leader's (Kafka's maybeIncrementLogStartOffset on each fetch):
+   * records the leader deleted (DeleteRecords, retention) go here too, and a consumer fetching below them
+   * from this replica is out of range, as on the leader. Never past this replica's high watermark.
+   */
+  updateFollowerLogStart(leaderLogStartOffset: bigint): void {
+    if (this.isLeader) return;
+    const target = leaderLogStartOffset < this.#highWatermark ? leaderLogStartOffset : this.#highWatermark;
+    if (target > this.log.logStartOffset) this.log.deleteRecordsBefore(target);
   }
 
   /** A follower takes the high watermark its leader sent, never beyond its own log end. */

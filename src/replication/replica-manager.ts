@@ -374,13 +374,24 @@ export class ReplicaManager {
 
   /**
    * ListOffsets for one partition. Without transactions the last stable offset is the high watermark, so
-   * both isolation levels get the same answer.
+   * both isolation levels get the same answer. `client`: a Kafka client's request (replica id -1), which
+   * gets OFFSET_NOT_AVAILABLE from a new leader still learning its high watermark.
    */
-  listOffset(topic: string, partitionIndex: number, timestamp: bigint, _isolationLevel: IsolationLevel, currentLeaderEpoch: number): ListOffsetResult {
+  listOffset(
+    topic: string,
+    partitionIndex: number,
+    timestamp: bigint,
+    _isolationLevel: IsolationLevel,
+    currentLeaderEpoch: number,
+    client = false,
+  ): ListOffsetResult {
     try {
       const partition = this.onlinePartition(topic, partitionIndex);
       partition.checkLeaderEpoch(currentLeaderEpoch);
       const found = this.#offsetFor(partition, timestamp);
+      // As Kafka: a client asking for the latest offset, or looking up a time that finds nothing below the
+      // high watermark, waits (retries) until a new leader knows its high watermark.
+      if (client && (timestamp === LATEST_TIMESTAMP || (timestamp >= 0n && found === undefined))) partition.checkHighWatermarkKnown();
       return { errorCode: ErrorCode.NONE, timestamp: found?.timestamp ?? -1n, offset: found?.offset ?? -1n, leaderEpoch: found ? partition.leaderEpoch : -1 };
     } catch (error) {
       return { errorCode: codeOf(error), timestamp: -1n, offset: -1n, leaderEpoch: -1 };

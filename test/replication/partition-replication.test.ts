@@ -146,6 +146,27 @@ describe('Partition as leader of three replicas', () => {
   });
 });
 
+describe('a new leader still learning its high watermark', () => {
+  it('answers a client asking where the log ends OFFSET_NOT_AVAILABLE until the high watermark reaches the start of its epoch', () => {
+    const leader = replicaOn(1, role(1, 1));
+    const follower = replicaOn(2, role(1, 1));
+    appended(leader.appendAsLeader(batchOf(['a', 'b', 'c']), NOW));
+    follower.appendAsFollower(fetched(leader, 0n), NOW);
+    follower.updateFollowerHighWatermark(1n);
+    expect(() => follower.checkHighWatermarkKnown()).not.toThrow();
+    // Elected before it learned the high watermark 3: its epoch starts at 3, its high watermark is 1.
+    follower.makeLeader(role(2, 2), NOW);
+    expect(follower.highWatermark).toBe(1n);
+    expect(errorCodeOf(() => follower.checkHighWatermarkKnown())).toBe(ErrorCode.OFFSET_NOT_AVAILABLE);
+    for (const id of [1, 3]) follower.updateFollowerFetch(id, 3n, NOW);
+    expect(follower.highWatermark).toBe(3n);
+    expect(() => follower.checkHighWatermarkKnown()).not.toThrow();
+    // A change of ISR within the epoch keeps its start.
+    follower.makeLeader({ ...role(2, 2), partitionEpoch: 3 }, NOW);
+    expect(() => follower.checkHighWatermarkKnown()).not.toThrow();
+  });
+});
+
 describe('OffsetForLeaderEpoch from the epoch cache', () => {
   it("answers by Kafka's rules: the latest epoch ends at the log end, older ones where the next begins", () => {
     const log = new MemoryLog();
@@ -276,6 +297,24 @@ describe('Partition as follower', () => {
     follower.makeLeader(role(2, 2), NOW);
     // Sequence 1 is no longer in the log, so it is appended again rather than answered as a duplicate.
     expect(appended(follower.appendAsLeader(producerBatch(['b'], 7n, 1), NOW))).toMatchObject({ duplicate: false, baseOffset: 1n });
+  });
+
+  it("moves its log start up to the leader's, never past its own high watermark, so consumers reading here are out of range below it", () => {
+    const leader = replicaOn(1, role(1, 1));
+    const follower = replicaOn(2, role(1, 1));
+    appended(leader.appendAsLeader(batchOf(['a', 'b']), NOW));
+    appended(leader.appendAsLeader(batchOf(['c', 'd']), NOW));
+    follower.appendAsFollower(fetched(leader, 0n), NOW);
+    follower.updateFollowerHighWatermark(2n);
+    follower.updateFollowerLogStart(3n);
+    expect(follower.logStartOffset).toBe(2n);
+    follower.updateFollowerHighWatermark(4n);
+    follower.updateFollowerLogStart(3n);
+    expect(follower.logStartOffset).toBe(3n);
+    follower.updateFollowerLogStart(1n);
+    expect(follower.logStartOffset).toBe(3n);
+    expect(errorCodeOf(() => follower.read(2n, 1 << 20, false))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(consumerValues(follower)).toEqual(['c', 'd']);
   });
 
   it('starts from the high watermark it checkpointed, kept within its log, else from its log start', () => {
