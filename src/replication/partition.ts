@@ -79,7 +79,10 @@ export class Partition {
   /** Bytes appended above the high watermark: (offset after the batch, its bytes), for consumers' wake-ups. */
   #uncommitted: { readonly end: bigint; readonly bytes: number }[] = [];
   #highWatermark: bigint;
-  /** Where this leader's epoch started (its log end when it took the epoch); undefined on a follower. */
+  /**
+   * Where this leader's epoch started (its log end when it took the epoch; Kafka's leaderEpochStartOffsetOpt):
+   * followers join the ISR only once past it. Undefined on a follower.
+   */
   #epochStartOffset: bigint | undefined;
   #config: TopicConfig;
   #offline: ErrorCode | undefined;
@@ -213,7 +216,7 @@ export class Partition {
    */
   proposedIsr(nowMs: number, lagTimeMs: number): number[] | undefined {
     if (!this.isLeader) return undefined;
-    const epochStart = this.log.leaderEpochs().find((e) => e.epoch === this.#leaderEpoch)?.startOffset ?? this.log.logEndOffset;
+    const epochStart = this.#epochStartOffset ?? this.log.logEndOffset;
     const isr = this.#role.isr.filter((id) => {
       if (id === this.#nodeId) return true;
       const follower = this.#followers.get(id);
