@@ -65,6 +65,8 @@ export declare class NativeLog {
   /** Starts a new segment at the log end now. */
   roll(): void
   leaderEpochs(): Array<NativeEpochEntry>
+  /** A new leader's epoch starts at the log end, before its first append. */
+  assignEpochStartOffset(epoch: number): void
   /** OffsetForLeaderEpoch: the largest epoch ≤ `epoch` and where it ends, or null. */
   endOffsetForEpoch(epoch: number): NativeEpochEndOffset | null
   /**
@@ -363,5 +365,11 @@ export interface ValidatedBatchInfo {
   isTransactional: boolean
 }
 
-/** Writes an offset checkpoint atomically (temporary file, fsync, rename). */
+/** Writes an offset checkpoint atomically (temporary file, fsync, rename, fsync of the directory). */
 export declare function writeOffsetCheckpoint(path: string, entries: Array<OffsetCheckpointEntry>): void
+
+/**
+ * `writeOffsetCheckpoint` on the libuv pool: the fsyncs keep off the event loop. Callers run one
+ * write of a file at a time.
+ */
+export declare function writeOffsetCheckpointAsync(path: string, entries: Array<OffsetCheckpointEntry>): Promise<void>

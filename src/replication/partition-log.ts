@@ -83,12 +83,21 @@ export interface PartitionLog {
   maxTimestamp(): TimestampAndOffset | undefined;
   /** Moves the log start to `offset` (never back); OFFSET_OUT_OF_RANGE past the log end. */
   deleteRecordsBefore(offset: bigint): void;
-  /** Removes the batches from the one holding `offset` on (a follower's divergent tail); returns the new log end (≤ offset). */
+  /**
+   * Removes the batches from the one holding `offset` on (a follower's divergent tail), and the epochs
+   * starting at or after the new end; returns the new log end (≤ offset).
+   */
   truncateTo(offset: bigint): bigint;
   /** Deletes every batch and starts the log empty at `offset` (a follower behind its leader's log start). */
   truncateFullyAndStartAt(offset: bigint): bigint;
   /** The leader-epoch cache: each leader epoch with the first offset written in it, oldest first. */
   leaderEpochs(): readonly EpochEntry[];
+  /**
+   * A new leader's epoch starts at the log end before anything is written in it (Kafka's
+   * maybeAssignEpochStartOffset); ignored unless `epoch` is newer than the latest in the cache. Truncating
+   * to the log end or beyond drops it again.
+   */
+  assignEpochStartOffset(epoch: number): void;
   /**
    * OffsetForLeaderEpoch: the largest epoch ≤ `epoch` in the cache and where it ends (the start of the next
    * epoch, or the log end for the latest); undefined when `epoch` is older than every entry.
@@ -119,7 +128,10 @@ export interface PartitionLogManager {
   reportFailure(topic: string, partition: number, error: unknown): boolean;
   /** The high watermark last checkpointed for the partition (`replication-offset-checkpoint`, read at start), if any. */
   checkpointedHighWatermark(topic: string, partition: number): bigint | undefined;
-  /** Writes the high watermarks into each online log dir's `replication-offset-checkpoint`, durably. */
-  checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): void;
+  /**
+   * Writes the high watermarks into each online log dir's `replication-offset-checkpoint`, off the event
+   * loop and one write of a file at a time; resolves once they are durable (a failed dir goes offline).
+   */
+  checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): Promise<void>;
   close(): Promise<void>;
 }

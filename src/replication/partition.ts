@@ -70,7 +70,8 @@ export class Partition {
   readonly log: PartitionLog;
   readonly producerState: ProducerStateManager;
   readonly #nodeId: number;
-  #leaderEpoch: number;
+  /** -1 until the replica takes its first role (Kafka's Partition starts there too): a leader's epoch is then new. */
+  #leaderEpoch = -1;
   #role: PartitionRole;
   readonly #followers = new Map<number, FollowerState>();
   /** acks=all produces waiting for the high watermark to pass their offset, oldest first. */
@@ -78,6 +79,11 @@ export class Partition {
   /** Bytes appended above the high watermark: (offset after the batch, its bytes), for consumers' wake-ups. */
   #uncommitted: { readonly end: bigint; readonly bytes: number }[] = [];
   #highWatermark: bigint;
+  /**
+   * Where this leader's epoch started (its log end when it took the epoch; Kafka's leaderEpochStartOffsetOpt):
+   * followers join the ISR only once past it. Undefined on a follower.
+   */
+  #epochStartOffset: bigint | undefined;
   #config: TopicConfig;
   #offline: ErrorCode | undefined;
   readonly #appendListeners = new Set<AppendListener>();
@@ -102,7 +108,6 @@ export class Partition {
     this.topicId = ids.topicId;
     this.#nodeId = ids.nodeId ?? role?.leader ?? 0;
     this.#role = role ?? { leader: this.#nodeId, leaderEpoch: ids.leaderEpoch, partitionEpoch: 0, replicas: [this.#nodeId], isr: [this.#nodeId] };
-    this.#leaderEpoch = this.#role.leaderEpoch;
     this.log = log;
     this.#config = config;
     this.producerState = producerState;
@@ -111,6 +116,7 @@ export class Partition {
     // from its log start, and learns more from its leader or, as leader, from the ISR.
     this.#highWatermark = this.#role.replicas.length > 1 ? withinLog(ids.checkpointedHighWatermark ?? log.logStartOffset, log) : log.logEndOffset;
     if (this.isLeader) this.makeLeader(this.#role, nowMs);
+    else this.#leaderEpoch = this.#role.leaderEpoch;
   }
 
   get leaderEpoch(): number {
@@ -132,7 +138,10 @@ export class Partition {
   }
 
   /**
-   * Becomes (or stays) leader under `role`. A new leader epoch forgets what was known of the followers: they
+   * Becomes (or stays) leader under `role`. A new leader epoch starts at the log end in the leader-epoch
+   * cache at once, before any append (Kafka's makeLeader): a follower holding records of an epoch this
+   * leader never heard of learns where its log diverges even before the leader writes (a storage error
+   * doing so is thrown, the role taken). A new epoch also forgets what was known of the followers: they
    * count as caught up now if they are in the ISR (Kafka's rule), with an unknown log end until they fetch.
    * The high watermark stays where it was and moves once the ISR's log ends are known.
    */
@@ -145,8 +154,25 @@ export class Partition {
       if (id === this.#nodeId || (!newEpoch && this.#followers.has(id))) continue;
       this.#followers.set(id, { logEndOffset: -1n, lastCaughtUpMs: role.isr.includes(id) ? nowMs : 0, lastFetchMs: 0, leaderEndAtLastFetch: -1n });
     }
+    if (newEpoch) this.#epochStartOffset = this.log.logEndOffset;
     this.#maybeAdvanceHighWatermark();
     this.#answerWaiters();
+    // Last, so that a storage error here leaves a leader whose first append records the epoch instead.
+    if (newEpoch && this.#offline === undefined) this.log.assignEpochStartOffset(role.leaderEpoch);
+  }
+
+  /**
+   * Kafka's check before telling a client where the log ends (ListOffsets): a new leader whose high
+   * watermark has not reached the start of its epoch does not know it yet (its followers' fetches will
+   * tell), and answers OFFSET_NOT_AVAILABLE, which clients retry, rather than an offset that may go back.
+   */
+  checkHighWatermarkKnown(): void {
+    if (this.#epochStartOffset !== undefined && this.#epochStartOffset > this.#highWatermark) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_NOT_AVAILABLE,
+        `the high watermark ${this.#highWatermark} of ${this.topic}-${this.partition} is behind the start ${this.#epochStartOffset} of leader epoch ${this.#leaderEpoch}`,
+      );
+    }
   }
 
   /**
@@ -156,6 +182,7 @@ export class Partition {
   makeFollower(role: PartitionRole): void {
     this.#role = role;
     this.#leaderEpoch = role.leaderEpoch;
+    this.#epochStartOffset = undefined;
     this.#followers.clear();
     this.#uncommitted = [];
     this.failWaitingProduces(ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -190,7 +217,7 @@ export class Partition {
    */
   proposedIsr(nowMs: number, lagTimeMs: number, mayJoin: (id: number) => boolean = () => true): number[] | undefined {
     if (!this.isLeader) return undefined;
-    const epochStart = this.log.leaderEpochs().find((e) => e.epoch === this.#leaderEpoch)?.startOffset ?? this.log.logEndOffset;
+    const epochStart = this.#epochStartOffset ?? this.log.logEndOffset;
     const isr = this.#role.isr.filter((id) => {
       if (id === this.#nodeId) return true;
       const follower = this.#followers.get(id);
@@ -284,6 +311,17 @@ export class Partition {
       position += header.sizeInBytes;
     }
     this.#notify(batches.length, false);
+  }
+
+  /**
+   * A follower moves its log start up to its leader's (Kafka's maybeIncrementLogStartOffset on each fetch):
+   * records the leader deleted (DeleteRecords, retention) go here too, and a consumer fetching below them
+   * from this replica is out of range, as on the leader. Never past this replica's high watermark.
+   */
+  updateFollowerLogStart(leaderLogStartOffset: bigint): void {
+    if (this.isLeader) return;
+    const target = leaderLogStartOffset < this.#highWatermark ? leaderLogStartOffset : this.#highWatermark;
+    if (target > this.log.logStartOffset) this.log.deleteRecordsBefore(target);
   }
 
   /** A follower takes the high watermark its leader sent, never beyond its own log end. */

@@ -209,21 +209,22 @@ export class ReplicaManager {
     // Kafka checks for expired producer ids every 10 minutes (producer.id.expiration.check.interval.ms).
     this.#expirationTimer = setInterval(() => this.#expireProducers(expirationMs), Math.min(expirationMs, 600_000));
     this.#expirationTimer.unref();
-    this.#highWatermarkTimer = setInterval(() => this.checkpointHighWatermarks(), this.#config.int('replica.high.watermark.checkpoint.interval.ms'));
+    this.#highWatermarkTimer = setInterval(() => void this.checkpointHighWatermarks(), this.#config.int('replica.high.watermark.checkpoint.interval.ms'));
     this.#highWatermarkTimer.unref();
   }
 
   /**
    * Writes every online partition's high watermark into its log dir's `replication-offset-checkpoint`
    * (Kafka's checkpointHighWatermarks): a replica restarted from it serves no more than the ISR had, and
-   * a follower without a leader epoch to truncate by truncates to it.
+   * a follower without a leader epoch to truncate by truncates to it. The values are taken now; the write
+   * and its fsyncs run off the event loop, coalesced with any asked for while one runs.
    */
-  checkpointHighWatermarks(): void {
+  checkpointHighWatermarks(): Promise<void> {
     const highWatermarks = [...this.#partitions.values()]
       .flatMap(opened)
       .filter((partition) => partition.offline === undefined)
       .map((partition) => ({ topic: partition.topic, partition: partition.partition, offset: partition.highWatermark }));
-    this.#logManager.checkpointHighWatermarks(highWatermarks);
+    return this.#logManager.checkpointHighWatermarks(highWatermarks);
   }
 
   /** Answers every parked fetch now with what is there (shutdown: nobody waits out max_wait_ms). */
@@ -244,7 +245,7 @@ export class ReplicaManager {
     const online = all.filter((p) => p.offline === undefined);
     // A snapshot that fails to write only means a rebuild from the log at the next start; the logs must still close.
     await Promise.allSettled(online.map((partition) => this.#producerStates.save(partition, this.#logManager)));
-    this.checkpointHighWatermarks();
+    await this.checkpointHighWatermarks();
     this.#partitions.clear();
     await this.#logManager.close();
   }
@@ -373,13 +374,24 @@ export class ReplicaManager {
 
   /**
    * ListOffsets for one partition. Without transactions the last stable offset is the high watermark, so
-   * both isolation levels get the same answer.
+   * both isolation levels get the same answer. `client`: a Kafka client's request (replica id -1), which
+   * gets OFFSET_NOT_AVAILABLE from a new leader still learning its high watermark.
    */
-  listOffset(topic: string, partitionIndex: number, timestamp: bigint, _isolationLevel: IsolationLevel, currentLeaderEpoch: number): ListOffsetResult {
+  listOffset(
+    topic: string,
+    partitionIndex: number,
+    timestamp: bigint,
+    _isolationLevel: IsolationLevel,
+    currentLeaderEpoch: number,
+    client = false,
+  ): ListOffsetResult {
     try {
       const partition = this.onlinePartition(topic, partitionIndex);
       partition.checkLeaderEpoch(currentLeaderEpoch);
       const found = this.#offsetFor(partition, timestamp);
+      // As Kafka: a client asking for the latest offset, or looking up a time that finds nothing below the
+      // high watermark, waits (retries) until a new leader knows its high watermark.
+      if (client && (timestamp === LATEST_TIMESTAMP || (timestamp >= 0n && found === undefined))) partition.checkHighWatermarkKnown();
       return { errorCode: ErrorCode.NONE, timestamp: found?.timestamp ?? -1n, offset: found?.offset ?? -1n, leaderEpoch: found ? partition.leaderEpoch : -1 };
     } catch (error) {
       return { errorCode: codeOf(error), timestamp: -1n, offset: -1n, leaderEpoch: -1 };
@@ -825,7 +837,13 @@ export class ReplicaManager {
   #takeRole(partition: Partition, info: PartitionInfo, leadershipChanged: boolean): void {
     if (info.leader === this.#metadata.nodeId) {
       this.#fetchers.unfollow(partition);
-      partition.makeLeader(info, Date.now());
+      try {
+        partition.makeLeader(info, Date.now());
+      } catch (error) {
+        // Only recording the new epoch's start failed: the partition leads, its first append records it.
+        this.#noteStorageError(partition, error);
+        this.#logger?.error({ err: error, topic: partition.topic, partition: partition.partition }, 'the new leader epoch could not be recorded');
+      }
       return;
     }
     partition.makeFollower(info);

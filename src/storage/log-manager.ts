@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import { Log, type LogConfig } from './log.js';
 import { native } from './native.js';
+import { CoalescedWrite } from './coalesced-write.js';
 import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata.js';
 import { StorageError, StorageFault, storageFaultOf, toKafkaError } from './errors.js';
 
@@ -84,6 +85,8 @@ interface LogDir {
   readonly logStartOffsets: Map<string, bigint>;
   /** The high watermarks last checkpointed (read at start, replaced by each checkpoint). */
   readonly highWatermarks: Map<string, bigint>;
+  /** Writes of `replication-offset-checkpoint`, one at a time. */
+  readonly highWatermarkWrites: CoalescedWrite<readonly PartitionOffset[]>;
   readonly cleanShutdown: boolean;
 }
 
@@ -392,37 +395,44 @@ export class LogManager {
 
   /**
    * Writes each online dir's `replication-offset-checkpoint` with the high watermarks given for its logs
-   * (partitions without a log here are left out).
+   * (partitions without a log here are left out), on the libuv pool: the fsyncs keep off the event loop.
+   * A dir's writes run one at a time; those asked for while one runs are coalesced into one write of the
+   * newest high watermarks after it. Resolves once they are durable; a failed one is a storage failure of
+   * the dir as any checkpoint's (see #checkpointFailed).
    */
-  checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): void {
+  async checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): Promise<void> {
     const byDir = new Map<LogDir, PartitionOffset[]>(this.#dirs.filter((d) => d.online).map((d) => [d, []]));
     for (const entry of highWatermarks) {
       const dir = this.#logs.get(`${entry.topic}-${entry.partition}`)?.dir;
       if (dir) byDir.get(dir)?.push(entry);
     }
-    for (const [dir, entries] of byDir) {
-      if (!this.#writeCheckpoint(dir, REPLICATION_OFFSET_CHECKPOINT, entries)) continue;
-      dir.highWatermarks.clear();
-      for (const { topic, partition, offset } of entries) dir.highWatermarks.set(`${topic}-${partition}`, offset);
-    }
+    await Promise.all(
+      [...byDir].map(([dir, entries]) =>
+        dir.highWatermarkWrites.write(entries).catch((error: unknown) => this.#checkpointFailed(dir, REPLICATION_OFFSET_CHECKPOINT, error)),
+      ),
+    );
   }
 
-  /**
-   * Replaces one checkpoint file of the dir (written aside, then renamed: a failed write leaves the previous
-   * one whole) and returns whether it was written. A failed disk takes the dir offline, as any I/O error
-   * does in Kafka's checkpoints; a full disk only refuses appends until space is freed, like an append
-   * that found it full, and the next interval writes the checkpoint again.
-   */
+  /** Replaces one checkpoint file of the dir (written aside, then renamed: a failed write leaves the previous one whole) and returns whether it was written. */
   #writeCheckpoint(dir: LogDir, file: string, entries: PartitionOffset[]): boolean {
     try {
       native.writeOffsetCheckpoint(join(dir.path, file), entries);
       return true;
     } catch (error) {
-      const failure = toKafkaError(error);
-      const fault = failure instanceof StorageError ? failure.fault : StorageFault.FAILED_DISK;
-      this.#storageFailure(dir, fault, failure, { checkpoint: file });
+      this.#checkpointFailed(dir, file, error);
       return false;
     }
+  }
+
+  /**
+   * A checkpoint that could not be written: a failed disk takes the dir offline, as any I/O error does in
+   * Kafka's checkpoints; a full disk only refuses appends until space is freed, like an append that found it
+   * full, and the next interval writes the checkpoint again.
+   */
+  #checkpointFailed(dir: LogDir, file: string, error: unknown): void {
+    const failure = toKafkaError(error);
+    const fault = failure instanceof StorageError ? failure.fault : StorageFault.FAILED_DISK;
+    this.#storageFailure(dir, fault, failure, { checkpoint: file });
   }
 
   #offline(dir: LogDir, error: unknown): void {
@@ -492,31 +502,30 @@ function loadDir(path: string, logger: StorageLogger): LogDir {
     mkdirSync(path, { recursive: true });
     const marker = join(path, CLEAN_SHUTDOWN_MARKER);
     const cleanShutdown = existsSync(marker);
-    const dir: LogDir = {
-      path,
+    const dir = logDir(path, {
       online: true,
-      lowOnSpace: false,
-      resumeAtBytes: 0n,
       cleanShutdown,
       recoveryPoints: readCheckpoint(join(path, RECOVERY_POINT_CHECKPOINT), logger),
       logStartOffsets: readCheckpoint(join(path, LOG_START_OFFSET_CHECKPOINT), logger),
       highWatermarks: readCheckpoint(join(path, REPLICATION_OFFSET_CHECKPOINT), logger),
-    };
+    });
     if (cleanShutdown) unlinkSync(marker);
     return dir;
   } catch (error) {
     logger.error({ err: error, dir: path }, 'log dir offline');
-    return {
-      path,
-      online: false,
-      lowOnSpace: false,
-      resumeAtBytes: 0n,
-      cleanShutdown: false,
-      recoveryPoints: new Map(),
-      logStartOffsets: new Map(),
-      highWatermarks: new Map(),
-    };
+    return logDir(path, { online: false, cleanShutdown: false, recoveryPoints: new Map(), logStartOffsets: new Map(), highWatermarks: new Map() });
   }
+}
+
+/** A log dir as loaded, with the writer of its high watermark checkpoint (which keeps `highWatermarks` to what it wrote). */
+function logDir(path: string, loaded: Pick<LogDir, 'online' | 'cleanShutdown' | 'recoveryPoints' | 'logStartOffsets' | 'highWatermarks'>): LogDir {
+  const highWatermarks = loaded.highWatermarks;
+  const highWatermarkWrites = new CoalescedWrite<readonly PartitionOffset[]>(async (entries) => {
+    await native.writeOffsetCheckpointAsync(join(path, REPLICATION_OFFSET_CHECKPOINT), [...entries]);
+    highWatermarks.clear();
+    for (const { topic, partition, offset } of entries) highWatermarks.set(`${topic}-${partition}`, offset);
+  });
+  return { path, lowOnSpace: false, resumeAtBytes: 0n, ...loaded, highWatermarkWrites };
 }
 
 /** A checkpoint by partition name; a missing or malformed one is empty (recovery scans instead; replicas learn the high watermark from the leader). */

@@ -27,7 +27,8 @@
  * - `flush(upTo?)`: resolves once every offset below `upTo` (default: everything appended) is on disk;
  *   runs on a native thread, concurrent callers share one fdatasync (group commit).
  * - `batchHeaders(fromOffset, maxBatches)`: headers of the batches from an offset (producer-state rebuild).
- * - `leaderEpochs()`, `endOffsetForEpoch(epoch)` (OffsetForLeaderEpoch), `close()`.
+ * - `leaderEpochs()`, `assignEpochStartOffset(epoch)` (a new leader's, at the log end),
+ *   `endOffsetForEpoch(epoch)` (OffsetForLeaderEpoch), `close()`.
  */
 import type { NativeBatchInfo, NativeLog, NativeLogConfig } from '../../native/index.js';
 import { firstOffsetOf, lastOffsetOf } from '../record/batch.js';
@@ -252,6 +253,11 @@ export class Log {
 
   leaderEpochs(): readonly { readonly epoch: number; readonly startOffset: bigint }[] {
     return this.#call(() => this.#native.leaderEpochs());
+  }
+
+  /** A new leader's epoch starts at the log end (ignored unless newer than the latest epoch). */
+  assignEpochStartOffset(epoch: number): void {
+    this.#call(() => this.#native.assignEpochStartOffset(epoch));
   }
 
   /** OffsetForLeaderEpoch: the largest known epoch ≤ `epoch` and its end offset. */

@@ -316,6 +316,20 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     await pollUntil(() => brokers.some((b) => b.broker.replicaManager.partition(topic, p)!.isLeader), 'a follower to lead');
     const newLeaderId = brokers.find((b) => b.broker.replicaManager.partition(topic, p)!.isLeader)!.broker.metadata.nodeId;
     expect(before.partitions[p]!.isr).toContain(newLeaderId);
+    // Before its first write the new leader places both epochs (OffsetForLeaderEpoch): the old one ends
+    // where the new one starts, at its log end.
+    const newEpoch = brokerOf(newLeaderId).broker.replicaManager.partition(topic, p)!.leaderEpoch;
+    const client = await RawClient.connect(brokerOf(newLeaderId).bootstrap);
+    clients.push(client);
+    const epochEnd = async (leaderEpoch: number) => {
+      const response = await client.request(ApiKey.OffsetForLeaderEpoch, 4, {
+        replicaId: -1,
+        topics: [{ topic, partitions: [{ partition: p, currentLeaderEpoch: newEpoch, leaderEpoch }] }],
+      });
+      return response.topics[0].partitions[0];
+    };
+    expect(await epochEnd(0)).toMatchObject({ errorCode: ErrorCode.NONE, leaderEpoch: 0, endOffset: 3n });
+    expect(await epochEnd(newEpoch)).toMatchObject({ errorCode: ErrorCode.NONE, leaderEpoch: newEpoch, endOffset: 3n });
     await produce(topic, ['d', 'e'], p);
     await expectIdenticalReplicas(topic, p);
 
@@ -424,6 +438,71 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     expect(diverging.records?.length ?? 0).toBe(0);
     // An epoch the leader never had cannot be placed.
     expect(await fetch(followerId, registered, 3n, state.leaderEpoch + 1)).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE });
+  }, 90_000);
+
+  it("serves a consumer on a follower within the follower's log only (KIP-392): out of range below its log start, which follows the leader's DeleteRecords, nothing above its high watermark", async () => {
+    await startCluster();
+    const topic = `follower-reads-${randomUUID()}`;
+    await createTopic(topic);
+    await produce(topic, ['a', 'b'], 0);
+    await produce(topic, ['c', 'd'], 0);
+    await expectIdenticalReplicas(topic, 0);
+    const state = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!;
+    const followerId = state.replicas.find((id) => id !== state.leader)!;
+    const admin = kafka(brokerOf(state.leader).bootstrap).admin();
+    await admin.connect();
+    try {
+      await admin.fetchTopicMetadata({ topics: [topic] });
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '2' }] });
+    } finally {
+      await admin.disconnect();
+    }
+    const followerReplica = brokerOf(followerId).broker.replicaManager.partition(topic, 0)!;
+    await pollUntil(() => followerReplica.logStartOffset === 2n, "the follower's log start to follow the leader's");
+    const client = await RawClient.connect(brokerOf(followerId).bootstrap);
+    clients.push(client);
+    const topicId = brokers[0]!.broker.metadata.topic(topic)!.topicId;
+    const fetch = async (fetchOffset: bigint) => {
+      const response = await client.request(ApiKey.Fetch, 11, {
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic,
+            topicId,
+            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+          },
+        ],
+        forgottenTopicsData: [],
+        rackId: 'anywhere',
+      });
+      const data = response.responses[0].partitions[0];
+      return { errorCode: data.errorCode, logStartOffset: data.logStartOffset, highWatermark: data.highWatermark, bytes: data.records?.length ?? 0 };
+    };
+    expect(await fetch(1n)).toEqual({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, logStartOffset: 2n, highWatermark: 4n, bytes: 0 });
+    expect(await fetch(2n)).toMatchObject({ errorCode: ErrorCode.NONE, logStartOffset: 2n, highWatermark: 4n });
+    expect((await fetch(2n)).bytes).toBeGreaterThan(0);
+    expect(await fetch(4n)).toEqual({ errorCode: ErrorCode.NONE, logStartOffset: 2n, highWatermark: 4n, bytes: 0 });
+    // ListOffsets is the leader's to answer, as in Kafka.
+    const listOffset = async (nodeId: number, timestamp: bigint) => {
+      const raw = nodeId === followerId ? client : await RawClient.connect(brokerOf(nodeId).bootstrap);
+      if (raw !== client) clients.push(raw);
+      const response = await raw.request(ApiKey.ListOffsets, 7, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }] }],
+      });
+      const data = response.topics[0].partitions[0];
+      return { errorCode: data.errorCode, offset: data.offset };
+    };
+    expect(await listOffset(followerId, -1n)).toEqual({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, offset: -1n });
+    expect(await listOffset(state.leader, -1n)).toEqual({ errorCode: ErrorCode.NONE, offset: 4n });
+    expect(await listOffset(state.leader, -2n)).toEqual({ errorCode: ErrorCode.NONE, offset: 2n });
   }, 90_000);
 
   it('sends a consumer to the in-sync follower in its rack, which serves it up to its high watermark (KIP-392)', async () => {

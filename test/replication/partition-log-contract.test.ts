@@ -239,9 +239,9 @@ describe.each(SUBJECTS)('PartitionLog contract: $name', (subject) => {
 
   it('keeps the high watermarks last checkpointed for its logs, and none for a deleted one', async () => {
     expect(manager.checkpointedHighWatermark('t', 0)).toBeUndefined();
-    manager.checkpointHighWatermarks([{ topic: 't', partition: 0, offset: 4n }]);
+    await manager.checkpointHighWatermarks([{ topic: 't', partition: 0, offset: 4n }]);
     expect(manager.checkpointedHighWatermark('t', 0)).toBe(4n);
-    manager.checkpointHighWatermarks([{ topic: 't', partition: 0, offset: 6n }]);
+    await manager.checkpointHighWatermarks([{ topic: 't', partition: 0, offset: 6n }]);
     expect(manager.checkpointedHighWatermark('t', 0)).toBe(6n);
     await manager.deleteLog('t', 0);
     manager.getOrCreateLog('t', 0, TOPIC_ID, {});

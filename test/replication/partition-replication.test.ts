@@ -155,6 +155,27 @@ describe('Partition as leader of three replicas', () => {
   });
 });
 
+describe('a new leader still learning its high watermark', () => {
+  it('answers a client asking where the log ends OFFSET_NOT_AVAILABLE until the high watermark reaches the start of its epoch', () => {
+    const leader = replicaOn(1, role(1, 1));
+    const follower = replicaOn(2, role(1, 1));
+    appended(leader.appendAsLeader(batchOf(['a', 'b', 'c']), NOW));
+    follower.appendAsFollower(fetched(leader, 0n), NOW);
+    follower.updateFollowerHighWatermark(1n);
+    expect(() => follower.checkHighWatermarkKnown()).not.toThrow();
+    // Elected before it learned the high watermark 3: its epoch starts at 3, its high watermark is 1.
+    follower.makeLeader(role(2, 2), NOW);
+    expect(follower.highWatermark).toBe(1n);
+    expect(errorCodeOf(() => follower.checkHighWatermarkKnown())).toBe(ErrorCode.OFFSET_NOT_AVAILABLE);
+    for (const id of [1, 3]) follower.updateFollowerFetch(id, 3n, NOW);
+    expect(follower.highWatermark).toBe(3n);
+    expect(() => follower.checkHighWatermarkKnown()).not.toThrow();
+    // A change of ISR within the epoch keeps its start.
+    follower.makeLeader({ ...role(2, 2), partitionEpoch: 3 }, NOW);
+    expect(() => follower.checkHighWatermarkKnown()).not.toThrow();
+  });
+});
+
 describe('OffsetForLeaderEpoch from the epoch cache', () => {
   it("answers by Kafka's rules: the latest epoch ends at the log end, older ones where the next begins", () => {
     const log = new MemoryLog();
@@ -172,7 +193,63 @@ describe('OffsetForLeaderEpoch from the epoch cache', () => {
     expect(leader.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 0n });
     expect(leader.endOffsetForEpoch(7)).toEqual({ epoch: -1, endOffset: -1n });
     expect(leader.endOffsetForEpoch(-1)).toEqual({ epoch: -1, endOffset: -1n });
-    expect(replicaOn(1, role(1, 0)).endOffsetForEpoch(0)).toEqual({ epoch: -1, endOffset: -1n });
+    // An empty log whose leader never wrote: its epoch starts (and ends) at 0, as Kafka's makeLeader records it.
+    expect(replicaOn(1, role(1, 0)).endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 0n });
+    expect(replicaOn(2, role(1, 0)).endOffsetForEpoch(0)).toEqual({ epoch: -1, endOffset: -1n });
+  });
+
+  it('places the epoch of a new leader that has not written yet, so a follower ahead in an epoch it never had truncates to the right offset', () => {
+    // Epoch 1: node 1 leads and writes a, b, c; everyone has them.
+    const one = replicaOn(1, role(1, 1));
+    const two = replicaOn(2, role(1, 1));
+    const three = replicaOn(3, role(1, 1));
+    appended(one.appendAsLeader(batchOf(['a', 'b', 'c']), NOW));
+    for (const follower of [two, three]) follower.appendAsFollower(fetched(one, 0n), NOW);
+    // Epoch 2: node 2 leads and writes d, which only node 3 gets.
+    two.makeLeader(role(2, 2), NOW);
+    for (const follower of [one, three]) follower.makeFollower(role(2, 2));
+    appended(two.appendAsLeader(batchOf(['d']), NOW));
+    three.appendAsFollower(fetched(two, 3n), NOW);
+    // Epoch 3: node 1 leads again and writes nothing.
+    one.makeLeader(role(1, 3), NOW);
+    expect(one.log.leaderEpochs()).toEqual([
+      { epoch: 1, startOffset: 0n },
+      { epoch: 3, startOffset: 3n },
+    ]);
+    expect(one.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 3n });
+    expect(one.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 3n });
+    // Epoch 2 was never written here: the largest epoch below it and where the next one starts.
+    expect(one.endOffsetForEpoch(2)).toEqual({ epoch: 1, endOffset: 3n });
+    // Node 3 fetches at 4 having last fetched epoch 2: told its log diverges where epoch 1 ends, it
+    // truncates d away and keeps a, b, c.
+    three.makeFollower(role(1, 3));
+    const diverging = one.divergingEpoch(4n, 2);
+    expect(diverging).toEqual({ epoch: 1, endOffset: 3n });
+    // Epoch 1 ends at 3 here too, so the fetcher truncates there (the smaller of both ends).
+    expect(three.log.endOffsetForEpoch(diverging!.epoch)).toEqual({ epoch: 1, endOffset: 3n });
+    expect(three.truncateTo(diverging!.endOffset)).toBe(3n);
+    expect(one.divergingEpoch(3n, three.log.leaderEpochs().at(-1)!.epoch)).toBeUndefined();
+    // Node 2, following node 1 now, drops d the same way.
+    two.makeFollower(role(1, 3));
+    expect(two.truncateTo(one.divergingEpoch(4n, 2)!.endOffset)).toBe(3n);
+  });
+
+  it('drops an epoch it started as leader without writing once it truncates to its log end as follower', () => {
+    const one = replicaOn(1, role(1, 1));
+    appended(one.appendAsLeader(batchOf(['a', 'b']), NOW));
+    const two = replicaOn(2, role(1, 1));
+    two.appendAsFollower(fetched(one, 0n), NOW);
+    // Node 2 led epoch 2 without writing; node 1 leads epoch 3 and never heard of epoch 2.
+    two.makeLeader(role(2, 2), NOW);
+    expect(two.log.leaderEpochs().at(-1)).toEqual({ epoch: 2, startOffset: 2n });
+    one.makeLeader(role(1, 3), NOW);
+    two.makeFollower(role(1, 3));
+    const diverging = one.divergingEpoch(2n, 2)!;
+    expect(diverging).toEqual({ epoch: 1, endOffset: 2n });
+    expect(two.truncateTo(diverging.endOffset)).toBe(2n);
+    // Its next fetch carries epoch 1, which agrees with the leader's log: no truncation loop.
+    expect(two.log.leaderEpochs()).toEqual([{ epoch: 1, startOffset: 0n }]);
+    expect(one.divergingEpoch(2n, 1)).toBeUndefined();
   });
 
   it("tells a fetch where its log diverges by its last fetched epoch, as Kafka's truncation on fetch", () => {
@@ -229,6 +306,24 @@ describe('Partition as follower', () => {
     follower.makeLeader(role(2, 2), NOW);
     // Sequence 1 is no longer in the log, so it is appended again rather than answered as a duplicate.
     expect(appended(follower.appendAsLeader(producerBatch(['b'], 7n, 1), NOW))).toMatchObject({ duplicate: false, baseOffset: 1n });
+  });
+
+  it("moves its log start up to the leader's, never past its own high watermark, so consumers reading here are out of range below it", () => {
+    const leader = replicaOn(1, role(1, 1));
+    const follower = replicaOn(2, role(1, 1));
+    appended(leader.appendAsLeader(batchOf(['a', 'b']), NOW));
+    appended(leader.appendAsLeader(batchOf(['c', 'd']), NOW));
+    follower.appendAsFollower(fetched(leader, 0n), NOW);
+    follower.updateFollowerHighWatermark(2n);
+    follower.updateFollowerLogStart(3n);
+    expect(follower.logStartOffset).toBe(2n);
+    follower.updateFollowerHighWatermark(4n);
+    follower.updateFollowerLogStart(3n);
+    expect(follower.logStartOffset).toBe(3n);
+    follower.updateFollowerLogStart(1n);
+    expect(follower.logStartOffset).toBe(3n);
+    expect(errorCodeOf(() => follower.read(2n, 1 << 20, false))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(consumerValues(follower)).toEqual(['c', 'd']);
   });
 
   it('starts from the high watermark it checkpointed, kept within its log, else from its log start', () => {

@@ -180,6 +180,28 @@ describe('ReplicaManager offsets', () => {
     expect(node.replicaManager.listOffset('t', 9, LATEST_TIMESTAMP, IsolationLevel.READ_UNCOMMITTED, -1).errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
+  it("answers a client's latest offset OFFSET_NOT_AVAILABLE while a new leader's high watermark is behind the start of its epoch", async () => {
+    const partition = node.replicaManager.partition('t', 0)!;
+    const twoReplicas = (leaderEpoch: number) => ({ leader: 1, leaderEpoch, partitionEpoch: leaderEpoch, replicas: [1, 2], isr: [1, 2] });
+    // Led with a follower (node 2) that has not fetched: acks=1 appends leave the high watermark at 0.
+    partition.makeLeader(twoReplicas(1), Date.now());
+    const [appended] = await node.replicaManager.appendRecords([{ topic: 't', partition: 0, records: batchOf(['a', 'b']) }], { acks: 1, timeoutMs: 5000 });
+    expect(appended!.errorCode).toBe(ErrorCode.NONE);
+    partition.makeLeader(twoReplicas(2), Date.now());
+    const latest = (client: boolean) => node.replicaManager.listOffset('t', 0, LATEST_TIMESTAMP, IsolationLevel.READ_UNCOMMITTED, -1, client);
+    const byTime = node.replicaManager.listOffset('t', 0, 0n, IsolationLevel.READ_UNCOMMITTED, -1, true);
+    expect(latest(true)).toMatchObject({ errorCode: ErrorCode.OFFSET_NOT_AVAILABLE, offset: -1n });
+    expect(byTime).toMatchObject({ errorCode: ErrorCode.OFFSET_NOT_AVAILABLE, offset: -1n });
+    expect(node.replicaManager.listOffset('t', 0, EARLIEST_TIMESTAMP, IsolationLevel.READ_UNCOMMITTED, -1, true)).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      offset: 0n,
+    });
+    // In-process callers are not Kafka clients that retry: they keep getting the high watermark.
+    expect(latest(false)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 0n });
+    partition.updateFollowerFetch(2, 2n, Date.now());
+    expect(latest(true)).toMatchObject({ errorCode: ErrorCode.NONE, offset: 2n });
+  });
+
   it('deletes records: the new low watermark, then fetches below it are out of range', async () => {
     await produce(['a', 'b', 'c']);
     expect(node.replicaManager.deleteRecords('t', 0, 2n)).toBe(2n);

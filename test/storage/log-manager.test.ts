@@ -59,7 +59,7 @@ describe('LogManager', () => {
     const logDirs = [join(root, 'a'), join(root, 'b')];
     let manager = await LogManager.open({ logDirs });
     for (let partition = 0; partition < 2; partition++) manager.getOrCreateLog('orders', partition, TOPIC_ID);
-    manager.checkpointHighWatermarks([
+    await manager.checkpointHighWatermarks([
       { topic: 'orders', partition: 0, offset: 7n },
       { topic: 'orders', partition: 1, offset: 3n },
       { topic: 'elsewhere', partition: 0, offset: 9n },
@@ -74,6 +74,40 @@ describe('LogManager', () => {
     await manager.deleteLog('orders', 1);
     manager.getOrCreateLog('orders', 1, TOPIC_ID);
     expect(manager.checkpointedHighWatermark('orders', 1)).toBeUndefined();
+    await manager.close();
+  });
+
+  it('writes the high watermark checkpoint once more with the newest values when asked while a write runs, never two at once', async () => {
+    const dir = tempDir();
+    const manager = await LogManager.open({ logDirs: [dir] });
+    manager.getOrCreateLog('orders', 0, TOPIC_ID);
+    const asked = [1n, 2n, 3n, 4n].map((offset) => manager.checkpointHighWatermarks([{ topic: 'orders', partition: 0, offset }]));
+    await Promise.all(asked);
+    expect(readFileSync(join(dir, REPLICATION_OFFSET_CHECKPOINT), 'utf8')).toBe('0\n1\norders 0 4\n');
+    expect(manager.checkpointedHighWatermark('orders', 0)).toBe(4n);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    await manager.close();
+  });
+
+  it('ignores a torn temporary high watermark checkpoint left by a crash, reading the last complete one', async () => {
+    const dir = tempDir();
+    let manager = await LogManager.open({ logDirs: [dir] });
+    manager.getOrCreateLog('orders', 0, TOPIC_ID);
+    manager.getOrCreateLog('orders', 1, TOPIC_ID);
+    await manager.checkpointHighWatermarks([
+      { topic: 'orders', partition: 0, offset: 7n },
+      { topic: 'orders', partition: 1, offset: 5n },
+    ]);
+    // A crash in the middle of the next write: its temporary file holds a part of the new checkpoint.
+    writeFileSync(join(dir, `${REPLICATION_OFFSET_CHECKPOINT}.tmp`), '0\n2\norders 0 9\nord');
+    manager = await LogManager.open({ logDirs: [dir] });
+    manager.getOrCreateLog('orders', 0, TOPIC_ID);
+    manager.getOrCreateLog('orders', 1, TOPIC_ID);
+    expect([manager.checkpointedHighWatermark('orders', 0), manager.checkpointedHighWatermark('orders', 1)]).toEqual([7n, 5n]);
+    // The next write replaces the torn file.
+    await manager.checkpointHighWatermarks([{ topic: 'orders', partition: 0, offset: 9n }]);
+    expect(readFileSync(join(dir, REPLICATION_OFFSET_CHECKPOINT), 'utf8')).toBe('0\n1\norders 0 9\n');
+    expect(existsSync(join(dir, `${REPLICATION_OFFSET_CHECKPOINT}.tmp`))).toBe(false);
     await manager.close();
   });
 

@@ -110,6 +110,10 @@ export class MemoryLog implements PartitionLog {
     return [...this.#epochs];
   }
 
+  assignEpochStartOffset(epoch: number): void {
+    this.#assignEpoch(epoch, this.#logEndOffset);
+  }
+
   endOffsetForEpoch(epoch: number): EpochEndOffset | undefined {
     const index = lastIndexOf(this.#epochs, (entry) => entry.epoch <= epoch);
     if (index < 0) return undefined;
@@ -166,11 +170,12 @@ export class MemoryLog implements PartitionLog {
   }
 
   truncateTo(offset: bigint): bigint {
-    if (offset >= this.#logEndOffset) return this.#logEndOffset;
-    if (offset <= this.#logStartOffset) return this.truncateFullyAndStartAt(this.#logStartOffset);
-    this.#batches = this.#batches.filter((batch) => batch.lastOffset < offset);
-    const last = this.#batches.at(-1);
-    this.#logEndOffset = last ? last.lastOffset + 1n : this.#logStartOffset;
+    if (offset < this.#logEndOffset) {
+      if (offset <= this.#logStartOffset) return this.truncateFullyAndStartAt(this.#logStartOffset);
+      this.#batches = this.#batches.filter((batch) => batch.lastOffset < offset);
+      const last = this.#batches.at(-1);
+      this.#logEndOffset = last ? last.lastOffset + 1n : this.#logStartOffset;
+    }
     this.#epochs = this.#epochs.filter((entry) => entry.startOffset < this.#logEndOffset);
     return this.#logEndOffset;
   }
@@ -305,7 +310,7 @@ export class MemoryLogManager implements PartitionLogManager {
     return this.highWatermarks.get(`${topic}-${partition}`);
   }
 
-  checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): void {
+  async checkpointHighWatermarks(highWatermarks: readonly PartitionOffset[]): Promise<void> {
     this.highWatermarks.clear();
     for (const { topic, partition, offset } of highWatermarks) {
       if (this.#logs.has(`${topic}-${partition}`)) this.highWatermarks.set(`${topic}-${partition}`, offset);

@@ -1,7 +1,8 @@
 //! Kafka's checkpoint text files (`recovery-point-offset-checkpoint`, `log-start-offset-checkpoint`,
-//! `leader-epoch-checkpoint`): a version line (0), an entry-count line, then one entry per line with
-//! space-separated fields. Written atomically: a `.tmp` sibling is written and fsynced, then renamed
-//! over the file, so a crash leaves either the old or the new checkpoint, never half of one.
+//! `replication-offset-checkpoint`, `leader-epoch-checkpoint`): a version line (0), an entry-count
+//! line, then one entry per line with space-separated fields. Written atomically: a `.tmp` sibling is
+//! written and fsynced, renamed over the file and the directory fsynced, so a crash leaves either the
+//! old or the new checkpoint, never half of one (a torn `.tmp` is never read).
 //!
 //! Offset checkpoints (recovery point, log start, cleaner) hold `<topic> <partition> <offset>` entries:
 //! `read_offsets` / `write_offsets`.
@@ -93,7 +94,16 @@ fn replace(path: &Path, entries: &[String], durable: bool) -> Result<()> {
     if durable {
         file.sync_all().map_err(|e| storage_error(&temporary, "fsync", e))?;
     }
-    fs::rename(&temporary, path).map_err(|e| storage_error(path, "rename", e))
+    fs::rename(&temporary, path).map_err(|e| storage_error(path, "rename", e))?;
+    if !durable {
+        return Ok(());
+    }
+    sync_dir(path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+}
+
+/// Makes the entries of `dir` (a rename, a new or removed file) durable.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    fs::File::open(dir).and_then(|file| file.sync_all()).map_err(|e| storage_error(dir, "fsync", e))
 }
 
 #[cfg(test)]

@@ -211,6 +211,16 @@ impl Log {
         &self.leader_epochs
     }
 
+    /// Records that `epoch` starts at the log end, before anything is written in it: a new leader
+    /// does so at once (Kafka's maybeAssignEpochStartOffset), so OffsetForLeaderEpoch places the
+    /// epochs its followers may hold from leaders it never heard of. Ignored unless `epoch` is newer
+    /// than the latest in the cache.
+    pub fn assign_epoch_start_offset(&mut self, epoch: i32) -> Result<()> {
+        self.check_open()?;
+        let end = self.log_end_offset();
+        self.leader_epochs.assign(epoch, end)
+    }
+
     fn active(&self) -> &Segment {
         self.segments.values().next_back().expect("a log always has an active segment")
     }
@@ -469,7 +479,11 @@ impl Log {
     pub fn truncate_to(&mut self, offset: i64) -> Result<i64> {
         self.check_open()?;
         if offset >= self.log_end_offset() {
-            return Ok(self.log_end_offset());
+            // Nothing to drop, but an epoch this replica started as leader without writing in it
+            // conflicts with the leader's log and goes (Kafka's UnifiedLog.truncateTo does the same).
+            let end = self.log_end_offset();
+            self.leader_epochs.truncate_from_end(end)?;
+            return Ok(end);
         }
         if offset <= self.log_start_offset {
             return self.truncate_fully_and_start_at(offset.max(self.log_start_offset));

@@ -584,3 +584,22 @@ fn truncating_fully_empties_the_leader_epoch_cache() {
     drop(log);
     assert_eq!(fs::read_to_string(dir.path().join("leader-epoch-checkpoint")).unwrap(), "0\n0\n");
 }
+
+#[test]
+fn a_new_leaders_epoch_starts_at_the_log_end_before_it_writes_and_goes_when_it_follows_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(1 << 20, WriteMode::Mmap);
+    let mut log = open(dir.path(), &cfg, false, 0);
+    append_with_epoch(&mut log, &batch(3, 10, 5, Compression::None), 1);
+    log.assign_epoch_start_offset(3).unwrap();
+    log.assign_epoch_start_offset(2).unwrap();
+    assert_eq!(log.leader_epochs().end_offset_for(1, 3), Some((1, 3)));
+    assert_eq!(log.leader_epochs().end_offset_for(2, 3), Some((1, 3)));
+    assert_eq!(log.leader_epochs().end_offset_for(3, 3), Some((3, 3)));
+    assert_eq!(fs::read_to_string(dir.path().join("leader-epoch-checkpoint")).unwrap(), "0\n2\n1 0\n3 3\n");
+    // Following a leader that never had epoch 3: truncating to the log end keeps every record but
+    // drops the epoch it started without writing.
+    assert_eq!(log.truncate_to(3).unwrap(), 3);
+    assert_eq!(log.log_end_offset(), 3);
+    assert_eq!(log.leader_epochs().latest().map(|e| (e.epoch, e.start_offset)), Some((1, 0)));
+}

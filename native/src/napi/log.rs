@@ -6,10 +6,11 @@
 //! the TypeScript `Log` makes the `Buffer` view and calls `release(mappingId)` when the view is no
 //! longer used (see `log/mapped_buffers.rs` for why nothing waits for GC). Appends stamp the input
 //! in place and copy it into the active segment (`SharedLog::append` validates it outside the log's
-//! lock); `flush` runs on the libuv thread pool (group commit in `log::flush`).
+//! lock); `flush` and `writeOffsetCheckpointAsync` run on the libuv thread pool (group commit in
+//! `log::flush`).
 
 use std::cell::RefCell;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{i64n, ArrayBuffer, AsyncTask, BigInt, BufferSlice, Env};
@@ -422,6 +423,12 @@ impl NativeLog {
             .collect())
     }
 
+    /// A new leader's epoch starts at the log end, before its first append.
+    #[napi]
+    pub fn assign_epoch_start_offset(&self, epoch: i32) -> Result<()> {
+        Ok(self.log.lock()?.assign_epoch_start_offset(epoch)?)
+    }
+
     /// OffsetForLeaderEpoch: the largest epoch ≤ `epoch` and where it ends, or null.
     #[napi]
     pub fn end_offset_for_epoch(&self, epoch: i32) -> Result<Option<NativeEpochEndOffset>> {
@@ -498,15 +505,46 @@ pub fn read_offset_checkpoint(path: String) -> Result<Option<Vec<OffsetCheckpoin
     }))
 }
 
-/// Writes an offset checkpoint atomically (temporary file, fsync, rename).
+/// Writes an offset checkpoint atomically (temporary file, fsync, rename, fsync of the directory).
 #[napi]
 pub fn write_offset_checkpoint(path: String, entries: Vec<OffsetCheckpointEntry>) -> Result<()> {
-    let entries = entries
+    Ok(checkpoint::write_offsets(Path::new(&path), &partition_offsets(entries)?)?)
+}
+
+/// `writeOffsetCheckpoint` on the libuv pool: the fsyncs keep off the event loop. Callers run one
+/// write of a file at a time.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn write_offset_checkpoint_async(
+    path: String,
+    entries: Vec<OffsetCheckpointEntry>,
+) -> Result<AsyncTask<CheckpointWrite>> {
+    Ok(AsyncTask::new(CheckpointWrite { path: PathBuf::from(path), entries: partition_offsets(entries)? }))
+}
+
+pub struct CheckpointWrite {
+    path: PathBuf,
+    entries: Vec<PartitionOffset>,
+}
+
+impl Task for CheckpointWrite {
+    type Output = Result<()>;
+    type JsValue = ();
+
+    fn compute(&mut self) -> napi::Result<Result<()>> {
+        Ok(checkpoint::write_offsets(&self.path, &self.entries).map_err(Into::into))
+    }
+
+    fn resolve(&mut self, env: Env, output: Result<()>) -> napi::Result<()> {
+        output.map_err(|error| rejection(env, error))
+    }
+}
+
+fn partition_offsets(entries: Vec<OffsetCheckpointEntry>) -> Result<Vec<PartitionOffset>> {
+    entries
         .into_iter()
         .map(|entry| {
             let offset = int64(&entry.offset, "offset")?;
             Ok(PartitionOffset { topic: entry.topic, partition: entry.partition, offset })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(checkpoint::write_offsets(Path::new(&path), &entries)?)
+        .collect()
 }

@@ -251,6 +251,7 @@ export class ReplicaFetcher {
             if (this.#settings.flushBeforeFetch) flushes.push(partition.log.flush(partition.logEndOffset));
           }
           partition.updateFollowerHighWatermark(data.highWatermark);
+          partition.updateFollowerLogStart(data.logStartOffset);
           state.lag = data.highWatermark > partition.logEndOffset ? data.highWatermark - partition.logEndOffset : 0n;
         } catch (error) {
           this.#logger?.warn({ err: error, topic: partition.topic, partition: partition.partition }, 'replicated batches could not be appended');

@@ -19,6 +19,7 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
+use crate::log::checkpoint::sync_dir;
 use crate::log::mmap::storage_error;
 use crate::log::segment::file_name;
 use crate::record::batch::{BatchHeader, HEADER_LEN, MAGIC};
@@ -150,10 +151,6 @@ fn remove(path: &Path) -> Result<()> {
         Err(error) if error.kind() == ErrorKind::NotFound => Ok(()),
         Err(error) => Err(storage_error(path, "delete", error)),
     }
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    fs::File::open(dir).and_then(|file| file.sync_all()).map_err(|e| storage_error(dir, "fsync", e))
 }
 
 #[cfg(test)]
