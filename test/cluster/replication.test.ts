@@ -463,24 +463,7 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     clients.push(client);
     const topicId = brokers[0]!.broker.metadata.topic(topic)!.topicId;
     const fetch = async (fetchOffset: bigint) => {
-      const response = await client.request(ApiKey.Fetch, 11, {
-        replicaId: -1,
-        maxWaitMs: 0,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topic,
-            topicId,
-            partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
-          },
-        ],
-        forgottenTopicsData: [],
-        rackId: 'anywhere',
-      });
+      const response = await client.request(ApiKey.Fetch, 11, fetchRequest({ topic, topicId, fetchOffset }, { rackId: 'anywhere' }));
       const data = response.responses[0].partitions[0];
       return { errorCode: data.errorCode, logStartOffset: data.logStartOffset, highWatermark: data.highWatermark, bytes: data.records?.length ?? 0 };
     };

@@ -94,7 +94,7 @@ describe.skipIf(mountRefused !== undefined)('a full log dir', () => {
     // seconds, fails as the appends did and must leave the dir online too.
     fillWith(join(mountPoint, 'filler'));
     expect(freeBytes()).toBe(0);
-    broker.broker.replicaManager.checkpointHighWatermarks();
+    await broker.broker.replicaManager.checkpointHighWatermarks();
     expect(broker.broker.logManager.logDirs().map((d) => d.online)).toEqual([true]);
     rmSync(join(mountPoint, 'filler'));
 

@@ -158,11 +158,11 @@ describe.skipIf(mountRefused !== undefined)('a full disk when checkpoints are wr
     const manager = await LogManager.open({ logDirs: [logDir] });
     const log = manager.getOrCreateLog('orders', 0, undefined);
     log.append(batch(0), APPEND);
-    manager.checkpointHighWatermarks(highWatermark(8n));
+    await manager.checkpointHighWatermarks(highWatermark(8n));
 
     fillWith(filler);
     expect(statfsSync(mountPoint).bavail).toBe(0);
-    manager.checkpointHighWatermarks(highWatermark(16n));
+    await manager.checkpointHighWatermarks(highWatermark(16n));
     expect(manager.logDirs().map((dir) => dir.online)).toEqual([true]);
     expect(manager.checkpoint()).toBe(false);
     expect(manager.logDirs().map((dir) => dir.online)).toEqual([true]);
@@ -175,7 +175,7 @@ describe.skipIf(mountRefused !== undefined)('a full disk when checkpoints are wr
     manager.checkFreeSpace();
     manager.checkWritable('orders', 0);
     log.append(batch(1), APPEND);
-    manager.checkpointHighWatermarks(highWatermark(16n));
+    await manager.checkpointHighWatermarks(highWatermark(16n));
     expect(manager.checkpointedHighWatermark('orders', 0)).toBe(16n);
     expect(manager.checkpoint()).toBe(true);
     await manager.close();
