@@ -12,7 +12,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type CheckReport, check } from './checker.js';
 import { type Fault, FaultCluster, type FaultClusterOptions } from './fault-cluster.js';
 import { type GroupReport, checkGroup } from './group-checker.js';
-import { startGroupWorkload } from './group-workload.js';
+import { type GroupWorkload, startGroupWorkload } from './group-workload.js';
 import type { History } from './history.js';
 import { replicaLogs } from './replica-logs.js';
 import { type ScenarioTopic, acksOnEveryPartitionSince, createTopic, holdFault } from './scenario.js';
@@ -44,6 +44,8 @@ export interface GroupScenarioResult {
   readonly history: History;
   /** Deviations worked around to finish the run: brokers not registered after healing, no acks after it, a group that did not catch up. */
   readonly findings: readonly string[];
+  /** Members the workload restarted because their client stopped fetching (group-workload.ts), with when. */
+  readonly memberRestarts: GroupWorkload['restarts'];
 }
 
 export async function runGroupScenario(options: GroupScenarioOptions): Promise<GroupScenarioResult> {
@@ -107,7 +109,7 @@ export async function runGroupScenario(options: GroupScenarioOptions): Promise<G
     const replicas = cluster.cluster.brokers.flatMap((b) => replicaLogs(b.nodeId, b.dataDir, topic, highWatermarks));
     const history: History = { attempts: producer.attempts, consumed, replicas, faults: cluster.faults, endedAt };
     const groupReport = checkGroup({ attempts: producer.attempts, consumed: group.consumed, commits: group.commits, highWatermarks });
-    return { report: check(history), group: groupReport, history, findings };
+    return { report: check(history), group: groupReport, history, findings, memberRestarts: group.restarts };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await cluster.close();
