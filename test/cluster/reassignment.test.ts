@@ -13,6 +13,7 @@ import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
+import { consumeRecords, produceAcked } from '../support/kafkajs-records.js';
 import { kafkaTool, kafkaToolsMissing } from '../support/kafka-tools.js';
 import { pollUntil } from '../support/poll.js';
 
@@ -58,29 +59,13 @@ describe.skipIf(etcdMissing !== undefined)('partition reassignment onto a new br
     await pollUntil(() => replicas.every((id) => brokerOf(id).broker.replicaManager.partition(topic, 0) !== undefined), `the replicas of ${topic}`);
   }
 
-  async function produce(topic: string, values: readonly string[]): Promise<void> {
-    const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    try {
-      await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) });
-    } finally {
-      await producer.disconnect();
-    }
-  }
-
-  async function consume(topic: string, count: number): Promise<string[]> {
-    const consumer = kafka().consumer({ groupId: `g-${randomUUID()}` });
-    const values: string[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value!.toString()) });
-      await pollUntil(() => values.length >= count, `the consumer to read ${topic}`, { timeoutMs: 30_000 });
-    } finally {
-      await consumer.disconnect();
-    }
-    return values;
-  }
+  const produce = (topic: string, values: readonly string[]): Promise<void> =>
+    produceAcked(
+      kafka(),
+      topic,
+      values.map((value) => ({ value })),
+    );
+  const consume = (topic: string, count: number): Promise<string[]> => consumeRecords(kafka(), topic, count);
 
   /** Waits until every broker sees the partition on `replicas` alone, led by `leader`, with no reassignment left. */
   async function expectMoved(topic: string, replicas: number[], leader: number): Promise<void> {

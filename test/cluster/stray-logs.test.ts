@@ -5,11 +5,12 @@
 // single node does the same with the logs a crash left between deleting a topic's metadata and its logs.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, type Message, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogManager } from '../../src/storage/log-manager.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
 import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { consumeRecords, produceAcked } from '../support/kafkajs-records.js';
 import { pollUntil } from '../support/poll.js';
 
 describe.skipIf(etcdMissing !== undefined)('stray logs of a broker that was down while topics were deleted', () => {
@@ -63,29 +64,9 @@ describe.skipIf(etcdMissing !== undefined)('stray logs of a broker that was down
     );
   }
 
-  async function produce(topic: string, records: readonly { partition: number; value: string }[]): Promise<void> {
-    const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    try {
-      await producer.send({ topic, acks: -1, messages: records.map((r) => ({ ...r })) });
-    } finally {
-      await producer.disconnect();
-    }
-  }
-
-  async function consume(topic: string, count: number): Promise<string[]> {
-    const consumer = kafka().consumer({ groupId: `g-${randomUUID()}` });
-    const values: string[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ partition, message }) => void values.push(`${partition}:${message.value!.toString()}`) });
-      await pollUntil(() => values.length >= count, `the consumer to read ${count} record(s) of ${topic}`, { timeoutMs: 30_000 });
-    } finally {
-      await consumer.disconnect();
-    }
-    return values.sort();
-  }
+  const produce = (topic: string, records: Message[]): Promise<void> => produceAcked(kafka(), topic, records);
+  const consume = async (topic: string, count: number): Promise<string[]> =>
+    (await consumeRecords(kafka(), topic, count, (partition, value) => `${partition}:${value}`)).sort();
 
   /** The partition directories of `topic` in the broker's log dir. */
   function partitionDirs(broker: TestBroker, topic: string): string[] {
