@@ -19,6 +19,7 @@ import { type MetaProperties, randomKafkaId, readMetaProperties, writeMetaProper
 import { MetadataView, type TopicChange, logDirsKey, logDirsPrefix } from './metadata-view.js';
 import { joinClusterId } from './broker-membership.js';
 import { BrokerSession } from './broker-session.js';
+import { sweepOrphans } from './orphan-sweep.js';
 import { Controller, type ReassignmentOutcome, refused, touchedPartitions } from './controller/controller.js';
 import type { ElectionType } from './controller/partition-election.js';
 import { reassignmentInProgress, startReassignment } from './controller/partition-reassignment.js';
@@ -233,7 +234,9 @@ export class ClusterMetadata {
     }
     const metadata = new ClusterMetadata(config, { clusterId, nodeId, directoryId: '' }, store, clustered, logger);
     try {
-      if (!clustered) await metadata.#deleteOrphansOfACrash();
+      // A single node is the only writer of its store, so at start no change is in progress: every key a crash
+      // left unread in the middle of a change goes (in a cluster the controller's sweep removes them, once old enough).
+      if (!clustered) await sweepOrphans(metadata.#shared, Number.POSITIVE_INFINITY, [], logger);
       await metadata.#follow();
     } catch (error) {
       await store.close();
@@ -803,20 +806,6 @@ export class ClusterMetadata {
     for (const watched of this.#watchedPrefixes) await watched.close();
     await this.#watch?.cancel();
     await this.#store.close();
-  }
-
-  /**
-   * A single node is the only writer of its store, so at start no change is in progress: every key a crash left
-   * unread in the middle of a change goes (in a cluster the controller's sweep removes them, once old enough).
-   */
-  async #deleteOrphansOfACrash(): Promise<void> {
-    const { orphans, revision } = await this.#shared.orphans(Number.POSITIVE_INFINITY);
-    if (orphans.length === 0) return;
-    const deleted = await this.#shared.deleteOrphans(orphans);
-    this.#logger?.warn(
-      { found: orphans.length, deleted, revision, keys: orphans.slice(0, 10).map((kv) => kv.key) },
-      'orphan metadata keys deleted: a change was interrupted',
-    );
   }
 
   /** Reads the whole metadata, then applies every later revision from the watch, in order. */

@@ -95,9 +95,9 @@ export class MetadataView {
         for (const kv of [previous, event.type === 'put' ? event.kv : undefined]) {
           if (kv) this.#trackTopicId(JSON.parse(kv.value) as TopicRecord, kv === event.kv);
         }
-      } else if (key.startsWith(TOPIC_CONFIGS)) {
-        names.add(key.slice(TOPIC_CONFIGS.length));
-      } else if (key.startsWith(KEYS.partitions) || key.startsWith(LOG_DIRS)) {
+      } else if (key.startsWith(KEYS.topicConfigsPrefix)) {
+        names.add(key.slice(KEYS.topicConfigsPrefix.length));
+      } else if (key.startsWith(KEYS.partitions) || key.startsWith(KEYS.logDirs)) {
         topicIds.add(key.split('/')[1]!);
       } else if (key.startsWith(KEYS.brokers)) {
         brokersChanged = true;
@@ -176,16 +176,13 @@ export class MetadataView {
   }
 }
 
-const TOPIC_CONFIGS = KEYS.topicConfigs('');
-const LOG_DIRS = KEYS.logDirs;
-
 /** Where a node records the log dir of each of its replicas of a topic (KIP-858's directory assignment). */
 export function logDirsKey(topicId: string, nodeId: number): string {
-  return `${LOG_DIRS}${topicId}/${nodeId}`;
+  return `${KEYS.logDirs}${topicId}/${nodeId}`;
 }
 
 export function logDirsPrefix(topicId: string): string {
-  return `${LOG_DIRS}${topicId}/`;
+  return `${KEYS.logDirs}${topicId}/`;
 }
 
 function deleted(key: string): KeyValue {

@@ -19,6 +19,7 @@ import type { Leadership } from '../store/election.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { KEYS, type PartitionState, SharedMetadata, type Versioned } from '../store/shared-metadata.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { sweepOrphans } from '../orphan-sweep.js';
 import { imbalancedPartitions } from './leader-balance.js';
 import { type Election, ElectionType, electLeader, electRequested } from './partition-election.js';
 import { cancelReassignment, completeReassignment, startReassignment } from './partition-reassignment.js';
@@ -239,14 +240,7 @@ export class Controller {
     this.#passes = this.#passes.then(async () => {
       if (this.#stopped) return;
       try {
-        const { orphans, revision } = await this.#shared.orphans(this.#sweptRevision);
-        this.#sweptRevision = revision;
-        if (orphans.length === 0) return;
-        const deleted = await this.#shared.deleteOrphans(orphans, [this.#leadership.guard]);
-        this.#logger?.warn(
-          { found: orphans.length, deleted, keys: orphans.slice(0, 10).map((kv) => kv.key) },
-          'orphan metadata keys deleted: a change was interrupted',
-        );
+        this.#sweptRevision = await sweepOrphans(this.#shared, this.#sweptRevision, [this.#leadership.guard], this.#logger);
       } catch (error) {
         this.#logger?.warn({ err: error }, 'orphan key sweep failed');
       }

@@ -25,6 +25,7 @@ export const KEYS = {
   topic: (name: string) => `topics/${name}`,
   partitions: 'partitions/',
   partition: (topicId: string, partition: number) => `partitions/${topicId}/${partition}`,
+  topicConfigsPrefix: 'configs/topics/',
   topicConfigs: (name: string) => `configs/topics/${name}`,
   brokerConfigs: (nodeId: number) => `configs/brokers/${nodeId}`,
   producerIdBlock: 'producer-ids/next-block',
@@ -263,7 +264,7 @@ export class SharedMetadata {
       const [, topicId, partition] = kv.key.split('/');
       if (kv.key.startsWith(KEYS.partitions)) return !(Number(partition) < (readCount.get(topicId!) ?? 0));
       if (kv.key.startsWith(KEYS.logDirs)) return !readCount.has(topicId!);
-      if (kv.key.startsWith(TOPIC_CONFIGS)) return !names.has(kv.key.slice(TOPIC_CONFIGS.length));
+      if (kv.key.startsWith(KEYS.topicConfigsPrefix)) return !names.has(kv.key.slice(KEYS.topicConfigsPrefix.length));
       return false;
     };
     const candidates = kvs.filter(orphaned);
@@ -366,8 +367,6 @@ export class SharedMetadata {
     }
   }
 }
-
-const TOPIC_CONFIGS = KEYS.topicConfigs('');
 
 /** The keys an orphan sweep deletes together: a topic id's partition states, else the key alone. */
 function groupOf(key: string): string {
