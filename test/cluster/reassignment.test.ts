@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RawClient } from '../../bench/lib/raw-client.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { type TestBroker, startBroker } from '../support/broker.js';
-import { etcdBrokerSettings, etcdMissing, useEtcd } from '../support/etcd.js';
+import { startBroker } from '../support/broker.js';
+import { etcdBrokerSettings, etcdMissing, useClusterBrokers, useEtcd } from '../support/etcd.js';
 import { consumeRecords, produceAcked } from '../support/kafkajs-records.js';
 import { kafkaTool, kafkaToolsMissing } from '../support/kafka-tools.js';
 import { pollUntil } from '../support/poll.js';
@@ -20,23 +20,11 @@ import { pollUntil } from '../support/poll.js';
 describe.skipIf(etcdMissing !== undefined)('partition reassignment onto a new broker', () => {
   const etcd = useEtcd();
   const clusterName = `reassignment-${randomUUID()}`;
-  const brokers: TestBroker[] = [];
-
   function settings(nodeId: number) {
     return etcdBrokerSettings(etcd, clusterName, nodeId, { 'replica.fetch.backoff.ms': 100, 'offsets.topic.num.partitions': 1 });
   }
 
-  beforeAll(async () => {
-    for (let nodeId = 1; nodeId <= 3; nodeId++) brokers.push(await startBroker(settings(nodeId)));
-    await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the three');
-  }, 60_000);
-  afterAll(async () => {
-    for (const broker of brokers.splice(0).reverse()) await broker.close();
-  });
-
-  function brokerOf(nodeId: number): TestBroker {
-    return brokers.find((b) => b.broker.metadata.nodeId === nodeId)!;
-  }
+  const { brokers, brokerOf } = useClusterBrokers(3, settings);
 
   function kafka() {
     return new Kafka({ brokers: [brokers[0]!.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });

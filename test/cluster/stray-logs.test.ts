@@ -6,41 +6,21 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Kafka, type Message, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LogManager } from '../../src/storage/log-manager.js';
 import { type TestBroker, startBroker, tempDataDir } from '../support/broker.js';
-import { etcdMissing, useEtcd } from '../support/etcd.js';
+import { etcdBrokerSettings, etcdMissing, useClusterBrokers, useEtcd } from '../support/etcd.js';
 import { consumeRecords, produceAcked } from '../support/kafkajs-records.js';
 import { pollUntil } from '../support/poll.js';
 
 describe.skipIf(etcdMissing !== undefined)('stray logs of a broker that was down while topics were deleted', () => {
   const etcd = useEtcd();
   const clusterName = `stray-${randomUUID()}`;
-  const brokers: TestBroker[] = [];
-
-  function settings(nodeId: number): Record<string, string | number> {
-    return {
-      'node.id': nodeId,
-      'gregor.metadata.store': 'etcd',
-      'gregor.etcd.endpoints': etcd.endpoint,
-      'gregor.cluster.name': clusterName,
-      'broker.session.timeout.ms': 2_000,
-      'replica.fetch.backoff.ms': 100,
-      'offsets.topic.num.partitions': 1,
-    };
+  function settings(nodeId: number) {
+    return etcdBrokerSettings(etcd, clusterName, nodeId, { 'replica.fetch.backoff.ms': 100, 'offsets.topic.num.partitions': 1 });
   }
 
-  beforeAll(async () => {
-    for (let nodeId = 1; nodeId <= 3; nodeId++) brokers.push(await startBroker(settings(nodeId)));
-    await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === 3), 'every broker to see the three');
-  }, 60_000);
-  afterAll(async () => {
-    for (const broker of brokers.splice(0).reverse()) await broker.close();
-  });
-
-  function brokerOf(nodeId: number): TestBroker {
-    return brokers.find((b) => b.broker.metadata.nodeId === nodeId)!;
-  }
+  const { brokers, brokerOf } = useClusterBrokers(3, settings);
 
   function kafka(): Kafka {
     return new Kafka({ brokers: [brokerOf(1).bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { EtcdProcess } from '../../bench/lib/etcd.js';
 import type { BrokerSettings } from '../../src/config/broker-config.js';
+import { type TestBroker, startBroker } from './broker.js';
+import { pollUntil } from './poll.js';
 
 export { EtcdProcess as TestEtcd, etcdMissing } from '../../bench/lib/etcd.js';
 
@@ -62,4 +64,27 @@ export function etcdBrokerSettings(etcd: EtcdEndpoint, clusterName: string, node
     'broker.session.timeout.ms': SESSION_TIMEOUT_MS,
     ...overrides,
   };
+}
+
+/** The brokers `useClusterBrokers` keeps for a describe block. */
+export interface ClusterBrokers {
+  /** The running brokers: tests may close some and start others in their place. */
+  readonly brokers: TestBroker[];
+  brokerOf(nodeId: number): TestBroker;
+}
+
+/**
+ * Starts brokers 1..`count` of one etcd cluster (each with `settings(nodeId)`) in a beforeAll of the describe
+ * block, done once every one lists them all, and closes those still running after the block's tests.
+ */
+export function useClusterBrokers(count: number, settings: (nodeId: number) => BrokerSettings): ClusterBrokers {
+  const brokers: TestBroker[] = [];
+  beforeAll(async () => {
+    for (let nodeId = 1; nodeId <= count; nodeId++) brokers.push(await startBroker(settings(nodeId)));
+    await pollUntil(() => brokers.every((b) => b.broker.metadata.brokers().length === count), `every broker to see the ${count}`);
+  }, 60_000);
+  afterAll(async () => {
+    for (const broker of brokers.splice(0).reverse()) await broker.close();
+  });
+  return { brokers, brokerOf: (nodeId) => brokers.find((b) => b.broker.metadata.nodeId === nodeId)! };
 }
