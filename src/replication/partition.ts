@@ -16,6 +16,7 @@ import { recompress, targetCodec } from '../record/recompress.js';
 import { Compression, compressionOf } from '../record/compression.js';
 import { type ValidateBatchesOptions, validateBatches, validateBatchesOffLoop } from '../record/validate.js';
 import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
+import { replayProducerBatches } from './producer-state-replay.js';
 import type { PartitionLog, LogReadResult } from './partition-log.js';
 
 export interface AppendOutcome {
@@ -341,7 +342,8 @@ export class Partition {
   truncateTo(offset: bigint): bigint {
     this.checkOnline();
     const end = this.log.truncateTo(offset);
-    this.producerState.truncateTo(end);
+    const forgotten = this.producerState.truncateTo(end);
+    if (forgotten.size > 0) replayProducerBatches(this.producerState, this.log, this.log.logStartOffset, forgotten);
     if (this.#highWatermark > end) this.#highWatermark = end;
     return end;
   }

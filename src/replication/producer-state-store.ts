@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { crc32c } from '../record/crc.js';
 import type { PartitionLog, PartitionLogManager } from './partition-log.js';
 import { ProducerStateManager } from './producer-state.js';
+import { replayProducerBatches } from './producer-state-replay.js';
 
 const SNAPSHOT_SUFFIX = '.snapshot';
-/** Batch headers listed per native call while replaying. */
-const REPLAY_BATCHES = 4096;
 
 interface PartitionIds {
   readonly topic: string;
@@ -36,7 +35,7 @@ export class ProducerStateStore {
         state = new ProducerStateManager();
       }
     }
-    replay(state, log, from);
+    replayProducerBatches(state, log, from);
     return state;
   }
 
@@ -57,21 +56,6 @@ export class ProducerStateStore {
     await rename(`${path}.tmp`, path);
     for (const older of await listSnapshots(dir)) {
       if (older !== offset) await unlink(join(dir, snapshotName(older))).catch(() => undefined);
-    }
-  }
-}
-
-/** Replays the producer batches in [from, log end) into the state, from the engine's batch headers. */
-function replay(state: ProducerStateManager, log: PartitionLog, from: bigint): void {
-  const now = Date.now();
-  const end = log.logEndOffset;
-  for (let offset = from; offset < end; ) {
-    const headers = log.batchHeaders(offset, REPLAY_BATCHES);
-    if (headers.length === 0) return;
-    for (const header of headers) {
-      const lastOffset = header.baseOffset + BigInt(header.lastOffsetDelta);
-      if (header.producerId >= 0n && lastOffset >= offset) state.update(header, header.baseOffset, lastOffset, header.maxTimestamp, now);
-      offset = lastOffset + 1n;
     }
   }
 }

@@ -96,12 +96,22 @@ export class ProducerStateManager {
     return undefined;
   }
 
-  /** Forgets the batches at or after `offset` (the log was truncated there); producers left without one go. */
-  truncateTo(offset: bigint): void {
+  /**
+   * Forgets the batches at or after `offset` (the log was truncated there). Returns the producers left with
+   * no batch remembered: their state below `offset` is older than the five batches kept, so the caller
+   * replays the log for them (Kafka's truncateAndReload). Forgetting them instead would accept any sequence
+   * from them, and a client that sees a later sequence acknowledged takes the lost batches as written.
+   */
+  truncateTo(offset: bigint): Set<bigint> {
+    const forgotten = new Set<bigint>();
     for (const [producerId, entry] of this.#producers) {
       entry.batches = entry.batches.filter((batch) => batch.lastOffset < offset);
-      if (entry.batches.length === 0) this.#producers.delete(producerId);
+      if (entry.batches.length === 0) {
+        this.#producers.delete(producerId);
+        forgotten.add(producerId);
+      }
     }
+    return forgotten;
   }
 
   /** Records an appended idempotent batch (also used to replay the log after a restart). */
@@ -120,14 +130,6 @@ export class ProducerStateManager {
   expire(nowMs: number, expirationMs: number): void {
     for (const [producerId, entry] of this.#producers) {
       if (nowMs - entry.lastUpdateMs >= expirationMs) this.#producers.delete(producerId);
-    }
-  }
-
-  /** Forgets batches at or above `offset` (the log was truncated there); producers left with none are removed. */
-  truncateFrom(offset: bigint): void {
-    for (const [producerId, entry] of this.#producers) {
-      entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
-      if (entry.batches.length === 0) this.#producers.delete(producerId);
     }
   }
 

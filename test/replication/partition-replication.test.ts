@@ -308,6 +308,20 @@ describe('Partition as follower', () => {
     expect(appended(follower.appendAsLeader(producerBatch(['b'], 7n, 1), NOW))).toMatchObject({ duplicate: false, baseOffset: 1n });
   });
 
+  it('keeps the sequence of a producer whose remembered batches were all truncated away, from its batches still in the log', () => {
+    const leader = replicaOn(1, role(1, 1));
+    const follower = replicaOn(2, role(1, 1));
+    for (let sequence = 0; sequence < 8; sequence++) appended(leader.appendAsLeader(producerBatch([`v${sequence}`], 7n, sequence), NOW));
+    follower.appendAsFollower(fetched(leader, 0n), NOW);
+    // The last five batches (sequences 3–7) go; sequences 0–2 stay in the log.
+    expect(follower.truncateTo(3n)).toBe(3n);
+    follower.makeLeader(role(2, 2), NOW);
+    // A batch past the gap is refused: accepting it would let the client count sequences 3–6 as written.
+    expect(errorCodeOf(() => follower.appendAsLeader(producerBatch(['v7'], 7n, 7), NOW))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(appended(follower.appendAsLeader(producerBatch(['v2'], 7n, 2), NOW))).toMatchObject({ duplicate: true, baseOffset: 2n });
+    expect(appended(follower.appendAsLeader(producerBatch(['v3'], 7n, 3), NOW))).toMatchObject({ duplicate: false, baseOffset: 3n });
+  });
+
   it("moves its log start up to the leader's, never past its own high watermark, so consumers reading here are out of range below it", () => {
     const leader = replicaOn(1, role(1, 1));
     const follower = replicaOn(2, role(1, 1));
