@@ -38,8 +38,13 @@ export class Listener {
   readonly #server: Server;
   readonly #connections = new Set<Connection>();
   readonly #perIp = new Map<string, number>();
-  /** Refused connections waiting out their throttle time before being closed. */
-  readonly #refused = new Set<Socket>();
+  /**
+   * Every TCP connection from its accept until it closes. A TLS one is not a Connection until its handshake
+   * ends, and one refused waits out its throttle time: closing the listener ends both too, since the server
+   * reports itself closed only once every socket has.
+   */
+  readonly #sockets = new Set<Socket>();
+  #closing = false;
   #nextId = 1;
 
   private constructor(options: ListenerOptions) {
@@ -48,6 +53,10 @@ export class Listener {
     this.#server = tls
       ? createTlsServer(tls.options, (socket) => this.#accept(socket, tls.principalOf))
       : createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    this.#server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
   }
 
   static async start(options: ListenerOptions): Promise<Listener> {
@@ -84,6 +93,7 @@ export class Listener {
    * every connection.
    */
   async close(graceMs: number, whileDraining?: () => void): Promise<void> {
+    this.#closing = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     const connections = [...this.#connections];
     for (const connection of connections) connection.stopReading();
@@ -97,7 +107,7 @@ export class Listener {
     ]);
     clearTimeout(timer);
     for (const connection of this.#connections) connection.close();
-    for (const socket of this.#refused) socket.destroy();
+    for (const socket of this.#sockets) socket.destroy();
     await closed;
   }
 
@@ -107,6 +117,11 @@ export class Listener {
   }
 
   #accept(socket: Socket, principalOf?: (socket: TLSSocket) => KafkaPrincipal): void {
+    // A TLS handshake that ends while the listener closes would add a connection nobody closes.
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
     let principal: KafkaPrincipal | undefined;
     try {
       principal = principalOf?.(socket as TLSSocket);
@@ -141,11 +156,7 @@ export class Listener {
   #holdThenClose(socket: Socket, holdMs: number): void {
     socket.pause();
     socket.on('error', () => socket.destroy());
-    this.#refused.add(socket);
     const timer = setTimeout(() => socket.destroy(), holdMs);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      this.#refused.delete(socket);
-    });
+    socket.once('close', () => clearTimeout(timer));
   }
 }

@@ -147,6 +147,16 @@ describe('TLS listeners', () => {
     expect(await roundTrip(kafka, 'after-bad-clients')).toEqual(['one', 'two']);
   }, 60_000);
 
+  it('close with a client still in its TLS handshake, ending its socket instead of waiting for the handshake timeout', async () => {
+    const broker = await startBroker({ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': certs.serverKeystore });
+    const stalled = connectTcp({ host: '127.0.0.1', port: broker.broker.listeners[0]!.port });
+    const stalledClosed = closedWithin(stalled);
+    await new Promise((resolve) => stalled.once('connect', resolve));
+    // The server's handshake timeout is two minutes: the test's own bound fails a close that waits for it.
+    await broker.close();
+    await stalledClosed;
+  }, 30_000);
+
   it('decrypt the key with ssl.key.password, and take key and chain inline', async () => {
     const encrypted = await tlsBroker({ 'ssl.keystore.location': certs.encryptedServerKeystore, 'ssl.key.password': KEY_PASSWORD });
     expect((await presented(encrypted.broker.port!)).error).toBeUndefined();
