@@ -12,6 +12,7 @@ import { consumerPerformance, endToEndLatency, producerPerformance } from './dri
 import { runLoadgen } from './drivers/loadgen.js';
 import { nodeProduce } from './drivers/node-client.js';
 import { describeMachine, type MachineDescription } from './lib/machine.js';
+import { pageCacheProbe, stealSampler } from './lib/machine-conditions.js';
 import type { LoadGeneratorName, Measurement } from './lib/measurement.js';
 import { failed } from './lib/measurement.js';
 import { REPO_ROOT } from './lib/paths.js';
@@ -106,17 +107,24 @@ class SuiteRunner {
   constructor(private readonly o: RunOptions) {}
 
   private async measure(broker: RunningBroker, run: () => Promise<Measurement>): Promise<Measurement> {
+    const pageCacheMBps = pageCacheProbe(this.o.dataRoot);
+    const steal = stealSampler();
     const usage = sampleUsage(broker.pids);
     let brokerUsage: ProcessUsage = { cpuPercent: 0, maxRssMiB: 0, maxRssAnonMiB: 0 };
+    let stealPercent: number | null = null;
     const m = await run().finally(() => {
       brokerUsage = usage.stop();
+      stealPercent = steal.stop();
     });
     m.broker = brokerUsage;
+    m.conditions = { pageCacheMBps, stealPercent };
     this.measurements.push(m);
     const lat = m.latency ? `, p50 ${m.latency.p50.toFixed(2)} ms, p99 ${m.latency.p99.toFixed(2)} ms` : '';
+    const stolen = m.conditions.stealPercent;
+    const machine = `page cache ${pageCacheMBps.toFixed(0)} MB/s before, steal ${stolen === null ? '–' : `${stolen.toFixed(1)}%`}`;
     this.o.log(
       m.ok
-        ? `= ${m.target} ${m.scenario} ${m.loadGenerator}/${m.metric} #${m.repeat}: ${m.recordsPerSec.toFixed(0)} records/s, ${m.mbPerSec.toFixed(1)} MB/s${lat}; broker ${brokerUsage.cpuPercent.toFixed(0)}% CPU, RSS ${brokerUsage.maxRssAnonMiB.toFixed(0)} MiB anonymous / ${brokerUsage.maxRssMiB.toFixed(0)} MiB with mapped files${m.error ? ` (${m.error})` : ''}`
+        ? `= ${m.target} ${m.scenario} ${m.loadGenerator}/${m.metric} #${m.repeat}: ${m.recordsPerSec.toFixed(0)} records/s, ${m.mbPerSec.toFixed(1)} MB/s${lat}; broker ${brokerUsage.cpuPercent.toFixed(0)}% CPU, RSS ${brokerUsage.maxRssAnonMiB.toFixed(0)} MiB anonymous / ${brokerUsage.maxRssMiB.toFixed(0)} MiB with mapped files; ${machine}${m.error ? ` (${m.error})` : ''}`
         : `! ${m.target} ${m.scenario} ${m.loadGenerator}/${m.metric} #${m.repeat} failed: ${m.error}`,
     );
     return m;

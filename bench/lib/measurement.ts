@@ -1,4 +1,5 @@
 /** One measured point: a load generator run against one target for one scenario. */
+import type { MachineConditions } from './machine-conditions.js';
 import type { ProcessUsage } from './process.js';
 
 /** `embedded` is the in-process producer and consumer of the embedded target (bench/drivers/embedded.ts). */
@@ -42,6 +43,8 @@ export interface Measurement {
   latency: LatencySummary | null;
   series: SeriesPoint[];
   broker: ProcessUsage | null;
+  /** The machine around the point (bench/lib/machine-conditions.ts); absent in results from before it was recorded. */
+  conditions?: MachineConditions;
   /** The exact command, so any point can be re-run by hand. */
   command: string;
 }

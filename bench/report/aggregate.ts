@@ -33,6 +33,9 @@ export interface ResultPoint {
   brokerCpuPercent: number | null;
   brokerMaxRssMiB: number | null;
   brokerMaxRssAnonMiB: number | null;
+  /** Medians of the machine conditions over the repeats (bench/lib/machine-conditions.ts). */
+  pageCacheMBps: number | null;
+  stealPercent: number | null;
   commands: string[];
   repeats: Measurement[];
 }
@@ -86,6 +89,8 @@ export function aggregate(run: SuiteRun): ResultPoint[] {
       brokerCpuPercent: medianOf(ok, (m) => m.broker?.cpuPercent),
       brokerMaxRssMiB: medianOf(ok, (m) => m.broker?.maxRssMiB),
       brokerMaxRssAnonMiB: medianOf(ok, (m) => m.broker?.maxRssAnonMiB),
+      pageCacheMBps: medianOf(ok, (m) => m.conditions?.pageCacheMBps),
+      stealPercent: medianOf(ok, (m) => m.conditions?.stealPercent),
       commands: [...new Set(all.map((m) => m.command).filter(Boolean))],
       repeats: all,
     };

@@ -14,10 +14,21 @@ const fmt = (n: number | null | undefined, digits = 1): string =>
 
 const ratio = (a: number | null | undefined, b: number | null | undefined): string => (a && b ? `${(a / b).toFixed(2)}×` : '–');
 
+/** Beyond this factor between two points' page-cache probes, their ratio is marked as the machine's as much as the targets'. */
+const UNEVEN_MACHINE = 2;
+const UNEVEN_MARK = '†';
+
+function unevenMachine(a: ResultPoint | undefined, b: ResultPoint | undefined): boolean {
+  const x = a?.pageCacheMBps;
+  const y = b?.pageCacheMBps;
+  return !!x && !!y && Math.max(x / y, y / x) > UNEVEN_MACHINE;
+}
+
 /** Throughput and p99 ratios of `a` over `b`, where both succeeded. */
 function ratios(a: ResultPoint | undefined, b: ResultPoint | undefined): string {
   const ok = (p: ResultPoint | undefined) => (p?.ok ? p : undefined);
-  return `${ratio(ok(a)?.throughput?.mbPerSec.median, ok(b)?.throughput?.mbPerSec.median)} | ${ratio(ok(a)?.aggregatedLatency99pct, ok(b)?.aggregatedLatency99pct)}`;
+  const mark = unevenMachine(ok(a), ok(b)) ? UNEVEN_MARK : '';
+  return `${ratio(ok(a)?.throughput?.mbPerSec.median, ok(b)?.throughput?.mbPerSec.median)}${mark} | ${ratio(ok(a)?.aggregatedLatency99pct, ok(b)?.aggregatedLatency99pct)}${mark}`;
 }
 
 /** Each gregor target and the Kafka target it is compared with. */
@@ -103,6 +114,12 @@ export function markdownReport(run: SuiteRun, points: ResultPoint[], command: st
   }
   lines.push('');
   lines.push(...comparisons(run, points, targets));
+  if (lines.some((line) => line.includes(UNEVEN_MARK))) {
+    lines.push(
+      `${UNEVEN_MARK} The two points' page-cache probes (MB/s of writing a new 32 MiB file just before each point, medians) differ by more than ${UNEVEN_MACHINE}×: the machine filled new pages at different speeds for them, so the ratio says as much about the machine as about the targets.`,
+      '',
+    );
+  }
   lines.push(
     'Latency kinds: loadgen/produce = one Produce request (≈1 MiB) round trip; embedded/produce = one send() of the same records until acknowledged, in the broker’s process; java/produce = a record from send() to acknowledgement (includes linger.ms and client queueing); loadgen/fetch = one Fetch round trip (embedded/consume reads in-process: no request to time); loadgen/e2e and embedded/e2e = a record from the intended send time to its arrival at a consumer; java/round-trip = EndToEndLatency, one record at a time.',
     '',
@@ -113,9 +130,15 @@ export function markdownReport(run: SuiteRun, points: ResultPoint[], command: st
       'Broker CPU (% of one core) and peak resident memory during the native load generator runs (embedded: the in-process runs, whose figures include the producer or consumer). Anonymous memory is the comparable figure: the total also counts mapped file pages, which for gregor (reads are views of mapped segments) include the segments it served, and for Kafka (sendfile) do not.',
       '',
     );
-    lines.push('| scenario | target | CPU % | RSS anonymous MiB | RSS total MiB |', '|---|---|---|---|---|');
+    lines.push(
+      'Page cache MB/s is the machine before each point (a new 32 MiB file written, median over the repeats; on a VM, new pages cost the hypervisor a first touch, and the rate swings by 10–50×); steal is the CPU time the hypervisor took during the points.',
+      '',
+    );
+    lines.push('| scenario | target | CPU % | RSS anonymous MiB | RSS total MiB | page cache MB/s | steal % |', '|---|---|---|---|---|---|---|');
     for (const x of usage)
-      lines.push(`| ${x.workload} | ${x.driver} | ${fmt(x.brokerCpuPercent, 0)} | ${fmt(x.brokerMaxRssAnonMiB, 0)} | ${fmt(x.brokerMaxRssMiB, 0)} |`);
+      lines.push(
+        `| ${x.workload} | ${x.driver} | ${fmt(x.brokerCpuPercent, 0)} | ${fmt(x.brokerMaxRssAnonMiB, 0)} | ${fmt(x.brokerMaxRssMiB, 0)} | ${fmt(x.pageCacheMBps, 0)} | ${fmt(x.stealPercent, 1)} |`,
+      );
     lines.push('');
   }
   return lines.join('\n');

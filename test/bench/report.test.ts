@@ -71,6 +71,24 @@ describe('summary.md', () => {
     expect(native.endsWith('| 2.00× | 0.50× | 3.00× | 0.25× |')).toBe(true);
   });
 
+  it('marks the ratios of two points whose page-cache probes differ by more than 2×, and explains the mark', () => {
+    const withProbe = (m: Measurement, pageCacheMBps: number): Measurement => ({ ...m, conditions: { pageCacheMBps, stealPercent: 1 } });
+    const probed = (gregorProbe: number) => {
+      const uneven: SuiteRun = {
+        ...run,
+        measurements: [withProbe(point('kafka', 'loadgen', 'produce', 100, 10), 1_000), withProbe(point('gregor', 'loadgen', 'produce', 200, 5), gregorProbe)],
+      };
+      return markdownReport(uneven, aggregate(uneven), 'made-up command');
+    };
+    const marked = probed(300);
+    expect(marked.split('\n').find((l) => l.startsWith('| produce-1k-1p |'))).toContain('| 2.00×† | 0.50×† |');
+    expect(marked).toContain('† The two points');
+    expect(marked).toMatch(/\| produce-1k-1p \| gregor \| 90 \| 50 \| 100 \| 300 \| 1\.0 \|/);
+    const even = probed(600);
+    expect(even).toContain('| 2.00× | 0.50× |');
+    expect(even).not.toContain('†');
+  });
+
   it('leaves the ratios of a target a load generator did not measure empty', () => {
     const java = rows.find((l) => l.includes('java/produce'))!;
     expect(java.endsWith('| – | – | – | – |')).toBe(true);
