@@ -852,28 +852,22 @@ export class ClusterMetadata {
     let failure: unknown;
     for (const { before, after } of changes) {
       const replaced = before && after && before.topicId !== after.topicId;
-      if (before && (!after || replaced)) for (const listener of this.#listeners) await listener.topicDeleted?.(before);
-      if (after && (!before || replaced)) {
-        try {
-          for (const listener of this.#listeners) await listener.topicCreated?.(after);
-        } catch (error) {
-          // Told to the broker that made the change (createTopic rolls it back); the other changes still apply.
-          failure ??= error;
-        }
-      }
+      if (before && (!after || replaced)) await this.#tell('topicDeleted', before.name, (l) => l.topicDeleted?.(before));
+      // A created topic's failure is told to the broker that made the change (createTopic rolls it back).
+      if (after && (!before || replaced)) failure ??= await this.#tell('topicCreated', after.name, (l) => l.topicCreated?.(after));
       if (!before || !after || replaced) continue;
       if (after.partitions.length > before.partitions.length) {
-        for (const listener of this.#listeners) await listener.partitionsCreated?.(after, before.partitions.length);
+        await this.#tell('partitionsCreated', after.name, (l) => l.partitionsCreated?.(after, before.partitions.length));
       }
       if (JSON.stringify(after.configs) !== JSON.stringify(before.configs)) {
-        for (const listener of this.#listeners) await listener.topicConfigChanged?.(after);
+        await this.#tell('topicConfigChanged', after.name, (l) => l.topicConfigChanged?.(after));
       }
       const changed = changedPartitions(before, after);
-      if (changed.length > 0) for (const listener of this.#listeners) await listener.partitionsChanged?.(after, changed);
+      if (changed.length > 0) await this.#tell('partitionsChanged', after.name, (l) => l.partitionsChanged?.(after, changed));
     }
     if (brokersBefore !== this.#view.brokers) {
       const brokers = this.brokers();
-      for (const listener of this.#listeners) await listener.brokersChanged?.(brokers);
+      await this.#tell('brokersChanged', undefined, (l) => l.brokersChanged?.(brokers));
     }
     if (failure !== undefined) this.#failedRevisions.set(this.#view.revision, failure);
     this.#controllerFollows(changes);
@@ -884,6 +878,25 @@ export class ClusterMetadata {
         waiter.resolve();
       }
     }
+  }
+
+  /**
+   * Tells every listener of one applied change; returns the first failure. A listener that fails is logged,
+   * and the other listeners and the later changes are told all the same: the view holds the change already,
+   * so a listener skipped now would never learn of it, and this broker's own writes waiting for the
+   * revision would wait forever.
+   */
+  async #tell(event: keyof MetadataListener, topic: string | undefined, call: (listener: MetadataListener) => Promise<void> | void): Promise<unknown> {
+    let failure: unknown;
+    for (const listener of this.#listeners) {
+      try {
+        await call(listener);
+      } catch (error) {
+        failure ??= error;
+        this.#logger?.error({ err: error, event, topic }, 'a metadata listener failed to apply a change');
+      }
+    }
+    return failure;
   }
 
   /**

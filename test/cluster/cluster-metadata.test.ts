@@ -100,6 +100,29 @@ describe('cluster metadata', () => {
     expect(await keys()).toEqual(kept);
   });
 
+  it('tells the other listeners and the later changes when a listener fails, and answers the change that failed it', async () => {
+    const config = BrokerConfig.create({ 'log.dir': tempDir() });
+    const metadata = await ClusterMetadata.open(config, config.logDirs);
+    try {
+      const seen: string[] = [];
+      await metadata.subscribe({
+        topicConfigChanged: () => {
+          throw new Error('a listener that cannot apply configs');
+        },
+      });
+      await metadata.subscribe({
+        topicConfigChanged: (topic: TopicInfo) => void seen.push(`configs ${topic.configs['retention.ms']}`),
+        partitionsCreated: (topic: TopicInfo) => void seen.push(`grown to ${topic.partitions.length}`),
+      });
+      await metadata.createTopic('a', { numPartitions: 1 });
+      expect((await metadata.setTopicConfigs('a', { 'retention.ms': '5' })).configs).toEqual({ 'retention.ms': '5' });
+      await metadata.createPartitions('a', 2);
+      expect(seen).toEqual(['configs 5', 'grown to 2']);
+    } finally {
+      await metadata.close();
+    }
+  });
+
   it('validates names, partitions, replication factor and configs with Kafka’s errors', async () => {
     const dir = tempDir();
     const config = BrokerConfig.create({ 'log.dir': dir });
