@@ -1,8 +1,9 @@
 /**
  * Storage engine micro-benchmarks, in one run: gregor's append (validation, CRC and offset stamping
  * included) with mmap and with pwrite writes, against Node's `fs.writeSync` appending the same bytes
- * (which validates nothing), for 1 KiB, 16 KiB and 1 MiB batches; read cost by size (zero copy, so it
- * should be flat); and the cost of one N-API call. Writes bench/results/storage.md.
+ * (which validates nothing), for 1 KiB, 16 KiB and 1 MiB batches; one log against sixteen for the same
+ * bytes; read cost by size (zero copy, so it should be flat); and the cost of one N-API call. Writes
+ * bench/results/storage.md.
  *
  * Plain timed loops, not tinybench: a call costs 1–100 µs and tinybench's per-iteration bookkeeping
  * (timers, statistics per sample) would be a visible share of it. Each variant runs `ROUNDS` times,
@@ -41,31 +42,43 @@ interface Measure {
   batches: number;
 }
 
-function timeAppends(batch: Buffer, append: (batch: Buffer) => void): Measure {
+/** Appends MIB_PER_RUN of `batch`, round robin over `appends` (one per log). */
+function timeAppends(batch: Buffer, appends: readonly ((batch: Buffer) => void)[]): Measure {
   const batches = Math.max(1, Math.floor((MIB_PER_RUN << 20) / batch.length));
   const start = process.hrtime.bigint();
-  for (let i = 0; i < batches; i++) append(batch);
+  for (let i = 0; i < batches; i++) appends[i % appends.length]!(batch);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { seconds, bytes: batches * batch.length, batches };
 }
 
-function gregorAppend(root: string, mode: 'mmap' | 'pwrite', batch: Buffer): Measure {
-  const log = Log.open(join(root, `${mode}-${batch.length}-${Math.random().toString(36).slice(2)}`, 't-0'), { writeMode: mode }, { cleanShutdown: true });
+const runDir = (root: string, kind: string, batch: Buffer): string => join(root, `${kind}-${batch.length}-${Math.random().toString(36).slice(2)}`);
+
+function gregorAppend(root: string, mode: 'mmap' | 'pwrite', batch: Buffer, logCount = 1): Measure {
+  const dir = runDir(root, mode, batch);
+  const logs = Array.from({ length: logCount }, (_, i) => Log.open(join(dir, `t-${i}`), { writeMode: mode }, { cleanShutdown: true }));
   try {
-    return timeAppends(batch, (b) => log.append(b, APPEND));
+    return timeAppends(
+      batch,
+      logs.map((log) => (b) => log.append(b, APPEND)),
+    );
   } finally {
-    log.close();
+    for (const log of logs) log.close();
   }
 }
 
-function writeSyncAppend(root: string, batch: Buffer): Measure {
-  const dir = join(root, `fs-${batch.length}-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(dir, { recursive: true });
-  const fd = openSync(join(dir, '00000000000000000000.log'), 'a');
+function writeSyncAppend(root: string, batch: Buffer, fileCount = 1): Measure {
+  const dir = runDir(root, 'fs', batch);
+  const fds = Array.from({ length: fileCount }, (_, i) => {
+    mkdirSync(join(dir, `t-${i}`), { recursive: true });
+    return openSync(join(dir, `t-${i}`, '00000000000000000000.log'), 'a');
+  });
   try {
-    return timeAppends(batch, (b) => writeSync(fd, b));
+    return timeAppends(
+      batch,
+      fds.map((fd) => (b) => writeSync(fd, b)),
+    );
   } finally {
-    closeSync(fd);
+    for (const fd of fds) closeSync(fd);
   }
 }
 
@@ -98,6 +111,31 @@ function appendTable(root: string): { rows: string[]; best: Record<number, { mma
     }
   }
   return { rows, best };
+}
+
+/**
+ * The same bytes into one log as 1 MiB batches, and round robin into 16 logs as 64 KiB batches: the write
+ * pattern of the suite's produce-1k-1p and produce-1k-16p, with the page cache's share beside it (writeSync).
+ */
+function fanOutTable(root: string): string[] {
+  const patterns = [
+    { name: '1 log × 1 MiB batches', logs: 1, batch: batchOf(1 << 20) },
+    { name: '16 logs × 64 KiB batches', logs: 16, batch: batchOf(64 << 10) },
+  ];
+  const runs = patterns.map(() => ({ gregor: [] as Measure[], fs: [] as Measure[] }));
+  for (let round = 0; round < ROUNDS; round++) {
+    patterns.forEach((pattern, i) => {
+      runs[i]!.gregor.push(gregorAppend(root, 'pwrite', pattern.batch, pattern.logs));
+      runs[i]!.fs.push(writeSyncAppend(root, pattern.batch, pattern.logs));
+    });
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true });
+  }
+  const rate = (measures: Measure[]) => median(measures.map((m) => m.bytes / m.seconds / 1e6));
+  return patterns.map((pattern, i) => {
+    const { gregor, fs } = runs[i]!;
+    return `| ${pattern.name} | ${rate(gregor).toFixed(0)} | ${rate(fs).toFixed(0)} | ${(rate(gregor) / rate(fs)).toFixed(2)}× |`;
+  });
 }
 
 function label(bytes: number): string {
@@ -152,6 +190,7 @@ function napiCallCost(root: string): string[] {
 const root = mkdtempSync(join(tmpdir(), 'gregor-bench-storage-'));
 try {
   const append = appendTable(join(root, 'append'));
+  const fanOut = fanOutTable(join(root, 'fan-out'));
   mkdirSync(join(root, 'other'), { recursive: true });
   const reads = readTable(join(root, 'other'));
   const calls = napiCallCost(join(root, 'other'));
@@ -172,6 +211,12 @@ try {
     ...append.rows,
     '',
     `Faster write path per size: ${faster}.`,
+    '',
+    '## One log or sixteen (the same bytes, rounds interleaved)',
+    '',
+    '| pattern | gregor append (pwrite) MB/s | fs.writeSync MB/s | gregor / writeSync |',
+    '|---|---:|---:|---:|',
+    ...fanOut,
     '',
     '## Read (views of one segment, 16 KiB batches)',
     '',
