@@ -17,7 +17,8 @@ export interface MachineConditions {
   stealPercent: number | null;
 }
 
-const PROBE_BYTES = 32 << 20;
+/** The probe file's size (the reports name it). */
+export const PROBE_BYTES = 32 << 20;
 const CHUNK = Buffer.alloc(1 << 20, 0x5a);
 
 /** Writes and removes a new file under `dir`, returning the write rate in MB/s (10^6 bytes a second). */

@@ -6,6 +6,7 @@
  * at its best next to Kafka's. Scenarios compared with another one of the suite (RF 3 against RF 1) get a
  * table of those ratios per target.
  */
+import { PROBE_BYTES } from '../lib/machine-conditions.js';
 import type { SuiteRun } from '../runner.js';
 import { isNative, type ResultPoint } from './aggregate.js';
 
@@ -17,6 +18,7 @@ const ratio = (a: number | null | undefined, b: number | null | undefined): stri
 /** Beyond this factor between two points' page-cache probes, their ratio is marked as the machine's as much as the targets'. */
 const UNEVEN_MACHINE = 2;
 const UNEVEN_MARK = '†';
+const PROBE_MIB = PROBE_BYTES / 2 ** 20;
 
 function unevenMachine(a: ResultPoint | undefined, b: ResultPoint | undefined): boolean {
   const x = a?.pageCacheMBps;
@@ -116,7 +118,7 @@ export function markdownReport(run: SuiteRun, points: ResultPoint[], command: st
   lines.push(...comparisons(run, points, targets));
   if (lines.some((line) => line.includes(UNEVEN_MARK))) {
     lines.push(
-      `${UNEVEN_MARK} The two points' page-cache probes (MB/s of writing a new 32 MiB file just before each point, medians) differ by more than ${UNEVEN_MACHINE}×: the machine filled new pages at different speeds for them, so the ratio says as much about the machine as about the targets.`,
+      `${UNEVEN_MARK} The two points' page-cache probes (MB/s of writing a new ${PROBE_MIB} MiB file just before each point, medians) differ by more than ${UNEVEN_MACHINE}×: the machine filled new pages at different speeds for them, so the ratio says as much about the machine as about the targets.`,
       '',
     );
   }
@@ -131,7 +133,7 @@ export function markdownReport(run: SuiteRun, points: ResultPoint[], command: st
       '',
     );
     lines.push(
-      'Page cache MB/s is the machine before each point (a new 32 MiB file written, median over the repeats; on a VM, new pages cost the hypervisor a first touch, and the rate swings by 10–50×); steal is the CPU time the hypervisor took during the points.',
+      `Page cache MB/s is the machine before each point (a new ${PROBE_MIB} MiB file written, median over the repeats; on a VM, new pages cost the hypervisor a first touch, and the rate swings by 10–50×); steal is the CPU time the hypervisor took during the points.`,
       '',
     );
     lines.push('| scenario | target | CPU % | RSS anonymous MiB | RSS total MiB | page cache MB/s | steal % |', '|---|---|---|---|---|---|---|');

@@ -84,6 +84,15 @@ function writeSyncAppend(root: string, batch: Buffer, fileCount = 1): Measure {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** MB/s, the median over a variant's rounds. */
+const rate = (measures: Measure[]): number => median(measures.map((m) => m.bytes / m.seconds / 1e6));
+
+/** Drops a round's logs, so that every round writes into new files. */
+function emptied(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+}
+
 function appendTable(root: string): { rows: string[]; best: Record<number, { mmap: number; pwrite: number }> } {
   const rows: string[] = [];
   const best: Record<number, { mmap: number; pwrite: number }> = {};
@@ -94,10 +103,8 @@ function appendTable(root: string): { rows: string[]; best: Record<number, { mma
       runs.fs.push(writeSyncAppend(root, batch));
       runs.mmap.push(gregorAppend(root, 'mmap', batch));
       runs.pwrite.push(gregorAppend(root, 'pwrite', batch));
-      rmSync(root, { recursive: true, force: true });
-      mkdirSync(root, { recursive: true });
+      emptied(root);
     }
-    const rate = (measures: Measure[]) => median(measures.map((m) => m.bytes / m.seconds / 1e6));
     const batchRate = (measures: Measure[]) => median(measures.map((m) => m.batches / m.seconds));
     const fs = rate(runs.fs);
     best[size] = { mmap: rate(runs.mmap), pwrite: rate(runs.pwrite) };
@@ -128,10 +135,8 @@ function fanOutTable(root: string): string[] {
       runs[i]!.gregor.push(gregorAppend(root, 'pwrite', pattern.batch, pattern.logs));
       runs[i]!.fs.push(writeSyncAppend(root, pattern.batch, pattern.logs));
     });
-    rmSync(root, { recursive: true, force: true });
-    mkdirSync(root, { recursive: true });
+    emptied(root);
   }
-  const rate = (measures: Measure[]) => median(measures.map((m) => m.bytes / m.seconds / 1e6));
   return patterns.map((pattern, i) => {
     const { gregor, fs } = runs[i]!;
     return `| ${pattern.name} | ${rate(gregor).toFixed(0)} | ${rate(fs).toFixed(0)} | ${(rate(gregor) / rate(fs)).toFixed(2)}× |`;
