@@ -176,8 +176,11 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     const state = brokers[0]!.broker.metadata.topic(topic)!.partitions[0]!;
     // The followers stay registered (the controller sees nothing wrong): only the leader's lag check can act.
     proxies.get(state.leader)!.blackhole();
+    // The shrink is counted when the leader's write returns, which can be a turn after the view shows it.
     await pollUntil(
-      () => brokerOf(state.leader).broker.metadata.topic(topic)!.partitions[0]!.isr.length === 1,
+      () =>
+        brokerOf(state.leader).broker.metadata.topic(topic)!.partitions[0]!.isr.length === 1 &&
+        brokerOf(state.leader).broker.replicaManager.replicationState().isrShrinks >= 1,
       'the leader to drop the followers that stopped fetching from the ISR',
       { timeoutMs: LAG_TIME_MS * 4 + 5_000 },
     );
@@ -185,7 +188,6 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     expect(brokers.map((b) => b.broker.metadata.brokers().length)).toEqual([3, 3, 3]);
     // What the metrics report: the leader's shrink, its partition under-replicated and under min ISR, none offline.
     const health = brokerOf(state.leader).broker.replicaManager.replicationState();
-    expect(health.isrShrinks).toBeGreaterThanOrEqual(1);
     expect(health.underReplicatedPartitions).toBeGreaterThanOrEqual(1);
     expect(health.underMinIsrPartitions).toBeGreaterThanOrEqual(1);
     expect(health.followerFetchRequests).toBeGreaterThan(0);
@@ -203,9 +205,12 @@ describe.skipIf(etcdMissing !== undefined)('replication between three brokers', 
     expect(leader.logEndOffset).toBe(1n);
     // Healed, the followers catch up and the leader takes them back: an expand the metrics count.
     proxies.get(state.leader)!.heal();
-    await pollUntil(() => leader.role.isr.length === 3, 'the followers to rejoin the ISR', { timeoutMs: 30_000 });
+    await pollUntil(
+      () => leader.role.isr.length === 3 && brokerOf(state.leader).broker.replicaManager.replicationState().isrExpands >= 1,
+      'the followers to rejoin the ISR',
+      { timeoutMs: 30_000 },
+    );
     expect(brokerOf(state.leader).broker.replicaManager.replicationState()).toMatchObject({ underReplicatedPartitions: 0, underMinIsrPartitions: 0 });
-    expect(brokerOf(state.leader).broker.replicaManager.replicationState().isrExpands).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
   it('answers acks=all REQUEST_TIMED_OUT when the ISR followers cannot reach the leader and the request timeout passes first', async () => {
