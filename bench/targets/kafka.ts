@@ -196,9 +196,20 @@ export async function formatKafkaNode(o: KafkaNodeOptions): Promise<string> {
   const dir = mkdtempSync(join(o.dataRoot, `kafka-${o.node.nodeId}-`));
   writeFileSync(join(dir, 'server.properties'), serverProperties(dir, o.node, o.settings ?? {}));
   writeFileSync(join(dir, 'log4j2.properties'), log4j2(dir));
+  // `--cluster-id=` keeps an id that begins with '-' (one in 64 of them) from being parsed as an option.
   const format = await runToEnd(
     'java',
-    ['-Xmx256m', loggingFlag(dir), '-cp', kafkaClasspath(), 'kafka.tools.StorageTool', 'format', '-t', o.clusterId, '-c', join(dir, 'server.properties')],
+    [
+      '-Xmx256m',
+      loggingFlag(dir),
+      '-cp',
+      kafkaClasspath(),
+      'kafka.tools.StorageTool',
+      'format',
+      `--cluster-id=${o.clusterId}`,
+      '-c',
+      join(dir, 'server.properties'),
+    ],
     {},
     120_000,
   );
