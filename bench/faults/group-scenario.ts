@@ -13,7 +13,7 @@ import { type CheckReport, check } from './checker.js';
 import { type Fault, FaultCluster, type FaultClusterOptions } from './fault-cluster.js';
 import { type GroupReport, checkGroup } from './group-checker.js';
 import { type GroupWorkload, startGroupWorkload } from './group-workload.js';
-import type { History } from './history.js';
+import { type History, type ProduceAttempt, recordValue } from './history.js';
 import { replicaLogs } from './replica-logs.js';
 import { type ScenarioTopic, acksOnEveryPartitionSince, createTopic, holdFault } from './scenario.js';
 import { type ProducerTarget, RunClock, readBack, startKafkajsProducer } from './workload.js';
@@ -90,7 +90,7 @@ export async function runGroupScenario(options: GroupScenarioOptions): Promise<G
     }
     await producer.stop();
     const endedAt = clock.now();
-    const acked = producer.attempts.filter((a) => a.outcome === 'acked').map((a) => `${a.producer}:${a.sequence}`);
+    const acked = producer.attempts.filter((a) => a.outcome === 'acked').map((a) => recordValue(a.producer, a.sequence));
     try {
       await pollUntil(
         () => {
@@ -101,7 +101,7 @@ export async function runGroupScenario(options: GroupScenarioOptions): Promise<G
         { timeoutMs: CATCH_UP_MS, intervalMs: 100 },
       );
     } catch (error) {
-      findings.push((error as Error).message);
+      findings.push(`${(error as Error).message} (${catchUpState(group, producer.attempts)})`);
     }
     await group.stop();
 
@@ -114,6 +114,24 @@ export async function runGroupScenario(options: GroupScenarioOptions): Promise<G
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await cluster.close();
   }
+}
+
+/** Per partition: acknowledged records not consumed, the highest offset consumed and the last committed offset observed. */
+function catchUpState(group: GroupWorkload, attempts: readonly ProduceAttempt[]): string {
+  const seen = new Set(group.consumed.map((r) => r.value));
+  const partitions = new Map<number, { unconsumed: number; consumedTo: number; committed: number }>();
+  const of = (partition: number) => {
+    let state = partitions.get(partition);
+    if (!state) partitions.set(partition, (state = { unconsumed: 0, consumedTo: -1, committed: -1 }));
+    return state;
+  };
+  for (const a of attempts) if (a.outcome === 'acked' && !seen.has(recordValue(a.producer, a.sequence))) of(a.partition).unconsumed++;
+  for (const r of group.consumed) of(r.partition).consumedTo = Math.max(of(r.partition).consumedTo, r.offset);
+  for (const c of group.commits) of(c.partition).committed = c.offset;
+  return [...partitions]
+    .sort(([a], [b]) => a - b)
+    .map(([p, s]) => `partition ${p}: ${s.unconsumed} unconsumed, consumed to ${s.consumedTo}, committed ${s.committed}`)
+    .join('; ');
 }
 
 /** FindCoordinator through each broker in turn until one names the group's coordinator. */
