@@ -4,6 +4,12 @@
  * one repeat to the next, with the broker's CPU and RSS sampled around every measurement. The embedded
  * target is measured by the load generator inside its own process, and by nothing else. Targets that
  * cannot run here are skipped with the reason recorded in the results.
+ *
+ * Scenarios that write (produce, end to end) measure each point on a topic of its own, and delete the
+ * previous point's topic just before it, so that every point starts from the same machine: on a VM whose
+ * freed memory goes back to the host, a point run right after a deletion fills the freed pages at GB/s and
+ * the points after it fill new ones at 60–200 MB/s. With one topic per scenario, only the first point of
+ * each scenario followed a deletion (the previous scenario's), and that point was always the first target's.
  */
 import { join } from 'node:path';
 import { createTopic, deleteTopic, partitionLeaders } from './drivers/admin.js';
@@ -16,6 +22,8 @@ import { pageCacheProbe, stealSampler } from './lib/machine-conditions.js';
 import type { LoadGeneratorName, Measurement } from './lib/measurement.js';
 import { failed } from './lib/measurement.js';
 import { REPO_ROOT } from './lib/paths.js';
+import { pollUntil } from './lib/poll.js';
+import { hasTopicDirs } from './lib/topic-dirs.js';
 import { freePort } from './lib/ports.js';
 import { type ProcessUsage, sampleUsage, waitForIdle } from './lib/process.js';
 import { makeSecurityMaterial, type SecurityMaterial } from './lib/security.js';
@@ -353,6 +361,18 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
       infos.find((i) => i.name === flushTarget!.name)!.skipped = 'gregor could not start';
       flushTarget = undefined;
     }
+    /** Topics of writing scenarios not deleted yet: the last point's, deleted just before the next point. */
+    const written: [RunningBroker, string][] = [];
+    const deleteWritten = async (brokersOf: (b: RunningBroker) => boolean): Promise<void> => {
+      const deleting = written.filter(([b]) => brokersOf(b));
+      written.splice(0, written.length, ...written.filter(([b]) => !brokersOf(b)));
+      for (const [b, name] of deleting) await deleteTopic(b.bootstrap, name).catch(() => {});
+      for (const [b, name] of deleting) {
+        await pollUntil(() => !hasTopicDirs(o.dataRoot, name), `${b.target} to remove ${name}'s files`, { timeoutMs: 60_000, intervalMs: 100 }).catch(
+          (e: Error) => o.log(`  ${e.message}`),
+        );
+      }
+    };
     for (const s of o.suite.scenarios) {
       o.log(`# ${s.title}`);
       const extra = s.flushOnAckLine && flushTarget ? await startTarget(flushTarget, o, runner.security) : undefined;
@@ -386,7 +406,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
       const topicOf = async (b: RunningBroker, suffix: string) => {
         const name = `bench-${s.id}${suffix}`;
         if (b.sink) return name;
-        if (created.some(([cb, n]) => cb === b && n === name)) return name;
+        if ([...created, ...written].some(([cb, n]) => cb === b && n === name)) return name;
         await createTopic(b.bootstrap, {
           name,
           partitions: s.kind === 'e2e' ? 1 : s.partitions,
@@ -397,11 +417,15 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
             ...(s.compression === 'none' ? {} : { 'compression.type': 'producer' }),
           },
         });
-        created.push([b, name]);
+        if (s.kind === 'consume') created.push([b, name]);
         // The scenario's own load for a while first, discarded: a new topic's first writes (segment
         // and index files, leader epoch checkpoints; Kafka stalls for seconds after creating 1,000
         // partitions) are not what a repeat should measure.
         if (s.kind !== 'e2e') await write(b, name, o.suite.timing.settleSeconds, undefined, 'first writes to');
+        if (s.kind !== 'consume') {
+          await deleteWritten(() => true);
+          written.push([b, name]);
+        }
         const busy = await waitForIdle(b.pids, IDLE_PERCENT, 120_000);
         if (busy >= IDLE_PERCENT) o.log(`  ${b.target} still at ${busy.toFixed(0)}% CPU two minutes after creating ${name}`);
         if (s.kind === 'consume') {
@@ -414,18 +438,19 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
       try {
         for (let r = 1; r <= o.suite.timing.repeats; r++) {
           const order = r % 2 === 1 ? active : [...active].reverse();
-          if (!s.topicPerRepeat) {
-            await runner.scenario(s, order, r, topicOf, filled);
-            continue;
-          }
-          await runner.scenario(s, order, r, (b, suffix) => topicOf(b, `${suffix}-repeat-${r}`), filled);
-          for (const [b, name] of created.splice(0)) await deleteTopic(b.bootstrap, name).catch(() => {});
+          if (s.kind === 'consume') await runner.scenario(s, order, r, topicOf, filled);
+          // The target in the name: its files are told apart from another target's topic of the same point.
+          else for (const b of order) await runner.scenario(s, [b], r, (tb, suffix) => topicOf(tb, `${suffix}-repeat-${r}-${tb.target}`), filled);
         }
       } finally {
         for (const [b, name] of created) await deleteTopic(b.bootstrap, name).catch(() => {});
-        if (extra) await extra.stop();
+        if (extra) {
+          await deleteWritten((b) => b === extra);
+          await extra.stop();
+        }
       }
     }
+    await deleteWritten(() => true);
   } finally {
     for (const b of brokers) await b.stop();
   }

@@ -28,11 +28,6 @@ export interface Scenario {
   ceiling?: boolean;
   /** Also measured against gregor with its flush-on-ack default (acks=all). */
   flushOnAckLine?: boolean;
-  /**
-   * A new topic for each repeat, deleted after it: retention cannot bound a topic whose partitions each hold
-   * less than a segment, and 1,000 partitions of every target written for a whole scenario filled the disk.
-   */
-  topicPerRepeat?: boolean;
   /** Replicas of each partition (default 1); measured only on targets with at least as many brokers. */
   replicationFactor?: number;
   /** The topic's `min.insync.replicas` (default: the broker's). */
@@ -87,7 +82,7 @@ export const STANDARD: Suite = {
     { ...produce('consume-1k-16p', 'consume 1 KiB from the page cache (16 partitions)', KiB, 16), kind: 'consume' },
     { ...produce('e2e-1k-1p-50pct', 'end-to-end latency, 1 KiB × 1 partition at 50% of max', KiB, 1), kind: 'e2e', rateFraction: 0.5, rateOf: 'produce-1k-1p' },
     { ...produce('e2e-1k-1p-20k', 'end-to-end latency, 1 KiB × 1 partition at 20,000 records/s', KiB, 1), kind: 'e2e', fixedRate: 20_000 },
-    produce('produce-1k-1000p', 'produce 1 KiB × 1,000 partitions, acks=1', KiB, 1000, { connections: 4, topicPerRepeat: true }),
+    produce('produce-1k-1000p', 'produce 1 KiB × 1,000 partitions, acks=1', KiB, 1000, { connections: 4 }),
   ],
 };
 
@@ -116,7 +111,7 @@ function fullMatrix(): Scenario[] {
                 `produce ${recordSize} B × ${partitions} partitions, acks=${acks}, ${compression}, ${connections} connections`,
                 recordSize,
                 partitions,
-                { acks, compression, connections, flushOnAckLine: acks === 'all', topicPerRepeat: partitions >= 1000 },
+                { acks, compression, connections, flushOnAckLine: acks === 'all' },
               ),
             );
           }
