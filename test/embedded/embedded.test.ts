@@ -182,6 +182,31 @@ describe('consumer without a group', () => {
     await byTime.close();
   });
 
+  it('reads every partition from 0 after they are all sought back while a fetched response is being handed out', async () => {
+    await gregor.createTopic('c-reread', { partitions: 4 });
+    const producer = gregor.producer();
+    for (let partition = 0; partition < 4; partition++) {
+      for (let round = 0; round < 3; round++) {
+        await producer.send('c-reread', Array.from({ length: 5 }, (_, i) => ({ value: `p${partition}-${round}-${i}`, partition })));
+      }
+    }
+    const consumer = await gregor.consumer({ topics: ['c-reread'], from: 'earliest' });
+    // As the benchmark's consumer does at the end of a pass: every partition back to the start, in the middle of a response.
+    let sought = false;
+    const after: string[] = [];
+    for await (const batch of consumer.batches()) {
+      if (sought) after.push(...batch.map((r) => r.value!.toString()));
+      else {
+        for (let partition = 0; partition < 4; partition++) consumer.seek('c-reread', partition, 0n);
+        sought = true;
+      }
+      if (after.length >= 60) break;
+    }
+    await consumer.close();
+    expect(after.length).toBe(60);
+    expect(new Set(after).size).toBe(60);
+  });
+
   it('waits for records produced after it started, compressed ones included', async () => {
     await gregor.createTopic('c-live', { partitions: 1 });
     const consumer = await gregor.consumer({ topics: ['c-live'], from: 'latest' });
