@@ -187,7 +187,10 @@ describe('consumer without a group', () => {
     const producer = gregor.producer();
     for (let partition = 0; partition < 4; partition++) {
       for (let round = 0; round < 3; round++) {
-        await producer.send('c-reread', Array.from({ length: 5 }, (_, i) => ({ value: `p${partition}-${round}-${i}`, partition })));
+        await producer.send(
+          'c-reread',
+          Array.from({ length: 5 }, (_, i) => ({ value: `p${partition}-${round}-${i}`, partition })),
+        );
       }
     }
     const consumer = await gregor.consumer({ topics: ['c-reread'], from: 'earliest' });
