@@ -118,11 +118,14 @@ export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRe
         // A fetch of records already there resolves at once: without this, reading a backlog would be one
         // unbroken chain of promises, and the embedding service's timers and I/O would wait for its end.
         await yieldToEventLoop();
-        const fetched = await this.#fetch();
-        if (!fetched) continue;
+        const fetch = await this.#fetch();
+        if (!fetch) continue;
+        const { fetched, fetchOffsets } = fetch;
         this.#held = fetched;
         for (const partition of fetched.partitions) {
           const id = `${partition.partition}:${partition.topic}`;
+          // Sought while earlier records of this response were out: its records here no longer follow the position.
+          if (this.#positions.get(id)?.offset !== fetchOffsets.get(id)) continue;
           if (partition.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
             this.#reset(id);
             continue;
@@ -269,7 +272,8 @@ export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRe
   }
 
   /** One long-poll fetch of the held, unpaused partitions; null when there are none (waits for a change first). */
-  async #fetch(): Promise<FetchResult | null> {
+  /** One fetch from every unpaused position, with the offset each partition was fetched from. */
+  async #fetch(): Promise<{ fetched: FetchResult; fetchOffsets: Map<string, bigint> } | null> {
     const maxWaitMs = this.#options.maxWaitMs ?? 100;
     const partitions = [...this.#positions]
       .filter(([id]) => !this.#paused.has(id))
@@ -306,7 +310,7 @@ export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRe
       result.release();
       return null;
     }
-    return result;
+    return { fetched: result, fetchOffsets: new Map(partitions.map((p) => [`${p.partition}:${p.topic}`, p.fetchOffset])) };
   }
 }
 
