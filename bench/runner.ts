@@ -361,17 +361,16 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
       infos.find((i) => i.name === flushTarget!.name)!.skipped = 'gregor could not start';
       flushTarget = undefined;
     }
-    /** Topics of writing scenarios not deleted yet: the last point's, deleted just before the next point. */
-    const written: [RunningBroker, string][] = [];
-    const deleteWritten = async (brokersOf: (b: RunningBroker) => boolean): Promise<void> => {
-      const deleting = written.filter(([b]) => brokersOf(b));
-      written.splice(0, written.length, ...written.filter(([b]) => !brokersOf(b)));
-      for (const [b, name] of deleting) await deleteTopic(b.bootstrap, name).catch(() => {});
-      for (const [b, name] of deleting) {
-        await pollUntil(() => !hasTopicDirs(o.dataRoot, name), `${b.target} to remove ${name}'s files`, { timeoutMs: 60_000, intervalMs: 100 }).catch(
-          (e: Error) => o.log(`  ${e.message}`),
-        );
-      }
+    /** The last writing point's topic: deleted, and its files gone, just before the next point's. */
+    let lastWritten: { broker: RunningBroker; name: string } | undefined;
+    const deleteLastWritten = async (): Promise<void> => {
+      if (!lastWritten) return;
+      const { broker, name } = lastWritten;
+      lastWritten = undefined;
+      await deleteTopic(broker.bootstrap, name).catch(() => {});
+      await pollUntil(() => !hasTopicDirs(o.dataRoot, name), `${broker.target} to remove ${name}'s files`, { timeoutMs: 60_000, intervalMs: 100 }).catch(
+        (e: Error) => o.log(`  ${e.message}`),
+      );
     };
     for (const s of o.suite.scenarios) {
       o.log(`# ${s.title}`);
@@ -406,7 +405,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
       const topicOf = async (b: RunningBroker, suffix: string) => {
         const name = `bench-${s.id}${suffix}`;
         if (b.sink) return name;
-        if ([...created, ...written].some(([cb, n]) => cb === b && n === name)) return name;
+        if (created.some(([cb, n]) => cb === b && n === name) || (lastWritten?.broker === b && lastWritten.name === name)) return name;
         await createTopic(b.bootstrap, {
           name,
           partitions: s.kind === 'e2e' ? 1 : s.partitions,
@@ -423,8 +422,8 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
         // partitions) are not what a repeat should measure.
         if (s.kind !== 'e2e') await write(b, name, o.suite.timing.settleSeconds, undefined, 'first writes to');
         if (s.kind !== 'consume') {
-          await deleteWritten(() => true);
-          written.push([b, name]);
+          await deleteLastWritten();
+          lastWritten = { broker: b, name };
         }
         const busy = await waitForIdle(b.pids, IDLE_PERCENT, 120_000);
         if (busy >= IDLE_PERCENT) o.log(`  ${b.target} still at ${busy.toFixed(0)}% CPU two minutes after creating ${name}`);
@@ -445,12 +444,13 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
       } finally {
         for (const [b, name] of created) await deleteTopic(b.bootstrap, name).catch(() => {});
         if (extra) {
-          await deleteWritten((b) => b === extra);
+          // Stopping removes its data, topic and all.
+          if (lastWritten?.broker === extra) lastWritten = undefined;
           await extra.stop();
         }
       }
     }
-    await deleteWritten(() => true);
+    await deleteLastWritten();
   } finally {
     for (const b of brokers) await b.stop();
   }
