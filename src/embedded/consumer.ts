@@ -271,8 +271,10 @@ export class Consumer extends AsyncCloseable implements AsyncIterable<ConsumerRe
     position.offset = this.#services.replicaManager.listOffset(position.topic, position.partition, timestamp, IsolationLevel.READ_UNCOMMITTED, -1).offset;
   }
 
-  /** One long-poll fetch of the held, unpaused partitions; null when there are none (waits for a change first). */
-  /** One fetch from every unpaused position, with the offset each partition was fetched from. */
+  /**
+   * One long-poll fetch of the held, unpaused partitions, with the offset each was fetched from; null when
+   * there are none (waits for a change first).
+   */
   async #fetch(): Promise<{ fetched: FetchResult; fetchOffsets: Map<string, bigint> } | null> {
     const maxWaitMs = this.#options.maxWaitMs ?? 100;
     const partitions = [...this.#positions]

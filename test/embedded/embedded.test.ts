@@ -182,39 +182,11 @@ describe('consumer without a group', () => {
     await byTime.close();
   });
 
-  it('reads every partition from 0 after they are all sought back while a fetched response is being handed out', async () => {
-    await gregor.createTopic('c-reread', { partitions: 4 });
-    const producer = gregor.producer();
-    for (let partition = 0; partition < 4; partition++) {
-      for (let round = 0; round < 3; round++) {
-        await producer.send(
-          'c-reread',
-          Array.from({ length: 5 }, (_, i) => ({ value: `p${partition}-${round}-${i}`, partition })),
-        );
-      }
-    }
-    const consumer = await gregor.consumer({ topics: ['c-reread'], from: 'earliest' });
-    // As the benchmark's consumer does at the end of a pass: every partition back to the start, in the middle of a response.
-    let sought = false;
-    const after: string[] = [];
-    for await (const batch of consumer.batches()) {
-      if (sought) after.push(...batch.map((r) => r.value!.toString()));
-      else {
-        for (let partition = 0; partition < 4; partition++) consumer.seek('c-reread', partition, 0n);
-        sought = true;
-      }
-      if (after.length >= 60) break;
-    }
-    await consumer.close();
-    expect(after.length).toBe(60);
-    expect(new Set(after).size).toBe(60);
-  });
-
-  it("drops a fetched partition's records once it is sought while earlier records of the same response are out", async () => {
-    await gregor.createTopic('c-seek-held', { partitions: 2 });
+  it('reads every partition again from where it was sought while a fetched response is being handed out, dropping what the response held', async () => {
+    await gregor.createTopic('c-seek-held', { partitions: 3 });
     const producer = gregor.producer();
     // Two batches per partition, so a fetch from offset 5 returns only the second.
-    for (const partition of [0, 1]) {
+    for (const partition of [0, 1, 2]) {
       for (const first of [0, 5]) {
         await producer.send(
           'c-seek-held',
@@ -222,24 +194,23 @@ describe('consumer without a group', () => {
         );
       }
     }
-    // Both partitions from offset 5: the first response holds both, and the seek comes while partition 0's records are out.
+    // Every partition from offset 5, so the first response holds all three. The seek comes while the second
+    // partition's records are out: one partition of the response was handed out before it, one is still to come.
     const consumer = await gregor.consumer({ topics: ['c-seek-held'], from: { offset: 5n } });
     // Records skipped by mistake would never come: the close ends the loop, and the expectations say what is missing.
     const stop = setTimeout(() => void consumer.close(), 5_000);
     const after: string[] = [];
-    let sought = false;
+    let batches = 0;
     for await (const batch of consumer.batches()) {
-      if (sought) after.push(...batch.map((r) => r.value!.toString()));
-      else {
-        for (const partition of [0, 1]) consumer.seek('c-seek-held', partition, 0n);
-        sought = true;
-      }
-      if (after.length >= 20) break;
+      if (++batches === 2) for (const partition of [0, 1, 2]) consumer.seek('c-seek-held', partition, 0n);
+      else if (batches > 2) after.push(...batch.map((r) => r.value!.toString()));
+      if (after.length >= 30) break;
     }
     clearTimeout(stop);
     await consumer.close();
-    expect(after.filter((v) => v.startsWith('p1-'))).toEqual(Array.from({ length: 10 }, (_, i) => `p1-${i}`));
-    expect(after.filter((v) => v.startsWith('p0-'))).toEqual(Array.from({ length: 10 }, (_, i) => `p0-${i}`));
+    for (const partition of [0, 1, 2]) {
+      expect(after.filter((v) => v.startsWith(`p${partition}-`))).toEqual(Array.from({ length: 10 }, (_, i) => `p${partition}-${i}`));
+    }
   });
 
   it('waits for records produced after it started, compressed ones included', async () => {
